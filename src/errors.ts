@@ -1,0 +1,75 @@
+/** Stable machine codes of the tool's own errors (not CodeStream's wire codes). */
+export type AppErrorCode =
+  | 'USAGE'
+  | 'PROVIDER_UNKNOWN'
+  | 'PROFILE_INVALID'
+  | 'LAB_CONFIG_INVALID'
+  | 'STATE_MALFORMED'
+  | 'CHECK_FAILED'
+  | 'HTTP_FAILED'
+  | 'BROWSER_LEFT_LAB'
+  | 'BROADCAST_TIMEOUT'
+  | 'POLL_TIMEOUT'
+  | 'LOGIN_FAILED'
+  | 'FLOW_ABORTED'
+  | 'PORT_IN_USE'
+  | 'UNEXPECTED';
+
+export interface AppErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** Structured context for reports: expected vs actual, the offending value. */
+  detail?: Record<string, unknown>;
+}
+
+/** Base error: a code, a one-clause message naming the value, an optional hint and cause. */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly hint: string | undefined;
+  readonly detail: Record<string, unknown> | undefined;
+
+  constructor(code: AppErrorCode, message: string, opts: AppErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = opts.hint;
+    this.detail = opts.detail;
+  }
+}
+
+/** Bad flags or arguments: exit 2 with the command's usage. */
+export class UsageError extends AppError {
+  constructor(message: string, opts: AppErrorOptions = {}) {
+    super('USAGE', message, opts);
+  }
+}
+
+/** A failure inside a flow, tied to the step that saw it. */
+export class FlowError extends AppError {
+  readonly step: string;
+  constructor(code: AppErrorCode, message: string, step: string, opts: AppErrorOptions = {}) {
+    super(code, message, opts);
+    this.step = step;
+  }
+}
+
+/** Plain-data view of an error for events and reports. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+  detail?: Record<string, unknown>;
+}
+
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof AppError) {
+    return {
+      code: err.code,
+      message: err.message,
+      ...(err.hint === undefined ? {} : { hint: err.hint }),
+      ...(err.detail === undefined ? {} : { detail: err.detail }),
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'UNEXPECTED', message };
+}

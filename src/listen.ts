@@ -1,0 +1,43 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A bound HTTP server that whoever started it must close. */
+export interface RunningServer {
+  /** Origin the server answers on, e.g. http://127.0.0.1:53127 (no trailing slash). */
+  readonly url: string;
+  readonly server: Server;
+  /** Idempotent; also drops keep-alive sockets so test runners never hang. */
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+}
+
+/** Binds `app` (127.0.0.1, OS-chosen port by default) and resolves once it listens. */
+export function listen(app: RequestListener, { host = '127.0.0.1', port = 0 }: ListenOptions = {}): Promise<RunningServer> {
+  const server = createServer(app);
+  // note: a browser keeps sockets open; without this a close() would wait for them.
+  server.keepAliveTimeout = 1000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const { port: bound } = server.address() as AddressInfo;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      let closing: Promise<void> | undefined;
+      resolve({
+        url: `http://${shownHost}:${bound}`,
+        server,
+        close() {
+          closing ??= new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}
