@@ -1,0 +1,67 @@
+/** The LSP agent's CS API client: Bearer-authenticated JSON calls, each reported as an http event. */
+import { AppError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import { timedFetch } from './http-log.js';
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  accessToken?: string;
+  fetch: typeof fetch;
+  now: () => number;
+  onEvent?: EventSink;
+}
+
+/** A JSON answer with its status, for callers that check 403 codes themselves. */
+export interface ApiAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+export class ApiClient {
+  constructor(private readonly opts: ApiClientOptions) {}
+
+  get baseUrl(): string {
+    return this.opts.baseUrl;
+  }
+
+  /** GET /provider-auth-code?teamId=… → the pauth JWT (contract §1.2). */
+  async providerAuthCode(teamId: string): Promise<string> {
+    const answer = await this.request('GET', `/provider-auth-code?teamId=${encodeURIComponent(teamId)}`);
+    const code = answer.body.code;
+    if (answer.status !== 200 || typeof code !== 'string') throw unexpected('GET /provider-auth-code', answer);
+    return code;
+  }
+
+  /** GET /users/me → the me-object. */
+  async me(): Promise<Record<string, unknown>> {
+    const answer = await this.request('GET', '/users/me');
+    const user = answer.body.user;
+    if (answer.status !== 200 || typeof user !== 'object' || user === null) throw unexpected('GET /users/me', answer);
+    return user as Record<string, unknown>;
+  }
+
+  /** One JSON request; never throws on HTTP status, only on network failure or a non-JSON body. */
+  async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiAnswer> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.opts.accessToken) headers.authorization = `Bearer ${this.opts.accessToken}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const { response } = await timedFetch(
+      this.opts.fetch,
+      `${this.opts.baseUrl}${path}`,
+      { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) },
+      { from: 'agent', to: 'api', now: this.opts.now, onEvent: this.opts.onEvent },
+    );
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new AppError('HTTP_FAILED', `${method} ${path} answered ${response.status} with a body that is not JSON`, { detail: { body: text.slice(0, 200) } });
+    }
+    return { status: response.status, body: (json ?? {}) as Record<string, unknown> };
+  }
+}
+
+function unexpected(what: string, answer: ApiAnswer): AppError {
+  return new AppError('HTTP_FAILED', `${what} answered ${answer.status} ${JSON.stringify(answer.body)}`, { detail: { status: answer.status, body: answer.body } });
+}

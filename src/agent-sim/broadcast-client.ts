@@ -1,0 +1,102 @@
+/** The agent's broadcaster subscriber: subscribe, receive, dedupe by messageId (contract §4.3). */
+import WebSocket from 'ws';
+import { AppError } from '../errors.js';
+
+export interface ReceivedMessage {
+  channel: string;
+  timetoken: number;
+  message: Record<string, unknown>;
+  /** Delivered from history on (re)subscribe rather than live. */
+  history: boolean;
+  /** A second delivery of a messageId already seen; kept for checks, never applied. */
+  duplicate: boolean;
+}
+
+export interface BroadcastClientOptions {
+  apiUrl: string;
+  token: string;
+  channels: string[];
+  /** Ask for history after this timetoken (catch-up). */
+  since?: number;
+}
+
+export class BroadcastClient {
+  readonly received: ReceivedMessage[] = [];
+  private readonly seen = new Set<string>();
+  private waiters: Array<() => void> = [];
+  private ws: WebSocket | undefined;
+
+  /** Connects and resolves once the broadcaster confirmed the subscription. */
+  async subscribe(opts: BroadcastClientOptions): Promise<void> {
+    const url = `${opts.apiUrl.replace(/^http/, 'ws')}/broadcaster`;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', (err) => reject(new AppError('HTTP_FAILED', `could not connect to the broadcaster at ${url}`, { cause: err })));
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', token: opts.token, channels: opts.channels, ...(opts.since === undefined ? {} : { since: opts.since }) })));
+      ws.on('message', (data) => {
+        const frame = parseFrame(String(data));
+        if (frame?.type === 'subscribed') resolve();
+        else if (frame?.type === 'error') reject(new AppError('HTTP_FAILED', `broadcaster refused the subscription: ${String(frame.code)} ${String(frame.message)}`));
+        else if (frame?.type === 'message') this.onMessage(frame);
+      });
+    });
+  }
+
+  /** Resolves with the first applied (non-duplicate) message matching `predicate`, or rejects after timeoutMs. */
+  waitFor(predicate: (m: ReceivedMessage) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ReceivedMessage> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = this.received.find((m) => !m.duplicate && predicate(m));
+        if (found) {
+          cleanup();
+          resolve(found);
+        }
+        return found !== undefined;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new AppError('BROADCAST_TIMEOUT', `no matching broadcast within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onAbort = () => {
+        cleanup();
+        reject(new AppError('FLOW_ABORTED', 'interrupted while waiting for the broadcast'));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+      };
+      const waiter = () => void check();
+      signal?.addEventListener('abort', onAbort);
+      if (!check()) this.waiters.push(waiter);
+    });
+  }
+
+  async close(): Promise<void> {
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((done) => {
+      ws.once('close', () => done());
+      ws.terminate();
+    });
+  }
+
+  private onMessage(frame: Record<string, unknown>): void {
+    const message = (frame.message ?? {}) as Record<string, unknown>;
+    const id = typeof message.messageId === 'string' ? message.messageId : '';
+    const duplicate = id !== '' && this.seen.has(id);
+    if (id) this.seen.add(id);
+    this.received.push({ channel: String(frame.channel), timetoken: Number(frame.timetoken), message, history: frame.history === true, duplicate });
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+function parseFrame(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The headless browser: requests one hop at a time, never auto-follows, records each hop and refuses
+ * to leave the lab's origins (so a wrong Location can never reach the internet).
+ */
+import { AppError } from '../errors.js';
+import type { Actor, EventSink, HttpExchange } from '../events.js';
+import { timedFetch } from './http-log.js';
+
+export interface Hop extends HttpExchange {
+  body: string;
+}
+
+export interface HeadlessBrowserOptions {
+  /** Origin → the actor that answers there (for events and diagrams). */
+  origins: ReadonlyMap<string, Actor>;
+  fetch: typeof fetch;
+  now: () => number;
+  onEvent?: EventSink;
+}
+
+export class HeadlessBrowser {
+  readonly hops: Hop[] = [];
+  private readonly cookies = new Map<string, Map<string, string>>();
+
+  constructor(private readonly opts: HeadlessBrowserOptions) {}
+
+  /** GET one URL (relative URLs resolve against `base`); throws BROWSER_LEFT_LAB outside the lab. */
+  async get(url: string, base?: string): Promise<Hop> {
+    const target = this.resolve(url, base);
+    const actor = this.opts.origins.get(target.origin);
+    if (actor === undefined) {
+      throw new AppError('BROWSER_LEFT_LAB', `the browser was sent to "${target.origin}", which is outside the lab`, {
+        hint: 'A Location header points at an origin no lab server owns; look at the previous hop.',
+        detail: { url: target.href },
+      });
+    }
+    const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml', 'user-agent': 'codestream-auth headless browser' };
+    const jar = this.cookies.get(target.origin);
+    if (jar && jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const { response, exchange } = await timedFetch(this.opts.fetch, target.href, { method: 'GET', headers }, { from: 'browser', to: actor, now: this.opts.now });
+    this.keepCookies(target.origin, response.headers);
+    const body = await response.text();
+    const hop: Hop = { ...exchange, bodySize: Buffer.byteLength(body), body };
+    this.hops.push(hop);
+    const { body: _omit, ...event } = hop;
+    this.opts.onEvent?.({ type: 'http', ...event });
+    return hop;
+  }
+
+  /** Follows the Location of a 3xx hop, one hop. */
+  async follow(hop: Hop): Promise<Hop> {
+    if (hop.status < 300 || hop.status >= 400 || !hop.location) {
+      throw new AppError('CHECK_FAILED', `expected a redirect from ${hop.url}, got ${hop.status}`, { detail: { url: hop.url, status: hop.status } });
+    }
+    return this.get(hop.location, hop.url);
+  }
+
+  /** Absolute URL of a hop's Location. */
+  locationOf(hop: Hop): URL | undefined {
+    return hop.location ? this.resolve(hop.location, hop.url) : undefined;
+  }
+
+  private resolve(url: string, base?: string): URL {
+    try {
+      return new URL(url, base);
+    } catch {
+      throw new AppError('CHECK_FAILED', `"${url}" is not a URL the browser can open`);
+    }
+  }
+
+  private keepCookies(origin: string, headers: Headers): void {
+    for (const line of headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const jar = this.cookies.get(origin) ?? new Map<string, string>();
+      jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      this.cookies.set(origin, jar);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { setPath, unsetPath } from '../dotted.js';
+
+/** The agent's cached me-object and how it applies a versioned directive (contract §4.3). */
+
+export type ApplyOutcome = 'applied' | 'skipped-old' | 'refetch-needed';
+
+/** before === cached version (or "*") → apply; after <= cached → skip; anything else → re-fetch /users/me. */
+export function applyDirective(me: Record<string, unknown>, directive: Record<string, unknown>): ApplyOutcome {
+  const cached = Number(me.version);
+  const version = (directive.$version ?? {}) as { before?: unknown; after?: unknown };
+  if (typeof version.after === 'number' && version.after <= cached) return 'skipped-old';
+  if (version.before !== '*' && version.before !== cached) return 'refetch-needed';
+  for (const [path, value] of Object.entries((directive.$set ?? {}) as Record<string, unknown>)) setPath(me, path, value);
+  for (const path of Object.keys((directive.$unset ?? {}) as Record<string, unknown>)) unsetPath(me, path);
+  return 'applied';
+}
+
+/** Where a provider's token sits for the agent: top-level first, then under the team (contract §4.3). */
+export function providerTokenOf(me: Record<string, unknown>, provider: string, teamId: string): string | undefined {
+  const info = (me.providerInfo ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const top = info[provider] as { accessToken?: unknown } | undefined;
+  if (typeof top?.accessToken === 'string') return top.accessToken;
+  const team = info[teamId]?.[provider] as { accessToken?: unknown } | undefined;
+  return typeof team?.accessToken === 'string' ? team.accessToken : undefined;
+}

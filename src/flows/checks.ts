@@ -1,0 +1,42 @@
+/** Checks shared by the flows: JWT claims, query order and encoding, UUIDs. */
+import { decodeJwt } from 'jose';
+import type { StepContext } from './runner.js';
+
+export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Decodes a JWT for checks, failing the step (not throwing a TypeError) when it cannot be read. */
+export function claimsOf(step: StepContext, name: string, jwt: string): Record<string, unknown> {
+  try {
+    return decodeJwt(jwt) as Record<string, unknown>;
+  } catch {
+    step.check(`${name} is a JWT`, false, 'a decodable JWT', jwt.slice(0, 20));
+    return {};
+  }
+}
+
+/** The raw query's key order, and whether each value is exactly encodeURIComponent of itself (contract §3.1). */
+export function queryShape(rawQuery: string): { keys: string[]; badlyEncoded: string[]; values: Map<string, string> } {
+  const keys: string[] = [];
+  const badlyEncoded: string[] = [];
+  const values = new Map<string, string>();
+  for (const pair of rawQuery.split('&').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+    const raw = eq < 0 ? '' : pair.slice(eq + 1);
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      value = raw;
+    }
+    keys.push(key);
+    values.set(key, value);
+    if (encodeURIComponent(value) !== raw) badlyEncoded.push(key);
+  }
+  return { keys, badlyEncoded, values };
+}
+
+export function rawQueryOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}

@@ -1,0 +1,148 @@
+/** startLab: starts the boxes a run needs (architecture §1) and returns their URLs and one close(). */
+import type { LabConfig } from './lab-config.js';
+import type { RunningServer } from './listen.js';
+import { Broadcaster } from './mock-api/broadcaster.js';
+import type { ApiContext } from './mock-api/context.js';
+import { defaultApiExtensions } from './mock-api/features.js';
+import { startMockApi, type ApiExtensions, type RunningApi } from './mock-api/index.js';
+import { SignupRecords } from './mock-api/signup-records.js';
+import { Store } from './mock-api/store.js';
+import { startMarketing } from './mock-edge/marketing.js';
+import { startRouter, type RunningRouter } from './mock-edge/router.js';
+import { startMockProvider, type RunningProvider } from './mock-provider/index.js';
+import type { ProviderProfile } from './profiles.js';
+import { AppError } from './errors.js';
+
+export interface LabOptions {
+  config: LabConfig;
+  profiles: ReadonlyMap<string, ProviderProfile>;
+  /** Providers to mock; every one of them gets the CodeStream client of config.clients. */
+  providers: readonly string[];
+  /** Environment names from config.environments; default: the config's defaultEnvironment. */
+  envs?: readonly string[];
+  successPage?: 'marketing' | 'api';
+  consent?: 'auto' | 'page';
+  now?: () => number;
+  fetch?: typeof fetch;
+  host?: string;
+  exchangeTimeoutMs?: number;
+  extensions?: ApiExtensions;
+}
+
+export interface Lab {
+  readonly config: LabConfig;
+  readonly profiles: ReadonlyMap<string, ProviderProfile>;
+  readonly router: RunningRouter;
+  readonly marketing: RunningServer;
+  readonly providers: ReadonlyMap<string, RunningProvider>;
+  /** Environments by name. */
+  readonly envs: ReadonlyMap<string, RunningApi>;
+  /** apiServer.authOrigin shared by every environment: the router plus /no-auth. */
+  readonly authOrigin: string;
+  close(): Promise<void>;
+}
+
+export async function startLab(opts: LabOptions): Promise<Lab> {
+  const now = opts.now ?? Date.now;
+  const listenOpts = opts.host === undefined ? {} : { host: opts.host };
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    const router = await startRouter({ ...listenOpts, now });
+    started.push(router);
+    const authOrigin = `${router.url}/no-auth`;
+    const displayNames = new Map([...opts.profiles.values()].map((p) => [p.authCompletePage ?? p.id, p.displayName]));
+    const marketing = await startMarketing(displayNames, listenOpts);
+    started.push(marketing);
+
+    const providers = new Map<string, RunningProvider>();
+    for (const id of opts.providers) {
+      const profile = opts.profiles.get(id);
+      const client = opts.config.clients[id];
+      if (!profile || !client) throw new AppError('PROVIDER_UNKNOWN', `no profile or client for provider "${id}"`);
+      const provider = await startMockProvider({
+        ...listenOpts,
+        profile,
+        now,
+        consent: opts.consent ?? 'auto',
+        clients: [{ clientId: client.clientId, clientSecret: client.clientSecret, redirectUris: [`${authOrigin}/provider-token/${id}`] }],
+      });
+      started.push(provider);
+      providers.set(id, provider);
+    }
+    const providerUrls = new Map([...providers].map(([id, p]) => [id, p.url]));
+
+    const envs = new Map<string, RunningApi>();
+    for (const name of opts.envs ?? [opts.config.defaultEnvironment]) {
+      const env = opts.config.environments.find((e) => e.name === name);
+      if (!env) throw new AppError('LAB_CONFIG_INVALID', `environment "${name}" is not in the lab config`, { hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}` });
+      const api = await startMockApi(
+        createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, providerUrls }),
+        opts.extensions ?? defaultApiExtensions(),
+        listenOpts,
+      );
+      started.push(api);
+      envs.set(name, api);
+      if (env.callbackEnvironment !== null) router.environments.set(env.callbackEnvironment, api.url);
+    }
+    return {
+      config: opts.config,
+      profiles: opts.profiles,
+      router,
+      marketing,
+      providers,
+      envs,
+      authOrigin,
+      close: () => closeAll(started),
+    };
+  } catch (err) {
+    await closeAll(started);
+    throw err;
+  }
+}
+
+function createApiContext(input: {
+  opts: LabOptions;
+  env: LabConfig['environments'][number];
+  now: () => number;
+  authOrigin: string;
+  marketingUrl: string;
+  providerUrls: ReadonlyMap<string, string>;
+}): ApiContext & { setPublicApiUrl(url: string): void } {
+  const { opts, env, now } = input;
+  const store = Store.seeded(opts.config, now);
+  let publicApiUrl = '';
+  return {
+    env,
+    config: opts.config,
+    profiles: opts.profiles,
+    providerUrls: input.providerUrls,
+    clients: opts.config.clients,
+    authOrigin: input.authOrigin,
+    get publicApiUrl() {
+      return publicApiUrl;
+    },
+    setPublicApiUrl(url: string) {
+      publicApiUrl = url;
+    },
+    marketingSiteUrl: input.marketingUrl,
+    successPage: opts.successPage ?? 'marketing',
+    store,
+    broadcaster: new Broadcaster({
+      now,
+      authorize(token) {
+        const user = store.userByBroadcasterToken(token);
+        return user ? [`user-${user.id}`, ...user.teamIds.map((t) => `team-${t}`)] : undefined;
+      },
+    }),
+    signups: new SignupRecords(now),
+    requests: [],
+    now,
+    fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    exchangeTimeoutMs: opts.exchangeTimeoutMs ?? 30_000,
+  };
+}
+
+async function closeAll(started: Array<{ close(): Promise<void> }>): Promise<void> {
+  // Closing in reverse start order; a close failure must not keep the others open.
+  await Promise.allSettled([...started].reverse().map((s) => s.close()));
+}

@@ -1,0 +1,115 @@
+/**
+ * The environment's broadcaster (PubNub's part, contract §4.2): channels user-<id> and team-<id>,
+ * a message id on every message, and history for catch-up on (re)subscribe (contract §4.3).
+ *
+ * Wire protocol (JSON text frames), our own and small:
+ *   client → {type:"subscribe", token, channels:[…], since?: timetoken}
+ *   server → {type:"subscribed", channels} then any history after `since`, then live
+ *   server → {type:"message", channel, timetoken, message}
+ *   server → {type:"error", code, message}
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const BROADCASTER_PATH = '/broadcaster';
+
+export interface PublishedMessage {
+  channel: string;
+  timetoken: number;
+  message: Record<string, unknown>;
+}
+
+export interface BroadcasterOptions {
+  now: () => number;
+  /** Which channels a subscriber token may read; undefined means the token is unknown. */
+  authorize(token: string): readonly string[] | undefined;
+}
+
+export class Broadcaster {
+  readonly history: PublishedMessage[] = [];
+  /** Set by scenarios: drop the next N publishes (lost broadcast), or publish each twice. */
+  readonly faults = { drop: 0, duplicate: 0, blockHistory: false };
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly subscribers = new Map<WebSocket, Set<string>>();
+  private lastTimetoken = 0;
+
+  constructor(private readonly opts: BroadcasterOptions) {
+    this.wss.on('connection', (ws) => this.onConnection(ws));
+  }
+
+  /** Takes over upgrades on BROADCASTER_PATH of an HTTP server. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!req.url?.startsWith(BROADCASTER_PATH)) return void socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    });
+  }
+
+  /** Publishes with a fresh messageId (UUID v4) unless the message already has one. */
+  publish(channel: string, message: Record<string, unknown>): PublishedMessage {
+    const timetoken = Math.max(this.opts.now() * 10_000, this.lastTimetoken + 1);
+    this.lastTimetoken = timetoken;
+    const published = { channel, timetoken, message: { ...message, messageId: message.messageId ?? randomUUID() } };
+    if (this.faults.drop > 0) {
+      // note: a lost broadcast still lands in history, as PubNub stores what it could not deliver.
+      this.faults.drop -= 1;
+      this.history.push(published);
+      return published;
+    }
+    this.history.push(published);
+    this.deliver(published);
+    if (this.faults.duplicate > 0) {
+      this.faults.duplicate -= 1;
+      this.deliver(published);
+    }
+    return published;
+  }
+
+  /** Messages published on a channel (for checks that nothing leaked elsewhere). */
+  messagesOn(channel: string): PublishedMessage[] {
+    return this.history.filter((m) => m.channel === channel);
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((done) => this.wss.close(() => done()));
+  }
+
+  private deliver(published: PublishedMessage): void {
+    const frame = JSON.stringify({ type: 'message', ...published });
+    for (const [ws, channels] of this.subscribers) if (channels.has(published.channel)) ws.send(frame);
+  }
+
+  private onConnection(ws: WebSocket): void {
+    this.subscribers.set(ws, new Set());
+    ws.on('close', () => this.subscribers.delete(ws));
+    ws.on('error', () => this.subscribers.delete(ws));
+    ws.on('message', (data) => this.onFrame(ws, String(data)));
+  }
+
+  private onFrame(ws: WebSocket, text: string): void {
+    let frame: { type?: unknown; token?: unknown; channels?: unknown; since?: unknown };
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1012', message: 'frame is not JSON' }));
+    }
+    if (frame.type !== 'subscribe' || typeof frame.token !== 'string' || !Array.isArray(frame.channels)) {
+      return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1001', message: 'expected {type:"subscribe", token, channels}' }));
+    }
+    const allowed = this.opts.authorize(frame.token);
+    const wanted = frame.channels.filter((c): c is string => typeof c === 'string');
+    if (!allowed || wanted.some((c) => !allowed.includes(c))) {
+      return void ws.send(JSON.stringify({ type: 'error', code: 'AUTH-1001', message: 'not allowed to subscribe to these channels' }));
+    }
+    const channels = this.subscribers.get(ws);
+    for (const c of wanted) channels?.add(c);
+    ws.send(JSON.stringify({ type: 'subscribed', channels: wanted }));
+    if (typeof frame.since === 'number' && !this.faults.blockHistory) {
+      const since = frame.since;
+      for (const m of this.history) if (wanted.includes(m.channel) && m.timetoken > since) ws.send(JSON.stringify({ type: 'message', ...m, history: true }));
+    }
+  }
+}

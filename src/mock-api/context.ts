@@ -1,0 +1,41 @@
+/** What every route of one mock CS API environment shares. */
+import type { ClientConfig, EnvironmentConfig, LabConfig } from '../lab-config.js';
+import type { ProviderProfile } from '../profiles.js';
+import type { Broadcaster } from './broadcaster.js';
+import type { Store } from './store.js';
+import type { SignupRecords } from './signup-records.js';
+
+export interface ApiRequestRecord {
+  method: string;
+  path: string;
+  rawQuery: string;
+  status?: number;
+  location?: string;
+  at: number;
+}
+
+export interface ApiContext {
+  env: EnvironmentConfig;
+  config: LabConfig;
+  profiles: ReadonlyMap<string, ProviderProfile>;
+  /** Base URL of each provider's server (the mock's origin, or the real host of a custom profile). */
+  providerUrls: ReadonlyMap<string, string>;
+  /** config.integrations[provider]: the CodeStream app's client id and secret. */
+  clients: Readonly<Record<string, ClientConfig>>;
+  /** apiServer.authOrigin, e.g. http://127.0.0.1:5000/no-auth: the router, with the /no-auth prefix. */
+  readonly authOrigin: string;
+  /** apiServer.publicApiUrl: this environment's own origin. */
+  readonly publicApiUrl: string;
+  /** apiServer.marketingSiteUrl. */
+  readonly marketingSiteUrl: string;
+  /** Seed default: marketing /auth-complete; "api": /web/provider-connected (contract "differs" #3). */
+  successPage: 'marketing' | 'api';
+  store: Store;
+  broadcaster: Broadcaster;
+  signups: SignupRecords;
+  requests: ApiRequestRecord[];
+  now: () => number;
+  fetch: typeof fetch;
+  /** Timeout of server-to-server calls to providers. */
+  exchangeTimeoutMs: number;
+}

@@ -1,0 +1,48 @@
+/** CodeStream's wire error codes (contract Appendix A) and the error the mock API throws. */
+
+export const CS_ERRORS = {
+  'PRVD-1000': 'unknown provider',
+  'PRVD-1001': 'invalid provider credentials',
+  'PRVD-1003': 'unknown provider host',
+  'PRVD-1004': 'identity matching not supported',
+  'PRVD-1005': 'no identity match found',
+  'PRVD-1008': 'hostUrl is required',
+  'PRVD-1009': 'provider not configured',
+  'PRVD-1010': 'GitLab user has no public email',
+  'PRVD-1011': 'provider not allowed',
+  'AUTH-1001': 'missing authorization',
+  'AUTH-1002': 'token is invalid',
+  'AUTH-1005': 'token is expired',
+  'AUTH-1006': 'token not found; this usually means the authorization flow has not yet completed',
+  'RAPI-1001': 'parameter required',
+  'RAPI-1003': 'not found',
+  'RAPI-1009': 'not authorized to read',
+  'RAPI-1010': 'not authorized to update',
+  'RAPI-1012': 'invalid parameter',
+  'RAPI-1016': 'deprecated',
+  'USRC-1006': 'already registered',
+  'USRC-1010': 'user is not registered',
+  'USRC-1022': 'provider login failed',
+  'SWEB-1000': 'internal error',
+  'SWEB-1004': 'unknown error',
+} as const;
+
+export type CsErrorCode = keyof typeof CS_ERRORS;
+
+/** An error with a CodeStream code; `info` travels in the JSON body and in check-signup answers. */
+export class CsError extends Error {
+  constructor(
+    readonly code: CsErrorCode,
+    readonly info?: string | Record<string, unknown>,
+  ) {
+    super(`${code}: ${CS_ERRORS[code]}${typeof info === 'string' ? ` (${info})` : ''}`);
+  }
+
+  /** The JSON 403 body of contract §1: {code, message, ...info}; description is never sent. */
+  toJSON(): Record<string, unknown> {
+    const extra = typeof this.info === 'object' ? this.info : this.info === undefined ? {} : { info: this.info };
+    return { code: this.code, message: CS_ERRORS[this.code], ...extra };
+  }
+}
+
+export const csError = (code: CsErrorCode, info?: string | Record<string, unknown>) => new CsError(code, info);

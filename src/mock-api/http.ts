@@ -1,0 +1,35 @@
+/** Small request helpers shared by the API routes: auth, redirects to /web/error, query narrowing. */
+import type { Request, Response } from 'express';
+import type { ApiContext } from './context.js';
+import { csError } from './cs-errors.js';
+import type { UserDoc } from './store.js';
+
+/** Bearer authentication (contract §1: everything outside /no-auth, /web needs it → AUTH-1001). */
+export function requireUser(ctx: ApiContext, req: Request): UserDoc {
+  const header = req.headers.authorization ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  const user = token ? ctx.store.userByAccessToken(token) : undefined;
+  if (!user) throw csError('AUTH-1001');
+  return user;
+}
+
+/** A query value as a string, or undefined; arrays and objects (?a[b]=1) are not accepted. */
+export function queryString(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** 302 to /web/error with parameters in the contract's order; values are encodeURIComponent-encoded. */
+export function redirectToError(res: Response, params: [string, string | undefined][]): void {
+  const query = params
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  res.redirect(302, `/web/error?${query}`);
+}
+
+/** The message every write publishes on the user's me-channel (contract §4.2). */
+export function publishUser(ctx: ApiContext, res: Response, directive: object & { id: string }): void {
+  const requestId = String(res.getHeader('x-request-id') ?? '');
+  ctx.broadcaster.publish(`user-${directive.id}`, { user: directive, requestId });
+}

@@ -1,0 +1,52 @@
+/**
+ * The start routes: GET /no-auth/provider-auth/:provider (contract §1.3) and, in connect mode,
+ * GET /web/provider-auth/:provider?code=… (the seed's entry). Every error is a 302 to
+ * /web/error?code=<code>&provider=<provider>, with no state (contract §1.3 step 8).
+ */
+import type { Request, Response, Router } from 'express';
+import { encodeState } from '../../state.js';
+import { buildAuthorizeUrl } from '../authorize-url.js';
+import type { ApiContext } from '../context.js';
+import { CsError, csError } from '../cs-errors.js';
+import { queryString, redirectToError } from '../http.js';
+import { decodeToken } from '../pauth.js';
+
+/** The start handler of one mode; the sign-up mode of /web/provider-auth plugs in here too. */
+export type StartHandler = (ctx: ApiContext, req: Request, res: Response, provider: string) => Promise<void>;
+
+export function registerProviderAuth(router: Router, ctx: ApiContext, webModes: { signup?: StartHandler } = {}): void {
+  router.get('/no-auth/provider-auth/:provider', (req, res) => start(ctx, req, res, connectStart));
+  router.get('/web/provider-auth/:provider', (req, res) => {
+    // note: the seed opens /web/provider-auth with the user's pauth code; without a code it is the SSO start.
+    const handler = queryString(req, 'code') === undefined && webModes.signup ? webModes.signup : connectStart;
+    return start(ctx, req, res, handler);
+  });
+}
+
+async function start(ctx: ApiContext, req: Request, res: Response, handler: StartHandler): Promise<void> {
+  const provider = String(req.params.provider).toLowerCase();
+  try {
+    if (!ctx.profiles.has(provider)) throw csError('PRVD-1000');
+    await handler(ctx, req, res, provider);
+  } catch (err) {
+    // A garbage code decodes to null and the real server's TypeError shows up as code=undefined (contract §1.3 step 4).
+    const code = err instanceof CsError ? err.code : 'undefined';
+    redirectToError(res, [['code', code], ['provider', provider]]);
+  }
+}
+
+/** Connect mode: decode (never verify) the pauth, build the state and redirect to the provider. */
+export const connectStart: StartHandler = async (ctx, req, res, provider) => {
+  const code = queryString(req, 'code');
+  if (!code) throw csError('RAPI-1001', 'code');
+  const payload = decodeToken(code);
+  if (payload === null) throw new TypeError('cannot read properties of null (reading "type")');
+  if (payload.type !== 'pauth') throw csError('AUTH-1002', 'not a provider authorization token');
+  const profile = ctx.profiles.get(provider);
+  const client = ctx.clients[provider];
+  const providerUrl = ctx.providerUrls.get(provider);
+  if (!profile || !client || !providerUrl) throw csError('PRVD-1009');
+  const state = encodeState({ env: String(ctx.env.callbackEnvironment), jwt: code });
+  const redirectUri = `${ctx.authOrigin}/provider-token/${provider}`;
+  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl, clientId: client.clientId, redirectUri, state }));
+};

@@ -1,0 +1,100 @@
+/**
+ * GET /no-auth/provider-token/:provider, the OAuth callback (contract §1.5), in the contract's
+ * order of checks so that error precedence matches the real server.
+ */
+import type { Request, Response, Router } from 'express';
+import { decodeState, StateError } from '../../state.js';
+import type { ApiContext } from '../context.js';
+import { CsError, csError } from '../cs-errors.js';
+import { queryString, redirectToError } from '../http.js';
+import { decodeToken, verifyToken } from '../pauth.js';
+import { exchangeForCallback, saveConnectToken, successLocation } from '../save-token.js';
+
+/** What a callback knows once its state was read; the sign-up branch receives this too. */
+export interface CallbackInfo {
+  provider: string;
+  state: string;
+  code: string;
+  /** The pauth payload: verified when the callback got this far, decoded-only in onError. */
+  payload: Record<string, unknown>;
+}
+
+export interface CallbackHooks {
+  /** The anonymous (SSO / sign-up) branch, for userId "anon" (contract §1.5 step 8). */
+  anon?: (ctx: ApiContext, info: CallbackInfo, req: Request, res: Response) => Promise<void>;
+  /** Runs after every failed callback, e.g. to write the signup record (contract §1.5 step 11). */
+  onError?: (ctx: ApiContext, failure: { provider: string; code: string; providerError?: string; payload: Record<string, unknown> | null; req: Request }) => void;
+}
+
+export function registerProviderToken(router: Router, ctx: ApiContext, hooks: CallbackHooks = {}): void {
+  router.get('/no-auth/provider-token/:provider', async (req, res) => {
+    const provider = String(req.params.provider).toLowerCase();
+    const state = queryString(req, 'state');
+    try {
+      await handleCallback(ctx, hooks, req, res, provider, state);
+    } catch (err) {
+      const code = err instanceof CsError ? err.code : 'SWEB-1004';
+      const payload = state === undefined ? null : payloadOf(state);
+      redirectToError(res, [['state', state ?? '0'], ['code', code], ['provider', provider]]);
+      hooks.onError?.(ctx, { provider, code, payload, req });
+    }
+  });
+}
+
+async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Request, res: Response, provider: string, state: string | undefined): Promise<void> {
+  const profile = ctx.profiles.get(provider);
+  if (!profile) throw csError('PRVD-1000');
+  if (queryString(req, 'invite_code') !== undefined || queryString(req, 'repo_info') !== undefined) throw csError('RAPI-1016');
+  if (!state) throw csError('RAPI-1001', 'state');
+  const payload = await verifyState(ctx, state);
+
+  const providerError = queryString(req, 'error');
+  if (providerError !== undefined) {
+    // Contract §1.5 step 5: USRC-1022 for providers without sign-up support, else the raw provider error.
+    const noAllowSignup = !payload.suok && !profile.supportsSignup;
+    const code = noAllowSignup ? 'USRC-1022' : providerError;
+    redirectToError(res, [['state', state], ['code', code], ['provider', provider], ['providerError', noAllowSignup ? providerError : undefined]]);
+    hooks.onError?.(ctx, { provider, code: providerError, providerError, payload, req });
+    return;
+  }
+  const code = queryString(req, 'code');
+  if (!code) throw csError('RAPI-1001', 'code');
+  const info: CallbackInfo = { provider, state, code, payload };
+  if (payload.userId === 'anon') {
+    if (!hooks.anon) throw csError('PRVD-1004');
+    return hooks.anon(ctx, info, req, res);
+  }
+
+  // Contract §1.5 step 6: load user and team.
+  const user = ctx.store.users.get(String(payload.userId));
+  if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
+  const teamId = String(payload.teamId);
+  const team = ctx.store.teams.get(teamId);
+  if (team && !user.teamIds.includes(teamId)) throw csError('RAPI-1010', 'user not on team');
+  if (!team || team.deactivated) throw csError('RAPI-1003', 'team');
+
+  const tokenData = await exchangeForCallback(ctx, profile, info);
+  saveConnectToken(ctx, res, { user, teamId, provider, tokenData });
+  res.redirect(302, successLocation(ctx, profile));
+}
+
+/** Contract §2.3: split on "!", verify the JWT, require type pauth or rauth, refuse ic/ri. */
+async function verifyState(ctx: ApiContext, state: string): Promise<Record<string, unknown>> {
+  let jwt: string;
+  try {
+    jwt = decodeState(state).jwt;
+  } catch (err) {
+    if (err instanceof StateError) throw csError('AUTH-1002', 'state has no token segment');
+    throw err;
+  }
+  const payload = await verifyToken(jwt, { secret: ctx.config.secrets.auth, now: ctx.now });
+  if (payload.type !== 'pauth' && payload.type !== 'rauth') throw csError('AUTH-1002', 'wrong token type');
+  if (payload.ic !== undefined || payload.ri !== undefined) throw csError('RAPI-1016');
+  return payload;
+}
+
+// Even a state that failed verification is decoded, so `st` is known to the failure record (contract §2.3).
+function payloadOf(state: string): Record<string, unknown> | null {
+  const jwt = state.split('!')[1];
+  return jwt === undefined ? null : decodeToken(jwt);
+}

@@ -1,0 +1,50 @@
+/** The signupTokens collection (contract §2.4): written by provider-token, read once by check-signup. */
+
+export interface SignupRecord {
+  token: string;
+  userId: string | null;
+  expiresAt: number;
+  signupStatus?: 'teamCreated' | 'userCreated' | 'signedIn';
+  error?: string;
+  providerError?: string;
+  provider?: string;
+  providerAccess?: string;
+  teamId?: string;
+  sharing?: boolean;
+}
+
+export const SIGNUP_TOKEN_EXPIRATION_MS = 600_000;
+
+export class SignupRecords {
+  readonly records = new Map<string, SignupRecord>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly expirationMs = SIGNUP_TOKEN_EXPIRATION_MS,
+  ) {}
+
+  /** Each insert replaces a record with the same token and purges ones a full window past expiry. */
+  insert(record: Omit<SignupRecord, 'expiresAt'>, lifetimeMs = this.expirationMs): SignupRecord {
+    this.purge();
+    const full = { ...record, expiresAt: this.now() + Math.min(lifetimeMs, this.expirationMs) };
+    this.records.set(record.token, full);
+    return full;
+  }
+
+  /** Finds a record; undoes VS Code's double paste of a 72-character token (contract §2.4). */
+  find(token: string): SignupRecord | undefined {
+    this.purge();
+    const key = token.length === 72 && token.slice(0, 36) === token.slice(36) ? token.slice(0, 36) : token;
+    return this.records.get(key);
+  }
+
+  remove(token: string): void {
+    this.records.delete(token);
+  }
+
+  // An expired record stays findable (and reportable as AUTH-1005) for one more window.
+  private purge(): void {
+    const cutoff = this.now() - this.expirationMs;
+    for (const [key, r] of this.records) if (r.expiresAt < cutoff) this.records.delete(key);
+  }
+}

@@ -1,0 +1,20 @@
+/** The marketing site's "Successful Auth" page, the seed's default success redirect. */
+import express from 'express';
+import { listen, type ListenOptions, type RunningServer } from '../listen.js';
+import { escapeHtml, sendPage } from '../mock-provider/pages.js';
+
+export function createMarketingApp(displayNames: ReadonlyMap<string, string>): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/auth-complete/:page', (req, res) => {
+    const page = String(req.params.page);
+    const name = displayNames.get(page) ?? page;
+    sendPage(res, 200, 'Successful Auth', `<p>You have connected CodeStream to ${escapeHtml(name)}. Return to your IDE.</p>`);
+  });
+  app.use((req, res) => sendPage(res, 404, 'Not found', `<p>No page at ${escapeHtml(req.path)}.</p>`));
+  return app;
+}
+
+export function startMarketing(displayNames: ReadonlyMap<string, string>, opts: ListenOptions = {}): Promise<RunningServer> {
+  return listen(createMarketingApp(displayNames), opts);
+}

@@ -1,0 +1,103 @@
+/** The provider's authorize ("auth-me") endpoint: validate, consent, redirect with a code. */
+import type { Request, Response, Router } from 'express';
+import type { ProviderContext, RegisteredClient } from './context.js';
+import { takeFault } from './context.js';
+import { OAuthError, accessDenied, invalidRequest, unsupportedResponseType } from './errors.js';
+import { queryOf, rawQueryOf } from './journal.js';
+import { escapeHtml, sendPage } from './pages.js';
+import { appendParams, redirectUriMatches } from './redirect-uri.js';
+
+/** The validated request, carried to the consent decision. */
+export interface AuthorizeRequest {
+  client: RegisteredClient;
+  redirectUri: string;
+  state: string | undefined;
+  scope: string | undefined;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+}
+
+export function registerAuthorize(router: Router, ctx: ProviderContext): void {
+  router.get(ctx.profile.authorize.path, async (req: Request, res: Response) => {
+    const query = queryOf(rawQueryOf(req));
+    const request = validateClient(ctx, query);
+    try {
+      validateRest(ctx, query);
+      const fault = takeFault(ctx, 'authorize');
+      if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+      if (fault?.kind === 'deny') throw accessDenied();
+      if (fault?.kind === 'oauth-error') throw new OAuthError(400, fault.error, fault.description ?? fault.error, true);
+      if (ctx.consent === 'page') return void renderConsent(res, ctx, request, rawQueryOf(req));
+      res.redirect(302, approve(ctx, request));
+    } catch (err) {
+      // RFC 6749 §4.1.2.1: once client and redirect_uri are trusted, errors go back to it, with the state.
+      if (err instanceof OAuthError && err.redirectable) {
+        return void res.redirect(302, appendParams(request.redirectUri, { error: err.error, error_description: err.description, state: request.state }));
+      }
+      throw err;
+    }
+  });
+}
+
+/** Issues the code and returns the redirect back to the client. */
+export function approve(ctx: ProviderContext, request: AuthorizeRequest): string {
+  const grant = ctx.grants.issueCode(
+    {
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      scope: request.scope,
+      state: request.state,
+      ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
+      ...(request.codeChallengeMethod === undefined ? {} : { codeChallengeMethod: request.codeChallengeMethod }),
+    },
+    ctx.profile.rules.codeLifetimeSeconds,
+  );
+  return appendParams(request.redirectUri, { code: grant.code, state: request.state });
+}
+
+/** client_id and redirect_uri problems are never redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2). */
+export function validateClient(ctx: ProviderContext, query: Record<string, string>): AuthorizeRequest {
+  const clientId = query.client_id;
+  if (!clientId) throw invalidRequest('"client_id" is required');
+  const client = ctx.clients.find((c) => c.clientId === clientId);
+  if (!client) throw new OAuthError(400, 'invalid_client', `client_id "${clientId}" is not registered`);
+  const redirectUri = query.redirect_uri;
+  if (!redirectUri) throw invalidRequest('"redirect_uri" is required');
+  const mode = ctx.profile.rules.redirectUriMatch;
+  if (!client.redirectUris.some((r) => redirectUriMatches(redirectUri, r, mode))) {
+    throw new OAuthError(400, 'invalid_request', `redirect_uri "${redirectUri}" is not registered for this client`);
+  }
+  return {
+    client,
+    redirectUri,
+    state: query.state,
+    scope: query[ctx.profile.authorize.scopeParameter],
+    ...(query.code_challenge === undefined ? {} : { codeChallenge: query.code_challenge }),
+    ...(query.code_challenge_method === undefined ? {} : { codeChallengeMethod: query.code_challenge_method }),
+  };
+}
+
+function validateRest(ctx: ProviderContext, query: Record<string, string>): void {
+  const expected = ctx.profile.authorize.responseType;
+  if (query.response_type !== expected) throw unsupportedResponseType(query.response_type ?? '');
+  const method = query.code_challenge_method;
+  // RFC 7636 §4.4.1 + RFC 9700 §2.1.1: only S256 is accepted here.
+  if (query.code_challenge !== undefined && method !== 'S256') {
+    throw invalidRequest(`code_challenge_method "${method ?? 'plain'}" is not supported, use S256`, true);
+  }
+}
+
+function renderConsent(res: Response, ctx: ProviderContext, request: AuthorizeRequest, rawQuery: string): void {
+  const scopes = (request.scope ?? '').split(/[ ,]+/).filter(Boolean);
+  sendPage(
+    res,
+    200,
+    `Authorize CodeStream to use your ${ctx.profile.displayName} account`,
+    `<p>The application <strong>CodeStream</strong> (client <code>${escapeHtml(request.client.clientId)}</code>) asks for:</p>` +
+      `<ul>${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('') || '<li>no scopes</li>'}</ul>` +
+      `<p>You will be sent back to <code>${escapeHtml(request.redirectUri)}</code>.</p>` +
+      `<form method="post" action="${escapeHtml(ctx.profile.authorize.path)}/consent?${escapeHtml(rawQuery)}">` +
+      `<button type="submit" name="decision" value="approve" autofocus>Approve</button> ` +
+      `<button type="submit" name="decision" value="deny">Deny</button></form>`,
+  );
+}

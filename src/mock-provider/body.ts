@@ -1,0 +1,62 @@
+/** Reads a request body in any of the four exchange formats of contract §3.1, without trusting it. */
+import type { Request } from 'express';
+import { invalidRequest } from './errors.js';
+import type { RecordedRequest } from './journal.js';
+
+const LIMIT = 64 * 1024;
+
+export interface ParsedBody {
+  raw: string;
+  params: Record<string, string>;
+  format: RecordedRequest['format'];
+}
+
+/** Reads the raw body (64 KiB at most) and decodes it by content type. */
+export async function readBody(req: Request): Promise<ParsedBody> {
+  const raw = await readRaw(req);
+  if (raw.length === 0) return { raw, params: {}, format: 'none' };
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (type.startsWith('application/json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw invalidRequest('request body is not valid JSON');
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalidRequest('JSON body must be an object');
+    return { raw, params: stringify(json as Record<string, unknown>), format: 'json' };
+  }
+  if (type.startsWith('multipart/form-data')) {
+    let form: FormData;
+    try {
+      form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    } catch {
+      throw invalidRequest('multipart body could not be parsed');
+    }
+    const params: Record<string, string> = {};
+    for (const [key, value] of form) if (typeof value === 'string' && !(key in params)) params[key] = value;
+    return { raw, params, format: 'form' };
+  }
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(raw)) if (!(key in params)) params[key] = value;
+  return { raw, params, format: 'formQuery' };
+}
+
+function stringify(obj: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if (value !== undefined && value !== null) out[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+async function readRaw(req: Request): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > LIMIT) throw invalidRequest('request body is larger than 64 KiB');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,37 @@
+/** What every route of a mock provider shares. */
+import type { ProviderProfile } from '../profiles.js';
+import type { GrantStore } from './grants.js';
+import type { RecordedRequest, ProviderEndpoint } from './journal.js';
+
+/** The CodeStream app as registered at the provider. */
+export interface RegisteredClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+/** A declarative one-shot fault (house style §4.2): what the next request to an endpoint gets. */
+export type ProviderFault =
+  | { kind: 'deny' }
+  | { kind: 'oauth-error'; error: string; description?: string }
+  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'no-access-token' }
+  | { kind: 'delay'; ms: number };
+
+export interface ProviderContext {
+  profile: ProviderProfile;
+  clients: RegisteredClient[];
+  grants: GrantStore;
+  requests: RecordedRequest[];
+  faults: Map<ProviderEndpoint, ProviderFault[]>;
+  now: () => number;
+  /** auto: approve without a page (headless); page: show Approve/Deny. */
+  consent: 'auto' | 'page';
+  readonly baseUrl: string;
+}
+
+/** Takes the next queued fault for an endpoint, if any. */
+export function takeFault(ctx: ProviderContext, endpoint: ProviderEndpoint): ProviderFault | undefined {
+  const queue = ctx.faults.get(endpoint);
+  return queue?.shift();
+}

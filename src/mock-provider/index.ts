@@ -1,0 +1,129 @@
+/** A mock third-party provider built from a profile: authorize + consent, token, journal, faults. */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { listen, type ListenOptions, type RunningServer } from '../listen.js';
+import type { ProviderProfile } from '../profiles.js';
+import { registerAuthorize } from './authorize.js';
+import { registerConsent } from './consent.js';
+import type { ProviderContext, ProviderFault, RegisteredClient } from './context.js';
+import { OAuthError } from './errors.js';
+import { GrantStore, type IssuedToken } from './grants.js';
+import { headersOf, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
+import { sendPage } from './pages.js';
+import { registerToken } from './token.js';
+
+export type { ProviderFault, RegisteredClient } from './context.js';
+export type { RecordedRequest, ProviderEndpoint } from './journal.js';
+
+export interface MockProviderOptions extends ListenOptions {
+  profile: ProviderProfile;
+  clients: RegisteredClient[];
+  now?: () => number;
+  consent?: 'auto' | 'page';
+}
+
+/** Test and flow controls (house style §4.2): read the journal, queue faults, reset. */
+export interface ProviderControl {
+  readonly requests: readonly RecordedRequest[];
+  readonly issued: readonly IssuedToken[];
+  readonly grants: GrantStore;
+  failNext(endpoint: ProviderEndpoint, fault: ProviderFault): void;
+  setConsent(mode: 'auto' | 'page'): void;
+  /** Lets the lab add redirect URIs once the router is bound. */
+  clients: RegisteredClient[];
+  reset(): void;
+}
+
+export interface RunningProvider extends RunningServer {
+  readonly profile: ProviderProfile;
+  readonly control: ProviderControl;
+}
+
+/** Builds the express app; no socket (the service/server split of house style §4.2). */
+export function createProviderApp(ctx: ProviderContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const entry: RecordedRequest = {
+      endpoint: endpointOf(ctx, req),
+      method: req.method,
+      path: req.path,
+      rawQuery: rawQueryOf(req),
+      query: queryOf(rawQueryOf(req)),
+      headers: headersOf(req),
+      rawBody: '',
+      body: {},
+      format: 'none',
+      at: ctx.now(),
+    };
+    ctx.requests.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+    next();
+  });
+  const router = express.Router();
+  registerAuthorize(router, ctx);
+  registerConsent(router, ctx);
+  registerToken(router, ctx);
+  app.use(router);
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', error_description: `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}` });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof OAuthError) {
+      // Errors that may not be redirected get a page, never a Location (RFC 6749 §4.1.2.1).
+      return void sendPage(res, err.status, `${ctx.profile.displayName}: ${err.error}`, `<p>${err.description}</p>`);
+    }
+    res.status(500).json({ error: 'server_error', error_description: 'the mock provider failed' });
+  });
+  return app;
+}
+
+/** Starts a mock provider on its own origin. */
+export async function startMockProvider(opts: MockProviderOptions): Promise<RunningProvider> {
+  const now = opts.now ?? Date.now;
+  const grants = new GrantStore(now);
+  const requests: RecordedRequest[] = [];
+  const faults = new Map<ProviderEndpoint, ProviderFault[]>();
+  let baseUrl = '';
+  const ctx: ProviderContext = {
+    profile: opts.profile,
+    clients: opts.clients,
+    grants,
+    requests,
+    faults,
+    now,
+    consent: opts.consent ?? 'auto',
+    get baseUrl() {
+      return baseUrl;
+    },
+  };
+  const server = await listen(createProviderApp(ctx), opts);
+  baseUrl = server.url;
+  const control: ProviderControl = {
+    requests,
+    get issued() {
+      return grants.issued;
+    },
+    grants,
+    clients: opts.clients,
+    failNext(endpoint, fault) {
+      faults.set(endpoint, [...(faults.get(endpoint) ?? []), fault]);
+    },
+    setConsent(mode) {
+      ctx.consent = mode;
+    },
+    reset() {
+      requests.length = 0;
+      faults.clear();
+      grants.reset();
+    },
+  };
+  return { ...server, close: server.close, profile: opts.profile, control };
+}
+
+function endpointOf(ctx: ProviderContext, req: Request): ProviderEndpoint {
+  const { authorize, token } = ctx.profile;
+  if (req.path === authorize.path) return 'authorize';
+  if (req.path === `${authorize.path}/consent`) return 'consent';
+  if (req.path === token.path) return 'token';
+  return 'unknown';
+}

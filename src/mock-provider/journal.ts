@@ -1,0 +1,43 @@
+/** Every request a mock server receives, for checks and reports. */
+import type { Request } from 'express';
+
+export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'unknown';
+
+export interface RecordedRequest {
+  endpoint: ProviderEndpoint;
+  method: string;
+  path: string;
+  /** The raw query string after "?", exactly as received. */
+  rawQuery: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** The raw request body as text ('' when none). */
+  rawBody: string;
+  /** Parameters read from the body, whatever its encoding. */
+  body: Record<string, string>;
+  /** How parameters arrived: query (no body), formQuery (urlencoded), form (multipart), json. */
+  format: 'query' | 'formQuery' | 'form' | 'json' | 'none';
+  status?: number;
+  at: number;
+}
+
+/** Flattens an express request's headers to single strings. */
+export function headersOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** Query parameters as single strings; repeated keys keep the first value. */
+export function queryOf(rawQuery: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQuery)) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+export function rawQueryOf(req: Request): string {
+  const q = req.originalUrl.indexOf('?');
+  return q < 0 ? '' : req.originalUrl.slice(q + 1);
+}
