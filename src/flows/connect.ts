@@ -117,6 +117,8 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
   step('callback', 'API validates the state, exchanges the code, stores the token', async (ctx, s) => {
     const hop = await ctx.browser.follow(ctx.apiCallbackHop as Hop);
     s.expectEqual('callback answers 302', hop.status, 302);
+    const errorCode = ctx.browser.locationOf(hop)?.pathname === '/web/error' ? ctx.browser.locationOf(hop)?.searchParams.get('code') : undefined;
+    s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
     const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
     s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
     const params = { ...exchange?.query, ...exchange?.body };

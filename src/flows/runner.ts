@@ -95,7 +95,7 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
     signal,
     emit,
     check,
-    expectEqual: (name, actual, expected, detail) => check(name, Object.is(actual, expected), expected, actual, detail),
+    expectEqual: (name, actual, expected, detail) => check(name, Object.is(actual, expected), expected, actual, detail ?? brief(actual)),
     note: (text) => emit({ type: 'note', step, text }),
   };
 }
@@ -109,4 +109,10 @@ export function show(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+// The value a passed equality check saw, short enough for one line (renderers redact secrets in it).
+function brief(value: unknown): string {
+  const text = show(value);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

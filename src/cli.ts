@@ -1,0 +1,122 @@
+/** Builds the commander program and turns every outcome into an exit code; the only place that knows them. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+import type { Deps } from './deps.js';
+import { AppError, UsageError } from './errors.js';
+import { packageRoot } from './paths.js';
+import { createSecretRegistry } from './secrets.js';
+
+const NAME = 'codestream-auth';
+const DESCRIPTION = 'Run the whole CodeStream third-party OAuth handshake on one machine and check every hop of it';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+// Commander codes that are not failures: the requested text was printed.
+const INFORMATIONAL = new Set(['commander.helpDisplayed', 'commander.version']);
+
+/** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let acted = false;
+  const program = new Command(NAME)
+    .description(DESCRIPTION)
+    .version(await readVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'print the cause chain of errors');
+  for (const register of commands) register(program, deps, (code) => (exitCode = code));
+
+  // The command that is running or failed to parse, for its usage line in usage errors.
+  let current: Command = program;
+  program.hook('preAction', (_program, actionCommand) => {
+    acted = true;
+    current = actionCommand;
+  });
+  configureTree(program, deps, (cmd) => (current = cmd));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (!acted) {
+      // No subcommand: show what there is, but as a usage failure so scripts notice.
+      program.outputHelp({ error: true });
+      exitCode = EXIT.usage;
+    }
+  } catch (err) {
+    exitCode = reportError(err, { deps, command: current, debug: program.opts<{ debug?: boolean }>().debug === true });
+  }
+  return deps.signal?.aborted === true ? EXIT.interrupted : exitCode;
+}
+
+// Subcommands added with addCommand() do not inherit settings, so apply them to the whole tree.
+function configureTree(cmd: Command, deps: Deps, onFail: (cmd: Command) => void): void {
+  cmd.exitOverride((err) => {
+    onFail(cmd);
+    throw err;
+  });
+  cmd.configureOutput({
+    writeOut: (text) => deps.io.stdout.write(text),
+    writeErr: (text) => deps.io.stderr.write(text),
+  });
+  for (const sub of cmd.commands) configureTree(sub, deps, onFail);
+}
+
+function reportError(err: unknown, ctx: { deps: Deps; command: Command; debug: boolean }): number {
+  // Only JWTs are recognisable here (no registry at this level); they must not land in CI logs.
+  const redact = createSecretRegistry().redact;
+  const print = (line: string): void => void ctx.deps.io.stderr.write(`${redact(line)}\n`);
+  const path = commandPath(ctx.command);
+  const usageHint = (hint?: string): void => {
+    print(`usage: ${path} ${ctx.command.usage()}`);
+    print(`hint: ${hint ?? `Run "${path} --help" to see the arguments and options.`}`);
+  };
+
+  if (err instanceof CommanderError) {
+    if (INFORMATIONAL.has(err.code)) return EXIT.ok;
+    // "commander.help" with exit code 1 means no subcommand was given; the help is already on stderr.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    usageHint(); // commander has already printed "error: …"
+    return EXIT.usage;
+  }
+  if (err instanceof UsageError) {
+    print(`error: ${err.message}`);
+    usageHint(err.hint);
+    return EXIT.usage;
+  }
+  if (err instanceof AppError) {
+    print(`error: ${err.message}`);
+    if (err.hint !== undefined) print(`hint: ${err.hint}`);
+    if (ctx.debug) {
+      print(`code: ${err.code}`);
+      if (err.detail !== undefined) print(`detail: ${JSON.stringify(err.detail)}`);
+      causeLines(err).forEach(print);
+    }
+    return EXIT.failed;
+  }
+  print('unexpected error (this is a bug)');
+  print(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  if (ctx.debug) causeLines(err).forEach(print);
+  return EXIT.failed;
+}
+
+function causeLines(err: unknown): string[] {
+  const lines: string[] = [];
+  let cause = err instanceof Error ? err.cause : undefined;
+  // A bound, because a cause chain can be circular.
+  for (let depth = 0; cause !== undefined && depth < 10; depth++) {
+    lines.push(`caused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return lines;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+async function readVersion(): Promise<string> {
+  const pkg: unknown = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8'));
+  const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+  return typeof version === 'string' ? version : '0.0.0';
+}

@@ -1,0 +1,41 @@
+/** `codestream-auth connect <provider>`: the "Connect to X" handshake, hop by hop. */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { runConnect } from '../flows/run-connect.js';
+import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
+
+interface ConnectFlags {
+  env?: string;
+  entry?: string;
+  successPage?: string;
+  json?: boolean;
+  showSecrets?: boolean;
+}
+
+export function registerConnect(program: Command, deps: Deps, setExit: (code: number) => void): void {
+  program
+    .command('connect')
+    .description('connect a provider as a logged-in user and check every hop (the seed\'s "Connect to X")')
+    .argument('<provider>', 'provider id, e.g. github')
+    .option('--env <name>', 'environment to connect in (default: the lab\'s default, "local")')
+    .option('--entry <entry>', 'start route: web (/web/provider-auth, the seed) or no-auth (/no-auth/provider-auth, the current client)', 'web')
+    .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
+    .option('--json', 'print NDJSON events on stdout')
+    .option('--show-secrets', 'print tokens and JWTs in full')
+    .action(async (provider: string, flags: ConnectFlags) => {
+      const data = await loadLabData();
+      assertKnownProvider(provider, data);
+      const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
+      const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
+      const { renderer, secrets } = createOutput(flags, deps);
+      try {
+        const { outcome } = await runConnect(
+          { provider, entry, successPage, ...(flags.env === undefined ? {} : { env: flags.env }) },
+          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
+        );
+        setExit(outcome.ok ? 0 : 1);
+      } finally {
+        renderer.close();
+      }
+    });
+}

@@ -1,0 +1,13 @@
+/** Every subcommand, registered into the program by src/cli.ts. */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { registerConnect } from './connect.js';
+
+/**
+ * Attaches one subcommand. Actions report their outcome through `setExit` (0 ok, 1 failed) and throw
+ * AppError/UsageError for the rest, so that exit codes stay decided in src/cli.ts alone.
+ */
+export type RegisterCommand = (program: Command, deps: Deps, setExit: (code: number) => void) => void;
+
+// Each command file appends its register function here, in the order `--help` should list them.
+export const commands: RegisterCommand[] = [registerConnect];

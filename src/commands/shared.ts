@@ -1,0 +1,51 @@
+/** What several commands share: loading the lab data, picking a renderer, checking a provider name. */
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import { loadLabConfig, type LabConfig } from '../lab-config.js';
+import { loadProfiles, type ProviderProfile } from '../profiles.js';
+import { createRenderer, pickRenderer, type Renderer } from '../render/index.js';
+import { createSecretRegistry, noRedaction, type SecretRegistry } from '../secrets.js';
+
+export interface OutputFlags {
+  json?: boolean;
+  showSecrets?: boolean;
+}
+
+export interface Output {
+  renderer: Renderer;
+  secrets: SecretRegistry;
+}
+
+/** Builds the renderer and the secret registry for a command's flags. */
+export function createOutput(flags: OutputFlags, deps: Deps): Output {
+  const secrets = flags.showSecrets ? noRedaction : createSecretRegistry();
+  const renderer = createRenderer(pickRenderer({ json: flags.json, io: deps.io }), deps.io, secrets);
+  return { renderer, secrets };
+}
+
+export interface LabData {
+  config: LabConfig;
+  profiles: Map<string, ProviderProfile>;
+}
+
+export async function loadLabData(): Promise<LabData> {
+  const [config, profiles] = await Promise.all([loadLabConfig(), loadProfiles()]);
+  return { config, profiles };
+}
+
+/** An unknown provider is a usage error that lists the known ones (exit 2). */
+export function assertKnownProvider(provider: string, data: LabData, predicate: (p: ProviderProfile) => boolean = () => true): ProviderProfile {
+  const profile = data.profiles.get(provider);
+  const known = [...data.profiles.values()].filter(predicate).map((p) => p.id);
+  if (!profile || !predicate(profile)) {
+    throw new UsageError(`unknown provider "${provider}"`, { hint: `Known providers: ${known.join(', ')}. Run "codestream-auth providers" for details.` });
+  }
+  return profile;
+}
+
+/** Narrows a choice flag, as a usage error when it is not one of the allowed values. */
+export function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+}

@@ -1,0 +1,100 @@
+/** Starts the lab a connect needs, builds the agent, runs the connect steps, closes everything. */
+import { ApiClient } from '../agent-sim/api-client.js';
+import { BroadcastClient } from '../agent-sim/broadcast-client.js';
+import { AppError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import type { LabConfig } from '../lab-config.js';
+import { startLab, type Lab, type LabOptions } from '../lab.js';
+import type { ProviderProfile } from '../profiles.js';
+import { connectSteps, type ConnectContext } from './connect.js';
+import { createBrowser, type SecretSink } from './context.js';
+import { runFlow, type FlowOutcome } from './runner.js';
+
+export interface ConnectOptions {
+  provider: string;
+  env?: string;
+  entry?: 'web' | 'no-auth';
+  successPage?: 'marketing' | 'api';
+  broadcastTimeoutMs?: number;
+}
+
+export interface FlowDeps {
+  config: LabConfig;
+  profiles: ReadonlyMap<string, ProviderProfile>;
+  fetch: typeof fetch;
+  now: () => number;
+  onEvent: EventSink;
+  secrets: SecretSink;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ConnectRun {
+  outcome: FlowOutcome;
+  context: ConnectContext;
+}
+
+/** Runs one connect in a fresh lab; `useLab` lets tests and smoke reuse a running one. */
+export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
+  const envName = opts.env ?? deps.config.defaultEnvironment;
+  const labOptions: LabOptions = {
+    config: deps.config,
+    profiles: deps.profiles,
+    providers: [opts.provider],
+    envs: [envName],
+    successPage: opts.successPage ?? 'marketing',
+    now: deps.now,
+    fetch: deps.fetch,
+  };
+  const lab = useLab ?? (await startLab(labOptions));
+  try {
+    const context = createConnectContext(lab, envName, opts, deps);
+    const outcome = await runFlow(connectSteps, context, {
+      flow: 'connect',
+      provider: opts.provider,
+      env: envName,
+      onEvent: deps.onEvent,
+      now: deps.now,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      result: () => ({
+        issuedToken: context.issuedToken ?? null,
+        deliveredToken: context.deliveredToken ?? null,
+        tokenDelivered: context.issuedToken !== undefined && context.deliveredToken === context.issuedToken,
+      }),
+    });
+    await context.broadcasts.close();
+    return { outcome, context };
+  } finally {
+    if (!useLab) await lab.close();
+  }
+}
+
+function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
+  const api = lab.envs.get(envName);
+  const provider = lab.providers.get(opts.provider);
+  const profile = deps.profiles.get(opts.provider);
+  if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
+  const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
+  if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
+  deps.secrets.add(user.accessToken);
+  deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
+  return {
+    lab,
+    envName,
+    api,
+    provider,
+    profile,
+    now: deps.now,
+    fetch: deps.fetch,
+    secrets: deps.secrets,
+    onEvent: deps.onEvent,
+    browser: createBrowser(lab, deps),
+    client: new ApiClient({ baseUrl: api.url, accessToken: user.accessToken, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
+    broadcasts: new BroadcastClient(),
+    userId: user.id,
+    broadcasterToken: user.broadcasterToken,
+    teamId: deps.config.defaultTeam,
+    entry: opts.entry ?? 'web',
+    broadcastTimeoutMs: opts.broadcastTimeoutMs ?? 5000,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+}

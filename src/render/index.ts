@@ -1,0 +1,43 @@
+/** Picks and builds the renderer that turns flow events into output; the only code that prints them. */
+import type { Io } from '../deps.js';
+import type { EventSink } from '../events.js';
+import { jsonRenderer } from './json.js';
+import { plainRenderer } from './plain.js';
+import { ttyRenderer } from './tty.js';
+
+export type RenderKind = 'tty' | 'plain' | 'json';
+
+/** What every renderer needs besides Io; a SecretRegistry satisfies it as is. */
+export interface RendererOptions {
+  redact: (text: string) => string;
+  redactDeep: <T>(value: T) => T;
+  /** Adds per-hop timings and error details. */
+  verbose?: boolean;
+}
+
+/** An event sink plus `close()`, which stops a running spinner (idempotent). */
+export interface Renderer {
+  onEvent: EventSink;
+  close(): void;
+}
+
+export type RendererFactory = (io: Io, opts: RendererOptions) => Renderer;
+
+const factories: Record<RenderKind, RendererFactory> = {
+  tty: ttyRenderer,
+  plain: plainRenderer,
+  json: jsonRenderer,
+};
+
+/** Builds the renderer of the given kind. */
+export function createRenderer(kind: RenderKind, io: Io, opts: RendererOptions): Renderer {
+  return factories[kind](io, opts);
+}
+
+/** --json wins; otherwise spinners only on a terminal, plain lines for CI and pipes. */
+export function pickRenderer({ json, io }: { json?: boolean | undefined; io: Io }): RenderKind {
+  if (json === true) return 'json';
+  return io.isTTY ? 'tty' : 'plain';
+}
+
+export { jsonRenderer, plainRenderer, ttyRenderer };

@@ -1,0 +1,73 @@
+/** Spinner view for a terminal: one ora spinner per step on stderr, details printed above it. */
+import { Chalk } from 'chalk';
+import ora, { type Ora } from 'ora';
+import type { Io } from '../deps.js';
+import type { Renderer, RendererOptions } from './index.js';
+import {
+  type StepEndEvent,
+  type Style,
+  createFlowMemory,
+  describeEvent,
+  formatErrorLines,
+  formatStepText,
+} from './plain.js';
+
+/** TTY renderer: same wording as plain, with colour only when io.color. */
+export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
+  // A private Chalk instance, so colour follows io.color and not the global terminal detection.
+  const chalk = new Chalk({ level: io.color ? 1 : 0 });
+  const style: Style = { ok: chalk.green, fail: chalk.red, dim: chalk.dim, bold: chalk.bold };
+  const memory = createFlowMemory();
+  const verbose = opts.verbose === true;
+  let spinner: Ora | undefined;
+
+  // Clear the spinner line, print above it, then draw the spinner again below.
+  const print = (line: string): void => {
+    spinner?.clear();
+    io.stderr.write(`${opts.redact(line)}\n`);
+    spinner?.render();
+  };
+
+  const finish = (event: StepEndEvent): void => {
+    const ok = event.type === 'step-succeeded';
+    const symbol = ok ? style.ok('✔') : style.fail('✖');
+    const text = opts.redact(formatStepText(memory.title(event.step), event, style));
+    if (spinner === undefined) io.stderr.write(`${symbol} ${text}\n`);
+    else spinner.stopAndPersist({ symbol, text });
+    spinner = undefined;
+  };
+
+  const stop = (): void => {
+    spinner?.stop();
+    spinner = undefined;
+  };
+
+  return {
+    onEvent(event) {
+      memory.observe(event);
+      switch (event.type) {
+        case 'step-started':
+          stop(); // a step that never finished (should not happen) must not leave a spinner behind
+          spinner = ora({
+            text: opts.redact(event.title),
+            stream: io.stderr,
+            isEnabled: io.isTTY,
+            color: io.color ? 'cyan' : false,
+          }).start();
+          return;
+        case 'step-succeeded':
+          finish(event);
+          return;
+        case 'step-failed':
+          finish(event);
+          for (const line of formatErrorLines(event.error, style, { verbose, checkShown: memory.checkFailed(event.step) })) {
+            print(line);
+          }
+          return;
+        default:
+          for (const line of describeEvent(event, memory, style, verbose)) print(line);
+      }
+    },
+    close: stop,
+  };
+}
