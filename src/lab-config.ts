@@ -10,6 +10,16 @@ const EnvironmentSchema = z.object({
   /** The state prefix; null models an unset apiServer.callbackEnvironment (contract §2.2). */
   callbackEnvironment: z.string().nullable(),
   shortName: z.string(),
+  /**
+   * This environment's integrations config (contract §7): the Slack apps whose interactive calls it verifies
+   * (integrations.slack.signingSecretsByAppIds) and its MS Teams bot app ids. The VPN proxy routes by these ids.
+   */
+  integrations: z
+    .object({
+      slack: z.object({ signingSecretsByAppIds: z.record(z.string(), z.string()) }).optional(),
+      msteams: z.object({ botAppIds: z.array(z.string()) }).optional(),
+    })
+    .prefault({}),
 });
 
 const UserSchema = z.object({
@@ -20,6 +30,8 @@ const UserSchema = z.object({
   isRegistered: z.boolean().default(true),
   accessToken: z.string(),
   broadcasterToken: z.string(),
+  /** Seeded `<provider>::<providerUserId>` identities, e.g. the Slack user whose button presses map to this user. */
+  providerIdentities: z.array(z.string()).default([]),
 });
 
 const TeamSchema = z.object({
@@ -34,7 +46,13 @@ const TeamSchema = z.object({
 const ClientSchema = z.object({ clientId: z.string(), clientSecret: z.string() }).catchall(z.unknown());
 
 export const LabConfigSchema = z.object({
-  secrets: z.object({ auth: z.string(), confirmationCheat: z.string(), cookie: z.string() }),
+  secrets: z.object({
+    auth: z.string(),
+    confirmationCheat: z.string(),
+    cookie: z.string(),
+    /** Stands in for the Bot Framework channel's signing keys (mock shortcut, see src/signing.ts). */
+    botFramework: z.string().default('BotFrameworkSigningKey'),
+  }),
   environments: z.array(EnvironmentSchema).min(1),
   defaultEnvironment: z.string(),
   companies: z.array(z.object({ id: z.string(), name: z.string() })),

@@ -28,6 +28,8 @@ export interface TeamDoc {
   memberIds: string[];
   deactivated: boolean;
   providerHosts: Record<string, Record<string, Record<string, unknown>>>;
+  /** Bots installed for the team: providerBotInfo.msteams.<tenantId> (contract §7 MS Teams sign-in). */
+  providerBotInfo?: Record<string, Record<string, unknown>>;
 }
 
 /** The versioned directive a write produces, as broadcast on user-<id> (contract §4.2). */
@@ -63,7 +65,7 @@ export class Store {
     for (const u of config.users) {
       const teamIds = config.teams.filter((t) => t.memberIds.includes(u.id)).map((t) => t.id);
       const companyIds = [...new Set(config.teams.filter((t) => teamIds.includes(t.id)).map((t) => t.companyId))];
-      store.users.set(u.id, { ...u, _id: u.id, deactivated: false, teamIds, companyIds, providerInfo: {}, providerIdentities: [], version: 1, modifiedAt: now() });
+      store.users.set(u.id, { ...u, _id: u.id, deactivated: false, teamIds, companyIds, providerInfo: {}, providerIdentities: [...u.providerIdentities], version: 1, modifiedAt: now() });
     }
     return store;
   }
