@@ -55,6 +55,10 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof CsError) return void res.status(403).json(err.toJSON());
     if (isBodyParseError(err)) return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: 'body is not valid JSON' });
+    // Client errors raised by express itself (a path segment that is not valid %-encoding, a body over
+    // the limit) are bad input, so a contract error and never a 500.
+    const clientError = clientErrorOf(err);
+    if (clientError !== undefined) return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: clientError });
     res.status(500).json({ code: 'SWEB-1000' });
   });
   return app;
@@ -79,6 +83,14 @@ export async function startMockApi(ctx: ApiContext & { setPublicApiUrl(url: stri
 function rawQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? '' : url.slice(q + 1);
+}
+
+// http-errors from express, router and body-parser carry a 4xx `status`; their messages name no secrets.
+function clientErrorOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, message } = err as { status?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return typeof message === 'string' ? message : 'bad request';
 }
 
 function isBodyParseError(err: unknown): boolean {

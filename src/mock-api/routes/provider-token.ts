@@ -35,7 +35,8 @@ export function registerProviderToken(router: Router, ctx: ApiContext, hooks: Ca
     } catch (err) {
       const code = err instanceof CsError ? err.code : 'SWEB-1004';
       const payload = state === undefined ? null : payloadOf(state);
-      redirectToError(res, [['state', state ?? '0'], ['code', code], ['provider', provider]]);
+      // Contract §1.5 step 11: state=<state|0>, so an empty state reads as 0 like a missing one.
+      redirectToError(res, [['state', state || '0'], ['code', code], ['provider', provider]]);
       hooks.onError?.(ctx, { provider, code, payload, req });
     }
   });
