@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 import { fixturesDir } from './paths.js';
+import { IdentitySchema } from './profile-identity.js';
 
 const Params = z.record(z.string(), z.string());
 
@@ -76,6 +77,8 @@ export const ProfileSchema = z.object({
   authorize: AuthorizeSchema,
   token: TokenSchema,
   rules: RulesSchema,
+  /** Sign-in with the provider: its identity endpoints and mock account (contract §3.2); absent → PRVD-1004. */
+  identity: IdentitySchema.optional(),
 });
 
 export type ProviderProfile = z.infer<typeof ProfileSchema>;
