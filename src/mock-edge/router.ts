@@ -3,7 +3,7 @@
  * before the first "!" of `state` and sends the callback to that environment with the query unchanged.
  * It only ever builds a Location from its own environment table (no open redirect, RFC 9700 §4.11).
  */
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import { escapeHtml, sendPage } from '../mock-provider/pages.js';
 import { environmentOf } from '../state.js';
@@ -54,11 +54,23 @@ export function createRouterApp(environments: Map<string, string>, hits: RouterH
     }
     const location = `${environments.get(env as string)}/no-auth/provider-token/${provider}${rawQuery ? `?${rawQuery}` : ''}`;
     hits.push({ path: req.path, rawQuery, env: env as string, status: 302, location, at: now() });
-    res.redirect(302, location);
+    // note: not res.redirect, whose encodeurl would rewrite a stray "%" or '"{}' and break "query unchanged".
+    // Node's parser only lets visible ASCII into a URL, all of it legal in a header value.
+    res.status(302).setHeader('Location', location);
+    res.end();
   });
   app.use((req, res) => {
     hits.push({ path: req.path, rawQuery: '', status: 404, reason: 'no route', at: now() });
     sendPage(res, 404, 'Not found', `<p>The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;, not ${escapeHtml(req.path)}.</p>`);
+  });
+  // Express throws before the handler on a path segment that is not valid %-encoding: bad input gets the
+  // refusal page (never a Location), and anything else a page without the stack trace.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    const badInput = typeof status === 'number' && status >= 400 && status < 500;
+    const reason = badInput ? 'the callback path is not valid percent-encoding' : 'the router failed';
+    hits.push({ path: req.path, rawQuery: '', status: badInput ? 400 : 500, reason, at: now() });
+    sendPage(res, badInput ? 400 : 500, 'Cannot route this callback', `<p>${reason}.</p>`);
   });
   return app;
 }
