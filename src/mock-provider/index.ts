@@ -1,12 +1,14 @@
 /** A mock third-party provider built from a profile: authorize + consent, token, journal, faults. */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
+import type { MockAccount } from '../profile-identity.js';
 import type { ProviderProfile } from '../profiles.js';
 import { registerAuthorize } from './authorize.js';
 import { registerConsent } from './consent.js';
 import type { ProviderContext, ProviderFault, RegisteredClient } from './context.js';
 import { OAuthError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
+import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
 import { headersOf, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
 import { sendPage } from './pages.js';
 import { registerToken } from './token.js';
@@ -27,6 +29,8 @@ export interface ProviderControl {
   readonly issued: readonly IssuedToken[];
   readonly grants: GrantStore;
   failNext(endpoint: ProviderEndpoint, fault: ProviderFault): void;
+  /** Who signs in with the next token that calls the identity endpoints (fields over the profile's account). */
+  setNextIdentity(patch: Partial<MockAccount>): void;
   setConsent(mode: 'auto' | 'page'): void;
   /** Lets the lab add redirect URIs once the router is bound. */
   clients: RegisteredClient[];
@@ -63,6 +67,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
   registerAuthorize(router, ctx);
   registerConsent(router, ctx);
   registerToken(router, ctx);
+  registerIdentity(router, ctx);
   app.use(router);
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', error_description: `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}` });
@@ -105,6 +110,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     },
     grants,
     clients: opts.clients,
+    setNextIdentity: (patch) => setNextIdentity(ctx, patch),
     failNext(endpoint, fault) {
       faults.set(endpoint, [...(faults.get(endpoint) ?? []), fault]);
     },
@@ -115,6 +121,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
       requests.length = 0;
       faults.clear();
       grants.reset();
+      resetIdentity(ctx);
     },
   };
   return { ...server, close: server.close, profile: opts.profile, control };
@@ -125,5 +132,6 @@ function endpointOf(ctx: ProviderContext, req: Request): ProviderEndpoint {
   if (req.path === authorize.path) return 'authorize';
   if (req.path === `${authorize.path}/consent`) return 'consent';
   if (req.path === token.path) return 'token';
+  if (isIdentityPath(ctx, req.path)) return 'identity';
   return 'unknown';
 }
