@@ -3,9 +3,16 @@ import { main } from '../dist/cli.js';
 import { nodeDeps } from '../dist/deps.js';
 
 const controller = new AbortController();
-// The first Ctrl-C aborts the flow so commands still close their servers in finally; once this
-// listener is gone, a second Ctrl-C gets Node's default behaviour and ends the process at once.
-process.once('SIGINT', () => controller.abort());
+// First Ctrl-C: abort, so the command's finally still closes its servers. The listener stays while
+// the flow winds down, because ora's signal-exit re-raises SIGINT when no other listener is left.
+// Second Ctrl-C: drop the listener and re-raise, so Node's default ends the process at once.
+const onSigint = () => {
+  if (!controller.signal.aborted) return controller.abort();
+  process.removeListener('SIGINT', onSigint);
+  process.kill(process.pid, 'SIGINT');
+};
+process.on('SIGINT', onSigint);
 
 process.exitCode = await main(process.argv.slice(2), nodeDeps(controller.signal));
 if (controller.signal.aborted) process.exitCode = 130;
+process.removeListener('SIGINT', onSigint);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlowEvent } from '../src/events.js';
 import { createRenderer, pickRenderer, type RenderKind } from '../src/render/index.js';
 import { createSecretRegistry, noRedaction, type SecretRegistry } from '../src/secrets.js';
@@ -108,6 +108,36 @@ describe('tty renderer', () => {
 
   it('colours only when io.color is on', () => {
     expect(render('tty', connectOk, { color: true }).stderr).toMatch(/\x1b\[32m✔/);
+  });
+
+  describe('on a terminal', () => {
+    afterEach(() => void vi.useRealTimers());
+
+    function startStep(columns: number) {
+      const fake = createFakeDeps({ isTTY: true });
+      Object.assign(fake.deps.io.stderr, { columns });
+      const renderer = createRenderer('tty', fake.deps.io, createSecretRegistry());
+      renderer.onEvent({ type: 'step-started', step: 's', title: 'Get a pauth code' });
+      return { fake, renderer };
+    }
+
+    it('animates a spinner and stops it on close', () => {
+      vi.useFakeTimers();
+      const { fake, renderer } = startStep(80);
+      vi.advanceTimersByTime(500);
+      const frames = fake.stderr();
+      expect(frames).toContain(' Get a pauth code');
+      expect(frames).not.toContain('- Get a pauth code\n');
+      renderer.close();
+      vi.advanceTimersByTime(500);
+      expect(fake.stderr()).toBe(frames);
+    });
+
+    it('falls back to static lines when the terminal reports no width (ora would loop forever)', () => {
+      const { fake, renderer } = startStep(0);
+      renderer.close();
+      expect(fake.stderr()).toBe('- Get a pauth code\n');
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 /** Spinner view for a terminal: one ora spinner per step on stderr, details printed above it. */
 import { Chalk } from 'chalk';
 import ora, { type Ora } from 'ora';
+import type { Writable } from 'node:stream';
 import type { Io } from '../deps.js';
 import type { Renderer, RendererOptions } from './index.js';
 import {
@@ -51,7 +52,7 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
           spinner = ora({
             text: opts.redact(event.title),
             stream: io.stderr,
-            isEnabled: io.isTTY,
+            isEnabled: io.isTTY && hasWidth(io.stderr),
             color: io.color ? 'cyan' : false,
           }).start();
           return;
@@ -70,4 +71,11 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
     },
     close: stop,
   };
+}
+
+// note: ora divides by the terminal width; a pty that reports 0 columns (e.g. `script` with no size)
+// makes its clear() loop forever, so such a terminal gets the static lines instead.
+function hasWidth(stream: Writable): boolean {
+  const columns: unknown = Reflect.get(stream, 'columns');
+  return columns === undefined || (typeof columns === 'number' && columns > 0);
 }
