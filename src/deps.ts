@@ -17,6 +17,8 @@ export interface Deps {
   now: () => number;
   /** Aborted on Ctrl-C; commands pass it to flows and close servers in finally. */
   signal?: AbortSignal;
+  /** Opens a URL in the user's browser for `--browser`; tests drive a real one. Default: BROWSER or `open`. */
+  openUrl?: (url: string) => Promise<void>;
 }
 
 /** The real process's dependencies; only bin/ calls this. */

@@ -25,6 +25,8 @@ export interface LabOptions {
   now?: () => number;
   fetch?: typeof fetch;
   host?: string;
+  /** First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …; default: OS-chosen. */
+  port?: number;
   exchangeTimeoutMs?: number;
   extensions?: ApiExtensions;
 }
@@ -44,14 +46,17 @@ export interface Lab {
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const now = opts.now ?? Date.now;
-  const listenOpts = opts.host === undefined ? {} : { host: opts.host };
+  const hostOpts = opts.host === undefined ? {} : { host: opts.host };
+  let nextPort = opts.port;
+  // Each call takes the next fixed port, in start order, or leaves the choice to the OS.
+  const listenOpts = (): { host?: string; port?: number } => (nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ });
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const router = await startRouter({ ...listenOpts, now });
+    const router = await startRouter({ ...listenOpts(), now });
     started.push(router);
     const authOrigin = `${router.url}/no-auth`;
     const displayNames = new Map([...opts.profiles.values()].map((p) => [p.authCompletePage ?? p.id, p.displayName]));
-    const marketing = await startMarketing(displayNames, listenOpts);
+    const marketing = await startMarketing(displayNames, listenOpts());
     started.push(marketing);
 
     const providers = new Map<string, RunningProvider>();
@@ -60,7 +65,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       const client = opts.config.clients[id];
       if (!profile || !client) throw new AppError('PROVIDER_UNKNOWN', `no profile or client for provider "${id}"`);
       const provider = await startMockProvider({
-        ...listenOpts,
+        ...listenOpts(),
         profile,
         now,
         consent: opts.consent ?? 'auto',
@@ -78,7 +83,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       const api = await startMockApi(
         createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, providerUrls }),
         opts.extensions ?? defaultApiExtensions(),
-        listenOpts,
+        listenOpts(),
       );
       started.push(api);
       envs.set(name, api);

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { runConnect } from '../flows/run-connect.js';
+import { runConnectBrowser } from '../flows/run-connect-browser.js';
+import { browserOpener, createStepMode, parseSeconds } from './interactive.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 
 interface ConnectFlags {
@@ -10,6 +12,9 @@ interface ConnectFlags {
   successPage?: string;
   json?: boolean;
   showSecrets?: boolean;
+  browser?: boolean;
+  timeout: string;
+  step?: boolean;
 }
 
 export function registerConnect(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -22,19 +27,27 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option('--browser', 'open the start URL in your own browser (BROWSER is respected) and wait for you to approve or deny')
+    .option('--timeout <seconds>', 'with --browser: how long to wait for the browser to come back', '600')
+    .option('--step', 'pause before each hop and show the request about to be made; Enter continues, q quits')
     .action(async (provider: string, flags: ConnectFlags) => {
       const data = await loadLabData();
       assertKnownProvider(provider, data);
       const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
+      const callbackTimeoutMs = parseSeconds('--timeout', flags.timeout);
       const { renderer, secrets } = createOutput(flags, deps);
+      const stepper = flags.step ? createStepMode(deps, secrets) : undefined;
       try {
-        const { outcome } = await runConnect(
-          { provider, entry, successPage, ...(flags.env === undefined ? {} : { env: flags.env }) },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
-        );
-        setExit(outcome.ok ? 0 : 1);
+        const opts = { provider, entry, successPage, ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
+        const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal };
+        const { outcome } = flags.browser
+          ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
+          : await runConnect(opts, flowDeps);
+        // q at a --step prompt is the user stopping the run, like Ctrl-C.
+        setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);
       } finally {
+        stepper?.close();
         renderer.close();
       }
     });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { registerConnect } from './connect.js';
+import { registerServe } from './serve.js';
 
 /**
  * Attaches one subcommand. Actions report their outcome through `setExit` (0 ok, 1 failed) and throw
@@ -10,4 +11,4 @@ import { registerConnect } from './connect.js';
 export type RegisterCommand = (program: Command, deps: Deps, setExit: (code: number) => void) => void;
 
 // Each command file appends its register function here, in the order `--help` should list them.
-export const commands: RegisterCommand[] = [registerConnect];
+export const commands: RegisterCommand[] = [registerConnect, registerServe];

@@ -8,7 +8,7 @@ import { decodeState } from '../state.js';
 import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from './checks.js';
 import type { AgentContext, ApiClient, BroadcastClient } from './context.js';
 import type { Hop } from '../agent-sim/browser.js';
-import type { Step } from './runner.js';
+import type { Step, StepContext } from './runner.js';
 
 export interface ConnectContext extends AgentContext {
   client: ApiClient;
@@ -119,27 +119,8 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     s.expectEqual('callback answers 302', hop.status, 302);
     const errorCode = ctx.browser.locationOf(hop)?.pathname === '/web/error' ? ctx.browser.locationOf(hop)?.searchParams.get('code') : undefined;
     s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
-    const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
-    s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
-    const params = { ...exchange?.query, ...exchange?.body };
     const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
-    s.expectEqual('exchange: code', params[ctx.profile.token.codeParameter], sentCode);
-    s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
-    s.expectEqual('exchange: format', exchange?.format, ctx.profile.token.format);
-    const client = ctx.lab.config.clients[ctx.profile.id];
-    if (ctx.profile.token.clientAuth === 'post') {
-      s.expectEqual('exchange: client_id', params.client_id, client?.clientId);
-      s.expectEqual('exchange: client secret', params[ctx.profile.token.secretParameter], client?.clientSecret);
-    } else {
-      s.check('exchange: Basic client authentication', (exchange?.headers.authorization ?? '').startsWith('Basic '), 'Basic …', exchange?.headers.authorization ?? 'none');
-    }
-    const issued = ctx.provider.control.issued.at(-1);
-    ctx.issuedToken = issued?.accessToken;
-    ctx.secrets.add(ctx.issuedToken);
-    s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
-    const key = `providerInfo.${ctx.teamId}.${ctx.profile.id}.accessToken`;
-    const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
-    s.expectEqual(`stored ${key}`, stored, ctx.issuedToken);
+    checkExchangeAndStore(ctx, s, sentCode);
     ctx.successHop = hop;
     return `token stored under providerInfo.${ctx.teamId}.${ctx.profile.id}`;
   }),
@@ -174,6 +155,30 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     return `version ${version.before} → ${version.after}`;
   }),
 ];
+
+/** The exchange the provider journaled and the token the API stored; the real-browser flow checks these too. */
+export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentCode: string | null): void {
+  const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
+  s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
+  const params = { ...exchange?.query, ...exchange?.body };
+  s.expectEqual('exchange: code', params[ctx.profile.token.codeParameter], sentCode);
+  s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
+  s.expectEqual('exchange: format', exchange?.format, ctx.profile.token.format);
+  const client = ctx.lab.config.clients[ctx.profile.id];
+  if (ctx.profile.token.clientAuth === 'post') {
+    s.expectEqual('exchange: client_id', params.client_id, client?.clientId);
+    s.expectEqual('exchange: client secret', params[ctx.profile.token.secretParameter], client?.clientSecret);
+  } else {
+    s.check('exchange: Basic client authentication', (exchange?.headers.authorization ?? '').startsWith('Basic '), 'Basic …', exchange?.headers.authorization ?? 'none');
+  }
+  const issued = ctx.provider.control.issued.at(-1);
+  ctx.issuedToken = issued?.accessToken;
+  ctx.secrets.add(ctx.issuedToken);
+  s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
+  const key = `providerInfo.${ctx.teamId}.${ctx.profile.id}.accessToken`;
+  const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+  s.expectEqual(`stored ${key}`, stored, ctx.issuedToken);
+}
 
 function hasSetKey(message: Record<string, unknown>, key: string): boolean {
   const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;

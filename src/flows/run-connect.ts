@@ -8,7 +8,7 @@ import { startLab, type Lab, type LabOptions } from '../lab.js';
 import type { ProviderProfile } from '../profiles.js';
 import { connectSteps, type ConnectContext } from './connect.js';
 import { createBrowser, type SecretSink } from './context.js';
-import { runFlow, type FlowOutcome } from './runner.js';
+import { runFlow, type FlowOutcome, type RunFlowOptions } from './runner.js';
 
 export interface ConnectOptions {
   provider: string;
@@ -16,6 +16,8 @@ export interface ConnectOptions {
   entry?: 'web' | 'no-auth';
   successPage?: 'marketing' | 'api';
   broadcastTimeoutMs?: number;
+  /** Awaited before each step (`--step`); see RunFlowOptions.beforeStep. */
+  beforeStep?: RunFlowOptions<ConnectContext>['beforeStep'];
 }
 
 export interface FlowDeps {
@@ -55,6 +57,7 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
       onEvent: deps.onEvent,
       now: deps.now,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(opts.beforeStep ? { beforeStep: opts.beforeStep } : {}),
       result: () => ({
         issuedToken: context.issuedToken ?? null,
         deliveredToken: context.deliveredToken ?? null,
@@ -68,7 +71,8 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
   }
 }
 
-function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
+/** The agent, browser and lab handles a connect's steps share; the real-browser flow builds on it. */
+export function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
   const api = lab.envs.get(envName);
   const provider = lab.providers.get(opts.provider);
   const profile = deps.profiles.get(opts.provider);

@@ -20,7 +20,7 @@ export interface Step<C> {
   run(ctx: C, step: StepContext): Promise<string | void>;
 }
 
-export interface RunFlowOptions {
+export interface RunFlowOptions<C = unknown> {
   flow: string;
   provider: string;
   env: string;
@@ -29,6 +29,11 @@ export interface RunFlowOptions {
   now?: () => number;
   /** Extra fields for the flow-finished event, computed once the flow ends. */
   result?: () => Record<string, unknown>;
+  /**
+   * Awaited before each step starts (before its step-started event, so no spinner runs meanwhile);
+   * `--step` uses it to pause. A throw fails that step, e.g. FLOW_ABORTED when the user quits.
+   */
+  beforeStep?: (step: Step<C>, ctx: C, signal: AbortSignal) => Promise<void>;
 }
 
 export interface FlowOutcome {
@@ -39,21 +44,27 @@ export interface FlowOutcome {
 }
 
 /** Runs the steps in order and stops at the first failure; emits flow-finished in every case. */
-export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlowOptions): Promise<FlowOutcome> {
+export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlowOptions<C>): Promise<FlowOutcome> {
   const now = opts.now ?? Date.now;
   const signal = opts.signal ?? new AbortController().signal;
   const began = now();
   opts.onEvent({ type: 'flow-started', flow: opts.flow, provider: opts.provider, env: opts.env, at: began });
   let outcome: FlowOutcome = { ok: true, ms: 0 };
   for (const step of steps) {
-    const started = now();
-    opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
+    let started = now();
+    let announced = false;
     try {
+      if (opts.beforeStep !== undefined && !signal.aborted) await opts.beforeStep(step, ctx, signal);
+      started = now();
+      opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
+      announced = true;
       if (signal.aborted) throw new FlowError('FLOW_ABORTED', 'the flow was interrupted', step.id);
       const detail = await step.run(ctx, createStepContext(step.id, signal, opts.onEvent));
       opts.onEvent({ type: 'step-succeeded', step: step.id, ms: now() - started, ...(detail ? { detail } : {}) });
     } catch (err) {
       const error = asFlowError(err, step.id, signal);
+      // Renderers learn a step's title from step-started, so a step stopped by beforeStep still gets one.
+      if (!announced) opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
       opts.onEvent({ type: 'step-failed', step: step.id, ms: now() - started, error: toErrorInfo(error) });
       outcome = { ok: false, failedStep: step.id, error, ms: 0 };
       break;

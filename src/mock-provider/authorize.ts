@@ -4,7 +4,7 @@ import type { ProviderContext, RegisteredClient } from './context.js';
 import { takeFault } from './context.js';
 import { OAuthError, accessDenied, invalidRequest, unsupportedResponseType } from './errors.js';
 import { queryOf, rawQueryOf } from './journal.js';
-import { escapeHtml, sendPage } from './pages.js';
+import { renderConsent } from './consent-page.js';
 import { appendParams, redirectUriMatches } from './redirect-uri.js';
 
 /** The validated request, carried to the consent decision. */
@@ -85,19 +85,4 @@ function validateRest(ctx: ProviderContext, query: Record<string, string>): void
   if (query.code_challenge !== undefined && method !== 'S256') {
     throw invalidRequest(`code_challenge_method "${method ?? 'plain'}" is not supported, use S256`, true);
   }
-}
-
-function renderConsent(res: Response, ctx: ProviderContext, request: AuthorizeRequest, rawQuery: string): void {
-  const scopes = (request.scope ?? '').split(/[ ,]+/).filter(Boolean);
-  sendPage(
-    res,
-    200,
-    `Authorize CodeStream to use your ${ctx.profile.displayName} account`,
-    `<p>The application <strong>CodeStream</strong> (client <code>${escapeHtml(request.client.clientId)}</code>) asks for:</p>` +
-      `<ul>${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('') || '<li>no scopes</li>'}</ul>` +
-      `<p>You will be sent back to <code>${escapeHtml(request.redirectUri)}</code>.</p>` +
-      `<form method="post" action="${escapeHtml(ctx.profile.authorize.path)}/consent?${escapeHtml(rawQuery)}">` +
-      `<button type="submit" name="decision" value="approve" autofocus>Approve</button> ` +
-      `<button type="submit" name="decision" value="deny">Deny</button></form>`,
-  );
 }

@@ -1,31 +1,57 @@
-/** The result pages of contract §1.9, served although the real server has no live handler (contract "differs" #4). */
+/**
+ * The result pages of contract §1.9, served although the real server has no live handler (contract
+ * "differs" #4). Titles are the real pages'; the wording around them is ours.
+ */
 import type { Router } from 'express';
 import { escapeHtml, sendPage } from '../../mock-provider/pages.js';
 import type { ApiContext } from '../context.js';
 import { queryString, redirectToError } from '../http.js';
 
-const SPECIAL_TITLES: Record<string, string> = {
-  'PRVD-1005': 'Account Not Found',
-  'PRVD-1009': 'Application Missing',
-  'PRVD-1010': 'Public Email Required',
-  'USRC-1006': 'Already signed up',
+const RETURN_TO_IDE = '<p>Return to CodeStream in your IDE.</p>';
+
+/** Codes with their own title and text instead of "Authentication failed" (contract §1.9). */
+const SPECIAL_PAGES: Record<string, { title: string; body: (provider: string | undefined) => string }> = {
+  'USRC-1015': {
+    title: 'Multiple Workspaces',
+    body: (p) => `<p>For now you can belong to only one ${p === undefined ? 'third-party' : escapeHtml(p)}-connected team on CodeStream.</p>`,
+  },
+  'USRC-1020': { title: 'Invitation conflict.', body: () => '<p>This invitation conflicts with your account; contact CodeStream support.</p>' },
+  'PRVD-1005': { title: 'Account Not Found', body: () => '<p>No CodeStream account matches; return to your IDE and sign up.</p>' },
+  'PRVD-1006': { title: 'Invalid Credentials', body: () => '<p>Sign in with your email address and CodeStream password instead.</p>' },
+  'PRVD-1009': { title: 'Application Missing', body: () => '<p>No application is configured for this provider; ask your CodeStream administrator.</p>' },
+  'PRVD-1010': {
+    title: 'No primary email found',
+    body: () => '<p>Signing in with GitLab needs your primary GitLab email to be public (GitLab: Preferences, Profile, "Public email").</p>',
+  },
+  'USRC-1006': { title: 'Already signed up', body: () => '<p>You already have a CodeStream account; return to your IDE and sign in.</p>' },
 };
 
 export function registerPages(router: Router, ctx: ApiContext): void {
   router.get(['/web/error', '/no-auth/web/error'], (req, res) => {
-    const code = queryString(req, 'code') ?? 'SWEB-1004';
-    const provider = queryString(req, 'provider');
-    const providerError = queryString(req, 'providerError');
-    const name = provider === undefined ? undefined : (ctx.profiles.get(provider)?.displayName ?? provider);
-    const title = SPECIAL_TITLES[code] ?? 'Authentication failed';
-    const extra = providerError === undefined ? '' : ` (provider error: <b>${escapeHtml(providerError)}</b>)`;
     // note: the state query parameter is read and ignored, as the real page does.
-    sendPage(res, 200, title, `<p>We could not authenticate you${name ? ` with ${escapeHtml(name)}` : ''} (error: <b>${escapeHtml(code)}</b>)${extra}.</p>`);
+    const code = queryString(req, 'code') ?? '';
+    const providerError = queryString(req, 'providerError');
+    const provider = queryString(req, 'provider');
+    // Only a known provider is named; an arbitrary ?provider= never reaches the page text.
+    const name = provider === undefined ? undefined : ctx.profiles.get(provider)?.displayName;
+    const special = SPECIAL_PAGES[code];
+    if (special) return void sendPage(res, 200, special.title, special.body(name));
+    // The provider's own error (e.g. access_denied under USRC-1022) is the one the user can act on.
+    const shown = providerError ?? code;
+    const withCode = shown === '' ? '' : ` (error: <b>${escapeHtml(shown)}</b>)`;
+    const csCode = providerError !== undefined && code !== '' && code !== providerError ? `<p>CodeStream error code: <code>${escapeHtml(code)}</code></p>` : '';
+    sendPage(
+      res,
+      200,
+      'Authentication failed',
+      `<p>We could not authenticate you${name === undefined ? '' : ` with ${escapeHtml(name)}`}${withCode}.</p>${csCode}<p>Return to your IDE to try again.</p>`,
+    );
   });
   router.get('/web/provider-connected/:provider', (req, res) => {
     const provider = String(req.params.provider);
     const profile = ctx.profiles.get(provider);
     if (!profile) return void redirectToError(res, [['code', 'SWEB-1000'], ['provider', provider]]);
-    sendPage(res, 200, `You are now connected to ${profile.displayName}`, '<p>Return to CodeStream in your IDE.</p>');
+    sendPage(res, 200, `You are now connected to ${profile.displayName}`, RETURN_TO_IDE);
   });
+  router.get('/web/signed-in', (_req, res) => sendPage(res, 200, 'You are now signed in to New Relic', RETURN_TO_IDE));
 }

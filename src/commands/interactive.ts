@@ -1,0 +1,36 @@
+/** What `--browser`, `--timeout` and `--step` need in the commands that offer them (connect, signup). */
+import { createRealBrowserOpener, type UrlOpener } from '../agent-sim/real-browser.js';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import type { ConnectContext } from '../flows/connect.js';
+import { previewConnectStep } from '../flows/step-preview.js';
+import type { SecretRegistry } from '../secrets.js';
+import { createStepPrompt, type StepPrompt } from './step-prompt.js';
+
+/** The opener tests injected through deps, or the user's browser (BROWSER, else `open`). */
+export function browserOpener(deps: Deps): UrlOpener {
+  return deps.openUrl ?? createRealBrowserOpener({ env: deps.env });
+}
+
+/** A positive number of seconds from a flag, as milliseconds. */
+export function parseSeconds(flag: string, value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`${flag} must be a positive number of seconds, not "${value}"`, { hint: `Pass seconds, e.g. ${flag} 120.` });
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** The `--step` prompt on the command's stdin and stderr; a usage error when there is no stdin at all. */
+export function createStepMode<C extends ConnectContext>(
+  deps: Deps,
+  secrets: SecretRegistry,
+  preview: (stepId: string, ctx: C) => string | undefined = previewConnectStep,
+): StepPrompt<C> {
+  if (deps.io.stdin === undefined) {
+    throw new UsageError('--step needs a standard input to read Enter or q from', {
+      hint: `Run it in a terminal, or pipe the answers, e.g. printf '\\n\\nq\\n' | codestream-auth connect github --step.`,
+    });
+  }
+  return createStepPrompt<C>({ stdin: deps.io.stdin, stderr: deps.io.stderr, redact: secrets.redact, preview });
+}

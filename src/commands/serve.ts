@@ -1,0 +1,94 @@
+/** `codestream-auth serve`: the whole lab for a real browser or IDE, up until Ctrl-C. */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../serve.js';
+import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
+
+interface ServeFlags {
+  envs?: string;
+  providers?: string;
+  port?: string;
+  host: string;
+  consent?: string;
+  successPage?: string;
+  json?: boolean;
+}
+
+export function registerServe(program: Command, deps: Deps, setExit: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('start the whole lab (every environment and provider) for your browser or IDE and keep it up until Ctrl-C')
+    .option('--envs <names>', 'comma-separated environments (default: all of fixtures/lab.json)')
+    .option('--providers <ids>', 'comma-separated providers (default: every provider with a CodeStream client)')
+    .option('--port <n>', 'fixed ports n, n+1, … in this order: router, marketing, providers, environments (default: OS-chosen)')
+    .option('--host <address>', 'address to bind; anything but loopback exposes the lab and its tokens to your network', '127.0.0.1')
+    .option('--consent <mode>', 'page (Approve/Deny in the browser) or auto (approve at once)', 'page')
+    .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
+    .option('--json', 'print one JSON object with every URL and credential on stdout once everything listens')
+    .action(async (flags: ServeFlags) => {
+      const data = await loadLabData();
+      const envs = pickEnvs(flags.envs, data);
+      const providers = pickProviders(flags.providers, data);
+      const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers }));
+      const consent = choice('--consent', flags.consent, ['page', 'auto'] as const, 'page');
+      const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
+      if (!isLoopbackHost(flags.host)) {
+        deps.io.stderr.write(`warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`);
+      }
+      const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, port, now: deps.now, fetch: deps.fetch });
+      try {
+        const info = describeLab(lab, consent);
+        deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));
+        deps.io.stderr.write('the lab is up; press Ctrl-C to stop it\n');
+        await untilAborted(deps.signal);
+        setExit(0);
+      } finally {
+        deps.io.stderr.write('stopping: closing every server\n');
+        await lab.close();
+        deps.io.stderr.write('all servers closed\n');
+      }
+    });
+}
+
+// Without a signal (never the case from bin/) the lab simply stays up for the life of the process.
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+function pickEnvs(value: string | undefined, data: LabData): string[] {
+  const known = data.config.environments.map((e) => e.name);
+  if (value === undefined) return known;
+  const envs = list(value);
+  for (const env of envs) {
+    if (!known.includes(env)) throw new UsageError(`unknown environment "${env}"`, { hint: `Known environments: ${known.join(', ')}.` });
+  }
+  if (envs.length === 0) throw new UsageError('--envs names no environment', { hint: `Known environments: ${known.join(', ')}.` });
+  return envs;
+}
+
+// A provider needs a profile and the CodeStream app registered for it (fixtures/lab.json "clients").
+function pickProviders(value: string | undefined, data: LabData): string[] {
+  const hasClient = (id: string): boolean => data.config.clients[id] !== undefined;
+  if (value === undefined) return [...data.profiles.keys()].filter(hasClient);
+  const providers = list(value);
+  for (const id of providers) assertKnownProvider(id, data, (p) => hasClient(p.id));
+  if (providers.length === 0) throw new UsageError('--providers names no provider');
+  return providers;
+}
+
+function parsePort(value: string, count: number): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port + count - 1 > 65535) {
+    throw new UsageError(`--port must be a whole number from 1 to ${65536 - count}, not "${value}"`, { hint: `The lab takes ${count} consecutive ports from it, e.g. --port 5000.` });
+  }
+  return port;
+}
