@@ -53,10 +53,12 @@ function stringify(obj: Record<string, unknown>): Record<string, string> {
 async function readRaw(req: Request): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // note: an oversized body is read to the end and dropped; leaving the loop early would destroy the
+  // socket and the client would see a reset instead of the OAuth error.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > LIMIT) throw invalidRequest('request body is larger than 64 KiB');
-    chunks.push(chunk);
+    if (size <= LIMIT) chunks.push(chunk);
   }
+  if (size > LIMIT) throw invalidRequest('request body is larger than 64 KiB');
   return Buffer.concat(chunks).toString('utf8');
 }

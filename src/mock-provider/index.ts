@@ -60,6 +60,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
       at: ctx.now(),
     };
     ctx.requests.push(entry);
+    res.locals.journalEntry = entry;
     res.on('finish', () => (entry.status = res.statusCode));
     next();
   });

@@ -1,5 +1,5 @@
 /** Every request a mock server receives, for checks and reports. */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'unknown';
 
@@ -35,6 +35,12 @@ export function queryOf(rawQuery: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawQuery)) if (!(key in out)) out[key] = value;
   return out;
+}
+
+/** The journal entry of the request being answered, as the journaling middleware stored it. */
+export function journalEntryOf(res: Response): RecordedRequest | undefined {
+  const entry: unknown = res.locals.journalEntry;
+  return typeof entry === 'object' && entry !== null ? (entry as RecordedRequest) : undefined;
 }
 
 export function rawQueryOf(req: Request): string {

@@ -6,14 +6,17 @@ import type { ProviderContext } from './context.js';
 import { takeFault } from './context.js';
 import { OAuthError, invalidClient, invalidGrant, invalidRequest } from './errors.js';
 import type { CodeGrant } from './grants.js';
+import { journalEntryOf } from './journal.js';
 
 export function registerToken(router: Router, ctx: ProviderContext): void {
   router.post(ctx.profile.token.path, async (req: Request, res: Response) => {
-    const body = await readBody(req);
-    const entry = ctx.requests.at(-1);
-    if (entry) Object.assign(entry, { rawBody: body.raw, body: body.params, format: body.format === 'none' ? 'query' : body.format });
-    const params: Record<string, string> = { ...(entry?.query ?? {}), ...body.params };
+    // note: this request's own entry, not requests.at(-1), which a concurrent request may have replaced.
+    const entry = journalEntryOf(res);
     try {
+      // A body that does not parse is an OAuth error in the profile's wire format like any other.
+      const body = await readBody(req);
+      if (entry) Object.assign(entry, { rawBody: body.raw, body: body.params, format: body.format === 'none' ? 'query' : body.format });
+      const params: Record<string, string> = { ...(entry?.query ?? {}), ...body.params };
       const fault = takeFault(ctx, 'token');
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
       if (fault?.kind === 'status') return void res.status(fault.status).type('text').send(fault.body ?? 'provider failure');
@@ -80,7 +83,14 @@ function clientCredentials(ctx: ProviderContext, req: Request, params: Record<st
   if (header?.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+    if (colon > 0) {
+      // RFC 6749 §2.3.1: both halves are form-urlencoded; a bad escape is a failed authentication, not a 500.
+      try {
+        return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+      } catch {
+        throw invalidClient('the Basic credentials are not valid percent-encoding');
+      }
+    }
   }
   const out: { clientId?: string; clientSecret?: string } = {};
   if (params.client_id !== undefined) out.clientId = params.client_id;
