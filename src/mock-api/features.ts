@@ -3,7 +3,10 @@
  * check-signup, refresh, provider actions) adds its handler here rather than editing the app.
  */
 import type { ApiExtensions } from './index.js';
+import { registerCheckSignup } from './routes/check-signup.js';
+import { signupStart } from './routes/signup-start.js';
+import { signupCallbackHooks } from './signup-callback.js';
 
 export function defaultApiExtensions(): ApiExtensions {
-  return { routes: [] };
+  return { signupStart, callback: signupCallbackHooks, routes: [registerCheckSignup] };
 }

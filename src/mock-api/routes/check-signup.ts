@@ -1,0 +1,97 @@
+/**
+ * PUT /no-auth/check-signup (contract §5): the IDE polls with its signup token. 403 AUTH-1006 while the
+ * browser leg is still running, then exactly one answer, error or login package: the record is deleted
+ * after its first answer either way (failure mode 22).
+ */
+import type { Request, Router } from 'express';
+import type { ApiContext } from '../context.js';
+import { CS_ERRORS, CsError, csError, type CsErrorCode } from '../cs-errors.js';
+import type { SignupRecord } from '../signup-records.js';
+
+export function registerCheckSignup(router: Router, ctx: ApiContext): void {
+  router.put('/no-auth/check-signup', (req, res) => {
+    const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
+    const token = body.token;
+    if (token === undefined || token === null || token === '') throw csError('RAPI-1001', 'token');
+    if (typeof token !== 'string') throw csError('RAPI-1012', 'token');
+    if (body.nrAccountId !== undefined && typeof body.nrAccountId !== 'number') throw csError('RAPI-1012', 'nrAccountId');
+    const record = ctx.signups.find(token);
+    // Pending, unknown, garbage and reused tokens all look the same to the IDE.
+    if (!record) throw csError('AUTH-1006');
+    try {
+      res.json(answer(ctx, record, req));
+    } finally {
+      ctx.signups.remove(record.token);
+    }
+  });
+}
+
+/** A wire code outside the mock's catalogue (USRC-1032, UNKNOWN), still written by the one error middleware. */
+class WireError extends CsError {
+  constructor(
+    private readonly wireCode: string,
+    private readonly wireMessage: string,
+    extra: Record<string, unknown>,
+  ) {
+    super('SWEB-1004', extra);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { code: this.wireCode, message: this.wireMessage, ...(this.info as Record<string, unknown>) };
+  }
+}
+
+// The decision order of contract §5's table.
+function answer(ctx: ApiContext, record: SignupRecord, req: Request): Record<string, unknown> {
+  if (record.error !== undefined) {
+    if (record.sharing) {
+      const extra = { providerError: record.providerError, provider: record.provider };
+      if (record.error in CS_ERRORS) throw csError(record.error as CsErrorCode, extra);
+      throw new WireError('UNKNOWN', 'unknown error', extra);
+    }
+    throw csError('USRC-1022', { error: record.error, provider: record.provider });
+  }
+  const switchTo = (record as { switchToServerUrl?: unknown }).switchToServerUrl;
+  if (typeof switchTo === 'string') throw new WireError('USRC-1032', 'switch to another server', { url: switchTo });
+  if (record.expiresAt < ctx.now()) throw csError('AUTH-1005', 'signup token');
+  const user = record.userId === null ? undefined : ctx.store.users.get(record.userId);
+  if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
+  if (!user.isRegistered) throw csError('USRC-1010');
+  const origin = req.headers['x-cs-plugin-ide'];
+  ctx.store.updateUser(user.id, { $set: { lastLogin: ctx.now(), ...(typeof origin === 'string' ? { lastOrigin: origin } : {}) } });
+  return loginPackage(ctx, user.id, record);
+}
+
+/** LoginHelper's response (contract §5 "Success package"), as far as the lab has its parts. */
+function loginPackage(ctx: ApiContext, userId: string, record: SignupRecord): Record<string, unknown> {
+  const user = ctx.store.users.get(userId);
+  const me = ctx.store.me(userId);
+  if (!user || !me) throw csError('RAPI-1003', 'user');
+  const api = new URL(ctx.publicApiUrl);
+  return {
+    user: { ...me, possibleAuthDomains: [] },
+    accessToken: user.accessToken,
+    broadcasterToken: user.broadcasterToken,
+    // The lab's broadcaster is self-hosted like the on-prem one, on the API's own origin.
+    socketCluster: { host: api.hostname, port: api.port, ignoreHttps: true },
+    capabilities: {},
+    features: { slack: { interactiveComponentsEnabled: false } },
+    isOnPrem: false,
+    isProductionCloud: false,
+    runtimeEnvironment: ctx.env.shortName,
+    environmentHosts: [{ name: ctx.env.name, shortName: ctx.env.shortName, publicApiUrl: ctx.publicApiUrl }],
+    isWebmail: false,
+    accountIsConnected: false,
+    teams: user.teamIds.map((id) => ctx.store.teams.get(id)).filter((t) => t !== undefined),
+    companies: user.companyIds.map((id) => ctx.store.companies.get(id)).filter((c) => c !== undefined),
+    streams: [],
+    signupStatus: record.signupStatus,
+    provider: record.provider,
+    ...(record.providerAccess === undefined ? {} : { providerAccess: record.providerAccess }),
+    ...(record.teamId === undefined ? {} : { teamId: record.teamId }),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
