@@ -27,7 +27,7 @@ export function createRealBrowserOpener(opts: RealBrowserOptions): UrlOpener {
     } catch (cause) {
       throw new AppError('BROWSER_OPEN_FAILED', 'could not open the default browser', {
         cause,
-        hint: 'Set BROWSER to your browser command (e.g. BROWSER=firefox), or open the URL shown above by hand.',
+        hint: 'Set BROWSER to your browser command (e.g. BROWSER=firefox), or rerun with --show-secrets and open the printed URL by hand.',
       });
     }
   };

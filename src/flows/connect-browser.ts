@@ -3,12 +3,16 @@
  * flow's, the hops in between are the browser's, so they are checked afterwards from the lab's journals.
  */
 import type { UrlOpener } from '../agent-sim/real-browser.js';
-import { FlowError } from '../errors.js';
+import { AppError, FlowError } from '../errors.js';
+import type { ApiRequestRecord } from '../mock-api/context.js';
 import { decodeState } from '../state.js';
-import { waitForCallback, type CallbackSeen } from './callback-watch.js';
 import { queryShape } from './checks.js';
 import { checkExchangeAndStore, connectSteps, expectedAuthorizeKeys, type ConnectContext } from './connect.js';
+import { LabWatch, type SeenRequest } from './lab-watch.js';
 import type { Step, StepContext } from './runner.js';
+
+// How long the lab stays up for the browser to load the page the callback sent it to, once the callback is done.
+const LANDING_TIMEOUT_MS = 5000;
 
 export interface ConnectBrowserContext extends ConnectContext {
   openUrl: UrlOpener;
@@ -17,7 +21,11 @@ export interface ConnectBrowserContext extends ConnectContext {
   // Learned along the way.
   startUrl?: string;
   since?: { api: number; router: number; provider: number };
-  callback?: CallbackSeen;
+  /** Every request the lab's servers finish once the browser has the URL; closed by the runner. */
+  watch?: LabWatch;
+  callback?: ApiRequestRecord;
+  /** The success or error page the browser loaded after the callback, if it did in time. */
+  landing?: SeenRequest;
 }
 
 const reuse = (id: string): Step<ConnectBrowserContext> => {
@@ -43,6 +51,8 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
     async run(ctx, s) {
       ctx.startUrl = startUrlOf(ctx);
       ctx.since = { api: ctx.api.ctx.requests.length, router: ctx.lab.router.hits.length, provider: ctx.provider.control.requests.length };
+      const { lab } = ctx;
+      ctx.watch = new LabWatch([lab.router, lab.marketing, ...lab.providers.values(), ...lab.envs.values()]);
       s.note(`opening ${ctx.startUrl}`);
       await ctx.openUrl(ctx.startUrl);
       return 'approve or deny on the provider page';
@@ -54,22 +64,28 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
     title: 'Waiting for the browser to come back to the callback',
     async run(ctx, s) {
       const since = ctx.since ?? { api: 0, router: 0, provider: 0 };
-      const seen = await waitForCallback({
-        api: ctx.api,
-        router: ctx.lab.router,
-        provider: ctx.profile.id,
-        since,
+      const path = `/no-auth/provider-token/${ctx.profile.id}`;
+      const api = new URL(ctx.api.url).origin;
+      const router = new URL(ctx.lab.router.url).origin;
+      const seen = await (ctx.watch as LabWatch).waitFor((r) => r.path === path && (r.origin === api || (r.origin === router && r.status !== 302)), {
         timeoutMs: ctx.callbackTimeoutMs,
         signal: ctx.signal,
+        onTimeout: () =>
+          new AppError('CALLBACK_TIMEOUT', `no callback reached "${path}" within ${Math.round(ctx.callbackTimeoutMs / 1000)} s`, {
+            hint: 'Approve or deny on the provider page in your browser, or give more time with --timeout <seconds>.',
+          }),
       });
-      ctx.callback = seen;
-      if (seen.kind === 'refused') {
-        s.check('router routes the callback', false, 'a 302 to the environment', `${seen.hit.status}: ${seen.hit.reason ?? ''}`);
-        return;
+      if (seen.origin === router) {
+        const hit = ctx.lab.router.hits.slice(since.router).find((h) => h.path === path && h.status !== 302);
+        s.check('router routes the callback', false, 'a 302 to the environment', `${seen.status}: ${hit?.reason ?? ''}`);
       }
+      const record = ctx.api.ctx.requests.slice(since.api).find((r) => r.method === 'GET' && r.path === path && r.status !== undefined);
+      if (!record) throw new FlowError('CHECK_FAILED', `the API journal has no finished ${path}`, s.step);
+      ctx.callback = record;
       checkConsent(ctx, s, since.provider);
-      s.expectEqual('callback answers 302', seen.record.status, 302);
-      const location = new URL(seen.record.location ?? '', ctx.api.url);
+      s.expectEqual('callback answers 302', record.status, 302);
+      const location = new URL(record.location ?? '', ctx.api.url);
+      await waitForLanding(ctx, s, location);
       const errorCode = location.pathname === '/web/error' ? (location.searchParams.get('code') ?? '') : undefined;
       s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
       return `302 → ${location.pathname}`;
@@ -84,19 +100,36 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
       checkAuthorizeRequest(ctx, s, since.provider);
       const hit = ctx.lab.router.hits.slice(since.router).find((h) => h.path === `/no-auth/provider-token/${ctx.profile.id}`);
       s.expectEqual('router sent the callback to its environment', hit?.env, String(ctx.api.ctx.env.callbackEnvironment));
-      const record = ctx.callback?.kind === 'callback' ? ctx.callback.record : undefined;
+      const record = ctx.callback;
       if (!record) throw new FlowError('CHECK_FAILED', 'no callback was recorded', s.step);
       checkExchangeAndStore(ctx, s, new URLSearchParams(record.rawQuery).get('code'));
       const expected = ctx.api.ctx.successPage === 'api'
         ? `/web/provider-connected/${ctx.profile.id}`
         : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
       s.expectEqual('success redirect', record.location, expected);
+      if (ctx.landing) s.expectEqual('success page answers 200', ctx.landing.status, 200);
       return `token stored under providerInfo.${ctx.teamId}.${ctx.profile.id}`;
     },
   },
 
   reuse('broadcast'),
 ];
+
+// The CLI closes the lab when the flow ends: first let the browser load the page the callback sent it to,
+// or the user would see a connection error instead of the success or error page.
+async function waitForLanding(ctx: ConnectBrowserContext, s: StepContext, target: URL): Promise<void> {
+  try {
+    ctx.landing = await (ctx.watch as LabWatch).waitFor((r) => r.origin === target.origin && r.path === target.pathname, {
+      timeoutMs: LANDING_TIMEOUT_MS,
+      signal: ctx.signal,
+      onTimeout: () => new AppError('CALLBACK_TIMEOUT', `the browser did not load ${target.pathname}`),
+    });
+    s.note(`the browser loaded ${target.pathname} (${ctx.landing.status})`);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'CALLBACK_TIMEOUT') throw err;
+    s.note(`the browser did not load ${target.pathname} within ${LANDING_TIMEOUT_MS / 1000} s`);
+  }
+}
 
 // RFC 9700 §4.12: the consent POST must be answered with 302 or 303, never 307 (which re-posts the form).
 function checkConsent(ctx: ConnectBrowserContext, s: StepContext, since: number): void {

@@ -64,6 +64,7 @@ export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: Conne
       });
       return { outcome, context };
     } finally {
+      context.watch?.close();
       await context.broadcasts.close();
     }
   } finally {
