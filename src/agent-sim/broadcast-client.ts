@@ -24,20 +24,30 @@ export class BroadcastClient {
   readonly received: ReceivedMessage[] = [];
   private readonly seen = new Set<string>();
   private waiters: Array<() => void> = [];
+  private syncWaiters: Array<(error?: AppError) => void> = [];
   private ws: WebSocket | undefined;
+  private subscription: BroadcastClientOptions | undefined;
 
   /** Connects and resolves once the broadcaster confirmed the subscription. */
   async subscribe(opts: BroadcastClientOptions): Promise<void> {
     const url = `${opts.apiUrl.replace(/^http/, 'ws')}/broadcaster`;
     const ws = new WebSocket(url);
     this.ws = ws;
+    this.subscription = opts;
     await new Promise<void>((resolve, reject) => {
       ws.once('error', (err) => reject(new AppError('HTTP_FAILED', `could not connect to the broadcaster at ${url}`, { cause: err })));
       ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', token: opts.token, channels: opts.channels, ...(opts.since === undefined ? {} : { since: opts.since }) })));
       ws.on('message', (data) => {
         const frame = parseFrame(String(data));
-        if (frame?.type === 'subscribed') resolve();
-        else if (frame?.type === 'error') reject(new AppError('HTTP_FAILED', `broadcaster refused the subscription: ${String(frame.code)} ${String(frame.message)}`));
+        if (frame?.type === 'subscribed') {
+          resolve();
+          this.syncWaiters.shift()?.();
+        }
+        else if (frame?.type === 'error') {
+          const refused = new AppError('HTTP_FAILED', `broadcaster refused the subscription: ${String(frame.code)} ${String(frame.message)}`);
+          reject(refused);
+          this.syncWaiters.shift()?.(refused);
+        }
         else if (frame?.type === 'message') this.onMessage(frame);
       });
     });
@@ -70,6 +80,31 @@ export class BroadcastClient {
       const waiter = () => void check();
       signal?.addEventListener('abort', onAbort);
       if (!check()) this.waiters.push(waiter);
+    });
+  }
+
+  /** Whether a subscription is open. */
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * A barrier: resolves once every message the broadcaster sent before this call has arrived. The
+   * broadcaster answers a repeated subscribe in order on the same socket, so the answer trails them.
+   */
+  async sync(): Promise<void> {
+    const ws = this.ws;
+    const opts = this.subscription;
+    if (!ws || !opts || ws.readyState !== WebSocket.OPEN) throw new AppError('HTTP_FAILED', 'the broadcast client is not subscribed');
+    await new Promise<void>((resolve, reject) => {
+      const onClose = () => reject(new AppError('HTTP_FAILED', 'the broadcaster closed the connection during a sync'));
+      ws.once('close', onClose);
+      this.syncWaiters.push((error) => {
+        ws.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
+      });
+      ws.send(JSON.stringify({ type: 'subscribe', token: opts.token, channels: opts.channels }));
     });
   }
 

@@ -10,6 +10,12 @@ export interface Hop extends HttpExchange {
   body: string;
 }
 
+/**
+ * Sees each request before it is sent and may change its URL: failure scenarios use it to play a
+ * proxy or an attacker that rewrites a hop (a tampered state, a code moved to another callback).
+ */
+export type BrowserInterceptor = (target: URL, actor: Actor) => URL | Promise<URL>;
+
 export interface HeadlessBrowserOptions {
   /** Origin → the actor that answers there (for events and diagrams). */
   origins: ReadonlyMap<string, Actor>;
@@ -20,13 +26,15 @@ export interface HeadlessBrowserOptions {
 
 export class HeadlessBrowser {
   readonly hops: Hop[] = [];
+  readonly interceptors: BrowserInterceptor[] = [];
   private readonly cookies = new Map<string, Map<string, string>>();
 
   constructor(private readonly opts: HeadlessBrowserOptions) {}
 
   /** GET one URL (relative URLs resolve against `base`); throws BROWSER_LEFT_LAB outside the lab. */
   async get(url: string, base?: string): Promise<Hop> {
-    const target = this.resolve(url, base);
+    let target = this.resolve(url, base);
+    for (const intercept of this.interceptors) target = await intercept(target, this.opts.origins.get(target.origin) ?? 'browser');
     const actor = this.opts.origins.get(target.origin);
     if (actor === undefined) {
       throw new AppError('BROWSER_LEFT_LAB', `the browser was sent to "${target.origin}", which is outside the lab`, {

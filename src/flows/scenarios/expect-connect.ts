@@ -1,0 +1,182 @@
+/**
+ * Turns a scenario's expectation into the steps that check it on a connect: the agent's recovery of
+ * the directive, or the browser's path to /web/error (or to a refusal page) and nothing delivered.
+ */
+import type { Hop } from '../../agent-sim/browser.js';
+import { receiveDirective } from '../../agent-sim/broadcast-recovery.js';
+import { providerTokenOf } from '../../agent-sim/me-cache.js';
+import { getPath } from '../../dotted.js';
+import type { ConnectContext } from '../connect.js';
+import type { Step, StepContext } from '../runner.js';
+import type { ScenarioRuntime, StepHook } from './runtime.js';
+import type { BySignupSupport, Expectation } from './types.js';
+
+type Ctx = ConnectContext;
+type Expect<K extends Expectation['outcome']> = Extract<Expectation, { outcome: K }>;
+
+// At most this many redirects between the hop that diverged and the page it ends on.
+const MAX_HOPS = 6;
+
+/** The value for this provider: sign-up support changes some codes (contract §1.5 step 5). */
+export function bySignup<T>(value: T | BySignupSupport<T>, supportsSignup: boolean): T {
+  if (typeof value === 'object' && value !== null && 'supportsSignup' in value && 'otherwise' in value) {
+    return supportsSignup ? value.supportsSignup : value.otherwise;
+  }
+  return value as T;
+}
+
+/** The step that replaces "broadcast": the directive must arrive by the expected path. */
+export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): Step<Ctx> {
+  return {
+    id: 'broadcast',
+    title: `Agent gets the token (${expect.delivery === 'live' ? 'live broadcast' : expect.delivery === 'history' ? 'from channel history' : 'GET /users/me'})`,
+    async run(ctx, s) {
+      const key = tokenKey(ctx, ctx.profile.id);
+      const delivery = await receiveDirective(
+        {
+          client: ctx.broadcasts,
+          api: ctx.client,
+          subscription: { apiUrl: ctx.api.url, token: ctx.broadcasterToken, channels: [`user-${ctx.userId}`] },
+          now: ctx.now,
+          sessionStartedAt: rt.startedAt,
+          onEvent: ctx.onEvent,
+        },
+        ctx.me ?? {},
+        (m) => setKeys(m.message).includes(key),
+      );
+      ctx.me = delivery.me;
+      s.expectEqual('delivery path', delivery.path, expect.delivery);
+      s.expectEqual('agent re-fetched /users/me', delivery.refetched, expect.refetch ?? expect.delivery === 'users-me');
+      if (expect.duplicatesDropped !== undefined) s.expectEqual('copies of the messageId dropped, not applied', delivery.duplicatesDropped, expect.duplicatesDropped);
+      ctx.deliveredToken = providerTokenOf(ctx.me, ctx.profile.id, ctx.teamId);
+      s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+      s.expectEqual("agent's me-object is at the stored version", ctx.me.version, ctx.api.ctx.store.users.get(ctx.userId)?.version);
+      return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}`;
+    },
+  };
+}
+
+/** Checks that the callback waited for a slow provider (the delay fault did apply). */
+export function callbackTimingHook(minMs: number): StepHook<Ctx> {
+  return {
+    step: 'callback',
+    when: 'after',
+    run(ctx, s) {
+      const ms = ctx.successHop?.ms ?? 0;
+      s.check(`callback waited ≥ ${minMs} ms for the provider`, ms >= minMs, `≥ ${minMs} ms`, `${ms} ms`, `${ms} ms`);
+    },
+  };
+}
+
+/** The browser's path from the diverging hop to /web/error, the page, and nothing delivered. */
+export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime): Step<Ctx>[] {
+  let errorUrl: URL | undefined;
+  const codeOf = (ctx: Ctx) => bySignup(expect.code, ctx.profile.supportsSignup);
+  const diverge: Step<Ctx> = {
+    id: expect.from,
+    title: `Browser ends on /web/error with code ${typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`}`,
+    async run(ctx, s) {
+      const end = await followUntil(ctx, s, (hop) => {
+        const to = ctx.browser.locationOf(hop);
+        return to !== undefined && to.pathname === '/web/error' && to.origin === new URL(ctx.api.url).origin;
+      });
+      errorUrl = ctx.browser.locationOf(end) as URL;
+      const q = errorUrl.searchParams;
+      s.expectEqual('/web/error code', q.get('code'), codeOf(ctx));
+      s.expectEqual('/web/error provider', q.get('provider'), rt.callbackProvider);
+      s.expectEqual('/web/error carries a state', q.has('state'), expect.state);
+      if (expect.providerError) s.expectEqual('/web/error providerError', q.get('providerError'), bySignup(expect.providerError, ctx.profile.supportsSignup));
+      return `${errorUrl.pathname}${errorUrl.search}`;
+    },
+  };
+  const page: Step<Ctx> = {
+    id: 'error-page',
+    title: 'Browser shows the error page with the code',
+    async run(ctx, s) {
+      const hop = await ctx.browser.get((errorUrl as URL).href);
+      s.expectEqual('error page answers 200', hop.status, 200);
+      s.check('page names the code', hop.body.includes(`<b>${codeOf(ctx)}</b>`), `error: ${codeOf(ctx)}`, hop.body.replace(/<[^>]+>/g, '').slice(0, 120));
+      return codeOf(ctx);
+    },
+  };
+  return [diverge, page, expect.revoked ? revokedStep() : nothingDeliveredStep(rt)];
+}
+
+/** A box answers with an error page instead of redirecting (open-redirect defence, unknown route). */
+export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): Step<Ctx>[] {
+  const refuse: Step<Ctx> = {
+    id: expect.from,
+    title: `The ${expect.by} refuses with ${expect.status} and does not redirect`,
+    async run(ctx, s) {
+      const end = await followUntil(ctx, s, (hop) => hop.status < 300 || hop.status >= 400);
+      s.expectEqual('answered by', end.to, expect.by);
+      s.expectEqual('status', end.status, expect.status);
+      s.check('no Location header', end.location === undefined, 'none', end.location ?? 'none');
+      s.check(`page says "${expect.says}"`, end.body.includes(expect.says), expect.says, end.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 160));
+      return `${end.status} from the ${end.to}`;
+    },
+  };
+  return [refuse, nothingDeliveredStep(rt)];
+}
+
+/** Follows redirects from the browser's last hop (or opens the start URL) until `done` says stop. */
+async function followUntil(ctx: Ctx, s: StepContext, done: (hop: Hop) => boolean): Promise<Hop> {
+  const last = ctx.browser.hops.at(-1);
+  let hop = last === undefined ? await ctx.browser.get(startUrl(ctx)) : await ctx.browser.follow(last);
+  for (let i = 1; !done(hop); i++) {
+    const redirect = hop.status >= 300 && hop.status < 400 && hop.location !== undefined;
+    s.check('the browser is redirected on', redirect && i < MAX_HOPS, 'a redirect', `${hop.status} from the ${hop.to} at ${new URL(hop.url).pathname}`);
+    hop = await ctx.browser.follow(hop);
+  }
+  return hop;
+}
+
+function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
+  return {
+    id: 'nothing-delivered',
+    title: 'No token is stored, broadcast or delivered',
+    async run(ctx, s) {
+      const user = ctx.api.ctx.store.users.get(ctx.userId);
+      for (const provider of [rt.provider, ...(rt.other === undefined ? [] : [rt.other])]) {
+        const key = tokenKey(ctx, provider);
+        s.expectEqual(`nothing stored at ${key}`, getPath(user, key), undefined, 'nothing');
+        const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).filter((m) => setKeys(m.message).includes(key));
+        s.expectEqual(`no directive with ${key} published`, published.length, 0, 'none');
+      }
+      // A refused re-subscribe (a deactivated user) also means nothing more can arrive.
+      if (ctx.broadcasts.connected) await ctx.broadcasts.sync().catch((err: unknown) => s.note(`the broadcaster refused the agent: ${err instanceof Error ? err.message : String(err)}`));
+      const heard = ctx.broadcasts.received.filter((m) => setKeys(m.message).some((k) => k.endsWith('.accessToken')));
+      s.expectEqual('agent received no token directive', heard.length, 0, 'none');
+      return 'nothing stored or sent';
+    },
+  };
+}
+
+function revokedStep(): Step<Ctx> {
+  return {
+    id: 'revoked',
+    title: 'The provider revoked the tokens issued from the replayed code',
+    async run(ctx, s) {
+      s.check('a token was issued by the first callback', ctx.issuedToken !== undefined, 'a token', 'none');
+      const active = ctx.provider.control.grants.isActive(ctx.issuedToken ?? '');
+      s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', active, false, 'revoked');
+      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), tokenKey(ctx, ctx.profile.id));
+      s.note(stored === ctx.issuedToken ? 'CodeStream still stores the revoked token: nothing tells it the provider revoked it' : 'the stored token changed');
+      return 'revoked at the provider';
+    },
+  };
+}
+
+function startUrl(ctx: Ctx): string {
+  const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
+  return `${ctx.api.url}${path}/${ctx.profile.id}?code=${encodeURIComponent(ctx.pauth ?? '')}`;
+}
+
+function tokenKey(ctx: Ctx, provider: string): string {
+  return `providerInfo.${ctx.teamId}.${provider}.accessToken`;
+}
+
+function setKeys(message: Record<string, unknown>): string[] {
+  const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;
+  return set === undefined ? [] : Object.keys(set);
+}

@@ -1,0 +1,9 @@
+/** The scenario catalogue: every named failure scenario, connect and sign-up. */
+import { connectScenarios } from './catalogue-connect.js';
+import type { Scenario } from './types.js';
+
+export type { Scenario, Expectation, Injection, FlowKind } from './types.js';
+export { runScenario, findScenario, unmetRequirement, type ScenarioResult, type ScenarioRunOptions } from './run-scenario.js';
+
+/** Every scenario, in listing order. */
+export const scenarioCatalogue: readonly Scenario[] = [...connectScenarios];

@@ -1,0 +1,72 @@
+/** What a scenario run holds while it runs, and the shape of what its injections contribute. */
+import type { BrowserInterceptor, Hop } from '../../agent-sim/browser.js';
+import type { Lab, LabOptions } from '../../lab.js';
+import type { RunningApi } from '../../mock-api/index.js';
+import type { AgentContext } from '../context.js';
+import type { Step, StepContext } from '../runner.js';
+import type { ScenarioClock } from './clock.js';
+import type { Scenario } from './types.js';
+
+/** The part of a flow's context that scenario hooks read; the connect context has all of it. */
+export interface ScenarioContext extends AgentContext {
+  userId?: string;
+  teamId?: string;
+  /** The provider's redirect back (provider → router). */
+  callbackHop?: Hop | undefined;
+}
+
+export interface ScenarioRuntime {
+  scenario: Scenario;
+  lab: Lab;
+  envName: string;
+  api: RunningApi;
+  /** The flow's provider. */
+  provider: string;
+  /** The second provider of the lab, for scenarios that require one (mix-up). */
+  other: string | undefined;
+  clock: ScenarioClock;
+  /** When the run began on the scenario's clock: the agent's session start. */
+  startedAt: number;
+  /** The provider an error page must name: the flow's, unless a rewrite sent the callback elsewhere. */
+  callbackProvider: string;
+  /** Hops that injections produced (the replayed callback). */
+  hops: { replay?: Hop };
+}
+
+/** Runs before or after one step, inside it: a throw fails that step. */
+export interface StepHook<C> {
+  step: string;
+  when: 'before' | 'after';
+  run(ctx: C, s: StepContext): void | Promise<void>;
+}
+
+/** What one injection contributes to a run. */
+export interface Applied<C extends ScenarioContext> {
+  /** Lab options it needs (set before the lab starts). */
+  lab?: Partial<Pick<LabOptions, 'exchangeTimeoutMs'>>;
+  /** Done on the running lab before the first step. */
+  arrange?(): void | Promise<void>;
+  hooks?: StepHook<C>[];
+  /** Installed on the flow's browser. */
+  intercept?(ctx: C): BrowserInterceptor;
+  /** Changes the order of the flow's steps. */
+  reorder?(steps: Step<C>[]): Step<C>[];
+  /** Steps appended after the flow's own (before the expectation's). */
+  actions?: Step<C>[];
+}
+
+/** Wraps a step so hooks run inside it, before and after its own work. */
+export function wrapStep<C>(step: Step<C>, hooks: readonly StepHook<C>[]): Step<C> {
+  const before = hooks.filter((h) => h.step === step.id && h.when === 'before');
+  const after = hooks.filter((h) => h.step === step.id && h.when === 'after');
+  if (before.length === 0 && after.length === 0) return step;
+  return {
+    ...step,
+    async run(ctx, s) {
+      for (const h of before) await h.run(ctx, s);
+      const detail = await step.run(ctx, s);
+      for (const h of after) await h.run(ctx, s);
+      return detail;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * A failure scenario is data: what is injected through the lab's existing controls, and what the
+ * system must visibly do about it. Appliers (injections.ts) and expectation compilers (expect-*.ts)
+ * turn it into hooks and steps; protocol code never asks which scenario is running.
+ */
+import type { DeliveryPath } from '../../agent-sim/broadcast-recovery.js';
+import type { ProviderFault } from '../../mock-provider/context.js';
+
+export type FlowKind = 'connect' | 'signup';
+
+/** A browser request the scenario may rewrite, named by who answers it. */
+export type HopName = 'start' | 'authorize' | 'callback' | 'api-callback';
+
+/** How to damage one segment of the state on its way back (oauth-rules-and-quirks §3.3). */
+export type StateTamper =
+  | { segment: 'env'; value: string }
+  /** Replaces the JWT literally ('' leaves "env!" with no token). */
+  | { segment: 'jwt'; value: string }
+  /** Re-signs the same claims with a secret the API does not know. */
+  | { segment: 'signature' }
+  /** Re-signs with the right secret but another token type. */
+  | { segment: 'type'; value: string }
+  | { segment: 'remove' };
+
+/** A value that differs for providers with and without sign-up support (contract §1.5 step 5). */
+export interface BySignupSupport<T> {
+  supportsSignup: T;
+  otherwise: T;
+}
+
+export type Injection =
+  /** The provider's next authorize or token answer (control.failNext). */
+  | { kind: 'provider-fault'; endpoint: 'authorize' | 'token'; fault: ProviderFault }
+  /** The environment's broadcaster loses, doubles or forgets messages (broadcaster.faults). */
+  | { kind: 'broadcast-fault'; drop?: number; duplicate?: number; blockHistory?: boolean }
+  /** Moves the injected clock forward before a step: no one waits. */
+  | { kind: 'advance-clock'; before: string; ms: number; why: string }
+  | { kind: 'tamper-state'; hop: HopName; tamper: StateTamper }
+  /** Sets or removes query parameters of a request. */
+  | { kind: 'rewrite-query'; hop: HopName; set?: Record<string, string>; remove?: string[] }
+  /** Sends a request to another provider's route: a name, or "other" for a second lab provider (mix-up). */
+  | { kind: 'rewrite-provider'; hop: HopName; to: string }
+  /** Points redirect_uri at the API itself, registered at the provider as YouTrack's is (contract §7). */
+  | { kind: 'redirect-uri-bypasses-router' }
+  /** Points redirect_uri somewhere the provider never registered. */
+  | { kind: 'redirect-uri-unregistered' }
+  /** The browser opens the API callback URL a second time, once the flow is done. */
+  | { kind: 'replay-callback' }
+  /** A write to the user before a step that the agent never hears of. */
+  | { kind: 'store-change'; before: string; change: 'silent-write' | 'deactivate-user' | 'leave-team' }
+  /** The agent subscribes only after another step (a late subscriber). */
+  | { kind: 'move-step'; step: string; after: string }
+  | { kind: 'lab'; exchangeTimeoutMs: number };
+
+export type Expectation =
+  /** The token reaches the agent, by the named path. */
+  | {
+      outcome: 'connected';
+      delivery: DeliveryPath;
+      /** Copies of the directive's messageId that must have been dropped. */
+      duplicatesDropped?: number;
+      /** The agent must have re-fetched /users/me (a version gap). */
+      refetch?: boolean;
+      /** The callback must have waited at least this long for the provider. */
+      callbackAtLeastMs?: number;
+    }
+  /** The browser ends on the API's /web/error with this code; nothing is stored or delivered. */
+  | {
+      outcome: 'web-error';
+      /** The first step of the normal flow that no longer holds (or "replay"). */
+      from: string;
+      code: string | BySignupSupport<string>;
+      providerError?: BySignupSupport<string | null>;
+      /** Whether /web/error carries a state parameter (none on start errors, contract §1.3 step 8). */
+      state: boolean;
+      /** The provider tokens issued from the code must be revoked (a replay, RFC 6749 §4.1.2). */
+      revoked?: boolean;
+    }
+  /** A box answers with an error page and no redirect. */
+  | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string };
+
+/** What a scenario needs from the lab or the provider before it can run. */
+export type Requirement = 'signup-provider' | 'second-provider';
+
+export interface Scenario {
+  /** kebab-case, unique: `--scenario <name>`. */
+  name: string;
+  title: string;
+  flow: FlowKind;
+  /** Where this behaviour is described: contract failure mode, RFC section. */
+  source: string;
+  /** One line: what is injected, for listings and reports. */
+  injects: string;
+  /** One line: what must be observed. */
+  observes: string;
+  injections: Injection[];
+  expect: Expectation;
+  requires?: Requirement[];
+  /** The provider used when none is given (default "github"). */
+  provider?: string;
+  /** The connect start route (default web, the seed's): no-auth where the contract's behaviour is that route's. */
+  entry?: 'web' | 'no-auth';
+}
