@@ -8,7 +8,9 @@ import { startMockApi, type ApiExtensions, type RunningApi } from './mock-api/in
 import { SignupRecords } from './mock-api/signup-records.js';
 import { Store } from './mock-api/store.js';
 import { startMarketing } from './mock-edge/marketing.js';
-import { startRouter, type RunningRouter } from './mock-edge/router.js';
+import { startRouter, type RouterMode, type RunningRouter } from './mock-edge/router.js';
+import { createVpnProxy, routeApps, startVpnProxy, type ProxyHit, type ProxyTable } from './mock-edge/vpn-proxy.js';
+import { ProviderActionLog } from './mock-api/provider-actions.js';
 import { startMockProvider, type RunningProvider } from './mock-provider/index.js';
 import type { ProviderProfile } from './profiles.js';
 import { AppError } from './errors.js';
@@ -29,6 +31,18 @@ export interface LabOptions {
   port?: number;
   exchangeTimeoutMs?: number;
   extensions?: ApiExtensions;
+  /** How the auth-origin router delivers a callback: 302 (default, the seed's nginx) or reverse proxy. */
+  routerMode?: RouterMode;
+  /** Where the VPN proxy answers: on the router's host (default, the seed's "today") or its own origin. */
+  proxyHost?: 'same' | 'separate';
+}
+
+/** The VPN proxy as a run sees it: the URL providers are configured with, its routing table, its journal. */
+export interface LabVpnProxy {
+  readonly url: string;
+  readonly host: 'same' | 'separate';
+  readonly table: ProxyTable;
+  readonly hits: ProxyHit[];
 }
 
 export interface Lab {
@@ -41,6 +55,7 @@ export interface Lab {
   readonly envs: ReadonlyMap<string, RunningApi>;
   /** apiServer.authOrigin shared by every environment: the router plus /no-auth. */
   readonly authOrigin: string;
+  readonly vpnProxy: LabVpnProxy;
   close(): Promise<void>;
 }
 
@@ -52,7 +67,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const listenOpts = (): { host?: string; port?: number } => (nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ });
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const router = await startRouter({ ...listenOpts(), now });
+    const proxy = createVpnProxy({ now });
+    const proxyHost = opts.proxyHost ?? 'same';
+    const router = await startRouter({ ...listenOpts(), now, mode: opts.routerMode ?? 'redirect', ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}) });
     started.push(router);
     const authOrigin = `${router.url}/no-auth`;
     const displayNames = new Map([...opts.profiles.values()].map((p) => [p.authCompletePage ?? p.id, p.displayName]));
@@ -88,7 +105,11 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       started.push(api);
       envs.set(name, api);
       if (env.callbackEnvironment !== null) router.environments.set(env.callbackEnvironment, api.url);
+      routeApps(proxy.table, 'slack', Object.keys(env.integrations.slack?.signingSecretsByAppIds ?? {}), { env: name, url: api.url });
+      routeApps(proxy.table, 'msteams', env.integrations.msteams?.botAppIds ?? [], { env: name, url: api.url });
     }
+    const ownProxy = proxyHost === 'separate' ? await startVpnProxy(proxy, listenOpts()) : undefined;
+    if (ownProxy) started.push(ownProxy);
     return {
       config: opts.config,
       profiles: opts.profiles,
@@ -97,6 +118,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       providers,
       envs,
       authOrigin,
+      vpnProxy: { url: ownProxy?.url ?? router.url, host: proxyHost, table: proxy.table, hits: proxy.hits },
       close: () => closeAll(started),
     };
   } catch (err) {
@@ -141,6 +163,7 @@ function createApiContext(input: {
     }),
     signups: new SignupRecords(now),
     requests: [],
+    providerActions: new ProviderActionLog(),
     now,
     fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
     exchangeTimeoutMs: opts.exchangeTimeoutMs ?? 30_000,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { registerConnect } from './connect.js';
+import { registerInteract } from './interact.js';
 import { registerServe } from './serve.js';
 
 /**
@@ -11,4 +12,4 @@ import { registerServe } from './serve.js';
 export type RegisterCommand = (program: Command, deps: Deps, setExit: (code: number) => void) => void;
 
 // Each command file appends its register function here, in the order `--help` should list them.
-export const commands: RegisterCommand[] = [registerConnect, registerServe];
+export const commands: RegisterCommand[] = [registerConnect, registerServe, registerInteract];

@@ -4,6 +4,7 @@ import type { ProviderProfile } from '../profiles.js';
 import type { Broadcaster } from './broadcaster.js';
 import type { Store } from './store.js';
 import type { SignupRecords } from './signup-records.js';
+import type { ProviderActionLog } from './provider-actions.js';
 
 export interface ApiRequestRecord {
   method: string;
@@ -34,6 +35,13 @@ export interface ApiContext {
   broadcaster: Broadcaster;
   signups: SignupRecords;
   requests: ApiRequestRecord[];
+  /** Slack and MS Teams calls that reached /no-auth/provider-action (contract §7). */
+  providerActions: ProviderActionLog;
+  /**
+   * Misconfiguration scenario only: the origin the exchange rebuilds redirect_uri from when it is not
+   * authOrigin (contract failure mode 12). Unset in every normal run.
+   */
+  exchangeAuthOrigin?: string;
   now: () => number;
   fetch: typeof fetch;
   /** Timeout of server-to-server calls to providers. */

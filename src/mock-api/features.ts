@@ -6,7 +6,9 @@ import type { ApiExtensions } from './index.js';
 import { registerCheckSignup } from './routes/check-signup.js';
 import { signupStart } from './routes/signup-start.js';
 import { signupCallbackHooks } from './signup-callback.js';
+import { registerMsTeamsConnectCode } from './msteams-bot.js';
+import { registerProviderAction } from './routes/provider-action.js';
 
 export function defaultApiExtensions(): ApiExtensions {
-  return { signupStart, callback: signupCallbackHooks, routes: [registerCheckSignup] };
+  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup] };
 }

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { ApiContext } from './context.js';
 import { CsError } from './cs-errors.js';
+import { keepRawBody } from './raw-body.js';
 import { registerAuthCode } from './routes/auth-code.js';
 import { registerPages } from './routes/pages.js';
 import { registerProviderAuth, type StartHandler } from './routes/provider-auth.js';
@@ -39,7 +40,8 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
     });
     next();
   });
-  app.use(express.json({ limit: '64kb' }));
+  // The raw bytes are kept for routes that verify a signature over them (provider actions, contract §7).
+  app.use(express.json({ limit: '64kb', verify: keepRawBody }));
   const router = express.Router();
   registerAuthCode(router, ctx);
   registerProviderAuth(router, ctx, ext.signupStart ? { signup: ext.signupStart } : {});

@@ -21,7 +21,7 @@ export async function exchangeForCallback(ctx: ApiContext, profile: ProviderProf
         clientId: client.clientId,
         clientSecret: client.clientSecret,
         // Contract §7: the exchange always rebuilds redirect_uri from authOrigin.
-        redirectUri: `${ctx.authOrigin}/provider-token/${info.provider}`,
+        redirectUri: `${ctx.exchangeAuthOrigin ?? ctx.authOrigin}/provider-token/${info.provider}`,
         code: info.code,
         state: info.state,
       },

@@ -11,6 +11,8 @@ export interface SignupRecord {
   providerAccess?: string;
   teamId?: string;
   sharing?: boolean;
+  /** MS Teams connect codes: the teams the bot may join (contract §7). */
+  teamIds?: string[];
 }
 
 export const SIGNUP_TOKEN_EXPIRATION_MS = 600_000;
