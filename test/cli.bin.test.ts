@@ -25,7 +25,7 @@ interface Run {
 /** Runs the built bin; never rejects, so a failing exit code shows up in the assertion that checks it. */
 function runBin(args: string[]): Promise<Run> {
   // Plain output must not depend on the terminal or colour settings of whoever runs the tests.
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   const started = performance.now();
   return new Promise((resolve) => {

@@ -18,7 +18,9 @@ export function registerProviderAuth(router: Router, ctx: ApiContext, webModes: 
   router.get('/no-auth/provider-auth/:provider', (req, res) => start(ctx, req, res, connectStart));
   router.get('/web/provider-auth/:provider', (req, res) => {
     // note: the seed opens /web/provider-auth with the user's pauth code; without a code it is the SSO start.
-    const handler = queryString(req, 'code') === undefined && webModes.signup ? webModes.signup : connectStart;
+    // Presence decides, not a usable value: `code=` or a repeated code is a broken connect (RAPI-1001), not a sign-up.
+    const hasCode = Object.hasOwn(req.query as object, 'code');
+    const handler = !hasCode && webModes.signup ? webModes.signup : connectStart;
     return start(ctx, req, res, handler);
   });
 }
