@@ -39,6 +39,8 @@ export function createStepPrompt<C>(opts: StepPromptOptions<C>): StepPrompt<C> {
       const request = opts.preview(step.id, ctx);
       write(`▸ next: ${step.title}\n${request === undefined ? '' : `  ${request}\n`}  Enter to run it, q to quit: `);
       const answer = await lines.next(signal);
+      // A terminal echoes the Enter; piped answers do not, so end the prompt line here.
+      if (answer !== null && (opts.stdin as { isTTY?: boolean }).isTTY !== true) write('\n');
       if (answer === null) {
         ended = true;
         write('\n  stdin ended: running the remaining steps without pausing\n');
