@@ -72,7 +72,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const router = await startRouter({ ...listenOpts(), now, mode: opts.routerMode ?? 'redirect', ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}) });
     started.push(router);
     const authOrigin = `${router.url}/no-auth`;
-    const displayNames = new Map([...opts.profiles.values()].map((p) => [p.authCompletePage ?? p.id, p.displayName]));
+    // Several profiles share a page (github_enterprise uses "github"); the page's own provider names it.
+    const displayNames = new Map<string, string>();
+    for (const p of opts.profiles.values()) {
+      const page = p.authCompletePage ?? p.id;
+      if (!displayNames.has(page) || p.id === page) displayNames.set(page, p.displayName);
+    }
     const marketing = await startMarketing(displayNames, listenOpts());
     started.push(marketing);
 
