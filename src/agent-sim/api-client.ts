@@ -40,6 +40,11 @@ export class ApiClient {
     return user as Record<string, unknown>;
   }
 
+  /** PUT /no-auth/check-signup {token} (contract §5): the raw answer; 403 AUTH-1006 means still pending. */
+  checkSignup(token: string, signal?: AbortSignal): Promise<ApiAnswer> {
+    return this.request('PUT', '/no-auth/check-signup', { token }, signal);
+  }
+
   /** One JSON request; never throws on HTTP status, only on network failure or a non-JSON body. */
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
