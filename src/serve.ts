@@ -24,6 +24,8 @@ export interface ServeOptions {
 export interface ServeInfo {
   envs: Array<{ name: string; callbackEnvironment: string | null; apiUrl: string; broadcasterUrl: string }>;
   router: { url: string; authOrigin: string };
+  /** Where Slack and MS Teams send provider-initiated calls: <url>/no-auth/provider-action/<provider>. */
+  vpnProxy: { url: string };
   marketingUrl: string;
   providers: Array<{ id: string; displayName: string; url: string }>;
   user: { id: string; email: string; accessToken: string; broadcasterToken: string; teamId: string };
@@ -93,6 +95,7 @@ export function describeLab(lab: Lab, consent: 'auto' | 'page'): ServeInfo {
       broadcasterUrl: `${api.url.replace(/^http/, 'ws')}/broadcaster`,
     })),
     router: { url: lab.router.url, authOrigin: lab.authOrigin },
+    vpnProxy: { url: lab.vpnProxy.url },
     marketingUrl: lab.marketing.url,
     providers: [...lab.providers].map(([id, p]) => ({ id, displayName: p.profile.displayName, url: p.url })),
     user: { id: user.id, email: user.email, accessToken: user.accessToken, broadcasterToken: user.broadcasterToken, teamId: config.defaultTeam },
@@ -107,7 +110,7 @@ export function formatServeInfo(info: ServeInfo): string {
     rows.push([`  ${env.name} API`, env.apiUrl], [`  ${env.name} broadcaster`, env.broadcasterUrl]);
     rows.push([`  ${env.name} state prefix`, env.callbackEnvironment === null ? '(none: callbackEnvironment unset)' : `${env.callbackEnvironment}!`]);
   }
-  rows.push('Edge', ['  router', info.router.url], ['  authOrigin (redirect_uri base)', info.router.authOrigin], ['  marketing site', info.marketingUrl]);
+  rows.push('Edge', ['  router', info.router.url], ['  authOrigin (redirect_uri base)', info.router.authOrigin], ['  marketing site', info.marketingUrl], ['  VPN proxy (Slack, MS Teams calls)', info.vpnProxy.url]);
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
   for (const p of info.providers) rows.push([`  ${p.id} (${p.displayName})`, p.url]);
   rows.push(
