@@ -2,12 +2,18 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { runConnect } from '../flows/run-connect.js';
+import { parseEnvList } from '../flows/lab-envs.js';
+import { MISCONFIGS, runMisconfig } from '../flows/misconfig.js';
+import { UsageError } from '../errors.js';
 import { runConnectBrowser } from '../flows/run-connect-browser.js';
 import { browserOpener, createStepMode, parseSeconds } from './interactive.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 
 interface ConnectFlags {
   env?: string;
+  envs?: string;
+  routerMode?: string;
+  misconfig?: string;
   entry?: string;
   successPage?: string;
   json?: boolean;
@@ -23,6 +29,9 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .description('connect a provider as a logged-in user and check every hop (the seed\'s "Connect to X")')
     .argument('<provider>', 'provider id, e.g. github')
     .option('--env <name>', 'environment to connect in (default: the lab\'s default, "local")')
+    .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
+    .option('--router-mode <mode>', 'how the auth-origin router delivers the callback: redirect (302, the seed\'s nginx) or proxy', 'redirect')
+    .option('--misconfig <name>', `run with a misconfiguration and pass when it fails exactly as expected: ${MISCONFIGS.join(', ')}`)
     .option('--entry <entry>', 'start route: web (/web/provider-auth, the seed) or no-auth (/no-auth/provider-auth, the current client)', 'web')
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
     .option('--json', 'print NDJSON events on stdout')
@@ -36,14 +45,20 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       const callbackTimeoutMs = parseSeconds('--timeout', flags.timeout);
+      const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
+      const misconfig = flags.misconfig === undefined ? undefined : choice('--misconfig', flags.misconfig, MISCONFIGS, MISCONFIGS[0]);
+      if (misconfig !== undefined && flags.browser) throw new UsageError('--misconfig runs headless; leave out --browser');
+      const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       const stepper = flags.step ? createStepMode(deps, secrets) : undefined;
       try {
-        const opts = { provider, entry, successPage, ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
+        const opts = { provider, entry, successPage, routerMode, ...(envs === undefined ? {} : { envs }), ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
         const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal };
-        const { outcome } = flags.browser
-          ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
-          : await runConnect(opts, flowDeps);
+        const { outcome } = misconfig
+          ? await runMisconfig({ ...opts, misconfig }, flowDeps)
+          : flags.browser
+            ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
+            : await runConnect(opts, flowDeps);
         // q at a --step prompt is the user stopping the run, like Ctrl-C.
         setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);
       } finally {

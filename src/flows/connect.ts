@@ -9,6 +9,8 @@ import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from './checks.js';
 import type { AgentContext, ApiClient, BroadcastClient } from './context.js';
 import type { Hop } from '../agent-sim/browser.js';
 import type { Step, StepContext } from './runner.js';
+import { isolationStep } from './isolation.js';
+import { checkProxiedRoute } from './proxied-route.js';
 
 export interface ConnectContext extends AgentContext {
   client: ApiClient;
@@ -28,6 +30,8 @@ export interface ConnectContext extends AgentContext {
   callbackHop?: Hop;
   apiCallbackHop?: Hop;
   successHop?: Hop;
+  /** Router in proxy mode: the environment's callback answer, relayed by the router. */
+  routedAnswer?: Hop;
   issuedToken?: string | undefined;
   deliveredToken?: string | undefined;
 }
@@ -105,6 +109,7 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
 
   step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
     const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+    if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
     s.expectEqual('router answers 302', hop.status, 302);
     const to = ctx.browser.locationOf(hop);
     s.expectEqual('routed to the environment', to?.origin, new URL(ctx.api.url).origin);
@@ -115,7 +120,7 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
   }),
 
   step('callback', 'API validates the state, exchanges the code, stores the token', async (ctx, s) => {
-    const hop = await ctx.browser.follow(ctx.apiCallbackHop as Hop);
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
     s.expectEqual('callback answers 302', hop.status, 302);
     const errorCode = ctx.browser.locationOf(hop)?.pathname === '/web/error' ? ctx.browser.locationOf(hop)?.searchParams.get('code') : undefined;
     s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
@@ -154,6 +159,7 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
     return `version ${version.before} → ${version.after}`;
   }),
+  isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => true }),
 ];
 
 /** The exchange the provider journaled and the token the API stored; the real-browser flow checks these too. */

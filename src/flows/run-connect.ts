@@ -5,14 +5,20 @@ import { AppError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { LabConfig } from '../lab-config.js';
 import { startLab, type Lab, type LabOptions } from '../lab.js';
+import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles.js';
 import { connectSteps, type ConnectContext } from './connect.js';
 import { createBrowser, type SecretSink } from './context.js';
+import { labEnvironments } from './lab-envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions } from './runner.js';
 
 export interface ConnectOptions {
   provider: string;
   env?: string;
+  /** Environments to start besides `env` (`--envs`); default: every environment of the lab config. */
+  envs?: readonly string[];
+  /** How the auth-origin router delivers the callback (`--router-mode`). */
+  routerMode?: RouterMode;
   entry?: 'web' | 'no-auth';
   successPage?: 'marketing' | 'api';
   broadcastTimeoutMs?: number;
@@ -42,7 +48,8 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
     config: deps.config,
     profiles: deps.profiles,
     providers: [opts.provider],
-    envs: [envName],
+    envs: labEnvironments(deps.config, envName, opts.envs),
+    routerMode: opts.routerMode ?? 'redirect',
     successPage: opts.successPage ?? 'marketing',
     now: deps.now,
     fetch: deps.fetch,
