@@ -3,6 +3,7 @@
  * Each bad-input request goes through `bad()`: never a 500, the API still answers, the store is unchanged.
  */
 import { SignJWT, decodeJwt } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../src/lab.js';
 import type { Store } from '../src/mock-api/store.js';
@@ -359,6 +360,49 @@ describe('express edge input never becomes a 500', () => {
     const res = await bad(env, '/no-such-route?x=1');
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body)).toMatchObject({ message: 'no route for GET /no-such-route' });
+  });
+});
+
+describe('the broadcaster (ws on /broadcaster) with bad frames', () => {
+  /** Sends frames on one socket and collects one answer per frame. */
+  async function exchangeFrames(frames: string[]): Promise<Array<Record<string, unknown>>> {
+    const ws = new WebSocket(`${env.api.replace(/^http/, 'ws')}/broadcaster`);
+    const answers: Array<Record<string, unknown>> = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('error', reject);
+        ws.once('open', () => resolve());
+      });
+      for (const frame of frames) {
+        const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
+          ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>));
+          ws.once('close', () => reject(new Error(`the broadcaster closed the socket after ${JSON.stringify(frame)}`)));
+        });
+        ws.send(frame);
+        answers.push(await answer);
+      }
+    } finally {
+      ws.terminate();
+    }
+    return answers;
+  }
+
+  it.each([
+    ['not JSON', 'garbage', 'RAPI-1012'],
+    ['JSON null', 'null', 'RAPI-1001'],
+    ['a JSON number', '42', 'RAPI-1001'],
+    ['a JSON string', '"subscribe"', 'RAPI-1001'],
+    ['a JSON array', '[]', 'RAPI-1001'],
+    ['a subscribe without channels', '{"type":"subscribe","token":"bc-token-dana"}', 'RAPI-1001'],
+    ['an unknown token', '{"type":"subscribe","token":"nope","channels":["user-user-dana"]}', 'AUTH-1001'],
+    ['another user\'s channel', '{"type":"subscribe","token":"bc-token-dana","channels":["user-user-lee"]}', 'AUTH-1001'],
+  ])('answers %s with an error frame and keeps serving', async (_name, frame, code) => {
+    const before = env.store.snapshot();
+    const [error, ok] = await exchangeFrames([frame, '{"type":"subscribe","token":"bc-token-dana","channels":["user-user-dana"]}']);
+    expect(error).toMatchObject({ type: 'error', code });
+    expect(ok).toEqual({ type: 'subscribed', channels: ['user-user-dana'] });
+    expect((await fetch(`${env.api}/web/error?code=PING`)).status).toBe(200);
+    expect(env.store.snapshot()).toEqual(before);
   });
 });
 

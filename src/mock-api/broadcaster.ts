@@ -90,12 +90,14 @@ export class Broadcaster {
   }
 
   private onFrame(ws: WebSocket, text: string): void {
-    let frame: { type?: unknown; token?: unknown; channels?: unknown; since?: unknown };
+    let parsed: unknown;
     try {
-      frame = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1012', message: 'frame is not JSON' }));
     }
+    // note: "null" is valid JSON; reading .type of it would throw inside ws's event and take the process down.
+    const frame: { type?: unknown; token?: unknown; channels?: unknown; since?: unknown } = typeof parsed === 'object' && parsed !== null ? parsed : {};
     if (frame.type !== 'subscribe' || typeof frame.token !== 'string' || !Array.isArray(frame.channels)) {
       return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1001', message: 'expected {type:"subscribe", token, channels}' }));
     }
