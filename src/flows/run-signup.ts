@@ -1,0 +1,145 @@
+/** Starts the lab a sign-up needs, builds the webview/agent side, runs the sign-up steps, closes everything. */
+import { ApiClient } from '../agent-sim/api-client.js';
+import { realClock, type PollClock } from '../agent-sim/poller.js';
+import { AppError } from '../errors.js';
+import type { FlowEvent } from '../events.js';
+import { startLab, type Lab } from '../lab.js';
+import type { MockAccount } from '../profile-identity.js';
+import { createBrowser } from './context.js';
+import { labEnvironments } from './lab-envs.js';
+import type { FlowDeps } from './run-connect.js';
+import { runFlow, type FlowOutcome } from './runner.js';
+import { signupBrowserSteps, signupPollSteps, type SignupContext } from './signup.js';
+
+export interface SignupOptions {
+  provider: string;
+  env?: string;
+  /** Poll check-signup as the agent (the issue's --poll); otherwise stop after the browser leg. */
+  poll: boolean;
+  intervalMs?: number;
+  timeoutMs?: number;
+  noSignup?: boolean;
+  /**
+   * hostUrl for the start URL. Default: none, except for providers whose endpoints live on the customer's
+   * host (Okta), which get the lab's mock of that host.
+   */
+  hostUrl?: string;
+  /** Queue the provider's `deny` fault: the user clicks Deny at the consent screen. */
+  deny?: boolean;
+  /** Fields of the account the provider signs in next (e.g. an email a CS user already has). */
+  identity?: Partial<MockAccount>;
+  successPage?: 'marketing' | 'api';
+  /** The poller's clock; tests pass a fake one. */
+  clock?: PollClock;
+}
+
+/** The check-signup request a person or a real agent can make once the browser leg is done. */
+export interface CheckSignupRequest {
+  method: 'PUT';
+  url: string;
+  body: { token: string };
+  curl: string;
+}
+
+export interface SignupRun {
+  outcome: FlowOutcome;
+  context: SignupContext;
+  checkSignup: CheckSignupRequest;
+}
+
+/**
+ * Runs one sign-up. With `useLab` the lab is left running (tests, serve); otherwise it is closed before
+ * returning unless `keepLab` is given, which receives it and must close it (the no-poll command waits on it).
+ */
+export async function runSignup(opts: SignupOptions, deps: FlowDeps, useLab?: Lab, keepLab?: (lab: Lab, run: SignupRun) => Promise<void>): Promise<SignupRun> {
+  const envName = opts.env ?? deps.config.defaultEnvironment;
+  const lab =
+    useLab ??
+    (await startLab({
+      config: deps.config,
+      profiles: deps.profiles,
+      providers: [opts.provider],
+      envs: labEnvironments(deps.config, envName, [envName]),
+      successPage: opts.successPage ?? 'marketing',
+      now: deps.now,
+      fetch: deps.fetch,
+    }));
+  let context: SignupContext | undefined;
+  try {
+    const ctx = createSignupContext(lab, envName, opts, deps);
+    context = ctx;
+    if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
+    if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
+    const outcome = await runFlow(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, {
+      flow: 'signup',
+      provider: opts.provider,
+      env: envName,
+      onEvent: deps.onEvent,
+      now: deps.now,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      result: () => ({ ...resultOf(ctx), ...(opts.poll ? {} : { checkSignup: checkSignupRequest(ctx) }) }),
+    });
+    const run = { outcome, context: ctx, checkSignup: checkSignupRequest(ctx) };
+    if (keepLab && !useLab) await keepLab(lab, run);
+    return run;
+  } finally {
+    // A poller still running (the flow stopped before awaiting it) must end before its servers do.
+    context?.pollAbort.abort();
+    await context?.poll?.catch(() => undefined);
+    if (!useLab) await lab.close();
+  }
+}
+
+/** The exact request to make by hand, as a curl line. */
+export function checkSignupRequest(ctx: SignupContext): CheckSignupRequest {
+  const url = `${ctx.api.url}/no-auth/check-signup`;
+  const body = { token: ctx.signupToken ?? '' };
+  return { method: 'PUT', url, body, curl: `curl -sS -X PUT '${url}' -H 'content-type: application/json' -d '${JSON.stringify(body)}'` };
+}
+
+function createSignupContext(lab: Lab, envName: string, opts: SignupOptions, deps: FlowDeps): SignupContext {
+  const api = lab.envs.get(envName);
+  const provider = lab.providers.get(opts.provider);
+  const profile = deps.profiles.get(opts.provider);
+  if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
+  deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
+  const pollEvents: FlowEvent[] = [];
+  const hostUrl = opts.hostUrl ?? (profile.identity?.base === 'hostUrl' ? provider.url : undefined);
+  return {
+    lab,
+    envName,
+    api,
+    provider,
+    profile,
+    now: deps.now,
+    fetch: deps.fetch,
+    secrets: deps.secrets,
+    onEvent: deps.onEvent,
+    browser: createBrowser(lab, deps),
+    client: new ApiClient({ baseUrl: api.url, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
+    pollClient: new ApiClient({ baseUrl: api.url, fetch: deps.fetch, now: deps.now, onEvent: (e) => pollEvents.push(e) }),
+    pollEvents,
+    clock: opts.clock ?? realClock(deps.now),
+    intervalMs: opts.intervalMs ?? 5000,
+    timeoutMs: opts.timeoutMs ?? 300_000,
+    noSignup: opts.noSignup ?? false,
+    ...(hostUrl === undefined ? {} : { hostUrl }),
+    deny: opts.deny ?? false,
+    pollAbort: new AbortController(),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+}
+
+function resultOf(ctx: SignupContext): Record<string, unknown> {
+  const outcome = ctx.outcome;
+  return {
+    signupToken: ctx.signupToken ?? null,
+    callbackError: ctx.callbackError ?? null,
+    loginResult: outcome === undefined || outcome.kind === 'timed-out' ? (outcome ? 'TIMED_OUT' : null) : outcome.result,
+    polls: outcome?.stats.calls ?? null,
+    pendingPolls: outcome?.stats.pending ?? null,
+    issuedToken: ctx.issuedToken ?? null,
+    deliveredToken: ctx.deliveredToken ?? null,
+    tokenDelivered: ctx.issuedToken !== undefined && ctx.deliveredToken === ctx.issuedToken,
+  };
+}
