@@ -2,6 +2,7 @@
  * Every mock CS API route's contract errors (contract §1, failure modes 1–11), on a real lab.
  * Each bad-input request goes through `bad()`: never a 500, the API still answers, the store is unchanged.
  */
+import fc from 'fast-check';
 import { SignJWT, decodeJwt } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -360,6 +361,29 @@ describe('express edge input never becomes a 500', () => {
     const res = await bad(env, '/no-such-route?x=1');
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body)).toMatchObject({ message: 'no route for GET /no-such-route' });
+  });
+});
+
+describe('random queries (fast-check)', () => {
+  // Printable ASCII that Node's parser lets into a URL, weighted towards the characters that matter.
+  const queryChar = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('%', '&', '=', '!', '[', ']', '+', '.', 'E', '0', 'A') },
+    { weight: 1, arbitrary: fc.constantFrom('state', 'code', 'error', 'invite_code', 'local!', '%E0%A4%A', '%00', '%21') },
+    { weight: 2, arbitrary: fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 3 }) },
+  );
+  const rawQuery = fc.array(queryChar, { maxLength: 40 }).map((parts) => parts.join('').replaceAll('#', ''));
+  const route = fc.constantFrom('/no-auth/provider-token/github', '/no-auth/provider-auth/github', '/web/provider-auth/github', '/provider-auth-code', '/web/error');
+
+  it('a random query to any route is never a 500 and writes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(route, rawQuery, async (path, query) => {
+        const before = env.store.snapshot();
+        const res = await getManual(`${env.api}${path}?${query}`, { headers: DANA });
+        expect(res.status, `${path}?${query}`).toBeLessThan(500);
+        expect(env.store.snapshot()).toEqual(before);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
