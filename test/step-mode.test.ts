@@ -46,7 +46,8 @@ describe('connect --step', () => {
   it('runs the remaining steps without pausing once stdin ends, so it never hangs', async () => {
     const { exitCode, stdout, stderr } = await runWithStdin(['connect', 'github', '--step', '--json'], '\n', true);
     expect(exitCode).toBe(0);
-    expect(steps(stdout, 'step-succeeded')).toHaveLength(9);
+    expect(steps(stdout, 'step-failed')).toEqual([]);
+    expect(steps(stdout, 'step-succeeded')).toEqual(expect.arrayContaining(['login', 'start', 'callback', 'broadcast']));
     expect(stderr).toContain('stdin ended: running the remaining steps without pausing');
     expect(stderr.match(/▸ next:/g)).toHaveLength(2);
   });
