@@ -13,7 +13,7 @@ describe('connect flow on real sockets', () => {
     expect(context.issuedToken).toMatch(/^gho_[0-9a-f]{40}$/);
     expect(context.deliveredToken).toBe(context.issuedToken);
     const steps = deps.events.filter((e) => e.type === 'step-succeeded').map((e) => (e as { step: string }).step);
-    expect(steps).toEqual(['login', 'auth-code', 'subscribe', 'start', 'authorize', 'route', 'callback', 'success-page', 'broadcast']);
+    expect(steps).toEqual(['login', 'auth-code', 'subscribe', 'start', 'authorize', 'route', 'callback', 'success-page', 'broadcast', 'isolation']);
     expect(deps.events.filter((e) => e.type === 'check-failed')).toEqual([]);
     expect(deps.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { tokenDelivered: true } });
   });
