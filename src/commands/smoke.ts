@@ -1,0 +1,125 @@
+/**
+ * `codestream-auth smoke`: the whole matrix for CI. Progress lines go to stderr; the report (JSON,
+ * JUnit or Markdown) to stdout or --out; --summary appends Markdown (for $GITHUB_STEP_SUMMARY).
+ */
+import { appendFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { AppError, UsageError } from '../errors.js';
+import { scenarioCatalogue } from '../flows/scenarios/index.js';
+import { defaultSmokeFlows } from '../flows/smoke-flows.js';
+import { runSmoke, DEFAULT_CONCURRENCY, type SmokeDeps, type SmokeOptions, type SmokeReport } from '../flows/smoke.js';
+import type { FlowKind } from '../flows/scenarios/index.js';
+import { renderJunit } from '../render/junit.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
+import { createSecretRegistry, noRedaction, type SecretRegistry } from '../secrets.js';
+import { writeReport } from './report-files.js';
+import { choice, loadLabData } from './shared.js';
+
+interface SmokeFlags {
+  providers?: string;
+  flows?: string;
+  envs?: string;
+  scenarios?: string;
+  reporter?: string;
+  out?: string;
+  summary?: string;
+  concurrency?: string;
+  showSecrets?: boolean;
+}
+
+const REPORTERS = ['pretty', 'json', 'junit', 'markdown'] as const;
+type Reporter = (typeof REPORTERS)[number];
+
+/** Flags → engine options; every list is comma-separated. */
+export function parseSmokeFlags(flags: SmokeFlags): SmokeOptions {
+  const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
+  const providers = list(flags.providers);
+  const flows = list(flags.flows);
+  const envs = list(flags.envs);
+  const scenarios = flags.scenarios === undefined || flags.scenarios === 'all' ? 'all' : flags.scenarios === 'none' ? 'none' : (list(flags.scenarios) ?? []);
+  let concurrency = DEFAULT_CONCURRENCY;
+  if (flags.concurrency !== undefined) {
+    concurrency = Number(flags.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${flags.concurrency}"`);
+    }
+  }
+  return {
+    ...(providers ? { providers } : {}),
+    ...(flows ? { flows: flows as FlowKind[] } : {}),
+    ...(envs ? { envs } : {}),
+    scenarios,
+    concurrency,
+  };
+}
+
+/** The report in the reporter's format (pretty has none: its lines went to stderr). */
+export function formatReport(report: SmokeReport, reporter: Reporter, secrets: SecretRegistry): string | undefined {
+  switch (reporter) {
+    case 'json':
+      return smokeJson(report, secrets.redactDeep);
+    case 'junit':
+      return renderJunit(report, { redact: secrets.redact });
+    case 'markdown':
+      return renderMarkdown(report, { redact: secrets.redact });
+    case 'pretty':
+      return undefined;
+  }
+}
+
+/** Runs the matrix and writes the reports; returns the exit code (1 when any cell failed). */
+export async function runSmokeCommand(flags: SmokeFlags, deps: Deps, engine: Partial<Pick<SmokeDeps, 'flows' | 'catalogue'>> = {}): Promise<number> {
+  const reporter = choice('--reporter', flags.reporter, REPORTERS, 'pretty');
+  const options = parseSmokeFlags(flags);
+  const data = await loadLabData();
+  const secrets = flags.showSecrets ? noRedaction : createSecretRegistry();
+  const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
+  const report = await runSmoke(options, {
+    ...data,
+    fetch: deps.fetch,
+    now: deps.now,
+    secrets,
+    signal: deps.signal,
+    flows: engine.flows ?? defaultSmokeFlows(),
+    catalogue: engine.catalogue ?? scenarioCatalogue,
+    onResult: (r) => line(cellLine(r, secrets.redact)),
+  });
+  line(summaryLine(report));
+  const text = formatReport(report, reporter, secrets);
+  if (text !== undefined) {
+    if (flags.out === undefined) deps.io.stdout.write(text);
+    else {
+      await writeReport(flags.out, text);
+      line(`wrote ${reporter} report to ${flags.out}`);
+    }
+  }
+  if (flags.summary !== undefined) {
+    try {
+      await appendFile(flags.summary, renderMarkdown(report, { redact: secrets.redact }), 'utf8');
+    } catch (cause) {
+      throw new AppError('UNEXPECTED', `cannot append the summary to "${flags.summary}"`, { cause });
+    }
+  }
+  for (const failed of report.results.filter((r) => r.status === 'failed')) line(`failed: ${failed.cell.id}`);
+  return report.counts.failed > 0 ? 1 : 0;
+}
+
+export function registerSmoke(program: Command, deps: Deps, setExit: (code: number) => void): void {
+  program
+    .command('smoke')
+    .description('run every provider × flow × environment and every failure scenario; exit 1 if any cell fails (for CI)')
+    .option('--providers <list>', 'comma-separated provider ids (default: every profile with a client in the lab)')
+    .option('--flows <list>', 'comma-separated flows: connect, signup (default: all, where the provider supports them)')
+    .option('--envs <list>', 'comma-separated environments (default: the lab\'s default and the next one)')
+    .option('--scenarios <list>', 'all, none, or comma-separated scenario names', 'all')
+    .option('--reporter <name>', `report format: ${REPORTERS.join(', ')}`, 'pretty')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--summary <file>', 'append a Markdown summary with diagrams of failed flows (e.g. "$GITHUB_STEP_SUMMARY")')
+    .option('--concurrency <n>', `cells run at once (default ${DEFAULT_CONCURRENCY})`)
+    .option('--show-secrets', 'print tokens and JWTs in full')
+    .action(async (flags: SmokeFlags) => {
+      setExit(await runSmokeCommand(flags, deps));
+    });
+}

@@ -1,0 +1,50 @@
+/**
+ * A Markdown summary of a smoke report for a CI job summary ($GITHUB_STEP_SUMMARY): counts, one table
+ * row per cell, and for each failed cell the step, expected vs actual and a Mermaid sequence diagram.
+ */
+import type { CellResult, SmokeReport } from '../flows/smoke.js';
+import { failureMessage } from './junit.js';
+import { renderMermaid } from './mermaid.js';
+
+export interface MarkdownOptions {
+  redact?: (text: string) => string;
+}
+
+const ICON: Record<CellResult['status'], string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
+
+/** The whole summary as one Markdown document. */
+export function renderMarkdown(report: SmokeReport, opts: MarkdownOptions = {}): string {
+  const redact = opts.redact ?? ((t: string) => t);
+  const { passed, failed, skipped, tests } = report.counts;
+  const out: string[] = [
+    `## codestream-auth smoke: ${failed === 0 ? '✅ passed' : '❌ failed'}`,
+    '',
+    `${tests} cells: ${passed} passed, ${failed} failed, ${skipped} skipped in ${(report.ms / 1000).toFixed(1)} s.`,
+    '',
+    '| Cell | Provider | Env | Result | Time | Failed step |',
+    '|---|---|---|---|---|---|',
+    ...report.results.map((r) => `| ${cellText(r)} | ${r.cell.provider} | ${r.cell.env} | ${ICON[r.status]} ${r.status} | ${Math.round(r.ms)} ms | ${cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''))} |`),
+  ];
+  for (const r of report.results.filter((x) => x.status === 'failed')) {
+    out.push('', `### ❌ ${cellText(r)} (${r.cell.provider}, ${r.cell.env})`, '');
+    if (r.cell.scenario) out.push(`Scenario: ${escape(r.cell.scenario.title)}. Injects ${escape(r.cell.scenario.injects)}; expects ${escape(r.cell.scenario.observes)}.`, '');
+    out.push(`**${escape(redact(failureMessage(r)))}**`, '');
+    if (r.error?.hint) out.push(`Hint: ${escape(r.error.hint)}`, '');
+    if (r.events.length > 0) out.push('```mermaid', renderMermaid(r.events, { redact }).trimEnd(), '```');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function cellText(r: CellResult): string {
+  return cell(r.cell.scenario ? `scenario \`${r.cell.scenario.name}\`` : `${r.cell.flow}`);
+}
+
+// A table cell may not contain "|" or a newline.
+function cell(value: string): string {
+  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+// Outside code, "<" would start HTML and "*"/"_" emphasis in the middle of a message.
+function escape(value: string): string {
+  return value.replace(/[\\`*_<>|]/g, (c) => `\\${c}`);
+}

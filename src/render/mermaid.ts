@@ -1,0 +1,101 @@
+/**
+ * A Mermaid sequence diagram of one run, drawn from its events: every HTTP hop as a request and its
+ * answer, broadcasts, step titles as notes, the failure where it happened.
+ */
+import type { Actor, FlowEvent } from '../events.js';
+
+export interface MermaidOptions {
+  /** Shortens secrets in every label (the renderers' redact). */
+  redact?: (text: string) => string;
+}
+
+// The seven parties of architecture §1, in the order they read left to right; others only when used.
+const CORE: readonly Actor[] = ['webview', 'agent', 'browser', 'api', 'router', 'provider', 'broadcaster'];
+const LABELS: Record<Actor, string> = {
+  webview: 'Webview',
+  agent: 'Agent',
+  browser: 'Browser',
+  api: 'CS API',
+  router: 'Router',
+  proxy: 'VPN proxy',
+  marketing: 'Marketing site',
+  provider: 'Provider',
+  broadcaster: 'Broadcaster',
+};
+
+const MAX_VALUE = 24;
+
+/** The diagram's source text, ready for a ```mermaid block or a .mmd file. */
+export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions = {}): string {
+  const redact = opts.redact ?? ((t: string) => t);
+  const label = (text: string): string => sanitize(redact(text));
+  const used = new Set<Actor>(CORE);
+  for (const e of events) if (e.type === 'http' || e.type === 'message') used.add(e.from).add(e.to);
+  const order = [...CORE, ...(['proxy', 'marketing'] as const).filter((a) => used.has(a))];
+  const lines = ['sequenceDiagram', ...order.map((a) => `  participant ${a} as ${LABELS[a]}`)];
+  const span = `${order[0]},${order.at(-1)}`;
+  const titles = new Map<string, string>();
+  let index = 0;
+  for (const e of events) {
+    switch (e.type) {
+      case 'flow-started':
+        lines.push(`  webview->>agent: ${label(`${e.flow} ${e.provider} (env ${e.env})`)}`);
+        break;
+      case 'step-started':
+        titles.set(e.step, e.title);
+        lines.push(`  Note over ${span}: ${label(`${++index}. ${e.title}`)}`);
+        break;
+      case 'http':
+        lines.push(`  ${e.from}->>${e.to}: ${label(`${e.method} ${shortUrl(redact(e.url))}`)}`);
+        lines.push(`  ${e.to}-->>${e.from}: ${label(answer(e.status, e.location === undefined ? undefined : redact(e.location), e.url))}`);
+        break;
+      case 'message':
+        lines.push(`  ${e.from}-)${e.to}: ${label(`${e.channel} ${e.summary}`)}`);
+        break;
+      case 'note':
+        lines.push(`  Note over ${span}: ${label(e.text)}`);
+        break;
+      case 'check-failed':
+        lines.push(`  Note over ${span}: ${label(`✗ ${e.check}: expected ${e.expected}, got ${e.actual}`)}`);
+        break;
+      case 'step-failed':
+        lines.push(`  Note over ${span}: ${label(`✖ ${titles.get(e.step) ?? e.step} failed [${e.error.code}]${e.error.code === 'CHECK_FAILED' ? '' : `: ${e.error.message}`}`)}`);
+        break;
+      case 'flow-finished':
+        lines.push(`  agent-->>webview: ${label(e.ok ? `${e.flow} ok` : `${e.flow} failed at ${e.failedStep ?? '?'}`)}`);
+        break;
+      default:
+        break;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Path and query with long values cut, so a JWT or a code never widens the diagram. */
+export function shortUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'http://relative.invalid');
+  } catch {
+    return url.length > 60 ? `${url.slice(0, 59)}…` : url;
+  }
+  const query = [...parsed.searchParams].map(([k, v]) => `${k}=${v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE - 1)}…` : v}`).join('&');
+  return `${parsed.pathname}${query ? `?${query}` : ''}`;
+}
+
+function answer(status: number, location: string | undefined, from: string): string {
+  if (location === undefined) return String(status);
+  let where = location;
+  try {
+    const to = new URL(location, from);
+    where = to.origin === new URL(from).origin ? shortUrl(location) : `${to.host}${shortUrl(to.pathname + to.search)}`;
+  } catch {
+    // keep the raw Location: the diagram must still draw when it is malformed
+  }
+  return `${status} → ${where}`;
+}
+
+// Mermaid ends a statement at ";" or a newline and reads "#…;" as an entity.
+function sanitize(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/;/g, ',').replace(/#/g, '#35;').replace(/%%/g, '% %');
+}
