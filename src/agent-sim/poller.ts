@@ -62,6 +62,7 @@ export interface PollerOptions {
 export interface PollAttempt {
   tick: number;
   attempt: number;
+  /** When the call started. */
   at: number;
   outcome: 'pending' | 'answered' | 'retry' | 'tick-failed';
   status?: number;
@@ -123,8 +124,8 @@ async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: Po
     }
     if (signal?.aborted) throw aborted();
     const timeout = clock.timeout(opts.requestTimeoutMs ?? 30_000);
-    const report = (outcome: PollAttempt['outcome'], extra: Partial<PollAttempt>) =>
-      opts.onAttempt?.({ tick: stats.ticks, attempt, at: clock.now(), outcome, ...extra });
+    const at = clock.now();
+    const report = (outcome: PollAttempt['outcome'], extra: Partial<PollAttempt>) => opts.onAttempt?.({ tick: stats.ticks, attempt, at, outcome, ...extra });
     const last = attempt === retries;
     stats.calls += 1;
     let answer: ApiAnswer;

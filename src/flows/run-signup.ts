@@ -143,3 +143,27 @@ function resultOf(ctx: SignupContext): Record<string, unknown> {
     tokenDelivered: ctx.issuedToken !== undefined && ctx.deliveredToken === ctx.issuedToken,
   };
 }
+
+/** How waiting for a hand-made check-signup ended. */
+export type CheckWaitResult = 'checked' | 'timed-out' | 'interrupted';
+
+/**
+ * After a browser leg without polling: keeps the lab up until the signup record was answered once (by a
+ * person with curl or a real agent), the wait runs out, or the run is interrupted.
+ */
+export async function waitForCheckSignup(run: SignupRun, opts: { timeoutMs: number; now: () => number; signal?: AbortSignal | undefined }): Promise<CheckWaitResult> {
+  const { api } = run.context;
+  const token = run.checkSignup.body.token;
+  const clock = realClock(opts.now);
+  const deadline = opts.now() + opts.timeoutMs;
+  // note: the record lives in this process, so looking at it is cheaper than any notification scheme.
+  while (api.ctx.signups.find(token) !== undefined) {
+    if (opts.now() >= deadline) return 'timed-out';
+    try {
+      await clock.sleep(Math.min(100, deadline - opts.now()), opts.signal);
+    } catch {
+      return 'interrupted';
+    }
+  }
+  return 'checked';
+}

@@ -163,7 +163,7 @@ const callbackStep = step('callback', 'API exchanges the code, looks the user up
     else s.note(`the callback failed with ${ctx.callbackError}; the signup record carries it`);
     return `→ /web/error (code ${ctx.callbackError})`;
   }
-  s.check('consent was denied, so the callback fails', !ctx.deny, '/web/error?code=access_denied', location?.pathname);
+  if (ctx.deny) s.check('a denied consent ends on /web/error', false, '/web/error?code=access_denied', location?.pathname);
   const journal = ctx.provider.control.requests;
   const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
   const params = { ...exchange?.query, ...exchange?.body };
@@ -227,11 +227,12 @@ const packageStep = step('login-package', 'Login package holds the token the pro
   ctx.deliveredToken = typeof info?.accessToken === 'string' ? info.accessToken : undefined;
   s.expectEqual(`me-object providerInfo.${ctx.profile.id}.accessToken equals the issued token`, ctx.deliveredToken, ctx.issuedToken);
   const identities = Array.isArray(user.providerIdentities) ? (user.providerIdentities as unknown[]) : [];
-  s.check('providerIdentities holds the provider identity', identities.includes(`${ctx.profile.id}::${String(info?.userId)}`), `${ctx.profile.id}::${String(info?.userId)}`, identities);
+  const identity = `${ctx.profile.id}::${String(info?.userId)}`;
+  s.check('providerIdentities holds the provider identity', identities.includes(identity), identity, identities, identity);
   s.check('CS access token present', typeof body.accessToken === 'string' && body.accessToken !== '', 'a token', body.accessToken ?? 'none');
   s.check('broadcaster token present', typeof body.broadcasterToken === 'string' && body.broadcasterToken !== '', 'a token', body.broadcasterToken ?? 'none');
   s.expectEqual('provider', body.provider, ctx.profile.id);
-  s.check('signupStatus', body.signupStatus === 'userCreated' || body.signupStatus === 'signedIn', 'userCreated or signedIn', body.signupStatus);
+  s.check('signupStatus', body.signupStatus === 'userCreated' || body.signupStatus === 'signedIn', 'userCreated or signedIn', body.signupStatus, String(body.signupStatus));
   s.expectEqual('runtimeEnvironment', body.runtimeEnvironment, ctx.api.ctx.env.shortName);
   return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
 });

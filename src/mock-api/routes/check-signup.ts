@@ -73,7 +73,7 @@ function loginPackage(ctx: ApiContext, userId: string, record: SignupRecord): Re
     accessToken: user.accessToken,
     broadcasterToken: user.broadcasterToken,
     // The lab's broadcaster is self-hosted like the on-prem one, on the API's own origin.
-    socketCluster: { host: api.hostname, port: api.port, ignoreHttps: true },
+    socketCluster: { host: api.hostname, port: Number(api.port), ignoreHttps: true },
     capabilities: {},
     features: { slack: { interactiveComponentsEnabled: false } },
     isOnPrem: false,

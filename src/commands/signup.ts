@@ -1,0 +1,103 @@
+/** `codestream-auth signup <provider>`: "Sign up with X", the anonymous browser leg and check-signup polling. */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-signup.js';
+import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
+
+interface SignupFlags {
+  poll?: boolean;
+  interval: string;
+  timeout: string;
+  /** false with --no-signup (commander's negated option). */
+  signup: boolean;
+  hostUrl?: string;
+  deny?: boolean;
+  email?: string;
+  env?: string;
+  successPage?: string;
+  json?: boolean;
+  showSecrets?: boolean;
+}
+
+export function registerSignup(program: Command, deps: Deps, setExit: (code: number) => void): void {
+  program
+    .command('signup')
+    .description('sign up or in with a provider as the IDE does and check every hop (the seed\'s "Sign up with X")')
+    .argument('<provider>', 'a provider with sign-in: github, gitlab, bitbucket or okta')
+    .option('--poll', 'poll PUT /no-auth/check-signup as the agent until the login package; without it, print the signup token and the check-signup request to make by hand')
+    .option('--interval <ms>', 'milliseconds between polls (the webview: 5000)', '5000')
+    .option('--timeout <seconds>', 'give up polling after this long (the webview: 300); without --poll, how long the lab waits for your check-signup (0: exit at once)', '300')
+    .option('--no-signup', 'sign in only (noSignup=1, as the webview outside its signup screen): nobody is created, no match is PRVD-1005')
+    .option('--host-url <url>', 'hostUrl of the start URL; okta defaults to the lab\'s mock Okta origin, which plays the org host')
+    .option('--deny', 'the user clicks Deny at the provider\'s consent screen')
+    .option('--email <address>', 'email of the provider account that signs in, e.g. dana@acme.example to match a CodeStream user')
+    .option('--env <name>', 'environment to sign up in (default: the lab\'s default, "local")')
+    .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
+    .option('--json', 'print NDJSON events on stdout')
+    .option('--show-secrets', 'print tokens and JWTs in full')
+    .action(async (provider: string, flags: SignupFlags) => {
+      const data = await loadLabData();
+      assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined);
+      const poll = flags.poll === true;
+      const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');
+      const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;
+      const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
+      if (flags.hostUrl !== undefined) assertUrl('--host-url', flags.hostUrl);
+      const { renderer, secrets } = createOutput(flags, deps);
+      try {
+        const run = await runSignup(
+          {
+            provider,
+            poll,
+            intervalMs,
+            timeoutMs,
+            successPage,
+            noSignup: !flags.signup,
+            deny: flags.deny === true,
+            ...(flags.env === undefined ? {} : { env: flags.env }),
+            ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
+            ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
+          },
+          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
+          undefined,
+          poll ? undefined : (_lab, done) => handOver(done, { deps, timeoutMs, json: flags.json === true }),
+        );
+        setExit(run.outcome.ok ? 0 : 1);
+      } finally {
+        renderer.close();
+      }
+    });
+}
+
+// Without --poll: the token and the exact request go to stdout (data), and the lab stays up for one answer.
+async function handOver(run: SignupRun, opts: { deps: Deps; timeoutMs: number; json: boolean }): Promise<void> {
+  if (!run.outcome.ok) return;
+  const { io } = opts.deps;
+  if (!opts.json) io.stdout.write(`${run.checkSignup.body.token}\n${run.checkSignup.curl}\n`);
+  if (opts.timeoutMs === 0) return;
+  io.stderr.write(`waiting up to ${opts.timeoutMs / 1000} s for one check-signup call; Ctrl-C to stop\n`);
+  const ended = await waitForCheckSignup(run, { timeoutMs: opts.timeoutMs, now: opts.deps.now, signal: opts.deps.signal });
+  if (ended === 'checked') io.stderr.write('check-signup answered; the record is gone, closing the lab\n');
+  if (ended === 'timed-out') io.stderr.write('nobody called check-signup in time; closing the lab\n');
+}
+
+function parseNumber(flag: string, value: string, allowZero: boolean, unit: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) {
+    throw new UsageError(`${flag} must be a number ${allowZero ? 'of 0 or more' : 'above 0'}, not "${value}"`, { hint: `Pass ${unit}.` });
+  }
+  return n;
+}
+
+function assertUrl(flag: string, value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new UsageError(`${flag} must be an http(s) URL, not "${value}"`, { hint: `Pass an origin, e.g. ${flag} https://acme.okta.com.` });
+  }
+}
