@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { registerConnect } from './connect.js';
+import { registerDecodeState } from './decode-state.js';
+import { registerScenarios } from './scenarios.js';
+import { registerSmoke } from './smoke.js';
 import { registerInteract } from './interact.js';
 import { registerServe } from './serve.js';
 import { registerSignup } from './signup.js';
@@ -13,4 +16,4 @@ import { registerSignup } from './signup.js';
 export type RegisterCommand = (program: Command, deps: Deps, setExit: (code: number) => void) => void;
 
 // Each command file appends its register function here, in the order `--help` should list them.
-export const commands: RegisterCommand[] = [registerConnect, registerServe, registerInteract, registerSignup];
+export const commands: RegisterCommand[] = [registerConnect, registerServe, registerInteract, registerScenarios, registerSmoke, registerDecodeState, registerSignup];
