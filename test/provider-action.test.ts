@@ -100,8 +100,8 @@ describe('Slack interactive components', () => {
     expect(res).toMatchObject({ status: 403, json: { code: 'RAPI-1012' } });
   });
 
-  it('answers an unknown provider segment with PRVD-1000', async () => {
-    const res = await fetch(`${qa.url}/no-auth/provider-action/discord`, { method: 'POST', body: 'x' });
+  it.each(['discord', 'constructor', '__proto__'])('answers the unknown provider segment %s with PRVD-1000', async (name) => {
+    const res = await fetch(`${qa.url}/no-auth/provider-action/${name}`, { method: 'POST', body: 'x' });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'PRVD-1000' });
   });

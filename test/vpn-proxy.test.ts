@@ -73,6 +73,7 @@ describe('VPN proxy on the router host (default)', () => {
     ['a body without an app id', () => ({ ...slackCall('qa'), rawBody: Buffer.from('payload=%7B%7D') }), 403, 'RAPI-1003', /names no app id/],
     ['a body that is not a form', () => ({ ...slackCall('qa'), rawBody: Buffer.from('\u0000\u00ff garbage') }), 403, 'RAPI-1003', /names no app id/],
     ['a provider the proxy does not serve', () => ({ ...slackCall('qa'), path: '/no-auth/provider-action/discord' }), 403, 'PRVD-1000', /no "discord" calls/],
+    ['a provider name from Object.prototype', () => ({ ...slackCall('qa'), path: '/no-auth/provider-action/constructor' }), 403, 'PRVD-1000', /no "constructor" calls/],
     ['an oversized body', () => ({ ...slackCall('qa'), rawBody: Buffer.alloc(70 * 1024, 97) }), 413, 'RAPI-1012', /64 KiB/],
   ])('refuses %s itself and forwards nothing', async (_name, make, status, code, message) => {
     lab = await startTestLab({ providers: [], envs: ['pd', 'qa'] });

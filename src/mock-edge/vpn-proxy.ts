@@ -70,7 +70,7 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
       Object.assign(hit, { status, reason });
       res.status(status).set('x-vpn-proxy', 'refused').json({ code, message: reason });
     };
-    const appIdOf = APP_ID_OF[provider];
+    const appIdOf = Object.hasOwn(APP_ID_OF, provider) ? APP_ID_OF[provider] : undefined;
     if (rawBody === undefined) return refuse(413, 'RAPI-1012', 'body is larger than 64 KiB');
     if (appIdOf === undefined) return refuse(403, 'PRVD-1000', `the proxy forwards no "${provider}" calls`);
     const appId = appIdOf(rawBody);

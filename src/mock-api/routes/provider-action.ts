@@ -24,7 +24,7 @@ export function registerProviderAction(router: Router, ctx: ApiContext): void {
     res.on('finish', () => (call.status = res.statusCode));
     try {
       call.rawBody = await readRawBody(req);
-      const handler = HANDLERS[provider];
+      const handler = Object.hasOwn(HANDLERS, provider) ? HANDLERS[provider] : undefined;
       if (!handler) throw csError('PRVD-1000');
       await handler(ctx, req, res, call.rawBody);
     } catch (err) {
