@@ -97,7 +97,8 @@ export function checkSignupRequest(ctx: SignupContext): CheckSignupRequest {
   return { method: 'PUT', url, body, curl: `curl -sS -X PUT '${url}' -H 'content-type: application/json' -d '${JSON.stringify(body)}'` };
 }
 
-function createSignupContext(lab: Lab, envName: string, opts: SignupOptions, deps: FlowDeps): SignupContext {
+/** The webview/agent side of one sign-up; failure scenarios build on it too. */
+export function createSignupContext(lab: Lab, envName: string, opts: SignupOptions, deps: FlowDeps): SignupContext {
   const api = lab.envs.get(envName);
   const provider = lab.providers.get(opts.provider);
   const profile = deps.profiles.get(opts.provider);
