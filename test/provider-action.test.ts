@@ -4,6 +4,7 @@
  * not against the code that builds the mock Slack's calls.
  */
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lab } from '../src/lab.js';
 import type { RunningApi } from '../src/mock-api/index.js';
@@ -155,5 +156,33 @@ describe('MS Teams bot activities', () => {
     const res = await fetch(`${qa.url}/no-auth/provider-action/msteams`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'RAPI-1003', info: 'no Bot Framework bearer token' });
+  });
+});
+
+describe('random calls (fast-check)', () => {
+  const contentType = fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x');
+  const body = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    fc.json().map((j) => Buffer.from(j)),
+    fc.json().map((j) => Buffer.from(`payload=${encodeURIComponent(j)}`)),
+    fc.constantFrom(Buffer.from(slackBody()), Buffer.from(slackBody('constructor'))),
+  );
+  const header = fc.option(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 }), { nil: undefined });
+
+  it('a random body and headers, direct or through the VPN proxy, is never a 5xx, records no action and writes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('slack', 'msteams'), fc.boolean(), contentType, body, header, header, async (provider, viaProxy, type, raw, signature, auth) => {
+        const before = qa.ctx.store.snapshot();
+        const headers: Record<string, string> = { 'content-type': type, 'x-slack-request-timestamp': nowS() };
+        if (signature !== undefined) headers['x-slack-signature'] = signature;
+        if (auth !== undefined) headers.authorization = auth;
+        const res = await fetch(`${viaProxy ? lab.vpnProxy.url : qa.url}/no-auth/provider-action/${provider}`, { method: 'POST', headers, body: new Uint8Array(raw) });
+        await res.arrayBuffer();
+        expect(res.status).toBeLessThan(500);
+        expect(qa.ctx.providerActions.actions).toEqual([]);
+        expect(qa.ctx.store.snapshot()).toEqual(before);
+      }),
+      { numRuns: 80 },
+    );
   });
 });
