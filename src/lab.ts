@@ -11,7 +11,8 @@ import { startMarketing } from './mock-edge/marketing.js';
 import { startRouter, type RouterMode, type RunningRouter } from './mock-edge/router.js';
 import { createVpnProxy, routeApps, startVpnProxy, type ProxyHit, type ProxyTable } from './mock-edge/vpn-proxy.js';
 import { ProviderActionLog } from './mock-api/provider-actions.js';
-import { startMockProvider, type RunningProvider } from './mock-provider/index.js';
+import type { RunningProvider } from './mock-provider/index.js';
+import { registerEnvironmentCallbacks, startLabProviders, type LabProviders } from './lab-providers.js';
 import type { ProviderProfile } from './profiles.js';
 import { AppError } from './errors.js';
 
@@ -35,6 +36,8 @@ export interface LabOptions {
   routerMode?: RouterMode;
   /** Where the VPN proxy answers: on the router's host (default, the seed's "today") or its own origin. */
   proxyHost?: 'same' | 'separate';
+  /** A fixed port for the router alone, so a real server's registered redirect URI matches (custom profiles). */
+  routerPort?: number;
 }
 
 /** The VPN proxy as a run sees it: the URL providers are configured with, its routing table, its journal. */
@@ -56,6 +59,8 @@ export interface Lab {
   /** apiServer.authOrigin shared by every environment: the router plus /no-auth. */
   readonly authOrigin: string;
   readonly vpnProxy: LabVpnProxy;
+  /** Custom profiles: provider → the real server's authorize origin (no mock runs for them). */
+  readonly externalOrigins: ReadonlyMap<string, string>;
   close(): Promise<void>;
 }
 
@@ -69,7 +74,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   try {
     const proxy = createVpnProxy({ now });
     const proxyHost = opts.proxyHost ?? 'same';
-    const router = await startRouter({ ...listenOpts(), now, mode: opts.routerMode ?? 'redirect', ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}) });
+    const router = await startRouter({ ...listenOpts(), ...(opts.routerPort === undefined ? {} : { port: opts.routerPort }), now, mode: opts.routerMode ?? 'redirect', ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}) });
     started.push(router);
     const authOrigin = `${router.url}/no-auth`;
     // Several profiles share a page (github_enterprise uses "github"); the page's own provider names it.
@@ -81,29 +86,15 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const marketing = await startMarketing(displayNames, listenOpts());
     started.push(marketing);
 
-    const providers = new Map<string, RunningProvider>();
-    for (const id of opts.providers) {
-      const profile = opts.profiles.get(id);
-      const client = opts.config.clients[id];
-      if (!profile || !client) throw new AppError('PROVIDER_UNKNOWN', `no profile or client for provider "${id}"`);
-      const provider = await startMockProvider({
-        ...listenOpts(),
-        profile,
-        now,
-        consent: opts.consent ?? 'auto',
-        clients: [{ clientId: client.clientId, clientSecret: client.clientSecret, redirectUris: [`${authOrigin}/provider-token/${id}`] }],
-      });
-      started.push(provider);
-      providers.set(id, provider);
-    }
-    const providerUrls = new Map([...providers].map(([id, p]) => [id, p.url]));
+    const lp = await startLabProviders({ ids: opts.providers, config: opts.config, profiles: opts.profiles, authOrigin, now, consent: opts.consent ?? 'auto', listenOpts, started });
+    const { providers } = lp;
 
     const envs = new Map<string, RunningApi>();
     for (const name of opts.envs ?? [opts.config.defaultEnvironment]) {
       const env = opts.config.environments.find((e) => e.name === name);
       if (!env) throw new AppError('LAB_CONFIG_INVALID', `environment "${name}" is not in the lab config`, { hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}` });
       const api = await startMockApi(
-        createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, providerUrls }),
+        createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, lp }),
         opts.extensions ?? defaultApiExtensions(),
         listenOpts(),
       );
@@ -113,6 +104,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       routeApps(proxy.table, 'slack', Object.keys(env.integrations.slack?.signingSecretsByAppIds ?? {}), { env: name, url: api.url });
       routeApps(proxy.table, 'msteams', env.integrations.msteams?.botAppIds ?? [], { env: name, url: api.url });
     }
+    registerEnvironmentCallbacks(lp, [...envs.values()].map((e) => e.url));
     const ownProxy = proxyHost === 'separate' ? await startVpnProxy(proxy, listenOpts()) : undefined;
     if (ownProxy) started.push(ownProxy);
     return {
@@ -124,6 +116,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       envs,
       authOrigin,
       vpnProxy: { url: ownProxy?.url ?? router.url, host: proxyHost, table: proxy.table, hits: proxy.hits },
+      externalOrigins: lp.externalOrigins,
       close: () => closeAll(started),
     };
   } catch (err) {
@@ -138,7 +131,7 @@ function createApiContext(input: {
   now: () => number;
   authOrigin: string;
   marketingUrl: string;
-  providerUrls: ReadonlyMap<string, string>;
+  lp: LabProviders;
 }): ApiContext & { setPublicApiUrl(url: string): void } {
   const { opts, env, now } = input;
   const store = Store.seeded(opts.config, now);
@@ -147,7 +140,9 @@ function createApiContext(input: {
     env,
     config: opts.config,
     profiles: opts.profiles,
-    providerUrls: input.providerUrls,
+    providerUrls: input.lp.providerUrls,
+    providerApiUrls: input.lp.providerApiUrls,
+    hostOrigins: input.lp.hostOrigins,
     clients: opts.config.clients,
     authOrigin: input.authOrigin,
     get publicApiUrl() {

@@ -167,13 +167,16 @@ export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentC
   const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
   s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
   const params = { ...exchange?.query, ...exchange?.body };
-  s.expectEqual('exchange: code', params[ctx.profile.token.codeParameter], sentCode);
+  const token = ctx.profile.token;
+  s.check('profile has a code exchange', token !== undefined, 'a token block', 'none');
+  if (token === undefined) return;
+  s.expectEqual('exchange: code', params[token.codeParameter], sentCode);
   s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
-  s.expectEqual('exchange: format', exchange?.format, ctx.profile.token.format);
+  s.expectEqual('exchange: format', exchange?.format, token.format);
   const client = ctx.lab.config.clients[ctx.profile.id];
-  if (ctx.profile.token.clientAuth === 'post') {
+  if (token.clientAuth === 'post') {
     s.expectEqual('exchange: client_id', params.client_id, client?.clientId);
-    s.expectEqual('exchange: client secret', params[ctx.profile.token.secretParameter], client?.clientSecret);
+    s.expectEqual('exchange: client secret', params[token.secretParameter], client?.clientSecret);
   } else {
     s.check('exchange: Basic client authentication', (exchange?.headers.authorization ?? '').startsWith('Basic '), 'Basic …', exchange?.headers.authorization ?? 'none');
   }

@@ -21,6 +21,13 @@ export interface ApiContext {
   profiles: ReadonlyMap<string, ProviderProfile>;
   /** Base URL of each provider's server (the mock's origin, or the real host of a custom profile). */
   providerUrls: ReadonlyMap<string, string>;
+  /**
+   * Where the lab serves registered hosts: provider → lowercased host (an enterprise host such as
+   * https://git.example.com, or an Okta hostUrl) → the origin that answers for it. Like /etc/hosts.
+   */
+  hostOrigins?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Where token.onApiHost providers take the exchange: provider → the API host's origin (Linear). */
+  providerApiUrls?: ReadonlyMap<string, string>;
   /** config.integrations[provider]: the CodeStream app's client id and secret. */
   clients: Readonly<Record<string, ClientConfig>>;
   /** apiServer.authOrigin, e.g. http://127.0.0.1:5000/no-auth: the router, with the /no-auth prefix. */

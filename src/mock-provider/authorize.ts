@@ -1,11 +1,11 @@
-/** The provider's authorize ("auth-me") endpoint: validate, consent, redirect with a code. */
+/** The provider's authorize ("auth-me") endpoint: validate, consent, redirect with a code or a fragment token. */
 import type { Request, Response, Router } from 'express';
 import type { ProviderContext, RegisteredClient } from './context.js';
 import { takeFault } from './context.js';
 import { OAuthError, accessDenied, invalidRequest, unsupportedResponseType } from './errors.js';
 import { queryOf, rawQueryOf } from './journal.js';
 import { renderConsent } from './consent-page.js';
-import { appendParams, redirectUriMatches } from './redirect-uri.js';
+import { appendFragment, appendParams, redirectUriMatches } from './redirect-uri.js';
 
 /** The validated request, carried to the consent decision. */
 export interface AuthorizeRequest {
@@ -13,6 +13,8 @@ export interface AuthorizeRequest {
   redirectUri: string;
   state: string | undefined;
   scope: string | undefined;
+  /** Every authorize parameter, kept with the grant for answer templates. */
+  params: Record<string, string>;
   codeChallenge?: string;
   codeChallengeMethod?: string;
 }
@@ -31,22 +33,31 @@ export function registerAuthorize(router: Router, ctx: ProviderContext): void {
       res.redirect(302, approve(ctx, request));
     } catch (err) {
       // RFC 6749 §4.1.2.1: once client and redirect_uri are trusted, errors go back to it, with the state.
-      if (err instanceof OAuthError && err.redirectable) {
-        return void res.redirect(302, appendParams(request.redirectUri, { error: err.error, error_description: err.description, state: request.state }));
-      }
+      if (err instanceof OAuthError && err.redirectable) return void res.redirect(302, errorRedirect(ctx, request, err.error, err.description));
       throw err;
     }
   });
 }
 
-/** Issues the code and returns the redirect back to the client. */
+/** Issues the code (or, for fragment providers, the token itself) and returns the redirect back to the client. */
 export function approve(ctx: ProviderContext, request: AuthorizeRequest): string {
+  const delivery = ctx.profile.delivery;
+  if (delivery.mode === 'fragment') {
+    // RFC 6749 §4.2.2: the implicit grant puts the token in the fragment, which never reaches a server.
+    const token = ctx.grants.issueToken({ code: '', clientId: request.client.clientId }, { kind: 'implicit', accessPrefix: delivery.accessTokenPrefix });
+    return appendFragment(request.redirectUri, {
+      [delivery.tokenField]: token.accessToken,
+      ...delivery.fragmentFields,
+      ...(delivery.stateInFragment ? { state: request.state } : {}),
+    });
+  }
   const grant = ctx.grants.issueCode(
     {
       clientId: request.client.clientId,
       redirectUri: request.redirectUri,
       scope: request.scope,
       state: request.state,
+      params: request.params,
       ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
       ...(request.codeChallengeMethod === undefined ? {} : { codeChallengeMethod: request.codeChallengeMethod }),
     },
@@ -55,14 +66,21 @@ export function approve(ctx: ProviderContext, request: AuthorizeRequest): string
   return appendParams(request.redirectUri, { code: grant.code, state: request.state });
 }
 
+/** Where an error goes once the client is trusted: the query, or the fragment for fragment providers (RFC 6749 §4.2.2.1). */
+export function errorRedirect(ctx: ProviderContext, request: AuthorizeRequest, error: string, description: string): string {
+  const params = { error, error_description: description, state: request.state };
+  return ctx.profile.delivery.mode === 'fragment' ? appendFragment(request.redirectUri, params) : appendParams(request.redirectUri, params);
+}
+
 /** client_id and redirect_uri problems are never redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2). */
 export function validateClient(ctx: ProviderContext, query: Record<string, string>): AuthorizeRequest {
-  const clientId = query.client_id;
-  if (!clientId) throw invalidRequest('"client_id" is required');
+  const { clientIdParameter, redirectUriParameter } = ctx.profile.authorize;
+  const clientId = query[clientIdParameter];
+  if (!clientId) throw invalidRequest(`"${clientIdParameter}" is required`);
   const client = ctx.clients.find((c) => c.clientId === clientId);
-  if (!client) throw new OAuthError(400, 'invalid_client', `client_id "${clientId}" is not registered`);
-  const redirectUri = query.redirect_uri;
-  if (!redirectUri) throw invalidRequest('"redirect_uri" is required');
+  if (!client) throw new OAuthError(400, 'invalid_client', `${clientIdParameter} "${clientId}" is not registered`);
+  const redirectUri = query[redirectUriParameter];
+  if (!redirectUri) throw invalidRequest(`"${redirectUriParameter}" is required`);
   const mode = ctx.profile.rules.redirectUriMatch;
   if (!client.redirectUris.some((r) => redirectUriMatches(redirectUri, r, mode))) {
     throw new OAuthError(400, 'invalid_request', `redirect_uri "${redirectUri}" is not registered for this client`);
@@ -72,6 +90,7 @@ export function validateClient(ctx: ProviderContext, query: Record<string, strin
     redirectUri,
     state: query.state,
     scope: query[ctx.profile.authorize.scopeParameter],
+    params: query,
     ...(query.code_challenge === undefined ? {} : { codeChallenge: query.code_challenge }),
     ...(query.code_challenge_method === undefined ? {} : { codeChallengeMethod: query.code_challenge_method }),
   };

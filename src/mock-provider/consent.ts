@@ -1,19 +1,21 @@
 /** The consent form's POST: Approve issues a code, Deny sends access_denied; 303, never 307 (RFC 9700 §4.12). */
 import type { Request, Response, Router } from 'express';
-import { approve, validateClient } from './authorize.js';
+import { approve, errorRedirect, validateClient } from './authorize.js';
 import { readBody } from './body.js';
 import type { ProviderContext } from './context.js';
 import { queryOf, rawQueryOf } from './journal.js';
-import { appendParams } from './redirect-uri.js';
+import { decideOAuth1 } from './oauth1.js';
 
 export function registerConsent(router: Router, ctx: ProviderContext): void {
   router.post(`${ctx.profile.authorize.path}/consent`, async (req: Request, res: Response) => {
-    const request = validateClient(ctx, queryOf(rawQueryOf(req)));
+    const query = queryOf(rawQueryOf(req));
+    const oauth1 = ctx.profile.oauth1;
+    // The request is validated before the body is read, so a bad one never learns the decision.
+    const request = oauth1 === undefined ? validateClient(ctx, query) : undefined;
     const { params } = await readBody(req);
-    const target =
-      params.decision === 'approve'
-        ? approve(ctx, request)
-        : appendParams(request.redirectUri, { error: 'access_denied', error_description: 'the user denied access', state: request.state });
-    res.redirect(303, target);
+    const approved = params.decision === 'approve';
+    if (oauth1 !== undefined) return void res.redirect(303, decideOAuth1(ctx, oauth1, query, approved));
+    if (request === undefined) return;
+    res.redirect(303, approved ? approve(ctx, request) : errorRedirect(ctx, request, 'access_denied', 'the user denied access'));
   });
 }

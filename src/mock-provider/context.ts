@@ -8,6 +8,8 @@ export interface RegisteredClient {
   clientId: string;
   clientSecret: string;
   redirectUris: string[];
+  /** OAuth 1.0a consumers (clientId is the consumer key): the RSA public key that verifies their signatures. */
+  publicKeyPem?: string;
 }
 
 /** A declarative one-shot fault (house style §4.2): what the next request to an endpoint gets. */

@@ -1,4 +1,4 @@
-/** Authorization codes and the tokens issued from them (RFC 6749 §4.1.2, §10.5). */
+/** Authorization codes, the tokens issued from them and refresh tokens (RFC 6749 §4.1.2, §6, §10.5). */
 import { randomBytes } from 'node:crypto';
 
 export interface CodeGrant {
@@ -7,6 +7,8 @@ export interface CodeGrant {
   redirectUri: string;
   scope: string | undefined;
   state: string | undefined;
+  /** Every authorize parameter, for answer templates ("{param.user_scope}"). */
+  params: Record<string, string>;
   issuedAt: number;
   expiresAt: number;
   used: boolean;
@@ -16,49 +18,96 @@ export interface CodeGrant {
   tokens: string[];
 }
 
+/** How a token came to be: from a code, straight from authorize (fragment), by refresh, or OAuth 1.0a. */
+export type IssueKind = 'code' | 'implicit' | 'refresh' | 'oauth1';
+
 export interface IssuedToken {
   accessToken: string;
   refreshToken?: string;
+  /** A server (bot) token issued beside the user token (Slack). */
+  serverToken?: string;
+  /** OAuth 1.0a: the token secret issued with the access token. */
+  tokenSecret?: string;
+  /** The code it came from; for refreshes, the code of the token it replaces. */
   code: string;
   clientId: string;
+  kind: IssueKind;
   issuedAt: number;
   revoked: boolean;
+  /** The refresh token was used and rotated away (RFC 9700 §4.14). */
+  refreshUsed: boolean;
+}
+
+/** An OAuth 1.0a request token (RFC 5849 §2.1) on its way to being authorized and exchanged. */
+export interface RequestToken {
+  token: string;
+  secret: string;
+  consumerKey: string;
+  /** oauth_callback at request-token time; "oob" when the callback comes with authorize. */
+  callback: string;
+  issuedAt: number;
+  expiresAt: number;
+  authorized: boolean;
+  verifier?: string;
+  used: boolean;
 }
 
 export function randomToken(prefix = '', bytes = 20): string {
   return `${prefix}${randomBytes(bytes).toString('hex')}`;
 }
 
+/** What a new token gets besides its access token. */
+export interface IssueOptions {
+  accessPrefix: string;
+  refreshPrefix?: string | undefined;
+  serverPrefix?: string | undefined;
+  kind: IssueKind;
+}
+
 /** In-memory grant store; `now` is injected so expiry is testable without waiting. */
 export class GrantStore {
   readonly codes = new Map<string, CodeGrant>();
   readonly issued: IssuedToken[] = [];
+  readonly requestTokens = new Map<string, RequestToken>();
 
   constructor(private readonly now: () => number) {}
 
-  issueCode(grant: Omit<CodeGrant, 'code' | 'issuedAt' | 'expiresAt' | 'used' | 'tokens'>, lifetimeSeconds: number): CodeGrant {
+  issueCode(grant: Omit<CodeGrant, 'code' | 'issuedAt' | 'expiresAt' | 'used' | 'tokens' | 'params'> & { params?: Record<string, string> }, lifetimeSeconds: number): CodeGrant {
     const issuedAt = this.now();
-    const full: CodeGrant = { ...grant, code: randomToken('', 10), issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000, used: false, tokens: [] };
+    const full: CodeGrant = { ...grant, params: grant.params ?? {}, code: randomToken('', 10), issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000, used: false, tokens: [] };
     this.codes.set(full.code, full);
     return full;
   }
 
-  issueToken(grant: CodeGrant, accessPrefix: string, refreshPrefix: string | undefined): IssuedToken {
+  /** Issues a token for a code grant (marking the code used), or with no grant for fragment and OAuth 1.0a flows. */
+  issueToken(grant: Pick<CodeGrant, 'code' | 'clientId'> & Partial<Pick<CodeGrant, 'used' | 'tokens'>>, options: IssueOptions | string, refreshPrefix?: string): IssuedToken {
+    // A bare prefix (and refresh prefix) is the short form tests use for a code-grant token.
+    const opts: IssueOptions = typeof options === 'string' ? { kind: 'code', accessPrefix: options, refreshPrefix } : options;
     const token: IssuedToken = {
-      accessToken: randomToken(accessPrefix),
-      ...(refreshPrefix === undefined ? {} : { refreshToken: randomToken(refreshPrefix) }),
+      accessToken: randomToken(opts.accessPrefix),
+      ...(opts.refreshPrefix === undefined ? {} : { refreshToken: randomToken(opts.refreshPrefix) }),
+      ...(opts.serverPrefix === undefined ? {} : { serverToken: randomToken(opts.serverPrefix) }),
       code: grant.code,
       clientId: grant.clientId,
+      kind: opts.kind,
       issuedAt: this.now(),
       revoked: false,
+      refreshUsed: false,
     };
-    grant.used = true;
-    grant.tokens.push(token.accessToken);
+    if (grant.tokens) {
+      grant.used = true;
+      grant.tokens.push(token.accessToken);
+    }
     this.issued.push(token);
     return token;
   }
 
-  /** RFC 6749 §4.1.2: a replayed code SHOULD revoke every token issued from it. */
+  /** The token a refresh token belongs to, used or not (so reuse of a rotated one can be told apart). */
+  byRefreshToken(refreshToken: string): IssuedToken | undefined {
+    return this.issued.find((t) => t.refreshToken === refreshToken);
+  }
+
+  /** RFC 6749 §4.1.2: a replayed code SHOULD revoke every token issued from it, refreshes included. */
   revokeFrom(grant: CodeGrant): number {
     let count = 0;
     for (const token of this.issued) {
@@ -76,6 +125,7 @@ export class GrantStore {
 
   reset(): void {
     this.codes.clear();
+    this.requestTokens.clear();
     this.issued.length = 0;
   }
 }

@@ -1,4 +1,4 @@
-/** A mock third-party provider built from a profile: authorize + consent, token, journal, faults. */
+/** A mock third-party provider built from a profile: authorize + consent, token or OAuth 1.0a, journal, faults. */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { MockAccount } from '../profile-identity.js';
@@ -10,7 +10,8 @@ import { OAuthError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
 import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
 import { headersOf, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
-import { sendPage } from './pages.js';
+import { registerOAuth1 } from './oauth1.js';
+import { escapeHtml, sendPage } from './pages.js';
 import { registerToken } from './token.js';
 
 export type { ProviderFault, RegisteredClient } from './context.js';
@@ -21,6 +22,8 @@ export interface MockProviderOptions extends ListenOptions {
   clients: RegisteredClient[];
   now?: () => number;
   consent?: 'auto' | 'page';
+  /** Overrides the profile's code lifetime (RFC 6749 §4.1.2: at most 10 minutes). */
+  codeLifetimeSeconds?: number;
 }
 
 /** Test and flow controls (house style §4.2): read the journal, queue faults, reset. */
@@ -38,6 +41,8 @@ export interface ProviderControl {
 }
 
 export interface RunningProvider extends RunningServer {
+  /** Second origin of the same provider where token.onApiHost says the token endpoint lives (Linear's API host). */
+  readonly apiUrl?: string;
   readonly profile: ProviderProfile;
   readonly control: ProviderControl;
 }
@@ -65,7 +70,8 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
     next();
   });
   const router = express.Router();
-  registerAuthorize(router, ctx);
+  if (ctx.profile.oauth1 === undefined) registerAuthorize(router, ctx);
+  else registerOAuth1(router, ctx, ctx.profile.oauth1);
   registerConsent(router, ctx);
   registerToken(router, ctx);
   registerIdentity(router, ctx);
@@ -76,7 +82,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof OAuthError) {
       // Errors that may not be redirected get a page, never a Location (RFC 6749 §4.1.2.1).
-      return void sendPage(res, err.status, `${ctx.profile.displayName}: ${err.error}`, `<p>${err.description}</p>`);
+      return void sendPage(res, err.status, `${ctx.profile.displayName}: ${err.error}`, `<p>${escapeHtml(err.description)}</p>`);
     }
     res.status(500).json({ error: 'server_error', error_description: 'the mock provider failed' });
   });
@@ -90,8 +96,9 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
   const requests: RecordedRequest[] = [];
   const faults = new Map<ProviderEndpoint, ProviderFault[]>();
   let baseUrl = '';
+  const profile = opts.codeLifetimeSeconds === undefined ? opts.profile : { ...opts.profile, rules: { ...opts.profile.rules, codeLifetimeSeconds: opts.codeLifetimeSeconds } };
   const ctx: ProviderContext = {
-    profile: opts.profile,
+    profile,
     clients: opts.clients,
     grants,
     requests,
@@ -102,8 +109,11 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
       return baseUrl;
     },
   };
-  const server = await listen(createProviderApp(ctx), opts);
+  const app = createProviderApp(ctx);
+  const server = await listen(app, opts);
   baseUrl = server.url;
+  // The same app on a second origin, so the exchange can be seen to reach the API host (contract §3.2 Linear).
+  const apiServer = profile.token?.onApiHost === true ? await listen(app, { ...opts, port: 0 }) : undefined;
   const control: ProviderControl = {
     requests,
     get issued() {
@@ -125,14 +135,24 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
       resetIdentity(ctx);
     },
   };
-  return { ...server, close: server.close, profile: opts.profile, control };
+  return {
+    ...server,
+    ...(apiServer === undefined ? {} : { apiUrl: apiServer.url }),
+    close: async () => {
+      await Promise.all([server.close(), apiServer?.close()]);
+    },
+    profile,
+    control,
+  };
 }
 
 function endpointOf(ctx: ProviderContext, req: Request): ProviderEndpoint {
-  const { authorize, token } = ctx.profile;
+  const { authorize, token, oauth1 } = ctx.profile;
   if (req.path === authorize.path) return 'authorize';
   if (req.path === `${authorize.path}/consent`) return 'consent';
-  if (req.path === token.path) return 'token';
+  if (req.path === token?.path) return 'token';
+  if (req.path === oauth1?.requestTokenPath) return 'request-token';
+  if (req.path === oauth1?.accessTokenPath) return 'access-token';
   if (isIdentityPath(ctx, req.path)) return 'identity';
   return 'unknown';
 }

@@ -1,7 +1,7 @@
 /** Every request a mock server receives, for checks and reports. */
 import type { Request, Response } from 'express';
 
-export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'unknown';
+export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'request-token' | 'access-token' | 'unknown';
 
 export interface RecordedRequest {
   endpoint: ProviderEndpoint;

@@ -3,10 +3,12 @@
 const LOOPBACK = new Set(['127.0.0.1', '[::1]']);
 
 /** True when `requested` may be used for a client registered with `registered`. */
-export function redirectUriMatches(requested: string, registered: string, mode: 'exact' | 'prefix'): boolean {
+export function redirectUriMatches(requested: string, registered: string, mode: 'exact' | 'prefix' | 'origin'): boolean {
   if (requested === registered) return true;
   // note: Bitbucket accepts any callback that extends the registered one; profiles opt in by name.
   if (mode === 'prefix' && requested.startsWith(registered)) return true;
+  // note: Trello checks return_url against the app's allowed origins only (the state rides in its query).
+  if (mode === 'origin' && sameOrigin(requested, registered)) return true;
   return loopbackPortVariant(requested, registered);
 }
 
@@ -31,4 +33,19 @@ export function appendParams(uri: string, params: Record<string, string | undefi
   if (pairs.length === 0) return uri;
   const query = new URLSearchParams(pairs).toString();
   return `${uri}${uri.includes('?') ? '&' : '?'}${query}`;
+}
+
+/** Appends parameters as the URL fragment (RFC 6749 §4.2.2), keeping the query (Trello's return_url?state=…). */
+export function appendFragment(uri: string, params: Record<string, string | undefined>): string {
+  const pairs = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
+  const base = uri.split('#')[0] ?? uri;
+  return `${base}#${new URLSearchParams(pairs).toString()}`;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }

@@ -5,11 +5,14 @@
  */
 import type { Request, Response, Router } from 'express';
 import { encodeState } from '../../state.js';
+import type { ProviderProfile } from '../../profiles.js';
 import { buildAuthorizeUrl } from '../authorize-url.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
 import { queryString, redirectToError } from '../http.js';
+import { startOAuth1 } from '../oauth1-client.js';
 import { decodeToken } from '../pauth.js';
+import { callbackUrl, resolveClient } from '../provider-client.js';
 
 /** The start handler of one mode; the sign-up mode of /web/provider-auth plugs in here too. */
 export type StartHandler = (ctx: ApiContext, req: Request, res: Response, provider: string) => Promise<void>;
@@ -37,7 +40,7 @@ async function start(ctx: ApiContext, req: Request, res: Response, handler: Star
   }
 }
 
-/** Connect mode: decode (never verify) the pauth, build the state and redirect to the provider. */
+/** Connect mode: decode (never verify) the pauth, build the state and redirect to the provider (contract §1.3). */
 export const connectStart: StartHandler = async (ctx, req, res, provider) => {
   const code = queryString(req, 'code');
   if (!code) throw csError('RAPI-1001', 'code');
@@ -45,10 +48,34 @@ export const connectStart: StartHandler = async (ctx, req, res, provider) => {
   if (payload === null) throw new TypeError('cannot read properties of null (reading "type")');
   if (payload.type !== 'pauth') throw csError('AUTH-1002', 'not a provider authorization token');
   const profile = ctx.profiles.get(provider);
-  const client = ctx.clients[provider];
-  const providerUrl = ctx.providerUrls.get(provider);
-  if (!profile || !client || !providerUrl) throw csError('PRVD-1009');
-  const state = encodeState({ env: String(ctx.env.callbackEnvironment), jwt: code });
-  const redirectUri = `${ctx.authOrigin}/provider-token/${provider}`;
-  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl, clientId: client.clientId, redirectUri, state }));
+  if (!profile) throw csError('PRVD-1000');
+  // Step 5: the host is decoded and lowercased; the team of the pauth says whether it is registered.
+  const host = decodedParam(queryString(req, 'host'), 'host')?.toLowerCase();
+  const client = resolveClient(ctx, profile, payload.teamId, host);
+  if (profile.oauth1 !== undefined) return startOAuth1(ctx, res, profile, client, code);
+  const providerUrl = hostUrlBase(ctx, profile, req) ?? client.baseUrl;
+  const state = encodeState({ env: String(ctx.env.callbackEnvironment), jwt: code, ...(client.host === undefined ? {} : { host: client.host }) });
+  const requestServerToken = queryString(req, 'requestServerToken') !== undefined;
+  const redirectUri = callbackUrl(ctx, profile, 'start');
+  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl, clientId: client.clientId, redirectUri, state, requestServerToken, client: client.extra }));
 };
+
+// note: the real connect route has no hostUrl (Okta is sign-in only); the lab lets a connect name a hostUrl
+// the lab serves, so Okta's connect can be walked too. An unknown one is PRVD-1003, never a call elsewhere.
+function hostUrlBase(ctx: ApiContext, profile: ProviderProfile, req: Request): string | undefined {
+  if (profile.identity?.base !== 'hostUrl') return undefined;
+  const hostUrl = decodedParam(queryString(req, 'hostUrl'), 'hostUrl');
+  if (hostUrl === undefined || hostUrl === '') throw csError('PRVD-1008', 'hostUrl');
+  const base = hostUrl.replace(/\/+$/, '');
+  if (base !== ctx.providerUrls.get(profile.id) && !ctx.hostOrigins?.get(profile.id)?.has(base.toLowerCase())) throw csError('PRVD-1003', `hostUrl "${base}" is not served by this lab`);
+  return ctx.hostOrigins?.get(profile.id)?.get(base.toLowerCase()) ?? base;
+}
+
+function decodedParam(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw csError('RAPI-1012', name);
+  }
+}

@@ -6,9 +6,11 @@ import type { Request, Response, Router } from 'express';
 import { decodeState, StateError } from '../../state.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
+import { sendFragmentHopPage } from '../fragment-page.js';
 import { queryString, redirectToError } from '../http.js';
 import { decodeToken, verifyToken } from '../pauth.js';
-import { exchangeForCallback, saveConnectToken, successLocation } from '../save-token.js';
+import { saveConnectToken, saveServerToken, storageSuffix, successLocation } from '../save-token.js';
+import { connectTokenFor } from '../token-source.js';
 
 /** What a callback knows once its state was read; the sign-up branch receives this too. */
 export interface CallbackInfo {
@@ -46,6 +48,11 @@ async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Reques
   const profile = ctx.profiles.get(provider);
   if (!profile) throw csError('PRVD-1000');
   if (queryString(req, 'invite_code') !== undefined || queryString(req, 'repo_info') !== undefined) throw csError('RAPI-1016');
+  // Step 3: a fragment provider's first hop carries no token (it is in the fragment): answer the script page.
+  const delivery = profile.delivery;
+  if (delivery.mode === 'fragment' && queryString(req, 'token') === undefined && queryString(req, '_mockToken') === undefined) {
+    return sendFragmentHopPage(res, { target: `${ctx.authOrigin}/provider-token/${provider}`, tokenField: delivery.tokenField, state: state ?? '' });
+  }
   if (!state) throw csError('RAPI-1001', 'state');
   const payload = await verifyState(ctx, state);
 
@@ -58,8 +65,9 @@ async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Reques
     hooks.onError?.(ctx, { provider, code: providerError, providerError, payload, req });
     return;
   }
-  const code = queryString(req, 'code');
-  if (!code) throw csError('RAPI-1001', 'code');
+  // Only a code provider's callback carries a code; OAuth 1.0a brings oauth_token, fragment providers a token.
+  const code = queryString(req, 'code') ?? '';
+  if (code === '' && profile.oauth1 === undefined && delivery.mode === 'code') throw csError('RAPI-1001', 'code');
   const info: CallbackInfo = { provider, state, code, payload };
   if (payload.userId === 'anon') {
     if (!hooks.anon) throw csError('PRVD-1004');
@@ -74,8 +82,15 @@ async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Reques
   if (team && !user.teamIds.includes(teamId)) throw csError('RAPI-1010', 'user not on team');
   if (!team || team.deactivated) throw csError('RAPI-1003', 'team');
 
-  const tokenData = await exchangeForCallback(ctx, profile, info);
-  saveConnectToken(ctx, res, { user, teamId, provider, tokenData });
+  const { tokenData, serverToken, host } = await connectTokenFor(ctx, profile, info, req);
+  const sharing = payload.sm === true;
+  const keySuffix = storageSuffix(profile, { host, sharing, tokenData });
+  saveConnectToken(ctx, res, { user, teamId, provider, tokenData, keySuffix });
+  if (serverToken !== undefined) {
+    const key = profile.storage.multipleKey;
+    const sub = key === undefined ? undefined : tokenData.data?.[key];
+    saveServerToken(ctx, res, { teamId, provider, subId: typeof sub === 'string' ? sub : undefined, serverToken });
+  }
   res.redirect(302, successLocation(ctx, profile));
 }
 
