@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowEvent } from '../src/events.js';
 import { runMisconfig } from '../src/flows/misconfig.js';
 import { runConnect } from '../src/flows/run-connect.js';
+import { runSignup } from '../src/flows/run-signup.js';
 import { flowDeps, startTestLab } from './helpers/lab.js';
 
 const ENVS = ['pd', 'qa', 'local-10-1-2-3'];
@@ -61,6 +62,23 @@ describe('connect in one of three environments', () => {
 
   it('refuses an environment that is not in the lab config as a usage error', async () => {
     await expect(runConnect({ provider: 'github', env: 'staging' }, await flowDeps())).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
+
+describe('sign-up in one of three environments', () => {
+  it('signs up in qa with --poll; the signup record, the new user and the broadcast stay in qa', async () => {
+    const deps = await flowDeps();
+    const { outcome, context } = await runSignup({ provider: 'github', env: 'qa', envs: ENVS, poll: true, intervalMs: 20, timeoutMs: 5000 }, deps);
+    expect(deps.events.filter((e) => e.type === 'check-failed')).toEqual([]);
+    expect(outcome.ok).toBe(true);
+    expect(stepsOf(deps.events, 'step-succeeded').at(-1)).toBe('isolation');
+    expect([...context.lab.envs.keys()]).toEqual(['qa', 'pd', 'local-10-1-2-3']);
+    for (const name of ['pd', 'local-10-1-2-3']) {
+      const api = context.lab.envs.get(name);
+      expect(api?.ctx.requests).toEqual([]);
+      expect(api?.ctx.store.users.size).toBe(deps.config.users.length);
+      expect(api?.ctx.signups.records.size).toBe(0);
+    }
   });
 });
 

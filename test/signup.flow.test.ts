@@ -10,7 +10,7 @@ describe('sign-up flow on real sockets', () => {
     const deps = await flowDeps();
     const { outcome, context } = await runSignup({ provider, poll: true, intervalMs: 20, timeoutMs: 5000 }, deps);
     expect(outcome).toMatchObject({ ok: true });
-    expect(stepsOf(deps.events, 'step-succeeded')).toEqual(['signup-token', 'poll-start', 'start', 'authorize', 'route', 'callback', 'result-page', 'poll', 'login-package', 'single-use']);
+    expect(stepsOf(deps.events, 'step-succeeded')).toEqual(['signup-token', 'poll-start', 'start', 'authorize', 'route', 'callback', 'result-page', 'poll', 'login-package', 'single-use', 'isolation']);
     expect(deps.events.filter((e) => e.type === 'check-failed')).toEqual([]);
     expect(context.deliveredToken).toBeDefined();
     expect(context.deliveredToken).toBe(context.issuedToken);
@@ -62,7 +62,7 @@ describe('sign-up flow on real sockets', () => {
       const deps = await flowDeps();
       const { outcome, checkSignup, context } = await runSignup({ provider: 'github', poll: false }, deps, lab);
       expect(outcome.ok).toBe(true);
-      expect(stepsOf(deps.events, 'step-succeeded')).toEqual(['signup-token', 'start', 'authorize', 'route', 'callback', 'result-page']);
+      expect(stepsOf(deps.events, 'step-succeeded')).toEqual(['signup-token', 'start', 'authorize', 'route', 'callback', 'result-page', 'isolation']);
       expect(checkSignup).toMatchObject({ method: 'PUT', url: `${lab.envs.get('local')!.url}/no-auth/check-signup`, body: { token: context.signupToken } });
       expect(checkSignup.curl).toBe(`curl -sS -X PUT '${checkSignup.url}' -H 'content-type: application/json' -d '{"token":"${context.signupToken}"}'`);
       const res = await fetch(checkSignup.url, { method: checkSignup.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(checkSignup.body) });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-signup.js';
+import { parseEnvList } from '../flows/lab-envs.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 
 interface SignupFlags {
@@ -15,6 +16,7 @@ interface SignupFlags {
   deny?: boolean;
   email?: string;
   env?: string;
+  envs?: string;
   successPage?: string;
   json?: boolean;
   showSecrets?: boolean;
@@ -33,6 +35,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option('--deny', 'the user clicks Deny at the provider\'s consent screen')
     .option('--email <address>', 'email of the provider account that signs in, e.g. dana@acme.example to match a CodeStream user')
     .option('--env <name>', 'environment to sign up in (default: the lab\'s default, "local")')
+    .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
@@ -44,6 +47,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       if (flags.hostUrl !== undefined) assertUrl('--host-url', flags.hostUrl);
+      const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       try {
         const run = await runSignup(
@@ -56,6 +60,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
             noSignup: !flags.signup,
             deny: flags.deny === true,
             ...(flags.env === undefined ? {} : { env: flags.env }),
+            ...(envs === undefined ? {} : { envs }),
             ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
             ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
           },

@@ -14,6 +14,8 @@ import { signupBrowserSteps, signupPollSteps, type SignupContext } from './signu
 export interface SignupOptions {
   provider: string;
   env?: string;
+  /** Environments to start besides `env` (`--envs`); default: every environment of the lab config. */
+  envs?: readonly string[];
   /** Poll check-signup as the agent (the issue's --poll); otherwise stop after the browser leg. */
   poll: boolean;
   intervalMs?: number;
@@ -59,7 +61,7 @@ export async function runSignup(opts: SignupOptions, deps: FlowDeps, useLab?: La
       config: deps.config,
       profiles: deps.profiles,
       providers: [opts.provider],
-      envs: labEnvironments(deps.config, envName, [envName]),
+      envs: labEnvironments(deps.config, envName, opts.envs),
       successPage: opts.successPage ?? 'marketing',
       now: deps.now,
       fetch: deps.fetch,

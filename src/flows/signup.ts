@@ -13,6 +13,7 @@ import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from './checks.js';
 import { expectedAuthorizeKeys } from './connect.js';
 import type { AgentContext, ApiClient } from './context.js';
 import type { Step } from './runner.js';
+import { isolationStep } from './isolation.js';
 
 export interface SignupContext extends AgentContext {
   /** The agent's API client; sign-up runs before there is a CS session, so it has no access token. */
@@ -245,10 +246,23 @@ const singleUseStep = step('single-use', 'A second check-signup with the same to
 });
 
 /** The browser leg alone (no --poll): the command then prints the check-signup request to make. */
-export const signupBrowserSteps: readonly Step<SignupContext>[] = [tokenStep, startStep, authorizeStep, routeStep, callbackStep, resultPageStep];
+export const signupBrowserSteps: readonly Step<SignupContext>[] = [tokenStep, startStep, authorizeStep, routeStep, callbackStep, resultPageStep, isolationStep<SignupContext>({ via: 'router', expectDelivered: () => true })];
 
 /** The whole sign-up with the agent polling from before the browser opens, as the webview does. */
-export const signupPollSteps: readonly Step<SignupContext>[] = [tokenStep, pollStartStep, startStep, authorizeStep, routeStep, callbackStep, resultPageStep, pollStep, packageStep, singleUseStep];
+export const signupPollSteps: readonly Step<SignupContext>[] = [
+  tokenStep,
+  pollStartStep,
+  startStep,
+  authorizeStep,
+  routeStep,
+  callbackStep,
+  resultPageStep,
+  pollStep,
+  packageStep,
+  singleUseStep,
+  // Last, so the environments are checked once the record was read: other environments saw nothing.
+  isolationStep<SignupContext>({ via: 'router', expectDelivered: () => true }),
+];
 
 function attemptNote(ctx: SignupContext, a: PollAttempt): FlowEvent {
   const at = `+${a.at - (ctx.pollStartedAt ?? a.at)} ms`;
