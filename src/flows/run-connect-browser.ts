@@ -1,7 +1,9 @@
 /** Starts a lab whose provider shows a consent page, runs the real-browser connect steps, closes everything. */
 import type { UrlOpener } from '../agent-sim/real-browser.js';
 import { startLab, type Lab } from '../lab.js';
+import { endBrowserLeg } from './browser-leg.js';
 import { connectBrowserSteps, type ConnectBrowserContext } from './connect-browser.js';
+import { labEnvironments } from './lab-envs.js';
 import { createConnectContext, type ConnectOptions, type FlowDeps } from './run-connect.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions } from './runner.js';
 
@@ -32,7 +34,8 @@ export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: Conne
       config: deps.config,
       profiles: deps.profiles,
       providers: [opts.provider],
-      envs: [envName],
+      envs: labEnvironments(deps.config, envName, opts.envs),
+      routerMode: opts.routerMode ?? 'redirect',
       successPage: opts.successPage ?? 'marketing',
       consent: 'page',
       now: deps.now,
@@ -64,7 +67,7 @@ export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: Conne
       });
       return { outcome, context };
     } finally {
-      context.watch?.close();
+      endBrowserLeg(context);
       await context.broadcasts.close();
     }
   } finally {

@@ -1,0 +1,110 @@
+/**
+ * The part of a flow that a real browser does on its own (`--browser`): hand it the start URL, then wait
+ * for its callback and for the page it lands on, reading what happened from the lab's servers and journals.
+ * Shared by connect and signup.
+ */
+import type { UrlOpener } from '../agent-sim/real-browser.js';
+import { AppError, FlowError } from '../errors.js';
+import type { ApiRequestRecord } from '../mock-api/context.js';
+import type { AgentContext } from './context.js';
+import { LabWatch, type SeenRequest } from './lab-watch.js';
+import type { StepContext } from './runner.js';
+
+// How long the lab stays up for the browser to load the page the callback sent it to, once the callback is done.
+const LANDING_TIMEOUT_MS = 5000;
+
+/** What a flow context needs for a real-browser leg. */
+export interface BrowserLegContext extends AgentContext {
+  openUrl: UrlOpener;
+  /** How long the person has to approve or deny. */
+  callbackTimeoutMs: number;
+  signal?: AbortSignal;
+  // Learned along the way.
+  /** Journal lengths when the browser got the URL, so earlier runs on a shared lab are ignored. */
+  since?: { api: number; router: number; provider: number };
+  /** Every request the lab's servers finish once the browser has the URL; the runner closes it. */
+  watch?: LabWatch;
+  /** The API's journal entry of the callback. */
+  callback?: ApiRequestRecord;
+  /** The success or error page the browser loaded after the callback, if it did in time. */
+  landing?: SeenRequest;
+}
+
+/** Starts watching the lab, then hands the URL to the browser. */
+export async function openInBrowser(ctx: BrowserLegContext, s: StepContext, url: string): Promise<void> {
+  const { lab } = ctx;
+  ctx.since = { api: ctx.api.ctx.requests.length, router: lab.router.hits.length, provider: ctx.provider.control.requests.length };
+  ctx.watch = new LabWatch([lab.router, lab.marketing, ...lab.providers.values(), ...lab.envs.values()]);
+  s.note(`opening ${url}`);
+  await ctx.openUrl(url);
+}
+
+/**
+ * Waits for the callback to finish on the API (or be refused by the router), checks the consent answer
+ * and the callback's 302, then waits for the browser to load where it was sent. Returns that Location.
+ */
+export async function awaitCallback(ctx: BrowserLegContext, s: StepContext): Promise<URL> {
+  const since = ctx.since ?? { api: 0, router: 0, provider: 0 };
+  const watch = ctx.watch as LabWatch;
+  const path = `/no-auth/provider-token/${ctx.profile.id}`;
+  const api = new URL(ctx.api.url).origin;
+  const router = new URL(ctx.lab.router.url).origin;
+  const seen = await watch.waitFor((r) => r.path === path && (r.origin === api || (r.origin === router && r.status >= 400)), {
+    timeoutMs: ctx.callbackTimeoutMs,
+    signal: ctx.signal,
+    onTimeout: () =>
+      new AppError('CALLBACK_TIMEOUT', `no callback reached "${path}" within ${Math.round(ctx.callbackTimeoutMs / 1000)} s`, {
+        hint: 'Approve or deny on the provider page in your browser, or give more time with --timeout <seconds>.',
+      }),
+  });
+  if (seen.origin === router) {
+    const hit = ctx.lab.router.hits.slice(since.router).find((h) => h.path === path && h.status >= 400);
+    s.check('router routes the callback', false, 'a route to the environment', `${seen.status}: ${hit?.reason ?? ''}`);
+  }
+  const record = ctx.api.ctx.requests.slice(since.api).find((r) => r.method === 'GET' && r.path === path && r.status !== undefined);
+  if (!record) throw new FlowError('CHECK_FAILED', `the API journal has no finished ${path}`, s.step);
+  ctx.callback = record;
+  checkConsent(ctx, s, since.provider);
+  s.expectEqual('callback answers 302', record.status, 302);
+  const location = new URL(record.location ?? '', ctx.api.url);
+  await waitForLanding(ctx, s, location);
+  return location;
+}
+
+// The CLI closes the lab when the flow ends: first let the browser load the page the callback sent it to,
+// or the person would see a connection error instead of the success or error page.
+async function waitForLanding(ctx: BrowserLegContext, s: StepContext, target: URL): Promise<void> {
+  try {
+    // By path only: with the router in proxy mode a relative Location resolves against the router's origin.
+    ctx.landing = await (ctx.watch as LabWatch).waitFor((r) => r.path === target.pathname && r.method === 'GET', {
+      timeoutMs: LANDING_TIMEOUT_MS,
+      signal: ctx.signal,
+      onTimeout: () => new AppError('CALLBACK_TIMEOUT', `the browser did not load ${target.pathname}`),
+    });
+    s.note(`the browser loaded ${target.pathname} (${ctx.landing.status})`);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'CALLBACK_TIMEOUT') throw err;
+    s.note(`the browser did not load ${target.pathname} within ${LANDING_TIMEOUT_MS / 1000} s`);
+  }
+}
+
+// RFC 9700 §4.12: the consent POST must be answered with 302 or 303, never 307 (which re-posts the form).
+function checkConsent(ctx: BrowserLegContext, s: StepContext, since: number): void {
+  const consent = ctx.provider.control.requests.slice(since).filter((r) => r.endpoint === 'consent').at(-1);
+  if (consent === undefined) return void s.note('no consent form was posted (the provider approved without a page)');
+  s.expectEqual('consent submitted with POST', consent.method, 'POST');
+  s.check('consent answered 302 or 303, never 307', consent.status === 302 || consent.status === 303, '302 or 303', consent.status ?? 'none');
+}
+
+/** The provider's journal entry of the authorize request the browser made (the headless flows check the hop). */
+export function authorizeRequestOf(ctx: BrowserLegContext, s: StepContext): { rawQuery: string } {
+  const since = ctx.since?.provider ?? 0;
+  const authorize = ctx.provider.control.requests.slice(since).filter((r) => r.endpoint === 'authorize').at(-1);
+  if (authorize === undefined) throw new FlowError('CHECK_FAILED', 'the provider saw no authorize request', s.step);
+  return authorize;
+}
+
+/** Closes what a browser leg left open; safe when it never started. */
+export function endBrowserLeg(ctx: Partial<BrowserLegContext>): void {
+  ctx.watch?.close();
+}
