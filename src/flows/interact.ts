@@ -58,6 +58,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       ctx.appId = kit.appIdsOf(ctx.env)[0];
       s.check(`"${ctx.envName}" has a ${kit.displayName} app configured`, ctx.appId !== undefined, 'an app id', 'none');
       for (const secret of Object.values(ctx.env.integrations.slack?.signingSecretsByAppIds ?? {})) ctx.secrets.add(secret);
+      ctx.secrets.add(ctx.lab.config.secrets.botFramework);
       const route = ctx.lab.vpnProxy.table.get(provider)?.get(ctx.appId ?? '');
       s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, route?.env, ctx.envName);
       const same = ctx.lab.vpnProxy.url === ctx.lab.router.url;
@@ -80,6 +81,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
     step('send', `${kit.displayName} → VPN proxy (POST /no-auth/provider-action/${provider})`, async (ctx, s) => {
       const call = ctx.call as ProviderCall;
       const url = `${ctx.lab.vpnProxy.url}${call.path}`;
+      s.note(call.summary);
       const { response } = await timedFetch(ctx.fetch, url, { method: 'POST', headers: call.headers, body: new Uint8Array(call.rawBody) }, { from: 'provider', to: 'proxy', now: ctx.now, onEvent: ctx.onEvent });
       ctx.answer = { status: response.status, body: await response.text(), proxyRefused: response.headers.get('x-vpn-proxy') === 'refused' };
       ctx.proxyHit = ctx.lab.vpnProxy.hits.at(-1);
