@@ -61,6 +61,14 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     expect(await put({ token: 'raw' })).toMatchObject({ status: 403, body: { code: 'UNKNOWN', providerError: 'access_denied' } });
   });
 
+  it('answers USRC-1032 with the url for a record that says to switch servers (region switch)', async () => {
+    const { ctx, put } = await setup();
+    // Written by the NR-login region hand-off (contract §7); the record type of this lab has no field for it yet.
+    ctx.signups.insert({ token: 'eu', userId: 'user-dana', provider: 'newrelicidp', switchToServerUrl: 'https://eu.example' } as Parameters<typeof ctx.signups.insert>[0]);
+    expect(await put({ token: 'eu' })).toMatchObject({ status: 403, body: { code: 'USRC-1032', url: 'https://eu.example' } });
+    expect(await put({ token: 'eu' })).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
+  });
+
   it('answers AUTH-1005 for an expired record, and AUTH-1006 once it was purged a window later', async () => {
     const clock = createClock();
     const { ctx, put } = await setup(clock.now);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Lab } from '../src/lab.js';
-import { createClock, getManual, startTestLab } from './helpers/lab.js';
+import { createClock, getManual, labData, startTestLab } from './helpers/lab.js';
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -131,6 +131,15 @@ describe('the anonymous callback and the signup record', () => {
     expect(leg.callback?.location).toMatch(new RegExp(`^/web/error\\?state=local!ey[^&]+&code=${code}&provider=${provider}$`));
     expect(api(lab).ctx.store.snapshot()).toEqual(before);
     expect(await check(lab, st)).toMatchObject({ status: 403, body: { code: 'USRC-1022', error: code, provider } });
+  });
+
+  it('records PRVD-1004 for a provider without an identity lookup', async () => {
+    const data = await labData();
+    const { identity: _none, ...github } = data.profiles.get('github')!;
+    lab = await startTestLab({ profiles: new Map([...data.profiles, ['github', github]]) });
+    const st = randomUUID();
+    expect((await browserLeg(lab, 'github', `signupToken=${st}`)).errorCode).toBe('PRVD-1004');
+    expect(await check(lab, st)).toMatchObject({ body: { code: 'USRC-1022', error: 'PRVD-1004' } });
   });
 
   it('records access_denied when the user denies consent, with the provider error', async () => {
