@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-signup.js';
+import { runSignupBrowser } from '../flows/run-signup-browser.js';
+import { browserOpener } from './interactive.js';
 import { parseEnvList } from '../flows/lab-envs.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 
@@ -20,6 +22,7 @@ interface SignupFlags {
   successPage?: string;
   json?: boolean;
   showSecrets?: boolean;
+  browser?: boolean;
 }
 
 export function registerSignup(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -39,6 +42,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option('--browser', 'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time')
     .action(async (provider: string, flags: SignupFlags) => {
       const data = await loadLabData();
       assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined);
@@ -48,8 +52,25 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       if (flags.hostUrl !== undefined) assertUrl('--host-url', flags.hostUrl);
       const envs = parseEnvList(flags.envs);
+      if (flags.browser && flags.deny) throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
       const { renderer, secrets } = createOutput(flags, deps);
       try {
+        if (flags.browser) {
+          const { outcome } = await runSignupBrowser(
+            {
+              provider,
+              intervalMs,
+              timeoutMs: parseNumber('--timeout', flags.timeout, false, 'seconds, e.g. --timeout 60') * 1000,
+              successPage,
+              noSignup: !flags.signup,
+              ...(flags.env === undefined ? {} : { env: flags.env }),
+              ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
+              ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
+            },
+            { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal, openUrl: browserOpener(deps) },
+          );
+          return setExit(outcome.ok ? 0 : 1);
+        }
         const run = await runSignup(
           {
             provider,
