@@ -69,6 +69,12 @@ describe('GET /web/provider-auth/:provider in sign-up mode', () => {
     expect(decodeJwt(state.split('!')[1] ?? '')).toMatchObject({ hu: hostUrl });
   });
 
+  it('sends an unknown service to /web/error with SWEB-1000 (contract §1.4), not PRVD-1000', async () => {
+    lab = await startTestLab();
+    const res = await getManual(`${api(lab).url}/web/provider-auth/blahblah?signupToken=${randomUUID()}`);
+    expect(res).toMatchObject({ status: 302, location: '/web/error?code=SWEB-1000&provider=blahblah' });
+  });
+
   it('refuses a malformed %-escape as RAPI-1012 on /web/error', async () => {
     lab = await startTestLab();
     const res = await getManual(`${api(lab).url}/web/provider-auth/github?signupToken=${encodeURIComponent('%E0%A4%A')}`);

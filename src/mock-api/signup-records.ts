@@ -36,12 +36,11 @@ export class SignupRecords {
   /** Finds a record; undoes VS Code's double paste of a 72-character token (contract §2.4). */
   find(token: string): SignupRecord | undefined {
     this.purge();
-    const key = token.length === 72 && token.slice(0, 36) === token.slice(36) ? token.slice(0, 36) : token;
-    return this.records.get(key);
+    return this.records.get(undoDoublePaste(token));
   }
 
   remove(token: string): void {
-    this.records.delete(token);
+    this.records.delete(undoDoublePaste(token));
   }
 
   // An expired record stays findable (and reportable as AUTH-1005) for one more window.
@@ -49,4 +48,8 @@ export class SignupRecords {
     const cutoff = this.now() - this.expirationMs;
     for (const [key, r] of this.records) if (r.expiresAt < cutoff) this.records.delete(key);
   }
+}
+
+function undoDoublePaste(token: string): string {
+  return token.length === 72 && token.slice(0, 36) === token.slice(36) ? token.slice(0, 36) : token;
 }
