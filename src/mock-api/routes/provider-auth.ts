@@ -23,15 +23,16 @@ export function registerProviderAuth(router: Router, ctx: ApiContext, webModes: 
     // note: the seed opens /web/provider-auth with the user's pauth code; without a code it is the SSO start.
     // Presence decides, not a usable value: `code=` or a repeated code is a broken connect (RAPI-1001), not a sign-up.
     const hasCode = Object.hasOwn(req.query as object, 'code');
-    const handler = !hasCode && webModes.signup ? webModes.signup : connectStart;
-    return start(ctx, req, res, handler);
+    // Contract §1.4: the SSO start answers an unknown service with SWEB-1000, not PRVD-1000.
+    if (!hasCode && webModes.signup) return start(ctx, req, res, webModes.signup, 'SWEB-1000');
+    return start(ctx, req, res, connectStart);
   });
 }
 
-async function start(ctx: ApiContext, req: Request, res: Response, handler: StartHandler): Promise<void> {
+async function start(ctx: ApiContext, req: Request, res: Response, handler: StartHandler, unknownProvider: 'PRVD-1000' | 'SWEB-1000' = 'PRVD-1000'): Promise<void> {
   const provider = String(req.params.provider).toLowerCase();
   try {
-    if (!ctx.profiles.has(provider)) throw csError('PRVD-1000');
+    if (!ctx.profiles.has(provider)) throw csError(unknownProvider);
     await handler(ctx, req, res, provider);
   } catch (err) {
     // A garbage code decodes to null and the real server's TypeError shows up as code=undefined (contract §1.3 step 4).
