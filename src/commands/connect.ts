@@ -6,10 +6,11 @@ import { parseEnvList } from '../flows/lab-envs.js';
 import { MISCONFIGS, runMisconfig } from '../flows/misconfig.js';
 import { UsageError } from '../errors.js';
 import { runConnectBrowser } from '../flows/run-connect-browser.js';
+import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './interactive.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 
-interface ConnectFlags {
+interface ConnectFlags extends FlowExtrasFlags {
   env?: string;
   envs?: string;
   routerMode?: string;
@@ -39,6 +40,9 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .option('--browser', 'open the start URL in your own browser (BROWSER is respected) and wait for you to approve or deny')
     .option('--timeout <seconds>', 'with --browser: how long to wait for the browser to come back', '600')
     .option('--step', 'pause before each hop and show the request about to be made; Enter continues, q quits')
+    .option(...scenarioOption('connect'))
+    .option(...harOption)
+    .option(...diagramOption)
     .action(async (provider: string, flags: ConnectFlags) => {
       const data = await loadLabData();
       assertKnownProvider(provider, data);
@@ -50,11 +54,15 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       if (misconfig !== undefined && flags.browser) throw new UsageError('--misconfig runs headless; leave out --browser');
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
+      const extras = createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
+      extras.refuseWithScenario({ '--browser': flags.browser === true, '--misconfig': misconfig !== undefined, '--step': flags.step === true });
       const stepper = flags.step ? createStepMode(deps, secrets) : undefined;
       try {
         const opts = { provider, entry, successPage, routerMode, ...(envs === undefined ? {} : { envs }), ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
-        const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal };
-        const { outcome } = misconfig
+        const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
+        const { outcome } = extras.scenario
+          ? await extras.runScenario(provider, flags.env, flowDeps)
+          : misconfig
           ? await runMisconfig({ ...opts, misconfig }, flowDeps)
           : flags.browser
             ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
@@ -64,6 +72,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       } finally {
         stepper?.close();
         renderer.close();
+        await extras.finish();
       }
     });
 }

@@ -4,11 +4,12 @@ import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-signup.js';
 import { runSignupBrowser } from '../flows/run-signup-browser.js';
+import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener } from './interactive.js';
 import { parseEnvList } from '../flows/lab-envs.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 
-interface SignupFlags {
+interface SignupFlags extends FlowExtrasFlags {
   poll?: boolean;
   interval: string;
   timeout: string;
@@ -43,6 +44,9 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
     .option('--browser', 'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time')
+    .option(...scenarioOption('signup'))
+    .option(...harOption)
+    .option(...diagramOption)
     .action(async (provider: string, flags: SignupFlags) => {
       const data = await loadLabData();
       assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined);
@@ -54,7 +58,13 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const envs = parseEnvList(flags.envs);
       if (flags.browser && flags.deny) throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
       const { renderer, secrets } = createOutput(flags, deps);
+      const extras = createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
+      extras.refuseWithScenario({ '--browser': flags.browser === true, '--deny': flags.deny === true });
       try {
+        if (extras.scenario) {
+          const { outcome } = await extras.runScenario(provider, flags.env, { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal });
+          return setExit(outcome.ok ? 0 : 1);
+        }
         if (flags.browser) {
           const { outcome } = await runSignupBrowser(
             {
@@ -67,7 +77,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
               ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
               ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
             },
-            { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal, openUrl: browserOpener(deps) },
+            { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal, openUrl: browserOpener(deps) },
           );
           return setExit(outcome.ok ? 0 : 1);
         }
@@ -85,13 +95,14 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
             ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
             ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
           },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
+          { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal },
           undefined,
           poll ? undefined : (_lab, done) => handOver(done, { deps, timeoutMs, json: flags.json === true }),
         );
         setExit(run.outcome.ok ? 0 : 1);
       } finally {
         renderer.close();
+        await extras.finish();
       }
     });
 }

@@ -2,20 +2,17 @@
  * Turns a scenario's expectation into the steps that check it on a connect: the agent's recovery of
  * the directive, or the browser's path to /web/error (or to a refusal page) and nothing delivered.
  */
-import type { Hop } from '../../agent-sim/browser.js';
 import { receiveDirective } from '../../agent-sim/broadcast-recovery.js';
 import { providerTokenOf } from '../../agent-sim/me-cache.js';
 import { getPath } from '../../dotted.js';
 import type { ConnectContext } from '../connect.js';
-import type { Step, StepContext } from '../runner.js';
+import type { Step } from '../runner.js';
+import { followToWebError, followUntil } from './follow.js';
 import type { ScenarioRuntime, StepHook } from './runtime.js';
 import type { BySignupSupport, Expectation } from './types.js';
 
 type Ctx = ConnectContext;
 type Expect<K extends Expectation['outcome']> = Extract<Expectation, { outcome: K }>;
-
-// At most this many redirects between the hop that diverged and the page it ends on.
-const MAX_HOPS = 6;
 
 /** The value for this provider: sign-up support changes some codes (contract §1.5 step 5). */
 export function bySignup<T>(value: T | BySignupSupport<T>, supportsSignup: boolean): T {
@@ -76,16 +73,11 @@ export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime):
     id: expect.from,
     title: `Browser ends on /web/error with code ${typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`}`,
     async run(ctx, s) {
-      const end = await followUntil(ctx, s, (hop) => {
-        const to = ctx.browser.locationOf(hop);
-        return to !== undefined && to.pathname === '/web/error' && to.origin === new URL(ctx.api.url).origin;
-      });
-      errorUrl = ctx.browser.locationOf(end) as URL;
-      const q = errorUrl.searchParams;
-      s.expectEqual('/web/error code', q.get('code'), codeOf(ctx));
-      s.expectEqual('/web/error provider', q.get('provider'), rt.callbackProvider);
-      s.expectEqual('/web/error carries a state', q.has('state'), expect.state);
-      if (expect.providerError) s.expectEqual('/web/error providerError', q.get('providerError'), bySignup(expect.providerError, ctx.profile.supportsSignup));
+      errorUrl = await followToWebError(ctx, s, rt, {
+        code: codeOf(ctx),
+        state: expect.state,
+        ...(expect.providerError ? { providerError: bySignup(expect.providerError, ctx.profile.supportsSignup) } : {}),
+      }, () => startUrl(ctx));
       return `${errorUrl.pathname}${errorUrl.search}`;
     },
   };
@@ -108,7 +100,7 @@ export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): St
     id: expect.from,
     title: `The ${expect.by} refuses with ${expect.status} and does not redirect`,
     async run(ctx, s) {
-      const end = await followUntil(ctx, s, (hop) => hop.status < 300 || hop.status >= 400);
+      const end = await followUntil(ctx, s, (hop) => hop.status < 300 || hop.status >= 400, () => startUrl(ctx));
       s.expectEqual('answered by', end.to, expect.by);
       s.expectEqual('status', end.status, expect.status);
       s.check('no Location header', end.location === undefined, 'none', end.location ?? 'none');
@@ -117,18 +109,6 @@ export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): St
     },
   };
   return [refuse, nothingDeliveredStep(rt)];
-}
-
-/** Follows redirects from the browser's last hop (or opens the start URL) until `done` says stop. */
-async function followUntil(ctx: Ctx, s: StepContext, done: (hop: Hop) => boolean): Promise<Hop> {
-  const last = ctx.browser.hops.at(-1);
-  let hop = last === undefined ? await ctx.browser.get(startUrl(ctx)) : await ctx.browser.follow(last);
-  for (let i = 1; !done(hop); i++) {
-    const redirect = hop.status >= 300 && hop.status < 400 && hop.location !== undefined;
-    s.check('the browser is redirected on', redirect && i < MAX_HOPS, 'a redirect', `${hop.status} from the ${hop.to} at ${new URL(hop.url).pathname}`);
-    hop = await ctx.browser.follow(hop);
-  }
-  return hop;
 }
 
 function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {

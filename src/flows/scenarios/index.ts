@@ -1,9 +1,10 @@
 /** The scenario catalogue: every named failure scenario, connect and sign-up. */
 import { connectScenarios } from './catalogue-connect.js';
+import { signupScenarios } from './catalogue-signup.js';
 import type { Scenario } from './types.js';
 
 export type { Scenario, Expectation, Injection, FlowKind } from './types.js';
 export { runScenario, findScenario, unmetRequirement, type ScenarioResult, type ScenarioRunOptions } from './run-scenario.js';
 
 /** Every scenario, in listing order. */
-export const scenarioCatalogue: readonly Scenario[] = [...connectScenarios];
+export const scenarioCatalogue: readonly Scenario[] = [...connectScenarios, ...signupScenarios];

@@ -121,6 +121,34 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
   }),
 
   lab: (inj) => ({ lab: { exchangeTimeoutMs: inj.exchangeTimeoutMs } }),
+
+  'poll-pending': (inj, rt) => ({
+    hooks: [
+      {
+        step: inj.before,
+        when: 'before',
+        async run(ctx, s) {
+          await pollOf(rt).waitForTicks(inj.count, ctx.signal);
+          s.note(`the agent got ${inj.count} pending answers (AUTH-1006) before the browser went on`);
+        },
+      },
+    ],
+  }),
+
+  'late-check': (inj, rt) => ({
+    arrange: () => pollOf(rt).hold(),
+    hooks: [
+      {
+        step: inj.after,
+        when: 'after',
+        run(_ctx, s) {
+          rt.clock.advance(inj.ms);
+          s.note(`${inj.why}: the clock moves ${formatDuration(inj.ms)} forward before the agent checks again`);
+          pollOf(rt).release();
+        },
+      },
+    ],
+  }),
 };
 
 /** What an injection contributes to a run of a flow whose context is C. */
@@ -154,6 +182,11 @@ function providerOf(rt: ScenarioRuntime, id: string) {
   const provider = rt.lab.providers.get(id);
   if (!provider) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no provider "${id}"`);
   return provider;
+}
+
+function pollOf(rt: ScenarioRuntime): NonNullable<ScenarioRuntime['poll']> {
+  if (rt.poll === undefined) throw new AppError('UNEXPECTED', 'this injection needs a sign-up run (a check-signup poller)');
+  return rt.poll;
 }
 
 function otherOf(rt: ScenarioRuntime): string {

@@ -5,9 +5,14 @@
 import { AppError, UsageError } from '../../errors.js';
 import { startLab } from '../../lab.js';
 import { createConnectContext, type FlowDeps } from '../run-connect.js';
+import { createSignupContext } from '../run-signup.js';
 import { runFlow, type FlowOutcome } from '../runner.js';
+import { signupPollSteps } from '../signup.js';
 import { createScenarioClock } from './clock.js';
+import { compileSignup } from './expect-signup.js';
 import { planConnect } from './plan-connect.js';
+import { planFlow } from './plan.js';
+import { createScenarioPollClock, type ScenarioPollClock } from './poll-clock.js';
 import type { ScenarioRuntime } from './runtime.js';
 import type { Injection, Requirement, Scenario } from './types.js';
 
@@ -34,7 +39,7 @@ export function unmetRequirement(scenario: Scenario, provider: string, deps: Pic
   const profile = deps.profiles.get(provider);
   if (!profile) return `no provider profile "${provider}"`;
   const checks: Record<Requirement, () => string | undefined> = {
-    'signup-provider': () => (profile.supportsSignup ? undefined : `provider "${provider}" does not support sign-up`),
+    'signup-provider': () => (profile.supportsSignup && profile.identity !== undefined ? undefined : `provider "${provider}" does not support sign-up`),
     'second-provider': () => (secondProvider(provider, deps) === undefined ? 'needs a second provider with a client in the lab config' : undefined),
   };
   for (const need of scenario.requires ?? []) {
@@ -50,7 +55,6 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, 
   const envName = opts.env ?? deps.config.defaultEnvironment;
   const unmet = unmetRequirement(scenario, provider, deps);
   if (unmet !== undefined) return { scenario, provider, env: envName, ok: false, skipped: unmet };
-  if (scenario.flow !== 'connect') return { scenario, provider, env: envName, ok: false, skipped: `the ${scenario.flow} flow is not available in this build` };
 
   const clock = createScenarioClock(deps.now);
   const needsOther = scenario.requires?.includes('second-provider') === true;
@@ -69,6 +73,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, 
     const api = lab.envs.get(envName);
     if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab did not start environment "${envName}"`);
     const rewrite = scenario.injections.find((i) => i.kind === 'rewrite-provider' && (i.hop === 'callback' || i.hop === 'api-callback' || i.hop === 'start'));
+    const poll = createScenarioPollClock(clock.now);
     const rt: ScenarioRuntime = {
       scenario,
       lab,
@@ -77,33 +82,61 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, 
       provider,
       other,
       clock,
+      poll,
       startedAt: clock.now(),
       callbackProvider: rewrite?.kind === 'rewrite-provider' ? (rewrite.to === 'other' ? (other ?? '') : rewrite.to) : provider,
       hops: {},
     };
-    const flowDeps: FlowDeps = { ...deps, now: clock.now };
-    const ctx = createConnectContext(lab, envName, { provider, ...(scenario.entry === undefined ? {} : { entry: scenario.entry }) }, flowDeps);
-    const plan = planConnect(rt);
-    plan.prepare(ctx);
-    await plan.arrange();
-    try {
-      const outcome = await runFlow(plan.steps, ctx, {
-        flow: 'connect',
-        provider,
-        env: envName,
-        onEvent: deps.onEvent,
-        now: clock.now,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        result: () => ({ scenario: scenario.name, expected: scenario.observes }),
-      });
-      return { scenario, provider, env: envName, ok: outcome.ok, outcome };
-    } finally {
-      await ctx.broadcasts.close();
-    }
+    const outcome = await flowRunners[scenario.flow]({ ...rt, poll }, { ...deps, now: clock.now });
+    return { scenario, provider, env: envName, ok: outcome.ok, outcome };
   } finally {
     await lab.close();
   }
 }
+
+type ScenarioFlowRunner = (rt: ScenarioRuntime & { poll: ScenarioPollClock }, deps: FlowDeps) => Promise<FlowOutcome>;
+
+function flowOptions(rt: ScenarioRuntime, deps: FlowDeps) {
+  return {
+    flow: rt.scenario.flow,
+    provider: rt.provider,
+    env: rt.envName,
+    onEvent: deps.onEvent,
+    now: rt.clock.now,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    result: () => ({ scenario: rt.scenario.name, expected: rt.scenario.observes }),
+  };
+}
+
+// One runner per flow: build the flow's context, install the plan, run, and release what the flow holds.
+const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
+  async connect(rt, deps) {
+    const ctx = createConnectContext(rt.lab, rt.envName, { provider: rt.provider, ...(rt.scenario.entry === undefined ? {} : { entry: rt.scenario.entry }) }, deps);
+    const plan = planConnect(rt);
+    plan.prepare(ctx);
+    await plan.arrange();
+    try {
+      return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
+    } finally {
+      await ctx.broadcasts.close();
+    }
+  },
+  async signup(rt, deps) {
+    // note: a long give-up, because scenarios move the clock by minutes; the cell timeout still bounds wall time.
+    const ctx = createSignupContext(rt.lab, rt.envName, { provider: rt.provider, poll: true, intervalMs: 5000, timeoutMs: 3_600_000, noSignup: rt.scenario.noSignup ?? false, clock: rt.poll }, deps);
+    const plan = planFlow(rt, signupPollSteps, compileSignup);
+    plan.prepare(ctx);
+    await plan.arrange();
+    try {
+      return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
+    } finally {
+      // A poller still running (the flow stopped before awaiting it) must end before its servers do.
+      ctx.pollAbort.abort();
+      rt.poll.release();
+      await ctx.poll?.catch(() => undefined);
+    }
+  },
+};
 
 /** Finds a scenario by name, as a usage error listing the names when there is none. */
 export function findScenario(catalogue: readonly Scenario[], name: string): Scenario {

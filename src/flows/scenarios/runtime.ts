@@ -5,6 +5,7 @@ import type { RunningApi } from '../../mock-api/index.js';
 import type { AgentContext } from '../context.js';
 import type { Step, StepContext } from '../runner.js';
 import type { ScenarioClock } from './clock.js';
+import type { ScenarioPollClock } from './poll-clock.js';
 import type { Scenario } from './types.js';
 
 /** The part of a flow's context that scenario hooks read; the connect context has all of it. */
@@ -13,6 +14,7 @@ export interface ScenarioContext extends AgentContext {
   teamId?: string;
   /** The provider's redirect back (provider → router). */
   callbackHop?: Hop | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ScenarioRuntime {
@@ -25,6 +27,8 @@ export interface ScenarioRuntime {
   /** The second provider of the lab, for scenarios that require one (mix-up). */
   other: string | undefined;
   clock: ScenarioClock;
+  /** The check-signup poller's clock; sign-up runs have one (optional, so connect-only callers may omit it). */
+  poll?: ScenarioPollClock;
   /** When the run began on the scenario's clock: the agent's session start. */
   startedAt: number;
   /** The provider an error page must name: the flow's, unless a rewrite sent the callback elsewhere. */

@@ -50,7 +50,11 @@ export type Injection =
   | { kind: 'store-change'; before: string; change: 'silent-write' | 'deactivate-user' | 'leave-team' }
   /** The agent subscribes only after another step (a late subscriber). */
   | { kind: 'move-step'; step: string; after: string }
-  | { kind: 'lab'; exchangeTimeoutMs: number };
+  | { kind: 'lab'; exchangeTimeoutMs: number }
+  /** Sign-up: the browser opens the start URL only after the agent got `count` pending answers. */
+  | { kind: 'poll-pending'; before: string; count: number }
+  /** Sign-up: the agent's next check-signup comes `ms` after step `after` (the clock moves, no one waits). */
+  | { kind: 'late-check'; after: string; ms: number; why: string };
 
 export type Expectation =
   /** The token reaches the agent, by the named path. */
@@ -77,7 +81,23 @@ export type Expectation =
       revoked?: boolean;
     }
   /** A box answers with an error page and no redirect. */
-  | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string };
+  | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string }
+  /** Sign-up: the agent logs in with the login package. */
+  | { outcome: 'logged-in'; minPending?: number; reuse?: boolean }
+  /** Sign-up: check-signup answers an error the agent maps to a LoginResult (contract §6.2 item 3). */
+  | {
+      outcome: 'login-failed';
+      /** The first step of the normal flow that no longer holds. */
+      from: string;
+      /** The /web/error code the browser ends on, or null when the browser leg succeeded. */
+      webError: string | null;
+      /** check-signup's code, and USRC-1022's nested one. */
+      answer: string;
+      nested?: string;
+      result: string;
+      /** Then the same token again: AUTH-1006, the record is gone even after an error (FM 22). */
+      reuse?: boolean;
+    };
 
 /** What a scenario needs from the lab or the provider before it can run. */
 export type Requirement = 'signup-provider' | 'second-provider';
@@ -100,4 +120,6 @@ export interface Scenario {
   provider?: string;
   /** The connect start route (default web, the seed's): no-auth where the contract's behaviour is that route's. */
   entry?: 'web' | 'no-auth';
+  /** Sign-up: sign in only (noSignup=1), as the webview outside its signup screen. */
+  noSignup?: boolean;
 }

@@ -1,0 +1,58 @@
+/**
+ * What `connect` and `signup` share beyond their own flags: `--scenario <name>` (run with a failure
+ * scenario, pass when the system behaves as it expects) and the report files `--har` and `--diagram`.
+ */
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import { teeEvents, type EventSink } from '../events.js';
+import type { FlowDeps } from '../flows/run-connect.js';
+import type { FlowOutcome } from '../flows/runner.js';
+import { findScenario, runScenario, scenarioCatalogue, type FlowKind, type Scenario } from '../flows/scenarios/index.js';
+import type { SecretRegistry } from '../secrets.js';
+import { createReportFiles, type ReportFlags } from './report-files.js';
+
+export interface FlowExtrasFlags extends ReportFlags {
+  scenario?: string;
+}
+
+/** The options, as [flags, description] pairs for commander's option(). */
+export const scenarioOption = (flow: FlowKind) => ['--scenario <name>', `inject a failure scenario and pass when the system behaves as it expects (list: codestream-auth scenarios --flow ${flow})`] as const;
+export const harOption = ['--har <file>', 'write the browser hops with timings as HAR 1.2 (secrets shortened unless --show-secrets)'] as const;
+export const diagramOption = ['--diagram <file>', 'write a Mermaid sequence diagram of the run (webview, agent, browser, CS API, router, provider, broadcaster)'] as const;
+
+export interface FlowExtras {
+  /** The renderer's sink plus the report recorder: pass it as the flow's onEvent. */
+  onEvent: EventSink;
+  scenario: Scenario | undefined;
+  /** Refuses flags that cannot go with --scenario (it runs its own headless lab). */
+  refuseWithScenario(conflicts: Record<string, boolean>): void;
+  runScenario(provider: string, env: string | undefined, deps: FlowDeps): Promise<{ outcome: FlowOutcome }>;
+  /** Writes the report files and says where; call once the run is over. */
+  finish(): Promise<void>;
+}
+
+export function createFlowExtras(flags: FlowExtrasFlags, flow: FlowKind, render: EventSink, secrets: SecretRegistry, deps: Deps): FlowExtras {
+  const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
+  if (scenario && scenario.flow !== flow) {
+    throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, { hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".` });
+  }
+  const reports = createReportFiles(flags, secrets);
+  return {
+    onEvent: teeEvents(render, reports.onEvent),
+    scenario,
+    refuseWithScenario(conflicts) {
+      const clash = Object.entries(conflicts).find(([, on]) => on)?.[0];
+      if (scenario && clash) throw new UsageError(`--scenario runs its own headless lab; leave out ${clash}`);
+    },
+    async runScenario(provider, env, flowDeps) {
+      const result = await runScenario(scenario as Scenario, { provider, ...(env === undefined ? {} : { env }) }, flowDeps);
+      if (result.skipped !== undefined || result.outcome === undefined) {
+        throw new UsageError(`scenario "${(scenario as Scenario).name}" cannot run with provider "${provider}": ${result.skipped ?? 'it did not run'}`);
+      }
+      return { outcome: result.outcome };
+    },
+    async finish() {
+      for (const path of await reports.write()) deps.io.stderr.write(`wrote ${path}\n`);
+    },
+  };
+}

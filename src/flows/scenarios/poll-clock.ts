@@ -1,0 +1,66 @@
+/**
+ * The check-signup poller's clock in a scenario: time from the scenario clock, short real waits between
+ * ticks, and a gate the scenario can close ("the agent's next check comes 11 minutes later") or count
+ * ("the browser opens only after N pending answers"), so timing scenarios are deterministic.
+ */
+import { realClock, type PollClock } from '../../agent-sim/poller.js';
+import { AppError } from '../../errors.js';
+
+export interface ScenarioPollClock extends PollClock {
+  /** Holds every tick at its wait until release(). */
+  hold(): void;
+  release(): void;
+  /** Resolves once the poller has waited between ticks `n` times, i.e. after n answers. */
+  waitForTicks(n: number, signal?: AbortSignal): Promise<void>;
+}
+
+// A real pause between ticks, short so a scenario polls many times in a few ms of wall time.
+const REAL_WAIT_MS = 5;
+
+export function createScenarioPollClock(now: () => number): ScenarioPollClock {
+  const real = realClock(now);
+  let held = false;
+  let ticks = 0;
+  const gate: Array<() => void> = [];
+  const tickWaiters: Array<{ n: number; resolve: () => void }> = [];
+  const notify = () => {
+    for (const w of tickWaiters.filter((x) => ticks >= x.n)) {
+      tickWaiters.splice(tickWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  return {
+    now,
+    timeout: real.timeout,
+    async sleep(ms, signal) {
+      ticks += 1;
+      notify();
+      if (held) {
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(new AppError('FLOW_ABORTED', 'interrupted while the poller was held'));
+          if (signal?.aborted) return onAbort();
+          signal?.addEventListener('abort', onAbort, { once: true });
+          gate.push(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          });
+        });
+      }
+      await real.sleep(Math.min(ms, REAL_WAIT_MS), signal);
+    },
+    hold() {
+      held = true;
+    },
+    release() {
+      held = false;
+      for (const go of gate.splice(0)) go();
+    },
+    waitForTicks(n, signal) {
+      if (ticks >= n) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new AppError('FLOW_ABORTED', 'interrupted while waiting for polls')), { once: true });
+        tickWaiters.push({ n, resolve });
+      });
+    },
+  };
+}
