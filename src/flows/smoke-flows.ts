@@ -1,5 +1,6 @@
 /** The flows smoke knows how to run, one adapter each: which providers they apply to and how to run a cell. */
 import { runConnect } from './run-connect.js';
+import { runSignup } from './run-signup.js';
 import type { SmokeFlow } from './smoke.js';
 import type { FlowKind } from './scenarios/index.js';
 
@@ -9,7 +10,19 @@ export const connectSmokeFlow: SmokeFlow = {
   supports: (provider, deps) => deps.config.clients[provider] !== undefined,
 };
 
+// note: a short interval so the matrix stays fast; the webview's 5 s is what `signup --poll` uses.
+const SMOKE_POLL_INTERVAL_MS = 20;
+
+/** "Sign up with X" for providers that support sign-in and have an identity lookup. */
+export const signupSmokeFlow: SmokeFlow = {
+  run: async ({ provider, env }, deps) => (await runSignup({ provider, env, poll: true, intervalMs: SMOKE_POLL_INTERVAL_MS, timeoutMs: 10_000 }, deps)).outcome,
+  supports: (provider, deps) => {
+    const profile = deps.profiles.get(provider);
+    return profile !== undefined && profile.supportsSignup && profile.identity !== undefined && deps.config.clients[provider] !== undefined;
+  },
+};
+
 /** The flows a default smoke run covers. */
 export function defaultSmokeFlows(): Partial<Record<FlowKind, SmokeFlow>> {
-  return { connect: connectSmokeFlow };
+  return { connect: connectSmokeFlow, signup: signupSmokeFlow };
 }
