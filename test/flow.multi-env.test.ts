@@ -86,7 +86,7 @@ describe('misconfigurations pass when the system fails exactly as expected', () 
   it.each([
     ['callback-env-unset', 'route', ['route', 'nothing-delivered', 'cause', 'isolation']],
     ['router-unknown-env', 'route', ['route', 'nothing-delivered', 'cause', 'isolation']],
-    ['exchange-redirect-uri', 'callback', ['route', 'callback', 'error-page', 'nothing-delivered', 'cause', 'isolation']],
+    ['exchange-redirect-uri', 'callback', ['callback', 'error-page', 'nothing-delivered', 'cause', 'isolation']],
   ] as const)('%s', async (misconfig, _from, tail) => {
     const deps = await flowDeps();
     const { outcome, context } = await runMisconfig({ provider: 'github', env: 'qa', envs: ['pd'], misconfig }, deps);
