@@ -74,6 +74,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
               successPage,
               noSignup: !flags.signup,
               ...(flags.env === undefined ? {} : { env: flags.env }),
+              ...(envs === undefined ? {} : { envs }),
               ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
               ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
             },

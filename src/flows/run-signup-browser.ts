@@ -24,7 +24,7 @@ export async function runSignupBrowser(opts: Omit<SignupOptions, 'poll' | 'deny'
       config: deps.config,
       profiles: deps.profiles,
       providers: [opts.provider],
-      envs: labEnvironments(deps.config, envName, [envName]),
+      envs: labEnvironments(deps.config, envName, opts.envs),
       successPage: opts.successPage ?? 'marketing',
       consent: 'page',
       now: deps.now,
