@@ -37,6 +37,21 @@ describe('connect in one of three environments', () => {
     }
   });
 
+  // YouTrack's callback page sends its second hop to authOrigin again, now with the state in the query (contract §7).
+  it.each([
+    ['youtrack', 1],
+    ['jiraserver', 0],
+  ] as const)('says a restrictive provider (%s) called back on publicApiUrl, not through the router', async (provider, routerHops) => {
+    const deps = await flowDeps();
+    const { outcome, context } = await runConnect({ provider, env: 'qa', envs: ['pd'] }, deps);
+    expect(outcome.ok).toBe(true);
+    expect(context.redirectUri?.startsWith(`${context.lab.envs.get('qa')?.url}/no-auth/`)).toBe(true);
+    expect(context.lab.router.hits.map((h) => h.env)).toEqual(Array(routerHops).fill('qa'));
+    const isolation = deps.events.find((e) => e.type === 'step-succeeded' && e.step === 'isolation');
+    expect(isolation).toMatchObject({ detail: expect.stringMatching(/callback origin: publicApiUrl .* a restrictive provider/) });
+    expect(deps.events).toContainEqual(expect.objectContaining({ type: 'check-passed', step: 'isolation', check: expect.stringMatching(/^router saw (no callback of this run|only the fragment page's second hop)$/) }));
+  });
+
   it('fails the isolation step when another environment was reached', async () => {
     const lab = await startTestLab({ envs: ENVS });
     try {
