@@ -1,13 +1,17 @@
 /**
  * The headless browser: requests one hop at a time, never auto-follows, records each hop and refuses
- * to leave the lab's origins (so a wrong Location can never reach the internet).
+ * to leave the lab's origins (so a wrong Location can never reach the internet). It keeps URL fragments
+ * as a browser does, and runs the one page script the lab serves (the fragment hop) the way the page would.
  */
 import { AppError } from '../errors.js';
 import type { Actor, EventSink, HttpExchange } from '../events.js';
+import { nextFragmentHop, readFragmentHopPage } from '../fragment-hop.js';
 import { timedFetch } from './http-log.js';
 
 export interface Hop extends HttpExchange {
   body: string;
+  /** The fragment the page sees (without "#"): its URL's own, or inherited through redirects (RFC 9110 §10.2.2). */
+  fragment?: string;
 }
 
 /**
@@ -31,10 +35,16 @@ export class HeadlessBrowser {
 
   constructor(private readonly opts: HeadlessBrowserOptions) {}
 
-  /** GET one URL (relative URLs resolve against `base`); throws BROWSER_LEFT_LAB outside the lab. */
-  async get(url: string, base?: string): Promise<Hop> {
+  /**
+   * GET one URL (relative URLs resolve against `base`); throws BROWSER_LEFT_LAB outside the lab. The
+   * fragment never goes to the server; the hop keeps it, or `inheritFragment` when the URL has none.
+   */
+  async get(url: string, base?: string, inheritFragment?: string): Promise<Hop> {
     let target = this.resolve(url, base);
     for (const intercept of this.interceptors) target = await intercept(target, this.opts.origins.get(target.origin) ?? 'browser');
+    const fragment = target.hash !== '' ? target.hash.slice(1) : inheritFragment;
+    target = new URL(target.href);
+    target.hash = '';
     const actor = this.opts.origins.get(target.origin);
     if (actor === undefined) {
       throw new AppError('BROWSER_LEFT_LAB', `the browser was sent to "${target.origin}", which is outside the lab`, {
@@ -48,9 +58,9 @@ export class HeadlessBrowser {
     const { response, exchange } = await timedFetch(this.opts.fetch, target.href, { method: 'GET', headers }, { from: 'browser', to: actor, now: this.opts.now });
     this.keepCookies(target.origin, response.headers);
     const body = await response.text();
-    const hop: Hop = { ...exchange, bodySize: Buffer.byteLength(body), body };
+    const hop: Hop = { ...exchange, bodySize: Buffer.byteLength(body), body, ...(fragment === undefined ? {} : { fragment }) };
     this.hops.push(hop);
-    const { body: _omit, ...event } = hop;
+    const { body: _omit, fragment: _fragment, ...event } = hop;
     this.opts.onEvent?.({ type: 'http', ...event });
     return hop;
   }
@@ -60,7 +70,25 @@ export class HeadlessBrowser {
     if (hop.status < 300 || hop.status >= 400 || !hop.location) {
       throw new AppError('CHECK_FAILED', `expected a redirect from ${hop.url}, got ${hop.status}`, { detail: { url: hop.url, status: hop.status } });
     }
-    return this.get(hop.location, hop.url);
+    return this.get(hop.location, hop.url, hop.fragment);
+  }
+
+  /**
+   * Where the page of a 200 hop would navigate by script, or undefined when it has none the browser knows.
+   * The lab serves one such page (the fragment hop); its instructions are data in the page, and the
+   * navigation is computed by the same function the page's script runs.
+   */
+  scriptedNavigation(hop: Hop): string | undefined {
+    if (hop.status !== 200) return undefined;
+    const config = readFragmentHopPage(hop.body);
+    return config === undefined ? undefined : nextFragmentHop(config, `${hop.url}#${hop.fragment ?? ''}`);
+  }
+
+  /** Runs the page's navigation script: GETs where it would go. */
+  async runScript(hop: Hop): Promise<Hop> {
+    const next = this.scriptedNavigation(hop);
+    if (next === undefined) throw new AppError('CHECK_FAILED', `the page at ${hop.url} has no navigation script the browser knows`, { detail: { url: hop.url, status: hop.status } });
+    return this.get(next, hop.url);
   }
 
   /** Absolute URL of a hop's Location. */

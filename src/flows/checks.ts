@@ -36,7 +36,10 @@ export function queryShape(rawQuery: string): { keys: string[]; badlyEncoded: st
   return { keys, badlyEncoded, values };
 }
 
+/** The raw query of a URL: after "?", up to a "#" (a fragment is never part of the query). */
 export function rawQueryOf(url: string): string {
   const q = url.indexOf('?');
-  return q < 0 ? '' : url.slice(q + 1);
+  if (q < 0) return '';
+  const hash = url.indexOf('#', q);
+  return hash < 0 ? url.slice(q + 1) : url.slice(q + 1, hash);
 }

@@ -1,16 +1,23 @@
 /**
- * "Connect to X" (the seed's first flow, architecture §3): every hop as a step with its checks.
- * The protocol code never prints: steps emit events through the runner.
+ * "Connect to X" (the seed's first flow, architecture §3): every hop as a step with its checks, for every
+ * kind of profile (code, token in the fragment, OAuth 1.0a). The protocol code never prints: steps emit
+ * events through the runner. Steps that only some profiles take say so in `applies`.
  */
-import { applyDirective, providerTokenOf } from '../agent-sim/me-cache.js';
+import { applyDirective } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
-import { decodeState } from '../state.js';
-import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from './checks.js';
+import type { ProviderProfile } from '../profiles.js';
+import { claimsOf, rawQueryOf, UUID_V4 } from './checks.js';
 import type { AgentContext, ApiClient, BroadcastClient } from './context.js';
 import type { Hop } from '../agent-sim/browser.js';
-import type { Step, StepContext } from './runner.js';
+import type { Step } from './runner.js';
 import { isolationStep } from './isolation.js';
 import { checkProxiedRoute } from './proxied-route.js';
+import { expectedAuthorizeKeys, flowKind, startQuery } from './connect-expect.js';
+import { checkAuthorizeAnswer, checkStart } from './connect-start.js';
+import { checkExchangeAndStore } from './connect-store.js';
+
+export { expectedAuthorizeKeys } from './connect-expect.js';
+export { checkExchangeAndStore } from './connect-store.js';
 
 export interface ConnectContext extends AgentContext {
   client: ApiClient;
@@ -21,6 +28,14 @@ export interface ConnectContext extends AgentContext {
   entry: 'web' | 'no-auth';
   broadcastTimeoutMs: number;
   signal?: AbortSignal;
+  /** The enterprise host the agent sends (`--host`), as the user gave it. */
+  host?: string | undefined;
+  /** Okta in the lab: the hostUrl the start names (the mock's origin). */
+  hostUrl?: string | undefined;
+  /** The origin authorize must be on: the mock's, the one that plays an enterprise host, or a real server's. */
+  authorizeOrigin: string;
+  /** False for custom profiles: no mock runs, so checks that read the provider's journal are skipped. */
+  providerJournal: boolean;
   // Learned along the way.
   me?: Record<string, unknown>;
   pauth?: string;
@@ -33,20 +48,26 @@ export interface ConnectContext extends AgentContext {
   /** Router in proxy mode: the environment's callback answer, relayed by the router. */
   routedAnswer?: Hop;
   issuedToken?: string | undefined;
+  issuedServerToken?: string | undefined;
+  /** The providerInfo key the token was stored under (with .hosts/.multiple). */
+  storageKey?: string;
+  storedToken?: string | undefined;
   deliveredToken?: string | undefined;
 }
 
-const step = <C = ConnectContext>(id: string, title: string, run: Step<C>['run']): Step<C> => ({ id, title, run });
-
-/** Expected authorize parameter order from the profile (contract §3.1), derived independently of the API. */
-export function expectedAuthorizeKeys(profile: AgentContext['profile']): string[] {
-  const keys = ['client_id', 'redirect_uri', 'response_type', 'state'];
-  if (profile.authorize.scopes !== undefined) keys.push(profile.authorize.scopeParameter);
-  for (const key of Object.keys(profile.authorize.extraParameters)) if (!keys.includes(key)) keys.push(key);
-  return keys;
+/** A connect step; `applies` leaves it out for profiles that do not take that hop. */
+export interface ConnectStep extends Step<ConnectContext> {
+  applies?: (profile: ProviderProfile) => boolean;
 }
 
-export const connectSteps: readonly Step<ConnectContext>[] = [
+const step = (id: string, title: string, run: Step<ConnectContext>['run'], applies?: ConnectStep['applies']): ConnectStep => ({ id, title, run, ...(applies ? { applies } : {}) });
+
+/** The steps a profile takes, in order. */
+export function connectStepsFor(profile: ProviderProfile): Step<ConnectContext>[] {
+  return connectSteps.filter((s) => (s as ConnectStep).applies?.(profile) ?? true);
+}
+
+export const connectSteps: readonly ConnectStep[] = [
   step('login', 'Agent loads the me-object', async (ctx, s) => {
     ctx.me = await ctx.client.me();
     s.expectEqual('me-object is the signed-in user', ctx.me.id, ctx.userId);
@@ -54,7 +75,13 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
   }),
 
   step('auth-code', 'Agent gets a pauth code (GET /provider-auth-code)', async (ctx, s) => {
-    ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
+    // Contract §6.1: Slack and MS Teams ask with sharing=true, which puts sm:true in the pauth.
+    const sharing = ctx.profile.agent.sharing;
+    if (sharing) {
+      const answer = await ctx.client.request('GET', `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}&sharing=true`);
+      s.expectEqual('provider-auth-code answers 200', answer.status, 200);
+      ctx.pauth = typeof answer.body.code === 'string' ? answer.body.code : '';
+    } else ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
     ctx.secrets.add(ctx.pauth);
     const claims = claimsOf(s, 'pauth', ctx.pauth);
     s.expectEqual('pauth type', claims.type, 'pauth');
@@ -62,7 +89,8 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     s.expectEqual('pauth userId', claims.userId, ctx.userId);
     s.expectEqual('pauth teamId', claims.teamId, ctx.teamId);
     s.expectEqual('pauth lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 600);
-    return 'type pauth, 600 s';
+    if (sharing) s.expectEqual('pauth sm (sharing)', claims.sm, true);
+    return `type pauth, 600 s${sharing ? ', sharing' : ''}`;
   }),
 
   step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
@@ -73,41 +101,26 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
 
   step('start', 'Browser opens the start URL; the API redirects to the provider', async (ctx, s) => {
     const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
-    const hop = await ctx.browser.get(`${ctx.api.url}${path}/${ctx.profile.id}?code=${encodeURIComponent(ctx.pauth ?? '')}`);
-    s.expectEqual('start answers 302', hop.status, 302);
-    const location = ctx.browser.locationOf(hop);
-    s.expectEqual('authorize origin', location?.origin, new URL(ctx.provider.url).origin);
-    s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
-    const shape = queryShape(rawQueryOf(hop.location ?? ''));
-    s.check('authorize parameter order', shape.keys.join(',') === expectedAuthorizeKeys(ctx.profile).join(','), expectedAuthorizeKeys(ctx.profile).join(','), shape.keys.join(','));
-    s.check('every value encodeURIComponent-encoded', shape.badlyEncoded.length === 0, 'none', shape.badlyEncoded.join(','));
-    const client = ctx.lab.config.clients[ctx.profile.id];
-    s.expectEqual('client_id', shape.values.get('client_id'), client?.clientId);
-    ctx.redirectUri = shape.values.get('redirect_uri');
-    s.expectEqual('redirect_uri is the auth origin', ctx.redirectUri, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`);
-    s.expectEqual('response_type', shape.values.get('response_type'), ctx.profile.authorize.responseType);
-    if (ctx.profile.authorize.scopes !== undefined) s.expectEqual('scopes', shape.values.get(ctx.profile.authorize.scopeParameter), ctx.profile.authorize.scopes);
-    ctx.sentState = shape.values.get('state') ?? '';
-    const parts = decodeState(ctx.sentState);
-    s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
-    s.expectEqual('state segment 1: the very pauth issued', parts.jwt, ctx.pauth);
-    ctx.authorizeHop = hop;
-    return `302 → ${location?.origin}${location?.pathname}`;
+    const query = startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl });
+    const hop = await ctx.browser.get(`${ctx.api.url}${path}/${ctx.profile.id}?${query}`);
+    return checkStart(ctx, s, hop);
   }),
 
-  step('authorize', 'Provider approves and redirects back with a code', async (ctx, s) => {
+  step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
     const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
-    s.expectEqual('authorize answers 302', hop.status, 302);
-    const back = ctx.browser.locationOf(hop);
-    s.expectEqual('redirect goes to the redirect_uri', back ? `${back.origin}${back.pathname}` : undefined, ctx.redirectUri);
-    s.expectEqual('state echoed byte-identical', back?.searchParams.get('state'), ctx.sentState);
-    const code = back?.searchParams.get('code');
-    s.check('code present', typeof code === 'string' && code.length > 0, 'a code', code ?? null);
-    ctx.callbackHop = hop;
-    return 'code issued, state unchanged';
+    if (hop.status === 200 && !ctx.providerJournal) {
+      s.check('the server approved without a person', false, 'a 302 back to the callback', 'a 200 page (a login or consent page)');
+    }
+    return checkAuthorizeAnswer(ctx, s, hop);
   }),
 
   step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
+    if (ctx.profile.restrictive) {
+      // Contract §7: restrictive providers call back on publicApiUrl, so there is no router hop.
+      ctx.apiCallbackHop = ctx.callbackHop as Hop;
+      s.note(`no router hop: the callback went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`);
+      return 'bypassed: the callback is on the environment itself';
+    }
     const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
     if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
     s.expectEqual('router answers 302', hop.status, 302);
@@ -119,7 +132,38 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     return `env "${ctx.envName}" by state prefix`;
   }),
 
-  step('callback', 'API validates the state, exchanges the code, stores the token', async (ctx, s) => {
+  step(
+    'fragment-hop',
+    "Callback page's script moves the token from the fragment to the query",
+    async (ctx, s) => {
+      if (flowKind(ctx.profile) !== 'fragment') return `not taken by ${ctx.profile.id}`;
+      // Contract §1.5 step 3: the first callback has no token (it is in the fragment), so the API answers a page.
+      const page = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+      delete ctx.routedAnswer;
+      s.expectEqual('first callback answers 200', page.status, 200);
+      s.check('answer is an HTML page', (page.responseHeaders?.['content-type'] ?? '').startsWith('text/html'), 'text/html', page.responseHeaders?.['content-type']);
+      s.check('the fragment stayed in the browser', page.fragment !== undefined && !page.url.includes('#'), 'a fragment the server never saw', page.fragment ?? 'none');
+      const next = ctx.browser.scriptedNavigation(page);
+      s.check('page carries the fragment-hop script', next !== undefined, 'a script the browser knows', page.body.slice(0, 60));
+      const target = new URL(next ?? '', page.url);
+      s.expectEqual('script navigates to the auth origin', `${target.origin}${target.pathname}`, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`);
+      s.expectEqual('script puts the fragment token in the query', target.searchParams.get('token'), ctx.issuedToken);
+      s.expectEqual('script carries the state', target.searchParams.get('state'), ctx.sentState);
+      const hop = await ctx.browser.get(target.href);
+      if (ctx.lab.router.mode === 'proxy') {
+        s.expectEqual('router relayed the environment\'s answer', hop.status, 302);
+        ctx.routedAnswer = hop;
+      } else {
+        s.expectEqual('router answers 302', hop.status, 302);
+        s.expectEqual('routed to the environment', ctx.browser.locationOf(hop)?.origin, new URL(ctx.api.url).origin);
+        ctx.apiCallbackHop = hop;
+      }
+      return 'page → script → auth origin → environment';
+    },
+    (p) => flowKind(p) === 'fragment',
+  ),
+
+  step('callback', 'API validates the state, gets the token, stores it', async (ctx, s) => {
     const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
     s.expectEqual('callback answers 302', hop.status, 302);
     const errorCode = ctx.browser.locationOf(hop)?.pathname === '/web/error' ? ctx.browser.locationOf(hop)?.searchParams.get('code') : undefined;
@@ -127,7 +171,7 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
     checkExchangeAndStore(ctx, s, sentCode);
     ctx.successHop = hop;
-    return `token stored under providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+    return `token stored under ${ctx.storageKey ?? ''}`;
   }),
 
   step('success-page', 'Browser lands on the success page', async (ctx, s) => {
@@ -142,7 +186,8 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
   }),
 
   step('broadcast', 'Agent receives the token on its me-channel', async (ctx, s) => {
-    const key = `providerInfo.${ctx.teamId}.${ctx.profile.id}.accessToken`;
+    const base = ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+    const key = `${base}.accessToken`;
     const got = await ctx.broadcasts.waitFor((m) => hasSetKey(m.message, key), ctx.broadcastTimeoutMs, ctx.signal);
     const user = (got.message.user ?? {}) as Record<string, unknown>;
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
@@ -151,43 +196,18 @@ export const connectSteps: readonly Step<ConnectContext>[] = [
     s.expectEqual('$version.after = before + 1', version.after, (version.before ?? NaN) + 1);
     s.check('messageId is a UUID v4', UUID_V4.test(String(got.message.messageId)), 'a UUID v4', got.message.messageId);
     s.check('requestId present', typeof got.message.requestId === 'string' && got.message.requestId !== '', 'a request id', got.message.requestId);
-    const tokenErrorKey = key.replace(/accessToken$/, 'tokenError');
+    const tokenErrorKey = `${base}.tokenError`;
     s.expectEqual(`$unset ${tokenErrorKey}`, (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey], true);
     const outcome = applyDirective(ctx.me ?? {}, user);
     s.expectEqual('agent applies the directive to its cache', outcome, 'applied');
-    ctx.deliveredToken = providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId);
-    s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+    const delivered = getPath(ctx.me, key);
+    ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
+    if (ctx.issuedToken !== undefined) s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+    else s.expectEqual('delivered token equals the stored token (no provider journal to compare with)', ctx.deliveredToken, ctx.storedToken);
     return `version ${version.before} → ${version.after}`;
   }),
   isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => true }),
 ];
-
-/** The exchange the provider journaled and the token the API stored; the real-browser flow checks these too. */
-export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentCode: string | null): void {
-  const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
-  s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
-  const params = { ...exchange?.query, ...exchange?.body };
-  const token = ctx.profile.token;
-  s.check('profile has a code exchange', token !== undefined, 'a token block', 'none');
-  if (token === undefined) return;
-  s.expectEqual('exchange: code', params[token.codeParameter], sentCode);
-  s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
-  s.expectEqual('exchange: format', exchange?.format, token.format);
-  const client = ctx.lab.config.clients[ctx.profile.id];
-  if (token.clientAuth === 'post') {
-    s.expectEqual('exchange: client_id', params.client_id, client?.clientId);
-    s.expectEqual('exchange: client secret', params[token.secretParameter], client?.clientSecret);
-  } else {
-    s.check('exchange: Basic client authentication', (exchange?.headers.authorization ?? '').startsWith('Basic '), 'Basic …', exchange?.headers.authorization ?? 'none');
-  }
-  const issued = ctx.provider.control.issued.at(-1);
-  ctx.issuedToken = issued?.accessToken;
-  ctx.secrets.add(ctx.issuedToken);
-  s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
-  const key = `providerInfo.${ctx.teamId}.${ctx.profile.id}.accessToken`;
-  const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
-  s.expectEqual(`stored ${key}`, stored, ctx.issuedToken);
-}
 
 function hasSetKey(message: Record<string, unknown>, key: string): boolean {
   const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;

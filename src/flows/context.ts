@@ -33,6 +33,8 @@ export function labOrigins(lab: Lab): Map<string, Actor> {
   origins.set(new URL(lab.router.url).origin, 'router');
   origins.set(new URL(lab.marketing.url).origin, 'marketing');
   for (const p of lab.providers.values()) origins.set(new URL(p.url).origin, 'provider');
+  // Custom profiles: the real server the user pointed the profile at is part of this run too.
+  for (const origin of lab.externalOrigins?.values() ?? []) origins.set(origin, 'provider');
   for (const api of lab.envs.values()) origins.set(new URL(api.url).origin, 'api');
   return origins;
 }

@@ -7,7 +7,9 @@ import type { LabConfig } from '../lab-config.js';
 import { startLab, type Lab, type LabOptions } from '../lab.js';
 import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles.js';
-import { connectSteps, type ConnectContext } from './connect.js';
+import { connectStepsFor, type ConnectContext } from './connect.js';
+import { registeredHost } from './connect-expect.js';
+import { unmockedProvider } from './unmocked-provider.js';
 import { createBrowser, type SecretSink } from './context.js';
 import { labEnvironments } from './lab-envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions } from './runner.js';
@@ -22,6 +24,8 @@ export interface ConnectOptions {
   entry?: 'web' | 'no-auth';
   successPage?: 'marketing' | 'api';
   broadcastTimeoutMs?: number;
+  /** Enterprise host (`--host`); default: the first host the team registers for the provider. */
+  host?: string;
   /** Awaited before each step (`--step`); see RunFlowOptions.beforeStep. */
   beforeStep?: RunFlowOptions<ConnectContext>['beforeStep'];
 }
@@ -57,7 +61,7 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
   const lab = useLab ?? (await startLab(labOptions));
   try {
     const context = createConnectContext(lab, envName, opts, deps);
-    const outcome = await runFlow(connectSteps, context, {
+    const outcome = await runFlow(connectStepsFor(context.profile), context, {
       flow: 'connect',
       provider: opts.provider,
       env: envName,
@@ -68,7 +72,8 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
       result: () => ({
         issuedToken: context.issuedToken ?? null,
         deliveredToken: context.deliveredToken ?? null,
-        tokenDelivered: context.issuedToken !== undefined && context.deliveredToken === context.issuedToken,
+        // Without a provider journal (custom profiles) the stored token is what the agent must receive.
+        tokenDelivered: context.deliveredToken !== undefined && context.deliveredToken === (context.providerJournal ? context.issuedToken : context.storedToken),
       }),
     });
     await context.broadcasts.close();
@@ -81,9 +86,16 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
 /** The agent, browser and lab handles a connect's steps share; the real-browser flow builds on it. */
 export function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
   const api = lab.envs.get(envName);
-  const provider = lab.providers.get(opts.provider);
   const profile = deps.profiles.get(opts.provider);
+  const external = lab.externalOrigins.get(opts.provider);
+  const mocked = lab.providers.get(opts.provider);
+  const provider = mocked ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
   if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
+  const teamId = deps.config.defaultTeam;
+  const host = opts.host ?? (profile.enterprise ? registeredHost(deps.config, teamId, profile.id) : undefined);
+  // Where authorize must answer: the origin that plays the host in the lab, a real server's, or the mock's.
+  const hostOrigin = host === undefined ? undefined : api.ctx.hostOrigins?.get(profile.id)?.get(host.toLowerCase());
+  const hostUrl = profile.identity?.base === 'hostUrl' ? provider.url : undefined;
   const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
   if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
   deps.secrets.add(user.accessToken);
@@ -103,9 +115,23 @@ export function createConnectContext(lab: Lab, envName: string, opts: ConnectOpt
     broadcasts: new BroadcastClient(),
     userId: user.id,
     broadcasterToken: user.broadcasterToken,
-    teamId: deps.config.defaultTeam,
+    teamId,
+    host,
+    hostUrl,
+    authorizeOrigin: originOf(hostOrigin ?? host) ?? new URL(provider.url).origin,
+    providerJournal: mocked !== undefined,
     entry: opts.entry ?? 'web',
     broadcastTimeoutMs: opts.broadcastTimeoutMs ?? 5000,
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
+}
+
+// A host the user typed may not be a URL ("git.example.com"); the start step then shows what the API made of it.
+function originOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
