@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { runScenario, scenarioCatalogue, type ScenarioResult } from '../src/flows/scenarios/index.js';
+import { describe, it } from 'vitest';
 import type { FlowEvent } from '../src/events.js';
+import { runScenario, scenarioCatalogue, type ScenarioResult } from '../src/flows/scenarios/index.js';
 import { flowDeps } from './helpers/lab.js';
 
 function failureOf(result: ScenarioResult, events: FlowEvent[]): string {
@@ -9,13 +9,21 @@ function failureOf(result: ScenarioResult, events: FlowEvent[]): string {
   return `${result.skipped ?? ''} step ${result.outcome?.failedStep ?? '?'}: ${result.outcome?.error?.message ?? ''} ${checks.join(' ')}`;
 }
 
-describe('every scenario of the catalogue behaves as it expects', () => {
-  it.each(scenarioCatalogue.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+describe.concurrent('every scenario of the catalogue behaves as it expects', () => {
+  it.for(scenarioCatalogue.map((s) => [s.name, s] as const))('%s', async ([, scenario], { expect }) => {
     const deps = await flowDeps();
     const result = await runScenario(scenario, {}, deps);
     // The fixture lab has every provider a scenario needs, so nothing may be skipped here.
     expect(result.skipped).toBeUndefined();
     expect(failureOf(result, deps.events)).toBe('');
     expect(result.ok).toBe(true);
+  });
+
+  it('holds at least 25 scenarios with unique names, covering both flows', ({ expect }) => {
+    const names = scenarioCatalogue.map((s) => s.name);
+    expect(names.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(new Set(scenarioCatalogue.map((s) => s.flow))).toEqual(new Set(['connect', 'signup']));
   });
 });

@@ -1,0 +1,63 @@
+import { describe, it } from 'vitest';
+import type { FlowEvent } from '../src/events.js';
+import { runScenario, scenarioCatalogue, type Expectation, type Scenario, type ScenarioResult } from '../src/flows/scenarios/index.js';
+import { flowDeps } from './helpers/lab.js';
+
+function failureOf(result: ScenarioResult, events: FlowEvent[]): string {
+  if (result.ok) return '';
+  const checks = events.filter((e) => e.type === 'check-failed').map((e) => JSON.stringify(e));
+  return `${result.skipped ?? ''} step ${result.outcome?.failedStep ?? '?'}: ${result.outcome?.error?.message ?? ''} ${checks.join(' ')}`;
+}
+
+const byName = (name: string): Scenario => {
+  const found = scenarioCatalogue.find((s) => s.name === name);
+  if (!found) throw new Error(`no scenario ${name}`);
+  return found;
+};
+
+// A scenario whose expectation is wrong must fail, at the step where the system differs.
+const broken: Array<[string, string, Expectation, string]> = [
+  ['lost broadcast expected live', 'lost-broadcast-history', { outcome: 'connected', delivery: 'live' }, 'broadcast'],
+  ['lost broadcast without history expected from history', 'lost-broadcast-users-me', { outcome: 'connected', delivery: 'history' }, 'broadcast'],
+  ['duplicate expected applied twice', 'duplicate-broadcast', { outcome: 'connected', delivery: 'live', duplicatesDropped: 0 }, 'broadcast'],
+  ['version gap expected without a re-fetch', 'version-gap', { outcome: 'connected', delivery: 'live', refetch: false }, 'broadcast'],
+  ['slow provider expected even slower', 'slow-provider', { outcome: 'connected', delivery: 'live', callbackAtLeastMs: 60_000 }, 'callback'],
+  ['expired pauth expected as tampered', 'slow-user-connect', { outcome: 'web-error', from: 'callback', code: 'AUTH-1002', state: true }, 'callback'],
+  ['start error expected to carry a state', 'unknown-provider-at-start', { outcome: 'web-error', from: 'start', code: 'PRVD-1000', state: true }, 'start'],
+  ['router refusal expected as 404', 'unknown-environment', { outcome: 'refused', from: 'route', by: 'router', status: 404, says: 'not known' }, 'route'],
+  ['provider refusal expected from the router', 'redirect-uri-not-registered', { outcome: 'refused', from: 'authorize', by: 'router', status: 400, says: 'x' }, 'authorize'],
+  ['replay expected to succeed again', 'code-replay', { outcome: 'web-error', from: 'replay', code: 'AUTH-1005', state: true, revoked: true }, 'replay'],
+  ['expired record expected invalid', 'signup-record-expired', { outcome: 'login-failed', from: 'poll', webError: null, answer: 'AUTH-1005', result: 'TOKEN_INVALID' }, 'poll'],
+  ['pending expected a thousand times', 'signup-pending-then-login', { outcome: 'logged-in', minPending: 1000 }, 'poll'],
+  ['noSignup mismatch expected as a login', 'no-signup-no-match', { outcome: 'logged-in' }, 'poll'],
+];
+
+describe.concurrent('a scenario with a wrong expectation fails at the step where the system differs', () => {
+  it.for(broken)('%s', async ([, name, expect_, step], { expect }) => {
+    const deps = await flowDeps();
+    const result = await runScenario({ ...byName(name), expect: expect_ }, {}, deps);
+    expect(result.ok).toBe(false);
+    expect(result.outcome?.failedStep).toBe(step);
+  });
+
+  it('fails when the injection is missing: consent-denied without the denial', async ({ expect }) => {
+    const deps = await flowDeps();
+    const result = await runScenario({ ...byName('consent-denied'), injections: [] }, {}, deps);
+    expect(result.outcome?.failedStep).toBe('authorize');
+    expect(deps.events.some((e) => e.type === 'check-failed' && e.actual.includes('from the marketing'))).toBe(true);
+  });
+
+  it('runs against another provider, with the code that provider gets', async ({ expect }) => {
+    const deps = await flowDeps();
+    // jira has no sign-up: a denial is USRC-1022 with providerError (contract §1.5 step 5).
+    const result = await runScenario(byName('consent-denied'), { provider: 'jira' }, deps);
+    expect(failureOf(result, deps.events)).toBe('');
+    expect(deps.events.some((e) => e.type === 'step-succeeded' && e.detail?.includes('code=USRC-1022') && e.detail.includes('providerError=access_denied'))).toBe(true);
+  });
+
+  it('is skipped with a reason when the provider cannot sign up', async ({ expect }) => {
+    const deps = await flowDeps();
+    const result = await runScenario(byName('slow-user-signup'), { provider: 'jira' }, deps);
+    expect(result).toMatchObject({ ok: false, skipped: 'provider "jira" does not support sign-up' });
+  });
+});
