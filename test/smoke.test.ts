@@ -52,11 +52,14 @@ function assertJunitShape(root: XmlElement): { tests: number; failures: number; 
 }
 
 describe('smoke matrix', () => {
-  it('plans every provider with a client × connect × two environments, plus every scenario', async () => {
+  it('plans every provider with a client × each flow it supports × two environments, plus every scenario', async () => {
     const deps = await engineDeps();
     const cells = planSmoke({}, deps);
     const providers = [...deps.profiles.keys()].filter((id) => deps.config.clients[id] !== undefined);
     expect(cells.filter((c) => c.suite === 'connect')).toHaveLength(providers.length * 2);
+    const signIn = providers.filter((id) => deps.profiles.get(id)?.supportsSignup && deps.profiles.get(id)?.identity !== undefined);
+    expect(signIn.length).toBeGreaterThan(0);
+    expect(cells.filter((c) => c.suite === 'signup').map((c) => c.provider)).toEqual(signIn.flatMap((p) => [p, p]));
     expect(new Set(cells.filter((c) => c.suite === 'connect').map((c) => c.env))).toEqual(new Set(['local', 'pd']));
     expect(cells.filter((c) => c.suite === 'scenarios').map((c) => c.name)).toEqual(scenarioCatalogue.map((s) => s.name));
     expect(new Set(cells.map((c) => c.id)).size).toBe(cells.length);
@@ -74,7 +77,7 @@ describe('smoke matrix', () => {
 
   it('fails the cell whose expectation is broken, naming the step and expected vs actual, and passes the others', async () => {
     const deps = await engineDeps([brokenConsent, byName('exchange-invalid-grant')]);
-    const report = await runSmoke({ providers: ['github'], envs: ['local'] }, deps);
+    const report = await runSmoke({ providers: ['github'], envs: ['local'], flows: ['connect'] }, deps);
     expect(report.counts).toEqual({ tests: 3, passed: 2, failed: 1, skipped: 0 });
     const failed = report.results.find((r) => r.status === 'failed');
     expect(failed).toMatchObject({ cell: { id: 'scenario/consent-denied' }, failedStep: 'authorize', check: { name: '/web/error code', expected: '"RAPI-1010"', actual: '"access_denied"' } });
@@ -82,7 +85,7 @@ describe('smoke matrix', () => {
 
   it('writes JUnit whose structure and counts match the cells, with the failure message naming step, expected and actual', async () => {
     const deps = await engineDeps([brokenConsent, byName('duplicate-broadcast')]);
-    const report: SmokeReport = await runSmoke({ providers: ['github'], envs: ['local', 'pd'] }, deps);
+    const report: SmokeReport = await runSmoke({ providers: ['github'], envs: ['local', 'pd'], flows: ['connect'] }, deps);
     const root = parseXml(renderJunit(report));
     expect(assertJunitShape(root)).toEqual({ tests: 4, failures: 1, skipped: 0 });
     const failure = root.children.flatMap((s) => s.children).find((c) => c.attrs.name === 'consent-denied')?.children[0];
@@ -103,7 +106,7 @@ describe('smoke matrix', () => {
 describe('smoke command', () => {
   it('exits 1 and names the failing cell when a scenario expectation is broken', async () => {
     const fake = createFakeDeps();
-    const code = await runSmokeCommand({ providers: 'github', envs: 'local', reporter: 'junit' }, fake.deps, { catalogue: [brokenConsent] });
+    const code = await runSmokeCommand({ providers: 'github', envs: 'local', flows: 'connect', reporter: 'junit' }, fake.deps, { catalogue: [brokenConsent] });
     expect(code).toBe(1);
     expect(fake.stderr()).toContain('✖ scenario/consent-denied');
     expect(fake.stderr()).toContain('failed: scenario/consent-denied\n');
@@ -113,11 +116,11 @@ describe('smoke command', () => {
 
   it('exits 0 when every cell passes, with a JSON report on stdout', async () => {
     const fake = createFakeDeps();
-    const code = await runSmokeCommand({ providers: 'github', envs: 'local', scenarios: 'lost-broadcast-history,code-replay', reporter: 'json' }, fake.deps);
+    const code = await runSmokeCommand({ providers: 'github', envs: 'local', scenarios: 'lost-broadcast-history,signup-token-reused,code-replay', reporter: 'json' }, fake.deps);
     const json = JSON.parse(fake.stdout()) as { ok: boolean; counts: unknown; cells: Array<{ id: string; status: string }> };
-    expect({ code, ok: json.ok, counts: json.counts }).toEqual({ code: 0, ok: true, counts: { tests: 3, passed: 3, failed: 0, skipped: 0 } });
-    // Scenario cells keep the catalogue's order, whatever order --scenarios names them in.
-    expect(json.cells.map((c) => c.id)).toEqual(['connect/github/local', 'scenario/code-replay', 'scenario/lost-broadcast-history']);
+    expect({ code, ok: json.ok, counts: json.counts }).toEqual({ code: 0, ok: true, counts: { tests: 5, passed: 5, failed: 0, skipped: 0 } });
+    // Flow cells first, then scenario cells in the catalogue's order, whatever order --scenarios names them in.
+    expect(json.cells.map((c) => c.id)).toEqual(['connect/github/local', 'signup/github/local', 'scenario/code-replay', 'scenario/lost-broadcast-history', 'scenario/signup-token-reused']);
   });
 
   it.each([['--concurrency', { concurrency: '0' }], ['--reporter', { reporter: 'tap' }]])('refuses a bad %s as a usage error', async (_flag, flags) => {

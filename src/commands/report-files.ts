@@ -4,7 +4,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { AppError } from '../errors.js';
 import type { EventSink, FlowEvent } from '../events.js';
 import { packageRoot } from '../paths.js';
@@ -21,13 +20,6 @@ export interface ReportFiles {
   onEvent: EventSink;
   /** Writes the requested files; returns their paths. */
   write(): Promise<string[]>;
-}
-
-/** Adds the two options to a command. */
-export function addReportOptions(command: Command): Command {
-  return command
-    .option('--har <file>', 'write the browser hops with timings as HAR 1.2 (secrets shortened unless --show-secrets)')
-    .option('--diagram <file>', 'write a Mermaid sequence diagram of the run (webview, agent, browser, CS API, router, provider, broadcaster)');
 }
 
 /** Records events when a report file was asked for; a no-op sink otherwise. */

@@ -1,5 +1,6 @@
 /** The scenario catalogue: every named failure scenario, connect and sign-up. */
-import { connectScenarios } from './catalogue-connect.js';
+import { connectBrowserScenarios } from './catalogue-connect.js';
+import { connectDeliveryScenarios } from './catalogue-delivery.js';
 import { signupScenarios } from './catalogue-signup.js';
 import type { Scenario } from './types.js';
 
@@ -7,4 +8,4 @@ export type { Scenario, Expectation, Injection, FlowKind } from './types.js';
 export { runScenario, findScenario, unmetRequirement, type ScenarioResult, type ScenarioRunOptions } from './run-scenario.js';
 
 /** Every scenario, in listing order. */
-export const scenarioCatalogue: readonly Scenario[] = [...connectScenarios, ...signupScenarios];
+export const scenarioCatalogue: readonly Scenario[] = [...connectBrowserScenarios, ...connectDeliveryScenarios, ...signupScenarios];

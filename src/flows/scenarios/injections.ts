@@ -4,6 +4,7 @@
  */
 import type { BrowserInterceptor } from '../../agent-sim/browser.js';
 import { AppError } from '../../errors.js';
+import type { LabOptions } from '../../lab.js';
 import type { UserDoc } from '../../mock-api/store.js';
 import type { Step } from '../runner.js';
 import { formatDuration } from './clock.js';
@@ -66,9 +67,12 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
     intercept: rewriteOnce(inj.hop, (url) => setQuery(url, inj.set, inj.remove)),
   }),
 
-  'rewrite-provider': (inj, rt) => ({
-    intercept: rewriteOnce(inj.hop, (url) => withProvider(url, inj.to === 'other' ? otherOf(rt) : inj.to)),
-  }),
+  'rewrite-provider': (inj, rt) => {
+    const to = inj.to === 'other' ? otherOf(rt) : inj.to;
+    // Past authorize, the route now names another provider, and so must /web/error.
+    if (inj.hop !== 'authorize') rt.callbackProvider = to;
+    return { intercept: rewriteOnce(inj.hop, (url) => withProvider(url, to)) };
+  },
 
   'redirect-uri-bypasses-router': (_inj, rt) => ({
     arrange() {
@@ -120,7 +124,8 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
     },
   }),
 
-  lab: (inj) => ({ lab: { exchangeTimeoutMs: inj.exchangeTimeoutMs } }),
+  // Read before the lab starts (labOptionsOf); nothing to do once it runs.
+  lab: () => ({}),
 
   'poll-pending': (inj, rt) => ({
     hooks: [
@@ -155,6 +160,12 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
 export function applyInjection<C extends ScenarioContext>(injection: Injection, rt: ScenarioRuntime): Applied<C> {
   const applier = appliers[injection.kind] as Applier<Injection['kind']>;
   return applier<C>(injection as never, rt);
+}
+
+/** Lab options the scenario's injections ask for; they must be known before the lab starts. */
+export function labOptionsOf(injections: readonly Injection[]): Partial<Pick<LabOptions, 'exchangeTimeoutMs'>> {
+  const lab = injections.find((i): i is Extract<Injection, { kind: 'lab' }> => i.kind === 'lab');
+  return lab === undefined ? {} : { exchangeTimeoutMs: lab.exchangeTimeoutMs };
 }
 
 type StoreChange = Extract<Injection, { kind: 'store-change' }>['change'];

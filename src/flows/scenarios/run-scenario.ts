@@ -10,11 +10,12 @@ import { runFlow, type FlowOutcome } from '../runner.js';
 import { signupPollSteps } from '../signup.js';
 import { createScenarioClock } from './clock.js';
 import { compileSignup } from './expect-signup.js';
+import { labOptionsOf } from './injections.js';
 import { planConnect } from './plan-connect.js';
 import { planFlow } from './plan.js';
 import { createScenarioPollClock, type ScenarioPollClock } from './poll-clock.js';
 import type { ScenarioRuntime } from './runtime.js';
-import type { Injection, Requirement, Scenario } from './types.js';
+import type { Requirement, Scenario } from './types.js';
 
 export interface ScenarioRunOptions {
   /** The provider to run against (default: the scenario's, else "github"). */
@@ -59,7 +60,6 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, 
   const clock = createScenarioClock(deps.now);
   const needsOther = scenario.requires?.includes('second-provider') === true;
   const other = needsOther ? secondProvider(provider, deps) : undefined;
-  const exchangeTimeoutMs = scenario.injections.find((i): i is Extract<Injection, { kind: 'lab' }> => i.kind === 'lab')?.exchangeTimeoutMs;
   const lab = await startLab({
     config: deps.config,
     profiles: deps.profiles,
@@ -67,14 +67,12 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, 
     envs: [envName],
     now: clock.now,
     fetch: deps.fetch,
-    ...(exchangeTimeoutMs === undefined ? {} : { exchangeTimeoutMs }),
+    ...labOptionsOf(scenario.injections),
   });
   try {
     const api = lab.envs.get(envName);
     if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab did not start environment "${envName}"`);
-    const rewrite = scenario.injections.find((i) => i.kind === 'rewrite-provider' && (i.hop === 'callback' || i.hop === 'api-callback' || i.hop === 'start'));
-    const poll = createScenarioPollClock(clock.now);
-    const rt: ScenarioRuntime = {
+    const rt: ScenarioRuntime & { poll: ScenarioPollClock } = {
       scenario,
       lab,
       envName,
@@ -82,12 +80,12 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, 
       provider,
       other,
       clock,
-      poll,
+      poll: createScenarioPollClock(clock.now),
       startedAt: clock.now(),
-      callbackProvider: rewrite?.kind === 'rewrite-provider' ? (rewrite.to === 'other' ? (other ?? '') : rewrite.to) : provider,
+      callbackProvider: provider,
       hops: {},
     };
-    const outcome = await flowRunners[scenario.flow]({ ...rt, poll }, { ...deps, now: clock.now });
+    const outcome = await flowRunners[scenario.flow](rt, { ...deps, now: clock.now });
     return { scenario, provider, env: envName, ok: outcome.ok, outcome };
   } finally {
     await lab.close();

@@ -1,6 +1,6 @@
 /** What a scenario run holds while it runs, and the shape of what its injections contribute. */
 import type { BrowserInterceptor, Hop } from '../../agent-sim/browser.js';
-import type { Lab, LabOptions } from '../../lab.js';
+import type { Lab } from '../../lab.js';
 import type { RunningApi } from '../../mock-api/index.js';
 import type { AgentContext } from '../context.js';
 import type { Step, StepContext } from '../runner.js';
@@ -46,8 +46,6 @@ export interface StepHook<C> {
 
 /** What one injection contributes to a run. */
 export interface Applied<C extends ScenarioContext> {
-  /** Lab options it needs (set before the lab starts). */
-  lab?: Partial<Pick<LabOptions, 'exchangeTimeoutMs'>>;
   /** Done on the running lab before the first step. */
   arrange?(): void | Promise<void>;
   hooks?: StepHook<C>[];

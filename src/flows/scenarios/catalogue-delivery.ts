@@ -1,0 +1,162 @@
+/**
+ * Failure scenarios of "Connect to X" at the callback, the exchange and the broadcast, from the contract's
+ * "Failure modes worth simulating" (FM n), §4.3 and oauth-rules-and-quirks §3/§5. Data only.
+ */
+import type { Scenario } from './types.js';
+
+const connect = (s: Omit<Scenario, 'flow'>): Scenario => ({ flow: 'connect', ...s });
+
+/** The callback, the exchange, the stored token and its way to the agent. */
+export const connectDeliveryScenarios: readonly Scenario[] = [
+  // The callback and the exchange.
+  connect({
+    name: 'unknown-provider-at-callback',
+    title: 'The callback arrives on a provider route CodeStream does not know',
+    source: 'contract §8 unknown_provider_test (provider-token)',
+    injects: 'the callback path becomes /provider-token/blahblah',
+    observes: '/web/error?state=…&code=PRVD-1000&provider=blahblah',
+    injections: [{ kind: 'rewrite-provider', hop: 'callback', to: 'blahblah' }],
+    expect: { outcome: 'web-error', from: 'route', code: 'PRVD-1000', state: true },
+  }),
+  connect({
+    name: 'mix-up',
+    title: "A code from provider A arrives on provider B's callback",
+    source: 'oauth-rules §3.7 (RFC 9700 §4.4 mix-up)',
+    injects: "the callback with A's code and state is sent to /provider-token/<B>",
+    observes: "B refuses A's code at the exchange: /web/error?code=RAPI-1010&provider=<B>; nothing stored for either",
+    injections: [{ kind: 'rewrite-provider', hop: 'callback', to: 'other' }],
+    expect: { outcome: 'web-error', from: 'route', code: 'RAPI-1010', state: true },
+    requires: ['second-provider'],
+  }),
+  connect({
+    name: 'code-replay',
+    title: 'The callback URL is opened a second time with the same code',
+    source: 'RFC 6749 §4.1.2 (single use, revoke on reuse); oauth-rules §3.5',
+    injects: 'after a successful connect, the browser opens the same callback again',
+    observes: 'the replay ends on /web/error?code=RAPI-1010 and the provider revokes the token issued from that code',
+    injections: [{ kind: 'replay-callback' }],
+    expect: { outcome: 'web-error', from: 'replay', code: 'RAPI-1010', state: true, revoked: true },
+  }),
+  connect({
+    name: 'redirect-uri-mismatch-at-exchange',
+    title: 'provider-auth sent one redirect_uri, the exchange sends another',
+    source: 'contract FM 12, §7; RFC 6749 §4.1.3',
+    injects: "authorize's redirect_uri is the API's own callback (as for YouTrack); the exchange rebuilds it from authOrigin",
+    observes: 'the provider answers redirect_uri_mismatch and the callback ends on /web/error?code=RAPI-1010',
+    injections: [{ kind: 'redirect-uri-bypasses-router' }],
+    expect: { outcome: 'web-error', from: 'authorize', code: 'RAPI-1010', state: true },
+  }),
+  connect({
+    name: 'exchange-invalid-grant',
+    title: 'The token endpoint answers invalid_grant',
+    source: 'contract FM 8',
+    injects: 'the provider answers the exchange with invalid_grant (in its own wire format)',
+    observes: '/web/error?code=RAPI-1010; nothing stored',
+    injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'oauth-error', error: 'invalid_grant' } }],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+  }),
+  connect({
+    name: 'exchange-server-error',
+    title: 'The token endpoint answers 500',
+    source: 'contract FM 8',
+    injects: 'the provider answers the exchange with HTTP 500 and a text body',
+    observes: '/web/error?code=RAPI-1010',
+    injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'status', status: 500 } }],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+  }),
+  connect({
+    name: 'exchange-timeout',
+    title: 'The token endpoint does not answer before the exchange times out',
+    source: 'contract FM 8 (the network fails)',
+    injects: 'exchange timeout 150 ms; the provider answers after 600 ms',
+    observes: '/web/error?code=RAPI-1010',
+    injections: [
+      { kind: 'lab', exchangeTimeoutMs: 150 },
+      { kind: 'provider-fault', endpoint: 'token', fault: { kind: 'delay', ms: 600 } },
+    ],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+  }),
+  connect({
+    name: 'exchange-without-access-token',
+    title: 'The exchange succeeds but returns no access_token',
+    source: 'contract FM 9, §1.5 step 9',
+    injects: 'the token answer omits access_token',
+    observes: '/web/error?code=RAPI-1010 ("token not returned from provider")',
+    injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'no-access-token' } }],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+  }),
+  connect({
+    name: 'slow-provider',
+    title: 'The token endpoint is slow but within the exchange timeout',
+    source: 'oauth-rules §5.3 (delay the token endpoint)',
+    injects: 'the provider answers the exchange after 120 ms (timeout 30 s)',
+    observes: 'the connect completes; the callback waited ≥ 120 ms; the token arrives live',
+    injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'delay', ms: 120 } }],
+    expect: { outcome: 'connected', delivery: 'live', callbackAtLeastMs: 120 },
+  }),
+  connect({
+    name: 'user-deactivated-mid-flow',
+    title: 'The user is deactivated while the browser is at the provider',
+    source: 'contract FM 10, §1.5 step 6',
+    injects: 'the store marks the user deactivated before the provider redirects back',
+    observes: '/web/error?code=RAPI-1003',
+    injections: [{ kind: 'store-change', before: 'authorize', change: 'deactivate-user' }],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1003', state: true },
+  }),
+  connect({
+    name: 'user-left-team-mid-flow',
+    title: 'The user is removed from the team while the browser is at the provider',
+    source: 'contract FM 10, §1.5 step 6',
+    injects: 'the store removes the user from the team before the provider redirects back',
+    observes: '/web/error?code=RAPI-1010',
+    injections: [{ kind: 'store-change', before: 'authorize', change: 'leave-team' }],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+  }),
+
+  // The broadcast and the agent's cache.
+  connect({
+    name: 'lost-broadcast-history',
+    title: 'The token broadcast is lost; the agent resubscribes and finds it in history',
+    source: 'contract FM 29, §4.3',
+    injects: 'the broadcaster drops the next publish (it still lands in history)',
+    observes: 'lost broadcast recovered through channel history on resubscribe',
+    injections: [{ kind: 'broadcast-fault', drop: 1 }],
+    expect: { outcome: 'connected', delivery: 'history' },
+  }),
+  connect({
+    name: 'lost-broadcast-users-me',
+    title: 'The token broadcast is lost and history is gone; the agent re-fetches /users/me',
+    source: 'contract FM 29 and 33, §4.3',
+    injects: 'the broadcaster drops the next publish and answers no history',
+    observes: 'recovered through GET /users/me when history is gone',
+    injections: [{ kind: 'broadcast-fault', drop: 1, blockHistory: true }],
+    expect: { outcome: 'connected', delivery: 'users-me' },
+  }),
+  connect({
+    name: 'duplicate-broadcast',
+    title: 'The token broadcast arrives twice with the same messageId',
+    source: 'contract FM 30, §4.3 (dedupe by messageId)',
+    injects: 'the broadcaster delivers the next publish twice',
+    observes: 'duplicate messageId applied once',
+    injections: [{ kind: 'broadcast-fault', duplicate: 1 }],
+    expect: { outcome: 'connected', delivery: 'live', duplicatesDropped: 1 },
+  }),
+  connect({
+    name: 'version-gap',
+    title: "A write the agent missed leaves a gap before the token directive's version",
+    source: 'contract FM 31, §4.3',
+    injects: 'another session writes the user before the callback, without a broadcast to this agent',
+    observes: 'version gap → agent re-fetches /users/me and ends at the stored version',
+    injections: [{ kind: 'store-change', before: 'callback', change: 'silent-write' }],
+    expect: { outcome: 'connected', delivery: 'live', refetch: true },
+  }),
+  connect({
+    name: 'late-subscriber',
+    title: 'The agent subscribes to its me-channel only after the callback',
+    source: 'contract §4.3 (history catch-up on subscribe), oauth-rules §5.5',
+    injects: 'the subscribe step runs after the success page',
+    observes: 'the directive published before the subscription is recovered from history',
+    injections: [{ kind: 'move-step', step: 'subscribe', after: 'success-page' }],
+    expect: { outcome: 'connected', delivery: 'history' },
+  }),
+];
