@@ -15,6 +15,7 @@ interface InteractFlags {
   showSecrets?: boolean;
 }
 
+/** Registers `interact <slack|msteams>`. */
 export function registerInteract(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('interact')

@@ -19,6 +19,7 @@ export const SNAG_REPLY = 'Oops, we hit a snag… that connect code is wrong or 
 export const CONNECTED_REPLY = 'You are connected: CodeStream will post here for your team.';
 const HELP_REPLY = 'Open the sign-in card and enter the connect code CodeStream gave you.';
 
+/** Registers POST /msteams/generate-connect-code (Bearer): a one-time code for the bot's sign-in card. */
 export function registerMsTeamsConnectCode(router: Router, ctx: ApiContext): void {
   router.post('/msteams/generate-connect-code', (req, res) => {
     const user = requireUser(ctx, req);

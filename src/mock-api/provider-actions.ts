@@ -29,6 +29,7 @@ export interface ProviderAction {
   at: number;
 }
 
+/** Every call an environment's provider-action endpoint received, and the ones it accepted. */
 export class ProviderActionLog {
   readonly received: ReceivedProviderCall[] = [];
   readonly actions: ProviderAction[] = [];

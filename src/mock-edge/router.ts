@@ -63,6 +63,7 @@ export function classifyState(state: string | undefined, environments: ReadonlyM
   return undefined;
 }
 
+/** Builds the router's express app (no socket); `hits` is its journal. */
 export function createRouterApp(environments: Map<string, string>, hits: RouterHit[], now: () => number, opts: Omit<RouterOptions, 'now'> = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');

@@ -16,6 +16,7 @@ type ActionHandler = (ctx: ApiContext, req: Request, res: Response, raw: Buffer)
 
 const HANDLERS: Readonly<Record<string, ActionHandler>> = { slack: handleSlackAction, msteams: handleTeamsActivity };
 
+/** Registers POST /no-auth/provider-action/:provider (slack, msteams) on an environment. */
 export function registerProviderAction(router: Router, ctx: ApiContext): void {
   router.post('/no-auth/provider-action/:provider', async (req, res) => {
     const provider = String(req.params.provider).toLowerCase();
