@@ -162,8 +162,8 @@ export function parseProfile(json: unknown, source: string): ProviderProfile {
   });
 }
 
-/** Reads and validates a profile file. */
-export async function loadProfileFile(path: string): Promise<ProviderProfile> {
+/** Reads and validates a profile file; a catalogue file's name must be its id (custom profiles may be named freely). */
+export async function loadProfileFile(path: string, { idFromName = true }: { idFromName?: boolean } = {}): Promise<ProviderProfile> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
@@ -172,7 +172,7 @@ export async function loadProfileFile(path: string): Promise<ProviderProfile> {
   }
   const profile = parseProfile(json, path);
   const expected = basename(path, '.json');
-  if (profile.id !== expected) {
+  if (idFromName && profile.id !== expected) {
     throw new AppError('PROFILE_INVALID', `profile ${path}: field "id" is "${profile.id}", expected "${expected}"`);
   }
   return profile;

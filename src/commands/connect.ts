@@ -9,6 +9,7 @@ import { runConnectBrowser } from '../flows/run-connect-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './interactive.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
+import { providerFromArgs } from '../custom-profile.js';
 
 interface ConnectFlags extends FlowExtrasFlags {
   env?: string;
@@ -22,14 +23,18 @@ interface ConnectFlags extends FlowExtrasFlags {
   browser?: boolean;
   timeout: string;
   step?: boolean;
+  host?: string;
+  profile?: string;
 }
 
 export function registerConnect(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('connect')
     .description('connect a provider as a logged-in user and check every hop (the seed\'s "Connect to X")')
-    .argument('<provider>', 'provider id, e.g. github')
+    .argument('[provider]', 'provider id, e.g. github (leave out with --profile)')
     .option('--env <name>', 'environment to connect in (default: the lab\'s default, "local")')
+    .option('--host <url>', 'enterprise host sent as host=, e.g. https://git.example.com; it must be registered for the team (else PRVD-1003); default: the team\'s first registered host')
+    .option('--profile <file>', 'a custom profile of a real or self-hosted OAuth 2.0 server (absolute URLs, client id, secret from the env variable it names); no mock runs for it')
     .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
     .option('--router-mode <mode>', 'how the auth-origin router delivers the callback: redirect (302, the seed\'s nginx) or proxy', 'redirect')
     .option('--misconfig <name>', `run with a misconfiguration and pass when it fails exactly as expected: ${MISCONFIGS.join(', ')}`)
@@ -43,8 +48,9 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .option(...scenarioOption('connect'))
     .option(...harOption)
     .option(...diagramOption)
-    .action(async (provider: string, flags: ConnectFlags) => {
+    .action(async (providerArg: string | undefined, flags: ConnectFlags) => {
       const data = await loadLabData();
+      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
       assertKnownProvider(provider, data);
       const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
@@ -58,7 +64,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       extras.refuseWithScenario({ '--browser': flags.browser === true, '--misconfig': misconfig !== undefined, '--step': flags.step === true });
       const stepper = flags.step ? createStepMode(deps, secrets) : undefined;
       try {
-        const opts = { provider, entry, successPage, routerMode, ...(envs === undefined ? {} : { envs }), ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
+        const opts = { provider, entry, successPage, routerMode, ...(flags.host === undefined ? {} : { host: flags.host }), ...(envs === undefined ? {} : { envs }), ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
         const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)

@@ -8,6 +8,8 @@ import { registerSmoke } from './smoke.js';
 import { registerInteract } from './interact.js';
 import { registerServe } from './serve.js';
 import { registerSignup } from './signup.js';
+import { registerProviders } from './providers.js';
+import { registerRefresh } from './refresh.js';
 
 /**
  * Attaches one subcommand. Actions report their outcome through `setExit` (0 ok, 1 failed) and throw
@@ -16,4 +18,4 @@ import { registerSignup } from './signup.js';
 export type RegisterCommand = (program: Command, deps: Deps, setExit: (code: number) => void) => void;
 
 // Each command file appends its register function here, in the order `--help` should list them.
-export const commands: RegisterCommand[] = [registerConnect, registerServe, registerInteract, registerScenarios, registerSmoke, registerDecodeState, registerSignup];
+export const commands: RegisterCommand[] = [registerConnect, registerServe, registerInteract, registerScenarios, registerSmoke, registerDecodeState, registerSignup, registerRefresh, registerProviders];

@@ -55,6 +55,8 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
     envs: labEnvironments(deps.config, envName, opts.envs),
     routerMode: opts.routerMode ?? 'redirect',
     successPage: opts.successPage ?? 'marketing',
+    // A real server only accepts the redirect URI registered with it, so a custom profile may fix the router's port.
+    ...routerPortOf(deps.profiles.get(opts.provider)),
     now: deps.now,
     fetch: deps.fetch,
   };
@@ -134,4 +136,9 @@ function originOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function routerPortOf(profile: ProviderProfile | undefined): { routerPort?: number } {
+  const port = profile?.server?.callbackPort;
+  return port === undefined ? {} : { routerPort: port };
 }

@@ -8,7 +8,8 @@ import { signupStart } from './routes/signup-start.js';
 import { signupCallbackHooks } from './signup-callback.js';
 import { registerMsTeamsConnectCode } from './msteams-bot.js';
 import { registerProviderAction } from './routes/provider-action.js';
+import { registerProviderRefresh } from './routes/provider-refresh.js';
 
 export function defaultApiExtensions(): ApiExtensions {
-  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup] };
+  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup, registerProviderRefresh] };
 }

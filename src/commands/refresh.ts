@@ -1,0 +1,45 @@
+/** `codestream-auth refresh <provider>`: connect, then GET /provider-refresh and the refreshed token's delivery. */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { parseEnvList } from '../flows/lab-envs.js';
+import { runRefresh } from '../flows/refresh.js';
+import { providerFromArgs } from '../custom-profile.js';
+import { assertKnownProvider, createOutput, loadLabData } from './shared.js';
+
+interface RefreshFlags {
+  env?: string;
+  envs?: string;
+  host?: string;
+  profile?: string;
+  json?: boolean;
+  showSecrets?: boolean;
+}
+
+export function registerRefresh(program: Command, deps: Deps, setExit: (code: number) => void): void {
+  program
+    .command('refresh')
+    .description('connect a provider, then refresh its token through GET /provider-refresh and check the new token reaches the agent')
+    .argument('[provider]', 'a provider with refresh support, e.g. gitlab, bitbucket, jira, asana, azuredevops (leave out with --profile)')
+    .option('--env <name>', 'environment to run in (default: the lab\'s default, "local")')
+    .option('--envs <list>', 'comma-separated environments to start besides --env (default: all in fixtures/lab.json); the others must see nothing')
+    .option('--host <url>', 'enterprise host (gitlab_enterprise); default: the team\'s first registered host')
+    .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with refresh support')
+    .option('--json', 'print NDJSON events on stdout')
+    .option('--show-secrets', 'print tokens and JWTs in full')
+    .action(async (providerArg: string | undefined, flags: RefreshFlags) => {
+      const data = await loadLabData();
+      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
+      assertKnownProvider(provider, data, (p) => p.supportsRefresh && p.token !== undefined);
+      const envs = parseEnvList(flags.envs);
+      const { renderer, secrets } = createOutput(flags, deps);
+      try {
+        const { outcome } = await runRefresh(
+          { provider, ...(flags.env === undefined ? {} : { env: flags.env }), ...(envs === undefined ? {} : { envs }), ...(flags.host === undefined ? {} : { host: flags.host }) },
+          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
+        );
+        setExit(outcome.ok ? 0 : 1);
+      } finally {
+        renderer.close();
+      }
+    });
+}

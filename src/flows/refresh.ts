@@ -1,0 +1,112 @@
+/**
+ * "Refresh the token of X" (contract §1.8, §6.6): a connect that stores a refresh token, then the agent's
+ * GET /provider-refresh/<p>, the refresh grant at the provider (with rotation where the profile says), the
+ * stored and broadcast result. The steps run inside the connect's lab, before its isolation check.
+ */
+import { applyDirective } from '../agent-sim/me-cache.js';
+import { getPath } from '../dotted.js';
+import { startLab, type Lab } from '../lab.js';
+import { connectStepsFor, type ConnectContext } from './connect.js';
+import { labEnvironments } from './lab-envs.js';
+import type { ConnectOptions, ConnectRun, FlowDeps } from './run-connect.js';
+import { createConnectContext } from './run-connect.js';
+import { runFlow, type Step } from './runner.js';
+
+export interface RefreshContext extends ConnectContext {
+  oldRefreshToken?: string;
+  refreshedToken?: string | undefined;
+}
+
+const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step<RefreshContext> => ({ id, title, run });
+
+export const refreshSteps: readonly Step<RefreshContext>[] = [
+  step('refresh-call', 'Agent asks the API to refresh the token (GET /provider-refresh)', async (ctx, s) => {
+    const key = ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+    const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    s.check('connect stored a refresh token', typeof before?.refreshToken === 'string', 'a refresh token', before?.refreshToken);
+    ctx.oldRefreshToken = String(before?.refreshToken);
+    ctx.secrets.add(ctx.oldRefreshToken);
+    // Contract §6.6: the agent refreshes on its own once fewer than 60 s are left; the run asks now.
+    if (typeof before?.expiresAt === 'number') s.note(`the agent would refresh by itself ${Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60)} s from now (60 s before expiresAt)`);
+    const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`);
+    s.expectEqual('provider-refresh answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
+    const directive = (answer.body.user ?? {}) as { $set?: Record<string, unknown> };
+    const t = ctx.profile.token;
+    if (ctx.providerJournal && t !== undefined) {
+      const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
+      const params = { ...call?.query, ...call?.body };
+      s.expectEqual('refresh grant: grant_type', params.grant_type, 'refresh_token');
+      s.expectEqual(`refresh grant: the stored refresh token (${t.refresh.parameter})`, params[t.refresh.parameter], ctx.oldRefreshToken);
+      s.expectEqual('refresh grant: format', call?.format, t.format);
+      const issued = ctx.provider.control.issued.filter((i) => i.kind === 'refresh').at(-1);
+      ctx.refreshedToken = issued?.accessToken;
+      ctx.secrets.add(issued?.refreshToken);
+    } else ctx.refreshedToken = typeof directive.$set?.[`${key}.accessToken`] === 'string' ? (directive.$set[`${key}.accessToken`] as string) : undefined;
+    ctx.secrets.add(ctx.refreshedToken);
+    s.expectEqual(`answer $set ${key}.accessToken`, directive.$set?.[`${key}.accessToken`], ctx.refreshedToken);
+    s.check('a new access token', ctx.refreshedToken !== undefined && ctx.refreshedToken !== ctx.issuedToken, 'a token other than the first', ctx.refreshedToken);
+    const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    if (t?.refresh.rotate === true) {
+      s.check('rotated: a new refresh token is stored', typeof stored?.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken, 'a new refresh token', stored?.refreshToken);
+      if (ctx.providerJournal) s.expectEqual('rotated: the provider disabled the used refresh token', ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed, true);
+    } else {
+      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', stored?.refreshToken, null);
+      s.note(`${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`);
+    }
+    if (stored?.expiresAt !== undefined) s.check('expiresAt is in the future', Number(stored.expiresAt) > ctx.now(), `> ${ctx.now()}`, stored.expiresAt);
+    return `new token stored under ${key}`;
+  }),
+
+  step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
+    const key = `${ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`}.accessToken`;
+    const got = await ctx.broadcasts.waitFor((m) => (m.message.user as { $set?: Record<string, unknown> } | undefined)?.$set?.[key] === ctx.refreshedToken, ctx.broadcastTimeoutMs, ctx.signal);
+    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
+    s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>), 'applied');
+    const delivered = getPath(ctx.me, key);
+    ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
+    s.expectEqual('delivered token equals the refreshed token', ctx.deliveredToken, ctx.refreshedToken);
+    return 'the agent holds the refreshed token';
+  }),
+];
+
+// Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token.
+function refreshQuery(ctx: RefreshContext, key: string): string {
+  const params: [string, string][] = [['teamId', ctx.teamId]];
+  if (ctx.host !== undefined) params.push(['host', ctx.host]);
+  const multiple = key.indexOf('.multiple.');
+  if (multiple >= 0) params.push(['sharing', 'true'], ['subId', key.slice(multiple + '.multiple.'.length)]);
+  return params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+}
+
+/** The connect steps with the refresh steps before the final isolation check. */
+export function refreshFlowSteps(ctx: RefreshContext): Step<RefreshContext>[] {
+  const connect = connectStepsFor(ctx.profile) as Step<RefreshContext>[];
+  const at = connect.findIndex((s) => s.id === 'isolation');
+  return at < 0 ? [...connect, ...refreshSteps] : [...connect.slice(0, at), ...refreshSteps, ...connect.slice(at)];
+}
+
+/** Runs connect + refresh in a fresh lab (or `useLab`). */
+export async function runRefresh(opts: ConnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
+  const envName = opts.env ?? deps.config.defaultEnvironment;
+  const lab = useLab ?? (await startLab({ config: deps.config, profiles: deps.profiles, providers: [opts.provider], envs: labEnvironments(deps.config, envName, opts.envs), now: deps.now, fetch: deps.fetch, successPage: opts.successPage ?? 'marketing', routerMode: opts.routerMode ?? 'redirect' }));
+  try {
+    const context: RefreshContext = createConnectContext(lab, envName, opts, deps);
+    const outcome = await runFlow(refreshFlowSteps(context), context, {
+      flow: 'refresh',
+      provider: opts.provider,
+      env: envName,
+      onEvent: deps.onEvent,
+      now: deps.now,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      result: () => ({
+        refreshedToken: context.refreshedToken ?? null,
+        deliveredToken: context.deliveredToken ?? null,
+        tokenDelivered: context.refreshedToken !== undefined && context.deliveredToken === context.refreshedToken,
+      }),
+    });
+    await context.broadcasts.close();
+    return { outcome, context };
+  } finally {
+    if (!useLab) await lab.close();
+  }
+}
