@@ -20,6 +20,8 @@ const broken: Array<[string, string, Expectation, string]> = [
   ['lost broadcast expected live', 'lost-broadcast-history', { outcome: 'connected', delivery: 'live' }, 'broadcast'],
   ['lost broadcast without history expected from history', 'lost-broadcast-users-me', { outcome: 'connected', delivery: 'history' }, 'broadcast'],
   ['duplicate expected applied twice', 'duplicate-broadcast', { outcome: 'connected', delivery: 'live', duplicatesDropped: 0 }, 'broadcast'],
+  ['quick reconnect expected to read history', 'agent-offline-quick-reconnect', { outcome: 'connected', delivery: 'history' }, 'broadcast'],
+  ['a day offline expected live', 'agent-offline-over-a-day', { outcome: 'connected', delivery: 'live' }, 'broadcast'],
   ['version gap expected without a re-fetch', 'version-gap', { outcome: 'connected', delivery: 'live', refetch: false }, 'broadcast'],
   ['slow provider expected even slower', 'slow-provider', { outcome: 'connected', delivery: 'live', callbackAtLeastMs: 60_000 }, 'callback'],
   ['expired pauth expected as tampered', 'slow-user-connect', { outcome: 'web-error', from: 'callback', code: 'AUTH-1002', state: true }, 'callback'],

@@ -8,8 +8,11 @@ import type { ApiClient } from './api-client.js';
 import type { BroadcastClient, BroadcastClientOptions, ReceivedMessage } from './broadcast-client.js';
 import { applyDirective, type ApplyOutcome } from './me-cache.js';
 
-/** How the directive reached the agent. */
-export type DeliveryPath = 'live' | 'history' | 'users-me';
+/** How the directive reached the agent; 'none' when it did not (stored, but the agent never heard). */
+export type DeliveryPath = 'live' | 'history' | 'users-me' | 'none';
+
+/** What a reconnect does about history (contract §4.3), by how long the connection was down. */
+export type CatchUp = 'history' | 'skip' | 'reset';
 
 export interface Delivery {
   path: DeliveryPath;
@@ -32,6 +35,8 @@ export interface RecoveryOptions {
   now: () => number;
   /** When the agent's session began: a fresh session fetches history from 10 s before it (contract §4.3). */
   sessionStartedAt: number;
+  /** When the agent's connection dropped, if it is reconnecting now. */
+  droppedAt?: number | undefined;
   onEvent?: EventSink | undefined;
 }
 
@@ -40,6 +45,15 @@ const TICKS_PER_MS = 10_000;
 // Contract §4.3: since lastMessageReceivedAt − 12 s, or initStart − 10 s on a fresh session.
 const RESUME_MARGIN_MS = 12_000;
 const FRESH_MARGIN_MS = 10_000;
+// Contract §4.3: no history fetch when the connection dropped less than 60 s ago; a reset past 1 day − 10 min.
+const MIN_GAP_MS = 60_000;
+const MAX_GAP_MS = 24 * 3_600_000 - 10 * 60_000;
+
+/** The real agent's rule for a reconnect after `gapMs` offline. */
+export function catchUpAfter(gapMs: number): CatchUp {
+  if (gapMs < MIN_GAP_MS) return 'skip';
+  return gapMs > MAX_GAP_MS ? 'reset' : 'history';
+}
 
 /** The history window a (re)subscribe asks for, as a timetoken. */
 export function historySince(client: BroadcastClient, sessionStartedAt: number): number {
@@ -49,31 +63,41 @@ export function historySince(client: BroadcastClient, sessionStartedAt: number):
 
 /** Gets the directive `match` selects onto `me` by the first path that works; never waits on a timer. */
 export async function receiveDirective(opts: RecoveryOptions, me: Record<string, unknown>, match: (m: ReceivedMessage) => boolean): Promise<Delivery> {
-  const reported = new Set<ReceivedMessage>();
+  if (!opts.client.connected && opts.droppedAt !== undefined) return reconnect(opts, me, match, catchUpAfter(opts.now() - opts.droppedAt));
   let path: DeliveryPath = 'live';
   if (opts.client.connected) await opts.client.sync();
   let found = firstMatch(opts.client, match);
   if (found === undefined) {
     // Resubscribe: what the broadcaster stored while this agent missed it comes back as history.
     path = 'history';
-    const since = historySince(opts.client, opts.sessionStartedAt);
-    await opts.client.close();
-    await opts.client.subscribe({ ...opts.subscription, since });
-    await opts.client.sync();
+    await resubscribe(opts, historySince(opts.client, opts.sessionStartedAt));
     found = firstMatch(opts.client, match);
   }
-  report(opts, reported);
-  if (found === undefined) {
-    const fetched = await opts.api.me();
-    return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: fetched };
-  }
-  if (found.history) path = 'history';
-  const directive = (found.message.user ?? {}) as Record<string, unknown>;
-  const applied = applyDirective(me, directive);
+  report(opts);
+  if (found === undefined) return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: await opts.api.me() };
+  return apply(opts, me, found, found.history ? 'history' : path);
+}
+
+// After time offline the rule of contract §4.3 decides: history, nothing at all, or a session reset.
+async function reconnect(opts: RecoveryOptions, me: Record<string, unknown>, match: (m: ReceivedMessage) => boolean, catchUp: CatchUp): Promise<Delivery> {
+  await resubscribe(opts, catchUp === 'history' ? historySince(opts.client, opts.sessionStartedAt) : undefined);
+  report(opts);
+  if (catchUp === 'reset') return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: await opts.api.me() };
+  const found = firstMatch(opts.client, match);
+  if (found === undefined) return { path: 'none', applied: 'none', refetched: false, duplicatesDropped: 0, me };
+  return apply(opts, me, found, found.history ? 'history' : 'live');
+}
+
+async function resubscribe(opts: RecoveryOptions, since: number | undefined): Promise<void> {
+  await opts.client.close();
+  await opts.client.subscribe({ ...opts.subscription, ...(since === undefined ? {} : { since }) });
+  await opts.client.sync();
+}
+
+async function apply(opts: RecoveryOptions, me: Record<string, unknown>, found: ReceivedMessage, path: DeliveryPath): Promise<Delivery> {
+  const applied = applyDirective(me, (found.message.user ?? {}) as Record<string, unknown>);
   const duplicatesDropped = opts.client.received.filter((m) => m.duplicate && m.message.messageId === found.message.messageId).length;
-  if (applied === 'refetch-needed') {
-    return { path, message: found, applied, refetched: true, duplicatesDropped, me: await opts.api.me() };
-  }
+  if (applied === 'refetch-needed') return { path, message: found, applied, refetched: true, duplicatesDropped, me: await opts.api.me() };
   return { path, message: found, applied, refetched: false, duplicatesDropped, me };
 }
 
@@ -82,7 +106,8 @@ function firstMatch(client: BroadcastClient, match: (m: ReceivedMessage) => bool
 }
 
 // One message event per received frame, so diagrams show live, history and dropped copies.
-function report(opts: RecoveryOptions, reported: Set<ReceivedMessage>): void {
+const reported = new WeakSet<ReceivedMessage>();
+function report(opts: RecoveryOptions): void {
   for (const m of opts.client.received) {
     if (reported.has(m)) continue;
     reported.add(m);

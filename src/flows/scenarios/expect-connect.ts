@@ -22,11 +22,18 @@ export function bySignup<T>(value: T | BySignupSupport<T>, supportsSignup: boole
   return value as T;
 }
 
+const DELIVERY_TITLES: Record<Expect<'connected'>['delivery'], string> = {
+  live: 'live broadcast',
+  history: 'from channel history',
+  'users-me': 'GET /users/me',
+  none: 'never: stored, but the agent does not hear of it',
+};
+
 /** The step that replaces "broadcast": the directive must arrive by the expected path. */
 export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): Step<Ctx> {
   return {
     id: 'broadcast',
-    title: `Agent gets the token (${expect.delivery === 'live' ? 'live broadcast' : expect.delivery === 'history' ? 'from channel history' : 'GET /users/me'})`,
+    title: `Agent gets the token (${DELIVERY_TITLES[expect.delivery]})`,
     async run(ctx, s) {
       const key = tokenKey(ctx, ctx.profile.id);
       const delivery = await receiveDirective(
@@ -36,6 +43,7 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
           subscription: { apiUrl: ctx.api.url, token: ctx.broadcasterToken, channels: [`user-${ctx.userId}`] },
           now: ctx.now,
           sessionStartedAt: rt.startedAt,
+          droppedAt: rt.agentOfflineSince,
           onEvent: ctx.onEvent,
         },
         ctx.me ?? {},
@@ -46,6 +54,11 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       s.expectEqual('agent re-fetched /users/me', delivery.refetched, expect.refetch ?? expect.delivery === 'users-me');
       if (expect.duplicatesDropped !== undefined) s.expectEqual('copies of the messageId dropped, not applied', delivery.duplicatesDropped, expect.duplicatesDropped);
       ctx.deliveredToken = providerTokenOf(ctx.me, ctx.profile.id, ctx.teamId);
+      if (expect.delivery === 'none') {
+        s.expectEqual('the agent holds no token', ctx.deliveredToken, undefined, 'none');
+        s.expectEqual('the API stored the issued token all the same', getPath(ctx.api.ctx.store.users.get(ctx.userId), key), ctx.issuedToken);
+        return 'not delivered: the agent learns of it only at its next GET /users/me';
+      }
       s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
       s.expectEqual("agent's me-object is at the stored version", ctx.me.version, ctx.api.ctx.store.users.get(ctx.userId)?.version);
       return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}`;

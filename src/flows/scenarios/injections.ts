@@ -114,6 +114,28 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
     ],
   }),
 
+  'agent-offline': (inj, rt) => ({
+    hooks: [
+      {
+        step: inj.from,
+        when: 'before',
+        async run(ctx, s) {
+          await ctx.broadcasts?.close();
+          rt.agentOfflineSince = rt.clock.now();
+          s.note("the agent's connection to the broadcaster drops");
+        },
+      },
+      {
+        step: 'broadcast',
+        when: 'before',
+        run(_ctx, s) {
+          rt.clock.advance(inj.reconnectAfterMs);
+          s.note(`the agent reconnects ${formatDuration(inj.reconnectAfterMs)} after the drop (injected clock)`);
+        },
+      },
+    ],
+  }),
+
   'move-step': (inj) => ({
     reorder(steps) {
       const moved = steps.find((s) => s.id === inj.step);

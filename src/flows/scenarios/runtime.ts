@@ -1,4 +1,5 @@
 /** What a scenario run holds while it runs, and the shape of what its injections contribute. */
+import type { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import type { BrowserInterceptor, Hop } from '../../agent-sim/browser.js';
 import type { Lab } from '../../lab.js';
 import type { RunningApi } from '../../mock-api/index.js';
@@ -15,6 +16,8 @@ export interface ScenarioContext extends AgentContext {
   /** The provider's redirect back (provider → router). */
   callbackHop?: Hop | undefined;
   signal?: AbortSignal | undefined;
+  /** The agent's broadcaster subscription (connect runs). */
+  broadcasts?: BroadcastClient;
 }
 
 export interface ScenarioRuntime {
@@ -33,6 +36,8 @@ export interface ScenarioRuntime {
   startedAt: number;
   /** The provider an error page must name: the flow's, unless a rewrite sent the callback elsewhere. */
   callbackProvider: string;
+  /** When the agent's broadcaster connection dropped, while it is offline. */
+  agentOfflineSince?: number;
   /** Hops that injections produced (the replayed callback). */
   hops: { replay?: Hop };
 }

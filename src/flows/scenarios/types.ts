@@ -48,6 +48,8 @@ export type Injection =
   | { kind: 'replay-callback' }
   /** A write to the user before a step that the agent never hears of. */
   | { kind: 'store-change'; before: string; change: 'silent-write' | 'deactivate-user' | 'leave-team' }
+  /** The agent's broadcaster connection drops before step `from` and comes back `reconnectAfterMs` later, before the broadcast step. */
+  | { kind: 'agent-offline'; from: string; reconnectAfterMs: number }
   /** The agent subscribes only after another step (a late subscriber). */
   | { kind: 'move-step'; step: string; after: string }
   | { kind: 'lab'; exchangeTimeoutMs: number }
