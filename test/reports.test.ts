@@ -69,6 +69,12 @@ describe('Mermaid sequence diagram', () => {
     expect(lines.filter((l) => /^ {2}\w+-->>\w+: /.test(l))).toHaveLength(httpEvents(deps.events).length + 1); // + agent→webview
     expect(text).toContain('browser->>router: GET /no-auth/provider-token/github?code=');
     expect(text).toMatch(/Note over webview,broadcaster: ✖ .* failed \[CHECK_FAILED\]/);
+    // The API's exchange, reported by the step that failed, sits inside the callback hop that caused it.
+    const callback = lines.findIndex((l) => l.startsWith('  browser->>api: GET /no-auth/provider-token/github'));
+    const exchange = lines.findIndex((l) => l.startsWith('  api->>provider: POST /login/oauth/access_token'));
+    const answer = lines.findIndex((l) => l.startsWith('  api-->>browser: 302 → /web/error'));
+    expect(callback).toBeGreaterThan(0);
+    expect([callback < exchange, lines[exchange + 1]?.startsWith('  provider-->>api: 200'), exchange + 1 < answer]).toEqual([true, true, true]);
     expect(text).toContain('agent-->>webview: connect failed at callback');
     // Mermaid ends statements at ";": none may appear inside a label.
     for (const l of lines) expect(l.replace(/#\d+;/g, '')).not.toContain(';');

@@ -35,6 +35,12 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
   const lines = ['sequenceDiagram', ...order.map((a) => `  participant ${a} as ${LABELS[a]}`)];
   const span = `${order[0]},${order.at(-1)}`;
   const titles = new Map<string, string>();
+  const nested = nestServerCalls(events);
+  const arrows = (e: HttpEvent): string[] => [
+    `  ${e.from}->>${e.to}: ${label(`${e.method} ${shortUrl(redact(e.url))}`)}`,
+    ...(nested.inside.get(e) ?? []).flatMap(arrows),
+    `  ${e.to}-->>${e.from}: ${label(answer(e.status, e.location === undefined ? undefined : redact(e.location), e.url))}`,
+  ];
   let index = 0;
   for (const e of events) {
     switch (e.type) {
@@ -46,8 +52,7 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
         lines.push(`  Note over ${span}: ${label(`${++index}. ${e.title}`)}`);
         break;
       case 'http':
-        lines.push(`  ${e.from}->>${e.to}: ${label(`${e.method} ${shortUrl(redact(e.url))}`)}`);
-        lines.push(`  ${e.to}-->>${e.from}: ${label(answer(e.status, e.location === undefined ? undefined : redact(e.location), e.url))}`);
+        if (!nested.drawn.has(e)) lines.push(...arrows(e));
         break;
       case 'message':
         lines.push(`  ${e.from}-)${e.to}: ${label(`${e.channel} ${e.summary}`)}`);
@@ -69,6 +74,26 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+type HttpEvent = Extract<FlowEvent, { type: 'http' }>;
+
+/**
+ * A call the API makes while it answers a browser request (the code exchange) is reported after that
+ * hop; it is drawn inside it, between request and answer, where it happened.
+ */
+function nestServerCalls(events: readonly FlowEvent[]): { inside: Map<HttpEvent, HttpEvent[]>; drawn: Set<HttpEvent> } {
+  const inside = new Map<HttpEvent, HttpEvent[]>();
+  const drawn = new Set<HttpEvent>();
+  const hops = events.filter((e): e is HttpEvent => e.type === 'http');
+  hops.forEach((call, i) => {
+    if (call.from !== 'api') return;
+    const parent = hops.slice(0, i).reverse().find((b) => b.from === 'browser' && b.startedAt <= call.startedAt && call.startedAt <= b.startedAt + b.ms);
+    if (parent === undefined) return;
+    inside.set(parent, [...(inside.get(parent) ?? []), call]);
+    drawn.add(call);
+  });
+  return { inside, drawn };
 }
 
 /** Path and query with long values cut, so a JWT or a code never widens the diagram. */

@@ -2,6 +2,7 @@
 import { AppError } from '../../errors.js';
 import type { Step } from '../runner.js';
 import { applyInjection } from './injections.js';
+import { serverCallHooks } from './server-calls.js';
 import { wrapStep, type Applied, type ScenarioContext, type ScenarioRuntime, type StepHook } from './runtime.js';
 import type { Expectation } from './types.js';
 
@@ -29,7 +30,7 @@ export function planFlow<C extends ScenarioContext>(rt: ScenarioRuntime, base: r
   for (const a of applied) if (a.reorder) ordered = a.reorder(ordered);
   const actions = applied.flatMap((a) => a.actions ?? []);
   const { steps, hooks } = compile(rt.scenario.expect, ordered, actions, rt);
-  const allHooks = [...applied.flatMap((a) => a.hooks ?? []), ...hooks, announceHook<C>(rt, steps[0]?.id ?? '')];
+  const allHooks = [...applied.flatMap((a) => a.hooks ?? []), ...hooks, announceHook<C>(rt, steps[0]?.id ?? ''), ...serverCallHooks<C>(rt, steps.map((s) => s.id))];
   const missing = allHooks.find((h) => !steps.some((s) => s.id === h.step));
   if (missing) throw new AppError('UNEXPECTED', `scenario "${rt.scenario.name}" hooks step "${missing.step}", which its run does not have`);
   return {

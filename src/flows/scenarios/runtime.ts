@@ -42,10 +42,10 @@ export interface ScenarioRuntime {
   hops: { replay?: Hop };
 }
 
-/** Runs before or after one step, inside it: a throw fails that step. */
+/** Runs inside one step: before or after its work (a throw fails it), or finally, whether it passed or not (to observe). */
 export interface StepHook<C> {
   step: string;
-  when: 'before' | 'after';
+  when: 'before' | 'after' | 'finally';
   run(ctx: C, s: StepContext): void | Promise<void>;
 }
 
@@ -64,16 +64,20 @@ export interface Applied<C extends ScenarioContext> {
 
 /** Wraps a step so hooks run inside it, before and after its own work. */
 export function wrapStep<C>(step: Step<C>, hooks: readonly StepHook<C>[]): Step<C> {
-  const before = hooks.filter((h) => h.step === step.id && h.when === 'before');
-  const after = hooks.filter((h) => h.step === step.id && h.when === 'after');
-  if (before.length === 0 && after.length === 0) return step;
+  const mine = (when: StepHook<C>['when']) => hooks.filter((h) => h.step === step.id && h.when === when);
+  const [before, after, always] = [mine('before'), mine('after'), mine('finally')];
+  if (before.length + after.length + always.length === 0) return step;
   return {
     ...step,
     async run(ctx, s) {
-      for (const h of before) await h.run(ctx, s);
-      const detail = await step.run(ctx, s);
-      for (const h of after) await h.run(ctx, s);
-      return detail;
+      try {
+        for (const h of before) await h.run(ctx, s);
+        const detail = await step.run(ctx, s);
+        for (const h of after) await h.run(ctx, s);
+        return detail;
+      } finally {
+        for (const h of always) await h.run(ctx, s);
+      }
     },
   };
 }
