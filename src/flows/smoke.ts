@@ -8,7 +8,7 @@ import { UsageError, toErrorInfo } from '../errors.js';
 import { recordEvents, type FlowEvent } from '../events.js';
 import type { FlowDeps } from './run-connect.js';
 import type { FlowOutcome } from './runner.js';
-import { runScenario, type FlowKind, type Scenario } from './scenarios/index.js';
+import { DEFAULT_SCENARIO_PROVIDER, runScenario, type FlowKind, type Scenario } from './scenarios/index.js';
 
 export interface SmokeCell {
   /** Unique and stable: "connect/github/local", "scenario/consent-denied". */
@@ -96,7 +96,7 @@ export function planSmoke(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
     }
   }
   for (const scenario of deps.catalogue.filter((s) => picked.includes(s.name))) {
-    const provider = scenario.provider ?? 'github';
+    const provider = scenario.provider ?? DEFAULT_SCENARIO_PROVIDER;
     const env = deps.config.defaultEnvironment;
     cells.push({ id: `scenario/${scenario.name}`, suite: 'scenarios', classname: `smoke.scenarios.${scenario.flow}`, name: scenario.name, flow: scenario.flow, provider, env, scenario });
   }
