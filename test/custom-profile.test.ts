@@ -63,7 +63,8 @@ describe('connect --profile against a real OAuth 2.0 server on this machine', ()
     // The server (which we can look into here) got the exchange with the secret read from the environment.
     const exchange = server.control.requests.find((r) => r.endpoint === 'token');
     expect(exchange?.body).toMatchObject({ client_id: 'acme-client', client_secret: SECRET, grant_type: 'authorization_code' });
-    const delivered = (all.at(-1) as { result: { deliveredToken: string } }).result.deliveredToken;
+    const finished = all.at(-1);
+    const delivered = finished?.type === 'flow-finished' ? String(finished.result?.deliveredToken) : '';
     expect(server.control.issued.at(-1)?.accessToken.slice(0, 6)).toBe(delivered.slice(0, 6));
   });
 

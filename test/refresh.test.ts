@@ -63,7 +63,7 @@ describe('GET /provider-refresh errors', () => {
     expect(first.status).toBe(200);
     expect(JSON.parse(first.body)).toMatchObject({ user: { $set: { [key]: expect.any(String) } } });
     // Put the used refresh token back, as a client that lost the rotated one would.
-    const used = lab.providers.get('jira')!.control.issued.find((t) => t.kind === 'code')?.refreshToken;
+    const used = lab.providers.get('jira')!.control.issued.find((t) => t.kind === 'code')?.refreshToken ?? '';
     const user = lab.envs.get('local')!.ctx.store.users.get('user-dana')!;
     (user.providerInfo['team-acme'] as { jira: { refreshToken?: string } }).jira.refreshToken = used;
     const second = await refresh('/provider-refresh/jira?teamId=team-acme');
