@@ -110,7 +110,7 @@ export function registerSmoke(program: Command, deps: Deps, setExit: (code: numb
   program
     .command('smoke')
     .description('run every provider × flow × environment and every failure scenario; exit 1 if any cell fails (for CI)')
-    .option('--providers <list>', 'comma-separated provider ids (default: every profile with a client in the lab)')
+    .option('--providers <list>', 'comma-separated provider ids (default: every profile in fixtures/providers)')
     .option('--flows <list>', 'comma-separated flows: connect, signup (default: all, where the provider supports them)')
     .option('--envs <list>', 'comma-separated environments (default: the lab\'s default and the next one)')
     .option('--scenarios <list>', 'all, none, or comma-separated scenario names', 'all')

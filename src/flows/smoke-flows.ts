@@ -4,10 +4,10 @@ import { runSignup } from './run-signup.js';
 import type { SmokeFlow } from './smoke.js';
 import type { FlowKind } from './scenarios/index.js';
 
-/** "Connect to X" for every provider with a CodeStream client in the lab config. */
+/** "Connect to X" for every provider profile (enterprise ones use the host registered for the team). */
 export const connectSmokeFlow: SmokeFlow = {
   run: async ({ provider, env }, deps) => (await runConnect({ provider, env }, deps)).outcome,
-  supports: (provider, deps) => deps.config.clients[provider] !== undefined,
+  supports: (provider, deps) => deps.profiles.has(provider),
 };
 
 // note: a short interval so the matrix stays fast; the webview's 5 s is what `signup --poll` uses.

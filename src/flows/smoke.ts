@@ -76,7 +76,7 @@ export const DEFAULT_CONCURRENCY = 8;
 
 /** The cells the options select; unknown names are usage errors that list the known ones. */
 export function planSmoke(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
-  const known = [...deps.profiles.keys()].filter((id) => deps.config.clients[id] !== undefined);
+  const known = [...deps.profiles.keys()];
   const providers = checkNames('--providers', opts.providers, known, known);
   const allFlows = Object.keys(deps.flows) as FlowKind[];
   const flows = checkNames('--flows', opts.flows, allFlows, allFlows);
