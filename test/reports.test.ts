@@ -121,7 +121,8 @@ describe('JUnit and Markdown', () => {
     expect(md).toMatch(/^## codestream-auth smoke: ❌ failed$/m);
     expect(md).toContain('3 cells: 1 passed, 1 failed, 1 skipped in 1.2 s.');
     const rows = md.split('\n').filter((l) => l.startsWith('| connect'));
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4); // the failed cell first, then all three inside <details>
+    expect(md).toContain('<details><summary>All 3 cells</summary>\n\n| Cell |');
     for (const row of rows) expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(8);
     expect(md).toContain('### ❌ connect (github, local)');
   });

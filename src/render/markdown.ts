@@ -16,16 +16,21 @@ const ICON: Record<CellResult['status'], string> = { passed: '✅', failed: '❌
 export function renderMarkdown(report: SmokeReport, opts: MarkdownOptions = {}): string {
   const redact = opts.redact ?? ((t: string) => t);
   const { passed, failed, skipped, tests } = report.counts;
+  const failedCells = report.results.filter((r) => r.status === 'failed');
   const out: string[] = [
     `## codestream-auth smoke: ${failed === 0 ? '✅ passed' : '❌ failed'}`,
     '',
     `${tests} cells: ${passed} passed, ${failed} failed, ${skipped} skipped in ${(report.ms / 1000).toFixed(1)} s.`,
     '',
-    '| Cell | Provider | Env | Result | Time | Failed step |',
-    '|---|---|---|---|---|---|',
-    ...report.results.map((r) => `| ${cellText(r)} | ${r.cell.provider} | ${r.cell.env} | ${ICON[r.status]} ${r.status} | ${Math.round(r.ms)} ms | ${cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''))} |`),
+    ...(failedCells.length > 0 ? [...table(failedCells), ''] : []),
+    // GitHub renders a table inside <details> only with blank lines around it.
+    `<details><summary>All ${tests} cells</summary>`,
+    '',
+    ...table(report.results),
+    '',
+    '</details>',
   ];
-  for (const r of report.results.filter((x) => x.status === 'failed')) {
+  for (const r of failedCells) {
     out.push('', `### ❌ ${cellText(r)} (${r.cell.provider}, ${r.cell.env})`, '');
     if (r.cell.scenario) out.push(`Scenario: ${escape(r.cell.scenario.title)}. Injects ${escape(r.cell.scenario.injects)}; expects ${escape(r.cell.scenario.observes)}.`, '');
     out.push(`**${escape(redact(failureMessage(r)))}**`, '');
@@ -33,6 +38,14 @@ export function renderMarkdown(report: SmokeReport, opts: MarkdownOptions = {}):
     if (r.events.length > 0) out.push('```mermaid', renderMermaid(r.events, { redact }).trimEnd(), '```');
   }
   return `${out.join('\n')}\n`;
+}
+
+function table(results: readonly CellResult[]): string[] {
+  return [
+    '| Cell | Provider | Env | Result | Time | Failed step |',
+    '|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${cellText(r)} | ${r.cell.provider} | ${r.cell.env} | ${ICON[r.status]} ${r.status} | ${Math.round(r.ms)} ms | ${cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''))} |`),
+  ];
 }
 
 function cellText(r: CellResult): string {
