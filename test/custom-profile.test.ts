@@ -12,6 +12,7 @@ import type { FlowEvent } from '../src/events.js';
 import { startMockProvider, type RunningProvider } from '../src/mock-provider/index.js';
 import { parseProfile } from '../src/profiles.js';
 import { createFakeDeps } from './helpers/fake-deps.js';
+import { labData } from './helpers/lab.js';
 
 const SECRET = 'acme-sso-secret-value';
 let server: RunningProvider;
@@ -83,6 +84,36 @@ describe('connect --profile against a real OAuth 2.0 server on this machine', ()
     const fake = createFakeDeps({ env });
     expect(await main(argv.map((a) => (a === 'PATH' ? profilePath : a)), fake.deps)).toBe(2);
     expect(fake.stderr()).toContain(message);
+  });
+
+  it('signs up with --profile against a real server that has identity endpoints, polling check-signup', async () => {
+    const github = (await labData()).profiles.get('github')!;
+    const real = await startMockProvider({ profile: github, clients: [{ clientId: 'gh-sandbox', clientSecret: SECRET, redirectUris: ['http://127.0.0.1/no-auth/provider-token/gh_sandbox'] }] });
+    try {
+      const path = join(dir, 'gh-sandbox.json');
+      await writeFile(
+        path,
+        JSON.stringify({
+          id: 'gh_sandbox',
+          displayName: 'GitHub sandbox',
+          realHost: 'github.sandbox.example',
+          supportsSignup: true,
+          authorize: { scopes: 'read:user,user:email' },
+          token: { format: 'query', sendGrantType: false },
+          identity: github.identity,
+          server: { authorizeUrl: `${real.url}/login/oauth/authorize`, tokenUrl: `${real.url}/login/oauth/access_token`, clientId: 'gh-sandbox', clientSecretEnv: 'ACME_SSO_SECRET' },
+        }),
+      );
+      const fake = createFakeDeps({ env: { ACME_SSO_SECRET: SECRET } });
+      const code = await main(['signup', '--profile', path, '--poll', '--interval', '20', '--envs', 'local', '--json'], fake.deps);
+      const all = events(fake.stdout());
+      expect(all.filter((e) => e.type === 'check-failed')).toEqual([]);
+      expect(code).toBe(0);
+      expect(all.some((e) => e.type === 'note' && e.text.startsWith('no journal: GitHub sandbox'))).toBe(true);
+      expect(real.control.requests.filter((r) => r.endpoint === 'identity').length).toBeGreaterThan(0);
+    } finally {
+      await real.close();
+    }
   });
 
   it('refuses a profile without a server block, naming the file', async () => {

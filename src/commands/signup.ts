@@ -8,6 +8,7 @@ import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowEx
 import { browserOpener } from './interactive.js';
 import { parseEnvList } from '../flows/lab-envs.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
+import { providerFromArgs } from '../custom-profile.js';
 
 interface SignupFlags extends FlowExtrasFlags {
   poll?: boolean;
@@ -24,13 +25,14 @@ interface SignupFlags extends FlowExtrasFlags {
   json?: boolean;
   showSecrets?: boolean;
   browser?: boolean;
+  profile?: string;
 }
 
 export function registerSignup(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('signup')
     .description('sign up or in with a provider as the IDE does and check every hop (the seed\'s "Sign up with X")')
-    .argument('<provider>', 'a provider with sign-in: github, gitlab, bitbucket or okta')
+    .argument('[provider]', 'a provider with sign-in: github, gitlab, bitbucket or okta (leave out with --profile)')
     .option('--poll', 'poll PUT /no-auth/check-signup as the agent until the login package; without it, print the signup token and the check-signup request to make by hand')
     .option('--interval <ms>', 'milliseconds between polls (the webview: 5000)', '5000')
     .option('--timeout <seconds>', 'give up polling after this long (the webview: 300); without --poll, how long the lab waits for your check-signup (0: exit at once)', '300')
@@ -39,6 +41,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option('--deny', 'the user clicks Deny at the provider\'s consent screen')
     .option('--email <address>', 'email of the provider account that signs in, e.g. dana@acme.example to match a CodeStream user')
     .option('--env <name>', 'environment to sign up in (default: the lab\'s default, "local")')
+    .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with sign-in (an identity block); no mock runs for it')
     .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
     .option('--json', 'print NDJSON events on stdout')
@@ -47,8 +50,9 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option(...scenarioOption('signup'))
     .option(...harOption)
     .option(...diagramOption)
-    .action(async (provider: string, flags: SignupFlags) => {
+    .action(async (providerArg: string | undefined, flags: SignupFlags) => {
       const data = await loadLabData();
+      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
       assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined);
       const poll = flags.poll === true;
       const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');

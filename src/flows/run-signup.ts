@@ -2,6 +2,7 @@
 import { ApiClient } from '../agent-sim/api-client.js';
 import { realClock, type PollClock } from '../agent-sim/poller.js';
 import { AppError } from '../errors.js';
+import { unmockedProvider } from './unmocked-provider.js';
 import type { FlowEvent } from '../events.js';
 import { startLab, type Lab } from '../lab.js';
 import type { MockAccount } from '../profile-identity.js';
@@ -102,8 +103,10 @@ export function checkSignupRequest(ctx: SignupContext): CheckSignupRequest {
 /** The webview/agent side of one sign-up; failure scenarios build on it too. */
 export function createSignupContext(lab: Lab, envName: string, opts: SignupOptions, deps: FlowDeps): SignupContext {
   const api = lab.envs.get(envName);
-  const provider = lab.providers.get(opts.provider);
   const profile = deps.profiles.get(opts.provider);
+  // A custom profile (--profile) runs against a real server: no mock, so a journal-less stand-in.
+  const external = lab.externalOrigins.get(opts.provider);
+  const provider = lab.providers.get(opts.provider) ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
   if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
   deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
   const pollEvents: FlowEvent[] = [];
