@@ -14,6 +14,7 @@ export type DeliveryPath = 'live' | 'history' | 'users-me' | 'none';
 /** What a reconnect does about history (contract §4.3), by how long the connection was down. */
 export type CatchUp = 'history' | 'skip' | 'reset';
 
+/** How a directive reached the agent, and the me-object afterwards. */
 export interface Delivery {
   path: DeliveryPath;
   /** The message applied (live or from history); absent when only /users/me had it. */
@@ -28,6 +29,7 @@ export interface Delivery {
   me: Record<string, unknown>;
 }
 
+/** The agent's clients and clock, and when its session began or its connection dropped. */
 export interface RecoveryOptions {
   client: BroadcastClient;
   api: ApiClient;

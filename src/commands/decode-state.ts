@@ -11,6 +11,7 @@ import { formatDuration } from '../flows/scenarios/clock.js';
 import { decodeState } from '../state.js';
 import { loadLabData } from './shared.js';
 
+/** Everything decode-state learned about one state. */
 export interface StateInspection {
   state: string;
   environment: { name: string; inLab: boolean; warning?: string };
@@ -74,6 +75,7 @@ export function formatInspection(i: StateInspection): string {
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
 
+/** Registers `decode-state`. */
 export function registerDecodeState(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('decode-state')

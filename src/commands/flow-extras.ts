@@ -11,6 +11,7 @@ import { findScenario, runScenario, scenarioCatalogue, type FlowKind, type Scena
 import type { SecretRegistry } from '../secrets.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 
+/** The flags flow-extras reads. */
 export interface FlowExtrasFlags extends ReportFlags {
   scenario?: string;
 }
@@ -20,6 +21,7 @@ export const scenarioOption = (flow: FlowKind) => ['--scenario <name>', `inject 
 export const harOption = ['--har <file>', 'write the browser hops with timings as HAR 1.2 (secrets shortened unless --show-secrets)'] as const;
 export const diagramOption = ['--diagram <file>', 'write a Mermaid sequence diagram of the run (webview, agent, browser, CS API, router, provider, broadcaster)'] as const;
 
+/** What a flow command gets from its shared flags. */
 export interface FlowExtras {
   /** The renderer's sink plus the report recorder: pass it as the flow's onEvent. */
   onEvent: EventSink;
@@ -31,6 +33,7 @@ export interface FlowExtras {
   finish(): Promise<void>;
 }
 
+/** Reads --scenario, --har and --diagram; an unknown or mismatched scenario is a usage error. */
 export function createFlowExtras(flags: FlowExtrasFlags, flow: FlowKind, render: EventSink, secrets: SecretRegistry, deps: Deps): FlowExtras {
   const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {

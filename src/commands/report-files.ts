@@ -11,11 +11,13 @@ import { createHar } from '../render/har.js';
 import { renderMermaid } from '../render/mermaid.js';
 import type { SecretRegistry } from '../secrets.js';
 
+/** The report file flags of a flow command. */
 export interface ReportFlags {
   har?: string;
   diagram?: string;
 }
 
+/** Records a run's events and writes the report files from them. */
 export interface ReportFiles {
   onEvent: EventSink;
   /** Writes the requested files; returns their paths. */

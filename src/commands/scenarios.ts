@@ -28,6 +28,7 @@ export function formatScenarios(list: readonly Scenario[]): string {
   return lines.join('\n');
 }
 
+/** Registers `scenarios`. */
 export function registerScenarios(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('scenarios')

@@ -106,6 +106,7 @@ export async function runSmokeCommand(flags: SmokeFlags, deps: Deps, engine: Par
   return report.counts.failed > 0 ? 1 : 0;
 }
 
+/** Registers `smoke`. */
 export function registerSmoke(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('smoke')

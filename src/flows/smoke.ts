@@ -10,6 +10,7 @@ import type { FlowDeps } from './run-connect.js';
 import type { FlowOutcome } from './runner.js';
 import { DEFAULT_SCENARIO_PROVIDER, runScenario, type FlowKind, type Scenario } from './scenarios/index.js';
 
+/** One cell of the matrix: a flow for a provider in an environment, or a scenario. */
 export interface SmokeCell {
   /** Unique and stable: "connect/github/local", "scenario/consent-denied". */
   id: string;
@@ -23,8 +24,10 @@ export interface SmokeCell {
   scenario?: Scenario;
 }
 
+/** How a cell ended. */
 export type CellStatus = 'passed' | 'failed' | 'skipped';
 
+/** A cell's result, with the events of its run for reports. */
 export interface CellResult {
   cell: SmokeCell;
   status: CellStatus;
@@ -38,6 +41,7 @@ export interface CellResult {
   events: FlowEvent[];
 }
 
+/** Every cell's result and the counts. */
 export interface SmokeReport {
   startedAt: number;
   ms: number;
@@ -48,12 +52,14 @@ export interface SmokeReport {
 /** Runs one flow cell; resolves with the flow's outcome (events go to deps.onEvent). */
 export type FlowCellRunner = (cell: { provider: string; env: string }, deps: FlowDeps) => Promise<FlowOutcome>;
 
+/** A flow smoke can run for a provider. */
 export interface SmokeFlow {
   run: FlowCellRunner;
   /** Which providers the flow applies to (sign-up: those that support it). */
   supports(provider: string, deps: Pick<FlowDeps, 'profiles' | 'config'>): boolean;
 }
 
+/** Which cells to run and how. */
 export interface SmokeOptions {
   providers?: readonly string[];
   flows?: readonly FlowKind[];
@@ -65,6 +71,7 @@ export interface SmokeOptions {
   cellTimeoutMs?: number;
 }
 
+/** Lab data, the flows and the scenario catalogue smoke runs with. */
 export interface SmokeDeps extends Omit<FlowDeps, 'onEvent'> {
   flows: Partial<Record<FlowKind, SmokeFlow>>;
   catalogue: readonly Scenario[];
@@ -72,6 +79,7 @@ export interface SmokeDeps extends Omit<FlowDeps, 'onEvent'> {
   onResult?: (result: CellResult) => void;
 }
 
+/** Cells in flight at once by default. */
 export const DEFAULT_CONCURRENCY = 8;
 
 /** The cells the options select; unknown names are usage errors that list the known ones. */

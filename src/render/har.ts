@@ -2,11 +2,13 @@
 import { STATUS_CODES } from 'node:http';
 import type { FlowEvent, HttpExchange } from '../events.js';
 
+/** HAR's name/value pair (headers, cookies, query). */
 export interface HarNameValue {
   name: string;
   value: string;
 }
 
+/** One request of the log, with the fields HAR 1.2 requires. */
 export interface HarEntry {
   startedDateTime: string;
   time: number;
@@ -38,10 +40,12 @@ export interface HarEntry {
   _to: string;
 }
 
+/** The HAR document. */
 export interface Har {
   log: { version: '1.2'; creator: { name: string; version: string }; entries: HarEntry[] };
 }
 
+/** The creator version and the secret redaction for a HAR file. */
 export interface HarOptions {
   creatorVersion: string;
   /** Applied to every string, so secrets in URLs and headers are shortened unless --show-secrets. */

@@ -4,6 +4,7 @@
  */
 import type { CellResult, SmokeReport } from '../flows/smoke.js';
 
+/** Redaction and trace length of the JUnit report. */
 export interface JunitOptions {
   /** Shortens secrets in messages and bodies. */
   redact?: (text: string) => string;

@@ -6,6 +6,7 @@ import type { CellResult, SmokeReport } from '../flows/smoke.js';
 import { failureMessage } from './junit.js';
 import { renderMermaid } from './mermaid.js';
 
+/** Redaction of the Markdown summary. */
 export interface MarkdownOptions {
   redact?: (text: string) => string;
 }

@@ -4,6 +4,7 @@
  */
 import type { Actor, FlowEvent } from '../events.js';
 
+/** Options of the diagram. */
 export interface MermaidOptions {
   /** Shortens secrets in every label (the renderers' redact). */
   redact?: (text: string) => string;

@@ -9,6 +9,7 @@ const ELEVEN_MIN = 11 * 60_000;
 
 const signup = (s: Omit<Scenario, 'flow'>): Scenario => ({ flow: 'signup', requires: ['signup-provider'], ...s });
 
+/** The sign-up scenarios, in listing order. */
 export const signupScenarios: readonly Scenario[] = [
   signup({
     name: 'signup-pending-then-login',

@@ -1,5 +1,6 @@
 /** An injected clock that scenarios move forward between steps, so "the user took 11 minutes" costs nothing. */
 
+/** The scenario's notion of now, which it moves forward instead of waiting. */
 export interface ScenarioClock {
   now: () => number;
   advance(ms: number): void;

@@ -22,6 +22,7 @@ const WEBVIEW_REACTION: Record<string, string> = {
   UNKNOWN: 'the real agent maps no result here and the webview takes the answer for a success (contract failure mode 26)',
 };
 
+/** The sign-up flow's expectation compiler. */
 export const compileSignup: CompileExpectation<Ctx> = (expect, base, actions, rt) => {
   switch (expect.outcome) {
     case 'logged-in':

@@ -20,6 +20,7 @@ const compileConnect: CompileExpectation<ConnectContext> = (expect, base, action
   }
 };
 
+/** The plan of a connect scenario over the connect flow's steps. */
 export function planConnect(rt: ScenarioRuntime): FlowPlan<ConnectContext> {
   return planFlow(rt, connectSteps, compileConnect);
 }

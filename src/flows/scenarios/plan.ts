@@ -6,6 +6,7 @@ import { serverCallHooks } from './server-calls.js';
 import { wrapStep, type Applied, type ScenarioContext, type ScenarioRuntime, type StepHook } from './runtime.js';
 import type { Expectation } from './types.js';
 
+/** A scenario run of one flow: its steps, and what to do to the lab and the context first. */
 export interface FlowPlan<C> {
   steps: Step<C>[];
   /** Installs browser rewrites on the flow's context. */

@@ -6,6 +6,7 @@
 import { realClock, type PollClock } from '../../agent-sim/poller.js';
 import { AppError } from '../../errors.js';
 
+/** A PollClock a scenario can hold, release and count ticks of. */
 export interface ScenarioPollClock extends PollClock {
   /** Holds every tick at its wait until release(). */
   hold(): void;
@@ -17,6 +18,7 @@ export interface ScenarioPollClock extends PollClock {
 // A real pause between ticks, short so a scenario polls many times in a few ms of wall time.
 const REAL_WAIT_MS = 5;
 
+/** A poll clock on the scenario's time, open until hold() is called. */
 export function createScenarioPollClock(now: () => number): ScenarioPollClock {
   const real = realClock(now);
   let held = false;

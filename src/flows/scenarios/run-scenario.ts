@@ -17,12 +17,14 @@ import { createScenarioPollClock, type ScenarioPollClock } from './poll-clock.js
 import type { ScenarioRuntime } from './runtime.js';
 import type { Requirement, Scenario } from './types.js';
 
+/** Where to run a scenario; both default from the scenario and the lab config. */
 export interface ScenarioRunOptions {
   /** The provider to run against (default: the scenario's, else "github"). */
   provider?: string;
   env?: string;
 }
 
+/** A scenario run: passed when the system behaved as expected; `outcome.failedStep` names where it did not. */
 export interface ScenarioResult {
   scenario: Scenario;
   provider: string;
@@ -33,6 +35,7 @@ export interface ScenarioResult {
   outcome?: FlowOutcome;
 }
 
+/** The provider a scenario runs against when neither it nor the caller names one. */
 export const DEFAULT_SCENARIO_PROVIDER = 'github';
 
 /** Why `scenario` cannot run with `provider` in this lab data, or undefined when it can. */

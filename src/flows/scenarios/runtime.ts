@@ -20,6 +20,7 @@ export interface ScenarioContext extends AgentContext {
   broadcasts?: BroadcastClient;
 }
 
+/** The running scenario: its lab, clocks, providers, and what injections learn on the way. */
 export interface ScenarioRuntime {
   scenario: Scenario;
   lab: Lab;

@@ -6,6 +6,7 @@
 import type { DeliveryPath } from '../../agent-sim/broadcast-recovery.js';
 import type { ProviderFault } from '../../mock-provider/context.js';
 
+/** The two flows scenarios run on. */
 export type FlowKind = 'connect' | 'signup';
 
 /** A browser request the scenario may rewrite, named by who answers it. */
@@ -28,6 +29,7 @@ export interface BySignupSupport<T> {
   otherwise: T;
 }
 
+/** One fault, applied through a control the lab already has. */
 export type Injection =
   /** The provider's next authorize or token answer (control.failNext). */
   | { kind: 'provider-fault'; endpoint: 'authorize' | 'token'; fault: ProviderFault }
@@ -58,6 +60,7 @@ export type Injection =
   /** Sign-up: the agent's next check-signup comes `ms` after step `after` (the clock moves, no one waits). */
   | { kind: 'late-check'; after: string; ms: number; why: string };
 
+/** The observable outcome a scenario requires. */
 export type Expectation =
   /** The token reaches the agent, by the named path. */
   | {
@@ -104,6 +107,7 @@ export type Expectation =
 /** What a scenario needs from the lab or the provider before it can run. */
 export type Requirement = 'signup-provider' | 'second-provider';
 
+/** A named failure scenario: data only. */
 export interface Scenario {
   /** kebab-case, unique: `--scenario <name>`. */
   name: string;
