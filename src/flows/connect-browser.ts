@@ -7,6 +7,7 @@ import { decodeState } from '../state.js';
 import { authorizeRequestOf, awaitCallback, openInBrowser, type BrowserLegContext } from './browser-leg.js';
 import { queryShape } from './checks.js';
 import { checkExchangeAndStore, connectSteps, expectedAuthorizeKeys, type ConnectContext } from './connect.js';
+import { startQuery } from './connect-expect.js';
 import type { Step, StepContext } from './runner.js';
 
 export interface ConnectBrowserContext extends ConnectContext, BrowserLegContext {
@@ -23,7 +24,8 @@ const reuse = (id: string): Step<ConnectBrowserContext> => {
 /** The start URL the agent hands to the browser (architecture §3 step 2; `--entry` picks the route). */
 export function startUrlOf(ctx: ConnectContext): string {
   const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
-  return `${ctx.api.url}${path}/${ctx.profile.id}?code=${encodeURIComponent(ctx.pauth ?? '')}`;
+  // The agent's query for this profile (contract §6.1): host, sharing and requestServerToken where they apply.
+  return `${ctx.api.url}${path}/${ctx.profile.id}?${startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl })}`;
 }
 
 export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
