@@ -29,6 +29,8 @@ const broken: Array<[string, string, Expectation, string]> = [
   ['router refusal expected as 404', 'unknown-environment', { outcome: 'refused', from: 'route', by: 'router', status: 404, says: 'not known' }, 'route'],
   ['provider refusal expected from the router', 'redirect-uri-not-registered', { outcome: 'refused', from: 'authorize', by: 'router', status: 400, says: 'x' }, 'authorize'],
   ['replay expected to succeed again', 'code-replay', { outcome: 'web-error', from: 'replay', code: 'AUTH-1005', state: true, revoked: true }, 'replay'],
+  ['foreign team expected as a missing parameter', 'auth-code-foreign-team', { outcome: 'api-error', from: 'auth-code', status: 403, code: 'RAPI-1001' }, 'auth-code'],
+  ['bitbucket without primary email expected as GitLab\'s code', 'bitbucket-no-primary-email', { outcome: 'login-failed', from: 'callback', webError: 'PRVD-1010', answer: 'USRC-1022', nested: 'PRVD-1010', result: 'UNKNOWN' }, 'callback'],
   ['expired record expected invalid', 'signup-record-expired', { outcome: 'login-failed', from: 'poll', webError: null, answer: 'AUTH-1005', result: 'TOKEN_INVALID' }, 'poll'],
   ['pending expected a thousand times', 'signup-pending-then-login', { outcome: 'logged-in', minPending: 1000 }, 'poll'],
   ['noSignup mismatch expected as a login', 'no-signup-no-match', { outcome: 'logged-in' }, 'poll'],

@@ -12,6 +12,24 @@ const connect = (s: Omit<Scenario, 'flow'>): Scenario => ({ flow: 'connect', ...
 export const connectBrowserScenarios: readonly Scenario[] = [
   // Starting the flow.
   connect({
+    name: 'auth-code-without-team',
+    title: 'The agent asks for a pauth code without a team',
+    source: 'contract FM 1, §1.2',
+    injects: 'GET /provider-auth-code with an empty teamId',
+    observes: '403 RAPI-1001 with info "teamId"; the browser never starts',
+    injections: [{ kind: 'agent-team', teamId: '' }],
+    expect: { outcome: 'api-error', from: 'auth-code', status: 403, code: 'RAPI-1001', info: 'teamId' },
+  }),
+  connect({
+    name: 'auth-code-foreign-team',
+    title: 'The agent asks for a pauth code for a team its user is not on',
+    source: 'contract FM 1, §1.2',
+    injects: 'GET /provider-auth-code?teamId=team-other for a user of team-acme only',
+    observes: '403 RAPI-1009 (readAuth); the browser never starts',
+    injections: [{ kind: 'agent-team', teamId: 'team-other' }],
+    expect: { outcome: 'api-error', from: 'auth-code', status: 403, code: 'RAPI-1009' },
+  }),
+  connect({
     name: 'unknown-provider-at-start',
     title: 'The start URL names a provider CodeStream does not know',
     source: 'contract FM 2, §1.3 step 1',

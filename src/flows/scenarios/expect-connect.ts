@@ -108,6 +108,23 @@ export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime):
   return [diverge, page, expect.revoked ? revokedStep() : nothingDeliveredStep(rt)];
 }
 
+/** The agent's pauth request is refused with a JSON error; the browser never starts. */
+export function apiErrorSteps(expect: Expect<'api-error'>, rt: ScenarioRuntime): Step<Ctx>[] {
+  const refused: Step<Ctx> = {
+    id: expect.from,
+    title: `The API answers the agent ${expect.status} ${expect.code}`,
+    async run(ctx, s) {
+      const answer = await ctx.client.request('GET', `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}`, undefined, ctx.signal);
+      s.expectEqual('status', answer.status, expect.status);
+      s.expectEqual('code', answer.body.code, expect.code);
+      if (expect.info !== undefined) s.expectEqual('info', answer.body.info, expect.info);
+      s.expectEqual('no browser hop was made', ctx.browser.hops.length, 0, 'none');
+      return `${answer.status} ${String(answer.body.code)}`;
+    },
+  };
+  return [refused, nothingDeliveredStep(rt)];
+}
+
 /** A box answers with an error page instead of redirecting (open-redirect defence, unknown route). */
 export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): Step<Ctx>[] {
   const refuse: Step<Ctx> = {

@@ -33,6 +33,23 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
     arrange: () => providerOf(rt, rt.provider).control.failNext(inj.endpoint, inj.fault),
   }),
 
+  'provider-identity': (inj, rt) => ({
+    arrange: () => providerOf(rt, rt.provider).control.setNextIdentity(inj.account),
+  }),
+
+  'agent-team': (inj) => ({
+    hooks: [
+      {
+        step: 'auth-code',
+        when: 'before',
+        run(ctx, s) {
+          ctx.teamId = inj.teamId;
+          s.note(inj.teamId === '' ? 'the agent asks for a pauth code without a team' : `the agent asks for a pauth code for team "${inj.teamId}"`);
+        },
+      },
+    ],
+  }),
+
   'broadcast-fault': (inj, rt) => ({
     arrange() {
       const faults = rt.api.ctx.broadcaster.faults;

@@ -1,6 +1,6 @@
 /** A connect run for a scenario: the connect steps with the expectation's checks. */
 import { connectSteps, type ConnectContext } from '../connect.js';
-import { callbackTimingHook, deliveryStep, refusedSteps, webErrorSteps } from './expect-connect.js';
+import { apiErrorSteps, callbackTimingHook, deliveryStep, refusedSteps, webErrorSteps } from './expect-connect.js';
 import { cutAt, planFlow, wrongFlow, type CompileExpectation, type FlowPlan } from './plan.js';
 import type { ScenarioRuntime } from './runtime.js';
 
@@ -15,6 +15,8 @@ const compileConnect: CompileExpectation<ConnectContext> = (expect, base, action
       return { steps: cutAt(base, expect.from, actions, webErrorSteps(expect, rt)), hooks: [] };
     case 'refused':
       return { steps: cutAt(base, expect.from, actions, refusedSteps(expect, rt)), hooks: [] };
+    case 'api-error':
+      return { steps: cutAt(base, expect.from, actions, apiErrorSteps(expect, rt)), hooks: [] };
     default:
       return wrongFlow(expect, 'connect');
   }

@@ -31,8 +31,12 @@ export interface BySignupSupport<T> {
 
 /** One fault, applied through a control the lab already has. */
 export type Injection =
-  /** The provider's next authorize or token answer (control.failNext). */
-  | { kind: 'provider-fault'; endpoint: 'authorize' | 'token'; fault: ProviderFault }
+  /** The provider's next authorize, token or identity answer (control.failNext). */
+  | { kind: 'provider-fault'; endpoint: 'authorize' | 'token' | 'identity'; fault: ProviderFault }
+  /** Who signs in at the provider next (control.setNextIdentity): an email a user has, no public or primary email. */
+  | { kind: 'provider-identity'; account: { email?: string | null; publicEmail?: boolean; primaryEmail?: boolean } }
+  /** The team the agent asks a pauth code for ('' sends no value). */
+  | { kind: 'agent-team'; teamId: string }
   /** The environment's broadcaster loses, doubles or forgets messages (broadcaster.faults). */
   | { kind: 'broadcast-fault'; drop?: number; duplicate?: number; blockHistory?: boolean }
   /** Moves the injected clock forward before a step: no one waits. */
@@ -85,6 +89,8 @@ export type Expectation =
       /** The provider tokens issued from the code must be revoked (a replay, RFC 6749 §4.1.2). */
       revoked?: boolean;
     }
+  /** The agent's own API call answers a JSON error (contract §1: 403 {code, message, info}). */
+  | { outcome: 'api-error'; from: string; status: number; code: string; info?: string }
   /** A box answers with an error page and no redirect. */
   | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string }
   /** Sign-up: the agent logs in with the login package. */
