@@ -59,9 +59,22 @@ describe.concurrent('a scenario with a wrong expectation fails at the step where
     expect(deps.events.some((e) => e.type === 'step-succeeded' && e.detail?.includes('code=USRC-1022') && e.detail.includes('providerError=access_denied'))).toBe(true);
   });
 
-  it('is skipped with a reason when the provider cannot sign up', async ({ expect }) => {
+  it.for([
+    ['slow-user-signup', 'jira', 'provider "jira" does not support sign-up'],
+    ['exchange-invalid-grant', 'trello', 'provider "trello" uses the fragment flow, not the OAuth 2 code flow'],
+    ['consent-denied', 'jiraserver', 'provider "jiraserver" uses the oauth1 flow, not the OAuth 2 code flow'],
+    ['mix-up', 'github_enterprise', 'provider "github_enterprise" is an enterprise provider (its state carries a host)'],
+    ['gitlab-no-public-email', 'bitbucket', 'the scenario is about a quirk of "gitlab"'],
+  ] as const)('skips %s with %s, saying why', async ([name, provider, reason], { expect }) => {
     const deps = await flowDeps();
-    const result = await runScenario(byName('slow-user-signup'), { provider: 'jira' }, deps);
-    expect(result).toMatchObject({ ok: false, skipped: 'provider "jira" does not support sign-up' });
+    const result = await runScenario(byName(name), { provider }, deps);
+    expect(result).toMatchObject({ ok: false, skipped: reason });
+    expect(deps.events).toEqual([]);
+  });
+
+  it.for(['gitlab', 'slack', 'github_enterprise', 'azuredevops'])('recovers a lost broadcast from history for %s too (its own storage key)', async (provider, { expect }) => {
+    const deps = await flowDeps();
+    const result = await runScenario(byName('lost-broadcast-history'), { provider }, deps);
+    expect(failureOf(result, deps.events)).toBe('');
   });
 });

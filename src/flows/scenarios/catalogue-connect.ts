@@ -65,6 +65,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: 'the start still redirects to the provider; the callback ends on /web/error?code=AUTH-1005',
     injections: [{ kind: 'advance-clock', before: 'start', ms: ELEVEN_MIN, why: 'the IDE opens the URL late' }],
     expect: { outcome: 'web-error', from: 'callback', code: 'AUTH-1005', state: true },
+    requires: ['code-flow'],
   }),
 
   // At the provider.
@@ -82,6 +83,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
       providerError: { supportsSignup: null, otherwise: 'access_denied' },
       state: true,
     },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'provider-unavailable-at-authorize',
@@ -97,6 +99,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
       providerError: { supportsSignup: null, otherwise: 'temporarily_unavailable' },
       state: true,
     },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'slow-user-connect',
@@ -106,6 +109,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: '/web/error?state=…&code=AUTH-1005; nothing stored',
     injections: [{ kind: 'advance-clock', before: 'authorize', ms: ELEVEN_MIN, why: 'the user reads the consent screen' }],
     expect: { outcome: 'web-error', from: 'callback', code: 'AUTH-1005', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'redirect-uri-not-registered',
@@ -115,6 +119,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: 'the provider shows an error page (400) and redirects nowhere',
     injections: [{ kind: 'redirect-uri-unregistered' }],
     expect: { outcome: 'refused', from: 'authorize', by: 'provider', status: 400, says: 'is not registered' },
+    requires: ['code-flow'],
   }),
 
   // The state on its way back.
@@ -126,6 +131,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: '/web/error?code=AUTH-1002',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'signature' } }],
     expect: { outcome: 'web-error', from: 'route', code: 'AUTH-1002', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'state-wrong-type',
@@ -135,6 +141,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: '/web/error?code=AUTH-1002',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'type', value: 'xyz' } }],
     expect: { outcome: 'web-error', from: 'route', code: 'AUTH-1002', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'state-garbage-token',
@@ -144,6 +151,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: '/web/error?code=AUTH-1002',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'jwt', value: 'xyz' } }],
     expect: { outcome: 'web-error', from: 'route', code: 'AUTH-1002', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'state-without-token',
@@ -153,6 +161,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: '/web/error?code=AUTH-1002',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'jwt', value: '' } }],
     expect: { outcome: 'web-error', from: 'route', code: 'AUTH-1002', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'state-missing-at-api',
@@ -162,6 +171,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: '/web/error?state=0&code=RAPI-1001',
     injections: [{ kind: 'rewrite-query', hop: 'api-callback', remove: ['state'] }],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1001', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'state-missing-at-router',
@@ -171,6 +181,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: 'the router cannot route it: a 400 page, no redirect',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'remove' } }],
     expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'no state parameter' },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'unknown-environment',
@@ -180,6 +191,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: 'the router answers 400 "not known to this router" and forwards nothing',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'env', value: 'nowhere' } }],
     expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'is not known to this router' },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'callback-environment-unset',
@@ -189,5 +201,6 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     observes: 'the router refuses it and says callbackEnvironment is not configured',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'env', value: 'null' } }],
     expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'callbackEnvironment is not configured' },
+    requires: ['code-flow'],
   }),
 ];

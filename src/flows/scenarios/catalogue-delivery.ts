@@ -17,6 +17,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?state=…&code=PRVD-1000&provider=blahblah',
     injections: [{ kind: 'rewrite-provider', hop: 'callback', to: 'blahblah' }],
     expect: { outcome: 'web-error', from: 'route', code: 'PRVD-1000', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'mix-up',
@@ -26,7 +27,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: "B refuses A's code at the exchange: /web/error?code=RAPI-1010&provider=<B>; nothing stored for either",
     injections: [{ kind: 'rewrite-provider', hop: 'callback', to: 'other' }],
     expect: { outcome: 'web-error', from: 'route', code: 'RAPI-1010', state: true },
-    requires: ['second-provider'],
+    requires: ['second-provider', 'code-flow', 'not-enterprise'],
   }),
   connect({
     name: 'code-replay',
@@ -36,6 +37,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: 'the replay ends on /web/error?code=RAPI-1010 and the provider revokes the token issued from that code',
     injections: [{ kind: 'replay-callback' }],
     expect: { outcome: 'web-error', from: 'replay', code: 'RAPI-1010', state: true, revoked: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'redirect-uri-mismatch-at-exchange',
@@ -45,6 +47,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: 'the provider answers redirect_uri_mismatch and the callback ends on /web/error?code=RAPI-1010',
     injections: [{ kind: 'redirect-uri-bypasses-router' }],
     expect: { outcome: 'web-error', from: 'authorize', code: 'RAPI-1010', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'exchange-invalid-grant',
@@ -54,6 +57,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?code=RAPI-1010; nothing stored',
     injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'oauth-error', error: 'invalid_grant' } }],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'exchange-server-error',
@@ -63,6 +67,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?code=RAPI-1010',
     injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'status', status: 500 } }],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'exchange-timeout',
@@ -75,6 +80,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
       { kind: 'provider-fault', endpoint: 'token', fault: { kind: 'delay', ms: 600 } },
     ],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'exchange-without-access-token',
@@ -84,6 +90,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?code=RAPI-1010 ("token not returned from provider")',
     injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'no-access-token' } }],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'slow-provider',
@@ -93,6 +100,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: 'the connect completes; the callback waited ≥ 120 ms; the token arrives live',
     injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'delay', ms: 120 } }],
     expect: { outcome: 'connected', delivery: 'live', callbackAtLeastMs: 120 },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'user-deactivated-mid-flow',
@@ -102,6 +110,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?code=RAPI-1003',
     injections: [{ kind: 'store-change', before: 'authorize', change: 'deactivate-user' }],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1003', state: true },
+    requires: ['code-flow'],
   }),
   connect({
     name: 'user-left-team-mid-flow',
@@ -111,6 +120,7 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?code=RAPI-1010',
     injections: [{ kind: 'store-change', before: 'authorize', change: 'leave-team' }],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
+    requires: ['code-flow'],
   }),
 
   // The broadcast and the agent's cache.

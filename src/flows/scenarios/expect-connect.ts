@@ -3,7 +3,6 @@
  * the directive, or the browser's path to /web/error (or to a refusal page) and nothing delivered.
  */
 import { receiveDirective } from '../../agent-sim/broadcast-recovery.js';
-import { providerTokenOf } from '../../agent-sim/me-cache.js';
 import { getPath } from '../../dotted.js';
 import type { ConnectContext } from '../connect.js';
 import type { Step } from '../runner.js';
@@ -35,7 +34,7 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
     id: 'broadcast',
     title: `Agent gets the token (${DELIVERY_TITLES[expect.delivery]})`,
     async run(ctx, s) {
-      const key = tokenKey(ctx, ctx.profile.id);
+      const key = `${storageOf(ctx)}.accessToken`;
       const delivery = await receiveDirective(
         {
           client: ctx.broadcasts,
@@ -53,7 +52,8 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       s.expectEqual('delivery path', delivery.path, expect.delivery);
       s.expectEqual('agent re-fetched /users/me', delivery.refetched, expect.refetch ?? expect.delivery === 'users-me');
       if (expect.duplicatesDropped !== undefined) s.expectEqual('copies of the messageId dropped, not applied', delivery.duplicatesDropped, expect.duplicatesDropped);
-      ctx.deliveredToken = providerTokenOf(ctx.me, ctx.profile.id, ctx.teamId);
+      const delivered = getPath(ctx.me, key);
+      ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
       if (expect.delivery === 'none') {
         s.expectEqual('the agent holds no token', ctx.deliveredToken, undefined, 'none');
         s.expectEqual('the API stored the issued token all the same', getPath(ctx.api.ctx.store.users.get(ctx.userId), key), ctx.issuedToken);
@@ -149,10 +149,12 @@ function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
     async run(ctx, s) {
       const user = ctx.api.ctx.store.users.get(ctx.userId);
       for (const provider of [rt.provider, ...(rt.other === undefined ? [] : [rt.other])]) {
-        const key = tokenKey(ctx, provider);
-        s.expectEqual(`nothing stored at ${key}`, getPath(user, key), undefined, 'nothing');
-        const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).filter((m) => setKeys(m.message).includes(key));
-        s.expectEqual(`no directive with ${key} published`, published.length, 0, 'none');
+        // Every place a connect may write (contract §4.1): team-less, under the team, per host or workspace.
+        for (const base of [`providerInfo.${ctx.teamId}.${provider}`, `providerInfo.${provider}`]) {
+          s.expectEqual(`nothing stored under ${base}`, getPath(user, base), undefined, 'nothing');
+          const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).filter((m) => setKeys(m.message).some((k) => k.startsWith(`${base}.`)));
+          s.expectEqual(`no directive under ${base} published`, published.length, 0, 'none');
+        }
       }
       // A refused re-subscribe (a deactivated user) also means nothing more can arrive.
       if (ctx.broadcasts.connected) await ctx.broadcasts.sync().catch((err: unknown) => s.note(`the broadcaster refused the agent: ${err instanceof Error ? err.message : String(err)}`));
@@ -171,7 +173,7 @@ function revokedStep(): Step<Ctx> {
       s.check('a token was issued by the first callback', ctx.issuedToken !== undefined, 'a token', 'none');
       const active = ctx.provider.control.grants.isActive(ctx.issuedToken ?? '');
       s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', active, false, 'revoked');
-      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), tokenKey(ctx, ctx.profile.id));
+      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `${storageOf(ctx)}.accessToken`);
       s.note(stored === ctx.issuedToken ? 'CodeStream still stores the revoked token: nothing tells it the provider revoked it' : 'the stored token changed');
       return 'revoked at the provider';
     },
@@ -183,8 +185,9 @@ function startUrl(ctx: Ctx): string {
   return `${ctx.api.url}${path}/${ctx.profile.id}?code=${encodeURIComponent(ctx.pauth ?? '')}`;
 }
 
-function tokenKey(ctx: Ctx, provider: string): string {
-  return `providerInfo.${ctx.teamId}.${provider}.accessToken`;
+// Where the callback stored the token (hosts.<host> and multiple.<id> included), as the connect flow learned it.
+function storageOf(ctx: Ctx): string {
+  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
 }
 
 function setKeys(message: Record<string, unknown>): string[] {

@@ -100,7 +100,8 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
   }),
 
   'redirect-uri-unregistered': (_inj, rt) => ({
-    intercept: rewriteOnce('authorize', (url) => setQuery(url, { redirect_uri: `${rt.lab.authOrigin}/provider-token/${rt.provider}-elsewhere` })),
+    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept an extension of the real one.
+    intercept: rewriteOnce('authorize', (url) => setQuery(url, { redirect_uri: `${rt.lab.marketing.url}/no-auth/provider-token/${rt.provider}` })),
   }),
 
   'replay-callback': <C extends ScenarioContext>(_inj: unknown, rt: ScenarioRuntime): Applied<C> => {

@@ -4,6 +4,7 @@
  */
 import { AppError, UsageError } from '../../errors.js';
 import { startLab } from '../../lab.js';
+import { flowKind } from '../connect-expect.js';
 import { createConnectContext, type FlowDeps } from '../run-connect.js';
 import { createSignupContext } from '../run-signup.js';
 import { runFlow, type FlowOutcome } from '../runner.js';
@@ -44,6 +45,12 @@ export function unmetRequirement(scenario: Scenario, provider: string, deps: Pic
   if (!profile) return `no provider profile "${provider}"`;
   const checks: Record<Requirement, () => string | undefined> = {
     'signup-provider': () => (profile.supportsSignup && profile.identity !== undefined ? undefined : `provider "${provider}" does not support sign-up`),
+    // Authorize errors, codes and exchanges exist only in the OAuth 2 code flow (not fragment or OAuth 1.0a providers).
+    'code-flow': () => (flowKind(profile) === 'code' ? undefined : `provider "${provider}" uses the ${flowKind(profile)} flow, not the OAuth 2 code flow`),
+    // An enterprise state carries a host, which the other provider does not have: PRVD-1003 comes first.
+    'not-enterprise': () => (profile.enterprise ? `provider "${provider}" is an enterprise provider (its state carries a host)` : undefined),
+    // A quirk of one provider's answers (GitLab's public email, Bitbucket's primary email).
+    'own-provider': () => (scenario.provider === undefined || scenario.provider === provider ? undefined : `the scenario is about a quirk of "${scenario.provider}"`),
     'second-provider': () => (secondProvider(provider, deps) === undefined ? 'needs a second provider with a client in the lab config' : undefined),
   };
   for (const need of scenario.requires ?? []) {
@@ -148,7 +155,7 @@ export function findScenario(catalogue: readonly Scenario[], name: string): Scen
   return found;
 }
 
-// The first other provider that the lab can run (it needs the CodeStream client registered there).
+// The first other code-flow provider the lab can run (it needs the CodeStream client registered there).
 function secondProvider(provider: string, deps: Pick<FlowDeps, 'profiles' | 'config'>): string | undefined {
-  return [...deps.profiles.keys()].find((id) => id !== provider && deps.config.clients[id] !== undefined);
+  return [...deps.profiles.values()].find((p) => p.id !== provider && deps.config.clients[p.id] !== undefined && flowKind(p) === 'code')?.id;
 }

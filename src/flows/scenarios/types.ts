@@ -111,7 +111,7 @@ export type Expectation =
     };
 
 /** What a scenario needs from the lab or the provider before it can run. */
-export type Requirement = 'signup-provider' | 'second-provider';
+export type Requirement = 'signup-provider' | 'second-provider' | 'code-flow' | 'not-enterprise' | 'own-provider';
 
 /** A named failure scenario: data only. */
 export interface Scenario {
