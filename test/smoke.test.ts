@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSmokeCommand } from '../src/commands/smoke.js';
 import { scenarioCatalogue, type Scenario } from '../src/flows/scenarios/index.js';
@@ -121,6 +124,27 @@ describe('smoke command', () => {
     expect({ code, ok: json.ok, counts: json.counts }).toEqual({ code: 0, ok: true, counts: { tests: 5, passed: 5, failed: 0, skipped: 0 } });
     // Flow cells first, then scenario cells in the catalogue's order, whatever order --scenarios names them in.
     expect(json.cells.map((c) => c.id)).toEqual(['connect/github/local', 'signup/github/local', 'scenario/code-replay', 'scenario/lost-broadcast-history', 'scenario/signup-token-reused']);
+  });
+
+  it('writes the report to --out and appends the Markdown summary to --summary, as CI does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'smoke-cmd-'));
+    try {
+      const out = join(dir, 'smoke.xml');
+      const summary = join(dir, 'summary.md');
+      await writeFile(summary, '# earlier steps\n');
+      const fake = createFakeDeps();
+      const code = await runSmokeCommand({ providers: 'github', envs: 'local', flows: 'connect', reporter: 'junit', out, summary }, fake.deps, { catalogue: [brokenConsent] });
+      expect(code).toBe(1);
+      expect(fake.stdout()).toBe('');
+      expect(fake.stderr()).toContain(`wrote junit report to ${out}\n`);
+      expect(assertJunitShape(parseXml(await readFile(out, 'utf8')))).toEqual({ tests: 2, failures: 1, skipped: 0 });
+      const md = await readFile(summary, 'utf8');
+      expect(md.startsWith('# earlier steps\n## codestream-auth smoke: ❌ failed\n')).toBe(true);
+      expect(md).toContain('### ❌ scenario `consent-denied` (github, local)');
+      expect(md).toMatch(/```mermaid\nsequenceDiagram\n[\s\S]+```/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([['--concurrency', { concurrency: '0' }], ['--reporter', { reporter: 'tap' }]])('refuses a bad %s as a usage error', async (_flag, flags) => {
