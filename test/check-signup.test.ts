@@ -64,7 +64,7 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
   it('answers USRC-1032 with the url for a record that says to switch servers (region switch)', async () => {
     const { ctx, put } = await setup();
     // Written by the NR-login region hand-off (contract §7); the record type of this lab has no field for it yet.
-    ctx.signups.insert({ token: 'eu', userId: 'user-dana', provider: 'newrelicidp', switchToServerUrl: 'https://eu.example' } as Parameters<typeof ctx.signups.insert>[0]);
+    ctx.signups.insert({ token: 'eu', userId: 'dana', provider: 'newrelicidp', switchToServerUrl: 'https://eu.example' } as Parameters<typeof ctx.signups.insert>[0]);
     expect(await put({ token: 'eu' })).toMatchObject({ status: 403, body: { code: 'USRC-1032', url: 'https://eu.example' } });
     expect(await put({ token: 'eu' })).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
   });
@@ -72,8 +72,8 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
   it('answers AUTH-1005 for an expired record, and AUTH-1006 once it was purged a window later', async () => {
     const clock = createClock();
     const { ctx, put } = await setup(clock.now);
-    ctx.signups.insert({ token: 'late', userId: 'user-dana', signupStatus: 'signedIn', provider: 'github' });
-    ctx.signups.insert({ token: 'later', userId: 'user-dana', signupStatus: 'signedIn', provider: 'github' });
+    ctx.signups.insert({ token: 'late', userId: 'dana', signupStatus: 'signedIn', provider: 'github' });
+    ctx.signups.insert({ token: 'later', userId: 'dana', signupStatus: 'signedIn', provider: 'github' });
     clock.advance(600_001);
     expect(await put({ token: 'late' })).toMatchObject({ status: 403, body: { code: 'AUTH-1005' } });
     clock.advance(600_001);
@@ -83,8 +83,8 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
   it('answers RAPI-1003 for a deleted user and USRC-1010 for an unregistered one', async () => {
     const { ctx, put } = await setup();
     ctx.signups.insert({ token: 'gone', userId: 'user-nobody', provider: 'github' });
-    ctx.store.users.get('user-lee')!.isRegistered = false;
-    ctx.signups.insert({ token: 'unreg', userId: 'user-lee', provider: 'github' });
+    ctx.store.users.get('lee')!.isRegistered = false;
+    ctx.signups.insert({ token: 'unreg', userId: 'lee', provider: 'github' });
     expect(await put({ token: 'gone' })).toMatchObject({ status: 403, body: { code: 'RAPI-1003' } });
     expect(await put({ token: 'unreg' })).toMatchObject({ status: 403, body: { code: 'USRC-1010' } });
   });
@@ -93,8 +93,8 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     const clock = createClock();
     const { ctx, put } = await setup(clock.now);
     const token = randomUUID();
-    ctx.store.updateUser('user-dana', { $set: { 'providerInfo.github': { userId: '1', accessToken: 'gho_x' } } });
-    ctx.signups.insert({ token, userId: 'user-dana', signupStatus: 'signedIn', provider: 'github', providerAccess: 'strict' });
+    ctx.store.updateUser('dana', { $set: { 'providerInfo.github': { userId: '1', accessToken: 'gho_x' } } });
+    ctx.signups.insert({ token, userId: 'dana', signupStatus: 'signedIn', provider: 'github', providerAccess: 'strict' });
     const first = await put({ token: `${token}${token}` }, { 'x-cs-plugin-ide': 'VS Code' });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
@@ -105,9 +105,9 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
       providerAccess: 'strict',
       runtimeEnvironment: 'local',
       isOnPrem: false,
-      teams: [{ id: 'team-acme' }],
+      teams: [{ id: 'acme' }],
       companies: [{ id: 'company-acme' }],
-      user: { id: 'user-dana', lastLogin: clock.now(), lastOrigin: 'VS Code', providerInfo: { github: { accessToken: 'gho_x' } } },
+      user: { id: 'dana', lastLogin: clock.now(), lastOrigin: 'VS Code', providerInfo: { github: { accessToken: 'gho_x' } } },
     });
     // Server-only fields never leave in the me-object.
     expect(first.body.user).not.toHaveProperty('accessToken');

@@ -11,7 +11,7 @@ const clock = createClock();
 const nowS = Math.floor(clock.now() / 1000);
 
 async function pauth(claims: Record<string, unknown>, secret = SECRET): Promise<string> {
-  return new SignJWT({ iss: 'CodeStream', alg: 'HS256', type: 'pauth', userId: 'user-dana', teamId: 'team-acme', ...claims })
+  return new SignJWT({ iss: 'CodeStream', alg: 'HS256', type: 'pauth', userId: 'dana', teamId: 'acme', ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(new TextEncoder().encode(secret));
 }
@@ -34,7 +34,7 @@ describe('inspectState', () => {
     expect(i.expiry.status).toBe(expiry);
     expect(i.expiry.inMs).toBe(inMs);
     expect(i.signature.status).toBe(signature);
-    expect(i.token.claims).toMatchObject({ type: 'pauth', userId: 'user-dana', teamId: 'team-acme' });
+    expect(i.token.claims).toMatchObject({ type: 'pauth', userId: 'dana', teamId: 'acme' });
     expect(i.environment.inLab).toBe(true);
   });
 
@@ -88,7 +88,7 @@ describe('decode-state command', () => {
     const code = await main(['decode-state', `local!${expired}`, '--secret', SECRET], fake.deps);
     expect(code).toBe(0);
     expect(fake.stdout()).toMatch(/^environment\s+local \(in the lab config\)$/m);
-    expect(fake.stdout()).toMatch(/^\s+userId\s+user-dana$/m);
+    expect(fake.stdout()).toMatch(/^\s+userId\s+dana$/m);
     expect(fake.stdout()).toMatch(/^expiry\s+expired 3 min 20 s ago/m);
     expect(fake.stdout()).toMatch(/^signature\s+valid with the given secret$/m);
   });

@@ -30,7 +30,7 @@ describe('connect flow on real sockets', () => {
       // The API turned the provider's 200 error into RAPI-1010 on /web/error, and stored nothing.
       const callback = lab.envs.get('local')?.ctx.requests.find((r) => r.path === '/no-auth/provider-token/github');
       expect(callback?.location).toMatch(/^\/web\/error\?state=local!.+&code=RAPI-1010&provider=github$/);
-      expect(lab.envs.get('local')?.ctx.store.users.get('user-dana')?.providerInfo).toEqual({});
+      expect(lab.envs.get('local')?.ctx.store.users.get('dana')?.providerInfo).toEqual({});
     } finally {
       await lab.close();
     }

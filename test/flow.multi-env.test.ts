@@ -23,12 +23,12 @@ describe('connect in one of three environments', () => {
       expect(stepsOf(deps.events, 'step-succeeded').at(-1)).toBe('isolation');
       // The token is in qa's store and on qa's broadcaster only.
       const qa = lab.envs.get('qa');
-      expect(qa?.ctx.store.users.get('user-dana')?.providerInfo).toMatchObject({ 'team-acme': { github: { accessToken: context.issuedToken } } });
-      expect(qa?.ctx.broadcaster.messagesOn('user-user-dana')).toHaveLength(1);
+      expect(qa?.ctx.store.users.get('dana')?.providerInfo).toMatchObject({ 'acme': { github: { accessToken: context.issuedToken } } });
+      expect(qa?.ctx.broadcaster.messagesOn('user-dana')).toHaveLength(1);
       for (const name of ['pd', 'local-10-1-2-3']) {
         const api = lab.envs.get(name);
         expect(api?.ctx.requests).toEqual([]);
-        expect(api?.ctx.store.users.get('user-dana')?.providerInfo).toEqual({});
+        expect(api?.ctx.store.users.get('dana')?.providerInfo).toEqual({});
         expect(api?.ctx.broadcaster.history).toEqual([]);
       }
       expect(lab.router.hits.filter((h) => h.routedTo !== undefined).map((h) => h.env)).toEqual(['qa']);

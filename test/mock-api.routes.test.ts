@@ -55,7 +55,7 @@ async function expectJson403(res: Awaited<ReturnType<typeof bad>>, body: Record<
   expect(JSON.parse(res.body)).toMatchObject({ message: expect.any(String), ...body });
 }
 
-async function mintPauth(env: Env, query = 'teamId=team-acme'): Promise<string> {
+async function mintPauth(env: Env, query = 'teamId=acme'): Promise<string> {
   const res = await fetch(`${env.api}/provider-auth-code?${query}`, { headers: DANA });
   expect(res.status).toBe(200);
   return ((await res.json()) as { code: string }).code;
@@ -90,20 +90,20 @@ describe('GET /provider-auth-code (contract §1.2)', () => {
     ['a Basic header', { authorization: 'Basic Y3MtdG9rZW4tZGFuYQ==' }],
     ['"Bearer" without a token', { authorization: 'Bearer ' }],
   ])('answers 403 AUTH-1001 for %s', async (_name, headers) => {
-    await expectJson403(await bad(env, '/provider-auth-code?teamId=team-acme', { headers }), { code: 'AUTH-1001' });
+    await expectJson403(await bad(env, '/provider-auth-code?teamId=acme', { headers }), { code: 'AUTH-1001' });
   });
 
   it.each([
     ['no teamId', ''],
     ['an empty teamId', 'teamId='],
-    ['a repeated teamId', 'teamId=team-acme&teamId=team-acme'],
-    ['teamId in bracket syntax', 'teamId[a]=team-acme'],
+    ['a repeated teamId', 'teamId=acme&teamId=acme'],
+    ['teamId in bracket syntax', 'teamId[a]=acme'],
   ])('answers 403 RAPI-1001 with info "teamId" for %s', async (_name, query) => {
     await expectJson403(await bad(env, `/provider-auth-code?${query}`, { headers: DANA }), { code: 'RAPI-1001', info: 'teamId' });
   });
 
   it.each([
-    ['a team the user is not on', 'team-other'],
+    ['a team the user is not on', 'other'],
     ['a team that does not exist', 'team-nope'],
     ['a team id that is not valid %-encoding', '%E0%A4%A'],
   ])('answers 403 RAPI-1009 for %s', async (_name, teamId) => {
@@ -119,14 +119,14 @@ describe('GET /provider-auth-code (contract §1.2)', () => {
     ['a negative expiresIn: 600 s', '&expiresIn=-5000', 600],
     ['a non-numeric expiresIn: 600 s', '&expiresIn=soon', 600],
   ])('mints a pauth whose lifetime only shortens, %s', async (_name, extra, lifetime) => {
-    const claims = decodeJwt(await mintPauth(env, `teamId=team-acme${extra}`));
-    expect(claims).toMatchObject({ type: 'pauth', userId: 'user-dana', teamId: 'team-acme', iss: 'CodeStream', alg: 'HS256' });
+    const claims = decodeJwt(await mintPauth(env, `teamId=acme${extra}`));
+    expect(claims).toMatchObject({ type: 'pauth', userId: 'dana', teamId: 'acme', iss: 'CodeStream', alg: 'HS256' });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(lifetime);
     expect(claims.sm).toBeUndefined();
   });
 
   it('sets sm when sharing is present', async () => {
-    expect(decodeJwt(await mintPauth(env, 'teamId=team-acme&sharing=true')).sm).toBe(true);
+    expect(decodeJwt(await mintPauth(env, 'teamId=acme&sharing=true')).sm).toBe(true);
   });
 });
 
@@ -138,7 +138,7 @@ describe('GET /users/me', () => {
   it('returns the me-object without server-only tokens', async () => {
     const res = await fetch(`${env.api}/users/me`, { headers: DANA });
     const body = (await res.json()) as { user: Record<string, unknown> };
-    expect(body.user).toMatchObject({ id: 'user-dana', teamIds: ['team-acme'] });
+    expect(body.user).toMatchObject({ id: 'dana', teamIds: ['acme'] });
     expect(body.user).not.toHaveProperty('accessToken');
     expect(body.user).not.toHaveProperty('broadcasterToken');
   });
@@ -161,7 +161,7 @@ describe.each(['/no-auth/provider-auth', '/web/provider-auth'])('GET %s/:provide
   });
 
   it('redirects a pauth of the wrong type to AUTH-1002', async () => {
-    const token = await signAs(env, { userId: 'user-dana', teamId: 'team-acme' }, { type: 'xyz' });
+    const token = await signAs(env, { userId: 'dana', teamId: 'acme' }, { type: 'xyz' });
     expectErrorRedirect(await bad(env, `${route}/github?code=${token}`), 'code=AUTH-1002&provider=github');
   });
 
@@ -174,7 +174,7 @@ describe.each(['/no-auth/provider-auth', '/web/provider-auth'])('GET %s/:provide
   });
 
   it('never verifies the code: a pauth signed with another secret still goes to the provider', async () => {
-    const token = await signAs(env, { userId: 'user-dana', teamId: 'team-acme' }, { secret: 'not-the-secret' });
+    const token = await signAs(env, { userId: 'dana', teamId: 'acme' }, { secret: 'not-the-secret' });
     const res = await bad(env, `${route}/github?code=${token}`);
     expect(res.status).toBe(302);
     expect(res.location).toMatch(new RegExp(`^${env.lab.providers.get('github')?.url}/login/oauth/authorize\\?client_id=`));
@@ -231,9 +231,9 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
     ['an env with a garbage JWT', async () => 'local!xyz'],
     ['an env with an empty JWT', async () => 'local!'],
     ['a tampered signature', async () => `local!${(await mintPauth(env)).slice(0, -3)}AAA`],
-    ['a pauth signed with another secret', async () => `local!${await signAs(env, { userId: 'user-dana', teamId: 'team-acme' }, { secret: 'other' })}`],
-    ['a pauth re-signed with type xyz', async () => `local!${await signAs(env, { userId: 'user-dana', teamId: 'team-acme' }, { type: 'xyz' })}`],
-    ['an unsigned (alg none) pauth', async () => `local!${unsigned({ userId: 'user-dana', teamId: 'team-acme', type: 'pauth' })}`],
+    ['a pauth signed with another secret', async () => `local!${await signAs(env, { userId: 'dana', teamId: 'acme' }, { secret: 'other' })}`],
+    ['a pauth re-signed with type xyz', async () => `local!${await signAs(env, { userId: 'dana', teamId: 'acme' }, { type: 'xyz' })}`],
+    ['an unsigned (alg none) pauth', async () => `local!${unsigned({ userId: 'dana', teamId: 'acme', type: 'pauth' })}`],
   ])('redirects a state that is %s to AUTH-1002', async (_name, makeState) => {
     const state = await makeState();
     expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc' }))), `state=${encodeURIComponent(state)}&code=AUTH-1002&provider=github`);
@@ -246,10 +246,10 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
   });
 
   it.each([
-    ['a user that does not exist', 'RAPI-1003', { userId: 'user-ghost', teamId: 'team-acme' }],
-    ['a team of another user', 'RAPI-1010', { userId: 'user-dana', teamId: 'team-other' }],
-    ['a team that does not exist', 'RAPI-1003', { userId: 'user-dana', teamId: 'team-nope' }],
-    ['ic (an invite code) in the payload', 'RAPI-1016', { userId: 'user-dana', teamId: 'team-acme', ic: 'x' }],
+    ['a user that does not exist', 'RAPI-1003', { userId: 'user-ghost', teamId: 'acme' }],
+    ['a team of another user', 'RAPI-1010', { userId: 'dana', teamId: 'other' }],
+    ['a team that does not exist', 'RAPI-1003', { userId: 'dana', teamId: 'team-nope' }],
+    ['ic (an invite code) in the payload', 'RAPI-1016', { userId: 'dana', teamId: 'acme', ic: 'x' }],
   ])('redirects a pauth naming %s to %s', async (_name, code, fields) => {
     const state = `local!${await signAs(env, fields)}`;
     expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc' }))), `state=${state}&code=${code}&provider=github`);
@@ -418,13 +418,13 @@ describe('the broadcaster (ws on /broadcaster) with bad frames', () => {
     ['a JSON string', '"subscribe"', 'RAPI-1001'],
     ['a JSON array', '[]', 'RAPI-1001'],
     ['a subscribe without channels', '{"type":"subscribe","token":"bc-token-dana"}', 'RAPI-1001'],
-    ['an unknown token', '{"type":"subscribe","token":"nope","channels":["user-user-dana"]}', 'AUTH-1001'],
-    ['another user\'s channel', '{"type":"subscribe","token":"bc-token-dana","channels":["user-user-lee"]}', 'AUTH-1001'],
+    ['an unknown token', '{"type":"subscribe","token":"nope","channels":["user-dana"]}', 'AUTH-1001'],
+    ['another user\'s channel', '{"type":"subscribe","token":"bc-token-dana","channels":["user-lee"]}', 'AUTH-1001'],
   ])('answers %s with an error frame and keeps serving', async (_name, frame, code) => {
     const before = env.store.snapshot();
-    const [error, ok] = await exchangeFrames([frame, '{"type":"subscribe","token":"bc-token-dana","channels":["user-user-dana"]}']);
+    const [error, ok] = await exchangeFrames([frame, '{"type":"subscribe","token":"bc-token-dana","channels":["user-dana"]}']);
     expect(error).toMatchObject({ type: 'error', code });
-    expect(ok).toEqual({ type: 'subscribed', channels: ['user-user-dana'] });
+    expect(ok).toEqual({ type: 'subscribed', channels: ['user-dana'] });
     expect((await fetch(`${env.api}/web/error?code=PING`)).status).toBe(200);
     expect(env.store.snapshot()).toEqual(before);
   });

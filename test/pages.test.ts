@@ -13,7 +13,7 @@ afterAll(() => lab.close());
 
 /** The consent page for a real authorize request (the start route's own redirect). */
 async function consentPage() {
-  const code = (await (await fetch(`${api}/provider-auth-code?teamId=team-acme`, { headers: { authorization: 'Bearer cs-token-dana' } })).json()) as { code: string };
+  const code = (await (await fetch(`${api}/provider-auth-code?teamId=acme`, { headers: { authorization: 'Bearer cs-token-dana' } })).json()) as { code: string };
   const start = await getManual(`${api}/web/provider-auth/github?code=${code.code}`);
   const authorizeUrl = new URL(start.location ?? '');
   const page = await getManual(authorizeUrl.href);

@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function slackBody(appId = APP, user = 'U0DANA00001'): string {
-  const payload = { type: 'block_actions', api_app_id: appId, user: { id: user }, actions: [{ action_id: JSON.stringify({ id: 'x', linkType: 'web', teamId: 'team-acme' }) }] };
+  const payload = { type: 'block_actions', api_app_id: appId, user: { id: user }, actions: [{ action_id: JSON.stringify({ id: 'x', linkType: 'web', teamId: 'acme' }) }] };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
@@ -51,9 +51,9 @@ describe('Slack interactive components', () => {
     const ts = nowS();
     const res = await postSlack(body, { 'x-slack-request-timestamp': ts, 'x-slack-signature': sign(SECRET, ts, body) });
     expect(res.status).toBe(200);
-    expect(qa.ctx.providerActions.actions).toEqual([expect.objectContaining({ provider: 'slack', appId: APP, type: 'block_actions', userId: 'user-dana', providerUserId: 'U0DANA00001', actionId: { id: 'x', linkType: 'web', teamId: 'team-acme' } })]);
+    expect(qa.ctx.providerActions.actions).toEqual([expect.objectContaining({ provider: 'slack', appId: APP, type: 'block_actions', userId: 'dana', providerUserId: 'U0DANA00001', actionId: { id: 'x', linkType: 'web', teamId: 'acme' } })]);
     expect(qa.ctx.providerActions.received[0]?.rawBody.toString()).toBe(body);
-    expect(qa.ctx.broadcaster.messagesOn('user-user-dana')).toEqual([expect.objectContaining({ message: expect.objectContaining({ providerAction: expect.objectContaining({ appId: APP }) }) })]);
+    expect(qa.ctx.broadcaster.messagesOn('user-dana')).toEqual([expect.objectContaining({ message: expect.objectContaining({ providerAction: expect.objectContaining({ appId: APP }) }) })]);
   });
 
   it('accepts a timestamp 300 s old (the window is inclusive) and records an unknown Slack user without publishing', async () => {
@@ -126,9 +126,9 @@ describe('MS Teams bot activities', () => {
     expect(code).toMatch(/^[0-9a-f]{32}$/);
     const first = await postActivity(code);
     expect(first).toEqual({ status: 200, json: { activities: [expect.objectContaining({ type: 'message', text: CONNECTED_REPLY })] } });
-    expect(qa.ctx.store.teams.get('team-acme')?.providerBotInfo?.msteams?.[TEAMS_TENANT_ID]).toMatchObject({ botAppId: BOT, tenantId: TEAMS_TENANT_ID });
-    expect(qa.ctx.store.users.get('user-dana')?.providerIdentities).toContain(`msteams::${TEAMS_TENANT_ID}`);
-    expect(qa.ctx.broadcaster.messagesOn('user-user-dana')).toHaveLength(1);
+    expect(qa.ctx.store.teams.get('acme')?.providerBotInfo?.msteams?.[TEAMS_TENANT_ID]).toMatchObject({ botAppId: BOT, tenantId: TEAMS_TENANT_ID });
+    expect(qa.ctx.store.users.get('dana')?.providerIdentities).toContain(`msteams::${TEAMS_TENANT_ID}`);
+    expect(qa.ctx.broadcaster.messagesOn('user-dana')).toHaveLength(1);
     // Single use: the same code again is the snag reply (contract failure mode 37).
     expect((await postActivity(code)).json).toEqual({ activities: [expect.objectContaining({ text: SNAG_REPLY })] });
   });
@@ -138,7 +138,7 @@ describe('MS Teams bot activities', () => {
     const code = await connectCode();
     clock.advance(600_001);
     expect((await postActivity(code)).json).toEqual({ activities: [expect.objectContaining({ text: SNAG_REPLY })] });
-    expect(qa.ctx.store.teams.get('team-acme')?.providerBotInfo).toBeUndefined();
+    expect(qa.ctx.store.teams.get('acme')?.providerBotInfo).toBeUndefined();
     expect(qa.ctx.broadcaster.history).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const { profiles } = await labData();
   lab = await startTestLab({ providers: [...profiles.keys()], envs: ['local'], now: clock.now });
   api = lab.envs.get('local')!.url;
-  const res = await fetch(`${api}/provider-auth-code?teamId=team-acme`, { headers: { authorization: 'Bearer cs-token-dana' } });
+  const res = await fetch(`${api}/provider-auth-code?teamId=acme`, { headers: { authorization: 'Bearer cs-token-dana' } });
   code = ((await res.json()) as { code: string }).code;
 });
 afterAll(async () => {

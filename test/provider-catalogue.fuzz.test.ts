@@ -16,7 +16,7 @@ const ids = ['github_enterprise', 'jiraserver', 'trello', 'youtrack', 'slack', '
 beforeAll(async () => {
   lab = await startTestLab({ providers: ids, envs: ['local'] });
   api = lab.envs.get('local')!.url;
-  const res = await fetch(`${api}/provider-auth-code?teamId=team-acme`, { headers: { authorization: 'Bearer cs-token-dana' } });
+  const res = await fetch(`${api}/provider-auth-code?teamId=acme`, { headers: { authorization: 'Bearer cs-token-dana' } });
   code = ((await res.json()) as { code: string }).code;
 });
 afterAll(async () => {

@@ -42,12 +42,12 @@ describe.each([...profiles.values()].filter((p) => p.supportsSignup && p.identit
 
 describe('what each kind of profile stores', () => {
   it.each([
-    ['github_enterprise', 'providerInfo.team-acme.github_enterprise.hosts.https://git*example*com'],
-    ['gitlab_enterprise', 'providerInfo.team-acme.gitlab_enterprise.hosts.https://gitlab*example*com'],
-    ['jiraserver', 'providerInfo.team-acme.jiraserver.hosts.https://jira*example*com'],
-    ['slack', 'providerInfo.team-acme.slack.multiple.T0ACME0001'],
-    ['trello', 'providerInfo.team-acme.trello'],
-    ['azuredevops', 'providerInfo.team-acme.azuredevops'],
+    ['github_enterprise', 'providerInfo.acme.github_enterprise.hosts.https://git*example*com'],
+    ['gitlab_enterprise', 'providerInfo.acme.gitlab_enterprise.hosts.https://gitlab*example*com'],
+    ['jiraserver', 'providerInfo.acme.jiraserver.hosts.https://jira*example*com'],
+    ['slack', 'providerInfo.acme.slack.multiple.T0ACME0001'],
+    ['trello', 'providerInfo.acme.trello'],
+    ['azuredevops', 'providerInfo.acme.azuredevops'],
   ])('%s under %s', async (provider, key) => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider, envs: ['local'] }, deps);
@@ -57,10 +57,10 @@ describe('what each kind of profile stores', () => {
   it('keeps Slack\'s bot token on the team and broadcasts only its data on team-<id> (contract §4.1, §4.2)', async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'slack', envs: ['local'] }, deps);
-    const team = context.api.ctx.store.teams.get('team-acme') as unknown as { serverProviderToken: { slack: { multiple: Record<string, { accessToken: string }> } } };
+    const team = context.api.ctx.store.teams.get('acme') as unknown as { serverProviderToken: { slack: { multiple: Record<string, { accessToken: string }> } } };
     expect(team.serverProviderToken.slack.multiple.T0ACME0001?.accessToken).toMatch(/^xoxb-/);
     expect(context.issuedToken).toMatch(/^xoxp-/);
-    const teamMessage = context.api.ctx.broadcaster.messagesOn('team-team-acme').at(-1);
+    const teamMessage = context.api.ctx.broadcaster.messagesOn('team-acme').at(-1);
     expect(JSON.stringify(teamMessage)).not.toContain(team.serverProviderToken.slack.multiple.T0ACME0001?.accessToken);
     expect(teamMessage?.message).toMatchObject({ team: { $set: { 'serverProviderData.slack.multiple.T0ACME0001': { team_id: 'T0ACME0001', token_type: 'bot' } } } });
   });
@@ -68,8 +68,8 @@ describe('what each kind of profile stores', () => {
   it('stores Trello\'s apiKey from the client config with the fragment token (contract §8 message_test)', async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'trello', envs: ['local'] }, deps);
-    const user = context.api.ctx.store.users.get('user-dana') as unknown as { providerInfo: Record<string, Record<string, Record<string, unknown>>> };
-    expect(user.providerInfo['team-acme']?.trello).toMatchObject({ accessToken: context.issuedToken, apiKey: 'cs-trello-key', data: { apiKey: 'cs-trello-key' } });
+    const user = context.api.ctx.store.users.get('dana') as unknown as { providerInfo: Record<string, Record<string, Record<string, unknown>>> };
+    expect(user.providerInfo['acme']?.trello).toMatchObject({ accessToken: context.issuedToken, apiKey: 'cs-trello-key', data: { apiKey: 'cs-trello-key' } });
   });
 
   it('fails the start step naming PRVD-1003 for an enterprise host the team never registered', async () => {

@@ -39,14 +39,14 @@ describe('GET /provider-refresh errors', () => {
   const refresh = (path: string, headers: Record<string, string> = DANA) => getManual(`${api}${path}`, { headers });
 
   it.each([
-    ['no Bearer token', '/provider-refresh/jira?teamId=team-acme', {}, 'AUTH-1001'],
+    ['no Bearer token', '/provider-refresh/jira?teamId=acme', {}, 'AUTH-1001'],
     ['no teamId', '/provider-refresh/jira', DANA, 'RAPI-1001'],
-    ['a team the user is not on', '/provider-refresh/jira?teamId=team-other', DANA, 'RAPI-1009'],
+    ['a team the user is not on', '/provider-refresh/jira?teamId=other', DANA, 'RAPI-1009'],
     ['an unknown team (the ACL runs first)', '/provider-refresh/jira?teamId=nope', DANA, 'RAPI-1009'],
-    ['an unknown provider', '/provider-refresh/blahblah?teamId=team-acme', DANA, 'PRVD-1000'],
-    ['a provider without refresh support', '/provider-refresh/github?teamId=team-acme', DANA, 'RAPI-1009'],
-    ['no stored refresh token', '/provider-refresh/jira?teamId=team-acme', DANA, 'RAPI-1009'],
-    ['sharing without subId', '/provider-refresh/jira?teamId=team-acme&sharing=true', DANA, 'RAPI-1001'],
+    ['an unknown provider', '/provider-refresh/blahblah?teamId=acme', DANA, 'PRVD-1000'],
+    ['a provider without refresh support', '/provider-refresh/github?teamId=acme', DANA, 'RAPI-1009'],
+    ['no stored refresh token', '/provider-refresh/jira?teamId=acme', DANA, 'RAPI-1009'],
+    ['sharing without subId', '/provider-refresh/jira?teamId=acme&sharing=true', DANA, 'RAPI-1001'],
   ])('answers %s with 403 %s and changes nothing', async (_name, path, headers, code) => {
     const before = lab.envs.get('local')!.ctx.store.snapshot();
     const res = await refresh(path, headers);
@@ -59,14 +59,14 @@ describe('GET /provider-refresh errors', () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'jira', envs: ['local'] }, deps, lab);
     const key = `${context.storageKey ?? ''}.refreshToken`;
-    const first = await refresh('/provider-refresh/jira?teamId=team-acme');
+    const first = await refresh('/provider-refresh/jira?teamId=acme');
     expect(first.status).toBe(200);
     expect(JSON.parse(first.body)).toMatchObject({ user: { $set: { [key]: expect.any(String) } } });
     // Put the used refresh token back, as a client that lost the rotated one would.
     const used = lab.providers.get('jira')!.control.issued.find((t) => t.kind === 'code')?.refreshToken ?? '';
-    const user = lab.envs.get('local')!.ctx.store.users.get('user-dana')!;
-    (user.providerInfo['team-acme'] as { jira: { refreshToken?: string } }).jira.refreshToken = used;
-    const second = await refresh('/provider-refresh/jira?teamId=team-acme');
+    const user = lab.envs.get('local')!.ctx.store.users.get('dana')!;
+    (user.providerInfo['acme'] as { jira: { refreshToken?: string } }).jira.refreshToken = used;
+    const second = await refresh('/provider-refresh/jira?teamId=acme');
     expect(second.status).toBe(403);
     expect(JSON.parse(second.body)).toMatchObject({ code: 'RAPI-1009', info: 'token endpoint answered 403 with error "invalid_grant"' });
   });

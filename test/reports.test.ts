@@ -85,8 +85,8 @@ describe('Mermaid sequence diagram', () => {
     const result = await runScenario(scenarioCatalogue.find((s) => s.name === 'duplicate-broadcast') as Scenario, {}, deps);
     expect(result.ok).toBe(true);
     const text = renderMermaid(deps.events);
-    expect(text).toMatch(/broadcaster-\)agent: user-user-dana directive v\d+→\d+ \(live\)/);
-    expect(text).toMatch(/broadcaster-\)agent: user-user-dana directive v\d+→\d+ \(duplicate, dropped\)/);
+    expect(text).toMatch(/broadcaster-\)agent: user-dana directive v\d+→\d+ \(live\)/);
+    expect(text).toMatch(/broadcaster-\)agent: user-dana directive v\d+→\d+ \(duplicate, dropped\)/);
   });
 });
 

@@ -59,7 +59,7 @@ describe('serve --json (the built bin)', () => {
   it('prints every URL and credential once listening, completes a connect from outside, and exits 130 on Ctrl-C with every port closed', async () => {
     const { child, info, stderr } = await spawnServe([]);
     try {
-      expect(info.user).toEqual({ id: 'user-dana', email: 'dana@acme.example', accessToken: 'cs-token-dana', broadcasterToken: 'bc-token-dana', teamId: 'team-acme' });
+      expect(info.user).toEqual({ id: 'dana', email: 'dana@acme.example', accessToken: 'cs-token-dana', broadcasterToken: 'bc-token-dana', teamId: 'acme' });
       expect(info.envs.map((e) => e.name)).toEqual(['local', 'pd', 'qa', 'local-10-1-2-3']);
       expect(info.providers.map((p) => p.id)).toContain('github');
       expect(info.consent).toBe('page');
@@ -111,11 +111,26 @@ async function takenPort(): Promise<{ port: number; close(): void }> {
   return { port: (server.address() as AddressInfo).port, close: () => server.close() };
 }
 
-/** A free port: bound by the OS, then released. */
-async function freePort(): Promise<number> {
-  const taken = await takenPort();
-  taken.close();
-  return taken.port;
+/**
+ * The first of `count` consecutive free ports, chosen at random below the OS's ephemeral range
+ * (Linux hands out 32768–60999 for port 0), so the other tests' port-0 servers cannot take them
+ * between this probe and serve's bind.
+ */
+async function freeRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const probes = await Promise.all(Array.from({ length: count }, (_, i) => bindable(base + i)));
+    if (probes.every(Boolean)) return base;
+  }
+  throw new Error(`no run of ${count} free ports found below the ephemeral range`);
+}
+
+function bindable(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 describe('serve flags (in process)', () => {
@@ -133,9 +148,9 @@ describe('serve flags (in process)', () => {
   });
 
   it('binds the boxes to --port n, n+1, … in order: router, marketing, providers, environments', async () => {
-    // Another process may grab one of the next ports between freePort() and the bind; retry then.
+    // Another process may still grab one of the ports between the probe and the bind; retry then.
     for (let attempt = 1; ; attempt++) {
-      const base = await freePort();
+      const base = await freeRun(5);
       const controller = new AbortController();
       const fake = createFakeDeps({ signal: controller.signal });
       const run = main(['serve', '--json', '--port', String(base), '--providers', 'github', '--envs', 'local,pd'], fake.deps);

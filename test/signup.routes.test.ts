@@ -115,7 +115,7 @@ describe('the anonymous callback and the signup record', () => {
     const signIn = randomUUID();
     expect((await browserLeg(lab, 'github', `signupToken=${signIn}&noSignup=1`)).errorCode).toBeNull();
     const ok = await check(lab, signIn);
-    expect(ok.body).toMatchObject({ signupStatus: 'signedIn', accessToken: 'cs-token-dana', teams: [{ id: 'team-acme' }], companies: [{ id: 'company-acme' }] });
+    expect(ok.body).toMatchObject({ signupStatus: 'signedIn', accessToken: 'cs-token-dana', teams: [{ id: 'acme' }], companies: [{ id: 'company-acme' }] });
     github.control.setNextIdentity({ email: 'dana@acme.example' });
     const signUp = randomUUID();
     expect((await browserLeg(lab, 'github', `signupToken=${signUp}`)).errorCode).toBe('USRC-1006');

@@ -31,7 +31,7 @@ describe('connect --step', () => {
     expect(steps(stdout, 'step-failed')).toEqual(['start']);
     expect(stdout).toContain('stopped before step \\"start\\" at your request');
     expect(stderr).toMatch(/▸ next: Agent loads the me-object\n {2}GET http:\/\/127\.0\.0\.1:\d+\/users\/me \(agent → api, Bearer token\)\n {2}Enter to run it, q to quit: /);
-    expect(stderr).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/provider-auth-code\?teamId=team-acme/);
+    expect(stderr).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/provider-auth-code\?teamId=acme/);
     // The start URL carries the pauth: shown, but shortened like every secret.
     expect(stderr).toMatch(/▸ next: Browser opens the start URL.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?code=eyJ[\w-]+…[\w-]+ \(browser → api\)/);
     expect(stderr.match(/▸ next:/g)).toHaveLength(4);

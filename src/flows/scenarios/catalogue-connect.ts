@@ -24,9 +24,9 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     name: 'auth-code-foreign-team',
     title: 'The agent asks for a pauth code for a team its user is not on',
     source: 'contract FM 1, §1.2',
-    injects: 'GET /provider-auth-code?teamId=team-other for a user of team-acme only',
+    injects: 'GET /provider-auth-code?teamId=other for a user of acme only',
     observes: '403 RAPI-1009 (readAuth); the browser never starts',
-    injections: [{ kind: 'agent-team', teamId: 'team-other' }],
+    injections: [{ kind: 'agent-team', teamId: 'other' }],
     expect: { outcome: 'api-error', from: 'auth-code', status: 403, code: 'RAPI-1009' },
   }),
   connect({
