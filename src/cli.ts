@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import type { Deps } from './deps.js';
 import { AppError, UsageError } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     .description(DESCRIPTION)
     .version(await readVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print the cause chain of errors');
-  for (const register of commands) register(program, deps, (code) => (exitCode = code));
+  for (const register of await loadCommands(argv)) register(program, deps, (code) => (exitCode = code));
 
   // The command that is running or failed to parse, for its usage line in usage errors.
   let current: Command = program;
