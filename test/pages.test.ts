@@ -36,7 +36,7 @@ describe('/web/error', () => {
   it.each([
     ['access_denied', 'provider=github', 'Authentication failed', 'We could not authenticate you with GitHub (error: <b>access_denied</b>).'],
     ['RAPI-1010', 'provider=github', 'Authentication failed', 'We could not authenticate you with GitHub (error: <b>RAPI-1010</b>).'],
-    ['USRC-1022', 'provider=github&providerError=access_denied', 'Authentication failed', '(error: <b>access_denied</b>).</p><p>CodeStream error code: <code>USRC-1022</code>'],
+    ['USRC-1022', 'provider=github&providerError=access_denied', 'Authentication failed', '(error: <b>USRC-1022</b>).</p><p>Provider error: <code>access_denied</code>'],
     ['SWEB-1004', 'provider=no-such-provider', 'Authentication failed', 'We could not authenticate you (error: <b>SWEB-1004</b>).'],
     ['USRC-1015', 'provider=github', 'Multiple Workspaces', 'one GitHub-connected team'],
     ['USRC-1020', '', 'Invitation conflict.', 'contact CodeStream support'],

@@ -36,10 +36,10 @@ export function registerPages(router: Router, ctx: ApiContext): void {
     const name = provider === undefined ? undefined : ctx.profiles.get(provider)?.displayName;
     const special = SPECIAL_PAGES[code];
     if (special) return void sendPage(res, 200, special.title, special.body(name));
-    // The provider's own error (e.g. access_denied under USRC-1022) is the one the user can act on.
-    const shown = providerError ?? code;
-    const withCode = shown === '' ? '' : ` (error: <b>${escapeHtml(shown)}</b>)`;
-    const csCode = providerError !== undefined && code !== '' && code !== providerError ? `<p>CodeStream error code: <code>${escapeHtml(code)}</code></p>` : '';
+    // Contract §1.9: "(error: <b>CODE</b>)" names CodeStream's code; the provider's own error
+    // (e.g. access_denied under USRC-1022) follows on its own line, as it is the one a user can act on.
+    const withCode = code === '' ? '' : ` (error: <b>${escapeHtml(code)}</b>)`;
+    const csCode = providerError !== undefined && providerError !== code ? `<p>Provider error: <code>${escapeHtml(providerError)}</code></p>` : '';
     sendPage(
       res,
       200,
