@@ -77,6 +77,11 @@ export const AgentSchema = z
 export const StorageSchema = z
   .object({
     multipleKey: z.string().optional(),
+    /**
+     * The token data field naming the provider user of a multiple entry: a sharing connect adds
+     * providerIdentities "<provider>::<value>" and a deauth of that entry pulls it (Slack: user_id).
+     */
+    identityField: z.string().optional(),
   })
   .prefault({});
 

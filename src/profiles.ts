@@ -9,6 +9,7 @@ import { AppError } from './errors.js';
 import { fixturesDir } from './paths.js';
 import { IdentitySchema } from './profile-identity.js';
 import { AgentSchema, DeliverySchema, OAuth1Schema, Params, RefreshSchema, ReshapeSchema, ServerSchema, StorageSchema } from './profile-parts.js';
+import { SharingProfileCallSchema } from './profile-sharing.js';
 
 const AuthorizeSchema = z.object({
   /** Path of the authorize endpoint on the provider's host (taken from server.authorizeUrl in custom profiles). */
@@ -119,6 +120,10 @@ export const ProfileSchema = z.object({
   rules: RulesSchema,
   /** Sign-in with the provider: its identity endpoints and mock account (contract §3.2); absent → PRVD-1004. */
   identity: IdentitySchema.optional(),
+  /** After a sharing connect, the call that fills providerInfo…extra (Slack users.info, contract §3.2); failure → PRVD-1007. */
+  sharingProfileCall: SharingProfileCallSchema.optional(),
+  /** POST /no-auth/provider-token takes a token the client already has (GitHub only, contract §1.6); others → PRVD-1011. */
+  acceptsClientToken: z.boolean().default(false),
 });
 
 // Cross-field rules one field cannot say; each issue names the field a user must fix.
@@ -139,6 +144,10 @@ const CheckedProfileSchema = ProfileSchema.superRefine((p, ctx) => {
     issue(['agent', 'requestServerToken'], 'needs authorize.serverTokenParameters');
   }
   if (p.token?.onApiHost === true && p.realApiHost === undefined) issue(['realApiHost'], 'is required when token.onApiHost is true');
+  if (p.sharingProfileCall !== undefined && (!p.agent.sharing || !exchanges)) issue(['sharingProfileCall'], 'needs agent.sharing and a code exchange');
+  if (p.storage.identityField !== undefined && p.storage.multipleKey === undefined) issue(['storage', 'identityField'], 'needs storage.multipleKey');
+  // The client-token route looks the identity up on the provider's own host, with nothing else to go on.
+  if (p.acceptsClientToken && p.identity?.base !== 'provider') issue(['acceptsClientToken'], 'needs an identity block on the provider\'s own host');
 }).transform((p) => {
   // Custom profiles give absolute URLs; the checks compare paths, so they are read from the URLs.
   const authorizePath = p.authorize.path ?? (p.server ? new URL(p.server.authorizeUrl).pathname : '/');

@@ -23,6 +23,14 @@ describe('scenarios command', () => {
   it('refuses an unknown flow as a usage error', async () => {
     const fake = createFakeDeps();
     expect(await main(['scenarios', '--flow', 'nope'], fake.deps)).toBe(2);
-    expect(fake.stderr()).toContain('--flow must be one of connect, signup, not "nope"');
+    expect(fake.stderr()).toContain('--flow must be one of connect, signup, refresh, not "nope"');
+  });
+
+  it('lists the refresh scenarios with the command that runs them', async () => {
+    const fake = createFakeDeps();
+    expect(await main(['scenarios', '--flow', 'refresh'], fake.deps)).toBe(0);
+    expect(fake.stdout()).toContain('refresh (2); run one with: codestream-auth refresh <provider> --scenario <name>');
+    expect(fake.stdout()).toMatch(/^ {2}refresh-rejected +/m);
+    expect(fake.stdout()).not.toContain('consent-denied');
   });
 });

@@ -4,9 +4,10 @@ import type { Deps } from '../deps.js';
 import { parseEnvList } from '../flows/lab-envs.js';
 import { runRefresh } from '../flows/refresh.js';
 import { providerFromArgs } from '../custom-profile.js';
+import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { assertKnownProvider, createOutput, loadLabData } from './shared.js';
 
-interface RefreshFlags {
+interface RefreshFlags extends FlowExtrasFlags {
   env?: string;
   envs?: string;
   host?: string;
@@ -26,20 +27,30 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
     .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with refresh support')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...scenarioOption('refresh'))
+    .option(...harOption)
+    .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: RefreshFlags) => {
       const data = await loadLabData();
       const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(provider, data, (p) => p.supportsRefresh && p.token !== undefined);
+      // A scenario decides which providers it applies to (refresh-unsupported is about those without refresh).
+      assertKnownProvider(provider, data, flags.scenario === undefined ? (p) => p.supportsRefresh && p.token !== undefined : () => true);
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
+      const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
+      extras.refuseWithScenario({ '--profile': flags.profile !== undefined, '--host': flags.host !== undefined });
       try {
-        const { outcome } = await runRefresh(
-          { provider, ...(flags.env === undefined ? {} : { env: flags.env }), ...(envs === undefined ? {} : { envs }), ...(flags.host === undefined ? {} : { host: flags.host }) },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
-        );
+        const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
+        const { outcome } = extras.scenario
+          ? await extras.runScenario(provider, flags.env, flowDeps)
+          : await runRefresh(
+              { provider, ...(flags.env === undefined ? {} : { env: flags.env }), ...(envs === undefined ? {} : { envs }), ...(flags.host === undefined ? {} : { host: flags.host }) },
+              flowDeps,
+            );
         setExit(outcome.ok ? 0 : 1);
       } finally {
         renderer.close();
+        await extras.finish();
       }
     });
 }

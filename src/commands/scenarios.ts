@@ -13,7 +13,7 @@ interface ScenariosFlags {
 export function formatScenarios(list: readonly Scenario[]): string {
   const width = Math.max(...list.map((s) => s.name.length), 4);
   const lines: string[] = [];
-  for (const flow of ['connect', 'signup'] as const) {
+  for (const flow of ['connect', 'signup', 'refresh'] as const) {
     const group = list.filter((s) => s.flow === flow);
     if (group.length === 0) continue;
     lines.push(`${flow} (${group.length}); run one with: codestream-auth ${flow} <provider> --scenario <name>`);
@@ -33,10 +33,10 @@ export function registerScenarios(program: Command, deps: Deps, setExit: (code: 
   program
     .command('scenarios')
     .description('list the failure scenarios: what each injects and what the system must do about it')
-    .option('--flow <flow>', 'only scenarios of this flow: connect or signup')
+    .option('--flow <flow>', 'only scenarios of this flow: connect, signup or refresh')
     .option('--json', 'print the catalogue as JSON on stdout')
     .action((flags: ScenariosFlags) => {
-      const flow = flags.flow === undefined ? undefined : choice('--flow', flags.flow, ['connect', 'signup'] as const, 'connect');
+      const flow = flags.flow === undefined ? undefined : choice('--flow', flags.flow, ['connect', 'signup', 'refresh'] as const, 'connect');
       const list = scenarioCatalogue.filter((s) => flow === undefined || s.flow === flow);
       deps.io.stdout.write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : formatScenarios(list));
       setExit(0);

@@ -8,6 +8,7 @@ import { JWT_BEARER_ASSERTION } from '../mock-api/exchange.js';
 import { starHost } from '../state.js';
 import type { ConnectContext } from './connect.js';
 import { expectedStorageKey, flowKind } from './connect-expect.js';
+import { checkSharingWrite } from './connect-sharing.js';
 import type { StepContext } from './runner.js';
 
 /** The exchange the provider journaled and the token the API stored; the real-browser flow checks these too. */
@@ -97,6 +98,7 @@ function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, sto
     const sub = key.includes('.multiple.') ? `.multiple.${key.slice(key.lastIndexOf('.multiple.') + 10)}` : '';
     s.expectEqual(`server token stored on the team (serverProviderToken.${ctx.profile.id}${sub})`, getPath(team, `serverProviderToken.${ctx.profile.id}${sub}.accessToken`), ctx.issuedServerToken);
   }
+  checkSharingWrite(ctx, s, key, stored);
   if (ctx.host !== undefined) s.note(`stored under hosts.${starHost(ctx.host.toLowerCase())}: the host with its dots as "*" (contract §3.1)`);
 }
 

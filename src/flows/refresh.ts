@@ -69,8 +69,8 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
   }),
 ];
 
-// Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token.
-function refreshQuery(ctx: RefreshContext, key: string): string {
+/** Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token. */
+export function refreshQuery(ctx: RefreshContext, key: string): string {
   const params: [string, string][] = [['teamId', ctx.teamId]];
   if (ctx.host !== undefined) params.push(['host', ctx.host]);
   const multiple = key.indexOf('.multiple.');

@@ -14,7 +14,7 @@ import { DEFAULT_SCENARIO_PROVIDER, runScenario, type FlowKind, type Scenario } 
 export interface SmokeCell {
   /** Unique and stable: "connect/github/local", "scenario/consent-denied". */
   id: string;
-  suite: 'connect' | 'signup' | 'scenarios';
+  suite: FlowKind | 'scenarios';
   /** JUnit classname and name. */
   classname: string;
   name: string;

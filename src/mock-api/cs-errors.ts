@@ -6,6 +6,7 @@ export const CS_ERRORS = {
   'PRVD-1003': 'unknown provider host',
   'PRVD-1004': 'identity matching not supported',
   'PRVD-1005': 'no identity match found',
+  'PRVD-1007': 'provider data request failed',
   'PRVD-1008': 'hostUrl is required',
   'PRVD-1009': 'provider not configured',
   'PRVD-1010': 'GitLab user has no public email',

@@ -9,6 +9,7 @@ import { exchangeCode, type ExchangeResult, type TokenData } from './exchange.js
 import { publishUser } from './http.js';
 import { callbackUrl, resolveClient, type ProviderClient } from './provider-client.js';
 import type { CallbackInfo } from './routes/provider-token.js';
+import type { SharingWrite } from './sharing-call.js';
 import type { UserDoc } from './store.js';
 
 /** Exchanges the callback's code; any failure is RAPI-1010 with the reason in info (contract §1.5 step 7). */
@@ -64,13 +65,18 @@ export function storageSuffix(profile: ProviderProfile, input: { host?: string |
   return suffix;
 }
 
-/** Writes one $set key per token field, unsets tokenError, and publishes the directive on user-<id>. */
-export function saveConnectToken(ctx: ApiContext, res: Response, input: { user: UserDoc; teamId: string; provider: string; tokenData: TokenData; keySuffix?: string }): string {
+/**
+ * Writes one $set key per token field (plus a sharing connect's `extra` and $addToSet providerIdentities,
+ * contract §4.1), unsets tokenError, and publishes the directive on user-<id>.
+ */
+export function saveConnectToken(ctx: ApiContext, res: Response, input: { user: UserDoc; teamId: string; provider: string; tokenData: TokenData; keySuffix?: string } & SharingWrite): string {
   if (!input.tokenData.accessToken) throw csError('RAPI-1010', 'token not returned from provider');
   const key = `${providerInfoKey(input.user, input.teamId, input.provider)}${input.keySuffix ?? ''}`;
   const $set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(input.tokenData)) if (value !== undefined) $set[`${key}.${field}`] = value;
-  const directive = ctx.store.updateUser(input.user.id, { $set, $unset: { [`${key}.tokenError`]: true } });
+  if (input.extra !== undefined) $set[`${key}.extra`] = input.extra;
+  const $addToSet = input.providerIdentity === undefined ? undefined : { providerIdentities: input.providerIdentity };
+  const directive = ctx.store.updateUser(input.user.id, { $set, $unset: { [`${key}.tokenError`]: true }, ...($addToSet === undefined ? {} : { $addToSet }) });
   publishUser(ctx, res, directive);
   return key;
 }

@@ -18,6 +18,8 @@ export type ProviderFault =
   | { kind: 'oauth-error'; error: string; description?: string }
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'no-access-token' }
+  /** The token answer leaves out these top-level fields (Slack v2 without authed_user, contract failure mode 35). */
+  | { kind: 'omit-fields'; fields: string[] }
   | { kind: 'delay'; ms: number };
 
 export interface ProviderContext {

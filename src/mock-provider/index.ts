@@ -11,6 +11,7 @@ import { GrantStore, type IssuedToken } from './grants.js';
 import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
 import { headersOf, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
 import { registerOAuth1 } from './oauth1.js';
+import { isProfileCallPath, registerProfileCall } from './profile-call.js';
 import { escapeHtml, sendPage } from './pages.js';
 import { registerToken } from './token.js';
 
@@ -75,6 +76,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
   registerConsent(router, ctx);
   registerToken(router, ctx);
   registerIdentity(router, ctx);
+  registerProfileCall(router, ctx);
   app.use(router);
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', error_description: `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}` });
@@ -154,5 +156,6 @@ function endpointOf(ctx: ProviderContext, req: Request): ProviderEndpoint {
   if (req.path === oauth1?.requestTokenPath) return 'request-token';
   if (req.path === oauth1?.accessTokenPath) return 'access-token';
   if (isIdentityPath(ctx, req.path)) return 'identity';
+  if (isProfileCallPath(ctx, req.path)) return 'profile';
   return 'unknown';
 }

@@ -1,7 +1,8 @@
 /** Every request a mock server receives, for checks and reports. */
 import type { Request, Response } from 'express';
 
-export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'request-token' | 'access-token' | 'unknown';
+/** profile: the user-profile call after a sharing connect (Slack users.info). */
+export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'profile' | 'request-token' | 'access-token' | 'unknown';
 
 export interface RecordedRequest {
   endpoint: ProviderEndpoint;

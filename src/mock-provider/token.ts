@@ -31,6 +31,7 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
       if (fault?.kind === 'status') return void res.status(fault.status).type('text').send(fault.body ?? 'provider failure');
       if (fault?.kind === 'oauth-error') throw new OAuthError(400, fault.error, fault.description ?? fault.error);
       const withoutAccessToken = fault?.kind === 'no-access-token';
+      const omit = fault?.kind === 'omit-fields' ? fault.fields : [];
       if (refreshing) {
         const { token, rotated } = refresh(ctx, t, req, params);
         const payload = successBody(t, { token, params: {}, serverToken: false, withoutAccessToken, withRefreshToken: rotated });
@@ -44,7 +45,9 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
         refreshPrefix: t.refreshTokenPrefix,
         serverPrefix: serverToken ? t.serverTokenPrefix : undefined,
       });
-      sendAnswer(t, req, res, 200, successBody(t, { token, params: grant.params, serverToken, withoutAccessToken, withRefreshToken: true }));
+      const payload = successBody(t, { token, params: grant.params, serverToken, withoutAccessToken, withRefreshToken: true });
+      for (const field of omit) delete payload[field];
+      sendAnswer(t, req, res, 200, payload);
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
       const fixed = refreshing ? (t.refresh.errorStatus ?? t.errorStatus) : t.errorStatus;

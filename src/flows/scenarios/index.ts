@@ -1,6 +1,7 @@
-/** The scenario catalogue: every named failure scenario, connect and sign-up. */
+/** The scenario catalogue: every named failure scenario, connect, sign-up and refresh. */
 import { connectBrowserScenarios } from './catalogue-connect.js';
 import { connectDeliveryScenarios } from './catalogue-delivery.js';
+import { refreshScenarios } from './catalogue-refresh.js';
 import { signupScenarios } from './catalogue-signup.js';
 import type { Scenario } from './types.js';
 
@@ -8,4 +9,4 @@ export type { Scenario, Expectation, Injection, FlowKind } from './types.js';
 export { DEFAULT_SCENARIO_PROVIDER, runScenario, findScenario, unmetRequirement, type ScenarioResult, type ScenarioRunOptions } from './run-scenario.js';
 
 /** Every scenario, in listing order. */
-export const scenarioCatalogue: readonly Scenario[] = [...connectBrowserScenarios, ...connectDeliveryScenarios, ...signupScenarios];
+export const scenarioCatalogue: readonly Scenario[] = [...connectBrowserScenarios, ...connectDeliveryScenarios, ...signupScenarios, ...refreshScenarios];

@@ -29,9 +29,11 @@ function rewriteOnce(hop: HopName, rewrite: (url: URL) => URL | Promise<URL>) {
 }
 
 const appliers: { [K in Injection['kind']]: Applier<K> } = {
-  'provider-fault': (inj, rt) => ({
-    arrange: () => providerOf(rt, rt.provider).control.failNext(inj.endpoint, inj.fault),
-  }),
+  'provider-fault': (inj, rt) => {
+    const fail = (): void => providerOf(rt, rt.provider).control.failNext(inj.endpoint, inj.fault);
+    // A fault for a later call (the refresh grant, after the connect's own exchange) is queued just before its step.
+    return inj.before === undefined ? { arrange: fail } : { hooks: [{ step: inj.before, when: 'before', run: fail }] };
+  },
 
   'provider-identity': (inj, rt) => ({
     arrange: () => providerOf(rt, rt.provider).control.setNextIdentity(inj.account),

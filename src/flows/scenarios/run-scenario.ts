@@ -5,6 +5,7 @@
 import { AppError, UsageError } from '../../errors.js';
 import { startLab } from '../../lab.js';
 import { flowKind } from '../connect-expect.js';
+import type { RefreshContext } from '../refresh.js';
 import { createConnectContext, type FlowDeps } from '../run-connect.js';
 import { createSignupContext } from '../run-signup.js';
 import { runFlow, type FlowOutcome } from '../runner.js';
@@ -14,6 +15,7 @@ import { compileSignup } from './expect-signup.js';
 import { labOptionsOf } from './injections.js';
 import { planConnect } from './plan-connect.js';
 import { planFlow } from './plan.js';
+import { planRefresh } from './plan-refresh.js';
 import { createScenarioPollClock, type ScenarioPollClock } from './poll-clock.js';
 import type { ScenarioRuntime } from './runtime.js';
 import type { Requirement, Scenario } from './types.js';
@@ -52,6 +54,8 @@ export function unmetRequirement(scenario: Scenario, provider: string, deps: Pic
     // A quirk of one provider's answers (GitLab's public email, Bitbucket's primary email).
     'own-provider': () => (scenario.provider === undefined || scenario.provider === provider ? undefined : `the scenario is about a quirk of "${scenario.provider}"`),
     'second-provider': () => (secondProvider(provider, deps) === undefined ? 'needs a second provider with a client in the lab config' : undefined),
+    'refresh-provider': () => (profile.supportsRefresh && profile.token !== undefined ? undefined : `provider "${provider}" has no refresh support`),
+    'no-refresh': () => (profile.supportsRefresh ? `provider "${provider}" supports refresh` : undefined),
   };
   for (const need of scenario.requires ?? []) {
     const reason = checks[need]();
@@ -121,6 +125,17 @@ const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
   async connect(rt, deps) {
     const ctx = createConnectContext(rt.lab, rt.envName, { provider: rt.provider, ...(rt.scenario.entry === undefined ? {} : { entry: rt.scenario.entry }) }, deps);
     const plan = planConnect(rt);
+    plan.prepare(ctx);
+    await plan.arrange();
+    try {
+      return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
+    } finally {
+      await ctx.broadcasts.close();
+    }
+  },
+  async refresh(rt, deps) {
+    const ctx: RefreshContext = createConnectContext(rt.lab, rt.envName, { provider: rt.provider }, deps);
+    const plan = planRefresh(rt, ctx);
     plan.prepare(ctx);
     await plan.arrange();
     try {

@@ -1,5 +1,5 @@
 /**
- * The server-to-server calls of a run (the API's code exchange and identity lookups at the provider),
+ * The server-to-server calls of a run (the API's code exchange, identity lookups and profile calls at the provider),
  * read from the providers' journals after each step and reported as `http` events from the API, so
  * reports and diagrams show the hop the browser never sees.
  */
@@ -7,7 +7,7 @@ import type { RecordedRequest } from '../../mock-provider/journal.js';
 import type { ScenarioContext, ScenarioRuntime, StepHook } from './runtime.js';
 
 // What the API calls; authorize and consent are the browser's own hops, already reported.
-const SERVER_ENDPOINTS = new Set<RecordedRequest['endpoint']>(['token', 'identity', 'request-token', 'access-token']);
+const SERVER_ENDPOINTS = new Set<RecordedRequest['endpoint']>(['token', 'identity', 'profile', 'request-token', 'access-token']);
 
 /** One hook per step that reports the provider calls made during it, also when the step failed. */
 export function serverCallHooks<C extends ScenarioContext>(rt: ScenarioRuntime, stepIds: readonly string[]): StepHook<C>[] {

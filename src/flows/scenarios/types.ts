@@ -6,8 +6,8 @@
 import type { DeliveryPath } from '../../agent-sim/broadcast-recovery.js';
 import type { ProviderFault } from '../../mock-provider/context.js';
 
-/** The two flows scenarios run on. */
-export type FlowKind = 'connect' | 'signup';
+/** The flows scenarios run on. */
+export type FlowKind = 'connect' | 'signup' | 'refresh';
 
 /** A browser request the scenario may rewrite, named by who answers it. */
 export type HopName = 'start' | 'authorize' | 'callback' | 'api-callback';
@@ -31,8 +31,11 @@ export interface BySignupSupport<T> {
 
 /** One fault, applied through a control the lab already has. */
 export type Injection =
-  /** The provider's next authorize, token or identity answer (control.failNext). */
-  | { kind: 'provider-fault'; endpoint: 'authorize' | 'token' | 'identity'; fault: ProviderFault }
+  /**
+   * The provider's next authorize, token, identity or profile answer (control.failNext), queued before the run
+   * or, with `before`, just before that step (the refresh grant, after the connect's own exchange).
+   */
+  | { kind: 'provider-fault'; endpoint: 'authorize' | 'token' | 'identity' | 'profile'; fault: ProviderFault; before?: string }
   /** Who signs in at the provider next (control.setNextIdentity): an email a user has, no public or primary email. */
   | { kind: 'provider-identity'; account: { email?: string | null; publicEmail?: boolean; primaryEmail?: boolean } }
   /** The team the agent asks a pauth code for ('' sends no value). */
@@ -111,7 +114,7 @@ export type Expectation =
     };
 
 /** What a scenario needs from the lab or the provider before it can run. */
-export type Requirement = 'signup-provider' | 'second-provider' | 'code-flow' | 'not-enterprise' | 'own-provider';
+export type Requirement = 'signup-provider' | 'second-provider' | 'code-flow' | 'not-enterprise' | 'own-provider' | 'refresh-provider' | 'no-refresh';
 
 /** A named failure scenario: data only. */
 export interface Scenario {

@@ -11,6 +11,8 @@ import { queryString, redirectToError } from '../http.js';
 import { decodeToken, verifyToken } from '../pauth.js';
 import { saveConnectToken, saveServerToken, storageSuffix, successLocation } from '../save-token.js';
 import { connectTokenFor } from '../token-source.js';
+import { resolveClient } from '../provider-client.js';
+import { sharingWriteFor } from '../sharing-call.js';
 
 /** What a callback knows once its state was read; the sign-up branch receives this too. */
 export interface CallbackInfo {
@@ -85,7 +87,10 @@ async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Reques
   const { tokenData, serverToken, host } = await connectTokenFor(ctx, profile, info, req);
   const sharing = payload.sm === true;
   const keySuffix = storageSuffix(profile, { host, sharing, tokenData });
-  saveConnectToken(ctx, res, { user, teamId, provider, tokenData, keySuffix });
+  // Contract §3.2: with sharing, the provider's user profile (Slack users.info) is read before anything is stored.
+  const baseUrl = resolveClient(ctx, profile, teamId, host).baseUrl;
+  const shared = await sharingWriteFor(ctx, profile, { sharing, tokenData, baseUrl });
+  saveConnectToken(ctx, res, { user, teamId, provider, tokenData, keySuffix, ...shared });
   if (serverToken !== undefined) {
     const key = profile.storage.multipleKey;
     const sub = key === undefined ? undefined : tokenData.data?.[key];
