@@ -40,8 +40,10 @@ export async function openInBrowser(ctx: BrowserLegContext, s: StepContext, url:
 }
 
 /**
- * Waits for the callback to finish on the API (or be refused by the router), checks the consent answer
- * and the callback's 302, then waits for the browser to load where it was sent. Returns that Location.
+ * Waits for the callback to finish on the API (or be refused by the router, or the start route to send the
+ * browser to /web/error), checks the consent answer and the callback's 302, then waits for the browser to
+ * load where it was sent. Returns that Location. A fragment provider's first callback answers the script
+ * page (contract §1.5 step 3); the callback that counts is the one the page sends on.
  */
 export async function awaitCallback(ctx: BrowserLegContext, s: StepContext): Promise<URL> {
   const since = ctx.since ?? { api: 0, router: 0, provider: 0 };
@@ -49,7 +51,9 @@ export async function awaitCallback(ctx: BrowserLegContext, s: StepContext): Pro
   const path = `/no-auth/provider-token/${ctx.profile.id}`;
   const api = new URL(ctx.api.url).origin;
   const router = new URL(ctx.lab.router.url).origin;
-  const seen = await watch.waitFor((r) => r.path === path && (r.origin === api || (r.origin === router && r.status >= 400)), {
+  const refusedStart = (r: SeenRequest): boolean => r.origin === api && r.path.endsWith(`/provider-auth/${ctx.profile.id}`) && locationOf(ctx, r)?.pathname === '/web/error';
+  const finished = (r: SeenRequest): boolean => r.origin === api && r.path === path && !isFragmentPage(r);
+  const seen = await watch.waitFor((r) => refusedStart(r) || finished(r) || (r.origin === router && r.path === path && r.status >= 400), {
     timeoutMs: ctx.callbackTimeoutMs,
     signal: ctx.signal,
     onTimeout: () =>
@@ -57,18 +61,59 @@ export async function awaitCallback(ctx: BrowserLegContext, s: StepContext): Pro
         hint: 'Approve or deny on the provider page in your browser, or give more time with --timeout <seconds>.',
       }),
   });
+  if (refusedStart(seen)) {
+    // As the headless start step: the API refused before the browser ever reached the provider (e.g. PRVD-1003).
+    const location = locationOf(ctx, seen) as URL;
+    await waitForLanding(ctx, s, location);
+    s.check('start is not sent to /web/error', false, 'a provider authorize URL', `/web/error with code ${location.searchParams.get('code') ?? ''}`);
+  }
   if (seen.origin === router) {
     const hit = ctx.lab.router.hits.slice(since.router).find((h) => h.path === path && h.status >= 400);
     s.check('router routes the callback', false, 'a route to the environment', `${seen.status}: ${hit?.reason ?? ''}`);
   }
-  const record = ctx.api.ctx.requests.slice(since.api).find((r) => r.method === 'GET' && r.path === path && r.status !== undefined);
+  if (seen.status === 200) failNoFragmentToken(ctx, s, since.provider);
+  const record = ctx.api.ctx.requests.slice(since.api).find((r) => r.method === 'GET' && r.path === path && r.status !== undefined && r.status !== 200);
   if (!record) throw new FlowError('CHECK_FAILED', `the API journal has no finished ${path}`, s.step);
   ctx.callback = record;
   checkConsent(ctx, s, since.provider);
+  const problem = new URLSearchParams(record.rawQuery).get('oauth_problem');
+  // Contract §1.5 step 2: oauth_problem is not a kept parameter, so the API goes on to the access-token call.
+  if (problem !== null) s.note(`the provider sent oauth_problem=${problem}; CodeStream drops that parameter and tries the access-token call anyway`);
   s.expectEqual('callback answers 302', record.status, 302);
   const location = new URL(record.location ?? '', ctx.api.url);
   await waitForLanding(ctx, s, location);
   return location;
+}
+
+// The fragment page (200) is a step on the way, unless the request already carried an error: then it is the
+// page answering its own ?error=NO_TOKEN hop, and the browser is in the loop of contract failure mode 13.
+function isFragmentPage(r: SeenRequest): boolean {
+  return r.status === 200 && !new URLSearchParams(r.query).has('error');
+}
+
+function failNoFragmentToken(ctx: BrowserLegContext, s: StepContext, since: number): void {
+  const answer = ctx.provider.control.requests.slice(since).filter((r) => r.location !== undefined && (r.endpoint === 'consent' || r.endpoint === 'authorize')).at(-1);
+  const fragment = new URLSearchParams(new URL(answer?.location ?? '', ctx.provider.url).hash.slice(1));
+  const providerError = fragment.get('error');
+  s.note(
+    'the callback page found no token in the fragment and sent the browser to ?error=NO_TOKEN, which provider-token answers with ' +
+      'the same page again: the browser reloads it until the lab closes (contract failure mode 13)',
+  );
+  s.check(
+    `the fragment carried a token ("${ctx.profile.delivery.mode === 'fragment' ? ctx.profile.delivery.tokenField : 'token'}")`,
+    false,
+    'a token',
+    providerError === null ? 'none' : `none: the provider sent error=${providerError}`,
+  );
+}
+
+function locationOf(ctx: BrowserLegContext, r: SeenRequest): URL | undefined {
+  if (r.location === undefined) return undefined;
+  try {
+    return new URL(r.location, ctx.api.url);
+  } catch {
+    return undefined;
+  }
 }
 
 // The CLI closes the lab when the flow ends: first let the browser load the page the callback sent it to,

@@ -95,6 +95,11 @@ function noteCallbackOrigin(ctx: ConnectContext, s: StepContext): void {
 /** The provider's redirect back: to the callback, state unchanged, with a code, a fragment token or a verifier. */
 export function checkAuthorizeAnswer(ctx: ConnectContext, s: StepContext, hop: Hop): string {
   s.expectEqual('authorize answers 302', hop.status, 302);
+  return checkRedirectBack(ctx, s, hop);
+}
+
+/** The checks of checkAuthorizeAnswer past the status; the real-browser flow runs them on the consent form's 303. */
+export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop): string {
   const back = ctx.browser.locationOf(hop);
   s.expectEqual('redirect goes to the callback', back ? `${back.origin}${back.pathname}` : undefined, ctx.redirectUri);
   const delivery = ctx.profile.delivery;

@@ -3,7 +3,7 @@
  * can wait for them (an event per finished request, never a poll). The details of each request are then
  * read from the journals the servers keep.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
 
 export interface SeenRequest {
@@ -12,7 +12,11 @@ export interface SeenRequest {
   method: string;
   /** Path without the query. */
   path: string;
+  /** The raw query after "?" ('' when none). */
+  query: string;
   status: number;
+  /** The Location answered, if any, as sent. */
+  location?: string;
 }
 
 interface Waiter {
@@ -29,9 +33,9 @@ export class LabWatch {
   constructor(servers: ReadonlyArray<{ url: string; server: Server }>) {
     for (const { url, server } of servers) {
       const origin = new URL(url).origin;
-      const onRequest = (req: { method?: string; url?: string }, res: { statusCode: number; once(event: 'finish', fn: () => void): unknown }): void => {
+      const onRequest = (req: { method?: string; url?: string }, res: ServerResponse): void => {
         // setImmediate: the server's own journal also writes on 'finish', possibly after this listener.
-        res.once('finish', () => setImmediate(() => this.record({ origin, method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0] ?? '', status: res.statusCode })));
+        res.once('finish', () => setImmediate(() => this.record(seenOf(origin, req, res))));
       };
       server.on('request', onRequest);
       this.detach.push(() => server.off('request', onRequest));
@@ -77,4 +81,18 @@ export class LabWatch {
     this.seen.push(request);
     for (const w of [...this.waiters]) if (w.predicate(request)) w.resolve(request);
   }
+}
+
+function seenOf(origin: string, req: { method?: string; url?: string }, res: ServerResponse): SeenRequest {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  const location = res.getHeader('location');
+  return {
+    origin,
+    method: req.method ?? 'GET',
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? '' : url.slice(q + 1),
+    status: res.statusCode,
+    ...(typeof location === 'string' ? { location } : {}),
+  };
 }

@@ -67,7 +67,11 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
     };
     ctx.requests.push(entry);
     res.locals.journalEntry = entry;
-    res.on('finish', () => (entry.status = res.statusCode));
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      const location = res.getHeader('location');
+      if (typeof location === 'string') entry.location = location;
+    });
     next();
   });
   const router = express.Router();

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   /** How parameters arrived: query (no body), formQuery (urlencoded), form (multipart), json. */
   format: 'query' | 'formQuery' | 'form' | 'json' | 'none';
   status?: number;
+  /** The Location answered, as sent (the real-browser flows read where the provider sent the browser). */
+  location?: string;
   at: number;
 }
 
