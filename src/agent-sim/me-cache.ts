@@ -1,4 +1,4 @@
-import { setPath, unsetPath } from '../dotted.js';
+import { getPath, setPath, unsetPath } from '../dotted.js';
 
 /** The agent's cached me-object and how it applies a versioned directive (contract §4.3). */
 
@@ -12,6 +12,16 @@ export function applyDirective(me: Record<string, unknown>, directive: Record<st
   if (version.before !== '*' && version.before !== cached) return 'refetch-needed';
   for (const [path, value] of Object.entries((directive.$set ?? {}) as Record<string, unknown>)) setPath(me, path, value);
   for (const path of Object.keys((directive.$unset ?? {}) as Record<string, unknown>)) unsetPath(me, path);
+  // Mongo's list operators, as a connect (providerIdentities) and a deauth use them.
+  for (const [path, value] of Object.entries((directive.$addToSet ?? {}) as Record<string, unknown>)) {
+    const list = getPath(me, path);
+    if (!Array.isArray(list)) setPath(me, path, [value]);
+    else if (!list.includes(value)) list.push(value);
+  }
+  for (const [path, value] of Object.entries((directive.$pull ?? {}) as Record<string, unknown>)) {
+    const list = getPath(me, path);
+    if (Array.isArray(list)) setPath(me, path, list.filter((item) => item !== value));
+  }
   return 'applied';
 }
 

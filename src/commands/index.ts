@@ -17,6 +17,7 @@ export const lazyCommands: ReadonlyArray<readonly [name: string, load: () => Pro
   ['connect', async () => (await import('./connect.js')).registerConnect],
   ['signup', async () => (await import('./signup.js')).registerSignup],
   ['refresh', async () => (await import('./refresh.js')).registerRefresh],
+  ['disconnect', async () => (await import('./disconnect.js')).registerDisconnect],
   ['interact', async () => (await import('./interact.js')).registerInteract],
   ['serve', async () => (await import('./serve.js')).registerServe],
   ['smoke', async () => (await import('./smoke.js')).registerSmoke],

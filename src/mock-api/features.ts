@@ -9,7 +9,8 @@ import { signupCallbackHooks } from './signup-callback.js';
 import { registerMsTeamsConnectCode } from './msteams-bot.js';
 import { registerProviderAction } from './routes/provider-action.js';
 import { registerProviderRefresh } from './routes/provider-refresh.js';
+import { registerProviderDeauth } from './routes/provider-deauth.js';
 
 export function defaultApiExtensions(): ApiExtensions {
-  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup, registerProviderRefresh] };
+  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup, registerProviderRefresh, registerProviderDeauth] };
 }

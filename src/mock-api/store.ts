@@ -39,6 +39,7 @@ export interface UserDirective {
   $set: Record<string, unknown>;
   $unset?: Record<string, true>;
   $addToSet?: Record<string, unknown>;
+  $pull?: Record<string, unknown>;
   $version: { before: number; after: number };
 }
 
@@ -46,6 +47,8 @@ export interface UserUpdate {
   $set?: Record<string, unknown>;
   $unset?: Record<string, true>;
   $addToSet?: Record<string, string>;
+  /** Removes the value from the list at each path (a deauth's providerIdentities, contract §1.8). */
+  $pull?: Record<string, string>;
 }
 
 export class Store {
@@ -94,12 +97,17 @@ export class Store {
         if (!list.includes(value)) list.push(value);
       } else setPath(user, path, [value]);
     }
+    for (const [path, value] of Object.entries(update.$pull ?? {})) {
+      const list = getPath(user, path);
+      if (Array.isArray(list)) setPath(user, path, list.filter((item) => item !== value));
+    }
     return {
       _id: id,
       id,
       $set,
       ...(update.$unset ? { $unset: update.$unset } : {}),
       ...(update.$addToSet ? { $addToSet: update.$addToSet } : {}),
+      ...(update.$pull ? { $pull: update.$pull } : {}),
       $version: { before, after: before + 1 },
     };
   }
