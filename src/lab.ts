@@ -6,6 +6,7 @@ import type { ApiContext } from './mock-api/context.js';
 import { defaultApiExtensions } from './mock-api/features.js';
 import { startMockApi, type ApiExtensions, type RunningApi } from './mock-api/index.js';
 import { SignupRecords } from './mock-api/signup-records.js';
+import { ApiFaults } from './mock-api/api-faults.js';
 import { Store } from './mock-api/store.js';
 import { startMarketing } from './mock-edge/marketing.js';
 import { startRouter, type RouterMode, type RunningRouter } from './mock-edge/router.js';
@@ -162,6 +163,7 @@ function createApiContext(input: {
       },
     }),
     signups: new SignupRecords(now),
+    faults: new ApiFaults(),
     requests: [],
     providerActions: new ProviderActionLog(),
     now,

@@ -100,7 +100,15 @@ describe('the check-signup poller (contract §6.2)', () => {
     expect(outcome).toMatchObject({ kind: 'login', stats: { calls: 5, ticks: 2, retries: 3, failedTicks: 1 } });
     expect(clock.sleeps).toEqual([250, 500, 750, 5000]);
     expect(attempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'retry', 'tick-failed', 'answered']);
+    expect(attempts.map((a) => a.backoffMs)).toEqual([undefined, 250, 500, 750, undefined]);
     expect(maxInFlight).toBe(1);
+  });
+
+  it("stops on USRC-1032 with the url to switch to as extra, for the webview's region switch (failure mode 25)", async () => {
+    const clock = createFakeClock();
+    serve(clock, [pending, { status: 403, body: { code: 'USRC-1032', message: 'switch', url: 'https://eu.api.codestream.example' } }]);
+    const { outcome } = await poll(clock);
+    expect(outcome).toMatchObject({ kind: 'failed', result: 'UNKNOWN', code: 'USRC-1032', extra: { code: 'USRC-1032', url: 'https://eu.api.codestream.example' } });
   });
 
   it('aborts a request that hangs past its 30 s timeout and retries it', async () => {

@@ -34,6 +34,14 @@ const broken: Array<[string, string, Expectation, string]> = [
   ['expired record expected invalid', 'signup-record-expired', { outcome: 'login-failed', from: 'poll', webError: null, answer: 'AUTH-1005', result: 'TOKEN_INVALID' }, 'poll'],
   ['pending expected a thousand times', 'signup-pending-then-login', { outcome: 'logged-in', minPending: 1000 }, 'poll'],
   ['noSignup mismatch expected as a login', 'no-signup-no-match', { outcome: 'logged-in' }, 'poll'],
+  ['large directive expected in 2 parts', 'large-broadcast', { outcome: 'connected', delivery: 'live', parts: 2 }, 'broadcast'],
+  ['large directive with a lost part expected live', 'large-broadcast-part-lost', { outcome: 'connected', delivery: 'live', parts: 3 }, 'broadcast'],
+  ['three 503s expected retried twice', 'check-signup-5xx-retried', { outcome: 'logged-in', retried: ['503', '503'] }, 'poll'],
+  ['hung call expected answered at once', 'check-signup-timeout', { outcome: 'logged-in', retried: [] }, 'poll'],
+  ['unregistered user expected to log in', 'signup-user-not-registered', { outcome: 'logged-in' }, 'poll'],
+  ['deactivated user expected expired', 'signup-user-deactivated', { outcome: 'login-failed', from: 'poll', webError: null, answer: 'RAPI-1003', result: 'TOKEN_EXPIRED' }, 'poll'],
+  ['region switch expected to another url', 'signup-region-switch', { outcome: 'login-failed', from: 'poll', webError: null, answer: 'USRC-1032', result: 'UNKNOWN', switchTo: 'https://us.api.codestream.example' }, 'poll'],
+  ['unmapped nested code expected unflagged', 'signup-nested-code-unmapped', { outcome: 'login-failed', from: 'poll', webError: null, answer: 'USRC-1022', nested: 'RAPI-1010', result: 'UNKNOWN', unmapped: false }, 'poll'],
 ];
 
 describe.concurrent('a scenario with a wrong expectation fails at the step where the system differs', () => {
@@ -49,6 +57,25 @@ describe.concurrent('a scenario with a wrong expectation fails at the step where
     const result = await runScenario({ ...byName('consent-denied'), injections: [] }, {}, deps);
     expect(result.outcome?.failedStep).toBe('authorize');
     expect(deps.events.some((e) => e.type === 'check-failed' && e.actual.includes('from the marketing'))).toBe(true);
+  });
+
+  it.for([
+    ['large-broadcast', 'broadcast'],
+    ['check-signup-timeout', 'poll'],
+    ['check-signup-5xx-retried', 'poll'],
+  ] as const)('fails when the injection is missing: %s without it fails at %s', async ([name, step], { expect }) => {
+    const deps = await flowDeps();
+    const result = await runScenario({ ...byName(name), injections: [] }, {}, deps);
+    expect(result.outcome?.failedStep).toBe(step);
+  });
+
+  it('sends the doubled token from the agent only: the start URL keeps the single one', async ({ expect }) => {
+    const deps = await flowDeps();
+    const result = await runScenario(byName('signup-token-double-paste'), {}, deps);
+    expect(failureOf(result, deps.events)).toBe('');
+    expect(deps.events.some((e) => e.type === 'check-passed' && e.check.startsWith('the pasted token is 72 characters'))).toBe(true);
+    const start = deps.events.find((e) => e.type === 'http' && e.url.includes('/web/provider-auth/'));
+    expect(start?.type === 'http' && new URL(start.url).searchParams.get('signupToken')).toHaveLength(36);
   });
 
   it('runs against another provider, with the code that provider gets', async ({ expect }) => {

@@ -1,6 +1,10 @@
-/** The agent's broadcaster subscriber: subscribe, receive, dedupe by messageId (contract §4.3). */
+/**
+ * The agent's broadcaster subscriber: subscribe, receive, reassemble large messages from their parts
+ * (contract §4.2), then dedupe by messageId (§4.3).
+ */
 import WebSocket from 'ws';
 import { AppError } from '../errors.js';
+import { PartAssembler } from '../message-parts.js';
 
 export interface ReceivedMessage {
   channel: string;
@@ -10,7 +14,21 @@ export interface ReceivedMessage {
   history: boolean;
   /** A second delivery of a messageId already seen; kept for checks, never applied. */
   duplicate: boolean;
+  /** Reassembled from this many parts (a message over 10000 bytes); absent for a message sent whole. */
+  parts?: number;
 }
+
+/** What the client did with parts of large messages. */
+export interface PartsLog {
+  /** Parts received, duplicates included. */
+  received: number;
+  /** Parts dropped because their messageId (or number) was already held. */
+  duplicates: number;
+  /** Why a set of parts could not be turned into a message. */
+  broken: string[];
+}
+
+type PartMeta = { timetoken: number; history: boolean };
 
 export interface BroadcastClientOptions {
   apiUrl: string;
@@ -22,7 +40,9 @@ export interface BroadcastClientOptions {
 
 export class BroadcastClient {
   readonly received: ReceivedMessage[] = [];
+  readonly partsLog: PartsLog = { received: 0, duplicates: 0, broken: [] };
   private readonly seen = new Set<string>();
+  private readonly assembler = new PartAssembler<PartMeta>();
   private waiters: Array<() => void> = [];
   private syncWaiters: Array<(error?: AppError) => void> = [];
   private ws: WebSocket | undefined;
@@ -83,6 +103,11 @@ export class BroadcastClient {
     });
   }
 
+  /** Large messages with parts still missing: none of them was applied. */
+  incomplete(): ReturnType<PartAssembler['incomplete']> {
+    return this.assembler.incomplete();
+  }
+
   /** Whether a subscription is open. */
   get connected(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
@@ -118,11 +143,26 @@ export class BroadcastClient {
   }
 
   private onMessage(frame: Record<string, unknown>): void {
-    const message = (frame.message ?? {}) as Record<string, unknown>;
+    const raw = typeof frame.message === 'object' && frame.message !== null ? (frame.message as Record<string, unknown>) : {};
+    const meta: PartMeta = { timetoken: Number(frame.timetoken), history: frame.history === true };
+    const verdict = this.assembler.accept(raw, meta);
+    if (verdict.kind === 'whole') return this.add(String(frame.channel), verdict.message, meta);
+    this.partsLog.received += 1;
+    if (verdict.kind === 'duplicate-part') this.partsLog.duplicates += 1;
+    else if (verdict.kind === 'broken') this.partsLog.broken.push(`${verdict.fullMessageId}: ${verdict.reason}`);
+    else if (verdict.kind === 'complete') {
+      // The whole counts as from history if any part had to come from there; it is as recent as its last part.
+      const metas = verdict.metas;
+      this.add(String(frame.channel), verdict.message, { timetoken: Math.max(...metas.map((m) => m.timetoken)), history: metas.some((m) => m.history) }, verdict.parts);
+    }
+  }
+
+  // Dedupe by messageId happens on whole messages, after reassembly (contract §4.3).
+  private add(channel: string, message: Record<string, unknown>, meta: PartMeta, parts?: number): void {
     const id = typeof message.messageId === 'string' ? message.messageId : '';
     const duplicate = id !== '' && this.seen.has(id);
     if (id) this.seen.add(id);
-    this.received.push({ channel: String(frame.channel), timetoken: Number(frame.timetoken), message, history: frame.history === true, duplicate });
+    this.received.push({ channel, timetoken: meta.timetoken, message, history: meta.history, duplicate, ...(parts === undefined ? {} : { parts }) });
     for (const w of [...this.waiters]) w();
   }
 }

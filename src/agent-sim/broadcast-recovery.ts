@@ -114,7 +114,7 @@ function report(opts: RecoveryOptions): void {
     if (reported.has(m)) continue;
     reported.add(m);
     const version = ((m.message.user ?? {}) as { $version?: { before?: unknown; after?: unknown } }).$version;
-    const how = m.duplicate ? 'duplicate, dropped' : m.history ? 'from history' : 'live';
+    const how = `${m.duplicate ? 'duplicate, dropped' : m.history ? 'from history' : 'live'}${m.parts === undefined ? '' : `, reassembled from ${m.parts} parts`}`;
     const summary = `${version ? `directive v${String(version.before)}→${String(version.after)}` : 'message'} (${how})`;
     opts.onEvent?.({ type: 'message', from: 'broadcaster', to: 'agent', channel: m.channel, summary });
   }

@@ -57,11 +57,14 @@ export interface MappedAnswer {
    * The simulator reports UNKNOWN and flags it.
    */
   nestedUnmapped?: true;
+  /** USRC-1032: the account lives in another region; the webview switches its server URL to `url` (contract §6.2 item 4). */
+  extra?: { code: 'USRC-1032'; url: string };
 }
 
 /** Maps the JSON body of a 4xx check-signup answer. */
 export function loginResultOf(body: Record<string, unknown>): MappedAnswer {
   const code = typeof body.code === 'string' ? body.code : '';
+  if (code === 'USRC-1032') return { result: 'UNKNOWN', code, extra: { code, url: typeof body.url === 'string' ? body.url : '' } };
   if (code !== 'USRC-1022') return { result: LOGIN_RESULTS[code] ?? 'UNKNOWN', code };
   // The wire body is {code, message, ...info}; an agent-side error keeps the same fields under info.
   const info = typeof body.info === 'object' && body.info !== null ? (body.info as Record<string, unknown>) : body;

@@ -7,7 +7,7 @@
  */
 import { AppError } from '../errors.js';
 import type { ApiAnswer } from './api-client.js';
-import { loginResultOf, successResultOf, type LoginResult } from './login-result.js';
+import { loginResultOf, successResultOf, type LoginResult, type MappedAnswer } from './login-result.js';
 
 /** The poller's notion of time: now, an abortable wait, and a per-request timeout signal. */
 export interface PollClock {
@@ -65,6 +65,8 @@ export interface PollAttempt {
   /** When the call started. */
   at: number;
   outcome: 'pending' | 'answered' | 'retry' | 'tick-failed';
+  /** For a retry: how long the poller waited on its clock before it (backoff × attempt). */
+  backoffMs?: number;
   status?: number;
   code?: string;
   error?: string;
@@ -83,7 +85,7 @@ export interface PollStats {
 
 export type PollOutcome =
   | { kind: 'login'; result: Extract<LoginResult, 'SUCCESS' | 'USER_NOT_IN_COMPANY'>; body: Record<string, unknown>; stats: PollStats }
-  | { kind: 'failed'; result: LoginResult; status: number; code: string; nested?: string; nestedUnmapped?: true; body: Record<string, unknown>; stats: PollStats }
+  | { kind: 'failed'; result: LoginResult; status: number; code: string; nested?: string; nestedUnmapped?: true; extra?: MappedAnswer['extra']; body: Record<string, unknown>; stats: PollStats }
   | { kind: 'timed-out'; stats: PollStats };
 
 /** Polls until a login package, an answer that is not AUTH-1006, or the give-up timeout. */
@@ -118,14 +120,16 @@ async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: Po
   const { clock, signal } = opts;
   const retries = opts.retries ?? 3;
   for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) {
+    const backoffMs = attempt > 0 ? (opts.backoffMs ?? 250) * attempt : undefined;
+    if (backoffMs !== undefined) {
       stats.retries += 1;
-      await clock.sleep((opts.backoffMs ?? 250) * attempt, signal).catch(rethrowAbort);
+      await clock.sleep(backoffMs, signal).catch(rethrowAbort);
     }
     if (signal?.aborted) throw aborted();
     const timeout = clock.timeout(opts.requestTimeoutMs ?? 30_000);
     const at = clock.now();
-    const report = (outcome: PollAttempt['outcome'], extra: Partial<PollAttempt>) => opts.onAttempt?.({ tick: stats.ticks, attempt, at, outcome, ...extra });
+    const report = (outcome: PollAttempt['outcome'], extra: Partial<PollAttempt>) =>
+      opts.onAttempt?.({ tick: stats.ticks, attempt, at, outcome, ...(backoffMs === undefined ? {} : { backoffMs }), ...extra });
     const last = attempt === retries;
     stats.calls += 1;
     let answer: ApiAnswer;

@@ -15,6 +15,12 @@ export const pollStartStep = step('poll-start', 'Agent starts polling PUT /no-au
   let inFlight = 0;
   ctx.maxInFlight = 0;
   ctx.pollStartedAt = ctx.clock.now();
+  const attempts: PollAttempt[] = [];
+  ctx.pollAttempts = attempts;
+  const onAttempt = (a: PollAttempt): void => {
+    attempts.push(a);
+    ctx.pollEvents.push(attemptNote(ctx, a));
+  };
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, ctx.pollAbort.signal]) : ctx.pollAbort.signal;
   ctx.poll = pollCheckSignup(
     async (callSignal) => {
@@ -26,7 +32,7 @@ export const pollStartStep = step('poll-start', 'Agent starts polling PUT /no-au
         inFlight -= 1;
       }
     },
-    { clock: ctx.clock, intervalMs: ctx.intervalMs, timeoutMs: ctx.timeoutMs, signal, onAttempt: (a) => ctx.pollEvents.push(attemptNote(ctx, a)) },
+    { clock: ctx.clock, intervalMs: ctx.intervalMs, timeoutMs: ctx.timeoutMs, signal, onAttempt },
   );
   // The step that awaits it reports failures; an unobserved rejection must not crash the process meanwhile.
   ctx.poll.catch(() => undefined);
@@ -52,6 +58,9 @@ export const pollStep = step('poll', 'Agent polls check-signup until the login p
       ...(outcome.nestedUnmapped
         ? { hint: 'The real agent maps this nested code to no LoginResult at all, and the webview then treats the answer as a success (contract failure mode 26).' }
         : {}),
+      ...(outcome.extra === undefined
+        ? {}
+        : { hint: `The account lives in another region: the webview switches its server URL to "${outcome.extra.url}" and signs in there (contract §6.2 item 4, failure mode 25).` }),
       detail: { status: outcome.status, body: outcome.body, result: outcome.result, stats: outcome.stats },
     });
   }
@@ -88,6 +97,6 @@ function attemptNote(ctx: SignupContext, a: PollAttempt): FlowEvent {
   const at = `+${a.at - (ctx.pollStartedAt ?? a.at)} ms`;
   const answer = a.status === undefined ? (a.error ?? 'no answer') : `${a.status}${a.code === undefined ? '' : ` ${a.code}`}`;
   const meaning = { pending: 'pending', answered: 'answered', retry: 'will retry', 'tick-failed': 'tick failed' }[a.outcome];
-  const attempt = a.attempt === 0 ? '' : ` retry ${a.attempt}`;
+  const attempt = a.attempt === 0 ? '' : ` retry ${a.attempt} after ${a.backoffMs ?? 0} ms`;
   return { type: 'note', step: 'poll', text: `poll ${a.tick}${attempt} (${at}): ${answer} — ${meaning}` };
 }

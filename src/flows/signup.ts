@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Hop } from '../agent-sim/browser.js';
-import type { PollClock, PollOutcome } from '../agent-sim/poller.js';
+import type { PollAttempt, PollClock, PollOutcome } from '../agent-sim/poller.js';
 import type { FlowEvent } from '../events.js';
 import { decodeState } from '../state.js';
 import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from './checks.js';
@@ -37,6 +37,8 @@ export interface SignupContext extends AgentContext {
   startUrl?: string;
   poll?: Promise<PollOutcome>;
   pollStartedAt?: number;
+  /** Every check-signup attempt the poller made, retries included. */
+  pollAttempts?: PollAttempt[];
   maxInFlight?: number;
   authorizeHop?: Hop;
   redirectUri?: string | undefined;

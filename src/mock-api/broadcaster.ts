@@ -7,11 +7,13 @@
  *   server → {type:"subscribed", channels} then any history after `since`, then live
  *   server → {type:"message", channel, timetoken, message}
  *   server → {type:"error", code, message}
+ * A message over 10000 bytes of JSON goes out as parts, each its own publish (contract §4.2, message-parts.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { splitMessage } from '../message-parts.js';
 
 export const BROADCASTER_PATH = '/broadcaster';
 
@@ -27,10 +29,24 @@ export interface BroadcasterOptions {
   authorize(token: string): readonly string[] | undefined;
 }
 
+/** A publish that never went out; the real server only logs these (contract failure mode 33). */
+export interface FailedPublish {
+  channel: string;
+  messageId: string;
+  reason: string;
+}
+
 export class Broadcaster {
+  /** What went over the wire and PubNub stores: whole messages, or the parts of large ones. */
   readonly history: PublishedMessage[] = [];
-  /** Set by scenarios: drop the next N publishes (lost broadcast), or publish each twice. */
-  readonly faults = { drop: 0, duplicate: 0, blockHistory: false };
+  /** Whole messages as the API published them, before any split. */
+  readonly published: PublishedMessage[] = [];
+  readonly failures: FailedPublish[] = [];
+  /**
+   * Set by scenarios: drop the next N wire messages (a lost broadcast, or one lost part), deliver the next N
+   * twice, answer no history, or send the next split message's parts in reverse order.
+   */
+  readonly faults = { drop: 0, duplicate: 0, blockHistory: false, reverseParts: false };
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly subscribers = new Map<WebSocket, Set<string>>();
   private lastTimetoken = 0;
@@ -47,11 +63,30 @@ export class Broadcaster {
     });
   }
 
-  /** Publishes with a fresh messageId (UUID v4) unless the message already has one. */
+  /** Publishes with a fresh messageId (UUID v4) unless the message already has one; a large one goes out in parts. */
   publish(channel: string, message: Record<string, unknown>): PublishedMessage {
+    const full = { ...message, messageId: typeof message.messageId === 'string' ? message.messageId : randomUUID() };
+    const split = splitMessage(full, randomUUID);
+    if (split.kind === 'too-large') {
+      // note: like the real publisher, the API carries on as if it had been sent; only this log knows.
+      this.failures.push({ channel, messageId: full.messageId, reason: `${split.bytes} bytes would need ${split.parts} parts` });
+      return { channel, timetoken: this.lastTimetoken, message: full };
+    }
+    let wire: Record<string, unknown>[] = split.wire;
+    if (split.kind === 'parts' && this.faults.reverseParts) {
+      this.faults.reverseParts = false;
+      wire = [...wire].reverse();
+    }
+    const sent = wire.map((m) => this.publishOne(channel, m));
+    const whole = { channel, timetoken: sent.at(-1)?.timetoken ?? this.lastTimetoken, message: full };
+    this.published.push(whole);
+    return whole;
+  }
+
+  private publishOne(channel: string, message: Record<string, unknown>): PublishedMessage {
     const timetoken = Math.max(this.opts.now() * 10_000, this.lastTimetoken + 1);
     this.lastTimetoken = timetoken;
-    const published = { channel, timetoken, message: { ...message, messageId: message.messageId ?? randomUUID() } };
+    const published = { channel, timetoken, message };
     if (this.faults.drop > 0) {
       // note: a lost broadcast still lands in history, as PubNub stores what it could not deliver.
       this.faults.drop -= 1;
@@ -67,9 +102,9 @@ export class Broadcaster {
     return published;
   }
 
-  /** Messages published on a channel (for checks that nothing leaked elsewhere). */
+  /** Whole messages published on a channel (for checks that nothing leaked elsewhere). */
   messagesOn(channel: string): PublishedMessage[] {
-    return this.history.filter((m) => m.channel === channel);
+    return this.published.filter((m) => m.channel === channel);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 /** What every route of one mock CS API environment shares. */
 import type { ClientConfig, EnvironmentConfig, LabConfig } from '../lab-config.js';
+import type { ApiFaults } from './api-faults.js';
 import type { ProviderProfile } from '../profiles.js';
 import type { Broadcaster } from './broadcaster.js';
 import type { Store } from './store.js';
@@ -41,6 +42,8 @@ export interface ApiContext {
   store: Store;
   broadcaster: Broadcaster;
   signups: SignupRecords;
+  /** One-shot faults of this environment's own answers (check-signup 5xx or no answer). */
+  faults: ApiFaults;
   requests: ApiRequestRecord[];
   /** Slack and MS Teams calls that reached /no-auth/provider-action (contract §7). */
   providerActions: ProviderActionLog;

@@ -13,6 +13,8 @@ export interface SignupRecord {
   sharing?: boolean;
   /** MS Teams connect codes: the teams the bot may join (contract §7). */
   teamIds?: string[];
+  /** The user's account lives in another region: check-signup answers USRC-1032 {url} (contract §5, FM 25). */
+  switchToServerUrl?: string;
 }
 
 export const SIGNUP_TOKEN_EXPIRATION_MS = 600_000;

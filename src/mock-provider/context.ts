@@ -20,7 +20,9 @@ export type ProviderFault =
   | { kind: 'no-access-token' }
   /** The token answer leaves out these top-level fields (Slack v2 without authed_user, contract failure mode 35). */
   | { kind: 'omit-fields'; fields: string[] }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** A successful token answer with one more field of `bytes` filler characters (it lands in the stored `data`). */
+  | { kind: 'extra-field'; name: string; bytes: number };
 
 export interface ProviderContext {
   profile: ProviderProfile;

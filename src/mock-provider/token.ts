@@ -47,6 +47,7 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
       });
       const payload = successBody(t, { token, params: grant.params, serverToken, withoutAccessToken, withRefreshToken: true });
       for (const field of omit) delete payload[field];
+      if (fault?.kind === 'extra-field') payload[fault.name] = 'x'.repeat(fault.bytes);
       sendAnswer(t, req, res, 200, payload);
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;

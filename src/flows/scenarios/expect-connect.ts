@@ -5,7 +5,7 @@
 import { receiveDirective } from '../../agent-sim/broadcast-recovery.js';
 import { getPath } from '../../dotted.js';
 import type { ConnectContext } from '../connect.js';
-import type { Step } from '../runner.js';
+import type { Step, StepContext } from '../runner.js';
 import { followToWebError, followUntil } from './follow.js';
 import type { ScenarioRuntime, StepHook } from './runtime.js';
 import type { BySignupSupport, Expectation } from './types.js';
@@ -52,6 +52,7 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       s.expectEqual('delivery path', delivery.path, expect.delivery);
       s.expectEqual('agent re-fetched /users/me', delivery.refetched, expect.refetch ?? expect.delivery === 'users-me');
       if (expect.duplicatesDropped !== undefined) s.expectEqual('copies of the messageId dropped, not applied', delivery.duplicatesDropped, expect.duplicatesDropped);
+      if (expect.parts !== undefined) partsChecks(ctx, s, delivery.message?.parts, expect.parts);
       const delivered = getPath(ctx.me, key);
       ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
       if (expect.delivery === 'none') {
@@ -61,9 +62,19 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       }
       s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
       s.expectEqual("agent's me-object is at the stored version", ctx.me.version, ctx.api.ctx.store.users.get(ctx.userId)?.version);
-      return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}`;
+      const parts = delivery.message?.parts === undefined ? '' : `, reassembled from ${delivery.message.parts} parts`;
+      return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}${parts}`;
     },
   };
+}
+
+// A directive over 10000 bytes went out in parts and the agent put them back together (contract §4.2, FM 32).
+function partsChecks(ctx: Ctx, s: StepContext, got: number | undefined, parts: number): void {
+  const sent = ctx.api.ctx.broadcaster.history.filter((m) => m.channel === `user-${ctx.userId}` && typeof m.message.fullMessageId === 'string');
+  s.expectEqual('parts the broadcaster published', sent.length, parts);
+  s.check('every part is at most 10000 bytes of the JSON text', sent.every((m) => Buffer.byteLength(String(m.message.message)) <= 10_000), '≤ 10000 bytes', sent.map((m) => Buffer.byteLength(String(m.message.message))).join(', '));
+  s.expectEqual('directive reassembled from parts', got, parts);
+  s.expectEqual('incomplete messages left at the agent', ctx.broadcasts.incomplete().length, 0);
 }
 
 /** Checks that the callback waited for a slow provider (the delay fault did apply). */

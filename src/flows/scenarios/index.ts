@@ -1,4 +1,6 @@
 /** The scenario catalogue: every named failure scenario, connect, sign-up and refresh. */
+import { connectBroadcastScenarios } from './catalogue-broadcast.js';
+import { checkSignupScenarios } from './catalogue-check-signup.js';
 import { connectBrowserScenarios } from './catalogue-connect.js';
 import { connectDeliveryScenarios } from './catalogue-delivery.js';
 import { refreshScenarios } from './catalogue-refresh.js';
@@ -9,4 +11,11 @@ export type { Scenario, Expectation, Injection, FlowKind } from './types.js';
 export { DEFAULT_SCENARIO_PROVIDER, runScenario, findScenario, unmetRequirement, type ScenarioResult, type ScenarioRunOptions } from './run-scenario.js';
 
 /** Every scenario, in listing order. */
-export const scenarioCatalogue: readonly Scenario[] = [...connectBrowserScenarios, ...connectDeliveryScenarios, ...signupScenarios, ...refreshScenarios];
+export const scenarioCatalogue: readonly Scenario[] = [
+  ...connectBrowserScenarios,
+  ...connectDeliveryScenarios,
+  ...connectBroadcastScenarios,
+  ...signupScenarios,
+  ...checkSignupScenarios,
+  ...refreshScenarios,
+];

@@ -8,11 +8,10 @@ import type { LabOptions } from '../../lab.js';
 import type { UserDoc } from '../../mock-api/store.js';
 import type { Step } from '../runner.js';
 import { formatDuration } from './clock.js';
+import { signupAppliers } from './injections-signup.js';
 import { hopOf, queryValue, setQuery, tamperState, withProvider } from './rewrite.js';
-import type { Applied, ScenarioContext, ScenarioRuntime } from './runtime.js';
+import type { Applied, Applier, ScenarioContext, ScenarioRuntime } from './runtime.js';
 import type { HopName, Injection } from './types.js';
-
-type Applier<K extends Injection['kind']> = <C extends ScenarioContext>(injection: Extract<Injection, { kind: K }>, rt: ScenarioRuntime) => Applied<C>;
 
 /** A rewrite of the first request to `hop`; one-shot, as one tampering proxy hop is enough. */
 function rewriteOnce(hop: HopName, rewrite: (url: URL) => URL | Promise<URL>) {
@@ -58,6 +57,7 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
       faults.drop += inj.drop ?? 0;
       faults.duplicate += inj.duplicate ?? 0;
       faults.blockHistory ||= inj.blockHistory ?? false;
+      faults.reverseParts ||= inj.reverseParts ?? false;
     },
   }),
 
@@ -169,33 +169,7 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
   // Read before the lab starts (labOptionsOf); nothing to do once it runs.
   lab: () => ({}),
 
-  'poll-pending': (inj, rt) => ({
-    hooks: [
-      {
-        step: inj.before,
-        when: 'before',
-        async run(ctx, s) {
-          await pollOf(rt).waitForTicks(inj.count, ctx.signal);
-          s.note(`the agent got ${inj.count} pending answers (AUTH-1006) before the browser went on`);
-        },
-      },
-    ],
-  }),
-
-  'late-check': (inj, rt) => ({
-    arrange: () => pollOf(rt).hold(),
-    hooks: [
-      {
-        step: inj.after,
-        when: 'after',
-        run(_ctx, s) {
-          rt.clock.advance(inj.ms);
-          s.note(`${inj.why}: the clock moves ${formatDuration(inj.ms)} forward before the agent checks again`);
-          pollOf(rt).release();
-        },
-      },
-    ],
-  }),
+  ...signupAppliers,
 };
 
 /** What an injection contributes to a run of a flow whose context is C. */
@@ -235,11 +209,6 @@ function providerOf(rt: ScenarioRuntime, id: string) {
   const provider = rt.lab.providers.get(id);
   if (!provider) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no provider "${id}"`);
   return provider;
-}
-
-function pollOf(rt: ScenarioRuntime): NonNullable<ScenarioRuntime['poll']> {
-  if (rt.poll === undefined) throw new AppError('UNEXPECTED', 'this injection needs a sign-up run (a check-signup poller)');
-  return rt.poll;
 }
 
 function otherOf(rt: ScenarioRuntime): string {

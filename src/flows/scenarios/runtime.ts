@@ -7,7 +7,7 @@ import type { AgentContext } from '../context.js';
 import type { Step, StepContext } from '../runner.js';
 import type { ScenarioClock } from './clock.js';
 import type { ScenarioPollClock } from './poll-clock.js';
-import type { Scenario } from './types.js';
+import type { Injection, Scenario } from './types.js';
 
 /** The part of a flow's context that scenario hooks read; the connect context has all of it. */
 export interface ScenarioContext extends AgentContext {
@@ -18,6 +18,8 @@ export interface ScenarioContext extends AgentContext {
   signal?: AbortSignal | undefined;
   /** The agent's broadcaster subscription (connect runs). */
   broadcasts?: BroadcastClient;
+  /** The webview's signup token (sign-up runs): the key of the record check-signup reads. */
+  signupToken?: string;
 }
 
 /** The running scenario: its lab, clocks, providers, and what injections learn on the way. */
@@ -62,6 +64,9 @@ export interface Applied<C extends ScenarioContext> {
   /** Steps appended after the flow's own (before the expectation's). */
   actions?: Step<C>[];
 }
+
+/** Turns one kind of injection into what it contributes to a run (injections*.ts hold one per kind). */
+export type Applier<K extends Injection['kind']> = <C extends ScenarioContext>(injection: Extract<Injection, { kind: K }>, rt: ScenarioRuntime) => Applied<C>;
 
 /** Wraps a step so hooks run inside it, before and after its own work. */
 export function wrapStep<C>(step: Step<C>, hooks: readonly StepHook<C>[]): Step<C> {

@@ -4,6 +4,7 @@
  * turn it into hooks and steps; protocol code never asks which scenario is running.
  */
 import type { DeliveryPath } from '../../agent-sim/broadcast-recovery.js';
+import type { CheckSignupFault } from '../../mock-api/api-faults.js';
 import type { ProviderFault } from '../../mock-provider/context.js';
 
 /** The flows scenarios run on. */
@@ -40,8 +41,8 @@ export type Injection =
   | { kind: 'provider-identity'; account: { email?: string | null; publicEmail?: boolean; primaryEmail?: boolean } }
   /** The team the agent asks a pauth code for ('' sends no value). */
   | { kind: 'agent-team'; teamId: string }
-  /** The environment's broadcaster loses, doubles or forgets messages (broadcaster.faults). */
-  | { kind: 'broadcast-fault'; drop?: number; duplicate?: number; blockHistory?: boolean }
+  /** The environment's broadcaster loses, doubles or forgets messages, or sends a large one's parts backwards (broadcaster.faults). */
+  | { kind: 'broadcast-fault'; drop?: number; duplicate?: number; blockHistory?: boolean; reverseParts?: boolean }
   /** Moves the injected clock forward before a step: no one waits. */
   | { kind: 'advance-clock'; before: string; ms: number; why: string }
   | { kind: 'tamper-state'; hop: HopName; tamper: StateTamper }
@@ -65,7 +66,13 @@ export type Injection =
   /** Sign-up: the browser opens the start URL only after the agent got `count` pending answers. */
   | { kind: 'poll-pending'; before: string; count: number }
   /** Sign-up: the agent's next check-signup comes `ms` after step `after` (the clock moves, no one waits). */
-  | { kind: 'late-check'; after: string; ms: number; why: string };
+  | { kind: 'late-check'; after: string; ms: number; why: string }
+  /** Sign-up: once the browser leg wrote the record (the poller is held until then), the next check-signup calls fail (FM 28). */
+  | { kind: 'check-signup-fault'; faults: CheckSignupFault[] }
+  /** Sign-up: once the browser leg wrote the record, the record or its user changes before the agent's next check. */
+  | { kind: 'signup-record'; user?: 'unregister' | 'deactivate'; error?: string; switchToServerUrl?: string }
+  /** Sign-up: the agent's check-signup sends the signup token pasted twice, 72 characters (VS Code, FM 27). */
+  | { kind: 'double-paste' };
 
 /** The observable outcome a scenario requires. */
 export type Expectation =
@@ -79,6 +86,8 @@ export type Expectation =
       refetch?: boolean;
       /** The callback must have waited at least this long for the provider. */
       callbackAtLeastMs?: number;
+      /** The directive must have arrived in this many parts, reassembled by the agent (over 10000 bytes, contract §4.2). */
+      parts?: number;
     }
   /** The browser ends on the API's /web/error with this code; nothing is stored or delivered. */
   | {
@@ -97,7 +106,13 @@ export type Expectation =
   /** A box answers with an error page and no redirect. */
   | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string }
   /** Sign-up: the agent logs in with the login package. */
-  | { outcome: 'logged-in'; minPending?: number; reuse?: boolean }
+  | {
+      outcome: 'logged-in';
+      minPending?: number;
+      reuse?: boolean;
+      /** What each attempt the agent retried within one tick saw ('503', 'timeout'); retry n waits 250 ms × n (FM 28). */
+      retried?: string[];
+    }
   /** Sign-up: check-signup answers an error the agent maps to a LoginResult (contract §6.2 item 3). */
   | {
       outcome: 'login-failed';
@@ -111,6 +126,10 @@ export type Expectation =
       result: string;
       /** Then the same token again: AUTH-1006, the record is gone even after an error (FM 22). */
       reuse?: boolean;
+      /** USRC-1032: the server URL the agent must surface for the webview's region switch (contract §6.2 item 4). */
+      switchTo?: string;
+      /** Whether the run must flag a USRC-1022 nested code the real agent maps to nothing (FM 26). */
+      unmapped?: boolean;
     };
 
 /** What a scenario needs from the lab or the provider before it can run. */

@@ -1,7 +1,8 @@
 /**
  * PUT /no-auth/check-signup (contract §5): the IDE polls with its signup token. 403 AUTH-1006 while the
  * browser leg is still running, then exactly one answer, error or login package: the record is deleted
- * after its first answer either way (failure mode 22).
+ * after its first answer either way (failure mode 22). Injected faults (ctx.faults) answer a 5xx or hold
+ * the request before the record is read, so a failed call never uses up the record (failure mode 28).
  */
 import type { Request, Router } from 'express';
 import type { ApiContext } from '../context.js';
@@ -9,7 +10,10 @@ import { CS_ERRORS, CsError, csError, type CsErrorCode } from '../cs-errors.js';
 import type { SignupRecord } from '../signup-records.js';
 
 export function registerCheckSignup(router: Router, ctx: ApiContext): void {
-  router.put('/no-auth/check-signup', (req, res) => {
+  router.put('/no-auth/check-signup', async (req, res) => {
+    const fault = ctx.faults.checkSignup.shift();
+    if (fault?.kind === 'status') return void res.status(fault.status).json({ code: 'SWEB-1000' });
+    if (fault?.kind === 'hang' && (await ctx.faults.hold((listener) => res.once('close', listener))) === 'closed') return;
     const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
     const token = body.token;
     if (token === undefined || token === null || token === '') throw csError('RAPI-1001', 'token');
@@ -51,8 +55,7 @@ function answer(ctx: ApiContext, record: SignupRecord, req: Request): Record<str
     }
     throw csError('USRC-1022', { error: record.error, provider: record.provider });
   }
-  const switchTo = (record as { switchToServerUrl?: unknown }).switchToServerUrl;
-  if (typeof switchTo === 'string') throw new WireError('USRC-1032', 'switch to another server', { url: switchTo });
+  if (record.switchToServerUrl !== undefined) throw new WireError('USRC-1032', 'switch to another server', { url: record.switchToServerUrl });
   if (record.expiresAt < ctx.now()) throw csError('AUTH-1005', 'signup token');
   const user = record.userId === null ? undefined : ctx.store.users.get(record.userId);
   if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
