@@ -62,6 +62,10 @@ function quirksOf(p: ProviderProfile): string[] {
   if (server.length > 0) q.push(`with requestServerToken also "${server.join(', ')}" (a bot token, stored on the team)`);
   if (p.agent.sharing) q.push('the agent connects with sharing=true (pauth sm)');
   if (p.storage.multipleKey !== undefined) q.push(`one token per workspace: providerInfo.<team>.${p.id}.multiple.<${p.storage.multipleKey}>`);
+  if (p.storage.identityField !== undefined) q.push(`each workspace adds providerIdentities "${p.id}::<${p.storage.identityField}>", which a disconnect pulls`);
+  const call = p.sharingProfileCall;
+  if (call !== undefined) q.push(`with sharing, the API calls ${call.path} for extra {${Object.keys(call.extra).join(', ')}}; a failed call is PRVD-1007`);
+  if (p.acceptsClientToken) q.push('takes a token the client already has: POST /no-auth/provider-token (others answer PRVD-1011)');
   if (p.rules.redirectUriMatch === 'prefix') q.push('accepts any callback that extends the registered one (prefix match)');
   if (p.rules.redirectUriMatch === 'origin') q.push("checks only the callback's origin");
   if (t !== undefined) q.push(...tokenQuirks(p, t));

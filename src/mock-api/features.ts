@@ -10,7 +10,8 @@ import { registerMsTeamsConnectCode } from './msteams-bot.js';
 import { registerProviderAction } from './routes/provider-action.js';
 import { registerProviderRefresh } from './routes/provider-refresh.js';
 import { registerProviderDeauth } from './routes/provider-deauth.js';
+import { registerClientToken } from './routes/client-token.js';
 
 export function defaultApiExtensions(): ApiExtensions {
-  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup, registerProviderRefresh, registerProviderDeauth] };
+  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup, registerProviderRefresh, registerProviderDeauth, registerClientToken] };
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { IdentityConfig } from '../profile-identity.js';
 import type { ProviderProfile } from '../profiles.js';
 import type { ApiContext } from './context.js';
 import { csError } from './cs-errors.js';
@@ -32,20 +33,41 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
   const tokenData = mock.token === undefined ? await exchangeForCallback(hostUrl === undefined ? ctx : onHost(ctx, info.provider, hostUrl), profile, info) : mockToken(mock.token);
   const accessToken = tokenData.accessToken;
   if (!accessToken) throw csError('RAPI-1010', 'token not returned from provider');
-  const identity =
-    mockIdentity(info.code, accessToken, mock.email) ??
-    (await lookupIdentity(config, {
-      baseUrl: config.base === 'hostUrl' ? (hostUrl as string) : (ctx.providerUrls.get(info.provider) ?? ''),
-      accessToken,
-      fetch: ctx.fetch,
-      timeoutMs: ctx.exchangeTimeoutMs,
-    }));
+  const identity = await resolveIdentity(ctx, info.provider, config, {
+    code: info.code,
+    accessToken,
+    ...(mock.email === undefined ? {} : { mockEmail: mock.email }),
+    ...(hostUrl === undefined ? {} : { hostUrl }),
+  });
   const teamId = stringOf(info.payload.teamId);
   const { user, signupStatus } = matchOrCreateUser(ctx, { provider: info.provider, identity, noSignup: Boolean(info.payload.nosu), ...(teamId === undefined ? {} : { teamId }) });
   saveSignupIdentity(ctx, res, { user, provider: info.provider, identity, tokenData, ...(hu === undefined ? {} : { hostUrl: hu }) });
   ctx.signups.insert({ ...recordBase(info.provider, info.payload, info.state), userId: user.id, signupStatus }, lifetimeOf(req));
   res.redirect(302, successLocation(ctx, profile));
 };
+
+/** Who signed in: the contract §9 mock identity for a mock code, else the profile's identity calls with the token. */
+export async function resolveIdentity(
+  ctx: ApiContext,
+  provider: string,
+  config: IdentityConfig,
+  input: { code: string; accessToken: string; mockEmail?: string; hostUrl?: string },
+): Promise<ProviderIdentity> {
+  return (
+    mockIdentity(input.code, input.accessToken, input.mockEmail) ??
+    (await lookupIdentity(config, {
+      baseUrl: config.base === 'hostUrl' ? (input.hostUrl ?? '') : (ctx.providerUrls.get(provider) ?? ''),
+      accessToken: input.accessToken,
+      fetch: ctx.fetch,
+      timeoutMs: ctx.exchangeTimeoutMs,
+    }))
+  );
+}
+
+/** Contract §9: the mock inputs (_mockToken, _mockEmail) count only with x-cs-mock-secret equal to the confirmation cheat. */
+export function hasMockSecret(ctx: ApiContext, req: Request): boolean {
+  return req.headers['x-cs-mock-secret'] === ctx.config.secrets.confirmationCheat;
+}
 
 /** After any failed callback: the record carries the code (and the provider's own error), userId null. */
 export const saveFailedSignup: NonNullable<CallbackHooks['onError']> = (ctx, failure) => {
@@ -87,7 +109,7 @@ function onHost(ctx: ApiContext, provider: string, hostUrl: string): ApiContext 
 
 // Contract §9: _mockToken and _mockEmail count only with x-cs-mock-secret equal to the confirmation cheat.
 function mockInputs(ctx: ApiContext, req: Request): { token?: string; email?: string } {
-  if (req.headers['x-cs-mock-secret'] !== ctx.config.secrets.confirmationCheat) return {};
+  if (!hasMockSecret(ctx, req)) return {};
   const token = queryString(req, '_mockToken');
   const email = queryString(req, '_mockEmail');
   return { ...(token === undefined ? {} : { token }), ...(email === undefined ? {} : { email }) };
