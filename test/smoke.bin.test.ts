@@ -46,5 +46,6 @@ describe('smoke through the built bin', () => {
     expect(root.attrs.failures).toBe('0');
     expect(cases.length).toBeGreaterThan(60);
     expect(Number(readFileSync(profile, 'utf8'))).toBeLessThan(CPU_BUDGET_MS);
-  });
+    // note: the test's own limit is the hang guard, not vitest's 10 s default, which a busy machine's wall clock can pass.
+  }, HANG_MS + 5_000);
 });
