@@ -79,7 +79,7 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
 }
 
 /** The callback the start must name: publicApiUrl for restrictive providers, else the auth origin (contract §1.3 step 7). */
-export function expectedCallback(ctx: ConnectContext): string {
+export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | 'lab'>): string {
   const origin = ctx.profile.restrictive ? `${ctx.api.url}/no-auth` : ctx.lab.authOrigin;
   return `${origin}/provider-token/${ctx.profile.id}`;
 }

@@ -6,6 +6,7 @@ import { decodeState } from '../state.js';
 import { authorizeRequestOf, awaitCallback, openInBrowser, type BrowserLegContext } from './browser-leg.js';
 import { claimsOf, queryShape } from './checks.js';
 import { expectedAuthorizeKeys } from './connect.js';
+import { expectedCallback } from './connect-start.js';
 import type { Step, StepContext } from './runner.js';
 import { signupPollSteps, signupStartUrl, type SignupContext } from './signup.js';
 
@@ -75,7 +76,7 @@ function checkAuthorizeRequest(ctx: SignupBrowserContext, s: StepContext): void 
   const keys = expectedAuthorizeKeys(ctx.profile).join(',');
   s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
   ctx.redirectUri = shape.values.get('redirect_uri');
-  s.expectEqual('redirect_uri is the auth origin', ctx.redirectUri, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`);
+  s.expectEqual(ctx.profile.restrictive ? 'redirect_uri is publicApiUrl (restrictive)' : 'redirect_uri is the auth origin', ctx.redirectUri, expectedCallback(ctx));
   ctx.sentState = shape.values.get('state') ?? '';
   const parts = decodeState(ctx.sentState);
   s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
