@@ -28,14 +28,14 @@ describe('a Slack sharing connect', () => {
     expect(outcome.ok).toBe(true);
     const api = lab.envs.get('local')!.ctx;
     const call = lab.providers.get('slack')!.control.requests.filter((r) => r.endpoint === 'profile').at(-1);
-    expect(call).toMatchObject({ method: 'GET', path: '/api/users.info', rawQuery: 'user=U0DANA0001&include_locale=true', status: 200 });
+    expect(call).toMatchObject({ method: 'GET', path: '/api/users.info', rawQuery: 'user=U0DANA00001&include_locale=true', status: 200 });
     expect(call?.headers.authorization).toBe(`Bearer ${context.issuedToken}`);
     const user = api.store.users.get('dana')!;
     expect((user.providerInfo as any).acme.slack.multiple.T0ACME0001.extra).toEqual({ locale: 'en-US', tz: 'America/New_York', tz_label: 'Eastern Daylight Time' });
-    expect(user.providerIdentities).toContain('slack::U0DANA0001');
+    expect(user.providerIdentities).toContain('slack::U0DANA00001');
     const directive = api.broadcaster.messagesOn('user-dana').map((m) => m.message.user as Record<string, any>).find((u) => u.$set[`${KEY}.accessToken`] !== undefined);
     expect(directive?.$set[`${KEY}.extra`]).toEqual({ locale: 'en-US', tz: 'America/New_York', tz_label: 'Eastern Daylight Time' });
-    expect(directive?.$addToSet).toEqual({ providerIdentities: 'slack::U0DANA0001' });
+    expect(directive?.$addToSet).toEqual({ providerIdentities: 'slack::U0DANA00001' });
   });
 
   it('makes no profile call and adds no identity for a sharing provider without one (MS Teams: no multiple entry)', async () => {
