@@ -19,6 +19,8 @@ export interface InteractKit {
   appIdsOf(env: EnvironmentConfig): string[];
   /** The headers the environment verifies; each must arrive unchanged. */
   signedHeaders: readonly string[];
+  /** The IDE first gets a one-time connect code that the call carries (MS Teams sign-in, contract §7). */
+  needsConnectCode?: boolean;
   signTitle: string;
   verifyTitle: string;
   build(ctx: InteractContext): Promise<ProviderCall>;
@@ -66,6 +68,7 @@ const slack: InteractKit = {
 
 const msteams: InteractKit = {
   displayName: 'MS Teams',
+  needsConnectCode: true,
   appIdsOf: (env) => env.integrations.msteams?.botAppIds ?? [],
   signedHeaders: ['authorization', 'content-type'],
   signTitle: 'Mock Teams channel sends the sign-in card activity with its bearer token',

@@ -71,7 +71,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       return `user-${ctx.userId}`;
     }),
   ];
-  if (provider === 'msteams') steps.push(connectCodeStep);
+  if (kit.needsConnectCode) steps.push(connectCodeStep);
   steps.push(
     step('sign', kit.signTitle, async (ctx, s) => {
       ctx.call = await kit.build(ctx);
