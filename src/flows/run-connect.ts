@@ -1,18 +1,14 @@
 /** Starts the lab a connect needs, builds the agent, runs the connect steps, closes everything. */
-import { ApiClient } from '../agent-sim/api-client.js';
-import { BroadcastClient } from '../agent-sim/broadcast-client.js';
 import { AppError } from '../errors.js';
-import type { EventSink } from '../events.js';
-import type { LabConfig } from '../lab-config.js';
-import { startLab, type Lab, type LabOptions } from '../lab.js';
+import type { Lab } from '../lab.js';
 import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles.js';
 import { connectStepsFor, type ConnectContext } from './connect.js';
 import { registeredHost } from './connect-expect.js';
 import { unmockedProvider } from './unmocked-provider.js';
-import { createBrowser, type SecretSink } from './context.js';
-import { labEnvironments } from './lab-envs.js';
-import { runFlow, type FlowOutcome, type RunFlowOptions } from './runner.js';
+import { createBrowser } from './context.js';
+import { agentParts, labOptionsFor, runAgentFlow, withLab, type LabRunDeps } from './lab-run.js';
+import type { FlowOutcome, RunFlowOptions } from './runner.js';
 
 export interface ConnectOptions {
   provider: string;
@@ -30,15 +26,8 @@ export interface ConnectOptions {
   beforeStep?: RunFlowOptions<ConnectContext>['beforeStep'];
 }
 
-export interface FlowDeps {
-  config: LabConfig;
-  profiles: ReadonlyMap<string, ProviderProfile>;
-  fetch: typeof fetch;
-  now: () => number;
-  onEvent: EventSink;
-  secrets: SecretSink;
-  signal?: AbortSignal | undefined;
-}
+/** What a flow runner needs from its caller (the CLI, serve, tests). */
+export type FlowDeps = LabRunDeps;
 
 export interface ConnectRun {
   outcome: FlowOutcome;
@@ -48,29 +37,15 @@ export interface ConnectRun {
 /** Runs one connect in a fresh lab; `useLab` lets tests and smoke reuse a running one. */
 export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const labOptions: LabOptions = {
-    config: deps.config,
-    profiles: deps.profiles,
-    providers: [opts.provider],
-    envs: labEnvironments(deps.config, envName, opts.envs),
-    routerMode: opts.routerMode ?? 'redirect',
-    successPage: opts.successPage ?? 'marketing',
-    // A real server only accepts the redirect URI registered with it, so a custom profile may fix the router's port.
-    ...routerPortOf(deps.profiles.get(opts.provider)),
-    now: deps.now,
-    fetch: deps.fetch,
-  };
-  const lab = useLab ?? (await startLab(labOptions));
-  try {
+  // A real server only accepts the redirect URI registered with it, so a custom profile may fix the router's port.
+  const labOptions = labOptionsFor(deps, envName, opts, routerPortOf(deps.profiles.get(opts.provider)));
+  return withLab(useLab, () => labOptions, async (lab) => {
     const context = createConnectContext(lab, envName, opts, deps);
-    const outcome = await runFlow(connectStepsFor(context.profile), context, {
+    return runAgentFlow(connectStepsFor(context.profile), context, deps, {
       flow: 'connect',
       provider: opts.provider,
       env: envName,
-      onEvent: deps.onEvent,
-      now: deps.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(opts.beforeStep ? { beforeStep: opts.beforeStep } : {}),
+      beforeStep: opts.beforeStep,
       result: () => ({
         issuedToken: context.issuedToken ?? null,
         deliveredToken: context.deliveredToken ?? null,
@@ -78,11 +53,7 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
         tokenDelivered: context.deliveredToken !== undefined && context.deliveredToken === (context.providerJournal ? context.issuedToken : context.storedToken),
       }),
     });
-    await context.broadcasts.close();
-    return { outcome, context };
-  } finally {
-    if (!useLab) await lab.close();
-  }
+  });
 }
 
 /** The agent, browser and lab handles a connect's steps share; the real-browser flow builds on it. */
@@ -93,14 +64,11 @@ export function createConnectContext(lab: Lab, envName: string, opts: ConnectOpt
   const mocked = lab.providers.get(opts.provider);
   const provider = mocked ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
   if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
-  const teamId = deps.config.defaultTeam;
-  const host = opts.host ?? (profile.enterprise ? registeredHost(deps.config, teamId, profile.id) : undefined);
+  const host = opts.host ?? (profile.enterprise ? registeredHost(deps.config, deps.config.defaultTeam, profile.id) : undefined);
   // Where authorize must answer: the origin that plays the host in the lab, a real server's, or the mock's.
   const hostOrigin = host === undefined ? undefined : api.ctx.hostOrigins?.get(profile.id)?.get(host.toLowerCase());
   const hostUrl = profile.identity?.base === 'hostUrl' ? provider.url : undefined;
-  const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
-  if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
-  deps.secrets.add(user.accessToken);
+  const agent = agentParts(api, deps);
   deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
   return {
     lab,
@@ -113,11 +81,7 @@ export function createConnectContext(lab: Lab, envName: string, opts: ConnectOpt
     secrets: deps.secrets,
     onEvent: deps.onEvent,
     browser: createBrowser(lab, deps),
-    client: new ApiClient({ baseUrl: api.url, accessToken: user.accessToken, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
-    broadcasts: new BroadcastClient(),
-    userId: user.id,
-    broadcasterToken: user.broadcasterToken,
-    teamId,
+    ...agent,
     host,
     hostUrl,
     authorizeOrigin: originOf(hostOrigin ?? host) ?? new URL(provider.url).origin,

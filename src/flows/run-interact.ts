@@ -1,13 +1,11 @@
 /** Starts a lab of several environments plus the VPN proxy, runs one provider-initiated call, closes all. */
-import { ApiClient } from '../agent-sim/api-client.js';
-import { BroadcastClient } from '../agent-sim/broadcast-client.js';
 import { AppError } from '../errors.js';
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import type { InteractiveProvider, Tamper } from '../mock-provider/interactive.js';
 import { expectedOutcome, interactSteps, type InteractContext } from './interact.js';
-import { labEnvironments } from './lab-envs.js';
+import { agentParts, labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import type { FlowDeps } from './run-connect.js';
-import { runFlow, type FlowOutcome } from './runner.js';
+import type { FlowOutcome } from './runner.js';
 
 export interface InteractOptions {
   provider: InteractiveProvider;
@@ -27,26 +25,14 @@ export interface InteractRun {
 /** Runs one interact in a fresh lab; `useLab` lets tests reuse a running one. */
 export async function runInteract(opts: InteractOptions, deps: FlowDeps, useLab?: Lab): Promise<InteractRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const lab =
-    useLab ??
-    (await startLab({
-      config: deps.config,
-      profiles: deps.profiles,
-      providers: [], // provider-initiated calls need no mock OAuth provider
-      envs: labEnvironments(deps.config, envName, opts.envs),
-      proxyHost: opts.proxyHost ?? 'same',
-      now: deps.now,
-      fetch: deps.fetch,
-    }));
-  try {
+  // Provider-initiated calls need no mock OAuth provider.
+  const labOptions = () => ({ ...labOptionsFor(deps, envName, { provider: opts.provider, envs: opts.envs }), providers: [], proxyHost: opts.proxyHost ?? 'same' });
+  return withLab(useLab, labOptions, async (lab) => {
     const context = createInteractContext(lab, envName, opts, deps);
-    const outcome = await runFlow(interactSteps(opts.provider), context, {
+    return runAgentFlow(interactSteps(opts.provider), context, deps, {
       flow: 'interact',
       provider: opts.provider,
       env: envName,
-      onEvent: deps.onEvent,
-      now: deps.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
       result: () => ({
         expected: expectedOutcome(opts.tamper),
         tamper: opts.tamper ?? null,
@@ -54,19 +40,13 @@ export async function runInteract(opts: InteractOptions, deps: FlowDeps, useLab?
         proxy: { url: lab.vpnProxy.url, host: lab.vpnProxy.host },
       }),
     });
-    await context.broadcasts.close();
-    return { outcome, context };
-  } finally {
-    if (!useLab) await lab.close();
-  }
+  });
 }
 
 function createInteractContext(lab: Lab, envName: string, opts: InteractOptions, deps: FlowDeps): InteractContext {
   const api = lab.envs.get(envName);
   if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab runs no environment "${envName}"`);
-  const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
-  if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
-  deps.secrets.add(user.accessToken);
+  const agent = agentParts(api, deps);
   return {
     lab,
     envName,
@@ -79,11 +59,7 @@ function createInteractContext(lab: Lab, envName: string, opts: InteractOptions,
     fetch: deps.fetch,
     secrets: deps.secrets,
     onEvent: deps.onEvent,
-    client: new ApiClient({ baseUrl: api.url, accessToken: user.accessToken, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
-    broadcasts: new BroadcastClient(),
-    userId: user.id,
-    broadcasterToken: user.broadcasterToken,
-    teamId: deps.config.defaultTeam,
+    ...agent,
     broadcastTimeoutMs: opts.broadcastTimeoutMs ?? 5000,
     ...(deps.signal ? { signal: deps.signal } : {}),
   };

@@ -1,0 +1,121 @@
+/** What every flow runner repeats: the lab it starts (or is lent), the seeded agent, runFlow's options. */
+import { ApiClient } from '../agent-sim/api-client.js';
+import { BroadcastClient } from '../agent-sim/broadcast-client.js';
+import { AppError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import type { LabConfig } from '../lab-config.js';
+import { startLab, type Lab, type LabOptions } from '../lab.js';
+import type { RunningApi } from '../mock-api/index.js';
+import type { RouterMode } from '../mock-edge/router.js';
+import type { ProviderProfile } from '../profiles.js';
+import type { SecretSink } from './context.js';
+import { labEnvironments } from './lab-envs.js';
+import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
+
+/** The part of a runner's dependencies the lab, the agent and runFlow use. */
+export interface LabRunDeps {
+  config: LabConfig;
+  profiles: ReadonlyMap<string, ProviderProfile>;
+  fetch: typeof fetch;
+  now: () => number;
+  onEvent: EventSink;
+  secrets: SecretSink;
+  signal?: AbortSignal | undefined;
+}
+
+/** The command options that shape the lab of a one-provider run. */
+export interface LabRunOptions {
+  provider: string;
+  envs?: readonly string[] | undefined;
+  routerMode?: RouterMode | undefined;
+  successPage?: 'marketing' | 'api' | undefined;
+}
+
+/**
+ * The lab of a one-provider run: `envName` first among `opts.envs` (all by default), the router delivering by
+ * 302 and the marketing success page unless asked otherwise; `extra` adds or overrides (consent, proxy, ports).
+ */
+export function labOptionsFor(deps: LabRunDeps, envName: string, opts: LabRunOptions, extra: Partial<LabOptions> = {}): LabOptions {
+  return {
+    config: deps.config,
+    profiles: deps.profiles,
+    providers: [opts.provider],
+    envs: labEnvironments(deps.config, envName, opts.envs),
+    routerMode: opts.routerMode ?? 'redirect',
+    successPage: opts.successPage ?? 'marketing',
+    now: deps.now,
+    fetch: deps.fetch,
+    ...extra,
+  };
+}
+
+/**
+ * Runs `use` in `useLab`, or in a lab started from `options()` and closed afterwards whatever happens;
+ * a lent lab is the caller's to close.
+ */
+export async function withLab<T>(useLab: Lab | undefined, options: () => LabOptions, use: (lab: Lab) => Promise<T>): Promise<T> {
+  const lab = useLab ?? (await startLab(options()));
+  try {
+    return await use(lab);
+  } finally {
+    if (!useLab) await lab.close();
+  }
+}
+
+/** The seeded default user as the agent: its API client and me-channel client. */
+export interface AgentParts {
+  client: ApiClient;
+  broadcasts: BroadcastClient;
+  userId: string;
+  broadcasterToken: string;
+  teamId: string;
+}
+
+/** Builds the agent of the lab config's default user against `api`, registering its access token as a secret. */
+export function agentParts(api: RunningApi, deps: LabRunDeps): AgentParts {
+  const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
+  if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
+  deps.secrets.add(user.accessToken);
+  return {
+    client: new ApiClient({ baseUrl: api.url, accessToken: user.accessToken, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
+    broadcasts: new BroadcastClient(),
+    userId: user.id,
+    broadcasterToken: user.broadcasterToken,
+    teamId: deps.config.defaultTeam,
+  };
+}
+
+/** What names a run in its flow-started event, and what its flow-finished event adds. */
+export interface FlowRunSpec<C> {
+  flow: string;
+  provider: string;
+  env: string;
+  result: () => Record<string, unknown>;
+  beforeStep?: RunFlowOptions<C>['beforeStep'] | undefined;
+}
+
+/** runFlow with the deps' event sink, clock and abort signal. */
+export function runFlowIn<C>(steps: readonly Step<C>[], context: C, deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>, spec: FlowRunSpec<C>): Promise<FlowOutcome> {
+  return runFlow(steps, context, {
+    flow: spec.flow,
+    provider: spec.provider,
+    env: spec.env,
+    onEvent: deps.onEvent,
+    now: deps.now,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(spec.beforeStep ? { beforeStep: spec.beforeStep } : {}),
+    result: spec.result,
+  });
+}
+
+/** runFlowIn, then closes the agent's me-channel client; the outcome with the context it ran on. */
+export async function runAgentFlow<C extends { broadcasts: BroadcastClient }>(
+  steps: readonly Step<C>[],
+  context: C,
+  deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>,
+  spec: FlowRunSpec<C>,
+): Promise<{ outcome: FlowOutcome; context: C }> {
+  const outcome = await runFlowIn(steps, context, deps, spec);
+  await context.broadcasts.close();
+  return { outcome, context };
+}
