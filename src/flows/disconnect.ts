@@ -6,12 +6,12 @@
  */
 import { applyDirective, providerTokenOf } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import { starHost } from '../state.js';
 import { connectStepsFor, type ConnectContext } from './connect.js';
-import { labEnvironments } from './lab-envs.js';
+import { labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from './run-connect.js';
-import { runFlow, type Step } from './runner.js';
+import type { Step } from './runner.js';
 
 export interface DisconnectOptions extends ConnectOptions {
   /** Send no host with the deauth even for an enterprise host (failure mode 39: only .accessToken keys go). */
@@ -99,23 +99,15 @@ export function disconnectFlowSteps(ctx: DisconnectContext): Step<DisconnectCont
 /** Runs connect + disconnect in a fresh lab (or `useLab`, which the caller closes). */
 export async function runDisconnect(opts: DisconnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const lab = useLab ?? (await startLab({ config: deps.config, profiles: deps.profiles, providers: [opts.provider], envs: labEnvironments(deps.config, envName, opts.envs), now: deps.now, fetch: deps.fetch, successPage: opts.successPage ?? 'marketing', routerMode: opts.routerMode ?? 'redirect' }));
-  try {
+  return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
     const context: DisconnectContext = { ...createConnectContext(lab, envName, opts, deps), withoutHost: opts.withoutHost === true };
-    const outcome = await runFlow(disconnectFlowSteps(context), context, {
+    return runAgentFlow(disconnectFlowSteps(context), context, deps, {
       flow: 'disconnect',
       provider: opts.provider,
       env: envName,
-      onEvent: deps.onEvent,
-      now: deps.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
       result: () => ({ issuedToken: context.issuedToken ?? null, tokenRemoved: getPath(context.me, `${storageOf(context)}.accessToken`) === undefined }),
     });
-    await context.broadcasts.close();
-    return { outcome, context };
-  } finally {
-    if (!useLab) await lab.close();
-  }
+  });
 }
 
 // Contract §1.8: both the team-less and the team's key, each with .hosts.<starred host> and .multiple.<subId>.

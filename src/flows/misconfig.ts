@@ -7,12 +7,12 @@
 import { getPath } from '../dotted.js';
 import { AppError, UsageError } from '../errors.js';
 import type { LabConfig } from '../lab-config.js';
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import type { ConnectContext } from './connect.js';
 import { isolationStep } from './isolation.js';
-import { labEnvironments } from './lab-envs.js';
+import { labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from './run-connect.js';
-import { runFlow, type Step } from './runner.js';
+import type { Step } from './runner.js';
 import { createScenarioClock } from './scenarios/clock.js';
 import { planConnect } from './scenarios/plan-connect.js';
 import type { ScenarioRuntime } from './scenarios/runtime.js';
@@ -118,17 +118,9 @@ export async function runMisconfig(opts: ConnectOptions & { misconfig: Misconfig
   }
   const clock = createScenarioClock(deps.now);
   const config = spec.configure?.(deps.config, envName) ?? deps.config;
-  const lab = await startLab({
-    config,
-    profiles: deps.profiles,
-    providers: [opts.provider],
-    envs: labEnvironments(config, envName, opts.envs),
-    routerMode: opts.routerMode ?? 'redirect',
-    successPage: opts.successPage ?? 'marketing',
-    now: clock.now,
-    fetch: deps.fetch,
-  });
-  try {
+  // The lab and every step run on the scenario's clock, against the misconfigured lab config.
+  const runDeps: FlowDeps = { ...deps, config, now: clock.now };
+  return withLab(undefined, () => labOptionsFor(runDeps, envName, opts), async (lab) => {
     spec.arrange?.(lab, envName);
     const api = lab.envs.get(envName);
     if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab did not start environment "${envName}"`);
@@ -143,19 +135,12 @@ export async function runMisconfig(opts: ConnectOptions & { misconfig: Misconfig
     const context = createConnectContext(lab, envName, opts, { ...deps, now: clock.now });
     plan.prepare(context);
     await plan.arrange();
-    const outcome = await runFlow(steps, context, {
+    return runAgentFlow(steps, context, runDeps, {
       flow: 'connect',
       provider: opts.provider,
       env: envName,
-      onEvent: deps.onEvent,
-      now: clock.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(opts.beforeStep ? { beforeStep: opts.beforeStep } : {}),
+      beforeStep: opts.beforeStep,
       result: () => ({ misconfig: opts.misconfig, expected: scenario.observes }),
     });
-    await context.broadcasts.close();
-    return { outcome, context };
-  } finally {
-    await lab.close();
-  }
+  });
 }

@@ -5,12 +5,12 @@
  */
 import { applyDirective } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import { connectStepsFor, type ConnectContext } from './connect.js';
-import { labEnvironments } from './lab-envs.js';
+import { labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import type { ConnectOptions, ConnectRun, FlowDeps } from './run-connect.js';
 import { createConnectContext } from './run-connect.js';
-import { runFlow, type Step } from './runner.js';
+import type { Step } from './runner.js';
 
 export interface RefreshContext extends ConnectContext {
   oldRefreshToken?: string;
@@ -88,25 +88,17 @@ export function refreshFlowSteps(ctx: RefreshContext): Step<RefreshContext>[] {
 /** Runs connect + refresh in a fresh lab (or `useLab`). */
 export async function runRefresh(opts: ConnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const lab = useLab ?? (await startLab({ config: deps.config, profiles: deps.profiles, providers: [opts.provider], envs: labEnvironments(deps.config, envName, opts.envs), now: deps.now, fetch: deps.fetch, successPage: opts.successPage ?? 'marketing', routerMode: opts.routerMode ?? 'redirect' }));
-  try {
+  return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
     const context: RefreshContext = createConnectContext(lab, envName, opts, deps);
-    const outcome = await runFlow(refreshFlowSteps(context), context, {
+    return runAgentFlow(refreshFlowSteps(context), context, deps, {
       flow: 'refresh',
       provider: opts.provider,
       env: envName,
-      onEvent: deps.onEvent,
-      now: deps.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
       result: () => ({
         refreshedToken: context.refreshedToken ?? null,
         deliveredToken: context.deliveredToken ?? null,
         tokenDelivered: context.refreshedToken !== undefined && context.deliveredToken === context.refreshedToken,
       }),
     });
-    await context.broadcasts.close();
-    return { outcome, context };
-  } finally {
-    if (!useLab) await lab.close();
-  }
+  });
 }
