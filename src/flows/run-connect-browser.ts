@@ -1,11 +1,11 @@
 /** Starts a lab whose provider shows a consent page, runs the real-browser connect steps, closes everything. */
 import type { UrlOpener } from '../agent-sim/real-browser.js';
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import { endBrowserLeg } from './browser-leg.js';
 import { connectBrowserSteps, type ConnectBrowserContext } from './connect-browser.js';
-import { labEnvironments } from './lab-envs.js';
+import { labOptionsFor, runFlowIn, withLab } from './lab-run.js';
 import { createConnectContext, type ConnectOptions, type FlowDeps } from './run-connect.js';
-import { runFlow, type FlowOutcome, type RunFlowOptions } from './runner.js';
+import type { FlowOutcome, RunFlowOptions } from './runner.js';
 
 /** The pauth a connect starts with lives 10 minutes (contract §1.2); waiting longer cannot succeed. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 600_000;
@@ -28,20 +28,7 @@ export interface ConnectBrowserRun {
 /** Runs one connect through a real browser; `useLab` reuses a running lab (its provider is switched to a consent page). */
 export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: ConnectBrowserDeps, useLab?: Lab): Promise<ConnectBrowserRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const lab =
-    useLab ??
-    (await startLab({
-      config: deps.config,
-      profiles: deps.profiles,
-      providers: [opts.provider],
-      envs: labEnvironments(deps.config, envName, opts.envs),
-      routerMode: opts.routerMode ?? 'redirect',
-      successPage: opts.successPage ?? 'marketing',
-      consent: 'page',
-      now: deps.now,
-      fetch: deps.fetch,
-    }));
-  try {
+  return withLab(useLab, () => labOptionsFor(deps, envName, opts, { consent: 'page' }), async (lab) => {
     lab.providers.get(opts.provider)?.control.setConsent('page');
     const { beforeStep: _headless, ...connectOpts } = opts;
     const context: ConnectBrowserContext = {
@@ -50,14 +37,11 @@ export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: Conne
       callbackTimeoutMs: opts.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS,
     };
     try {
-      const outcome = await runFlow(connectBrowserSteps, context, {
+      const outcome = await runFlowIn(connectBrowserSteps, context, deps, {
         flow: 'connect',
         provider: opts.provider,
         env: envName,
-        onEvent: deps.onEvent,
-        now: deps.now,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(opts.beforeStep ? { beforeStep: opts.beforeStep } : {}),
+        beforeStep: opts.beforeStep,
         result: () => ({
           browser: 'real',
           issuedToken: context.issuedToken ?? null,
@@ -70,7 +54,5 @@ export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: Conne
       endBrowserLeg(context);
       await context.broadcasts.close();
     }
-  } finally {
-    if (!useLab) await lab.close();
-  }
+  });
 }

@@ -1,10 +1,10 @@
 /** Starts a lab whose provider shows a consent page, runs the real-browser sign-up steps, closes everything. */
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import { endBrowserLeg } from './browser-leg.js';
-import { labEnvironments } from './lab-envs.js';
+import { labOptionsFor, runFlowIn, withLab } from './lab-run.js';
 import type { ConnectBrowserDeps } from './run-connect-browser.js';
-import { createSignupContext, type SignupOptions } from './run-signup.js';
-import { runFlow, type FlowOutcome } from './runner.js';
+import { createSignupContext, stopPoller, type SignupOptions } from './run-signup.js';
+import type { FlowOutcome } from './runner.js';
 import { signupRealBrowserSteps, type SignupBrowserContext } from './signup-browser.js';
 
 export interface SignupBrowserRun {
@@ -18,48 +18,32 @@ export interface SignupBrowserRun {
  */
 export async function runSignupBrowser(opts: Omit<SignupOptions, 'poll' | 'deny'>, deps: ConnectBrowserDeps, useLab?: Lab): Promise<SignupBrowserRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const lab =
-    useLab ??
-    (await startLab({
-      config: deps.config,
-      profiles: deps.profiles,
-      providers: [opts.provider],
-      envs: labEnvironments(deps.config, envName, opts.envs),
-      successPage: opts.successPage ?? 'marketing',
-      consent: 'page',
-      now: deps.now,
-      fetch: deps.fetch,
-    }));
-  let context: SignupBrowserContext | undefined;
-  try {
-    lab.providers.get(opts.provider)?.control.setConsent('page');
-    const base = createSignupContext(lab, envName, { ...opts, poll: true }, deps);
-    const ctx: SignupBrowserContext = { ...base, openUrl: deps.openUrl, callbackTimeoutMs: base.timeoutMs };
-    context = ctx;
-    if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
-    const outcome = await runFlow(signupRealBrowserSteps, ctx, {
-      flow: 'signup',
-      provider: opts.provider,
-      env: envName,
-      onEvent: deps.onEvent,
-      now: deps.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      result: () => ({
-        browser: 'real',
-        signupToken: ctx.signupToken ?? null,
-        callbackError: ctx.callbackError ?? null,
-        loginResult: ctx.outcome === undefined ? null : ctx.outcome.kind === 'timed-out' ? 'TIMED_OUT' : ctx.outcome.result,
-        issuedToken: ctx.issuedToken ?? null,
-        deliveredToken: ctx.deliveredToken ?? null,
-        tokenDelivered: ctx.issuedToken !== undefined && ctx.deliveredToken === ctx.issuedToken,
-      }),
-    });
-    return { outcome, context: ctx };
-  } finally {
-    if (context) endBrowserLeg(context);
-    // A poller still running (the flow stopped before awaiting it) must end before its servers do.
-    context?.pollAbort.abort();
-    await context?.poll?.catch(() => undefined);
-    if (!useLab) await lab.close();
-  }
+  return withLab(useLab, () => labOptionsFor(deps, envName, opts, { consent: 'page' }), async (lab) => {
+    let context: SignupBrowserContext | undefined;
+    try {
+      lab.providers.get(opts.provider)?.control.setConsent('page');
+      const base = createSignupContext(lab, envName, { ...opts, poll: true }, deps);
+      const ctx: SignupBrowserContext = { ...base, openUrl: deps.openUrl, callbackTimeoutMs: base.timeoutMs };
+      context = ctx;
+      if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
+      const outcome = await runFlowIn(signupRealBrowserSteps, ctx, deps, {
+        flow: 'signup',
+        provider: opts.provider,
+        env: envName,
+        result: () => ({
+          browser: 'real',
+          signupToken: ctx.signupToken ?? null,
+          callbackError: ctx.callbackError ?? null,
+          loginResult: ctx.outcome === undefined ? null : ctx.outcome.kind === 'timed-out' ? 'TIMED_OUT' : ctx.outcome.result,
+          issuedToken: ctx.issuedToken ?? null,
+          deliveredToken: ctx.deliveredToken ?? null,
+          tokenDelivered: ctx.issuedToken !== undefined && ctx.deliveredToken === ctx.issuedToken,
+        }),
+      });
+      return { outcome, context: ctx };
+    } finally {
+      if (context) endBrowserLeg(context);
+      await stopPoller(context);
+    }
+  });
 }

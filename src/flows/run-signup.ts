@@ -4,12 +4,12 @@ import { realClock, type PollClock } from '../agent-sim/poller.js';
 import { AppError } from '../errors.js';
 import { unmockedProvider } from './unmocked-provider.js';
 import type { FlowEvent } from '../events.js';
-import { startLab, type Lab } from '../lab.js';
+import type { Lab } from '../lab.js';
 import type { MockAccount } from '../profile-identity.js';
 import { createBrowser } from './context.js';
-import { labEnvironments } from './lab-envs.js';
+import { labOptionsFor, runFlowIn, withLab } from './lab-run.js';
 import type { FlowDeps } from './run-connect.js';
-import { runFlow, type FlowOutcome } from './runner.js';
+import type { FlowOutcome } from './runner.js';
 import { signupBrowserSteps, signupPollSteps, type SignupContext } from './signup.js';
 
 export interface SignupOptions {
@@ -56,41 +56,32 @@ export interface SignupRun {
  */
 export async function runSignup(opts: SignupOptions, deps: FlowDeps, useLab?: Lab, keepLab?: (lab: Lab, run: SignupRun) => Promise<void>): Promise<SignupRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  const lab =
-    useLab ??
-    (await startLab({
-      config: deps.config,
-      profiles: deps.profiles,
-      providers: [opts.provider],
-      envs: labEnvironments(deps.config, envName, opts.envs),
-      successPage: opts.successPage ?? 'marketing',
-      now: deps.now,
-      fetch: deps.fetch,
-    }));
-  let context: SignupContext | undefined;
-  try {
-    const ctx = createSignupContext(lab, envName, opts, deps);
-    context = ctx;
-    if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
-    if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
-    const outcome = await runFlow(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, {
-      flow: 'signup',
-      provider: opts.provider,
-      env: envName,
-      onEvent: deps.onEvent,
-      now: deps.now,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      result: () => ({ ...resultOf(ctx), ...(opts.poll ? {} : { checkSignup: checkSignupRequest(ctx) }) }),
-    });
-    const run = { outcome, context: ctx, checkSignup: checkSignupRequest(ctx) };
-    if (keepLab && !useLab) await keepLab(lab, run);
-    return run;
-  } finally {
-    // A poller still running (the flow stopped before awaiting it) must end before its servers do.
-    context?.pollAbort.abort();
-    await context?.poll?.catch(() => undefined);
-    if (!useLab) await lab.close();
-  }
+  return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
+    let context: SignupContext | undefined;
+    try {
+      const ctx = createSignupContext(lab, envName, opts, deps);
+      context = ctx;
+      if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
+      if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
+      const outcome = await runFlowIn(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, deps, {
+        flow: 'signup',
+        provider: opts.provider,
+        env: envName,
+        result: () => ({ ...resultOf(ctx), ...(opts.poll ? {} : { checkSignup: checkSignupRequest(ctx) }) }),
+      });
+      const run = { outcome, context: ctx, checkSignup: checkSignupRequest(ctx) };
+      if (keepLab && !useLab) await keepLab(lab, run);
+      return run;
+    } finally {
+      await stopPoller(context);
+    }
+  });
+}
+
+/** A poller still running (the flow stopped before awaiting it) must end before its servers do. */
+export async function stopPoller(context: SignupContext | undefined): Promise<void> {
+  context?.pollAbort.abort();
+  await context?.poll?.catch(() => undefined);
 }
 
 /** The exact request to make by hand, as a curl line. */
