@@ -8,9 +8,10 @@ import { startLab, type Lab, type LabOptions } from '../lab.js';
 import type { RunningApi } from '../mock-api/index.js';
 import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles.js';
-import type { SecretSink } from './context.js';
+import { createBrowser, type AgentContext, type SecretSink } from './context.js';
 import { labEnvironments } from './lab-envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
+import { unmockedProvider } from './unmocked-provider.js';
 
 /** The part of a runner's dependencies the lab, the agent and runFlow use. */
 export interface LabRunDeps {
@@ -60,6 +61,21 @@ export async function withLab<T>(useLab: Lab | undefined, options: () => LabOpti
   } finally {
     if (!useLab) await lab.close();
   }
+}
+
+/**
+ * The lab handles an agent-side flow on `providerId` in `envName` shares, with a fresh headless browser;
+ * `mocked` is false for a custom profile (--profile), which runs against a real server through a journal-less stand-in.
+ */
+export function agentContextFor(lab: Lab, envName: string, providerId: string, deps: LabRunDeps): { base: AgentContext; mocked: boolean } {
+  const api = lab.envs.get(envName);
+  const profile = deps.profiles.get(providerId);
+  const external = lab.externalOrigins.get(providerId);
+  const mocked = lab.providers.get(providerId);
+  const provider = mocked ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
+  if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${providerId}" in "${envName}"`);
+  const base = { lab, envName, api, provider, profile, now: deps.now, fetch: deps.fetch, secrets: deps.secrets, onEvent: deps.onEvent, browser: createBrowser(lab, deps) };
+  return { base, mocked: mocked !== undefined };
 }
 
 /** The seeded default user as the agent: its API client and me-channel client. */

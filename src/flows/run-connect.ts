@@ -1,13 +1,10 @@
 /** Starts the lab a connect needs, builds the agent, runs the connect steps, closes everything. */
-import { AppError } from '../errors.js';
 import type { Lab } from '../lab.js';
 import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles.js';
 import { connectStepsFor, type ConnectContext } from './connect.js';
 import { registeredHost } from './connect-expect.js';
-import { unmockedProvider } from './unmocked-provider.js';
-import { createBrowser } from './context.js';
-import { agentParts, labOptionsFor, runAgentFlow, withLab, type LabRunDeps } from './lab-run.js';
+import { agentContextFor, agentParts, labOptionsFor, runAgentFlow, withLab, type LabRunDeps } from './lab-run.js';
 import type { FlowOutcome, RunFlowOptions } from './runner.js';
 
 export interface ConnectOptions {
@@ -58,12 +55,8 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
 
 /** The agent, browser and lab handles a connect's steps share; the real-browser flow builds on it. */
 export function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
-  const api = lab.envs.get(envName);
-  const profile = deps.profiles.get(opts.provider);
-  const external = lab.externalOrigins.get(opts.provider);
-  const mocked = lab.providers.get(opts.provider);
-  const provider = mocked ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
-  if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
+  const { base, mocked } = agentContextFor(lab, envName, opts.provider, deps);
+  const { api, provider, profile } = base;
   const host = opts.host ?? (profile.enterprise ? registeredHost(deps.config, deps.config.defaultTeam, profile.id) : undefined);
   // Where authorize must answer: the origin that plays the host in the lab, a real server's, or the mock's.
   const hostOrigin = host === undefined ? undefined : api.ctx.hostOrigins?.get(profile.id)?.get(host.toLowerCase());
@@ -71,21 +64,12 @@ export function createConnectContext(lab: Lab, envName: string, opts: ConnectOpt
   const agent = agentParts(api, deps);
   deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
   return {
-    lab,
-    envName,
-    api,
-    provider,
-    profile,
-    now: deps.now,
-    fetch: deps.fetch,
-    secrets: deps.secrets,
-    onEvent: deps.onEvent,
-    browser: createBrowser(lab, deps),
+    ...base,
     ...agent,
     host,
     hostUrl,
     authorizeOrigin: originOf(hostOrigin ?? host) ?? new URL(provider.url).origin,
-    providerJournal: mocked !== undefined,
+    providerJournal: mocked,
     entry: opts.entry ?? 'web',
     broadcastTimeoutMs: opts.broadcastTimeoutMs ?? 5000,
     ...(deps.signal ? { signal: deps.signal } : {}),

@@ -1,13 +1,10 @@
 /** Starts the lab a sign-up needs, builds the webview/agent side, runs the sign-up steps, closes everything. */
 import { ApiClient } from '../agent-sim/api-client.js';
 import { realClock, type PollClock } from '../agent-sim/poller.js';
-import { AppError } from '../errors.js';
-import { unmockedProvider } from './unmocked-provider.js';
 import type { FlowEvent } from '../events.js';
 import type { Lab } from '../lab.js';
 import type { MockAccount } from '../profile-identity.js';
-import { createBrowser } from './context.js';
-import { labOptionsFor, runFlowIn, withLab } from './lab-run.js';
+import { agentContextFor, labOptionsFor, runFlowIn, withLab } from './lab-run.js';
 import type { FlowDeps } from './run-connect.js';
 import type { FlowOutcome } from './runner.js';
 import { signupBrowserSteps, signupPollSteps, type SignupContext } from './signup.js';
@@ -93,26 +90,13 @@ export function checkSignupRequest(ctx: SignupContext): CheckSignupRequest {
 
 /** The webview/agent side of one sign-up; failure scenarios build on it too. */
 export function createSignupContext(lab: Lab, envName: string, opts: SignupOptions, deps: FlowDeps): SignupContext {
-  const api = lab.envs.get(envName);
-  const profile = deps.profiles.get(opts.provider);
-  // A custom profile (--profile) runs against a real server: no mock, so a journal-less stand-in.
-  const external = lab.externalOrigins.get(opts.provider);
-  const provider = lab.providers.get(opts.provider) ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
-  if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${opts.provider}" in "${envName}"`);
+  const { base } = agentContextFor(lab, envName, opts.provider, deps);
+  const { api, provider, profile } = base;
   deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
   const pollEvents: FlowEvent[] = [];
   const hostUrl = opts.hostUrl ?? (profile.identity?.base === 'hostUrl' ? provider.url : undefined);
   return {
-    lab,
-    envName,
-    api,
-    provider,
-    profile,
-    now: deps.now,
-    fetch: deps.fetch,
-    secrets: deps.secrets,
-    onEvent: deps.onEvent,
-    browser: createBrowser(lab, deps),
+    ...base,
     client: new ApiClient({ baseUrl: api.url, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
     pollClient: new ApiClient({ baseUrl: api.url, fetch: deps.fetch, now: deps.now, onEvent: (e) => pollEvents.push(e) }),
     pollEvents,
