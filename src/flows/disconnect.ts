@@ -8,8 +8,8 @@ import { applyDirective, providerTokenOf } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { Lab } from '../lab.js';
 import { starHost } from '../state.js';
-import { connectStepsFor, type ConnectContext } from './connect.js';
-import { labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
+import type { ConnectContext } from './connect.js';
+import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from './run-connect.js';
 import type { Step } from './runner.js';
 
@@ -91,9 +91,7 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
 
 /** The connect steps with the disconnect steps before the final isolation check. */
 export function disconnectFlowSteps(ctx: DisconnectContext): Step<DisconnectContext>[] {
-  const connect = connectStepsFor(ctx.profile) as Step<DisconnectContext>[];
-  const at = connect.findIndex((s) => s.id === 'isolation');
-  return at < 0 ? [...connect, ...disconnectSteps] : [...connect.slice(0, at), ...disconnectSteps, ...connect.slice(at)];
+  return connectStepsBeforeIsolation(ctx, disconnectSteps);
 }
 
 /** Runs connect + disconnect in a fresh lab (or `useLab`, which the caller closes). */

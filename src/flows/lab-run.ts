@@ -8,6 +8,7 @@ import { startLab, type Lab, type LabOptions } from '../lab.js';
 import type { RunningApi } from '../mock-api/index.js';
 import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles.js';
+import { connectStepsFor, type ConnectContext } from './connect.js';
 import { createBrowser, type AgentContext, type SecretSink } from './context.js';
 import { labEnvironments } from './lab-envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
@@ -134,4 +135,11 @@ export async function runAgentFlow<C extends { broadcasts: BroadcastClient }>(
   const outcome = await runFlowIn(steps, context, deps, spec);
   await context.broadcasts.close();
   return { outcome, context };
+}
+
+/** The connect steps for `ctx`'s profile with `steps` before the final isolation check, which then sees them too. */
+export function connectStepsBeforeIsolation<C extends ConnectContext>(ctx: C, steps: readonly Step<C>[]): Step<C>[] {
+  const connect = connectStepsFor(ctx.profile) as Step<C>[];
+  const at = connect.findIndex((s) => s.id === 'isolation');
+  return at < 0 ? [...connect, ...steps] : [...connect.slice(0, at), ...steps, ...connect.slice(at)];
 }

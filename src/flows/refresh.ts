@@ -6,8 +6,8 @@
 import { applyDirective } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { Lab } from '../lab.js';
-import { connectStepsFor, type ConnectContext } from './connect.js';
-import { labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
+import type { ConnectContext } from './connect.js';
+import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import type { ConnectOptions, ConnectRun, FlowDeps } from './run-connect.js';
 import { createConnectContext } from './run-connect.js';
 import type { Step } from './runner.js';
@@ -80,9 +80,7 @@ export function refreshQuery(ctx: RefreshContext, key: string): string {
 
 /** The connect steps with the refresh steps before the final isolation check. */
 export function refreshFlowSteps(ctx: RefreshContext): Step<RefreshContext>[] {
-  const connect = connectStepsFor(ctx.profile) as Step<RefreshContext>[];
-  const at = connect.findIndex((s) => s.id === 'isolation');
-  return at < 0 ? [...connect, ...refreshSteps] : [...connect.slice(0, at), ...refreshSteps, ...connect.slice(at)];
+  return connectStepsBeforeIsolation(ctx, refreshSteps);
 }
 
 /** Runs connect + refresh in a fresh lab (or `useLab`). */
