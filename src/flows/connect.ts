@@ -12,7 +12,7 @@ import type { Hop } from '../agent-sim/browser.js';
 import type { Step } from './runner.js';
 import { isolationStep } from './isolation.js';
 import { checkProxiedRoute } from './proxied-route.js';
-import { expectedAuthorizeKeys, flowKind, startQuery } from './connect-expect.js';
+import { flowKind, startQuery } from './connect-expect.js';
 import { checkAuthorizeAnswer, checkStart } from './connect-start.js';
 import { checkExchangeAndStore } from './connect-store.js';
 

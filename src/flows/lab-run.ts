@@ -38,6 +38,8 @@ export interface LabRunOptions {
  * 302 and the marketing success page unless asked otherwise; `extra` adds or overrides (consent, proxy, ports).
  */
 export function labOptionsFor(deps: LabRunDeps, envName: string, opts: LabRunOptions, extra: Partial<LabOptions> = {}): LabOptions {
+  // A custom profile registered with a fixed callback port needs the router on that port, in every flow.
+  const callbackPort = deps.profiles.get(opts.provider)?.server?.callbackPort;
   return {
     config: deps.config,
     profiles: deps.profiles,
@@ -47,6 +49,7 @@ export function labOptionsFor(deps: LabRunDeps, envName: string, opts: LabRunOpt
     successPage: opts.successPage ?? 'marketing',
     now: deps.now,
     fetch: deps.fetch,
+    ...(callbackPort === undefined ? {} : { routerPort: callbackPort }),
     ...extra,
   };
 }

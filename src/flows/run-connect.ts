@@ -1,7 +1,6 @@
 /** Starts the lab a connect needs, builds the agent, runs the connect steps, closes everything. */
 import type { Lab } from '../lab.js';
 import type { RouterMode } from '../mock-edge/router.js';
-import type { ProviderProfile } from '../profiles.js';
 import { connectStepsFor, type ConnectContext } from './connect.js';
 import { registeredHost } from './connect-expect.js';
 import { agentContextFor, agentParts, labOptionsFor, runAgentFlow, withLab, type LabRunDeps } from './lab-run.js';
@@ -35,7 +34,7 @@ export interface ConnectRun {
 export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
   // A real server only accepts the redirect URI registered with it, so a custom profile may fix the router's port.
-  const labOptions = labOptionsFor(deps, envName, opts, routerPortOf(deps.profiles.get(opts.provider)));
+  const labOptions = labOptionsFor(deps, envName, opts);
   return withLab(useLab, () => labOptions, async (lab) => {
     const context = createConnectContext(lab, envName, opts, deps);
     return runAgentFlow(connectStepsFor(context.profile), context, deps, {
@@ -84,9 +83,4 @@ function originOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function routerPortOf(profile: ProviderProfile | undefined): { routerPort?: number } {
-  const port = profile?.server?.callbackPort;
-  return port === undefined ? {} : { routerPort: port };
 }

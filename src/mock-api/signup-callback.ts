@@ -4,7 +4,7 @@
  * how the browser leg ended.
  */
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { IdentityConfig } from '../profile-identity.js';
 import type { ProviderProfile } from '../profiles.js';
 import type { ApiContext } from './context.js';
