@@ -14,7 +14,7 @@ import { createScenarioClock } from './clock.js';
 import { compileSignup } from './expect-signup.js';
 import { labOptionsOf } from './injections.js';
 import { planConnect } from './plan-connect.js';
-import { planFlow } from './plan.js';
+import { planFlow, type FlowPlan } from './plan.js';
 import { planRefresh } from './plan-refresh.js';
 import { createScenarioPollClock, type ScenarioPollClock } from './poll-clock.js';
 import type { ScenarioRuntime } from './runtime.js';
@@ -122,44 +122,36 @@ function flowOptions(rt: ScenarioRuntime, deps: FlowDeps) {
 
 // One runner per flow: build the flow's context, install the plan, run, and release what the flow holds.
 const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
-  async connect(rt, deps) {
+  connect(rt, deps) {
     const ctx = createConnectContext(rt.lab, rt.envName, { provider: rt.provider, ...(rt.scenario.entry === undefined ? {} : { entry: rt.scenario.entry }) }, deps);
-    const plan = planConnect(rt);
-    plan.prepare(ctx);
-    await plan.arrange();
-    try {
-      return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
-    } finally {
-      await ctx.broadcasts.close();
-    }
+    return runPlan(rt, deps, ctx, planConnect(rt), () => ctx.broadcasts.close());
   },
-  async refresh(rt, deps) {
+  refresh(rt, deps) {
     const ctx: RefreshContext = createConnectContext(rt.lab, rt.envName, { provider: rt.provider }, deps);
-    const plan = planRefresh(rt, ctx);
-    plan.prepare(ctx);
-    await plan.arrange();
-    try {
-      return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
-    } finally {
-      await ctx.broadcasts.close();
-    }
+    return runPlan(rt, deps, ctx, planRefresh(rt, ctx), () => ctx.broadcasts.close());
   },
-  async signup(rt, deps) {
+  signup(rt, deps) {
     // note: a long give-up, because scenarios move the clock by minutes; the cell timeout still bounds wall time.
     const ctx = createSignupContext(rt.lab, rt.envName, { provider: rt.provider, poll: true, intervalMs: 5000, timeoutMs: 3_600_000, noSignup: rt.scenario.noSignup ?? false, clock: rt.poll }, deps);
-    const plan = planFlow(rt, signupPollSteps, compileSignup);
-    plan.prepare(ctx);
-    await plan.arrange();
-    try {
-      return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
-    } finally {
+    return runPlan(rt, deps, ctx, planFlow(rt, signupPollSteps, compileSignup), async () => {
       // A poller still running (the flow stopped before awaiting it) must end before its servers do.
       ctx.pollAbort.abort();
       rt.poll.release();
       await ctx.poll?.catch(() => undefined);
-    }
+    });
   },
 };
+
+/** Installs a plan on its context, runs its steps, and always releases what the flow holds. */
+async function runPlan<C>(rt: ScenarioRuntime, deps: FlowDeps, ctx: C, plan: FlowPlan<C>, release: () => Promise<void>): Promise<FlowOutcome> {
+  plan.prepare(ctx);
+  await plan.arrange();
+  try {
+    return await runFlow(plan.steps, ctx, flowOptions(rt, deps));
+  } finally {
+    await release();
+  }
+}
 
 /** Finds a scenario by name, as a usage error listing the names when there is none. */
 export function findScenario(catalogue: readonly Scenario[], name: string): Scenario {
