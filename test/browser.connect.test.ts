@@ -40,7 +40,14 @@ interface Run {
 const checksPassed = (run: Run) => run.events.filter((e) => e.type === 'check-passed').map((e) => (e as { check: string }).check);
 const notes = (run: Run) => run.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
 const failures = (run: Run) => run.events.filter((e) => e.type === 'check-failed' || e.type === 'step-failed');
-const press = (name: 'Approve' | 'Deny') => (page: Page) => page.getByRole('button', { name }).click();
+// After Approve the person stays until the landing page has loaded, so no navigation is still under way
+// when the next run (same page) starts; a run that never lands fails on its own assertions instead.
+const LANDING = /\/(auth-complete|web\/provider-connected|web\/error)\b/;
+const press = (name: 'Approve' | 'Deny') => async (page: Page): Promise<void> => {
+  const click = page.getByRole('button', { name }).click();
+  if (name === 'Deny') return click;
+  await Promise.all([page.waitForURL(LANDING, { waitUntil: 'load', timeout: 5000 }).catch(() => undefined), click]);
+};
 
 describe.skipIf(skip)('--browser in chromium', () => {
   let browser: Browser;
