@@ -96,10 +96,13 @@ describe('GET /provider-auth-code (contract §1.2)', () => {
   it.each([
     ['no teamId', ''],
     ['an empty teamId', 'teamId='],
-    ['a repeated teamId', 'teamId=acme&teamId=acme'],
     ['teamId in bracket syntax', 'teamId[a]=acme'],
   ])('answers 403 RAPI-1001 with info "teamId" for %s', async (_name, query) => {
     await expectJson403(await bad(env, `/provider-auth-code?${query}`, { headers: DANA }), { code: 'RAPI-1001', info: 'teamId' });
+  });
+
+  it('answers 403 RAPI-1012 (wrong type, contract §1) with info "teamId" for a repeated teamId', async () => {
+    await expectJson403(await bad(env, '/provider-auth-code?teamId=acme&teamId=acme', { headers: DANA }), { code: 'RAPI-1012', info: 'teamId' });
   });
 
   it.each([
@@ -154,10 +157,10 @@ describe.each(['/no-auth/provider-auth', '/web/provider-auth'])('GET %s/:provide
   });
 
   it.each([
-    ['an empty code', 'code='],
-    ['a repeated code', 'code=a&code=b'],
-  ])('redirects %s to RAPI-1001', async (_name, query) => {
-    expectErrorRedirect(await bad(env, `${route}/github?${query}`), 'code=RAPI-1001&provider=github');
+    ['an empty code', 'code=', 'RAPI-1001'],
+    ['a repeated code (wrong type, contract §1)', 'code=a&code=b', 'RAPI-1012'],
+  ])('redirects %s to %s', async (_name, query, code) => {
+    expectErrorRedirect(await bad(env, `${route}/github?${query}`), `code=${code}&provider=github`);
   });
 
   it('redirects a pauth of the wrong type to AUTH-1002', async () => {
@@ -216,9 +219,12 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
     ['no state', 'code=abc'],
     ['an empty state', 'state=&code=abc'],
     ['state in bracket syntax', 'state[a]=1&code=abc'],
-    ['a repeated state', 'state=local!a&state=local!b&code=abc'],
   ])('redirects %s to state=0 and RAPI-1001', async (_name, query) => {
     expectErrorRedirect(await bad(env, callback(query)), 'state=0&code=RAPI-1001&provider=github');
+  });
+
+  it('redirects a repeated state to state=0 and RAPI-1012 (wrong type, contract §1)', async () => {
+    expectErrorRedirect(await bad(env, callback('state=local!a&state=local!b&code=abc')), 'state=0&code=RAPI-1012&provider=github');
   });
 
   it('redirects a valid state without a code to RAPI-1001', async () => {

@@ -19,6 +19,17 @@ export function queryString(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * A required query string (contract §1 parameter checks): missing or empty → RAPI-1001, any other type
+ * (a repeated key arrives as an array) → RAPI-1012, both with the parameter's name as info.
+ */
+export function requiredQueryString(req: Request, name: string): string {
+  const value = (req.query as Record<string, unknown>)[name];
+  if (value === undefined || value === '') throw csError('RAPI-1001', name);
+  if (typeof value !== 'string') throw csError('RAPI-1012', name);
+  return value;
+}
+
 /** 302 to /web/error with parameters in the contract's order; values are encodeURIComponent-encoded. */
 export function redirectToError(res: Response, params: [string, string | undefined][]): void {
   const query = params

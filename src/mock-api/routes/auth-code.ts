@@ -2,14 +2,13 @@
 import type { Router } from 'express';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
-import { queryString, requireUser } from '../http.js';
+import { queryString, requiredQueryString, requireUser } from '../http.js';
 import { CONNECT_LIFETIME_S, signToken } from '../pauth.js';
 
 export function registerAuthCode(router: Router, ctx: ApiContext): void {
   router.get('/provider-auth-code', async (req, res) => {
     const user = requireUser(ctx, req);
-    const teamId = queryString(req, 'teamId');
-    if (!teamId) throw csError('RAPI-1001', 'teamId');
+    const teamId = requiredQueryString(req, 'teamId');
     if (!user.teamIds.includes(teamId)) throw csError('RAPI-1009', 'user must be a member of the team');
     const expiresIn = Number(queryString(req, 'expiresIn'));
     const fields: Record<string, unknown> = { userId: user.id, teamId };

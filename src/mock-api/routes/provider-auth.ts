@@ -9,7 +9,7 @@ import type { ProviderProfile } from '../../profiles.js';
 import { buildAuthorizeUrl } from '../authorize-url.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
-import { queryString, redirectToError } from '../http.js';
+import { queryString, redirectToError, requiredQueryString } from '../http.js';
 import { startOAuth1 } from '../oauth1-client.js';
 import { decodeToken } from '../pauth.js';
 import { callbackUrl, resolveClient } from '../provider-client.js';
@@ -43,8 +43,7 @@ async function start(ctx: ApiContext, req: Request, res: Response, handler: Star
 
 /** Connect mode: decode (never verify) the pauth, build the state and redirect to the provider (contract §1.3). */
 export const connectStart: StartHandler = async (ctx, req, res, provider) => {
-  const code = queryString(req, 'code');
-  if (!code) throw csError('RAPI-1001', 'code');
+  const code = requiredQueryString(req, 'code');
   const payload = decodeToken(code);
   if (payload === null) throw new TypeError('cannot read properties of null (reading "type")');
   if (payload.type !== 'pauth') throw csError('AUTH-1002', 'not a provider authorization token');

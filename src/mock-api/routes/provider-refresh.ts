@@ -10,15 +10,14 @@ import { starHost } from '../../state.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import { exchangeRefreshToken, type TokenData } from '../exchange.js';
-import { publishUser, queryString, requireUser } from '../http.js';
+import { publishUser, queryString, requiredQueryString, requireUser } from '../http.js';
 import { callbackUrl, resolveClient } from '../provider-client.js';
 import type { UserDoc } from '../store.js';
 
 export function registerProviderRefresh(router: Router, ctx: ApiContext): void {
   router.get('/provider-refresh/:provider', async (req, res) => {
     const user = requireUser(ctx, req);
-    const teamId = queryString(req, 'teamId');
-    if (!teamId) throw csError('RAPI-1001', 'teamId');
+    const teamId = requiredQueryString(req, 'teamId');
     // The ACL runs before the team lookup, so an unknown team is RAPI-1009 too (contract §1.8).
     if (!user.teamIds.includes(teamId)) throw csError('RAPI-1009', 'user must be a member of the team');
     const profile = ctx.profiles.get(String(req.params.provider).toLowerCase());

@@ -7,7 +7,7 @@ import { decodeState, StateError } from '../../state.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
 import { sendFragmentHopPage } from '../fragment-page.js';
-import { queryString, redirectToError } from '../http.js';
+import { queryString, redirectToError, requiredQueryString } from '../http.js';
 import { decodeToken, verifyToken } from '../pauth.js';
 import { saveConnectToken, saveServerToken, storageSuffix, successLocation } from '../save-token.js';
 import { connectTokenFor } from '../token-source.js';
@@ -55,7 +55,8 @@ async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Reques
   if (delivery.mode === 'fragment' && queryString(req, 'token') === undefined && queryString(req, '_mockToken') === undefined) {
     return sendFragmentHopPage(res, { target: `${ctx.authOrigin}/provider-token/${provider}`, tokenField: delivery.tokenField, state: state ?? '' });
   }
-  if (!state) throw csError('RAPI-1001', 'state');
+  // Throws RAPI-1001 for a missing or empty state, RAPI-1012 for a repeated one (contract §1).
+  if (!state) return void requiredQueryString(req, 'state');
   const payload = await verifyState(ctx, state);
 
   const providerError = queryString(req, 'error');
