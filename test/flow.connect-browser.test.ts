@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { runConnectBrowser } from '../src/flows/run-connect-browser.js';
@@ -6,6 +5,7 @@ import type { FlowEvent } from '../src/events.js';
 import { createFakeDeps } from './helpers/fake-deps.js';
 import { flowDeps, startTestLab } from './helpers/lab.js';
 import { visitAndDecide, type Visit } from './helpers/scripted-browser.js';
+import { refuses } from './helpers/net.js';
 
 /** An opener that hands the URL to a scripted person; `visit` settles once they reached the last page. */
 function scriptedOpener(decision: 'approve' | 'deny'): { openUrl: (url: string) => Promise<void>; visit: Promise<Visit>; opened: string[] } {
@@ -23,19 +23,6 @@ function scriptedOpener(decision: 'approve' | 'deny'): { openUrl: (url: string) 
 }
 
 const ndjson = (text: string): FlowEvent[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FlowEvent);
-
-/** Resolves true when nothing accepts connections on the origin's port any more. */
-function refuses(origin: string): Promise<boolean> {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 describe('connect in a real browser (scripted person, real sockets)', () => {
   it('delivers the token after Approve, checking the hops from the journals', async () => {

@@ -2,28 +2,13 @@
  * The router's two delivery modes against real environments: a 302 (the seed's nginx) or a reverse proxy
  * that delivers the same callback, and in both modes every refusal is a page without a Location.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../src/lab.js';
 import { classifyState } from '../src/mock-edge/router.js';
 import { startTestLab } from './helpers/lab.js';
+import { rawGet } from './helpers/net.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJ0eXBlIjoicGF1dGgifQ.c2ln';
-
-/** GET with the path written to the socket as given. */
-function rawGet(origin: string, path: string): Promise<{ status: number; location: string | undefined; body: string }> {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const labs: Record<'redirect' | 'proxy', Lab | undefined> = { redirect: undefined, proxy: undefined };
 beforeAll(async () => {

@@ -3,10 +3,10 @@
  * the first "!" of state, keeps the query byte-identical, and refuses everything else with a page, never
  * a Location (so it can never become an open redirect).
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeRefusal, startRouter, type RunningRouter } from '../src/mock-edge/router.js';
 import { getManual } from './helpers/lab.js';
+import { rawGet } from './helpers/net.js';
 
 // The environments are never contacted: every request below stops at the router's 302.
 const ENVS = new Map([
@@ -24,21 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await router?.close();
 });
-
-/** GET with the path written to the socket exactly as given (fetch would normalise some of it). */
-function rawGet(path: string): Promise<{ status: number; location: string | undefined; body: string }> {
-  const { hostname, port } = new URL(router.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('refusals: a 400 page and no Location', () => {
   it.each([
@@ -63,7 +48,7 @@ describe('refusals: a 400 page and no Location', () => {
     ['a provider segment that is not valid %-encoding', '/no-auth/provider-token/%E0%A4%A?state=local!x', 'not valid percent-encoding'],
   ])('refuses %s', async (_name, path, reason) => {
     const before = router.hits.length;
-    const res = await rawGet(path);
+    const res = await rawGet(router.url, path);
     expect(res.status).toBe(400);
     expect(res.location).toBeUndefined();
     expect(res.body).toContain('<title>Cannot route this callback</title>');
@@ -71,13 +56,13 @@ describe('refusals: a 400 page and no Location', () => {
     expect(res.body).not.toMatch(/\bat .+\.(?:js|ts):\d+/); // no stack trace
     expect(router.hits.slice(before)).toEqual([expect.objectContaining({ status: 400, reason: expect.any(String) })]);
     // and the router still routes the next callback
-    expect((await rawGet(`/no-auth/provider-token/github?state=local!${JWT}`)).status).toBe(302);
+    expect((await rawGet(router.url, `/no-auth/provider-token/github?state=local!${JWT}`)).status).toBe(302);
   });
 
   it.each(['/', '/no-auth/provider-auth/github?state=local!x', '/provider-token/github?state=local!x', '/no-auth/provider-token/github/extra?state=local!x'])(
     'answers %s, which is not a callback route, with 404 and no Location',
     async (path) => {
-      const res = await rawGet(path);
+      const res = await rawGet(router.url, path);
       expect(res.status).toBe(404);
       expect(res.location).toBeUndefined();
     },
@@ -101,7 +86,7 @@ describe('routing: 302 to the environment with the raw query byte-identical', ()
     ['characters URL encoders disagree on', 'local', `state=local!x&q="{}|^\`'()*~`],
     ['a state in a repeated key (the first one routes)', 'local', `state=local!a&state=pd!b`],
   ])('routes %s', async (_name, env, rawQuery) => {
-    const res = await rawGet(`/no-auth/provider-token/github?${rawQuery}`);
+    const res = await rawGet(router.url, `/no-auth/provider-token/github?${rawQuery}`);
     expect(res.status).toBe(302);
     expect(res.location).toBe(`${ENVS.get(env)}/no-auth/provider-token/github?${rawQuery}`);
     expect(router.hits.at(-1)).toMatchObject({ status: 302, env, rawQuery, location: res.location });
@@ -109,7 +94,7 @@ describe('routing: 302 to the environment with the raw query byte-identical', ()
 
   it('keeps a long query byte-identical', async () => {
     const rawQuery = `state=local!${'A'.repeat(8000)}&code=c`;
-    const res = await rawGet(`/no-auth/provider-token/slack?${rawQuery}`);
+    const res = await rawGet(router.url, `/no-auth/provider-token/slack?${rawQuery}`);
     expect(res.location).toBe(`${ENVS.get('local')}/no-auth/provider-token/slack?${rawQuery}`);
   });
 });

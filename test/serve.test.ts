@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -14,21 +14,9 @@ import { main } from '../src/cli.js';
 import { isLoopbackHost, type ServeInfo } from '../src/serve.js';
 import { createFakeDeps } from './helpers/fake-deps.js';
 import { visitAndDecide } from './helpers/scripted-browser.js';
+import { refuses } from './helpers/net.js';
 
 const BIN = fileURLToPath(new URL('../bin/codestream-auth.js', import.meta.url));
-
-/** Resolves true when nothing accepts connections at the URL's port any more. */
-function refuses(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 /** Every URL serve announced. */
 const allUrls = (info: ServeInfo): string[] => [
