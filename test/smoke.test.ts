@@ -89,6 +89,10 @@ describe('smoke matrix', () => {
   it('writes JUnit whose structure and counts match the cells, with the failure message naming step, expected and actual', async () => {
     const deps = await engineDeps([brokenConsent, byName('duplicate-broadcast')]);
     const report: SmokeReport = await runSmoke({ providers: ['github'], envs: ['local', 'pd'], flows: ['connect'] }, deps);
+    // Names the cells (and the check) when another one fails too, so a CI log says which.
+    expect(report.results.filter((r) => r.status !== 'passed').map((r) => `${r.cell.id}: ${r.failedStep ?? ''} ${JSON.stringify(r.check ?? r.error ?? null)}`)).toEqual([
+      'scenario/consent-denied: authorize {"name":"/web/error code","expected":"\\"RAPI-1010\\"","actual":"\\"access_denied\\""}',
+    ]);
     const root = parseXml(renderJunit(report));
     expect(assertJunitShape(root)).toEqual({ tests: 4, failures: 1, skipped: 0 });
     const failure = root.children.flatMap((s) => s.children).find((c) => c.attrs.name === 'consent-denied')?.children[0];

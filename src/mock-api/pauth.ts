@@ -20,12 +20,14 @@ export async function signToken(
   lifetimeS: number | undefined,
   expiresInMs?: number,
 ): Promise<string> {
-  const iat = Math.floor(now() / 1000);
+  // One reading of the clock: two could straddle a second and make exp − iat one more than the lifetime.
+  const at = now();
+  const iat = Math.floor(at / 1000);
   const payload: JWTPayload = { ...fields, iss: 'CodeStream', alg: 'HS256', type };
   const jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(iat);
   if (lifetimeS !== undefined) {
     const ms = expiresInMs !== undefined && expiresInMs < lifetimeS * 1000 ? expiresInMs : lifetimeS * 1000;
-    jwt.setExpirationTime(Math.floor((now() + ms) / 1000));
+    jwt.setExpirationTime(Math.floor((at + ms) / 1000));
   }
   return jwt.sign(keyOf(secret));
 }
