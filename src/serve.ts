@@ -5,6 +5,7 @@
 import { AppError, UsageError } from './errors.js';
 import type { LabConfig } from './lab-config.js';
 import { startLab, type Lab } from './lab.js';
+import type { RouterMode } from './mock-edge/router.js';
 import type { ProviderProfile } from './profiles.js';
 
 export interface ServeOptions {
@@ -16,6 +17,8 @@ export interface ServeOptions {
   successPage: 'marketing' | 'api';
   host?: string | undefined;
   port?: number | undefined;
+  routerMode?: RouterMode | undefined;
+  proxyHost?: 'same' | 'separate' | undefined;
   now: () => number;
   fetch: typeof fetch;
 }
@@ -23,11 +26,12 @@ export interface ServeOptions {
 /** Everything an IDE, a browser or a script needs to use the lab; `serve --json` prints exactly this. */
 export interface ServeInfo {
   envs: Array<{ name: string; callbackEnvironment: string | null; apiUrl: string; broadcasterUrl: string }>;
-  router: { url: string; authOrigin: string };
+  router: { url: string; authOrigin: string; mode: RouterMode };
   /** Where Slack and MS Teams send provider-initiated calls: <url>/no-auth/provider-action/<provider>. */
-  vpnProxy: { url: string };
+  vpnProxy: { url: string; host: 'same' | 'separate' };
   marketingUrl: string;
-  providers: Array<{ id: string; displayName: string; url: string }>;
+  /** `hosts`: for enterprise providers, the registered hosts (the IDE's `host`) this mock plays. */
+  providers: Array<{ id: string; displayName: string; url: string; hosts?: string[] }>;
   user: { id: string; email: string; accessToken: string; broadcasterToken: string; teamId: string };
   consent: 'auto' | 'page';
 }
@@ -46,6 +50,8 @@ export async function startServeLab(opts: ServeOptions): Promise<Lab> {
       fetch: opts.fetch,
       ...(opts.host === undefined ? {} : { host: opts.host }),
       ...(opts.port === undefined ? {} : { port: opts.port }),
+      ...(opts.routerMode === undefined ? {} : { routerMode: opts.routerMode }),
+      ...(opts.proxyHost === undefined ? {} : { proxyHost: opts.proxyHost }),
     });
   } catch (err) {
     throw listenFailure(err, opts) ?? err;
@@ -73,8 +79,8 @@ function listenFailure(err: unknown, opts: ServeOptions): AppError | undefined {
 }
 
 /** How many servers the lab starts, i.e. how many ports --port n takes (n … n+count-1). */
-export function boxCount(opts: Pick<ServeOptions, 'providers' | 'envs'>): number {
-  return 2 + opts.providers.length + opts.envs.length;
+export function boxCount(opts: Pick<ServeOptions, 'providers' | 'envs' | 'proxyHost'>): number {
+  return 2 + opts.providers.length + opts.envs.length + (opts.proxyHost === 'separate' ? 1 : 0);
 }
 
 /** Loopback hosts need no warning: nothing outside this machine can reach them. */
@@ -87,6 +93,8 @@ export function describeLab(lab: Lab, consent: 'auto' | 'page'): ServeInfo {
   const config = lab.config;
   const user = config.users.find((u) => u.id === config.defaultUser);
   if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${config.defaultUser}" is not in the lab config`);
+  // Every environment knows the same host table; enterprise mocks play the hosts the teams registered.
+  const hostOrigins = [...lab.envs.values()][0]?.ctx.hostOrigins;
   return {
     envs: [...lab.envs].map(([name, api]) => ({
       name,
@@ -94,10 +102,13 @@ export function describeLab(lab: Lab, consent: 'auto' | 'page'): ServeInfo {
       apiUrl: api.url,
       broadcasterUrl: `${api.url.replace(/^http/, 'ws')}/broadcaster`,
     })),
-    router: { url: lab.router.url, authOrigin: lab.authOrigin },
-    vpnProxy: { url: lab.vpnProxy.url },
+    router: { url: lab.router.url, authOrigin: lab.authOrigin, mode: lab.router.mode },
+    vpnProxy: { url: lab.vpnProxy.url, host: lab.vpnProxy.host },
     marketingUrl: lab.marketing.url,
-    providers: [...lab.providers].map(([id, p]) => ({ id, displayName: p.profile.displayName, url: p.url })),
+    providers: [...lab.providers].map(([id, p]) => {
+      const hosts = [...(hostOrigins?.get(id)?.keys() ?? [])];
+      return { id, displayName: p.profile.displayName, url: p.url, ...(hosts.length > 0 ? { hosts } : {}) };
+    }),
     user: { id: user.id, email: user.email, accessToken: user.accessToken, broadcasterToken: user.broadcasterToken, teamId: config.defaultTeam },
     consent,
   };
@@ -110,9 +121,15 @@ export function formatServeInfo(info: ServeInfo): string {
     rows.push([`  ${env.name} API`, env.apiUrl], [`  ${env.name} broadcaster`, env.broadcasterUrl]);
     rows.push([`  ${env.name} state prefix`, env.callbackEnvironment === null ? '(none: callbackEnvironment unset)' : `${env.callbackEnvironment}!`]);
   }
-  rows.push('Edge', ['  router', info.router.url], ['  authOrigin (redirect_uri base)', info.router.authOrigin], ['  marketing site', info.marketingUrl], ['  VPN proxy (Slack, MS Teams calls)', info.vpnProxy.url]);
+  rows.push(
+    'Edge',
+    [`  router (${info.router.mode === 'redirect' ? '302 redirect mode' : 'reverse-proxy mode'})`, info.router.url],
+    ['  authOrigin (redirect_uri base)', info.router.authOrigin],
+    ['  marketing site', info.marketingUrl],
+    [`  VPN proxy (Slack, MS Teams calls; ${info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin'})`, info.vpnProxy.url],
+  );
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
-  for (const p of info.providers) rows.push([`  ${p.id} (${p.displayName})`, p.url]);
+  for (const p of info.providers) rows.push([`  ${p.id} (${p.displayName})`, p.hosts === undefined ? p.url : `${p.url}  plays host ${p.hosts.join(', ')}`]);
   rows.push(
     `Seeded user (${info.user.id})`,
     ['  email', info.user.email],

@@ -63,9 +63,10 @@ async function multipart(sent: { headers: Record<string, string | string[]>; bod
 }
 
 describe('GitHub: parameters in the query, no grant_type, answers form-encoded or as a 200 error', () => {
-  it('sends POST /token?redirect_uri&client_id&client_secret&code&state with Accept JSON and no body, and reads a form answer', async () => {
+  // GitHub Enterprise Server shares the exchange (codestream-server's github_enterprise_auth.js: noGrantType).
+  it.each(['github', 'github_enterprise'])('%s: sends POST /token?redirect_uri&client_id&client_secret&code&state with Accept JSON and no body, and reads a form answer', async (id) => {
     const call = await answerWith('github-token-form');
-    const { tokenData } = await exchangeCode(profiles.get('github')!, input(), fetch, opts);
+    const { tokenData } = await exchangeCode(profiles.get(id)!, input(), fetch, opts);
     expect(call.sent.path).toBe(`/token?redirect_uri=${encodeURIComponent(input().redirectUri)}&client_id=cs-client&client_secret=cs%20secret%26%3D&code=the-code&state=local!jwt`);
     expect(call.sent.headers.accept).toBe('application/json');
     expect(call.sent.body).toBe('');

@@ -113,6 +113,12 @@ describe('misconfigurations pass when the system fails exactly as expected', () 
     expect(deps.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { misconfig } });
   });
 
+  it.each(['trello', 'youtrack', 'jiraserver'])('exchange-redirect-uri is a usage error for %s, which makes no code exchange', async (provider) => {
+    const deps = await flowDeps();
+    await expect(runMisconfig({ provider, env: 'qa', envs: [], misconfig: 'exchange-redirect-uri' }, deps)).rejects.toThrow(`provider "${provider}" does not make`);
+    expect(deps.events).toEqual([]);
+  });
+
   it('exchange-redirect-uri: the provider saw two different redirect_uris and the callback ended on RAPI-1010', async () => {
     const deps = await flowDeps();
     const { context } = await runMisconfig({ provider: 'github', env: 'qa', envs: [], misconfig: 'exchange-redirect-uri' }, deps);

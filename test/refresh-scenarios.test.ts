@@ -70,7 +70,7 @@ describe('codestream-auth refresh --scenario', () => {
   it.each([
     [['refresh', 'jira', '--scenario', 'refresh-unsupported'], 'cannot run with provider "jira": provider "jira" supports refresh'],
     [['refresh', 'github', '--scenario', 'consent-denied'], 'scenario "consent-denied" is a connect scenario'],
-    [['refresh', 'github'], 'unknown provider "github"'],
+    [['refresh', 'github'], 'provider "github" has no refresh support'],
   ])('%j is a usage error', async (argv, message) => {
     const fake = createFakeDeps();
     expect(await main(argv, fake.deps)).toBe(2);

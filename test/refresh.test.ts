@@ -76,8 +76,8 @@ describe('codestream-auth refresh', () => {
   it('is a usage error for a provider without refresh support, listing those with it', async () => {
     const fake = createFakeDeps();
     expect(await main(['refresh', 'github'], fake.deps)).toBe(2);
-    expect(fake.stderr()).toContain('unknown provider "github"');
-    expect(fake.stderr()).toContain(`Known providers: ${refreshable.join(', ')}`);
+    expect(fake.stderr()).toContain('error: provider "github" has no refresh support');
+    expect(fake.stderr()).toContain(`Providers with it: ${refreshable.join(', ')}`);
   });
 
   it('exits 0 for jira with the refresh steps on stderr', async () => {

@@ -158,6 +158,30 @@ describe('serve flags (in process)', () => {
     }
   });
 
+  it('serves enterprise providers at the hosts the teams registered, with --router-mode proxy and --proxy-host separate', async () => {
+    const controller = new AbortController();
+    const fake = createFakeDeps({ signal: controller.signal });
+    const run = main(['serve', '--json', '--consent', 'auto', '--providers', 'github_enterprise', '--envs', 'local', '--router-mode', 'proxy', '--proxy-host', 'separate'], fake.deps);
+    await expect.poll(() => fake.stdout() !== '' || fake.stderr().includes('error:')).toBe(true);
+    const info = JSON.parse(fake.stdout()) as ServeInfo;
+    try {
+      expect(info.providers).toEqual([{ id: 'github_enterprise', displayName: 'GitHub Enterprise', url: expect.any(String), hosts: ['https://git.example.com'] }]);
+      expect({ router: info.router.mode, proxy: info.vpnProxy.host, ownOrigin: info.vpnProxy.url !== info.router.url }).toEqual({ router: 'proxy', proxy: 'separate', ownOrigin: true });
+      const env = info.envs[0];
+      if (!env) throw new Error('no environment');
+      // The IDE names the registered host; the lab's mock plays it, and the router relays the callback's answer.
+      const headers = { authorization: `Bearer ${info.user.accessToken}` };
+      const { code } = (await (await fetch(`${env.apiUrl}/provider-auth-code?teamId=${info.user.teamId}`, { headers })).json()) as { code: string };
+      const visit = await visitAndDecide(`${env.apiUrl}/no-auth/provider-auth/github_enterprise?code=${code}&host=${encodeURIComponent('https://git.example.com')}`, 'approve');
+      expect(visit.hops.map((h) => `${new URL(h.url).origin} ${h.status}`)).toEqual([`${env.apiUrl} 302`, `${info.providers[0]?.url} 302`, `${info.router.url} 302`, `${info.marketingUrl} 200`]);
+      const me = (await (await fetch(`${env.apiUrl}/users/me`, { headers })).json()) as { user: { providerInfo: Record<string, Record<string, { hosts?: Record<string, { accessToken?: string }> }>> } };
+      expect(me.user.providerInfo[info.user.teamId]?.github_enterprise?.hosts?.['https://git*example*com']?.accessToken).toEqual(expect.any(String));
+    } finally {
+      controller.abort();
+    }
+    expect(await run).toBe(130);
+  });
+
   it('warns before binding a non-loopback --host, and refuses one that is not this machine\'s (exit 2)', async () => {
     const fake = createFakeDeps();
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine, so nothing is exposed.
@@ -172,6 +196,8 @@ describe('serve flags (in process)', () => {
     [['--port', '70000'], '--port must be a whole number'],
     [['--port', 'abc'], '--port must be a whole number'],
     [['--consent', 'maybe'], '--consent must be one of page, auto'],
+    [['--router-mode', 'nginx'], '--router-mode must be one of redirect, proxy'],
+    [['--proxy-host', 'elsewhere'], '--proxy-host must be one of same, separate'],
   ])('rejects %j with exit 2', async (args, message) => {
     const fake = createFakeDeps();
     expect(await main(['serve', ...args], fake.deps)).toBe(2);

@@ -60,6 +60,7 @@ describe('codestream-auth signup', () => {
 
   it.each([
     { argv: ['signup', 'gitlb'], message: 'error: unknown provider "gitlb"' },
+    { argv: ['signup', 'slack'], message: 'error: provider "slack" has no sign-in (supportsSignup with an identity lookup)' },
     { argv: ['signup', 'github', '--interval', 'soon'], message: 'error: --interval must be a number above 0, not "soon"' },
     { argv: ['signup', 'github', '--poll', '--timeout', '0'], message: 'error: --timeout must be a number above 0, not "0"' },
     { argv: ['signup', 'okta', '--host-url', 'acme.okta.com'], message: 'error: --host-url must be an http(s) URL, not "acme.okta.com"' },

@@ -22,6 +22,17 @@ describe('sign-up flow on real sockets', () => {
     expect(deps.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { tokenDelivered: true, loginResult: 'USER_NOT_IN_COMPANY' } });
   });
 
+  it.each(['github', 'gitlab', 'bitbucket', 'okta'])('signs up with %s through a reverse-proxying router: the router relays the environment\'s answer', async (provider) => {
+    const deps = await flowDeps();
+    const { outcome, context } = await runSignup({ provider, poll: true, intervalMs: 20, timeoutMs: 5000, routerMode: 'proxy' }, deps);
+    expect(deps.events.filter((e) => e.type === 'check-failed')).toEqual([]);
+    expect(outcome).toMatchObject({ ok: true });
+    expect(context.lab.router.hits.at(-1)).toMatchObject({ env: 'local', routedTo: context.api.url });
+    // The browser never saw the environment's callback URL: the router answered in its place.
+    expect(context.browser.hops.some((h) => h.url.startsWith(`${context.api.url}/no-auth/provider-token/`))).toBe(false);
+    expect(context.deliveredToken).toBe(context.issuedToken);
+  });
+
   it('puts Okta on its hostUrl: the start URL, the authorize redirect and the identity call', async () => {
     const deps = await flowDeps();
     const { context } = await runSignup({ provider: 'okta', poll: true, intervalMs: 20, timeoutMs: 5000 }, deps);

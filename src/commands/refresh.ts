@@ -34,7 +34,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
       const data = await loadLabData();
       const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
       // A scenario decides which providers it applies to (refresh-unsupported is about those without refresh).
-      assertKnownProvider(provider, data, flags.scenario === undefined ? (p) => p.supportsRefresh && p.token !== undefined : () => true);
+      assertKnownProvider(provider, data, flags.scenario === undefined ? (p) => p.supportsRefresh && p.token !== undefined : () => true, 'refresh support');
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../serve.js';
+import type { ProviderProfile } from '../profiles.js';
 import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
 
 interface ServeFlags {
@@ -12,6 +13,8 @@ interface ServeFlags {
   host: string;
   consent?: string;
   successPage?: string;
+  routerMode?: string;
+  proxyHost?: string;
   json?: boolean;
 }
 
@@ -20,23 +23,27 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
     .command('serve')
     .description('start the whole lab (every environment and provider) for your browser or IDE and keep it up until Ctrl-C')
     .option('--envs <names>', 'comma-separated environments (default: all of fixtures/lab.json)')
-    .option('--providers <ids>', 'comma-separated providers (default: every provider with a CodeStream client)')
+    .option('--providers <ids>', 'comma-separated providers (default: every provider with a CodeStream client, and every enterprise provider a team registers a host for)')
     .option('--port <n>', 'fixed ports n, n+1, … in this order: router, marketing, providers, environments (default: OS-chosen)')
     .option('--host <address>', 'address to bind; anything but loopback exposes the lab and its tokens to your network', '127.0.0.1')
     .option('--consent <mode>', 'page (Approve/Deny in the browser) or auto (approve at once)', 'page')
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
+    .option('--router-mode <mode>', 'how the auth-origin router delivers callbacks: redirect (302, the seed\'s nginx) or proxy', 'redirect')
+    .option('--proxy-host <where>', 'same (the VPN proxy answers on the router\'s host, the seed today) or separate (its own origin)', 'same')
     .option('--json', 'print one JSON object with every URL and credential on stdout once everything listens')
     .action(async (flags: ServeFlags) => {
       const data = await loadLabData();
       const envs = pickEnvs(flags.envs, data);
       const providers = pickProviders(flags.providers, data);
-      const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers }));
+      const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
+      const proxyHost = choice('--proxy-host', flags.proxyHost, ['same', 'separate'] as const, 'same');
+      const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers, proxyHost }));
       const consent = choice('--consent', flags.consent, ['page', 'auto'] as const, 'page');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       if (!isLoopbackHost(flags.host)) {
         deps.io.stderr.write(`warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`);
       }
-      const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, port, now: deps.now, fetch: deps.fetch });
+      const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, port, routerMode, proxyHost, now: deps.now, fetch: deps.fetch });
       try {
         const info = describeLab(lab, consent);
         deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));
@@ -75,12 +82,13 @@ function pickEnvs(value: string | undefined, data: LabData): string[] {
   return envs;
 }
 
-// A provider needs a profile and the CodeStream app registered for it (fixtures/lab.json "clients").
+// A provider needs a profile and the CodeStream app registered for it: fixtures/lab.json "clients", or for an
+// enterprise provider a team's providerHosts entry (each registered host brings its own app).
 function pickProviders(value: string | undefined, data: LabData): string[] {
-  const hasClient = (id: string): boolean => data.config.clients[id] !== undefined;
-  if (value === undefined) return [...data.profiles.keys()].filter(hasClient);
+  const servable = (p: ProviderProfile): boolean => (p.enterprise ? data.config.teams.some((t) => Object.keys(t.providerHosts[p.id] ?? {}).length > 0) : data.config.clients[p.id] !== undefined);
+  if (value === undefined) return [...data.profiles.values()].filter(servable).map((p) => p.id);
   const providers = list(value);
-  for (const id of providers) assertKnownProvider(id, data, (p) => hasClient(p.id));
+  for (const id of providers) assertKnownProvider(id, data, servable, 'CodeStream app registered in fixtures/lab.json (clients, or a team\'s providerHosts)');
   if (providers.length === 0) throw new UsageError('--providers names no provider');
   return providers;
 }

@@ -34,12 +34,13 @@ export async function loadLabData(): Promise<LabData> {
 }
 
 /** An unknown provider is a usage error that lists the known ones (exit 2). */
-export function assertKnownProvider(provider: string, data: LabData, predicate: (p: ProviderProfile) => boolean = () => true): ProviderProfile {
+export function assertKnownProvider(provider: string, data: LabData, predicate: (p: ProviderProfile) => boolean = () => true, lacking = 'what this command needs'): ProviderProfile {
   const profile = data.profiles.get(provider);
   const known = [...data.profiles.values()].filter(predicate).map((p) => p.id);
-  if (!profile || !predicate(profile)) {
-    throw new UsageError(`unknown provider "${provider}"`, { hint: `Known providers: ${known.join(', ')}. Run "codestream-auth providers" for details.` });
-  }
+  const hint = `Known providers: ${known.join(', ')}. Run "codestream-auth providers" for details.`;
+  if (!profile) throw new UsageError(`unknown provider "${provider}"`, { hint });
+  // A provider that exists but lacks the flow is not "unknown": say what it lacks.
+  if (!predicate(profile)) throw new UsageError(`provider "${provider}" has no ${lacking}`, { hint: hint.replace('Known providers', 'Providers with it') });
   return profile;
 }
 

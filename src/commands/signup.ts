@@ -22,6 +22,7 @@ interface SignupFlags extends FlowExtrasFlags {
   env?: string;
   envs?: string;
   successPage?: string;
+  routerMode?: string;
   json?: boolean;
   showSecrets?: boolean;
   browser?: boolean;
@@ -44,6 +45,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with sign-in (an identity block); no mock runs for it')
     .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
+    .option('--router-mode <mode>', 'how the auth-origin router delivers the callback: redirect (302, the seed\'s nginx) or proxy', 'redirect')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
     .option('--browser', 'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time')
@@ -53,11 +55,12 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .action(async (providerArg: string | undefined, flags: SignupFlags) => {
       const data = await loadLabData();
       const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined);
+      assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined, 'sign-in (supportsSignup with an identity lookup)');
       const poll = flags.poll === true;
       const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');
       const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
+      const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
       if (flags.hostUrl !== undefined) assertUrl('--host-url', flags.hostUrl);
       const envs = parseEnvList(flags.envs);
       if (flags.browser && flags.deny) throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
@@ -76,6 +79,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
               intervalMs,
               timeoutMs: parseNumber('--timeout', flags.timeout, false, 'seconds, e.g. --timeout 60') * 1000,
               successPage,
+              routerMode,
               noSignup: !flags.signup,
               ...(flags.env === undefined ? {} : { env: flags.env }),
               ...(envs === undefined ? {} : { envs }),
@@ -93,6 +97,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
             intervalMs,
             timeoutMs,
             successPage,
+            routerMode,
             noSignup: !flags.signup,
             deny: flags.deny === true,
             ...(flags.env === undefined ? {} : { env: flags.env }),

@@ -43,7 +43,8 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
   // Contract §7: the exchange rebuilds redirect_uri from authOrigin, whatever the start used.
   s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
   s.expectEqual('exchange: format', exchange.format, t.format);
-  s.expectEqual('exchange: grant_type', params.grant_type, t.sendGrantType ? t.grantType : undefined);
+  if (t.sendGrantType) s.expectEqual('exchange: grant_type', params.grant_type, t.grantType);
+  else s.expectEqual('exchange: no grant_type (noGrantType)', params.grant_type, undefined);
   if (ctx.provider.apiUrl !== undefined) s.expectEqual(`exchange reached the API host (${ctx.profile.realApiHost ?? ''})`, exchange.headers.host, new URL(ctx.provider.apiUrl).host);
   const client = expectedClient(ctx);
   if (t.clientAuth === 'basic') {

@@ -9,6 +9,7 @@ import { AppError, UsageError } from '../errors.js';
 import type { LabConfig } from '../lab-config.js';
 import type { Lab } from '../lab.js';
 import type { ConnectContext } from './connect.js';
+import { flowKind } from './connect-expect.js';
 import { isolationStep } from './isolation.js';
 import { labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from './run-connect.js';
@@ -115,6 +116,10 @@ export async function runMisconfig(opts: ConnectOptions & { misconfig: Misconfig
   const profile = deps.profiles.get(opts.provider);
   if (profile?.restrictive && !spec.delivered) {
     throw new UsageError(`--misconfig ${opts.misconfig} concerns the router, which provider "${opts.provider}" bypasses`, { hint: 'Restrictive providers call back on publicApiUrl; pick a provider such as github.' });
+  }
+  // Only an OAuth 2.0 code exchange carries a redirect_uri (RFC 6749 §4.1.3): not a fragment token, not OAuth 1.0a.
+  if (opts.misconfig === 'exchange-redirect-uri' && profile !== undefined && (flowKind(profile) !== 'code' || profile.token === undefined)) {
+    throw new UsageError(`--misconfig exchange-redirect-uri needs a code exchange, which provider "${opts.provider}" does not make (${flowKind(profile)} flow)`, { hint: 'Pick a provider with an authorization-code exchange, such as github or gitlab.' });
   }
   const clock = createScenarioClock(deps.now);
   const config = spec.configure?.(deps.config, envName) ?? deps.config;

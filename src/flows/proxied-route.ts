@@ -1,14 +1,20 @@
 /**
- * The connect flow's "route" hop when the auth-origin router runs as a reverse proxy: the browser gets
- * the environment's own answer from the router's origin, so the callback is checked on both journals.
+ * The "route" hop of connect and sign-up when the auth-origin router runs as a reverse proxy: the browser
+ * gets the environment's own answer from the router's origin, so the callback is checked on both journals.
  */
 import type { Hop } from '../agent-sim/browser.js';
 import { rawQueryOf } from './checks.js';
-import type { ConnectContext } from './connect.js';
+import type { AgentContext } from './context.js';
 import type { StepContext } from './runner.js';
 
+/** What the check reads and keeps: the provider's redirect back, and the relayed answer for the callback step. */
+export interface ProxiedRouteContext extends AgentContext {
+  callbackHop?: Hop;
+  routedAnswer?: Hop;
+}
+
 /** Checks a proxied callback and keeps the relayed answer for the callback step. */
-export function checkProxiedRoute(ctx: ConnectContext, s: StepContext, hop: Hop): string {
+export function checkProxiedRoute(ctx: ProxiedRouteContext, s: StepContext, hop: Hop): string {
   const hit = ctx.lab.router.hits.at(-1);
   const query = rawQueryOf(ctx.callbackHop?.location ?? '');
   s.expectEqual('router proxied to the environment', hit?.routedTo, ctx.api.url);

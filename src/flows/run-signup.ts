@@ -3,6 +3,7 @@ import { ApiClient } from '../agent-sim/api-client.js';
 import { realClock, type PollClock } from '../agent-sim/poller.js';
 import type { FlowEvent } from '../events.js';
 import type { Lab } from '../lab.js';
+import type { RouterMode } from '../mock-edge/router.js';
 import type { MockAccount } from '../profile-identity.js';
 import { agentContextFor, labOptionsFor, runFlowIn, withLab } from './lab-run.js';
 import type { FlowDeps } from './run-connect.js';
@@ -29,6 +30,8 @@ export interface SignupOptions {
   /** Fields of the account the provider signs in next (e.g. an email a CS user already has). */
   identity?: Partial<MockAccount>;
   successPage?: 'marketing' | 'api';
+  /** How the auth-origin router delivers the callback (`--router-mode`). */
+  routerMode?: RouterMode;
   /** The poller's clock; tests pass a fake one. */
   clock?: PollClock;
 }

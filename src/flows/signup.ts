@@ -14,6 +14,7 @@ import type { AgentContext, ApiClient } from './context.js';
 import type { Step, StepContext } from './runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './signup-poll.js';
 import { isolationStep } from './isolation.js';
+import { checkProxiedRoute } from './proxied-route.js';
 
 export interface SignupContext extends AgentContext {
   /** The agent's API client; sign-up runs before there is a CS session, so it has no access token. */
@@ -45,6 +46,8 @@ export interface SignupContext extends AgentContext {
   sentState?: string;
   callbackHop?: Hop;
   apiCallbackHop?: Hop;
+  /** Router in proxy mode: the environment's callback answer, relayed by the router. */
+  routedAnswer?: Hop;
   resultHop?: Hop;
   /** The code of /web/error when the callback failed. */
   callbackError?: string;
@@ -122,6 +125,7 @@ const authorizeStep = step('authorize', 'Provider asks for consent and redirects
 
 const routeStep = step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
   const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+  if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
   const to = ctx.browser.locationOf(hop);
   s.expectEqual('router answers 302', hop.status, 302);
   s.expectEqual('routed to the environment', to?.origin, new URL(ctx.api.url).origin);
@@ -132,7 +136,7 @@ const routeStep = step('route', 'Auth-origin router sends the callback to its en
 });
 
 const callbackStep = step('callback', 'API exchanges the code, looks the user up and writes the signup record', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.apiCallbackHop as Hop);
+  const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
   s.expectEqual('callback answers 302', hop.status, 302);
   ctx.resultHop = hop;
   const location = ctx.browser.locationOf(hop);
