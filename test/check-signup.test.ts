@@ -61,6 +61,12 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     expect(await put({ token: 'raw' })).toMatchObject({ status: 403, body: { code: 'UNKNOWN', providerError: 'access_denied' } });
   });
 
+  it.each(['toString', 'constructor', '__proto__'])('answers UNKNOWN in sharing mode for the raw provider error %s (not a code of the catalogue)', async (error) => {
+    const { ctx, put } = await setup();
+    ctx.signups.insert({ token: 'odd', userId: null, error, providerError: error, provider: 'slack', sharing: true });
+    expect(await put({ token: 'odd' })).toMatchObject({ status: 403, body: { code: 'UNKNOWN', providerError: error, provider: 'slack' } });
+  });
+
   it('answers USRC-1032 with the url for a record that says to switch servers (region switch)', async () => {
     const { ctx, put } = await setup();
     // Written by the NR-login region hand-off (contract §7); the record type of this lab has no field for it yet.

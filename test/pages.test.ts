@@ -54,6 +54,15 @@ describe('/web/error', () => {
     expectSelfContained(res);
   });
 
+  // A provider's raw error becomes the code (contract §1.5 step 5), so any word can arrive, Object's own names too.
+  it.each(['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty'])('shows the generic page for the code %s, never a 500', async (code) => {
+    for (const path of ['/web/error', '/no-auth/web/error']) {
+      const res = await getManual(`${api}${path}?code=${code}`);
+      expect({ status: res.status, title: title(res.body) }).toEqual({ status: 200, title: 'Authentication failed' });
+      expect(res.body).toContain(`(error: <b>${code}</b>)`);
+    }
+  });
+
   it('escapes what it echoes and never names an unknown provider', async () => {
     const res = await getManual(`${api}/no-auth/web/error?code=%3Cscript%3E&provider=%3Cb%3E`);
     expect(res.body).toContain('(error: <b>&#60;script&#62;</b>)');

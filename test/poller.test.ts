@@ -9,7 +9,7 @@ import { createFakeClock, type FakeClock } from './helpers/fake-clock.js';
 const API = 'http://api.codestream.test';
 const TOKEN = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
-type Scripted = { status: number; body: Record<string, unknown> } | 'network-error' | 'hang';
+type Scripted = { status: number; body: Record<string, unknown> } | { status: number; html: string } | 'network-error' | 'hang' | 'hang-until-aborted';
 const pending: Scripted = { status: 403, body: { code: 'AUTH-1006', message: 'token not found' } };
 const loginPackage = { accessToken: 'cs-token', user: { id: 'u1' }, teams: [{ id: 't' }], companies: [{ id: 'c' }] };
 const ok: Scripted = { status: 200, body: loginPackage };
@@ -29,6 +29,14 @@ function serve(clock: FakeClock, script: Scripted[]): { bodies: unknown[] } {
       bodies.push(await request.json());
       const next = script[Math.min(i++, script.length - 1)] as Scripted;
       if (next === 'network-error') return HttpResponse.error();
+      if (next === 'hang-until-aborted') {
+        // The request never answers: time goes on a second at a time until the agent abandons it.
+        while (!request.signal.aborted) {
+          clock.advance(1000);
+          await Promise.resolve();
+        }
+        return HttpResponse.json({ late: true });
+      }
       if (next === 'hang') {
         // The request hangs; while it does, 31 s pass and the agent's 30 s timeout aborts it.
         const abortedByClient = new Promise((resolve) => request.signal.addEventListener('abort', resolve));
@@ -36,6 +44,7 @@ function serve(clock: FakeClock, script: Scripted[]): { bodies: unknown[] } {
         await abortedByClient;
         return HttpResponse.json({ late: true });
       }
+      if ('html' in next) return new HttpResponse(next.html, { status: next.status, headers: { 'content-type': 'text/html' } });
       return HttpResponse.json(next.body, { status: next.status });
     }),
   );
@@ -121,6 +130,31 @@ describe('the check-signup poller (contract §6.2)', () => {
     expect(maxInFlight).toBe(1);
   });
 
+  it('stops at the give-up time even while a call hangs: timed out at 300 s, not after the 30 s request timeout', async () => {
+    const clock = createFakeClock();
+    serve(clock, [...Array<Scripted>(59).fill(pending), 'hang-until-aborted']);
+    const { outcome, attempts } = await poll(clock, { intervalMs: 5000, timeoutMs: 300_000 });
+    // Calls at 0, 5 s, …, 290 s pending; the one at 295 s hangs and is abandoned when 300 s is up.
+    expect(outcome).toEqual({ kind: 'timed-out', stats: { calls: 60, ticks: 60, pending: 59, retries: 0, failedTicks: 0, ms: 300_000 } });
+    expect(attempts.at(-1)).toMatchObject({ tick: 60, attempt: 0, at: 295_000, outcome: 'tick-failed', error: 'abandoned: the give-up time passed after 5000 ms of this call' });
+  });
+
+  it('does not retry past the give-up time: the backoff is cut short and no call starts after it', async () => {
+    const clock = createFakeClock();
+    serve(clock, [{ status: 503, body: {} }]);
+    const { outcome, attempts } = await poll(clock, { timeoutMs: 1000 });
+    // Calls at 0, 250 and 750 ms; the next retry would start at 1500 ms, past the give-up time of 1000 ms.
+    expect(attempts.map((a) => a.at)).toEqual([0, 250, 750]);
+    expect(outcome).toMatchObject({ kind: 'timed-out', stats: { calls: 3, ms: 1000 } });
+  });
+
+  it('maps a 4xx whose body is not JSON (a proxy\'s error page) to UNKNOWN at once, without retrying it', async () => {
+    const clock = createFakeClock();
+    serve(clock, [{ status: 404, html: '<html><body>Not Found</body></html>' }]);
+    const { outcome } = await poll(clock);
+    expect(outcome).toMatchObject({ kind: 'failed', result: 'UNKNOWN', status: 404, code: '', stats: { calls: 1, retries: 0 } });
+  });
+
   it('gives up after the timeout with every call pending', async () => {
     const clock = createFakeClock();
     serve(clock, [pending]);
@@ -181,5 +215,10 @@ describe('loginResultOf (contract §6.2 table)', () => {
     [{ code: 'USRC-1022', info: { error: 'PRVD-1005' } }, 'SIGNUP_REQUIRED'],
   ])('maps %j to %s', (body, result) => {
     expect(loginResultOf(body).result).toBe(result);
+  });
+
+  it.each(['toString', 'constructor', '__proto__'])('maps the code %s, and USRC-1022 nesting it, to UNKNOWN (flagged as unmapped)', (name) => {
+    expect(loginResultOf({ code: name })).toEqual({ result: 'UNKNOWN', code: name });
+    expect(loginResultOf({ code: 'USRC-1022', error: name })).toEqual({ result: 'UNKNOWN', code: 'USRC-1022', nested: name, nestedUnmapped: true });
   });
 });

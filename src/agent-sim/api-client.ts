@@ -45,7 +45,11 @@ export class ApiClient {
     return this.request('PUT', '/no-auth/check-signup', { token }, signal);
   }
 
-  /** One JSON request; never throws on HTTP status, only on network failure or a non-JSON body. */
+  /**
+   * One JSON request; never throws on HTTP status, only on network failure or a non-JSON body. A 4xx with a
+   * body that is not JSON (a proxy's error page) is still an answer, with an empty body: the client maps it
+   * (UNKNOWN for check-signup) instead of retrying it as a transport failure (contract §6.2).
+   */
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.accessToken) headers.authorization = `Bearer ${this.opts.accessToken}`;
@@ -61,6 +65,7 @@ export class ApiClient {
     try {
       json = text === '' ? {} : JSON.parse(text);
     } catch {
+      if (response.status >= 400 && response.status < 500) return { status: response.status, body: {} };
       throw new AppError('HTTP_FAILED', `${method} ${path} answered ${response.status} with a body that is not JSON`, { detail: { body: text.slice(0, 200) } });
     }
     return { status: response.status, body: (json ?? {}) as Record<string, unknown> };

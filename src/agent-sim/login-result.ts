@@ -2,6 +2,7 @@
  * How the agent turns a check-signup answer into a LoginResult (contract §6.2 item 3, the agent's
  * loginApiErrorMappings). Only HTTP 4xx answers are mapped; USRC-1022 is remapped through its nested code.
  */
+import { ownValue } from '../dotted.js';
 
 export type LoginResult =
   | 'SUCCESS'
@@ -65,11 +66,11 @@ export interface MappedAnswer {
 export function loginResultOf(body: Record<string, unknown>): MappedAnswer {
   const code = typeof body.code === 'string' ? body.code : '';
   if (code === 'USRC-1032') return { result: 'UNKNOWN', code, extra: { code, url: typeof body.url === 'string' ? body.url : '' } };
-  if (code !== 'USRC-1022') return { result: LOGIN_RESULTS[code] ?? 'UNKNOWN', code };
+  if (code !== 'USRC-1022') return { result: ownValue(LOGIN_RESULTS, code) ?? 'UNKNOWN', code };
   // The wire body is {code, message, ...info}; an agent-side error keeps the same fields under info.
   const info = typeof body.info === 'object' && body.info !== null ? (body.info as Record<string, unknown>) : body;
   const nested = typeof body.error === 'string' ? body.error : typeof info.error === 'string' ? info.error : '';
-  const mapped = LOGIN_RESULTS[nested];
+  const mapped = ownValue(LOGIN_RESULTS, nested);
   return { result: mapped ?? 'UNKNOWN', code, nested, ...(mapped === undefined ? { nestedUnmapped: true as const } : {}) };
 }
 

@@ -3,7 +3,8 @@
  * every interval (5 s), giving up after 300 s; only AUTH-1006 keeps it polling; network errors, timeouts
  * and non-4xx answers are retried 3 times with 250 ms × attempt backoff and a 30 s per-request timeout,
  * after which the tick fails and the next tick comes an interval later (failure mode 28).
- * Time comes from an injected clock, so tests run on a fake one.
+ * The 300 s is a hard stop, as the webview's useTimeout is: a call or a backoff still running then is
+ * abandoned and the result is "timed out". Time comes from an injected clock, so tests run on a fake one.
  */
 import { AppError } from '../errors.js';
 import type { ApiAnswer } from './api-client.js';
@@ -102,7 +103,8 @@ export async function pollCheckSignup(call: CheckSignupCall, opts: PollerOptions
   for (;;) {
     if (clock.now() >= deadline) return done({ kind: 'timed-out', stats });
     stats.ticks += 1;
-    const answer = await tickWithRetries(call, stats, opts);
+    const answer = await tickWithRetries(call, stats, opts, deadline);
+    if (answer === DEADLINE) return done({ kind: 'timed-out', stats });
     if (answer !== undefined) {
       if (answer.status >= 200 && answer.status < 300) return done({ kind: 'login', result: successResultOf(answer.body), body: answer.body, stats });
       const mapped = loginResultOf(answer.body);
@@ -115,18 +117,25 @@ export async function pollCheckSignup(call: CheckSignupCall, opts: PollerOptions
   }
 }
 
+const DEADLINE = Symbol('the give-up time passed');
+
 // One tick: a call, then up to `retries` more for transport failures and non-4xx answers (fetchCore).
-async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: PollerOptions): Promise<ApiAnswer | undefined> {
+async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: PollerOptions, deadline: number): Promise<ApiAnswer | undefined | typeof DEADLINE> {
   const { clock, signal } = opts;
   const retries = opts.retries ?? 3;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   for (let attempt = 0; attempt <= retries; attempt++) {
     const backoffMs = attempt > 0 ? (opts.backoffMs ?? 250) * attempt : undefined;
     if (backoffMs !== undefined) {
       stats.retries += 1;
-      await clock.sleep(backoffMs, signal).catch(rethrowAbort);
+      await clock.sleep(Math.min(backoffMs, Math.max(0, deadline - clock.now())), signal).catch(rethrowAbort);
     }
     if (signal?.aborted) throw aborted();
-    const timeout = clock.timeout(opts.requestTimeoutMs ?? 30_000);
+    const left = deadline - clock.now();
+    if (left <= 0) return DEADLINE;
+    // The call may not outlive the give-up time: its timeout is the shorter of the two.
+    const cutByDeadline = left < requestTimeoutMs;
+    const timeout = clock.timeout(cutByDeadline ? left : requestTimeoutMs);
     const at = clock.now();
     const report = (outcome: PollAttempt['outcome'], extra: Partial<PollAttempt>) =>
       opts.onAttempt?.({ tick: stats.ticks, attempt, at, outcome, ...(backoffMs === undefined ? {} : { backoffMs }), ...extra });
@@ -137,6 +146,10 @@ async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: Po
       answer = await call(signal ? AbortSignal.any([timeout.signal, signal]) : timeout.signal);
     } catch (err) {
       if (signal?.aborted) throw aborted();
+      if (cutByDeadline && timeout.signal.aborted) {
+        report('tick-failed', { error: `abandoned: the give-up time passed after ${left} ms of this call` });
+        return DEADLINE;
+      }
       report(last ? 'tick-failed' : 'retry', { error: reasonOf(err, timeout.signal) });
       continue;
     } finally {

@@ -50,7 +50,7 @@ function answer(ctx: ApiContext, record: SignupRecord, req: Request): Record<str
   if (record.error !== undefined) {
     if (record.sharing) {
       const extra = { providerError: record.providerError, provider: record.provider };
-      if (record.error in CS_ERRORS) throw csError(record.error as CsErrorCode, extra);
+      if (Object.hasOwn(CS_ERRORS, record.error)) throw csError(record.error as CsErrorCode, extra);
       throw new WireError('UNKNOWN', 'unknown error', extra);
     }
     throw csError('USRC-1022', { error: record.error, provider: record.provider });

@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import { escapeHtml, sendPage } from '../../mock-provider/pages.js';
+import { ownValue } from '../../dotted.js';
 import type { ApiContext } from '../context.js';
 import { queryString, redirectToError } from '../http.js';
 
@@ -34,7 +35,7 @@ export function registerPages(router: Router, ctx: ApiContext): void {
     const provider = queryString(req, 'provider');
     // Only a known provider is named; an arbitrary ?provider= never reaches the page text.
     const name = provider === undefined ? undefined : ctx.profiles.get(provider)?.displayName;
-    const special = SPECIAL_PAGES[code];
+    const special = ownValue(SPECIAL_PAGES, code);
     if (special) return void sendPage(res, 200, special.title, special.body(name));
     // Contract §1.9: "(error: <b>CODE</b>)" names CodeStream's code; the provider's own error
     // (e.g. access_denied under USRC-1022) follows on its own line, as it is the one a user can act on.
