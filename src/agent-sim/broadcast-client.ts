@@ -47,6 +47,8 @@ export class BroadcastClient {
   private syncWaiters: Array<(error?: AppError) => void> = [];
   private ws: WebSocket | undefined;
   private subscription: BroadcastClientOptions | undefined;
+  /** The channels the broadcaster confirmed in its last "subscribed" frame. */
+  confirmedChannels: string[] = [];
 
   /** Connects and resolves once the broadcaster confirmed the subscription. */
   async subscribe(opts: BroadcastClientOptions): Promise<void> {
@@ -60,6 +62,7 @@ export class BroadcastClient {
       ws.on('message', (data) => {
         const frame = parseFrame(String(data));
         if (frame?.type === 'subscribed') {
+          this.confirmedChannels = Array.isArray(frame.channels) ? frame.channels.filter((c): c is string => typeof c === 'string') : [];
           resolve();
           this.syncWaiters.shift()?.();
         }
@@ -100,6 +103,23 @@ export class BroadcastClient {
       const waiter = () => void check();
       signal?.addEventListener('abort', onAbort);
       if (!check()) this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * The first applied message matching `predicate` among everything the broadcaster sent before this call.
+   * The API publishes before it answers (contract §4.2), so once the request that publishes has its answer, a
+   * sync settles it: the message is here, or it was lost. No timer, so a lost broadcast fails at once.
+   */
+  async delivered(predicate: (m: ReceivedMessage) => boolean, what: string): Promise<ReceivedMessage> {
+    const find = () => this.received.find((m) => !m.duplicate && predicate(m));
+    const early = find();
+    if (early) return early;
+    await this.sync();
+    const found = find();
+    if (found) return found;
+    throw new AppError('BROADCAST_LOST', `no ${what} arrived on ${this.subscription?.channels.join(', ') ?? 'the channel'}`, {
+      hint: 'Everything the broadcaster sent before now has arrived (a sync round trip), so it was never sent or was dropped on the way.',
     });
   }
 

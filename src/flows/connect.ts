@@ -26,7 +26,6 @@ export interface ConnectContext extends AgentContext {
   broadcasterToken: string;
   teamId: string;
   entry: 'web' | 'no-auth';
-  broadcastTimeoutMs: number;
   signal?: AbortSignal;
   /** The enterprise host the agent sends (`--host`), as the user gave it. */
   host?: string | undefined;
@@ -95,7 +94,9 @@ export const connectSteps: readonly ConnectStep[] = [
 
   step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
     await ctx.broadcasts.subscribe({ apiUrl: ctx.api.url, token: ctx.broadcasterToken, channels: [`user-${ctx.userId}`] });
-    s.check('subscribed', true, 'subscribed', 'subscribed', `user-${ctx.userId}`);
+    const channel = `user-${ctx.userId}`;
+    s.expectEqual('broadcaster confirmed the channel', ctx.broadcasts.confirmedChannels.join(','), channel);
+    s.expectEqual(`broadcaster has a subscriber on ${channel}`, ctx.api.ctx.broadcaster.subscriberCount(channel) > 0, true);
     return `user-${ctx.userId}`;
   }),
 
@@ -188,7 +189,7 @@ export const connectSteps: readonly ConnectStep[] = [
   step('broadcast', 'Agent receives the token on its me-channel', async (ctx, s) => {
     const base = ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
     const key = `${base}.accessToken`;
-    const got = await ctx.broadcasts.waitFor((m) => hasSetKey(m.message, key), ctx.broadcastTimeoutMs, ctx.signal);
+    const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
     const user = (got.message.user ?? {}) as Record<string, unknown>;
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('directive user id', user.id, ctx.userId);

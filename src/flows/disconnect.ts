@@ -68,7 +68,7 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
 
   step('deauth-broadcast', 'Agent hears of the disconnect on its me-channel', async (ctx, s) => {
     const sent = ctx.deauthDirective ?? {};
-    const got = await ctx.broadcasts.waitFor((m) => versionOf(m.message.user) === sent.$version?.after, ctx.broadcastTimeoutMs, ctx.signal);
+    const got = await ctx.broadcasts.delivered((m) => versionOf(m.message.user) === sent.$version?.after, `directive of version ${String(sent.$version?.after)}`);
     const user = (got.message.user ?? {}) as Record<string, unknown> & Directive;
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('broadcast $unset equals the answer\'s', JSON.stringify(user.$unset), JSON.stringify(sent.$unset));

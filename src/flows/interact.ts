@@ -30,7 +30,6 @@ export interface InteractContext extends IsolationContext {
   userId: string;
   broadcasterToken: string;
   teamId: string;
-  broadcastTimeoutMs: number;
   signal?: AbortSignal;
   // Learned along the way.
   appId?: string | undefined;
@@ -135,7 +134,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         s.expectEqual('nothing published for the user', published.length, 0);
         return 'nothing published (as expected)';
       }
-      const got = await ctx.broadcasts.waitFor((m) => kit.isDelivery(ctx, m), ctx.broadcastTimeoutMs, ctx.signal);
+      const got = await ctx.broadcasts.delivered((m) => kit.isDelivery(ctx, m), 'message about the provider action');
       s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
       s.check('messageId present', typeof got.message.messageId === 'string', 'a message id', got.message.messageId);
       return `on ${got.channel}`;

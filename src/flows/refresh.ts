@@ -76,10 +76,10 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
     const key = `${ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`}.accessToken`;
     // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
-    const got = await ctx.broadcasts.waitFor((m) => {
+    const got = await ctx.broadcasts.delivered((m) => {
       const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
       return user.$set?.[key] === ctx.refreshedToken && (ctx.refreshVersion === undefined || versionAfter(user) === ctx.refreshVersion);
-    }, ctx.broadcastTimeoutMs, ctx.signal);
+    }, `directive with the refreshed ${key}`);
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>), 'applied');
     const delivered = getPath(ctx.me, key);

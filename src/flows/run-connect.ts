@@ -15,7 +15,6 @@ export interface ConnectOptions {
   routerMode?: RouterMode;
   entry?: 'web' | 'no-auth';
   successPage?: 'marketing' | 'api';
-  broadcastTimeoutMs?: number;
   /** Enterprise host (`--host`); default: the first host the team registers for the provider. */
   host?: string;
   /** Awaited before each step (`--step`); see RunFlowOptions.beforeStep. */
@@ -70,7 +69,6 @@ export function createConnectContext(lab: Lab, envName: string, opts: ConnectOpt
     authorizeOrigin: originOf(hostOrigin ?? host) ?? new URL(provider.url).origin,
     providerJournal: mocked,
     entry: opts.entry ?? 'web',
-    broadcastTimeoutMs: opts.broadcastTimeoutMs ?? 5000,
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 }

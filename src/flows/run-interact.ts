@@ -14,7 +14,6 @@ export interface InteractOptions {
   envs?: readonly string[];
   tamper?: Tamper;
   proxyHost?: 'same' | 'separate';
-  broadcastTimeoutMs?: number;
 }
 
 export interface InteractRun {
@@ -60,7 +59,6 @@ function createInteractContext(lab: Lab, envName: string, opts: InteractOptions,
     secrets: deps.secrets,
     onEvent: deps.onEvent,
     ...agent,
-    broadcastTimeoutMs: opts.broadcastTimeoutMs ?? 5000,
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 }

@@ -112,6 +112,11 @@ export class Broadcaster {
     await new Promise<void>((done) => this.wss.close(() => done()));
   }
 
+  /** How many open connections are subscribed to `channel` (what a publish to it reaches). */
+  subscriberCount(channel: string): number {
+    return [...this.subscribers.values()].filter((channels) => channels.has(channel)).length;
+  }
+
   private deliver(published: PublishedMessage): void {
     const frame = JSON.stringify({ type: 'message', ...published });
     for (const [ws, channels] of this.subscribers) if (channels.has(published.channel)) ws.send(frame);
