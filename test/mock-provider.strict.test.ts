@@ -71,6 +71,44 @@ describe('redirect_uri: exact match with the RFC 8252 loopback-port exception', 
   });
 });
 
+describe('parameters sent more than once are invalid_request (RFC 6749 §3.1)', () => {
+  const doubled = (p: RunningProvider, name: string, value: string) => getManual(`${p.url}${p.profile.authorize.path}?${new URLSearchParams([
+    ['client_id', CLIENT.clientId], ['redirect_uri', CALLBACK], ['response_type', 'code'], ['state', STATE], [name, value],
+  ]).toString()}`);
+
+  it.each(['client_id', 'redirect_uri'])('a doubled %s gets an error page and no redirect at all', async (name) => {
+    const res = await doubled(await provider('gitlab'), name, name === 'client_id' ? CLIENT.clientId : CALLBACK);
+    expect({ status: res.status, location: res.location }).toEqual({ status: 400, location: null });
+    expect(res.body).toContain(`&#34;${name}&#34; is sent more than once`);
+  });
+
+  it('a doubled state goes back to the client as invalid_request, with the first state', async () => {
+    const res = await doubled(await provider('gitlab'), 'state', 'other');
+    const back = new URL(res.location ?? 'http://x');
+    expect([res.status, `${back.origin}${back.pathname}`, back.searchParams.get('error'), back.searchParams.get('state')]).toEqual([302, CALLBACK, 'invalid_request', STATE]);
+  });
+
+  it('the token endpoint refuses a doubled code, also when it comes once in the query and once in the body', async () => {
+    const p = await provider('gitlab');
+    const code = await codeOf(p);
+    const body = `${new URLSearchParams(grant(code)).toString()}&code=${code}`;
+    const inBody = await getManual(`${p.url}${p.profile.token?.path ?? ''}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const split = await getManual(`${p.url}${p.profile.token?.path ?? ''}?code=${code}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(grant(code)).toString() });
+    for (const res of [inBody, split]) expect({ status: res.status, json: JSON.parse(res.body) as unknown }).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
+    // Neither request used the code up.
+    expect((await token(p, grant(code))).status).toBe(200);
+  });
+
+  it('a consent POST with a decision other than approve or deny is a 400 page, not a silent deny', async () => {
+    const p = await provider('gitlab');
+    p.control.setConsent('page');
+    const path = `${p.url}${p.profile.authorize.path}/consent?${new URLSearchParams({ client_id: CLIENT.clientId, redirect_uri: CALLBACK, response_type: 'code', state: STATE }).toString()}`;
+    const res = await getManual(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=maybe' });
+    expect({ status: res.status, location: res.location }).toEqual({ status: 400, location: null });
+    expect(p.control.issued).toHaveLength(0);
+  });
+});
+
 describe('codes: single use with revocation, a lifetime on an injected clock', () => {
   it('refuses a replayed code and revokes every token issued from it, refresh token included', async () => {
     const p = await provider('gitlab');

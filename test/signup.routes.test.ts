@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Lab } from '../src/lab.js';
@@ -182,6 +184,38 @@ describe('the anonymous callback and the signup record', () => {
     expect((await browserLeg(lab, 'github', `signupToken=${b}`)).errorCode).toBe('PRVD-1001');
     expect(api(lab).ctx.signups.find(a)?.error).toBe('RAPI-1010');
     expect(api(lab).ctx.signups.find(b)?.error).toBe('PRVD-1001');
+  });
+
+  it.each(['signupToken', 'hostUrl', 'noSignup'])('answers a repeated %s with RAPI-1012 instead of dropping it', async (param) => {
+    lab = await startTestLab();
+    const res = await getManual(`${api(lab).url}/web/provider-auth/github?signupToken=${randomUUID()}&${param}=a&${param}=b`);
+    expect(res).toMatchObject({ status: 302, location: `/web/error?code=RAPI-1012&provider=github` });
+    expect(api(lab).ctx.signups.records.size).toBe(0);
+  });
+
+  it('never sends the browser, a code or the client secret to a hostUrl the lab does not serve (PRVD-1003)', async () => {
+    lab = await startTestLab({ providers: ['okta'] });
+    // A server outside the lab playing an org host: it must see no request at all.
+    const seen: string[] = [];
+    const outsider = createServer((req, res) => {
+      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"stolen"}');
+    });
+    await new Promise<void>((resolve) => outsider.listen(0, '127.0.0.1', resolve));
+    const foreign = `http://127.0.0.1:${(outsider.address() as AddressInfo).port}`;
+    try {
+      const st = randomUUID();
+      const start = await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${randomUUID()}&hostUrl=${encodeURIComponent(foreign)}`);
+      expect(start).toMatchObject({ status: 302, location: '/web/error?code=PRVD-1003&provider=okta' });
+      // A signed state can still carry it (the start signs whatever hostUrl it got): the callback refuses it too.
+      const { state } = JSON.parse((await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${st}&hostUrl=${encodeURIComponent(foreign)}&_returnState=1`)).body) as { state: string };
+      const callback = await getManual(`${api(lab).url}/no-auth/provider-token/okta?code=any&state=${encodeURIComponent(state)}`);
+      expect(callbackError(callback.location)).toBe('PRVD-1003');
+      expect(api(lab).ctx.signups.find(st)?.error).toBe('PRVD-1003');
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => outsider.close(() => resolve()));
+    }
   });
 
   it('records PRVD-1008 when an Okta state carries no hostUrl', async () => {

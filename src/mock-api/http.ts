@@ -30,6 +30,14 @@ export function requiredQueryString(req: Request, name: string): string {
   return value;
 }
 
+/** An optional query string: absent → undefined; present but not a string (a repeated key) → RAPI-1012. */
+export function optionalQueryString(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw csError('RAPI-1012', name);
+  return value;
+}
+
 /** 302 to /web/error with parameters in the contract's order; values are encodeURIComponent-encoded. */
 export function redirectToError(res: Response, params: [string, string | undefined][]): void {
   const query = params

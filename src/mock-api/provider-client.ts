@@ -51,6 +51,20 @@ export function resolveClient(ctx: ApiContext, profile: ProviderProfile, teamId:
 }
 
 /**
+ * A hostUrl (Okta's org host, contract §1.4 `hu`) as the lab serves it: the provider's mock origin, or a
+ * registered host its mock plays. Anything else is PRVD-1003.
+ * warning: deviation. The real server sends the browser, the code and its client credentials to any hostUrl;
+ * a lab must never hand its clients' secrets to a host it does not run, so it refuses instead.
+ */
+export function servedHostUrl(ctx: ApiContext, profileId: string, hostUrl: string): string {
+  const base = hostUrl.replace(/\/+$/, '');
+  if (base === ctx.providerUrls.get(profileId)) return base;
+  const played = ctx.hostOrigins?.get(profileId)?.get(base.toLowerCase());
+  if (played === undefined) throw csError('PRVD-1003', `hostUrl "${base}" is not served by this lab`);
+  return played;
+}
+
+/**
  * The redirect_uri: at the start, authOrigin, or publicApiUrl for restrictive providers (contract §1.3 step 7);
  * at the exchange always authOrigin (contract §7, which is failure mode 12 for a restrictive code provider).
  */

@@ -14,7 +14,7 @@ import { queryString } from './http.js';
 import { lookupIdentity, type ProviderIdentity } from './identity.js';
 import { matchOrCreateUser, saveSignupIdentity } from './match-user.js';
 import type { CallbackHooks } from './routes/provider-token.js';
-import { hostBase } from './routes/signup-start.js';
+import { servedHostUrl } from './provider-client.js';
 import { exchangeForCallback, successLocation } from './save-token.js';
 import type { SignupRecord } from './signup-records.js';
 
@@ -27,7 +27,8 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
   const config = profile.identity;
   if (!config) throw csError('PRVD-1004', `"${info.provider}" has no identity lookup`);
   const hu = stringOf(info.payload.hu);
-  const hostUrl = hu === undefined ? undefined : hostBase(hu);
+  // The state is signed, but its hostUrl came from the start's query: the same allow-list applies here.
+  const hostUrl = hu === undefined ? undefined : servedHostUrl(ctx, info.provider, hu);
   if (config.base === 'hostUrl' && hostUrl === undefined) throw csError('PRVD-1008', 'hostUrl');
   const mock = mockInputs(ctx, req);
   const tokenData = mock.token === undefined ? await exchangeForCallback(hostUrl === undefined ? ctx : onHost(ctx, info.provider, hostUrl), profile, info) : mockToken(mock.token);

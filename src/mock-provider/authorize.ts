@@ -3,7 +3,7 @@ import type { Request, Response, Router } from 'express';
 import type { ProviderContext, RegisteredClient } from './context.js';
 import { takeFault } from './context.js';
 import { OAuthError, accessDenied, invalidRequest, unsupportedResponseType } from './errors.js';
-import { queryOf, rawQueryOf } from './journal.js';
+import { paramsOf, rawQueryOf } from './journal.js';
 import { renderConsent } from './consent-page.js';
 import { appendFragment, appendParams, redirectUriMatches } from './redirect-uri.js';
 
@@ -21,10 +21,10 @@ export interface AuthorizeRequest {
 
 export function registerAuthorize(router: Router, ctx: ProviderContext): void {
   router.get(ctx.profile.authorize.path, async (req: Request, res: Response) => {
-    const query = queryOf(rawQueryOf(req));
-    const request = validateClient(ctx, query);
+    const { params: query, repeated } = paramsOf(new URLSearchParams(rawQueryOf(req)));
+    const request = validateClient(ctx, query, repeated);
     try {
-      validateRest(ctx, query);
+      validateRest(ctx, query, repeated);
       const fault = takeFault(ctx, 'authorize');
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
       if (fault?.kind === 'deny') throw accessDenied();
@@ -73,8 +73,10 @@ export function errorRedirect(ctx: ProviderContext, request: AuthorizeRequest, e
 }
 
 /** client_id and redirect_uri problems are never redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2). */
-export function validateClient(ctx: ProviderContext, query: Record<string, string>): AuthorizeRequest {
+export function validateClient(ctx: ProviderContext, query: Record<string, string>, repeated: readonly string[] = []): AuthorizeRequest {
   const { clientIdParameter, redirectUriParameter } = ctx.profile.authorize;
+  // RFC 6749 §3.1: no parameter more than once; a doubled client_id or redirect_uri leaves nobody to redirect to.
+  for (const name of [clientIdParameter, redirectUriParameter]) if (repeated.includes(name)) throw invalidRequest(`"${name}" is sent more than once`);
   const clientId = query[clientIdParameter];
   if (!clientId) throw invalidRequest(`"${clientIdParameter}" is required`);
   const client = ctx.clients.find((c) => c.clientId === clientId);
@@ -96,7 +98,8 @@ export function validateClient(ctx: ProviderContext, query: Record<string, strin
   };
 }
 
-function validateRest(ctx: ProviderContext, query: Record<string, string>): void {
+function validateRest(ctx: ProviderContext, query: Record<string, string>, repeated: readonly string[]): void {
+  if (repeated.length > 0) throw invalidRequest(`${repeated.map((n) => `"${n}"`).join(', ')} sent more than once`, true);
   const expected = ctx.profile.authorize.responseType;
   if (query.response_type !== expected) throw unsupportedResponseType(query.response_type ?? '');
   const method = query.code_challenge_method;

@@ -1,20 +1,22 @@
 /** Reads a request body in any of the four exchange formats of contract §3.1, without trusting it. */
 import type { Request } from 'express';
 import { invalidRequest } from './errors.js';
-import type { RecordedRequest } from './journal.js';
+import { paramsOf, type RecordedRequest } from './journal.js';
 
 const LIMIT = 64 * 1024;
 
 export interface ParsedBody {
   raw: string;
   params: Record<string, string>;
+  /** Names sent more than once (RFC 6749 §3.1 forbids it); a JSON object cannot repeat one. */
+  repeated: string[];
   format: RecordedRequest['format'];
 }
 
 /** Reads the raw body (64 KiB at most) and decodes it by content type. */
 export async function readBody(req: Request): Promise<ParsedBody> {
   const raw = await readRaw(req);
-  if (raw.length === 0) return { raw, params: {}, format: 'none' };
+  if (raw.length === 0) return { raw, params: {}, repeated: [], format: 'none' };
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('application/json')) {
     let json: unknown;
@@ -24,7 +26,7 @@ export async function readBody(req: Request): Promise<ParsedBody> {
       throw invalidRequest('request body is not valid JSON');
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalidRequest('JSON body must be an object');
-    return { raw, params: stringify(json as Record<string, unknown>), format: 'json' };
+    return { raw, params: stringify(json as Record<string, unknown>), repeated: [], format: 'json' };
   }
   if (type.startsWith('multipart/form-data')) {
     let form: FormData;
@@ -33,13 +35,10 @@ export async function readBody(req: Request): Promise<ParsedBody> {
     } catch {
       throw invalidRequest('multipart body could not be parsed');
     }
-    const params: Record<string, string> = {};
-    for (const [key, value] of form) if (typeof value === 'string' && !(key in params)) params[key] = value;
-    return { raw, params, format: 'form' };
+    const fields = [...form].filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    return { raw, ...paramsOf(fields), format: 'form' };
   }
-  const params: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(raw)) if (!(key in params)) params[key] = value;
-  return { raw, params, format: 'formQuery' };
+  return { raw, ...paramsOf(new URLSearchParams(raw)), format: 'formQuery' };
 }
 
 function stringify(obj: Record<string, unknown>): Record<string, string> {

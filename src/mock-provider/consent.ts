@@ -5,6 +5,7 @@ import { readBody } from './body.js';
 import type { ProviderContext } from './context.js';
 import { queryOf, rawQueryOf } from './journal.js';
 import { decideOAuth1 } from './oauth1.js';
+import { sendPage } from './pages.js';
 
 export function registerConsent(router: Router, ctx: ProviderContext): void {
   router.post(`${ctx.profile.authorize.path}/consent`, async (req: Request, res: Response) => {
@@ -13,6 +14,8 @@ export function registerConsent(router: Router, ctx: ProviderContext): void {
     // The request is validated before the body is read, so a bad one never learns the decision.
     const request = oauth1 === undefined ? validateClient(ctx, query) : undefined;
     const { params } = await readBody(req);
+    // Only the form's two buttons decide; anything else is a bad request, not a silent Deny.
+    if (params.decision !== 'approve' && params.decision !== 'deny') return void sendPage(res, 400, 'Bad request', '<p>The consent form sends decision=approve or decision=deny.</p>');
     const approved = params.decision === 'approve';
     if (oauth1 !== undefined) return void res.redirect(303, decideOAuth1(ctx, oauth1, query, approved));
     if (request === undefined) return;

@@ -34,10 +34,25 @@ export function headersOf(req: Request): Record<string, string> {
 }
 
 /** Query parameters as single strings; repeated keys keep the first value. */
+/**
+ * Request parameters as name → first value, plus the names sent more than once, which RFC 6749 §3.1
+ * forbids. Own properties only: a parameter named "constructor" or "__proto__" is just a parameter.
+ */
+export function paramsOf(pairs: Iterable<[string, string]>): { params: Record<string, string>; repeated: string[] } {
+  const params: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [key, value] of pairs) {
+    if (Object.hasOwn(params, key)) {
+      if (!repeated.includes(key)) repeated.push(key);
+      continue;
+    }
+    Object.defineProperty(params, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+  return { params, repeated };
+}
+
 export function queryOf(rawQuery: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(rawQuery)) if (!(key in out)) out[key] = value;
-  return out;
+  return paramsOf(new URLSearchParams(rawQuery)).params;
 }
 
 /** The journal entry of the request being answered, as the journaling middleware stored it. */

@@ -9,7 +9,7 @@ import type { ProviderContext } from './context.js';
 import { takeFault } from './context.js';
 import { OAuthError, invalidGrant, invalidRequest } from './errors.js';
 import type { CodeGrant, IssuedToken } from './grants.js';
-import { journalEntryOf } from './journal.js';
+import { journalEntryOf, paramsOf, rawQueryOf } from './journal.js';
 
 const REFRESH_GRANT = 'refresh_token';
 
@@ -25,6 +25,10 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
       const body = await readBody(req);
       if (entry) Object.assign(entry, { rawBody: body.raw, body: body.params, format: body.format === 'none' ? 'query' : body.format });
       const params: Record<string, string> = { ...(entry?.query ?? {}), ...body.params };
+      // RFC 6749 §3.1: a parameter sent twice (in the body, the query, or one in each) is invalid_request.
+      const query = paramsOf(new URLSearchParams(rawQueryOf(req)));
+      const repeated = [...new Set([...query.repeated, ...body.repeated, ...Object.keys(body.params).filter((k) => Object.hasOwn(query.params, k))])];
+      if (repeated.length > 0) throw invalidRequest(`${repeated.map((n) => `"${n}"`).join(', ')} sent more than once`);
       refreshing = params.grant_type === REFRESH_GRANT;
       const fault = takeFault(ctx, 'token');
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));

@@ -12,7 +12,7 @@ import { CsError, csError } from '../cs-errors.js';
 import { queryString, redirectToError, requiredQueryString } from '../http.js';
 import { startOAuth1 } from '../oauth1-client.js';
 import { decodeToken } from '../pauth.js';
-import { callbackUrl, resolveClient } from '../provider-client.js';
+import { callbackUrl, resolveClient, servedHostUrl } from '../provider-client.js';
 
 /** The start handler of one mode; the sign-up mode of /web/provider-auth plugs in here too. */
 export type StartHandler = (ctx: ApiContext, req: Request, res: Response, provider: string) => Promise<void>;
@@ -66,9 +66,7 @@ function hostUrlBase(ctx: ApiContext, profile: ProviderProfile, req: Request): s
   if (profile.identity?.base !== 'hostUrl') return undefined;
   const hostUrl = decodedParam(queryString(req, 'hostUrl'), 'hostUrl');
   if (hostUrl === undefined || hostUrl === '') throw csError('PRVD-1008', 'hostUrl');
-  const base = hostUrl.replace(/\/+$/, '');
-  if (base !== ctx.providerUrls.get(profile.id) && !ctx.hostOrigins?.get(profile.id)?.has(base.toLowerCase())) throw csError('PRVD-1003', `hostUrl "${base}" is not served by this lab`);
-  return ctx.hostOrigins?.get(profile.id)?.get(base.toLowerCase()) ?? base;
+  return servedHostUrl(ctx, profile.id, hostUrl);
 }
 
 function decodedParam(value: string | undefined, name: string): string | undefined {

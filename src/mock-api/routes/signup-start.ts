@@ -8,7 +8,8 @@ import { createHmac } from 'node:crypto';
 import { encodeState } from '../../state.js';
 import { buildAuthorizeUrl } from '../authorize-url.js';
 import { csError } from '../cs-errors.js';
-import { queryString } from '../http.js';
+import { optionalQueryString, queryString } from '../http.js';
+import { servedHostUrl } from '../provider-client.js';
 import { SIGNUP_LIFETIME_S, signToken } from '../pauth.js';
 import type { StartHandler } from './provider-auth.js';
 
@@ -33,7 +34,8 @@ export const signupStart: StartHandler = async (ctx, req, res, provider) => {
   if (!profile || !client || !providerUrl) throw csError('PRVD-1009');
   const fields: Record<string, unknown> = { userId: 'anon' };
   for (const [param, key] of SIGNUP_PAYLOAD_KEYS) {
-    const value = queryString(req, param);
+    // A repeated signupToken would otherwise vanish from the state, and the poller would wait for nothing.
+    const value = optionalQueryString(req, param);
     if (value !== undefined) fields[key] = decoded(value, param);
   }
   const expiresIn = Number(queryString(req, 'expiresIn'));
@@ -47,13 +49,8 @@ export const signupStart: StartHandler = async (ctx, req, res, provider) => {
   if (profile.identity?.base === 'hostUrl' && hostUrl === undefined) throw csError('PRVD-1008', 'hostUrl');
   const redirectUri = `${ctx.authOrigin}/provider-token/${provider}`;
   // Contract §3.1: the authorize host is the enterprise host, or hostUrl, or the provider's own.
-  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl: hostUrl === undefined ? providerUrl : hostBase(hostUrl), clientId: client.clientId, redirectUri, state }));
+  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl: hostUrl === undefined ? providerUrl : servedHostUrl(ctx, provider, hostUrl), clientId: client.clientId, redirectUri, state }));
 };
-
-/** A hostUrl as a base for paths: without trailing slashes. */
-export function hostBase(hostUrl: string): string {
-  return hostUrl.replace(/\/+$/, '');
-}
 
 // Contract §1.4: every value is URI-decoded once more after the query parser; a malformed escape is bad input.
 function decoded(value: string, param: string): string {
