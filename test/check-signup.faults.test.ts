@@ -11,6 +11,16 @@ afterEach(async () => {
 });
 
 /** A lab whose signup record for `token` is a finished sign-in of dana. */
+/** Resolves when the next request starts being held by a hang fault. */
+function nextHold(faults: ApiContext['faults']): Promise<void> {
+  return new Promise((resolve) => {
+    const off = faults.onHold(() => {
+      off();
+      resolve();
+    });
+  });
+}
+
 async function withRecord(): Promise<{ ctx: ApiContext; token: string; put: (signal?: AbortSignal) => Promise<{ status: number; body: Record<string, unknown> }> }> {
   lab = await startTestLab();
   const api = lab.envs.get('local')!;
@@ -40,8 +50,10 @@ describe('check-signup faults (contract failure mode 28)', () => {
     const held: number[] = [];
     ctx.faults.onHold(() => held.push(ctx.faults.holding));
     const controller = new AbortController();
+    const holds = nextHold(ctx.faults);
     const call = put(controller.signal);
-    await expect.poll(() => ctx.faults.holding).toBe(1);
+    await holds;
+    expect(ctx.faults.holding).toBe(1);
     expect(held).toEqual([1]);
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
@@ -53,8 +65,10 @@ describe('check-signup faults (contract failure mode 28)', () => {
   it('lets a held call go on to its normal answer when released', async () => {
     const { ctx, token, put } = await withRecord();
     ctx.faults.checkSignup.push({ kind: 'hang' });
+    const holds = nextHold(ctx.faults);
     const call = put();
-    await expect.poll(() => ctx.faults.holding).toBe(1);
+    await holds;
+    expect(ctx.faults.holding).toBe(1);
     ctx.faults.release();
     expect(await call).toMatchObject({ status: 200, body: { provider: 'github' } });
     expect(ctx.signups.find(token)).toBeUndefined();

@@ -93,6 +93,12 @@ describe('decode-state command', () => {
     expect(fake.stdout()).toMatch(/^signature\s+valid with the given secret$/m);
   });
 
+  it('prints the inspection but exits 1 when --secret does not verify the signature', async () => {
+    const fake = createFakeDeps({ now: clock.now });
+    expect(await main(['decode-state', `local!${fresh}`, '--secret', 'not-the-secret'], fake.deps)).toBe(1);
+    expect(fake.stdout()).toMatch(/^signature\s+INVALID/m);
+  });
+
   it('prints JSON with --json', async () => {
     const fake = createFakeDeps({ now: clock.now });
     expect(await main(['decode-state', `local!${fresh}`, '--json'], fake.deps)).toBe(0);

@@ -33,7 +33,7 @@ describe.skipIf(skip)('the fragment page in chromium', () => {
       const requested: string[] = [];
       page.on('request', (r) => requested.push(r.url()));
       await page.goto(first);
-      await expect.poll(() => requested.length, { timeout: 4000 }).toBeGreaterThan(1);
+      await expect.poll(() => requested.length).toBeGreaterThan(1);
       const headless = createBrowser(lab, { fetch, now: Date.now, onEvent: () => undefined });
       const pageHop = await headless.get(first);
       expect(requested[1]).toBe(headless.scriptedNavigation(pageHop));

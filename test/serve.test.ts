@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BroadcastClient } from '../src/agent-sim/broadcast-client.js';
 import { main } from '../src/cli.js';
 import { isLoopbackHost, type ServeInfo } from '../src/serve.js';
@@ -27,9 +27,18 @@ const allUrls = (info: ServeInfo): string[] => [
   ...info.providers.map((p) => p.url),
 ];
 
+// Children still running when a test ends (it failed before its Ctrl-C): killed, so no port stays taken.
+const children = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+
 /** Spawns the bin and resolves with serve's JSON line (its first line on stdout). */
 async function spawnServe(args: string[]): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; info: ServeInfo; stderr: () => string }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let stdout = '';
@@ -44,7 +53,8 @@ async function spawnServe(args: string[]): Promise<{ child: ChildProcessByStdio<
 }
 
 describe('serve --json (the built bin)', () => {
-  it('prints every URL and credential once listening, completes a connect from outside, and exits 130 on Ctrl-C with every port closed', async () => {
+  // 19 servers in a child process and a whole consent flow: a loaded CI machine needs more than vitest's 10 s.
+  it('prints every URL and credential once listening, completes a connect from outside, and exits 130 on Ctrl-C with every port closed', { timeout: 30_000 }, async () => {
     const { child, info, stderr } = await spawnServe([]);
     try {
       expect(info.user).toEqual({ id: 'dana', email: 'dana@acme.example', accessToken: 'cs-token-dana', broadcasterToken: 'bc-token-dana', teamId: 'acme' });

@@ -73,6 +73,7 @@ describe('smoke matrix', () => {
     [{ envs: ['mars'] }, /--envs: unknown "mars"/],
     [{ scenarios: ['nope'] }, /--scenarios: unknown "nope"/],
     [{ flows: ['login'] as never }, /--flows: unknown "login"/],
+    [{ providers: ['jira'], flows: ['signup'] as const, scenarios: 'none' as const }, /the options select no cell to run/],
   ])('refuses unknown names in %j as a usage error', async (opts, message) => {
     const deps = await engineDeps();
     expect(() => planSmoke(opts, deps)).toThrow(message);
@@ -99,6 +100,15 @@ describe('smoke matrix', () => {
     expect(failure?.name).toBe('failure');
     expect(failure?.attrs.message).toBe('step authorize (Browser ends on /web/error with code RAPI-1010): /web/error code: expected "RAPI-1010", got "access_denied"');
     expect(failure?.text).toContain('injects: the provider answers authorize with error=access_denied');
+  });
+
+  it('reports the cells Ctrl-C cut short as skipped (interrupted), not failed', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const deps = { ...(await engineDeps([byName('consent-denied')])), signal: controller.signal };
+    const report = await runSmoke({ providers: ['github'], envs: ['local'], flows: ['connect'] }, deps);
+    expect(report.counts).toEqual({ tests: 2, passed: 0, failed: 0, skipped: 2 });
+    expect(report.results.map((r) => r.skipReason)).toEqual(['interrupted', 'interrupted']);
   });
 
   it('reports an unmet requirement as a skipped testcase', async () => {

@@ -81,13 +81,14 @@ export function registerDecodeState(program: Command, deps: Deps, setExit: (code
     .command('decode-state')
     .description('show what a state holds: environment, pauth claims, expiry, signature (with --secret) and host')
     .argument('<state>', 'the state string, percent-encoded or not, or a callback URL that carries it')
-    .option('--secret <secret>', 'verify the JWT with this HS256 secret (the lab\'s is "AuthSecret")')
+    .option('--secret <secret>', 'verify the JWT with this HS256 secret (the lab\'s is "AuthSecret"); exit 1 when it does not verify')
     .option('--json', 'print the inspection as JSON on stdout')
     .action(async (state: string, flags: { secret?: string; json?: boolean }) => {
       const { config } = await loadLabData();
       const inspection = await inspectState(state, { now: deps.now, config, ...(flags.secret === undefined ? {} : { secret: flags.secret }) });
       deps.io.stdout.write(flags.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
-      setExit(0);
+      // Asked to verify and it does not verify: the inspection is printed, but a script must see the failure.
+      setExit(inspection.signature.status === 'invalid' ? 1 : 0);
     });
 }
 

@@ -103,6 +103,8 @@ export async function runSmokeCommand(flags: SmokeFlags, deps: Deps, engine: Par
     }
   }
   for (const failed of report.results.filter((r) => r.status === 'failed')) line(`failed: ${failed.cell.id}`);
+  const interrupted = report.results.filter((r) => r.skipReason === 'interrupted').length;
+  if (interrupted > 0) line(`interrupted: ${interrupted} cell${interrupted === 1 ? '' : 's'} did not run to the end`);
   return report.counts.failed > 0 ? 1 : 0;
 }
 

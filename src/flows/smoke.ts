@@ -108,6 +108,10 @@ export function planSmoke(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
     const env = deps.config.defaultEnvironment;
     cells.push({ id: `scenario/${scenario.name}`, suite: 'scenarios', classname: `smoke.scenarios.${scenario.flow}`, name: scenario.name, flow: scenario.flow, provider, env, scenario });
   }
+  // A matrix of nothing would pass in CI and test nothing: say so instead.
+  if (cells.length === 0) {
+    throw new UsageError('the options select no cell to run', { hint: 'The flows chosen may not apply to the providers chosen (sign-up needs a provider with sign-in); run "codestream-auth providers" to see which flows each supports.' });
+  }
   return cells;
 }
 
@@ -134,7 +138,10 @@ async function runCell(cell: SmokeCell, deps: SmokeDeps, timeoutMs: number): Pro
   const signal = deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
   const flowDeps: FlowDeps = { config: deps.config, profiles: deps.profiles, fetch: deps.fetch, now: deps.now, secrets: deps.secrets, onEvent, signal };
   const began = deps.now();
-  const finish = (status: CellStatus, extra: Partial<CellResult> = {}): CellResult => ({ cell, status, ms: deps.now() - began, events, ...extra });
+  const finish = (status: CellStatus, extra: Partial<CellResult> = {}): CellResult =>
+    // A cell cut short by Ctrl-C did not fail: it was not (fully) run.
+    deps.signal?.aborted && status === 'failed' ? { cell, status: 'skipped', ms: deps.now() - began, events, skipReason: 'interrupted' } : { cell, status, ms: deps.now() - began, events, ...extra };
+  if (deps.signal?.aborted) return finish('skipped', { skipReason: 'interrupted' });
   try {
     if (cell.scenario) {
       const result = await runScenario(cell.scenario, { provider: cell.provider, env: cell.env }, flowDeps);
