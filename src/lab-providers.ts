@@ -54,7 +54,10 @@ export async function startLabProviders(input: StartProvidersInput): Promise<Lab
     if (clients.length === 0) {
       throw new AppError('PROVIDER_UNKNOWN', `no team registers a host for the enterprise provider "${id}"`, { hint: 'Add a providerHosts entry to a team in fixtures/lab.json.' });
     }
-    const provider = await startMockProvider({ ...input.listenOpts(), profile, now: input.now, consent: input.consent, clients });
+    const listenOpts = input.listenOpts();
+    // A fixed port run (serve --port) gives the API host its own fixed port too, right after the provider's.
+    const apiPort = profile.token?.onApiHost === true ? input.listenOpts().port : undefined;
+    const provider = await startMockProvider({ ...listenOpts, profile, now: input.now, consent: input.consent, clients, ...(apiPort === undefined ? {} : { apiPort }) });
     input.started.push(provider);
     out.providers.set(id, provider);
     out.providerUrls.set(id, provider.url);

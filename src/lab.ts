@@ -29,6 +29,8 @@ export interface LabOptions {
   now?: () => number;
   fetch?: typeof fetch;
   host?: string;
+  /** The host name every URL carries (serve --public-host); default: the bound host, 127.0.0.1 for a wildcard. */
+  publicHost?: string;
   /** First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …; default: OS-chosen. */
   port?: number;
   exchangeTimeoutMs?: number;
@@ -67,7 +69,7 @@ export interface Lab {
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const now = opts.now ?? Date.now;
-  const hostOpts = opts.host === undefined ? {} : { host: opts.host };
+  const hostOpts = { ...(opts.host === undefined ? {} : { host: opts.host }), ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }) };
   let nextPort = opts.port;
   // Each call takes the next fixed port, in start order, or leaves the choice to the OS.
   const listenOpts = (): { host?: string; port?: number } => (nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ });

@@ -13,10 +13,18 @@ export interface RunningServer {
 export interface ListenOptions {
   host?: string;
   port?: number;
+  /** The host name the URL carries, when it differs from the bound address (a wildcard bind, a LAN name). */
+  publicHost?: string;
+}
+
+/** The host a URL can carry: a wildcard bind is reachable here as 127.0.0.1 unless a public host is named. */
+export function urlHost(host: string, publicHost?: string): string {
+  const shown = publicHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  return shown.includes(':') && !shown.startsWith('[') ? `[${shown}]` : shown;
 }
 
 /** Binds `app` (127.0.0.1, OS-chosen port by default) and resolves once it listens. */
-export function listen(app: RequestListener, { host = '127.0.0.1', port = 0 }: ListenOptions = {}): Promise<RunningServer> {
+export function listen(app: RequestListener, { host = '127.0.0.1', port = 0, publicHost }: ListenOptions = {}): Promise<RunningServer> {
   const server = createServer(app);
   // note: a browser keeps sockets open; without this a close() would wait for them.
   server.keepAliveTimeout = 1000;
@@ -25,10 +33,9 @@ export function listen(app: RequestListener, { host = '127.0.0.1', port = 0 }: L
     server.listen(port, host, () => {
       server.off('error', reject);
       const { port: bound } = server.address() as AddressInfo;
-      const shownHost = host.includes(':') ? `[${host}]` : host;
       let closing: Promise<void> | undefined;
       resolve({
-        url: `http://${shownHost}:${bound}`,
+        url: `http://${urlHost(host, publicHost)}:${bound}`,
         server,
         close() {
           closing ??= new Promise<void>((done) => {

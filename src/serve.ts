@@ -16,6 +16,7 @@ export interface ServeOptions {
   consent: 'auto' | 'page';
   successPage: 'marketing' | 'api';
   host?: string | undefined;
+  publicHost?: string | undefined;
   port?: number | undefined;
   routerMode?: RouterMode | undefined;
   proxyHost?: 'same' | 'separate' | undefined;
@@ -31,7 +32,7 @@ export interface ServeInfo {
   vpnProxy: { url: string; host: 'same' | 'separate' };
   marketingUrl: string;
   /** `hosts`: for enterprise providers, the registered hosts (the IDE's `host`) this mock plays. */
-  providers: Array<{ id: string; displayName: string; url: string; hosts?: string[] }>;
+  providers: Array<{ id: string; displayName: string; url: string; apiUrl?: string; hosts?: string[] }>;
   user: { id: string; email: string; accessToken: string; broadcasterToken: string; teamId: string };
   consent: 'auto' | 'page';
 }
@@ -49,6 +50,7 @@ export async function startServeLab(opts: ServeOptions): Promise<Lab> {
       now: opts.now,
       fetch: opts.fetch,
       ...(opts.host === undefined ? {} : { host: opts.host }),
+      ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }),
       ...(opts.port === undefined ? {} : { port: opts.port }),
       ...(opts.routerMode === undefined ? {} : { routerMode: opts.routerMode }),
       ...(opts.proxyHost === undefined ? {} : { proxyHost: opts.proxyHost }),
@@ -79,8 +81,10 @@ function listenFailure(err: unknown, opts: ServeOptions): AppError | undefined {
 }
 
 /** How many servers the lab starts, i.e. how many ports --port n takes (n … n+count-1). */
-export function boxCount(opts: Pick<ServeOptions, 'providers' | 'envs' | 'proxyHost'>): number {
-  return 2 + opts.providers.length + opts.envs.length + (opts.proxyHost === 'separate' ? 1 : 0);
+export function boxCount(opts: Pick<ServeOptions, 'providers' | 'envs' | 'proxyHost' | 'profiles'>): number {
+  // Providers whose exchange goes to an API host (Linear) listen on a second origin.
+  const apiHosts = opts.providers.filter((id) => opts.profiles.get(id)?.token?.onApiHost === true).length;
+  return 2 + opts.providers.length + apiHosts + opts.envs.length + (opts.proxyHost === 'separate' ? 1 : 0);
 }
 
 /** Loopback hosts need no warning: nothing outside this machine can reach them. */
@@ -107,7 +111,7 @@ export function describeLab(lab: Lab, consent: 'auto' | 'page'): ServeInfo {
     marketingUrl: lab.marketing.url,
     providers: [...lab.providers].map(([id, p]) => {
       const hosts = [...(hostOrigins?.get(id)?.keys() ?? [])];
-      return { id, displayName: p.profile.displayName, url: p.url, ...(hosts.length > 0 ? { hosts } : {}) };
+      return { id, displayName: p.profile.displayName, url: p.url, ...(p.apiUrl === undefined ? {} : { apiUrl: p.apiUrl }), ...(hosts.length > 0 ? { hosts } : {}) };
     }),
     user: { id: user.id, email: user.email, accessToken: user.accessToken, broadcasterToken: user.broadcasterToken, teamId: config.defaultTeam },
     consent,
@@ -129,7 +133,10 @@ export function formatServeInfo(info: ServeInfo): string {
     [`  VPN proxy (Slack, MS Teams calls; ${info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin'})`, info.vpnProxy.url],
   );
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
-  for (const p of info.providers) rows.push([`  ${p.id} (${p.displayName})`, p.hosts === undefined ? p.url : `${p.url}  plays host ${p.hosts.join(', ')}`]);
+  for (const p of info.providers) {
+    rows.push([`  ${p.id} (${p.displayName})`, p.hosts === undefined ? p.url : `${p.url}  plays host ${p.hosts.join(', ')}`]);
+    if (p.apiUrl !== undefined) rows.push([`  ${p.id} API host (token exchange)`, p.apiUrl]);
+  }
   rows.push(
     `Seeded user (${info.user.id})`,
     ['  email', info.user.email],

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BroadcastClient } from '../src/agent-sim/broadcast-client.js';
 import { main } from '../src/cli.js';
+import { urlHost } from '../src/listen.js';
 import { isLoopbackHost, type ServeInfo } from '../src/serve.js';
 import { createFakeDeps } from './helpers/fake-deps.js';
 import { visitAndDecide } from './helpers/scripted-browser.js';
@@ -145,23 +146,24 @@ describe('serve flags (in process)', () => {
     }
   });
 
-  it('binds the boxes to --port n, n+1, … in order: router, marketing, providers, environments', async () => {
+  it('binds the boxes to --port n, n+1, … in order: router, marketing, providers (Linear\'s API host next to it), environments', async () => {
     // Another process may still grab one of the ports between the probe and the bind; retry then.
     for (let attempt = 1; ; attempt++) {
-      const base = await freeRun(5);
+      const base = await freeRun(7);
       const controller = new AbortController();
       const fake = createFakeDeps({ signal: controller.signal });
-      const run = main(['serve', '--json', '--port', String(base), '--providers', 'github', '--envs', 'local,pd'], fake.deps);
+      const run = main(['serve', '--json', '--port', String(base), '--providers', 'github,linear', '--envs', 'local,pd'], fake.deps);
       await expect.poll(() => fake.stdout() !== '' || fake.stderr().includes('error:')).toBe(true);
       if (fake.stdout() === '') {
         expect(await run).toBe(1);
         expect(fake.stderr()).toContain('is already in use');
         if (attempt < 3) continue;
-        throw new Error(`no free run of 5 ports in 3 attempts: ${fake.stderr()}`);
+        throw new Error(`no free run of 7 ports in 3 attempts: ${fake.stderr()}`);
       }
       const info = JSON.parse(fake.stdout()) as ServeInfo;
       const port = (url: string): number => Number(new URL(url).port);
-      expect([info.router.url, info.marketingUrl, info.providers[0]?.url ?? '', ...info.envs.map((e) => e.apiUrl)].map(port)).toEqual([base, base + 1, base + 2, base + 3, base + 4]);
+      const [github, linear] = info.providers;
+      expect([info.router.url, info.marketingUrl, github?.url ?? '', linear?.url ?? '', linear?.apiUrl ?? '', ...info.envs.map((e) => e.apiUrl)].map(port)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => base + i));
       controller.abort();
       expect(await run).toBe(130);
       return;
@@ -192,6 +194,30 @@ describe('serve flags (in process)', () => {
     expect(await run).toBe(130);
   });
 
+  it('puts --public-host in every URL it prints, binding --host', async () => {
+    const controller = new AbortController();
+    const fake = createFakeDeps({ signal: controller.signal });
+    const run = main(['serve', '--json', '--providers', 'github,linear', '--envs', 'local', '--public-host', 'lab.example.test'], fake.deps);
+    await expect.poll(() => fake.stdout() !== '' || fake.stderr().includes('error:')).toBe(true);
+    const info = JSON.parse(fake.stdout()) as ServeInfo;
+    controller.abort();
+    expect(await run).toBe(130);
+    const urls = [...allUrls(info), info.router.authOrigin, ...info.providers.flatMap((p) => (p.apiUrl === undefined ? [] : [p.apiUrl]))];
+    expect(urls.filter((u) => !u.startsWith('http://lab.example.test:'))).toEqual([]);
+    // Linear's API host is a server of its own, listed so an IDE or a firewall rule can find it.
+    expect(info.providers.find((p) => p.id === 'linear')?.apiUrl).toMatch(/^http:\/\/lab\.example\.test:\d+$/);
+  });
+
+  it.each([
+    ['0.0.0.0', undefined, '127.0.0.1'],
+    ['::', undefined, '127.0.0.1'],
+    ['::1', undefined, '[::1]'],
+    ['127.0.0.1', 'lab.local', 'lab.local'],
+    ['0.0.0.0', 'fd00::5', '[fd00::5]'],
+  ])('a server bound to %s with public host %s is announced as %s', (host, publicHost, shown) => {
+    expect(urlHost(host, publicHost)).toBe(shown);
+  });
+
   it('warns before binding a non-loopback --host, and refuses one that is not this machine\'s (exit 2)', async () => {
     const fake = createFakeDeps();
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine, so nothing is exposed.
@@ -208,6 +234,7 @@ describe('serve flags (in process)', () => {
     [['--consent', 'maybe'], '--consent must be one of page, auto'],
     [['--router-mode', 'nginx'], '--router-mode must be one of redirect, proxy'],
     [['--proxy-host', 'elsewhere'], '--proxy-host must be one of same, separate'],
+    [['--public-host', 'http://x/'], '--public-host must be a host name or an IP address'],
   ])('rejects %j with exit 2', async (args, message) => {
     const fake = createFakeDeps();
     expect(await main(['serve', ...args], fake.deps)).toBe(2);

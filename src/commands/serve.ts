@@ -11,6 +11,7 @@ interface ServeFlags {
   providers?: string;
   port?: string;
   host: string;
+  publicHost?: string;
   consent?: string;
   successPage?: string;
   routerMode?: string;
@@ -26,6 +27,7 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
     .option('--providers <ids>', 'comma-separated providers (default: every provider with a CodeStream client, and every enterprise provider a team registers a host for)')
     .option('--port <n>', 'fixed ports n, n+1, … in this order: router, marketing, providers, environments (default: OS-chosen)')
     .option('--host <address>', 'address to bind; anything but loopback exposes the lab and its tokens to your network', '127.0.0.1')
+    .option('--public-host <name>', 'host name or IP the printed URLs, redirects and redirect_uri carry, for other machines (default: --host; 127.0.0.1 for 0.0.0.0 or ::)')
     .option('--consent <mode>', 'page (Approve/Deny in the browser) or auto (approve at once)', 'page')
     .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
     .option('--router-mode <mode>', 'how the auth-origin router delivers callbacks: redirect (302, the seed\'s nginx) or proxy', 'redirect')
@@ -37,13 +39,19 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       const providers = pickProviders(flags.providers, data);
       const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
       const proxyHost = choice('--proxy-host', flags.proxyHost, ['same', 'separate'] as const, 'same');
-      const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers, proxyHost }));
+      const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers, proxyHost, profiles: data.profiles }));
       const consent = choice('--consent', flags.consent, ['page', 'auto'] as const, 'page');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       if (!isLoopbackHost(flags.host)) {
         deps.io.stderr.write(`warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`);
+        if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
+          deps.io.stderr.write(`note: the URLs say 127.0.0.1, which only this machine can follow; pass --public-host <this machine's name or IP> for the others\n`);
+        }
       }
-      const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, port, routerMode, proxyHost, now: deps.now, fetch: deps.fetch });
+      if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
+        throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
+      }
+      const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, ...(flags.publicHost === undefined ? {} : { publicHost: flags.publicHost }), port, routerMode, proxyHost, now: deps.now, fetch: deps.fetch });
       try {
         const info = describeLab(lab, consent);
         deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));

@@ -25,6 +25,8 @@ export interface MockProviderOptions extends ListenOptions {
   consent?: 'auto' | 'page';
   /** Overrides the profile's code lifetime (RFC 6749 §4.1.2: at most 10 minutes). */
   codeLifetimeSeconds?: number;
+  /** Port of the second origin of profiles whose exchange goes to an API host (Linear); default: OS-chosen. */
+  apiPort?: number;
 }
 
 /** Test and flow controls (house style §4.2): read the journal, queue faults, reset. */
@@ -119,7 +121,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
   const server = await listen(app, opts);
   baseUrl = server.url;
   // The same app on a second origin, so the exchange can be seen to reach the API host (contract §3.2 Linear).
-  const apiServer = profile.token?.onApiHost === true ? await listen(app, { ...opts, port: 0 }) : undefined;
+  const apiServer = profile.token?.onApiHost === true ? await listen(app, { ...opts, port: opts.apiPort ?? 0 }) : undefined;
   const control: ProviderControl = {
     requests,
     get issued() {
