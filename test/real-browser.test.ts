@@ -27,8 +27,16 @@ describe('parseBrowserCommand', () => {
     ['chromium --new-window', { file: 'chromium', args: ['--new-window'] }],
     ['w3m %s -dump', { file: 'w3m', args: ['%s', '-dump'] }],
     ['links:lynx', { file: 'links', args: [] }],
+    ['"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" --incognito', { file: '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', args: ['--incognito'] }],
+    ["'/opt/my browser/run' '%s'", { file: '/opt/my browser/run', args: ['%s'] }],
+    ['"/a:b/browser":lynx', { file: '/a:b/browser', args: [] }],
   ])('reads BROWSER=%j as %j', (value, expected) => {
-    expect(parseBrowserCommand(value)).toEqual(expected);
+    expect(parseBrowserCommand(value, ':')).toEqual(expected);
+  });
+
+  it('splits the list on ";" where that is the separator, so a Windows path with a drive letter stays whole', () => {
+    expect(parseBrowserCommand('C:\\Program Files\\Firefox\\firefox.exe;edge', ';')).toEqual({ file: 'C:\\Program', args: ['Files\\Firefox\\firefox.exe'] });
+    expect(parseBrowserCommand('"C:\\Program Files\\Firefox\\firefox.exe" -new-tab;edge', ';')).toEqual({ file: 'C:\\Program Files\\Firefox\\firefox.exe', args: ['-new-tab'] });
   });
 });
 

@@ -3,6 +3,7 @@
  * that is set (the convention xdg-open, git and Python's webbrowser share), otherwise through `open`.
  */
 import { spawn } from 'node:child_process';
+import { delimiter } from 'node:path';
 import open from 'open';
 import { AppError } from '../errors.js';
 
@@ -39,15 +40,55 @@ export interface BrowserCommand {
 }
 
 /**
- * BROWSER may list several commands separated by ":"; the first is used. "%s" marks where the URL goes
- * (otherwise it is appended). Words are split on spaces, without a shell, so the URL is never
- * interpreted by one (its "&" and "!" would be).
+ * BROWSER may list several commands separated by the platform's list separator (":" here, ";" on Windows,
+ * so "C:\\…" stays one path); the first is used. "%s" marks where the URL goes (otherwise it is appended).
+ * Words are split on spaces, with "…" or '…' keeping a path with spaces whole, and no shell ever sees the
+ * URL (its "&" and "!" would mean something to one).
  */
-export function parseBrowserCommand(value: string | undefined): BrowserCommand | undefined {
-  const first = (value ?? '').split(':')[0]?.trim() ?? '';
+export function parseBrowserCommand(value: string | undefined, listSeparator: string = delimiter): BrowserCommand | undefined {
+  const first = splitOutsideQuotes(value ?? '', listSeparator)[0]?.trim() ?? '';
   if (first === '') return undefined;
-  const [file = '', ...args] = first.split(/\s+/);
-  return { file, args };
+  const [file = '', ...args] = words(first);
+  return file === '' ? undefined : { file, args };
+}
+
+// The commands of a list, not splitting inside quotes.
+function splitOutsideQuotes(value: string, separator: string): string[] {
+  const parts: string[] = [];
+  let quote: string | undefined;
+  let current = '';
+  for (const ch of value) {
+    if (quote === undefined && ch === separator) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = quote === ch ? undefined : (quote ?? ch);
+    current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+// Space-separated words; quotes group and are removed.
+function words(command: string): string[] {
+  const out: string[] = [];
+  let quote: string | undefined;
+  let current: string | undefined;
+  for (const ch of command) {
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+      else current = (current ?? '') + ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      current ??= '';
+    } else if (/\s/.test(ch)) {
+      if (current !== undefined) out.push(current);
+      current = undefined;
+    } else current = (current ?? '') + ch;
+  }
+  if (current !== undefined) out.push(current);
+  return out;
 }
 
 function spawnBrowser(command: BrowserCommand, url: string): Promise<void> {
