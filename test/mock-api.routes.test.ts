@@ -339,8 +339,12 @@ describe('express edge input never becomes a 500', () => {
     '/no-auth/provider-auth/%E0%A4%A?code=x',
     '/web/provider-auth/%E0%A4%A?code=x',
     '/web/provider-connected/%E0%A4%A',
-  ])('answers 403 RAPI-1012 to a path segment that is not valid percent-encoding: %s', async (path) => {
-    await expectJson403(await bad(env, path), { code: 'RAPI-1012' });
+  ])('sends a browser route whose path segment is not valid percent-encoding to /web/error?code=RAPI-1012: %s', async (path) => {
+    expectErrorRedirect(await bad(env, path), 'code=RAPI-1012');
+  });
+
+  it('answers an API route whose path segment is not valid percent-encoding with JSON 403 RAPI-1012', async () => {
+    await expectJson403(await bad(env, '/provider-refresh/%E0%A4%A?teamId=acme', { headers: DANA }), { code: 'RAPI-1012' });
   });
 
   it('answers a query just under the header limit with the contract error', async () => {

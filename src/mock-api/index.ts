@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { ApiContext } from './context.js';
 import { CsError } from './cs-errors.js';
+import { redirectToError } from './http.js';
 import { keepRawBody } from './raw-body.js';
 import { registerAuthCode } from './routes/auth-code.js';
 import { registerPages } from './routes/pages.js';
@@ -54,12 +55,14 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
     res.status(404).json({ code: 'RAPI-1003', message: `no route for ${req.method} ${req.path}` });
   });
   // One place writes JSON errors (contract §1): CsError → 403 {code, message, ...info}.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof CsError) return void res.status(403).json(err.toJSON());
     if (isBodyParseError(err)) return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: 'body is not valid JSON' });
     // Client errors raised by express itself (a path segment that is not valid %-encoding, a body over
     // the limit) are bad input, so a contract error and never a 500.
     const clientError = clientErrorOf(err);
+    // A browser route (the start and callback routes, the pages) answers a browser: with the error page (contract §1).
+    if (clientError !== undefined && req.method === 'GET' && BROWSER_ROUTE.test(req.path)) return void redirectToError(res, [['code', 'RAPI-1012']]);
     if (clientError !== undefined) return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: clientError });
     res.status(500).json({ code: 'SWEB-1000' });
   });
@@ -86,6 +89,8 @@ function rawQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? '' : url.slice(q + 1);
 }
+
+const BROWSER_ROUTE = /^\/(web\/|no-auth\/(provider-auth|provider-token|web)\/)/;
 
 // http-errors from express, router and body-parser carry a 4xx `status`; their messages name no secrets.
 function clientErrorOf(err: unknown): string | undefined {
