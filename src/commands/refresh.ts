@@ -6,6 +6,9 @@ import { runRefresh } from '../flows/refresh.js';
 import { providerFromArgs } from '../custom-profile.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { assertKnownProvider, createOutput, loadLabData } from './shared.js';
+import { createStepMode } from './interactive.js';
+import { previewRefreshStep } from '../flows/step-preview.js';
+import type { RefreshContext } from '../flows/refresh.js';
 
 interface RefreshFlags extends FlowExtrasFlags {
   env?: string;
@@ -14,6 +17,7 @@ interface RefreshFlags extends FlowExtrasFlags {
   profile?: string;
   json?: boolean;
   showSecrets?: boolean;
+  step?: boolean;
 }
 
 export function registerRefresh(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -27,6 +31,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
     .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with refresh support')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option('--step', 'pause before each hop (the connect\'s, then the refresh call) and show the request about to be made; Enter continues, q quits')
     .option(...scenarioOption('refresh'))
     .option(...harOption)
     .option(...diagramOption)
@@ -38,17 +43,26 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
-      extras.refuseWithScenario({ '--profile': flags.profile !== undefined, '--host': flags.host !== undefined });
+      extras.refuseWithScenario({ '--profile': flags.profile !== undefined, '--host': flags.host !== undefined, '--step': flags.step === true });
+      const stepper = flags.step ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep) : undefined;
       try {
         const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)
           : await runRefresh(
-              { provider, ...(flags.env === undefined ? {} : { env: flags.env }), ...(envs === undefined ? {} : { envs }), ...(flags.host === undefined ? {} : { host: flags.host }) },
+              {
+                provider,
+                ...(flags.env === undefined ? {} : { env: flags.env }),
+                ...(envs === undefined ? {} : { envs }),
+                ...(flags.host === undefined ? {} : { host: flags.host }),
+                ...(stepper ? { beforeStep: stepper.beforeStep } : {}),
+              },
               flowDeps,
             );
-        setExit(outcome.ok ? 0 : 1);
+        // q at a --step prompt is the user stopping the run, like Ctrl-C.
+        setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);
       } finally {
+        stepper?.close();
         renderer.close();
         await extras.finish();
       }

@@ -6,6 +6,9 @@ import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-sign
 import { runSignupBrowser } from '../flows/run-signup-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener } from './interactive.js';
+import { createStepPrompt, stepInput } from './step-prompt.js';
+import { previewSignupStep } from '../flows/step-preview.js';
+import type { SignupContext } from '../flows/signup.js';
 import { parseEnvList } from '../flows/lab-envs.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 import { providerFromArgs } from '../custom-profile.js';
@@ -26,6 +29,7 @@ interface SignupFlags extends FlowExtrasFlags {
   json?: boolean;
   showSecrets?: boolean;
   browser?: boolean;
+  step?: boolean;
   profile?: string;
 }
 
@@ -49,6 +53,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
     .option('--browser', 'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time')
+    .option('--step', 'headless only: pause before each hop and show the request about to be made; Enter continues, q quits')
     .option(...scenarioOption('signup'))
     .option(...harOption)
     .option(...diagramOption)
@@ -64,9 +69,12 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       if (flags.hostUrl !== undefined) assertUrl('--host-url', flags.hostUrl);
       const envs = parseEnvList(flags.envs);
       if (flags.browser && flags.deny) throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
+      if (flags.browser && flags.step) throw new UsageError('--step pauses the headless sign-up; leave out --browser');
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
-      extras.refuseWithScenario({ '--browser': flags.browser === true, '--deny': flags.deny === true });
+      extras.refuseWithScenario({ '--browser': flags.browser === true, '--deny': flags.deny === true, '--step': flags.step === true });
+      // Not interactive.ts's createStepMode: that one previews connect steps, and a sign-up context is not a connect's.
+      const stepper = flags.step ? createStepPrompt<SignupContext>({ stdin: stepInput(deps.io.stdin, 'signup github --poll'), stderr: deps.io.stderr, redact: secrets.redact, preview: previewSignupStep }) : undefined;
       try {
         if (extras.scenario) {
           const { outcome } = await extras.runScenario(provider, flags.env, { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal });
@@ -104,13 +112,22 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
             ...(envs === undefined ? {} : { envs }),
             ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
             ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
+            ...(stepper ? { beforeStep: stepper.beforeStep } : {}),
           },
           { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal },
           undefined,
-          poll ? undefined : (_lab, done) => handOver(done, { deps, timeoutMs, json: flags.json === true }),
+          poll
+            ? undefined
+            : (_lab, done) => {
+                // The steps are over: stop reading stdin while the lab waits for a hand-made check-signup.
+                stepper?.close();
+                return handOver(done, { deps, timeoutMs, json: flags.json === true });
+              },
         );
-        setExit(run.outcome.ok ? 0 : 1);
+        // q at a --step prompt is the user stopping the run, like Ctrl-C.
+        setExit(stepper?.quit ? 130 : run.outcome.ok ? 0 : 1);
       } finally {
+        stepper?.close();
         renderer.close();
         await extras.finish();
       }

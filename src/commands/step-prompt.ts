@@ -5,7 +5,7 @@
  * with stdin at EOF (`< /dev/null`, CI) never hangs.
  */
 import type { Readable, Writable } from 'node:stream';
-import { FlowError } from '../errors.js';
+import { FlowError, UsageError } from '../errors.js';
 import type { Step } from '../flows/runner.js';
 
 export interface StepPromptOptions<C> {
@@ -21,6 +21,16 @@ export interface StepPrompt<C> {
   readonly quit: boolean;
   /** Stops reading stdin so the process can exit; idempotent. */
   close(): void;
+}
+
+/** The stdin `--step` reads its answers from; a usage error when there is none at all. */
+export function stepInput(stdin: Readable | undefined, example = 'connect github'): Readable {
+  if (stdin === undefined) {
+    throw new UsageError('--step needs a standard input to read Enter or q from', {
+      hint: `Run it in a terminal, or pipe the answers, e.g. printf '\\n\\nq\\n' | codestream-auth ${example} --step.`,
+    });
+  }
+  return stdin;
 }
 
 /** Builds the hook the command hands to the flow as `beforeStep`. */

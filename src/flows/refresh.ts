@@ -10,7 +10,7 @@ import type { ConnectContext } from './connect.js';
 import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import type { ConnectOptions, ConnectRun, FlowDeps } from './run-connect.js';
 import { createConnectContext } from './run-connect.js';
-import type { Step } from './runner.js';
+import type { RunFlowOptions, Step } from './runner.js';
 
 export interface RefreshContext extends ConnectContext {
   oldRefreshToken?: string;
@@ -28,7 +28,7 @@ const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step
 
 export const refreshSteps: readonly Step<RefreshContext>[] = [
   step('refresh-call', 'Agent asks the API to refresh the token (GET /provider-refresh)', async (ctx, s) => {
-    const key = ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+    const key = refreshKey(ctx);
     const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as { refreshToken?: unknown; expiresAt?: unknown } | undefined;
     s.check('connect stored a refresh token', typeof before?.refreshToken === 'string', 'a refresh token', before?.refreshToken);
     ctx.oldRefreshToken = String(before?.refreshToken);
@@ -74,7 +74,7 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
   }),
 
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
-    const key = `${ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`}.accessToken`;
+    const key = `${refreshKey(ctx)}.accessToken`;
     // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
       const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
@@ -88,6 +88,11 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     return 'the agent holds the refreshed token';
   }),
 ];
+
+/** Where the connect stored the token the refresh replaces: the key it learned, else the team's default. */
+export function refreshKey(ctx: RefreshContext): string {
+  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+}
 
 /** Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token. */
 export function refreshQuery(ctx: RefreshContext, key: string): string {
@@ -103,8 +108,13 @@ export function refreshFlowSteps(ctx: RefreshContext): Step<RefreshContext>[] {
   return connectStepsBeforeIsolation(ctx, refreshSteps);
 }
 
+/** What a refresh run takes: a connect's options, with `--step`'s hook seeing the refresh context. */
+export interface RefreshOptions extends Omit<ConnectOptions, 'beforeStep'> {
+  beforeStep?: RunFlowOptions<RefreshContext>['beforeStep'];
+}
+
 /** Runs connect + refresh in a fresh lab (or `useLab`). */
-export async function runRefresh(opts: ConnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
+export async function runRefresh(opts: RefreshOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
   return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
     const context: RefreshContext = createConnectContext(lab, envName, opts, deps);
@@ -112,6 +122,7 @@ export async function runRefresh(opts: ConnectOptions, deps: FlowDeps, useLab?: 
       flow: 'refresh',
       provider: opts.provider,
       env: envName,
+      beforeStep: opts.beforeStep,
       result: () => ({
         refreshedToken: context.refreshedToken ?? null,
         deliveredToken: context.deliveredToken ?? null,

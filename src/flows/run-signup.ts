@@ -7,7 +7,7 @@ import type { RouterMode } from '../mock-edge/router.js';
 import type { MockAccount } from '../profile-identity.js';
 import { agentContextFor, labOptionsFor, runFlowIn, withLab } from './lab-run.js';
 import type { FlowDeps } from './run-connect.js';
-import type { FlowOutcome } from './runner.js';
+import type { FlowOutcome, RunFlowOptions } from './runner.js';
 import { signupBrowserSteps, signupPollSteps, type SignupContext } from './signup.js';
 
 export interface SignupOptions {
@@ -34,6 +34,8 @@ export interface SignupOptions {
   routerMode?: RouterMode;
   /** The poller's clock; tests pass a fake one. */
   clock?: PollClock;
+  /** Awaited before each step (`--step`); see RunFlowOptions.beforeStep. */
+  beforeStep?: RunFlowOptions<SignupContext>['beforeStep'];
 }
 
 /** The check-signup request a person or a real agent can make once the browser leg is done. */
@@ -67,6 +69,7 @@ export async function runSignup(opts: SignupOptions, deps: FlowDeps, useLab?: La
         flow: 'signup',
         provider: opts.provider,
         env: envName,
+        beforeStep: opts.beforeStep,
         result: () => ({ ...resultOf(ctx), ...(opts.poll ? {} : { checkSignup: checkSignupRequest(ctx) }) }),
       });
       const run = { outcome, context: ctx, checkSignup: checkSignupRequest(ctx) };
