@@ -46,31 +46,34 @@ export interface FlowOutcome {
 /** Runs the steps in order and stops at the first failure; emits flow-finished in every case. */
 export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlowOptions<C>): Promise<FlowOutcome> {
   const now = opts.now ?? Date.now;
+  // Durations are real time: a scenario's clock jumps minutes (a slow user), which no step took.
+  const elapsed = (): number => performance.now();
   const signal = opts.signal ?? new AbortController().signal;
   const began = now();
+  const wallBegan = elapsed();
   opts.onEvent({ type: 'flow-started', flow: opts.flow, provider: opts.provider, env: opts.env, at: began });
   let outcome: FlowOutcome = { ok: true, ms: 0 };
   for (const step of steps) {
-    let started = now();
+    let started = elapsed();
     let announced = false;
     try {
       if (opts.beforeStep !== undefined && !signal.aborted) await opts.beforeStep(step, ctx, signal);
-      started = now();
+      started = elapsed();
       opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
       announced = true;
       if (signal.aborted) throw new FlowError('FLOW_ABORTED', 'the flow was interrupted', step.id);
       const detail = await step.run(ctx, createStepContext(step.id, signal, opts.onEvent));
-      opts.onEvent({ type: 'step-succeeded', step: step.id, ms: now() - started, ...(detail ? { detail } : {}) });
+      opts.onEvent({ type: 'step-succeeded', step: step.id, ms: Math.round(elapsed() - started), ...(detail ? { detail } : {}) });
     } catch (err) {
       const error = asFlowError(err, step.id, signal);
       // Renderers learn a step's title from step-started, so a step stopped by beforeStep still gets one.
       if (!announced) opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
-      opts.onEvent({ type: 'step-failed', step: step.id, ms: now() - started, error: toErrorInfo(error) });
+      opts.onEvent({ type: 'step-failed', step: step.id, ms: Math.round(elapsed() - started), error: toErrorInfo(error) });
       outcome = { ok: false, failedStep: step.id, error, ms: 0 };
       break;
     }
   }
-  outcome.ms = now() - began;
+  outcome.ms = Math.round(elapsed() - wallBegan);
   const result = opts.result?.();
   opts.onEvent({
     type: 'flow-finished',
