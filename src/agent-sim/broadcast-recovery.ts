@@ -3,7 +3,7 @@
  * arrive with a version gap (contract §4.3): a live message first; otherwise a resubscribe that asks
  * the channel's history; otherwise GET /users/me. Duplicates (same messageId) are never applied twice.
  */
-import type { EventSink } from '../events.js';
+import type { EventSink, FlowEvent } from '../events.js';
 import type { ApiClient } from './api-client.js';
 import type { BroadcastClient, BroadcastClientOptions, ReceivedMessage } from './broadcast-client.js';
 import { applyDirective, type ApplyOutcome } from './me-cache.js';
@@ -110,12 +110,19 @@ function firstMatch(client: BroadcastClient, match: (m: ReceivedMessage) => bool
 // One message event per received frame, so diagrams show live, history and dropped copies.
 const reported = new WeakSet<ReceivedMessage>();
 function report(opts: RecoveryOptions): void {
-  for (const m of opts.client.received) {
-    if (reported.has(m)) continue;
-    reported.add(m);
-    const version = ((m.message.user ?? {}) as { $version?: { before?: unknown; after?: unknown } }).$version;
-    const how = `${m.duplicate ? 'duplicate, dropped' : m.history ? 'from history' : 'live'}${m.parts === undefined ? '' : `, reassembled from ${m.parts} parts`}`;
-    const summary = `${version ? `directive v${String(version.before)}→${String(version.after)}` : 'message'} (${how})`;
-    opts.onEvent?.({ type: 'message', from: 'broadcaster', to: 'agent', channel: m.channel, summary });
-  }
+  for (const m of opts.client.received) reportMessage(m, opts.onEvent);
+}
+
+/** Emits the `message` event of a broadcast the agent received (channel, directive version, how it came), once per message. */
+export function reportMessage(m: ReceivedMessage, onEvent: EventSink | undefined): void {
+  if (reported.has(m)) return;
+  reported.add(m);
+  onEvent?.(messageEvent(m));
+}
+
+function messageEvent(m: ReceivedMessage): Extract<FlowEvent, { type: 'message' }> {
+  const version = ((m.message.user ?? {}) as { $version?: { before?: unknown; after?: unknown } }).$version;
+  const how = `${m.duplicate ? 'duplicate, dropped' : m.history ? 'from history' : 'live'}${m.parts === undefined ? '' : `, reassembled from ${m.parts} parts`}`;
+  const summary = `${version ? `directive v${String(version.before)}→${String(version.after)}` : 'message'} (${how})`;
+  return { type: 'message', from: 'broadcaster', to: 'agent', channel: m.channel, summary };
 }

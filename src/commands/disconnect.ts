@@ -5,8 +5,10 @@ import { UsageError } from '../errors.js';
 import { runDisconnect } from '../flows/disconnect.js';
 import { parseEnvList } from '../flows/lab-envs.js';
 import { assertKnownProvider, createOutput, loadLabData } from './shared.js';
+import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
+import type { ReportFlags } from './report-files.js';
 
-interface DisconnectFlags {
+interface DisconnectFlags extends ReportFlags {
   env?: string;
   envs?: string;
   host?: string;
@@ -26,12 +28,15 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
     .option('--without-host', 'enterprise providers: send the deauth without a host, as failure mode 39 (only the .accessToken keys are unset, the host entry keeps its token)')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...harOption)
+    .option(...diagramOption)
     .action(async (provider: string, flags: DisconnectFlags) => {
       const data = await loadLabData();
       const profile = assertKnownProvider(provider, data);
       if (flags.withoutHost && !profile.enterprise) throw new UsageError(`--without-host needs an enterprise provider, not "${provider}"`, { hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.' });
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
+      const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runDisconnect(
           {
@@ -41,11 +46,12 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
             ...(flags.host === undefined ? {} : { host: flags.host }),
             withoutHost: flags.withoutHost === true,
           },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
+          { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },
         );
         setExit(outcome.ok ? 0 : 1);
       } finally {
         renderer.close();
+        await reports.finish();
       }
     });
 }

@@ -1,5 +1,5 @@
 /**
- * What `connect` and `signup` share beyond their own flags: `--scenario <name>` (run with a failure
+ * What the flow commands share beyond their own flags: `--scenario <name>` (run with a failure
  * scenario, pass when the system behaves as it expects) and the report files `--har` and `--diagram`.
  */
 import type { Deps } from '../deps.js';
@@ -33,15 +33,34 @@ export interface FlowExtras {
   finish(): Promise<void>;
 }
 
+/** What a command with --har and --diagram but no scenarios (disconnect, interact) gets from them. */
+export interface ReportExtras {
+  /** The renderer's sink plus the report recorder: pass it as the flow's onEvent. */
+  onEvent: EventSink;
+  /** Writes the report files and says where; call once the run is over. */
+  finish(): Promise<void>;
+}
+
+/** Reads --har and --diagram. */
+export function createReportExtras(flags: ReportFlags, render: EventSink, secrets: SecretRegistry, deps: Deps): ReportExtras {
+  const reports = createReportFiles(flags, secrets);
+  return {
+    onEvent: teeEvents(render, reports.onEvent),
+    async finish() {
+      for (const path of await reports.write()) deps.io.stderr.write(`wrote ${path}\n`);
+    },
+  };
+}
+
 /** Reads --scenario, --har and --diagram; an unknown or mismatched scenario is a usage error. */
 export function createFlowExtras(flags: FlowExtrasFlags, flow: FlowKind, render: EventSink, secrets: SecretRegistry, deps: Deps): FlowExtras {
   const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {
     throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, { hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".` });
   }
-  const reports = createReportFiles(flags, secrets);
+  const reports = createReportExtras(flags, render, secrets, deps);
   return {
-    onEvent: teeEvents(render, reports.onEvent),
+    ...reports,
     scenario,
     refuseWithScenario(conflicts) {
       const clash = Object.entries(conflicts).find(([, on]) => on)?.[0];
@@ -53,9 +72,6 @@ export function createFlowExtras(flags: FlowExtrasFlags, flow: FlowKind, render:
         throw new UsageError(`scenario "${(scenario as Scenario).name}" cannot run with provider "${provider}": ${result.skipped ?? 'it did not run'}`);
       }
       return { outcome: result.outcome };
-    },
-    async finish() {
-      for (const path of await reports.write()) deps.io.stderr.write(`wrote ${path}\n`);
     },
   };
 }

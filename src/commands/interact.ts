@@ -5,8 +5,10 @@ import { parseEnvList } from '../flows/lab-envs.js';
 import { runInteract } from '../flows/run-interact.js';
 import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../mock-provider/interactive.js';
 import { choice, createOutput, loadLabData } from './shared.js';
+import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
+import type { ReportFlags } from './report-files.js';
 
-interface InteractFlags {
+interface InteractFlags extends ReportFlags {
   env?: string;
   envs?: string;
   tamper?: string;
@@ -27,6 +29,8 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
     .option('--proxy-host <where>', 'same (the proxy answers on the router\'s host, the seed today) or separate (its own origin)', 'same')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print signing secrets, tokens and JWTs in full')
+    .option(...harOption)
+    .option(...diagramOption)
     .action(async (providerArg: string, flags: InteractFlags) => {
       const provider = choice('<provider>', providerArg, INTERACTIVE_PROVIDERS, 'slack');
       const tamper: Tamper | undefined = flags.tamper === undefined ? undefined : choice('--tamper', flags.tamper, TAMPERS, 'signature');
@@ -34,14 +38,16 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
       const envs = parseEnvList(flags.envs);
       const data = await loadLabData();
       const { renderer, secrets } = createOutput(flags, deps);
+      const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runInteract(
           { provider, proxyHost, ...(flags.env === undefined ? {} : { env: flags.env }), ...(envs === undefined ? {} : { envs }), ...(tamper === undefined ? {} : { tamper }) },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: renderer.onEvent, secrets, signal: deps.signal },
+          { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },
         );
         setExit(outcome.ok ? 0 : 1);
       } finally {
         renderer.close();
+        await reports.finish();
       }
     });
 }

@@ -5,10 +5,12 @@
  */
 import type { UrlOpener } from '../agent-sim/real-browser.js';
 import { AppError, FlowError } from '../errors.js';
+import type { EventSink } from '../events.js';
 import type { ApiRequestRecord } from '../mock-api/context.js';
-import type { AgentContext } from './context.js';
+import { labOrigins, type AgentContext } from './context.js';
 import { LabWatch, type SeenRequest } from './lab-watch.js';
 import type { StepContext } from './runner.js';
+import { SERVER_ENDPOINTS } from './server-calls.js';
 
 // How long the lab stays up for the browser to load the page the callback sent it to, once the callback is done.
 const LANDING_TIMEOUT_MS = 5000;
@@ -34,7 +36,7 @@ export interface BrowserLegContext extends AgentContext {
 export async function openInBrowser(ctx: BrowserLegContext, s: StepContext, url: string): Promise<void> {
   const { lab } = ctx;
   ctx.since = { api: ctx.api.ctx.requests.length, router: lab.router.hits.length, provider: ctx.provider.control.requests.length };
-  ctx.watch = new LabWatch([lab.router, lab.marketing, ...lab.providers.values(), ...lab.envs.values()]);
+  ctx.watch = new LabWatch([lab.router, lab.marketing, ...lab.providers.values(), ...lab.envs.values()], ctx.now);
   s.note(`opening ${url}`);
   await ctx.openUrl(url);
 }
@@ -46,6 +48,15 @@ export async function openInBrowser(ctx: BrowserLegContext, s: StepContext, url:
  * page (contract §1.5 step 3); the callback that counts is the one the page sends on.
  */
 export async function awaitCallback(ctx: BrowserLegContext, s: StepContext): Promise<URL> {
+  try {
+    return await waitForCallback(ctx, s);
+  } finally {
+    // Passed, refused or timed out: the report files show as far as the browser got.
+    reportBrowserHops(ctx, s.emit);
+  }
+}
+
+async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<URL> {
   const since = ctx.since ?? { api: 0, router: 0, provider: 0 };
   const watch = ctx.watch as LabWatch;
   const path = `/no-auth/provider-token/${ctx.profile.id}`;
@@ -147,6 +158,43 @@ export function authorizeRequestOf(ctx: BrowserLegContext, s: StepContext): { ra
   const authorize = ctx.provider.control.requests.slice(since).filter((r) => r.endpoint === 'authorize').at(-1);
   if (authorize === undefined) throw new FlowError('CHECK_FAILED', 'the provider saw no authorize request', s.step);
   return authorize;
+}
+
+// The API's routes and pages a browser loads; its other routes are the agent's (users/me, check-signup…) or a provider's.
+const BROWSER_ROUTE = /^\/(?:web\/|no-auth\/web\/|no-auth\/provider-auth\/|no-auth\/provider-token\/)/;
+
+// The browser's hops as `http` events, in the order it made them, rebuilt from what the lab's servers saw
+// (method, URL, status, Location, the server's timing), so HAR and diagrams list them as in a headless run.
+// The provider journals tell the API's calls to a provider apart (reportServerCalls reports those); a
+// proxying router's request to the API is the router's.
+function reportBrowserHops(ctx: BrowserLegContext, emit: EventSink): void {
+  const actors = labOrigins(ctx.lab);
+  const serverCalls = new Set(
+    [...ctx.lab.providers.values()].flatMap((p) => p.control.requests.filter((r) => SERVER_ENDPOINTS.has(r.endpoint)).map((r) => `${new URL(p.url).origin} ${r.method} ${r.path}`)),
+  );
+  for (const r of [...(ctx.watch?.seen ?? [])].sort((a, b) => a.startedAt - b.startedAt)) {
+    const to = actors.get(r.origin);
+    // note: a real browser also asks every origin for /favicon.ico; that is no hop of the handshake.
+    if (to === undefined || r.path === '/favicon.ico') continue;
+    if (to === 'provider' && serverCalls.has(`${r.origin} ${r.method} ${r.path}`)) continue;
+    if (to === 'api' && !BROWSER_ROUTE.test(r.path)) continue;
+    const proxied = to === 'api' && ctx.lab.router.mode === 'proxy' && r.requestHeaders['x-forwarded-host'] !== undefined;
+    const size = Number(r.responseHeaders['content-length']);
+    emit({
+      type: 'http',
+      from: proxied ? 'router' : 'browser',
+      to,
+      method: r.method,
+      url: `${r.origin}${r.path}${r.query === '' ? '' : `?${r.query}`}`,
+      status: r.status,
+      ...(r.location === undefined ? {} : { location: r.location }),
+      ms: r.ms,
+      startedAt: r.startedAt,
+      requestHeaders: r.requestHeaders,
+      responseHeaders: r.responseHeaders,
+      ...(Number.isFinite(size) ? { bodySize: size } : {}),
+    });
+  }
 }
 
 /** Closes what a browser leg left open; safe when it never started. */

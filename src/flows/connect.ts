@@ -3,6 +3,7 @@
  * kind of profile (code, token in the fragment, OAuth 1.0a). The protocol code never prints: steps emit
  * events through the runner. Steps that only some profiles take say so in `applies`.
  */
+import { reportMessage } from '../agent-sim/broadcast-recovery.js';
 import { applyDirective } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { ProviderProfile } from '../profiles.js';
@@ -190,6 +191,7 @@ export const connectSteps: readonly ConnectStep[] = [
     const base = ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
     const key = `${base}.accessToken`;
     const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
+    reportMessage(got, s.emit);
     const user = (got.message.user ?? {}) as Record<string, unknown>;
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('directive user id', user.id, ctx.userId);

@@ -4,6 +4,7 @@
  * the identity it pulls, the directive on the me-channel, and an agent cache that no longer holds a token.
  * The steps run inside the connect's lab, before its isolation check, as refresh's do.
  */
+import { reportMessage } from '../agent-sim/broadcast-recovery.js';
 import { applyDirective, providerTokenOf } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { Lab } from '../lab.js';
@@ -69,6 +70,7 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
   step('deauth-broadcast', 'Agent hears of the disconnect on its me-channel', async (ctx, s) => {
     const sent = ctx.deauthDirective ?? {};
     const got = await ctx.broadcasts.delivered((m) => versionOf(m.message.user) === sent.$version?.after, `directive of version ${String(sent.$version?.after)}`);
+    reportMessage(got, s.emit);
     const user = (got.message.user ?? {}) as Record<string, unknown> & Directive;
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('broadcast $unset equals the answer\'s', JSON.stringify(user.$unset), JSON.stringify(sent.$unset));

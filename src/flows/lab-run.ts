@@ -12,6 +12,7 @@ import { connectStepsFor, type ConnectContext } from './connect.js';
 import { createBrowser, type AgentContext, type SecretSink } from './context.js';
 import { labEnvironments } from './lab-envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
+import { reportServerCalls } from './server-calls.js';
 import { unmockedProvider } from './unmocked-provider.js';
 
 /** The part of a runner's dependencies the lab, the agent and runFlow use. */
@@ -114,9 +115,12 @@ export interface FlowRunSpec<C> {
   beforeStep?: RunFlowOptions<C>['beforeStep'] | undefined;
 }
 
-/** runFlow with the deps' event sink, clock and abort signal. */
-export function runFlowIn<C>(steps: readonly Step<C>[], context: C, deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>, spec: FlowRunSpec<C>): Promise<FlowOutcome> {
-  return runFlow(steps, context, {
+/**
+ * runFlow with the deps' event sink, clock and abort signal. After each step (passed or failed) the calls the API
+ * made to providers during it are reported, so every report shows the exchange the browser never sees.
+ */
+export function runFlowIn<C extends { lab: Lab }>(steps: readonly Step<C>[], context: C, deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>, spec: FlowRunSpec<C>): Promise<FlowOutcome> {
+  return runFlow(steps.map(withServerCalls), context, {
     flow: spec.flow,
     provider: spec.provider,
     env: spec.env,
@@ -128,8 +132,22 @@ export function runFlowIn<C>(steps: readonly Step<C>[], context: C, deps: Pick<L
   });
 }
 
+// The step keeps its id and title (--step shows them); only its run reports the provider calls afterwards.
+function withServerCalls<C extends { lab: Lab }>(step: Step<C>): Step<C> {
+  return {
+    ...step,
+    async run(ctx, s) {
+      try {
+        return await step.run(ctx, s);
+      } finally {
+        reportServerCalls(ctx.lab, s.emit);
+      }
+    },
+  };
+}
+
 /** runFlowIn, then closes the agent's me-channel client; the outcome with the context it ran on. */
-export async function runAgentFlow<C extends { broadcasts: BroadcastClient }>(
+export async function runAgentFlow<C extends { lab: Lab; broadcasts: BroadcastClient }>(
   steps: readonly Step<C>[],
   context: C,
   deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>,

@@ -3,7 +3,7 @@
  * can wait for them (an event per finished request, never a poll). The details of each request are then
  * read from the journals the servers keep.
  */
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AppError } from '../errors.js';
 
 export interface SeenRequest {
@@ -17,6 +17,11 @@ export interface SeenRequest {
   status: number;
   /** The Location answered, if any, as sent. */
   location?: string;
+  /** When the server got the request, and how long it took to answer it (the watch's clock). */
+  startedAt: number;
+  ms: number;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
 }
 
 interface Waiter {
@@ -30,12 +35,17 @@ export class LabWatch {
   private waiters: Waiter[] = [];
   private readonly detach: Array<() => void> = [];
 
-  constructor(servers: ReadonlyArray<{ url: string; server: Server }>) {
+  /** `now` should be the lab's clock, so the timings line up with the journals' and the agent's events. */
+  constructor(servers: ReadonlyArray<{ url: string; server: Server }>, now: () => number = Date.now) {
     for (const { url, server } of servers) {
       const origin = new URL(url).origin;
-      const onRequest = (req: { method?: string; url?: string }, res: ServerResponse): void => {
-        // setImmediate: the server's own journal also writes on 'finish', possibly after this listener.
-        res.once('finish', () => setImmediate(() => this.record(seenOf(origin, req, res))));
+      const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+        const startedAt = now();
+        res.once('finish', () => {
+          const ms = now() - startedAt;
+          // setImmediate: the server's own journal also writes on 'finish', possibly after this listener.
+          setImmediate(() => this.record(seenOf(origin, req, res, startedAt, ms)));
+        });
       };
       server.on('request', onRequest);
       this.detach.push(() => server.off('request', onRequest));
@@ -83,7 +93,7 @@ export class LabWatch {
   }
 }
 
-function seenOf(origin: string, req: { method?: string; url?: string }, res: ServerResponse): SeenRequest {
+function seenOf(origin: string, req: IncomingMessage, res: ServerResponse, startedAt: number, ms: number): SeenRequest {
   const url = req.url ?? '';
   const q = url.indexOf('?');
   const location = res.getHeader('location');
@@ -94,5 +104,18 @@ function seenOf(origin: string, req: { method?: string; url?: string }, res: Ser
     query: q < 0 ? '' : url.slice(q + 1),
     status: res.statusCode,
     ...(typeof location === 'string' ? { location } : {}),
+    startedAt,
+    ms,
+    requestHeaders: flatten(req.headers),
+    responseHeaders: flatten(res.getHeaders()),
   };
+}
+
+// Node's header maps hold string arrays (set-cookie) and numbers (content-length); HAR wants one string each.
+function flatten(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * GET /provider-refresh/<p>, the refresh grant at the provider (with rotation where the profile says), the
  * stored and broadcast result. The steps run inside the connect's lab, before its isolation check.
  */
+import { reportMessage } from '../agent-sim/broadcast-recovery.js';
 import { applyDirective } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { Lab } from '../lab.js';
@@ -80,6 +81,7 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
       return user.$set?.[key] === ctx.refreshedToken && (ctx.refreshVersion === undefined || versionAfter(user) === ctx.refreshVersion);
     }, `directive with the refreshed ${key}`);
+    reportMessage(got, s.emit);
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>), 'applied');
     const delivered = getPath(ctx.me, key);

@@ -80,21 +80,29 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
 type HttpEvent = Extract<FlowEvent, { type: 'http' }>;
 
 /**
- * A call the API makes while it answers a browser request (the code exchange) is reported after that
- * hop; it is drawn inside it, between request and answer, where it happened.
+ * A call a server makes while it answers a request (the API's code exchange during the callback, its refresh
+ * grant during the agent's GET /provider-refresh, a proxying router's request to the API) is reported after
+ * that hop; it is drawn inside it, between request and answer, where it happened. The request is the latest
+ * hop to that server which was open when the call started; a later-reported one only when none came before.
  */
 function nestServerCalls(events: readonly FlowEvent[]): { inside: Map<HttpEvent, HttpEvent[]>; drawn: Set<HttpEvent> } {
   const inside = new Map<HttpEvent, HttpEvent[]>();
   const drawn = new Set<HttpEvent>();
   const hops = events.filter((e): e is HttpEvent => e.type === 'http');
   hops.forEach((call, i) => {
-    if (call.from !== 'api') return;
-    const parent = hops.slice(0, i).reverse().find((b) => b.from === 'browser' && b.startedAt <= call.startedAt && call.startedAt <= b.startedAt + b.ms);
-    if (parent === undefined) return;
+    if (call.from === 'browser' || call.from === 'agent' || call.from === 'webview') return;
+    const open = (b: HttpEvent): boolean => b !== call && b.to === call.from && b.startedAt <= call.startedAt && call.startedAt <= b.startedAt + b.ms;
+    const parent = hops.slice(0, i).reverse().find(open) ?? hops.slice(i + 1).find(open);
+    if (parent === undefined || encloses(call, parent, inside)) return;
     inside.set(parent, [...(inside.get(parent) ?? []), call]);
     drawn.add(call);
   });
   return { inside, drawn };
+}
+
+// A hop drawn inside one of its own calls would never be drawn: refuse the cycle (equal timestamps can make one).
+function encloses(call: HttpEvent, parent: HttpEvent, inside: ReadonlyMap<HttpEvent, HttpEvent[]>): boolean {
+  return (inside.get(call) ?? []).some((child) => child === parent || encloses(child, parent, inside));
 }
 
 /** Path and query with long values cut, so a JWT or a code never widens the diagram. */
