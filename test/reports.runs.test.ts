@@ -135,6 +135,7 @@ describe('--diagram of headless runs', () => {
     expect(run.har.log.entries).toEqual([]); // no browser in a provider-initiated call
     expect(run.diagram).toMatch(/^ {2}provider->>proxy: POST /m);
     expect(run.diagram).toMatch(/^ {2}proxy->>api: POST /m);
+    expect(run.diagram).toMatch(/^ {2}broadcaster-\)agent: user-dana message \(live\)/m);
   });
 });
 

@@ -3,6 +3,7 @@
  * walked provider → VPN proxy → environment with checks at every hop. With a tamper the expected outcome
  * is the refusal, and the run passes when exactly that refusal happened.
  */
+import { reportMessage } from '../agent-sim/broadcast-recovery.js';
 import { createHash } from 'node:crypto';
 import { timedFetch } from '../agent-sim/http-log.js';
 import type { EventSink } from '../events.js';
@@ -135,6 +136,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         return 'nothing published (as expected)';
       }
       const got = await ctx.broadcasts.delivered((m) => kit.isDelivery(ctx, m), 'message about the provider action');
+      reportMessage(got, s.emit);
       s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
       s.check('messageId present', typeof got.message.messageId === 'string', 'a message id', got.message.messageId);
       return `on ${got.channel}`;
