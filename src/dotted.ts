@@ -6,10 +6,10 @@
 
 const own = (obj: object, key: string): unknown => (Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined);
 
-// defineProperty, not assignment: `o["__proto__"] = v` would set the prototype instead of a field.
-const define = (obj: object, key: string, value: unknown): void => {
+/** Sets an own field; defineProperty, not assignment: `o["__proto__"] = v` would set the prototype instead. */
+export function defineField(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-};
+}
 
 /** The own property `key` of a lookup table, or undefined (never an inherited one such as "toString"). */
 export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
@@ -33,11 +33,11 @@ export function setPath(obj: object, path: string, value: unknown): void {
     let next = own(cur, key);
     if (next === null || typeof next !== 'object') {
       next = {};
-      define(cur, key, next);
+      defineField(cur, key, next);
     }
     cur = next as object;
   }
-  define(cur, keys.at(-1) as string, value);
+  defineField(cur, keys.at(-1) as string, value);
 }
 
 export function unsetPath(obj: object, path: string): void {

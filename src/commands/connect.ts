@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { runConnectBrowser } from '../flows/run-connect-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './interactive.js';
+import { previewConnectStep } from '../flows/step-preview.js';
 import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
 import { providerFromArgs } from '../custom-profile.js';
 
@@ -62,7 +63,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({ '--browser': flags.browser === true, '--misconfig': misconfig !== undefined, '--step': flags.step === true });
-      const stepper = flags.step ? createStepMode(deps, secrets) : undefined;
+      const stepper = flags.step ? createStepMode(deps, secrets, previewConnectStep, 'connect github') : undefined;
       try {
         const opts = { provider, entry, successPage, routerMode, ...(flags.host === undefined ? {} : { host: flags.host }), ...(envs === undefined ? {} : { envs }), ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
         const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };

@@ -1,11 +1,9 @@
-/** What `--browser`, `--timeout` and `--step` need in the commands that offer them (connect, signup). */
+/** What `--browser`, `--timeout` and `--step` need in the commands that offer them (connect, signup, refresh). */
 import { createRealBrowserOpener, type UrlOpener } from '../agent-sim/real-browser.js';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import type { ConnectContext } from '../flows/connect.js';
-import { previewConnectStep } from '../flows/step-preview.js';
 import type { SecretRegistry } from '../secrets.js';
-import { createStepPrompt, type StepPrompt } from './step-prompt.js';
+import { createStepPrompt, stepInput, type StepPrompt } from './step-prompt.js';
 
 /** The opener tests injected through deps, or the user's browser (BROWSER, else `open`). */
 export function browserOpener(deps: Deps): UrlOpener {
@@ -21,16 +19,10 @@ export function parseSeconds(flag: string, value: string): number {
   return Math.round(seconds * 1000);
 }
 
-/** The `--step` prompt on the command's stdin and stderr; a usage error when there is no stdin at all. */
-export function createStepMode<C extends ConnectContext>(
-  deps: Deps,
-  secrets: SecretRegistry,
-  preview: (stepId: string, ctx: C) => string | undefined = previewConnectStep,
-): StepPrompt<C> {
-  if (deps.io.stdin === undefined) {
-    throw new UsageError('--step needs a standard input to read Enter or q from', {
-      hint: `Run it in a terminal, or pipe the answers, e.g. printf '\\n\\nq\\n' | codestream-auth connect github --step.`,
-    });
-  }
-  return createStepPrompt<C>({ stdin: deps.io.stdin, stderr: deps.io.stderr, redact: secrets.redact, preview });
+/**
+ * The `--step` prompt on the command's stdin and stderr, previewing each step with `preview`; a usage error
+ * (naming `example` in its hint) when there is no stdin at all.
+ */
+export function createStepMode<C>(deps: Deps, secrets: SecretRegistry, preview: (stepId: string, ctx: C) => string | undefined, example: string): StepPrompt<C> {
+  return createStepPrompt<C>({ stdin: stepInput(deps.io.stdin, example), stderr: deps.io.stderr, redact: secrets.redact, preview });
 }

@@ -44,7 +44,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({ '--profile': flags.profile !== undefined, '--host': flags.host !== undefined, '--step': flags.step === true });
-      const stepper = flags.step ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep) : undefined;
+      const stepper = flags.step ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep, 'refresh gitlab') : undefined;
       try {
         const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
         const { outcome } = extras.scenario

@@ -42,14 +42,14 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers, proxyHost, profiles: data.profiles }));
       const consent = choice('--consent', flags.consent, ['page', 'auto'] as const, 'page');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
+      if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
+        throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
+      }
       if (!isLoopbackHost(flags.host)) {
         deps.io.stderr.write(`warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`);
         if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
           deps.io.stderr.write(`note: the URLs say 127.0.0.1, which only this machine can follow; pass --public-host <this machine's name or IP> for the others\n`);
         }
-      }
-      if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
-        throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
       }
       const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, ...(flags.publicHost === undefined ? {} : { publicHost: flags.publicHost }), port, routerMode, proxyHost, now: deps.now, fetch: deps.fetch });
       try {

@@ -5,8 +5,7 @@ import { UsageError } from '../errors.js';
 import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-signup.js';
 import { runSignupBrowser } from '../flows/run-signup-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { browserOpener } from './interactive.js';
-import { createStepPrompt, stepInput } from './step-prompt.js';
+import { browserOpener, createStepMode } from './interactive.js';
 import { previewSignupStep } from '../flows/step-preview.js';
 import type { SignupContext } from '../flows/signup.js';
 import { parseEnvList } from '../flows/lab-envs.js';
@@ -73,8 +72,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({ '--browser': flags.browser === true, '--deny': flags.deny === true, '--step': flags.step === true });
-      // Not interactive.ts's createStepMode: that one previews connect steps, and a sign-up context is not a connect's.
-      const stepper = flags.step ? createStepPrompt<SignupContext>({ stdin: stepInput(deps.io.stdin, 'signup github --poll'), stderr: deps.io.stderr, redact: secrets.redact, preview: previewSignupStep }) : undefined;
+      const stepper = flags.step ? createStepMode<SignupContext>(deps, secrets, previewSignupStep, 'signup github --poll') : undefined;
       try {
         if (extras.scenario) {
           const { outcome } = await extras.runScenario(provider, flags.env, { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal });

@@ -7,6 +7,7 @@ import type { UrlOpener } from '../agent-sim/real-browser.js';
 import { AppError, FlowError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { ApiRequestRecord } from '../mock-api/context.js';
+import { BROWSER_ROUTE } from '../mock-api/http.js';
 import { labOrigins, type AgentContext } from './context.js';
 import { LabWatch, type SeenRequest } from './lab-watch.js';
 import type { StepContext } from './runner.js';
@@ -159,9 +160,6 @@ export function authorizeRequestOf(ctx: BrowserLegContext, s: StepContext): { ra
   if (authorize === undefined) throw new FlowError('CHECK_FAILED', 'the provider saw no authorize request', s.step);
   return authorize;
 }
-
-// The API's routes and pages a browser loads; its other routes are the agent's (users/me, check-signup…) or a provider's.
-const BROWSER_ROUTE = /^\/(?:web\/|no-auth\/web\/|no-auth\/provider-auth\/|no-auth\/provider-token\/)/;
 
 // The browser's hops as `http` events, in the order it made them, rebuilt from what the lab's servers saw
 // (method, URL, status, Location, the server's timing), so HAR and diagrams list them as in a headless run.

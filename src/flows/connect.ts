@@ -55,6 +55,11 @@ export interface ConnectContext extends AgentContext {
   deliveredToken?: string | undefined;
 }
 
+/** Where the callback stored the token (hosts.<host> and multiple.<id> included) once learned, else the team's key. */
+export function storageKeyOf(ctx: Pick<ConnectContext, 'storageKey' | 'teamId' | 'profile'>): string {
+  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+}
+
 /** A connect step; `applies` leaves it out for profiles that do not take that hop. */
 export interface ConnectStep extends Step<ConnectContext> {
   applies?: (profile: ProviderProfile) => boolean;
@@ -188,7 +193,7 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
 
   step('broadcast', 'Agent receives the token on its me-channel', async (ctx, s) => {
-    const base = ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+    const base = storageKeyOf(ctx);
     const key = `${base}.accessToken`;
     const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
     reportMessage(got, s.emit);

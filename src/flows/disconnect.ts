@@ -9,7 +9,7 @@ import { applyDirective, providerTokenOf } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { Lab } from '../lab.js';
 import { starHost } from '../state.js';
-import type { ConnectContext } from './connect.js';
+import { storageKeyOf, type ConnectContext } from './connect.js';
 import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from './run-connect.js';
 import type { Step } from './runner.js';
@@ -38,7 +38,7 @@ const step = (id: string, title: string, run: Step<DisconnectContext>['run']): S
 
 export const disconnectSteps: readonly Step<DisconnectContext>[] = [
   step('deauth-call', 'Agent disconnects the provider (PUT /provider-deauth)', async (ctx, s) => {
-    const key = storageOf(ctx);
+    const key = storageKeyOf(ctx);
     const sub = subIdOf(key);
     const host = ctx.withoutHost ? undefined : ctx.host;
     const field = ctx.profile.storage.identityField;
@@ -75,7 +75,7 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
     s.expectEqual('broadcast $unset equals the answer\'s', JSON.stringify(user.$unset), JSON.stringify(sent.$unset));
     s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, user), 'applied');
-    const key = storageOf(ctx);
+    const key = storageKeyOf(ctx);
     const cached = getPath(ctx.me, `${key}.accessToken`);
     if (ctx.withoutHost && ctx.host !== undefined) {
       s.expectEqual("the agent's cache keeps the host entry's token (failure mode 39)", cached, ctx.deliveredToken);
@@ -105,7 +105,7 @@ export async function runDisconnect(opts: DisconnectOptions, deps: FlowDeps, use
       flow: 'disconnect',
       provider: opts.provider,
       env: envName,
-      result: () => ({ issuedToken: context.issuedToken ?? null, tokenRemoved: getPath(context.me, `${storageOf(context)}.accessToken`) === undefined }),
+      result: () => ({ issuedToken: context.issuedToken ?? null, tokenRemoved: getPath(context.me, `${storageKeyOf(context)}.accessToken`) === undefined }),
     });
   });
 }
@@ -118,9 +118,6 @@ function expectedUnset(ctx: DisconnectContext, host: string | undefined, sub: st
   return [`providerInfo.${ctx.profile.id}${suffix}`, `providerInfo.${ctx.teamId}.${ctx.profile.id}${suffix}`];
 }
 
-function storageOf(ctx: DisconnectContext): string {
-  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
-}
 
 function subIdOf(key: string): string | undefined {
   const at = key.indexOf('.multiple.');

@@ -7,7 +7,7 @@ import { reportMessage } from '../agent-sim/broadcast-recovery.js';
 import { applyDirective } from '../agent-sim/me-cache.js';
 import { getPath } from '../dotted.js';
 import type { Lab } from '../lab.js';
-import type { ConnectContext } from './connect.js';
+import { storageKeyOf, type ConnectContext } from './connect.js';
 import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from './lab-run.js';
 import type { ConnectOptions, ConnectRun, FlowDeps } from './run-connect.js';
 import { createConnectContext } from './run-connect.js';
@@ -29,7 +29,7 @@ const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step
 
 export const refreshSteps: readonly Step<RefreshContext>[] = [
   step('refresh-call', 'Agent asks the API to refresh the token (GET /provider-refresh)', async (ctx, s) => {
-    const key = refreshKey(ctx);
+    const key = storageKeyOf(ctx);
     const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as { refreshToken?: unknown; expiresAt?: unknown } | undefined;
     s.check('connect stored a refresh token', typeof before?.refreshToken === 'string', 'a refresh token', before?.refreshToken);
     ctx.oldRefreshToken = String(before?.refreshToken);
@@ -75,7 +75,7 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
   }),
 
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
-    const key = `${refreshKey(ctx)}.accessToken`;
+    const key = `${storageKeyOf(ctx)}.accessToken`;
     // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
       const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
@@ -90,11 +90,6 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     return 'the agent holds the refreshed token';
   }),
 ];
-
-/** Where the connect stored the token the refresh replaces: the key it learned, else the team's default. */
-export function refreshKey(ctx: RefreshContext): string {
-  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
-}
 
 /** Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token. */
 export function refreshQuery(ctx: RefreshContext, key: string): string {

@@ -138,9 +138,11 @@ async function runCell(cell: SmokeCell, deps: SmokeDeps, timeoutMs: number): Pro
   const signal = deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
   const flowDeps: FlowDeps = { config: deps.config, profiles: deps.profiles, fetch: deps.fetch, now: deps.now, secrets: deps.secrets, onEvent, signal };
   const began = deps.now();
-  const finish = (status: CellStatus, extra: Partial<CellResult> = {}): CellResult =>
+  const finish = (status: CellStatus, extra: Partial<CellResult> = {}): CellResult => {
     // A cell cut short by Ctrl-C did not fail: it was not (fully) run.
-    deps.signal?.aborted && status === 'failed' ? { cell, status: 'skipped', ms: deps.now() - began, events, skipReason: 'interrupted' } : { cell, status, ms: deps.now() - began, events, ...extra };
+    if (deps.signal?.aborted && status === 'failed') return { cell, status: 'skipped', ms: deps.now() - began, events, skipReason: 'interrupted' };
+    return { cell, status, ms: deps.now() - began, events, ...extra };
+  };
   if (deps.signal?.aborted) return finish('skipped', { skipReason: 'interrupted' });
   try {
     if (cell.scenario) {

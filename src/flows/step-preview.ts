@@ -1,9 +1,9 @@
 /** For `--step`: the request a step is about to make, computed from what earlier steps learned. */
 import type { Hop } from '../agent-sim/browser.js';
 import { startUrlOf } from './connect-browser.js';
-import type { ConnectContext } from './connect.js';
+import { storageKeyOf, type ConnectContext } from './connect.js';
 import { labOrigins, type AgentContext } from './context.js';
-import { refreshKey, refreshQuery, type RefreshContext } from './refresh.js';
+import { refreshQuery, type RefreshContext } from './refresh.js';
 import { signupStartUrl, type SignupContext } from './signup.js';
 
 // The browser's next hop: the Location the previous hop answered with.
@@ -85,11 +85,11 @@ export function previewSignupStep(stepId: string, ctx: SignupContext): string | 
 export function previewRefreshStep(stepId: string, ctx: RefreshContext): string | undefined {
   switch (stepId) {
     case 'refresh-call': {
-      const key = refreshKey(ctx);
+      const key = storageKeyOf(ctx);
       return `GET ${ctx.api.url}/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)} (agent → api, Bearer token)`;
     }
     case 'refresh-broadcast':
-      return `wait for the directive with the refreshed ${refreshKey(ctx)}.accessToken on user-${ctx.userId} (broadcaster → agent)`;
+      return `wait for the directive with the refreshed ${storageKeyOf(ctx)}.accessToken on user-${ctx.userId} (broadcaster → agent)`;
     default:
       return previewConnectStep(stepId, ctx);
   }

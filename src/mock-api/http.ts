@@ -13,6 +13,9 @@ export function requireUser(ctx: ApiContext, req: Request): UserDoc {
   return user;
 }
 
+/** The API routes a browser loads (start, callback, pages); the others are the agent's (users/me, check-signup…). */
+export const BROWSER_ROUTE = /^\/(?:web\/|no-auth\/(?:provider-auth|provider-token|web)\/)/;
+
 /** A query value as a string, or undefined; arrays and objects (?a[b]=1) are not accepted. */
 export function queryString(req: Request, name: string): string | undefined {
   const value = (req.query as Record<string, unknown>)[name];

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { ApiContext } from './context.js';
 import { CsError } from './cs-errors.js';
-import { redirectToError } from './http.js';
+import { BROWSER_ROUTE, redirectToError } from './http.js';
 import { keepRawBody } from './raw-body.js';
 import { registerAuthCode } from './routes/auth-code.js';
 import { registerPages } from './routes/pages.js';
@@ -89,8 +89,6 @@ function rawQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? '' : url.slice(q + 1);
 }
-
-const BROWSER_ROUTE = /^\/(web\/|no-auth\/(provider-auth|provider-token|web)\/)/;
 
 // http-errors from express, router and body-parser carry a 4xx `status`; their messages name no secrets.
 function clientErrorOf(err: unknown): string | undefined {

@@ -1,4 +1,5 @@
 /** Every request a mock server receives, for checks and reports. */
+import { defineField } from '../dotted.js';
 import type { Request, Response } from 'express';
 
 /** profile: the user-profile call after a sharing connect (Slack users.info). */
@@ -46,7 +47,7 @@ export function paramsOf(pairs: Iterable<[string, string]>): { params: Record<st
       if (!repeated.includes(key)) repeated.push(key);
       continue;
     }
-    Object.defineProperty(params, key, { value, writable: true, enumerable: true, configurable: true });
+    defineField(params, key, value);
   }
   return { params, repeated };
 }

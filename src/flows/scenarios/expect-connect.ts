@@ -4,7 +4,7 @@
  */
 import { receiveDirective } from '../../agent-sim/broadcast-recovery.js';
 import { getPath } from '../../dotted.js';
-import type { ConnectContext } from '../connect.js';
+import { storageKeyOf, type ConnectContext } from '../connect.js';
 import type { Step, StepContext } from '../runner.js';
 import { followToWebError, followUntil } from './follow.js';
 import type { ScenarioRuntime, StepHook } from './runtime.js';
@@ -34,7 +34,7 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
     id: 'broadcast',
     title: `Agent gets the token (${DELIVERY_TITLES[expect.delivery]})`,
     async run(ctx, s) {
-      const key = `${storageOf(ctx)}.accessToken`;
+      const key = `${storageKeyOf(ctx)}.accessToken`;
       const delivery = await receiveDirective(
         {
           client: ctx.broadcasts,
@@ -184,7 +184,7 @@ function revokedStep(): Step<Ctx> {
       s.check('a token was issued by the first callback', ctx.issuedToken !== undefined, 'a token', 'none');
       const active = ctx.provider.control.grants.isActive(ctx.issuedToken ?? '');
       s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', active, false, 'revoked');
-      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `${storageOf(ctx)}.accessToken`);
+      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `${storageKeyOf(ctx)}.accessToken`);
       s.note(stored === ctx.issuedToken ? 'CodeStream still stores the revoked token: nothing tells it the provider revoked it' : 'the stored token changed');
       return 'revoked at the provider';
     },
@@ -196,10 +196,6 @@ function startUrl(ctx: Ctx): string {
   return `${ctx.api.url}${path}/${ctx.profile.id}?code=${encodeURIComponent(ctx.pauth ?? '')}`;
 }
 
-// Where the callback stored the token (hosts.<host> and multiple.<id> included), as the connect flow learned it.
-function storageOf(ctx: Ctx): string {
-  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
-}
 
 function setKeys(message: Record<string, unknown>): string[] {
   const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;

@@ -2,6 +2,7 @@
  * A refresh run for a scenario (contract §1.8, failure mode 38): the connect steps, then the agent's
  * GET /provider-refresh refused with a JSON error, and nothing stored, broadcast or delivered because of it.
  */
+import { storageKeyOf } from '../connect.js';
 import { getPath } from '../../dotted.js';
 import { refreshFlowSteps, refreshQuery, type RefreshContext } from '../refresh.js';
 import type { Step } from '../runner.js';
@@ -34,7 +35,7 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
     id: expect.from,
     title: `The API refuses the agent's refresh with ${expect.status} ${expect.code}`,
     async run(ctx, s) {
-      const key = storageOf(ctx);
+      const key = storageKeyOf(ctx);
       before.stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
       before.published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
       const journaled = ctx.provider.control.requests.length;
@@ -59,7 +60,7 @@ function unchangedStep(before: Before): Step<Ctx> {
     id: 'nothing-refreshed',
     title: 'The stored token, the me-channel and the agent\'s cache are unchanged',
     async run(ctx, s) {
-      const key = storageOf(ctx);
+      const key = storageKeyOf(ctx);
       const stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
       s.check(`${key} unchanged`, stored === before.stored, 'the token the connect stored', stored.slice(0, 80));
       const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
@@ -72,6 +73,3 @@ function unchangedStep(before: Before): Step<Ctx> {
   };
 }
 
-function storageOf(ctx: Ctx): string {
-  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
-}
