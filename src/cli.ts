@@ -5,8 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { loadCommands } from './commands/index.js';
 import type { Deps } from './deps.js';
 import { AppError, UsageError } from './errors.js';
-import { packageRoot } from './paths.js';
-import { createSecretRegistry } from './secrets.js';
+import { packageRoot } from './util/paths.js';
+import { createSecretRegistry } from './util/secrets.js';
 
 const NAME = 'codestream-auth';
 const DESCRIPTION = 'Run the whole CodeStream third-party OAuth handshake on one machine and check every hop of it';

@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import { AppError } from '../errors.js';
-import { PartAssembler } from '../message-parts.js';
+import { PartAssembler } from '../protocol/message-parts.js';
 
 export interface ReceivedMessage {
   channel: string;

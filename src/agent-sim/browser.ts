@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors.js';
 import type { Actor, EventSink, HttpExchange } from '../events.js';
-import { nextFragmentHop, readFragmentHopPage } from '../fragment-hop.js';
+import { nextFragmentHop, readFragmentHopPage } from '../protocol/fragment-hop.js';
 import { timedFetch } from './http-log.js';
 
 export interface Hop extends HttpExchange {

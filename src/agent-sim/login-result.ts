@@ -2,7 +2,7 @@
  * How the agent turns a check-signup answer into a LoginResult (contract §6.2 item 3, the agent's
  * loginApiErrorMappings). Only HTTP 4xx answers are mapped; USRC-1022 is remapped through its nested code.
  */
-import { ownValue } from '../dotted.js';
+import { ownValue } from '../util/dotted.js';
 
 export type LoginResult =
   | 'SUCCESS'

@@ -1,4 +1,4 @@
-import { getPath, setPath, unsetPath } from '../dotted.js';
+import { getPath, setPath, unsetPath } from '../util/dotted.js';
 
 /** The agent's cached me-object and how it applies a versioned directive (contract §4.3). */
 

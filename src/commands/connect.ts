@@ -1,16 +1,15 @@
 /** `codestream-auth connect <provider>`: the "Connect to X" handshake, hop by hop. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
-import { runConnect } from '../flows/run-connect.js';
-import { parseEnvList } from '../flows/lab-envs.js';
-import { MISCONFIGS, runMisconfig } from '../flows/misconfig.js';
+import { runConnect } from '../flows/connect/run.js';
+import { MISCONFIGS, runMisconfig } from '../flows/misconfig/steps.js';
 import { UsageError } from '../errors.js';
-import { runConnectBrowser } from '../flows/run-connect-browser.js';
+import { runConnectBrowser } from '../flows/connect/run-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { browserOpener, createStepMode, parseSeconds } from './interactive.js';
-import { previewConnectStep } from '../flows/step-preview.js';
-import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
-import { providerFromArgs } from '../custom-profile.js';
+import { browserOpener, createStepMode, parseSeconds } from './step-mode.js';
+import { previewConnectStep } from '../flows/engine/step-preview.js';
+import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import { providerFromArgs } from '../profiles/custom.js';
 
 interface ConnectFlags extends FlowExtrasFlags {
   env?: string;

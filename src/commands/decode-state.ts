@@ -6,8 +6,8 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
-import type { LabConfig } from '../lab-config.js';
-import { formatDuration } from '../flows/scenarios/clock.js';
+import type { LabConfig } from '../lab/config.js';
+import { formatDuration } from '../util/duration.js';
 import { decodeState } from '../state.js';
 import { loadLabData } from './shared.js';
 

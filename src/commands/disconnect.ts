@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { runDisconnect } from '../flows/disconnect.js';
-import { parseEnvList } from '../flows/lab-envs.js';
-import { assertKnownProvider, createOutput, loadLabData } from './shared.js';
+import { runDisconnect } from '../flows/disconnect/steps.js';
+import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
 

@@ -5,10 +5,10 @@
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { teeEvents, type EventSink } from '../events.js';
-import type { FlowDeps } from '../flows/run-connect.js';
-import type { FlowOutcome } from '../flows/runner.js';
+import type { FlowDeps } from '../flows/connect/run.js';
+import type { FlowOutcome } from '../flows/engine/runner.js';
 import { findScenario, runScenario, scenarioCatalogue, type FlowKind, type Scenario } from '../flows/scenarios/index.js';
-import type { SecretRegistry } from '../secrets.js';
+import type { SecretRegistry } from '../util/secrets.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 
 /** The flags flow-extras reads. */

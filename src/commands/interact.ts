@@ -1,10 +1,9 @@
 /** `codestream-auth interact slack|msteams`: a provider-initiated call through the VPN proxy, hop by hop. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
-import { parseEnvList } from '../flows/lab-envs.js';
-import { runInteract } from '../flows/run-interact.js';
-import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../mock-provider/interactive.js';
-import { choice, createOutput, loadLabData } from './shared.js';
+import { runInteract } from '../flows/interact/run.js';
+import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../agent-sim/provider-calls.js';
+import { choice, createOutput, loadLabData, parseEnvList } from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
 

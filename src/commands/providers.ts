@@ -1,8 +1,8 @@
 /** `codestream-auth providers [--json]`: every profile with its flows, wire format and quirks. */
 import type { Command } from 'commander';
-import { addCustomProfile } from '../custom-profile.js';
+import { addCustomProfile } from '../profiles/custom.js';
 import type { Deps } from '../deps.js';
-import { summarizeProfile, type ProfileSummary } from '../profile-summary.js';
+import { summarizeProfile, type ProfileSummary } from '../profiles/summary.js';
 import { loadLabData } from './shared.js';
 
 interface ProvidersFlags {

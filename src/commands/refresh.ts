@@ -1,14 +1,13 @@
 /** `codestream-auth refresh <provider>`: connect, then GET /provider-refresh and the refreshed token's delivery. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
-import { parseEnvList } from '../flows/lab-envs.js';
-import { runRefresh } from '../flows/refresh.js';
-import { providerFromArgs } from '../custom-profile.js';
+import { runRefresh } from '../flows/refresh/steps.js';
+import { providerFromArgs } from '../profiles/custom.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { assertKnownProvider, createOutput, loadLabData } from './shared.js';
-import { createStepMode } from './interactive.js';
-import { previewRefreshStep } from '../flows/step-preview.js';
-import type { RefreshContext } from '../flows/refresh.js';
+import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
+import { createStepMode } from './step-mode.js';
+import { previewRefreshStep } from '../flows/engine/step-preview.js';
+import type { RefreshContext } from '../flows/refresh/steps.js';
 
 interface RefreshFlags extends FlowExtrasFlags {
   env?: string;

@@ -6,10 +6,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import type { EventSink, FlowEvent } from '../events.js';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../util/paths.js';
 import { createHar } from '../render/har.js';
 import { renderMermaid } from '../render/mermaid.js';
-import type { SecretRegistry } from '../secrets.js';
+import type { SecretRegistry } from '../util/secrets.js';
 
 /** The report file flags of a flow command. */
 export interface ReportFlags {

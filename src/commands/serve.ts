@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../serve.js';
-import type { ProviderProfile } from '../profiles.js';
+import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
 
 interface ServeFlags {

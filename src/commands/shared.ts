@@ -1,10 +1,10 @@
 /** What several commands share: loading the lab data, picking a renderer, checking a provider name. */
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { loadLabConfig, type LabConfig } from '../lab-config.js';
-import { loadProfiles, type ProviderProfile } from '../profiles.js';
+import { loadLabConfig, type LabConfig } from '../lab/config.js';
+import { loadProfiles, type ProviderProfile } from '../profiles/profile.js';
 import { createRenderer, pickRenderer, type Renderer } from '../render/index.js';
-import { createSecretRegistry, noRedaction, type SecretRegistry } from '../secrets.js';
+import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
 
 export interface OutputFlags {
   json?: boolean;
@@ -49,4 +49,12 @@ export function choice<T extends string>(flag: string, value: string | undefined
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+}
+
+/** Parses `--envs pd,qa,local-10-1-2-3`. */
+export function parseEnvList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError('--envs needs at least one environment name, e.g. --envs pd,qa');
+  return names;
 }

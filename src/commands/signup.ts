@@ -2,15 +2,14 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/run-signup.js';
-import { runSignupBrowser } from '../flows/run-signup-browser.js';
+import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/signup/run.js';
+import { runSignupBrowser } from '../flows/signup/run-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { browserOpener, createStepMode } from './interactive.js';
-import { previewSignupStep } from '../flows/step-preview.js';
-import type { SignupContext } from '../flows/signup.js';
-import { parseEnvList } from '../flows/lab-envs.js';
-import { assertKnownProvider, choice, createOutput, loadLabData } from './shared.js';
-import { providerFromArgs } from '../custom-profile.js';
+import { browserOpener, createStepMode } from './step-mode.js';
+import { previewSignupStep } from '../flows/engine/step-preview.js';
+import type { SignupContext } from '../flows/signup/steps.js';
+import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import { providerFromArgs } from '../profiles/custom.js';
 
 interface SignupFlags extends FlowExtrasFlags {
   poll?: boolean;

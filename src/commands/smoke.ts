@@ -7,13 +7,13 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { AppError, UsageError } from '../errors.js';
 import { scenarioCatalogue } from '../flows/scenarios/index.js';
-import { defaultSmokeFlows } from '../flows/smoke-flows.js';
-import { runSmoke, DEFAULT_CONCURRENCY, type SmokeDeps, type SmokeOptions, type SmokeReport } from '../flows/smoke.js';
+import { defaultSmokeFlows } from '../flows/smoke/flows.js';
+import { runSmoke, DEFAULT_CONCURRENCY, type SmokeDeps, type SmokeOptions, type SmokeReport } from '../flows/smoke/matrix.js';
 import type { FlowKind } from '../flows/scenarios/index.js';
 import { renderJunit } from '../render/junit.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
-import { createSecretRegistry, noRedaction, type SecretRegistry } from '../secrets.js';
+import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
 import { writeReport } from './report-files.js';
 import { choice, loadLabData } from './shared.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { FlowError, UsageError } from '../errors.js';
-import type { Step } from '../flows/runner.js';
+import type { Step } from '../flows/engine/runner.js';
 
 export interface StepPromptOptions<C> {
   stdin: Readable;

@@ -1,5 +1,5 @@
 /** The authorize redirect of contract §3.1: parameters in a fixed order, each encodeURIComponent-encoded. */
-import type { ProviderProfile } from '../profiles.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 
 export interface AuthorizeUrlInput {
   providerUrl: string;

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { splitMessage } from '../message-parts.js';
+import { splitMessage } from '../protocol/message-parts.js';
 
 export const BROADCASTER_PATH = '/broadcaster';
 

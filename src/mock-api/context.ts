@@ -1,10 +1,10 @@
 /** What every route of one mock CS API environment shares. */
-import type { ClientConfig, EnvironmentConfig, LabConfig } from '../lab-config.js';
+import type { ClientConfig, EnvironmentConfig, LabConfig } from '../lab/config.js';
 import type { ApiFaults } from './api-faults.js';
-import type { ProviderProfile } from '../profiles.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 import type { Broadcaster } from './broadcaster.js';
 import type { Store } from './store.js';
-import type { SignupRecords } from './signup-records.js';
+import type { SignupRecords } from './signup/records.js';
 import type { ProviderActionLog } from './provider-actions.js';
 
 export interface ApiRequestRecord {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import { verifyBotToken } from '../signing.js';
+import { verifyBotToken } from '../protocol/slack-teams-signing.js';
 import type { ApiContext } from './context.js';
 import { csError } from './cs-errors.js';
 import { publishUser, requireUser } from './http.js';

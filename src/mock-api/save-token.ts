@@ -1,15 +1,15 @@
 /** Exchange, store and broadcast of a connect callback (contract §1.5 steps 7, 9, 10 and §4). */
 import type { Response } from 'express';
-import { setPath } from '../dotted.js';
-import type { ProviderProfile } from '../profiles.js';
+import { setPath } from '../util/dotted.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 import { starHost } from '../state.js';
 import type { ApiContext } from './context.js';
 import { csError } from './cs-errors.js';
-import { exchangeCode, type ExchangeResult, type TokenData } from './exchange.js';
+import { exchangeCode, type ExchangeResult, type TokenData } from './outbound/exchange.js';
 import { publishUser } from './http.js';
-import { callbackUrl, resolveClient, type ProviderClient } from './provider-client.js';
+import { callbackUrl, resolveClient, type ProviderClient } from './outbound/provider-client.js';
 import type { CallbackInfo } from './routes/provider-token.js';
-import type { SharingWrite } from './sharing-call.js';
+import type { SharingWrite } from './outbound/sharing-call.js';
 import type { UserDoc } from './store.js';
 
 /** Exchanges the callback's code; any failure is RAPI-1010 with the reason in info (contract §1.5 step 7). */

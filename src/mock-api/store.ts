@@ -1,6 +1,6 @@
 /** In-memory CS database: users with versioned writes (contract §4.1), teams, companies. */
-import { getPath, setPath, unsetPath } from '../dotted.js';
-import type { LabConfig } from '../lab-config.js';
+import { getPath, setPath, unsetPath } from '../util/dotted.js';
+import type { LabConfig } from '../lab/config.js';
 
 export interface UserDoc {
   _id: string;

@@ -1,7 +1,7 @@
 /** The marketing site's "Successful Auth" page, the seed's default success redirect. */
 import express from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import { escapeHtml, sendPage } from '../mock-provider/pages.js';
+import { escapeHtml, sendPage } from '../util/html-page.js';
 
 export function createMarketingApp(displayNames: ReadonlyMap<string, string>): express.Express {
   const app = express();

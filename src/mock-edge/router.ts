@@ -7,7 +7,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import { escapeHtml, sendPage } from '../mock-provider/pages.js';
+import { escapeHtml, sendPage } from '../util/html-page.js';
 import { environmentOf } from '../state.js';
 import { forwardableHeaders, relayAnswer, sendUpstream } from './forward.js';
 

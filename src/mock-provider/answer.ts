@@ -1,6 +1,6 @@
 /** Token-endpoint answers in the profile's wire shape: success bodies, error envelopes, encodings. */
 import type { Request, Response } from 'express';
-import type { TokenProfile } from '../profiles.js';
+import type { TokenProfile } from '../profiles/profile.js';
 import type { OAuthError } from './errors.js';
 import type { IssuedToken } from './grants.js';
 

@@ -1,6 +1,6 @@
 /** Client authentication at the token endpoint (RFC 6749 §2.3): post, HTTP Basic, or a jwt-bearer assertion. */
 import type { Request } from 'express';
-import type { TokenProfile } from '../profiles.js';
+import type { TokenProfile } from '../profiles/profile.js';
 import type { ProviderContext, RegisteredClient } from './context.js';
 import { invalidClient } from './errors.js';
 

@@ -2,7 +2,7 @@
 import type { Response } from 'express';
 import type { AuthorizeRequest } from './authorize.js';
 import type { ProviderContext } from './context.js';
-import { escapeHtml, sendPage } from './pages.js';
+import { escapeHtml, sendPage } from '../util/html-page.js';
 
 // The name the CodeStream OAuth app is registered under at every provider.
 const APP_NAME = 'CodeStream';

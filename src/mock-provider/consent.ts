@@ -4,8 +4,8 @@ import { approve, errorRedirect, validateClient } from './authorize.js';
 import { readBody } from './body.js';
 import type { ProviderContext } from './context.js';
 import { queryOf, rawQueryOf } from './journal.js';
-import { decideOAuth1 } from './oauth1.js';
-import { sendPage } from './pages.js';
+import { decideOAuth1 } from './oauth1-server.js';
+import { sendPage } from '../util/html-page.js';
 
 export function registerConsent(router: Router, ctx: ProviderContext): void {
   router.post(`${ctx.profile.authorize.path}/consent`, async (req: Request, res: Response) => {

@@ -1,5 +1,5 @@
 /** What every route of a mock provider shares. */
-import type { ProviderProfile } from '../profiles.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 import type { GrantStore } from './grants.js';
 import type { RecordedRequest, ProviderEndpoint } from './journal.js';
 

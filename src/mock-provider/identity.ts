@@ -5,7 +5,7 @@
  * revoke (RFC 6750 §3.1); the account a token sees is fixed the first time it asks.
  */
 import type { Request, Response, Router } from 'express';
-import type { IdentityCall, MockAccount } from '../profile-identity.js';
+import type { IdentityCall, MockAccount } from '../profiles/identity.js';
 import type { ProviderContext } from './context.js';
 import { takeFault } from './context.js';
 

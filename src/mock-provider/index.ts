@@ -1,8 +1,8 @@
 /** A mock third-party provider built from a profile: authorize + consent, token or OAuth 1.0a, journal, faults. */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import type { MockAccount } from '../profile-identity.js';
-import type { ProviderProfile } from '../profiles.js';
+import type { MockAccount } from '../profiles/identity.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 import { registerAuthorize } from './authorize.js';
 import { registerConsent } from './consent.js';
 import type { ProviderContext, ProviderFault, RegisteredClient } from './context.js';
@@ -10,9 +10,9 @@ import { OAuthError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
 import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
 import { headersOf, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
-import { registerOAuth1 } from './oauth1.js';
+import { registerOAuth1 } from './oauth1-server.js';
 import { isProfileCallPath, registerProfileCall } from './profile-call.js';
-import { escapeHtml, sendPage } from './pages.js';
+import { escapeHtml, sendPage } from '../util/html-page.js';
 import { registerToken } from './token.js';
 
 export type { ProviderFault, RegisteredClient } from './context.js';

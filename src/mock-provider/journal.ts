@@ -1,5 +1,5 @@
 /** Every request a mock server receives, for checks and reports. */
-import { defineField } from '../dotted.js';
+import { defineField } from '../util/dotted.js';
 import type { Request, Response } from 'express';
 
 /** profile: the user-profile call after a sharing connect (Slack users.info). */

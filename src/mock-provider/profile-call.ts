@@ -4,7 +4,7 @@
  * provider issued and did not revoke (RFC 6750 §3.1) and every query parameter the block names.
  */
 import type { Request, Response, Router } from 'express';
-import { renderSharingAnswer, type SharingProfileCall } from '../profile-sharing.js';
+import { renderSharingAnswer, type SharingProfileCall } from '../profiles/sharing.js';
 import { takeFault, type ProviderContext } from './context.js';
 import { journalEntryOf } from './journal.js';
 

@@ -1,7 +1,7 @@
 /** The token endpoint: code and refresh grants, single-use codes, PKCE, rotation, the profile's wire format. */
 import { createHash } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import type { TokenProfile } from '../profiles.js';
+import type { TokenProfile } from '../profiles/profile.js';
 import { errorBody, sendAnswer, successBody } from './answer.js';
 import { readBody } from './body.js';
 import { authenticateClient } from './client-auth.js';

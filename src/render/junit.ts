@@ -2,7 +2,7 @@
  * JUnit XML of a smoke report, in the shape CI systems read: <testsuites> of <testsuite> (one per
  * suite: connect, signup, scenarios) of <testcase classname name time>, with <failure> or <skipped>.
  */
-import type { CellResult, SmokeReport } from '../flows/smoke.js';
+import type { CellResult, SmokeReport } from '../flows/smoke/matrix.js';
 
 /** Redaction and trace length of the JUnit report. */
 export interface JunitOptions {

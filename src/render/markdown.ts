@@ -2,7 +2,7 @@
  * A Markdown summary of a smoke report for a CI job summary ($GITHUB_STEP_SUMMARY): counts, one table
  * row per cell, and for each failed cell the step, expected vs actual and a Mermaid sequence diagram.
  */
-import type { CellResult, SmokeReport } from '../flows/smoke.js';
+import type { CellResult, SmokeReport } from '../flows/smoke/matrix.js';
 import { failureMessage } from './junit.js';
 import { renderMermaid } from './mermaid.js';
 

@@ -1,5 +1,5 @@
 /** Smoke progress lines (one per cell, on stderr) and the JSON report. */
-import type { CellResult, SmokeReport } from '../flows/smoke.js';
+import type { CellResult, SmokeReport } from '../flows/smoke/matrix.js';
 import { failureMessage } from './junit.js';
 
 /** "✔ connect/github/local (66 ms)", "✖ scenario/consent-denied (50 ms): step …". */

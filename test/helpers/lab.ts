@@ -1,10 +1,10 @@
 /** Test fixtures: a lab on 127.0.0.1:0 with teardown, an injectable clock, recorded events. */
 import { test as base } from 'vitest';
 import { recordEvents, type FlowEvent } from '../../src/events.js';
-import { loadLabConfig, type LabConfig } from '../../src/lab-config.js';
-import { startLab, type Lab, type LabOptions } from '../../src/lab.js';
-import { loadProfiles, type ProviderProfile } from '../../src/profiles.js';
-import type { FlowDeps } from '../../src/flows/run-connect.js';
+import { loadLabConfig, type LabConfig } from '../../src/lab/config.js';
+import { startLab, type Lab, type LabOptions } from '../../src/lab/start-lab.js';
+import { loadProfiles, type ProviderProfile } from '../../src/profiles/profile.js';
+import type { FlowDeps } from '../../src/flows/connect/run.js';
 
 /** A clock tests move by hand: no waiting for expiry. */
 export function createClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)): { now: () => number; advance(ms: number): void } {

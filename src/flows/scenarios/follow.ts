@@ -1,6 +1,6 @@
 /** The browser's way from the hop where a scenario diverged to the page it ends on, checked hop by hop. */
 import type { Hop } from '../../agent-sim/browser.js';
-import type { StepContext } from '../runner.js';
+import type { StepContext } from '../engine/runner.js';
 import type { ScenarioContext, ScenarioRuntime } from './runtime.js';
 
 // At most this many redirects between the hop that diverged and the page it ends on.

@@ -1,10 +1,10 @@
 /** The scenario catalogue: every named failure scenario, connect, sign-up and refresh. */
-import { connectBroadcastScenarios } from './catalogue-broadcast.js';
-import { checkSignupScenarios } from './catalogue-check-signup.js';
-import { connectBrowserScenarios } from './catalogue-connect.js';
-import { connectDeliveryScenarios } from './catalogue-delivery.js';
-import { refreshScenarios } from './catalogue-refresh.js';
-import { signupScenarios } from './catalogue-signup.js';
+import { connectBroadcastScenarios } from './catalogue/broadcast.js';
+import { checkSignupScenarios } from './catalogue/check-signup.js';
+import { connectBrowserScenarios } from './catalogue/connect.js';
+import { connectDeliveryScenarios } from './catalogue/delivery.js';
+import { refreshScenarios } from './catalogue/refresh.js';
+import { signupScenarios } from './catalogue/signup.js';
 import type { Scenario } from './types.js';
 
 export type { Scenario, Expectation, Injection, FlowKind } from './types.js';

@@ -3,20 +3,20 @@
  * each other) and says whether the system behaved as the scenario expects, naming the step if not.
  */
 import { AppError, UsageError } from '../../errors.js';
-import { startLab } from '../../lab.js';
-import { flowKind } from '../connect-expect.js';
-import type { RefreshContext } from '../refresh.js';
-import { createConnectContext, type FlowDeps } from '../run-connect.js';
-import { createSignupContext } from '../run-signup.js';
-import { runFlow, type FlowOutcome } from '../runner.js';
-import { signupPollSteps } from '../signup.js';
-import { createScenarioClock } from './clock.js';
-import { compileSignup } from './expect-signup.js';
-import { labOptionsOf } from './injections.js';
-import { planConnect } from './plan-connect.js';
-import { planFlow, type FlowPlan } from './plan.js';
-import { planRefresh } from './plan-refresh.js';
-import { createScenarioPollClock, type ScenarioPollClock } from './poll-clock.js';
+import { startLab } from '../../lab/start-lab.js';
+import { flowKind } from '../connect/expect.js';
+import type { RefreshContext } from '../refresh/steps.js';
+import { createConnectContext, type FlowDeps } from '../connect/run.js';
+import { createSignupContext } from '../signup/run.js';
+import { runFlow, type FlowOutcome } from '../engine/runner.js';
+import { signupPollSteps } from '../signup/steps.js';
+import { createScenarioClock } from './inject/clock.js';
+import { compileSignup } from './plan/expect-signup.js';
+import { labOptionsOf } from './inject/injections.js';
+import { planConnect } from './plan/connect.js';
+import { planFlow, type FlowPlan } from './plan/plan.js';
+import { planRefresh } from './plan/refresh.js';
+import { createScenarioPollClock, type ScenarioPollClock } from './inject/poll-clock.js';
 import type { ScenarioRuntime } from './runtime.js';
 import type { Requirement, Scenario } from './types.js';
 

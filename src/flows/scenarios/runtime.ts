@@ -1,12 +1,12 @@
 /** What a scenario run holds while it runs, and the shape of what its injections contribute. */
 import type { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import type { BrowserInterceptor, Hop } from '../../agent-sim/browser.js';
-import type { Lab } from '../../lab.js';
+import type { Lab } from '../../lab/start-lab.js';
 import type { RunningApi } from '../../mock-api/index.js';
-import type { AgentContext } from '../context.js';
-import type { Step, StepContext } from '../runner.js';
-import type { ScenarioClock } from './clock.js';
-import type { ScenarioPollClock } from './poll-clock.js';
+import type { AgentContext } from '../engine/context.js';
+import type { Step, StepContext } from '../engine/runner.js';
+import type { ScenarioClock } from './inject/clock.js';
+import type { ScenarioPollClock } from './inject/poll-clock.js';
 import type { Injection, Scenario } from './types.js';
 
 /** The part of a flow's context that scenario hooks read; the connect context has all of it. */

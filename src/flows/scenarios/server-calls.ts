@@ -1,5 +1,5 @@
 /** The server-to-server calls of a scenario run, reported after each step (src/flows/server-calls.ts reads them). */
-import { reportServerCalls } from '../server-calls.js';
+import { reportServerCalls } from '../engine/server-calls.js';
 import type { ScenarioContext, ScenarioRuntime, StepHook } from './runtime.js';
 
 /** One hook per step that reports the provider calls made during it, also when the step failed. */

@@ -7,7 +7,7 @@
 import type { Request, Router } from 'express';
 import type { ApiContext } from '../context.js';
 import { CS_ERRORS, CsError, csError, type CsErrorCode } from '../cs-errors.js';
-import type { SignupRecord } from '../signup-records.js';
+import type { SignupRecord } from '../signup/records.js';
 
 export function registerCheckSignup(router: Router, ctx: ApiContext): void {
   router.put('/no-auth/check-signup', async (req, res) => {

@@ -7,9 +7,9 @@
 import type { Router } from 'express';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
-import type { TokenData } from '../exchange.js';
-import { matchOrCreateUser, saveSignupIdentity } from '../match-user.js';
-import { hasMockSecret, resolveIdentity } from '../signup-callback.js';
+import type { TokenData } from '../outbound/exchange.js';
+import { matchOrCreateUser, saveSignupIdentity } from '../signup/match-user.js';
+import { hasMockSecret, resolveIdentity } from '../signup/callback.js';
 
 export function registerClientToken(router: Router, ctx: ApiContext): void {
   router.post('/no-auth/provider-token/:provider', async (req, res) => {

@@ -3,8 +3,8 @@
  * "differs" #4). Titles are the real pages'; the wording around them is ours.
  */
 import type { Router } from 'express';
-import { escapeHtml, sendPage } from '../../mock-provider/pages.js';
-import { ownValue } from '../../dotted.js';
+import { escapeHtml, sendPage } from '../../util/html-page.js';
+import { ownValue } from '../../util/dotted.js';
 import type { ApiContext } from '../context.js';
 import { queryString, redirectToError } from '../http.js';
 

@@ -4,7 +4,7 @@
  * Bot Framework activities in msteams-bot.ts. Every call is journaled with its raw bytes, accepted or not.
  */
 import type { Request, Response, Router } from 'express';
-import { safeEqual, SLACK_MAX_SKEW_S, slackSignature } from '../../signing.js';
+import { safeEqual, SLACK_MAX_SKEW_S, slackSignature } from '../../protocol/slack-teams-signing.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
 import { headersOf } from '../../mock-provider/journal.js';

@@ -5,14 +5,14 @@
  */
 import type { Request, Response, Router } from 'express';
 import { encodeState } from '../../state.js';
-import type { ProviderProfile } from '../../profiles.js';
+import type { ProviderProfile } from '../../profiles/profile.js';
 import { buildAuthorizeUrl } from '../authorize-url.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
 import { queryString, redirectToError, requiredQueryString } from '../http.js';
-import { startOAuth1 } from '../oauth1-client.js';
+import { startOAuth1 } from '../outbound/oauth1-consumer.js';
 import { decodeToken } from '../pauth.js';
-import { callbackUrl, resolveClient, servedHostUrl } from '../provider-client.js';
+import { callbackUrl, resolveClient, servedHostUrl } from '../outbound/provider-client.js';
 
 /** The start handler of one mode; the sign-up mode of /web/provider-auth plugs in here too. */
 export type StartHandler = (ctx: ApiContext, req: Request, res: Response, provider: string) => Promise<void>;

@@ -4,13 +4,13 @@
  * host> and .multiple.<subId> when given; the answer is {user: <directive>}, broadcast on user-<id> as well.
  */
 import type { Router } from 'express';
-import { getPath } from '../../dotted.js';
-import type { ProviderProfile } from '../../profiles.js';
+import { getPath } from '../../util/dotted.js';
+import type { ProviderProfile } from '../../profiles/profile.js';
 import { starHost } from '../../state.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import { publishUser, requireUser } from '../http.js';
-import { providerIdentityOf } from '../sharing-call.js';
+import { providerIdentityOf } from '../outbound/sharing-call.js';
 import type { UserDoc, UserUpdate } from '../store.js';
 
 /** What a deauth names besides the provider: body teamId (required), host and subId (optional). */

@@ -4,14 +4,14 @@
  * failure after the ACL is RAPI-1009; the checks run in the real server's order.
  */
 import type { Router } from 'express';
-import { getPath } from '../../dotted.js';
-import type { ProviderProfile } from '../../profiles.js';
+import { getPath } from '../../util/dotted.js';
+import type { ProviderProfile } from '../../profiles/profile.js';
 import { starHost } from '../../state.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
-import { exchangeRefreshToken, type TokenData } from '../exchange.js';
+import { exchangeRefreshToken, type TokenData } from '../outbound/exchange.js';
 import { publishUser, queryString, requiredQueryString, requireUser } from '../http.js';
-import { callbackUrl, resolveClient } from '../provider-client.js';
+import { callbackUrl, resolveClient } from '../outbound/provider-client.js';
 import type { UserDoc } from '../store.js';
 
 export function registerProviderRefresh(router: Router, ctx: ApiContext): void {

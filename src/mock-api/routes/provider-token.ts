@@ -10,9 +10,9 @@ import { sendFragmentHopPage } from '../fragment-page.js';
 import { queryString, redirectToError, requiredQueryString } from '../http.js';
 import { decodeToken, verifyToken } from '../pauth.js';
 import { saveConnectToken, saveServerToken, storageSuffix, successLocation } from '../save-token.js';
-import { connectTokenFor } from '../token-source.js';
-import { resolveClient } from '../provider-client.js';
-import { sharingWriteFor } from '../sharing-call.js';
+import { connectTokenFor } from '../outbound/token-source.js';
+import { resolveClient } from '../outbound/provider-client.js';
+import { sharingWriteFor } from '../outbound/sharing-call.js';
 
 /** What a callback knows once its state was read; the sign-up branch receives this too. */
 export interface CallbackInfo {

@@ -9,7 +9,7 @@ import { encodeState } from '../../state.js';
 import { buildAuthorizeUrl } from '../authorize-url.js';
 import { csError } from '../cs-errors.js';
 import { optionalQueryString, queryString } from '../http.js';
-import { servedHostUrl } from '../provider-client.js';
+import { servedHostUrl } from '../outbound/provider-client.js';
 import { SIGNUP_LIFETIME_S, signToken } from '../pauth.js';
 import type { StartHandler } from './provider-auth.js';
 

@@ -1,0 +1,40 @@
+/**
+ * What a sharing connect stores beside the token (contract §3.2 last bullet, §4.1 "Sharing model"): the
+ * API's call to the provider's user profile (Slack users.info with the user token), the `extra` read from
+ * it, and the workspace identity added to providerIdentities. Expectations come from the profile alone.
+ */
+import { getPath } from '../../util/dotted.js';
+import { renderSharingAnswer, sharingQuery } from '../../profiles/sharing.js';
+import type { ConnectContext } from './steps.js';
+import type { StepContext } from '../engine/runner.js';
+
+/** Checks the sharing call and what it stored under `key`; nothing to do for a connect without sharing. */
+export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: string, stored: unknown): void {
+  const { profile } = ctx;
+  if (!profile.agent.sharing || !key.includes('.multiple.')) return;
+  const data = getPath(stored, 'data') as Record<string, unknown> | undefined;
+  const field = profile.storage.identityField;
+  if (field !== undefined) {
+    const identity = `${profile.id}::${String(getPath(data, field))}`;
+    const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
+    s.check(`providerIdentities has "${identity}" ($addToSet)`, identities.includes(identity), identity, identities);
+  }
+  const call = profile.sharingProfileCall;
+  if (call === undefined) return;
+  const extra = getPath(stored, 'extra');
+  if (!ctx.providerJournal) {
+    s.check(`stored ${key}.extra`, extra !== null && typeof extra === 'object', 'an object', extra);
+    return;
+  }
+  const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'profile');
+  s.expectEqual(`the API called ${call.path} once`, calls.length, 1);
+  const made = calls.at(-1);
+  const query = sharingQuery(call, data);
+  const expected = 'params' in query ? query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&') : `(no "${query.missing}" in the stored data)`;
+  s.expectEqual(`${call.path} query`, made?.rawQuery, expected);
+  s.expectEqual(`${call.path} with the user token (Bearer)`, made?.headers.authorization, `Bearer ${ctx.issuedToken ?? ''}`);
+  const answer = renderSharingAnswer(call, made?.query ?? {});
+  const want = Object.fromEntries(Object.entries(call.extra).map(([name, path]) => [name, getPath(answer, path)]).filter(([, v]) => v !== undefined));
+  // expectEqual compares with Object.is; the stored object is compared by its JSON.
+  s.check(`stored ${key}.extra`, JSON.stringify(extra) === JSON.stringify(want), want, extra, JSON.stringify(extra));
+}

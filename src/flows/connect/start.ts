@@ -1,0 +1,131 @@
+/**
+ * Checks of the connect's first two browser hops for every kind of profile: the start route's redirect
+ * (OAuth 2.0 authorize URL, or OAuth 1.0a authorize with the state inside oauth_callback) and the
+ * provider's redirect back (a code, a token in the fragment, or an authorized request token).
+ */
+import type { Hop } from '../../agent-sim/browser.js';
+import { specialEncode, decodeState } from '../../state.js';
+import { claimsOf, queryShape, rawQueryOf } from '../engine/checks.js';
+import type { ConnectContext } from './steps.js';
+import { expectedAuthorizeKeys, expectedClientId, flowKind } from './expect.js';
+import type { StepContext } from '../engine/runner.js';
+
+/** The start hop: 302 to the provider, parameters in order and encoding, client, callback and state segments. */
+export function checkStart(ctx: ConnectContext, s: StepContext, hop: Hop): string {
+  s.expectEqual('start answers 302', hop.status, 302);
+  const location = ctx.browser.locationOf(hop);
+  const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
+  s.check('start is not sent to /web/error', errorCode === undefined, 'a provider authorize URL', `/web/error with code ${errorCode ?? ''}`);
+  s.expectEqual('authorize origin', location?.origin, ctx.authorizeOrigin);
+  s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
+  const shape = queryShape(rawQueryOf(hop.location ?? ''));
+  const keys = expectedAuthorizeKeys(ctx.profile, { requestServerToken: ctx.profile.agent.requestServerToken }).join(',');
+  s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
+  s.check('every value encodeURIComponent-encoded', shape.badlyEncoded.length === 0, 'none', shape.badlyEncoded.join(','));
+  if (flowKind(ctx.profile) === 'oauth1') checkOAuth1Start(ctx, s, shape.values);
+  else checkOAuth2Start(ctx, s, shape.values);
+  noteCallbackOrigin(ctx, s);
+  ctx.authorizeHop = hop;
+  return `302 → ${location?.origin ?? ''}${location?.pathname ?? ''}`;
+}
+
+function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<string, string>): void {
+  const a = ctx.profile.authorize;
+  // The client travels in client_id, or in the provider's own parameter (Trello's key).
+  const clientParam = a.omitParameters.includes('client_id') ? a.clientIdParameter : 'client_id';
+  s.expectEqual(`client (${clientParam})`, values.get(clientParam), expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host));
+  // The callback travels in redirect_uri, or in the provider's own parameter (Trello's return_url, with the state in its query).
+  const callback = values.get(a.omitParameters.includes('redirect_uri') ? a.redirectUriParameter : 'redirect_uri') ?? '';
+  const [base = '', query = ''] = callback.split('?');
+  ctx.redirectUri = base;
+  s.expectEqual('callback URL', base, expectedCallback(ctx));
+  s.expectEqual('response_type', values.get('response_type'), a.omitParameters.includes('response_type') ? undefined : a.responseType);
+  if (a.scopes !== undefined) s.expectEqual(`scopes (${a.scopeParameter})`, values.get(a.scopeParameter), a.scopes);
+  if (ctx.profile.agent.requestServerToken) for (const [k, v] of Object.entries(a.serverTokenParameters)) s.expectEqual(`server-token parameter ${k}`, values.get(k), v);
+  ctx.sentState = a.omitParameters.includes('state') ? (new URLSearchParams(query).get('state') ?? '') : (values.get('state') ?? '');
+  const parts = decodeState(ctx.sentState);
+  s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
+  s.expectEqual('state segment 1: the very pauth issued', parts.jwt, ctx.pauth);
+  if (ctx.host !== undefined) s.expectEqual('state segment 2: the enterprise host, lowercased, not encoded', parts.host, ctx.host.toLowerCase());
+  else s.expectEqual('no state segment 2 (no enterprise host)', parts.host, undefined);
+}
+
+// Contract §1.3 step 6 and §2.2: the state rides inside oauth_callback, with the host special-encoded and an oasec JWT.
+function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<string, string>): void {
+  const requestToken = values.get('oauth_token') ?? '';
+  const issued = ctx.provider.control.grants.requestTokens.get(requestToken);
+  if (ctx.providerJournal) {
+    const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'request-token').at(-1);
+    s.expectEqual('request-token call answered 200', call?.status, 200);
+    const header = call?.headers.authorization ?? '';
+    s.check('request-token call signed RSA-SHA1', header.startsWith('OAuth ') && header.includes('oauth_signature_method="RSA-SHA1"'), 'OAuth … RSA-SHA1', header.slice(0, 60));
+    s.check('oauth_token is the request token the provider issued', issued !== undefined, 'an issued request token', requestToken);
+  }
+  const callback = values.get('oauth_callback') ?? '';
+  const q = callback.indexOf('?state=');
+  ctx.redirectUri = q < 0 ? callback : callback.slice(0, q);
+  s.expectEqual('oauth_callback URL', ctx.redirectUri, expectedCallback(ctx));
+  // note: the state is raw inside the callback (only the callback as a whole is encoded), hence the special encoding.
+  ctx.sentState = q < 0 ? '' : callback.slice(q + '?state='.length);
+  const raw = ctx.sentState.split('!');
+  s.expectEqual('state has 4 segments', raw.length, 4);
+  s.expectEqual('state segment 0: environment', raw[0], String(ctx.api.ctx.env.callbackEnvironment));
+  s.expectEqual('state segment 1: the very pauth issued', raw[1], ctx.pauth);
+  s.expectEqual('state segment 2: the host, special-encoded', raw[2], specialEncode((ctx.host ?? '').toLowerCase()));
+  const oasec = claimsOf(s, 'oasec', raw[3] ?? '');
+  s.expectEqual('state segment 3: an oasec JWT', oasec.type, 'oasec');
+  s.expectEqual('oasec has no expiry', oasec.exp, undefined);
+  if (issued !== undefined) s.expectEqual('oasec "sec" is the request-token secret', oasec.sec, issued.secret);
+  ctx.secrets.add(typeof oasec.sec === 'string' ? oasec.sec : undefined);
+}
+
+/** The callback the start must name: publicApiUrl for restrictive providers, else the auth origin (contract §1.3 step 7). */
+export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | 'lab'>): string {
+  const origin = ctx.profile.restrictive ? `${ctx.api.url}/no-auth` : ctx.lab.authOrigin;
+  return `${origin}/provider-token/${ctx.profile.id}`;
+}
+
+function noteCallbackOrigin(ctx: ConnectContext, s: StepContext): void {
+  if (!ctx.profile.restrictive) return;
+  s.note(
+    `callback on publicApiUrl ${ctx.api.url}, not the auth origin: ${ctx.profile.displayName} is restrictive ` +
+      `(${flowKind(ctx.profile) === 'oauth1' ? 'OAuth 1.0a has no state parameter for the router to read' : 'the state comes back in the URL fragment, which the router cannot see'}; contract §7)`,
+  );
+}
+
+/** The provider's redirect back: to the callback, state unchanged, with a code, a fragment token or a verifier. */
+export function checkAuthorizeAnswer(ctx: ConnectContext, s: StepContext, hop: Hop): string {
+  s.expectEqual('authorize answers 302', hop.status, 302);
+  return checkRedirectBack(ctx, s, hop);
+}
+
+/** The checks of checkAuthorizeAnswer past the status; the real-browser flow runs them on the consent form's 303. */
+export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop): string {
+  const back = ctx.browser.locationOf(hop);
+  s.expectEqual('redirect goes to the callback', back ? `${back.origin}${back.pathname}` : undefined, ctx.redirectUri);
+  const delivery = ctx.profile.delivery;
+  if (flowKind(ctx.profile) === 'fragment' && delivery.mode === 'fragment') {
+    const fragment = new URLSearchParams(back?.hash.slice(1) ?? '');
+    const state = delivery.stateInFragment ? fragment.get('state') : back?.searchParams.get('state');
+    s.expectEqual(`state echoed byte-identical (${delivery.stateInFragment ? 'in the fragment' : 'in the query'})`, state, ctx.sentState);
+    const token = fragment.get(delivery.tokenField);
+    s.check(`token in the fragment as "${delivery.tokenField}"`, typeof token === 'string' && token !== '', 'a token', token);
+    s.check('no token in the query (a server would see it)', back?.searchParams.get(delivery.tokenField) === null, 'none', back?.searchParams.get(delivery.tokenField));
+    ctx.issuedToken = token ?? undefined;
+    ctx.secrets.add(ctx.issuedToken);
+    if (ctx.providerJournal) s.expectEqual('the provider issued that token', ctx.provider.control.issued.at(-1)?.accessToken, ctx.issuedToken);
+    ctx.callbackHop = hop;
+    return 'token in the fragment, state unchanged';
+  }
+  s.expectEqual('state echoed byte-identical', back?.searchParams.get('state'), ctx.sentState);
+  if (flowKind(ctx.profile) === 'oauth1') {
+    s.check('oauth_token and oauth_verifier present', back?.searchParams.has('oauth_token') === true && back.searchParams.has('oauth_verifier'), 'both', back?.search ?? null);
+    s.note('CodeStream drops oauth_verifier at the callback (contract §1.5 step 2); the access-token call goes without it');
+    ctx.callbackHop = hop;
+    return 'request token authorized, state unchanged';
+  }
+  const code = back?.searchParams.get('code');
+  s.check('code present', typeof code === 'string' && code.length > 0, 'a code', code ?? null);
+  ctx.callbackHop = hop;
+  return 'code issued, state unchanged';
+}

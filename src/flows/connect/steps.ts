@@ -1,0 +1,223 @@
+/**
+ * "Connect to X" (the seed's first flow, architecture §3): every hop as a step with its checks, for every
+ * kind of profile (code, token in the fragment, OAuth 1.0a). The protocol code never prints: steps emit
+ * events through the runner. Steps that only some profiles take say so in `applies`.
+ */
+import { reportMessage } from '../../agent-sim/broadcast-recovery.js';
+import { applyDirective } from '../../agent-sim/me-cache.js';
+import { getPath } from '../../util/dotted.js';
+import type { ProviderProfile } from '../../profiles/profile.js';
+import { claimsOf, rawQueryOf, UUID_V4 } from '../engine/checks.js';
+import type { AgentContext, ApiClient, BroadcastClient } from '../engine/context.js';
+import type { Hop } from '../../agent-sim/browser.js';
+import type { Step } from '../engine/runner.js';
+import { isolationStep } from '../engine/isolation.js';
+import { checkProxiedRoute } from '../engine/proxied-route.js';
+import { flowKind, startQuery } from './expect.js';
+import { checkAuthorizeAnswer, checkStart } from './start.js';
+import { checkExchangeAndStore } from './store.js';
+
+export { expectedAuthorizeKeys } from './expect.js';
+export { checkExchangeAndStore } from './store.js';
+
+export interface ConnectContext extends AgentContext {
+  client: ApiClient;
+  broadcasts: BroadcastClient;
+  userId: string;
+  broadcasterToken: string;
+  teamId: string;
+  entry: 'web' | 'no-auth';
+  signal?: AbortSignal;
+  /** The enterprise host the agent sends (`--host`), as the user gave it. */
+  host?: string | undefined;
+  /** Okta in the lab: the hostUrl the start names (the mock's origin). */
+  hostUrl?: string | undefined;
+  /** The origin authorize must be on: the mock's, the one that plays an enterprise host, or a real server's. */
+  authorizeOrigin: string;
+  /** False for custom profiles: no mock runs, so checks that read the provider's journal are skipped. */
+  providerJournal: boolean;
+  // Learned along the way.
+  me?: Record<string, unknown>;
+  pauth?: string;
+  authorizeHop?: Hop;
+  redirectUri?: string | undefined;
+  sentState?: string;
+  callbackHop?: Hop;
+  apiCallbackHop?: Hop;
+  successHop?: Hop;
+  /** Router in proxy mode: the environment's callback answer, relayed by the router. */
+  routedAnswer?: Hop;
+  issuedToken?: string | undefined;
+  issuedServerToken?: string | undefined;
+  /** The providerInfo key the token was stored under (with .hosts/.multiple). */
+  storageKey?: string;
+  storedToken?: string | undefined;
+  deliveredToken?: string | undefined;
+}
+
+/** Where the callback stored the token (hosts.<host> and multiple.<id> included) once learned, else the team's key. */
+export function storageKeyOf(ctx: Pick<ConnectContext, 'storageKey' | 'teamId' | 'profile'>): string {
+  return ctx.storageKey ?? `providerInfo.${ctx.teamId}.${ctx.profile.id}`;
+}
+
+/** A connect step; `applies` leaves it out for profiles that do not take that hop. */
+export interface ConnectStep extends Step<ConnectContext> {
+  applies?: (profile: ProviderProfile) => boolean;
+}
+
+const step = (id: string, title: string, run: Step<ConnectContext>['run'], applies?: ConnectStep['applies']): ConnectStep => ({ id, title, run, ...(applies ? { applies } : {}) });
+
+/** The steps a profile takes, in order. */
+export function connectStepsFor(profile: ProviderProfile): Step<ConnectContext>[] {
+  return connectSteps.filter((s) => (s as ConnectStep).applies?.(profile) ?? true);
+}
+
+export const connectSteps: readonly ConnectStep[] = [
+  step('login', 'Agent loads the me-object', async (ctx, s) => {
+    ctx.me = await ctx.client.me();
+    s.expectEqual('me-object is the signed-in user', ctx.me.id, ctx.userId);
+    return `user ${ctx.userId}, version ${String(ctx.me.version)}`;
+  }),
+
+  step('auth-code', 'Agent gets a pauth code (GET /provider-auth-code)', async (ctx, s) => {
+    // Contract §6.1: Slack and MS Teams ask with sharing=true, which puts sm:true in the pauth.
+    const sharing = ctx.profile.agent.sharing;
+    if (sharing) {
+      const answer = await ctx.client.request('GET', `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}&sharing=true`);
+      s.expectEqual('provider-auth-code answers 200', answer.status, 200);
+      ctx.pauth = typeof answer.body.code === 'string' ? answer.body.code : '';
+    } else ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
+    ctx.secrets.add(ctx.pauth);
+    const claims = claimsOf(s, 'pauth', ctx.pauth);
+    s.expectEqual('pauth type', claims.type, 'pauth');
+    s.expectEqual('pauth iss', claims.iss, 'CodeStream');
+    s.expectEqual('pauth userId', claims.userId, ctx.userId);
+    s.expectEqual('pauth teamId', claims.teamId, ctx.teamId);
+    s.expectEqual('pauth lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 600);
+    if (sharing) s.expectEqual('pauth sm (sharing)', claims.sm, true);
+    return `type pauth, 600 s${sharing ? ', sharing' : ''}`;
+  }),
+
+  step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
+    await ctx.broadcasts.subscribe({ apiUrl: ctx.api.url, token: ctx.broadcasterToken, channels: [`user-${ctx.userId}`] });
+    const channel = `user-${ctx.userId}`;
+    s.expectEqual('broadcaster confirmed the channel', ctx.broadcasts.confirmedChannels.join(','), channel);
+    s.expectEqual(`broadcaster has a subscriber on ${channel}`, ctx.api.ctx.broadcaster.subscriberCount(channel) > 0, true);
+    return `user-${ctx.userId}`;
+  }),
+
+  step('start', 'Browser opens the start URL; the API redirects to the provider', async (ctx, s) => {
+    const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
+    const query = startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl });
+    const hop = await ctx.browser.get(`${ctx.api.url}${path}/${ctx.profile.id}?${query}`);
+    return checkStart(ctx, s, hop);
+  }),
+
+  step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
+    const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
+    if (hop.status === 200 && !ctx.providerJournal) {
+      s.check('the server approved without a person', false, 'a 302 back to the callback', 'a 200 page (a login or consent page)');
+    }
+    return checkAuthorizeAnswer(ctx, s, hop);
+  }),
+
+  step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
+    if (ctx.profile.restrictive) {
+      // Contract §7: restrictive providers call back on publicApiUrl, so there is no router hop.
+      ctx.apiCallbackHop = ctx.callbackHop as Hop;
+      s.note(`no router hop: the callback went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`);
+      return 'bypassed: the callback is on the environment itself';
+    }
+    const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+    if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
+    s.expectEqual('router answers 302', hop.status, 302);
+    const to = ctx.browser.locationOf(hop);
+    s.expectEqual('routed to the environment', to?.origin, new URL(ctx.api.url).origin);
+    s.expectEqual('routed path', to?.pathname, `/no-auth/provider-token/${ctx.profile.id}`);
+    s.expectEqual('query unchanged', rawQueryOf(hop.location ?? ''), rawQueryOf(ctx.callbackHop?.location ?? ''));
+    ctx.apiCallbackHop = hop;
+    return `env "${ctx.envName}" by state prefix`;
+  }),
+
+  step(
+    'fragment-hop',
+    "Callback page's script moves the token from the fragment to the query",
+    async (ctx, s) => {
+      if (flowKind(ctx.profile) !== 'fragment') return `not taken by ${ctx.profile.id}`;
+      // Contract §1.5 step 3: the first callback has no token (it is in the fragment), so the API answers a page.
+      const page = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+      delete ctx.routedAnswer;
+      s.expectEqual('first callback answers 200', page.status, 200);
+      s.check('answer is an HTML page', (page.responseHeaders?.['content-type'] ?? '').startsWith('text/html'), 'text/html', page.responseHeaders?.['content-type']);
+      s.check('the fragment stayed in the browser', page.fragment !== undefined && !page.url.includes('#'), 'a fragment the server never saw', page.fragment ?? 'none');
+      const next = ctx.browser.scriptedNavigation(page);
+      s.check('page carries the fragment-hop script', next !== undefined, 'a script the browser knows', page.body.slice(0, 60));
+      const target = new URL(next ?? '', page.url);
+      s.expectEqual('script navigates to the auth origin', `${target.origin}${target.pathname}`, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`);
+      s.expectEqual('script puts the fragment token in the query', target.searchParams.get('token'), ctx.issuedToken);
+      s.expectEqual('script carries the state', target.searchParams.get('state'), ctx.sentState);
+      const hop = await ctx.browser.get(target.href);
+      if (ctx.lab.router.mode === 'proxy') {
+        s.expectEqual('router relayed the environment\'s answer', hop.status, 302);
+        ctx.routedAnswer = hop;
+      } else {
+        s.expectEqual('router answers 302', hop.status, 302);
+        s.expectEqual('routed to the environment', ctx.browser.locationOf(hop)?.origin, new URL(ctx.api.url).origin);
+        ctx.apiCallbackHop = hop;
+      }
+      return 'page → script → auth origin → environment';
+    },
+    (p) => flowKind(p) === 'fragment',
+  ),
+
+  step('callback', 'API validates the state, gets the token, stores it', async (ctx, s) => {
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+    s.expectEqual('callback answers 302', hop.status, 302);
+    const errorCode = ctx.browser.locationOf(hop)?.pathname === '/web/error' ? ctx.browser.locationOf(hop)?.searchParams.get('code') : undefined;
+    s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
+    const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
+    checkExchangeAndStore(ctx, s, sentCode);
+    ctx.successHop = hop;
+    return `token stored under ${ctx.storageKey ?? ''}`;
+  }),
+
+  step('success-page', 'Browser lands on the success page', async (ctx, s) => {
+    const expected = ctx.api.ctx.successPage === 'api'
+      ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
+      : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
+    s.expectEqual('success redirect', ctx.browser.locationOf(ctx.successHop as Hop)?.href, expected);
+    const hop = await ctx.browser.follow(ctx.successHop as Hop);
+    s.expectEqual('success page answers 200', hop.status, 200);
+    s.check('success page title', /Successful Auth|You are now connected/.test(hop.body), 'Successful Auth', hop.body.slice(0, 80));
+    return new URL(expected).pathname;
+  }),
+
+  step('broadcast', 'Agent receives the token on its me-channel', async (ctx, s) => {
+    const base = storageKeyOf(ctx);
+    const key = `${base}.accessToken`;
+    const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
+    reportMessage(got, s.emit);
+    const user = (got.message.user ?? {}) as Record<string, unknown>;
+    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
+    s.expectEqual('directive user id', user.id, ctx.userId);
+    const version = (user.$version ?? {}) as { before?: number; after?: number };
+    s.expectEqual('$version.after = before + 1', version.after, (version.before ?? NaN) + 1);
+    s.check('messageId is a UUID v4', UUID_V4.test(String(got.message.messageId)), 'a UUID v4', got.message.messageId);
+    s.check('requestId present', typeof got.message.requestId === 'string' && got.message.requestId !== '', 'a request id', got.message.requestId);
+    const tokenErrorKey = `${base}.tokenError`;
+    s.expectEqual(`$unset ${tokenErrorKey}`, (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey], true);
+    const outcome = applyDirective(ctx.me ?? {}, user);
+    s.expectEqual('agent applies the directive to its cache', outcome, 'applied');
+    const delivered = getPath(ctx.me, key);
+    ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
+    if (ctx.issuedToken !== undefined) s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+    else s.expectEqual('delivered token equals the stored token (no provider journal to compare with)', ctx.deliveredToken, ctx.storedToken);
+    return `version ${version.before} → ${version.after}`;
+  }),
+  isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => true }),
+];
+
+function hasSetKey(message: Record<string, unknown>, key: string): boolean {
+  const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;
+  return set !== undefined && key in set;
+}

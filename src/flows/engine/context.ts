@@ -1,0 +1,46 @@
+/** What the agent-side flows share: the lab, the simulated agent and browser, and what steps learn. */
+import type { Actor } from '../../events.js';
+import type { ApiClient } from '../../agent-sim/api-client.js';
+import type { BroadcastClient } from '../../agent-sim/broadcast-client.js';
+import { HeadlessBrowser } from '../../agent-sim/browser.js';
+import type { EventSink } from '../../events.js';
+import type { Lab } from '../../lab/start-lab.js';
+import type { RunningApi } from '../../mock-api/index.js';
+import type { RunningProvider } from '../../mock-provider/index.js';
+import type { ProviderProfile } from '../../profiles/profile.js';
+
+/** Anything that learns secrets registers them so renderers can shorten them. */
+export interface SecretSink {
+  add(value: string | undefined): void;
+}
+
+export interface AgentContext {
+  lab: Lab;
+  envName: string;
+  api: RunningApi;
+  provider: RunningProvider;
+  profile: ProviderProfile;
+  now: () => number;
+  fetch: typeof fetch;
+  secrets: SecretSink;
+  onEvent: EventSink;
+  browser: HeadlessBrowser;
+}
+
+/** Maps each lab origin to the actor that answers there, so the browser can name hops and stay inside. */
+export function labOrigins(lab: Lab): Map<string, Actor> {
+  const origins = new Map<string, Actor>();
+  origins.set(new URL(lab.router.url).origin, 'router');
+  origins.set(new URL(lab.marketing.url).origin, 'marketing');
+  for (const p of lab.providers.values()) origins.set(new URL(p.url).origin, 'provider');
+  // Custom profiles: the real server the user pointed the profile at is part of this run too.
+  for (const origin of lab.externalOrigins?.values() ?? []) origins.set(origin, 'provider');
+  for (const api of lab.envs.values()) origins.set(new URL(api.url).origin, 'api');
+  return origins;
+}
+
+export function createBrowser(lab: Lab, deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink }): HeadlessBrowser {
+  return new HeadlessBrowser({ origins: labOrigins(lab), fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent });
+}
+
+export type { ApiClient, BroadcastClient };

@@ -1,0 +1,29 @@
+/**
+ * The "route" hop of connect and sign-up when the auth-origin router runs as a reverse proxy: the browser
+ * gets the environment's own answer from the router's origin, so the callback is checked on both journals.
+ */
+import type { Hop } from '../../agent-sim/browser.js';
+import { rawQueryOf } from './checks.js';
+import type { AgentContext } from './context.js';
+import type { StepContext } from './runner.js';
+
+/** What the check reads and keeps: the provider's redirect back, and the relayed answer for the callback step. */
+export interface ProxiedRouteContext extends AgentContext {
+  callbackHop?: Hop;
+  routedAnswer?: Hop;
+}
+
+/** Checks a proxied callback and keeps the relayed answer for the callback step. */
+export function checkProxiedRoute(ctx: ProxiedRouteContext, s: StepContext, hop: Hop): string {
+  const hit = ctx.lab.router.hits.at(-1);
+  const query = rawQueryOf(ctx.callbackHop?.location ?? '');
+  s.expectEqual('router proxied to the environment', hit?.routedTo, ctx.api.url);
+  s.expectEqual('router chose by state prefix', hit?.env, String(ctx.api.ctx.env.callbackEnvironment));
+  const seen = ctx.api.ctx.requests.filter((r) => r.path === `/no-auth/provider-token/${ctx.profile.id}`).at(-1);
+  s.check('environment received the callback', seen !== undefined, 'a GET /no-auth/provider-token', 'none');
+  s.expectEqual('query unchanged', seen?.rawQuery, query);
+  s.expectEqual("router relayed the environment's status", hop.status, seen?.status);
+  if (hit?.location !== undefined && hop.location !== hit.location) s.note(`relative Location made absolute on the environment: ${hit.location}`);
+  ctx.routedAnswer = hop;
+  return `env "${ctx.envName}" by state prefix, proxied: the router relayed its ${hop.status}`;
+}

@@ -1,0 +1,128 @@
+/**
+ * Turns a sign-up scenario's expectation into checks: where the browser ends, what check-signup answers,
+ * the LoginResult the agent maps it to (contract §6.2 item 3), and what a second check with the token gets.
+ */
+import { loginResultOf } from '../../../agent-sim/login-result.js';
+import type { PollOutcome } from '../../../agent-sim/poller.js';
+import type { Step } from '../../engine/runner.js';
+import type { SignupContext } from '../../signup/steps.js';
+import { followToWebError } from '../follow.js';
+import { cutAt, wrongFlow, type CompileExpectation } from './plan.js';
+import type { ScenarioRuntime, StepHook } from '../runtime.js';
+import type { Expectation } from '../types.js';
+
+type Ctx = SignupContext;
+
+// What the webview does with each result (contract §6.2 item 4), told in the report.
+const WEBVIEW_REACTION: Record<string, string> = {
+  TOKEN_NOT_FOUND: 'the webview keeps polling until its 300 s give-up',
+  TOKEN_EXPIRED: 'the webview makes a new signup token and shows "Login failed"',
+  TOKEN_INVALID: 'the webview shows "Login failed"',
+  NOT_CONFIRMED: 'the webview asks the user to confirm their email',
+  SIGNUP_REQUIRED: 'the webview shows the signup screen',
+  UNKNOWN: 'the real agent maps no result here and the webview takes the answer for a success (contract failure mode 26)',
+};
+
+/** The sign-up flow's expectation compiler. */
+export const compileSignup: CompileExpectation<Ctx> = (expect, base, actions, rt) => {
+  switch (expect.outcome) {
+    case 'logged-in':
+      return {
+        steps: [...base.map((s) => (expect.reuse && s.id === 'single-use' ? reuseStep() : s)), ...actions],
+        hooks: [...(expect.minPending === undefined ? [] : [minPendingHook(expect.minPending)]), ...(expect.retried === undefined ? [] : [retriedHook(expect.retried, rt)])],
+      };
+    case 'login-failed': {
+      const browser: Step<Ctx>[] = expect.webError === null ? [] : [browserErrorStep(expect.from, expect.webError, rt)];
+      const tail = [...browser, failedPollStep(expect), ...(expect.reuse ? [reuseStep()] : [])];
+      return { steps: cutAt(base, expect.from, actions, tail), hooks: [] };
+    }
+    default:
+      return wrongFlow(expect, 'sign-up');
+  }
+};
+
+function browserErrorStep(from: string, code: string, rt: Parameters<CompileExpectation<Ctx>>[3]): Step<Ctx> {
+  return {
+    id: from,
+    title: `Browser ends on /web/error with code ${code}`,
+    async run(ctx, s) {
+      // Callback errors carry the state (contract §1.5 step 11); the signup record carries the code.
+      const url = await followToWebError(ctx, s, rt, { code, state: true }, () => ctx.startUrl ?? ctx.api.url);
+      ctx.callbackError = url.searchParams.get('code') ?? '';
+      return `${url.pathname}${url.search}`;
+    },
+  };
+}
+
+function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }>): Step<Ctx> {
+  return {
+    id: 'poll',
+    title: `Agent's check-signup answers ${expect.answer}${expect.nested ? ` (${expect.nested})` : ''}: LoginResult ${expect.result}`,
+    async run(ctx, s) {
+      const outcome = await (ctx.poll as Promise<PollOutcome>);
+      ctx.outcome = outcome;
+      for (const event of ctx.pollEvents.splice(0)) s.emit(event);
+      const answered = outcome.kind === 'failed' ? outcome.code : outcome.kind === 'login' ? 'a login package' : 'no answer before the give-up';
+      s.expectEqual('check-signup answer', answered, expect.answer);
+      if (outcome.kind !== 'failed') return;
+      if (expect.nested !== undefined) s.expectEqual('nested error (info.error)', outcome.nested, expect.nested);
+      s.expectEqual('LoginResult', outcome.result, expect.result);
+      if (expect.unmapped !== undefined) {
+        s.expectEqual('run flags a nested code the real agent does not map', outcome.nestedUnmapped === true, expect.unmapped);
+      }
+      if (expect.switchTo !== undefined) {
+        s.expectEqual('extra.code', outcome.extra?.code, 'USRC-1032');
+        s.expectEqual('extra.url: the server to switch to', outcome.extra?.url, expect.switchTo);
+      }
+      const reaction = outcome.extra ? `region switch: the webview sends UpdateServerUrl {serverUrl: ${outcome.extra.url}} and signs in there` : WEBVIEW_REACTION[outcome.result];
+      if (reaction) s.note(reaction);
+      return `${outcome.code}${outcome.nested ? ` {error: ${outcome.nested}}` : ''} → ${outcome.result} after ${outcome.stats.calls} calls`;
+    },
+  };
+}
+
+function reuseStep(): Step<Ctx> {
+  return {
+    id: 'reuse',
+    title: 'The same signup token again: the record is gone (single use)',
+    async run(ctx, s) {
+      const answer = await ctx.client.checkSignup(ctx.signupToken ?? '', ctx.signal);
+      s.expectEqual('status', answer.status, 403);
+      s.expectEqual('code', answer.body.code, 'AUTH-1006');
+      s.expectEqual('LoginResult', loginResultOf(answer.body).result, 'TOKEN_NOT_FOUND');
+      s.note('an agent that retried with this token would poll AUTH-1006 until its 300 s give-up (contract failure mode 22)');
+      return 'AUTH-1006 → TOKEN_NOT_FOUND';
+    },
+  };
+}
+
+// Each retried attempt and the wait before the next one, on the poller's clock (contract FM 28: 250 ms × attempt).
+function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
+  return {
+    step: 'poll',
+    when: 'after',
+    run(ctx, s) {
+      const attempts = ctx.pollAttempts ?? [];
+      const retried = attempts.filter((a) => a.outcome === 'retry' || a.outcome === 'tick-failed');
+      const saw = retried.map((a) => (a.status !== undefined ? String(a.status) : /no answer within/.test(a.error ?? '') ? 'timeout' : (a.error ?? 'error')));
+      s.expectEqual('attempts the agent retried', saw.join(', '), seen.join(', '));
+      const backoffs = attempts.filter((a) => a.backoffMs !== undefined).map((a) => a.backoffMs);
+      const expected = seen.map((_, i) => 250 * (i + 1));
+      s.expectEqual('backoff before each retry (ms, 250 × attempt)', backoffs.join(', '), expected.join(', '));
+      const waited = rt.poll?.waits ?? [];
+      s.check('the poller waited each backoff on its injected clock', expected.every((ms) => waited.includes(ms)), expected.join(', '), waited.join(', '));
+      s.expectEqual('no tick failed: the retries were enough', ctx.outcome?.stats.failedTicks, 0);
+    },
+  };
+}
+
+function minPendingHook(n: number): StepHook<Ctx> {
+  return {
+    step: 'poll',
+    when: 'after',
+    run(ctx, s) {
+      const pending = ctx.outcome?.stats.pending ?? 0;
+      s.check(`agent kept polling through ≥ ${n} pending answers`, pending >= n, `≥ ${n}`, pending, `${pending} pending`);
+    },
+  };
+}

@@ -1,0 +1,180 @@
+/** startLab: starts the boxes a run needs (architecture §1) and returns their URLs and one close(). */
+import type { LabConfig } from './config.js';
+import type { RunningServer } from '../listen.js';
+import { Broadcaster } from '../mock-api/broadcaster.js';
+import type { ApiContext } from '../mock-api/context.js';
+import { defaultApiExtensions } from '../mock-api/features.js';
+import { startMockApi, type ApiExtensions, type RunningApi } from '../mock-api/index.js';
+import { SignupRecords } from '../mock-api/signup/records.js';
+import { ApiFaults } from '../mock-api/api-faults.js';
+import { Store } from '../mock-api/store.js';
+import { startMarketing } from '../mock-edge/marketing.js';
+import { startRouter, type RouterMode, type RunningRouter } from '../mock-edge/router.js';
+import { createVpnProxy, routeApps, startVpnProxy, type ProxyHit, type ProxyTable } from '../mock-edge/vpn-proxy.js';
+import { ProviderActionLog } from '../mock-api/provider-actions.js';
+import type { RunningProvider } from '../mock-provider/index.js';
+import { registerEnvironmentCallbacks, startLabProviders, type LabProviders } from './providers.js';
+import type { ProviderProfile } from '../profiles/profile.js';
+import { AppError } from '../errors.js';
+
+export interface LabOptions {
+  config: LabConfig;
+  profiles: ReadonlyMap<string, ProviderProfile>;
+  /** Providers to mock; every one of them gets the CodeStream client of config.clients. */
+  providers: readonly string[];
+  /** Environment names from config.environments; default: the config's defaultEnvironment. */
+  envs?: readonly string[];
+  successPage?: 'marketing' | 'api';
+  consent?: 'auto' | 'page';
+  now?: () => number;
+  fetch?: typeof fetch;
+  host?: string;
+  /** The host name every URL carries (serve --public-host); default: the bound host, 127.0.0.1 for a wildcard. */
+  publicHost?: string;
+  /** First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …; default: OS-chosen. */
+  port?: number;
+  exchangeTimeoutMs?: number;
+  extensions?: ApiExtensions;
+  /** How the auth-origin router delivers a callback: 302 (default, the seed's nginx) or reverse proxy. */
+  routerMode?: RouterMode;
+  /** Where the VPN proxy answers: on the router's host (default, the seed's "today") or its own origin. */
+  proxyHost?: 'same' | 'separate';
+  /** A fixed port for the router alone, so a real server's registered redirect URI matches (custom profiles). */
+  routerPort?: number;
+}
+
+/** The VPN proxy as a run sees it: the URL providers are configured with, its routing table, its journal. */
+export interface LabVpnProxy {
+  readonly url: string;
+  readonly host: 'same' | 'separate';
+  readonly table: ProxyTable;
+  readonly hits: ProxyHit[];
+}
+
+export interface Lab {
+  readonly config: LabConfig;
+  readonly profiles: ReadonlyMap<string, ProviderProfile>;
+  readonly router: RunningRouter;
+  readonly marketing: RunningServer;
+  readonly providers: ReadonlyMap<string, RunningProvider>;
+  /** Environments by name. */
+  readonly envs: ReadonlyMap<string, RunningApi>;
+  /** apiServer.authOrigin shared by every environment: the router plus /no-auth. */
+  readonly authOrigin: string;
+  readonly vpnProxy: LabVpnProxy;
+  /** Custom profiles: provider → the real server's authorize origin (no mock runs for them). */
+  readonly externalOrigins: ReadonlyMap<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startLab(opts: LabOptions): Promise<Lab> {
+  const now = opts.now ?? Date.now;
+  const hostOpts = { ...(opts.host === undefined ? {} : { host: opts.host }), ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }) };
+  let nextPort = opts.port;
+  // Each call takes the next fixed port, in start order, or leaves the choice to the OS.
+  const listenOpts = (): { host?: string; port?: number } => (nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ });
+  const started: Array<{ close(): Promise<void> }> = [];
+  try {
+    const proxy = createVpnProxy({ now });
+    const proxyHost = opts.proxyHost ?? 'same';
+    const router = await startRouter({ ...listenOpts(), ...(opts.routerPort === undefined ? {} : { port: opts.routerPort }), now, mode: opts.routerMode ?? 'redirect', ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}) });
+    started.push(router);
+    const authOrigin = `${router.url}/no-auth`;
+    // Several profiles share a page (github_enterprise uses "github"); the page's own provider names it.
+    const displayNames = new Map<string, string>();
+    for (const p of opts.profiles.values()) {
+      const page = p.authCompletePage ?? p.id;
+      if (!displayNames.has(page) || p.id === page) displayNames.set(page, p.displayName);
+    }
+    const marketing = await startMarketing(displayNames, listenOpts());
+    started.push(marketing);
+
+    const lp = await startLabProviders({ ids: opts.providers, config: opts.config, profiles: opts.profiles, authOrigin, now, consent: opts.consent ?? 'auto', listenOpts, started });
+    const { providers } = lp;
+
+    const envs = new Map<string, RunningApi>();
+    for (const name of opts.envs ?? [opts.config.defaultEnvironment]) {
+      const env = opts.config.environments.find((e) => e.name === name);
+      if (!env) throw new AppError('LAB_CONFIG_INVALID', `environment "${name}" is not in the lab config`, { hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}` });
+      const api = await startMockApi(
+        createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, lp }),
+        opts.extensions ?? defaultApiExtensions(),
+        listenOpts(),
+      );
+      started.push(api);
+      envs.set(name, api);
+      if (env.callbackEnvironment !== null) router.environments.set(env.callbackEnvironment, api.url);
+      routeApps(proxy.table, 'slack', Object.keys(env.integrations.slack?.signingSecretsByAppIds ?? {}), { env: name, url: api.url });
+      routeApps(proxy.table, 'msteams', env.integrations.msteams?.botAppIds ?? [], { env: name, url: api.url });
+    }
+    registerEnvironmentCallbacks(lp, [...envs.values()].map((e) => e.url));
+    const ownProxy = proxyHost === 'separate' ? await startVpnProxy(proxy, listenOpts()) : undefined;
+    if (ownProxy) started.push(ownProxy);
+    return {
+      config: opts.config,
+      profiles: opts.profiles,
+      router,
+      marketing,
+      providers,
+      envs,
+      authOrigin,
+      vpnProxy: { url: ownProxy?.url ?? router.url, host: proxyHost, table: proxy.table, hits: proxy.hits },
+      externalOrigins: lp.externalOrigins,
+      close: () => closeAll(started),
+    };
+  } catch (err) {
+    await closeAll(started);
+    throw err;
+  }
+}
+
+function createApiContext(input: {
+  opts: LabOptions;
+  env: LabConfig['environments'][number];
+  now: () => number;
+  authOrigin: string;
+  marketingUrl: string;
+  lp: LabProviders;
+}): ApiContext & { setPublicApiUrl(url: string): void } {
+  const { opts, env, now } = input;
+  const store = Store.seeded(opts.config, now);
+  let publicApiUrl = '';
+  return {
+    env,
+    config: opts.config,
+    profiles: opts.profiles,
+    providerUrls: input.lp.providerUrls,
+    providerApiUrls: input.lp.providerApiUrls,
+    hostOrigins: input.lp.hostOrigins,
+    clients: opts.config.clients,
+    authOrigin: input.authOrigin,
+    get publicApiUrl() {
+      return publicApiUrl;
+    },
+    setPublicApiUrl(url: string) {
+      publicApiUrl = url;
+    },
+    marketingSiteUrl: input.marketingUrl,
+    successPage: opts.successPage ?? 'marketing',
+    store,
+    broadcaster: new Broadcaster({
+      now,
+      authorize(token) {
+        const user = store.userByBroadcasterToken(token);
+        return user ? [`user-${user.id}`, ...user.teamIds.map((t) => `team-${t}`)] : undefined;
+      },
+    }),
+    signups: new SignupRecords(now),
+    faults: new ApiFaults(),
+    requests: [],
+    providerActions: new ProviderActionLog(),
+    now,
+    fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    exchangeTimeoutMs: opts.exchangeTimeoutMs ?? 30_000,
+  };
+}
+
+async function closeAll(started: Array<{ close(): Promise<void> }>): Promise<void> {
+  // Closing in reverse start order; a close failure must not keep the others open.
+  await Promise.allSettled([...started].reverse().map((s) => s.close()));
+}

@@ -1,0 +1,46 @@
+/**
+ * Custom profiles (`connect --profile ./my-oauth.json`): a provider the lab does not mock, such as any
+ * standards OAuth 2.0 server, a self-hosted GitLab or a GitHub Enterprise sandbox. The file names the
+ * server's absolute URLs and the client id; the client secret is read from the environment variable the
+ * file names, so it never sits in a file next to the profile.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { LabConfig } from '../lab/config.js';
+import { loadProfileFile, type ProviderProfile } from './profile.js';
+
+export interface LabData {
+  config: LabConfig;
+  profiles: Map<string, ProviderProfile>;
+}
+
+/** Reads the profile, checks it is a custom one and adds it (and its client) to the lab data; returns its id. */
+export async function addCustomProfile(data: LabData, path: string, env: Readonly<Record<string, string | undefined>>): Promise<ProviderProfile> {
+  const profile = await loadProfileFile(resolve(path), { idFromName: false });
+  const server = profile.server;
+  if (server === undefined) {
+    throw new UsageError(`profile ${path} has no "server" block`, {
+      hint: 'A custom profile names the real server: "server": {"authorizeUrl", "tokenUrl", "clientId", "clientSecretEnv"}.',
+    });
+  }
+  const secret = env[server.clientSecretEnv];
+  if (secret === undefined || secret === '') {
+    throw new UsageError(`environment variable "${server.clientSecretEnv}" is not set`, {
+      hint: `Export it with the client secret of "${server.clientId}", e.g. ${server.clientSecretEnv}=… codestream-auth connect --profile ${path}`,
+    });
+  }
+  data.profiles.set(profile.id, profile);
+  data.config = { ...data.config, clients: { ...data.config.clients, [profile.id]: { clientId: server.clientId, clientSecret: secret } } };
+  return profile;
+}
+
+/** The provider of a command: the argument, or the id of `--profile`'s file (which it must match if both are given). */
+export async function providerFromArgs(arg: string | undefined, profilePath: string | undefined, data: LabData, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  if (profilePath === undefined) {
+    if (arg === undefined) throw new UsageError('missing argument "provider"', { hint: 'Name a provider (run "codestream-auth providers" to list them) or give --profile <file>.' });
+    return arg;
+  }
+  const profile = await addCustomProfile(data, profilePath, env);
+  if (arg !== undefined && arg !== profile.id) throw new UsageError(`provider "${arg}" is not the id of --profile ${profilePath} ("${profile.id}")`, { hint: 'Leave out the provider argument with --profile.' });
+  return profile.id;
+}

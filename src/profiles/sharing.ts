@@ -1,0 +1,60 @@
+/**
+ * The `sharingProfileCall` block of a provider profile: the call the API makes after a sharing connect to
+ * learn more about the user than the token answer says (contract §3.2 "Slack v2 response reshaping", last
+ * bullet: users.info → extra {locale, tz, tz_label}; a failure is PRVD-1007). The same data drives both
+ * sides: the API builds the request from `query` and reads `extra`, the mock provider answers from `answer`.
+ */
+import { z } from 'zod';
+import { Params } from './parts.js';
+
+export const SharingProfileCallSchema = z.object({
+  /** Path of the call on the provider's host (Slack: /api/users.info). */
+  path: z.string().startsWith('/'),
+  /** Query parameters in order; a value "{field}" is that field of the stored token's data (Slack: user_id). */
+  query: Params.default({}),
+  /** The answer must carry this field set to true (Slack's ok envelope); absent: any 2xx JSON answer counts. */
+  okField: z.string().optional(),
+  /** extra.<name> ← dotted path in the answer (Slack: user.locale, user.tz, user.tz_label). */
+  extra: Params,
+  /** The mock's success answer; a string that is exactly "{query.<name>}" is that query parameter of the call. */
+  answer: z.record(z.string(), z.unknown()),
+  /** Error names of the mock's refusals: RFC 6750 §3.1 by default (Slack: invalid_auth, invalid_arguments). */
+  errorNames: z
+    .object({
+      invalidToken: z.string().default('invalid_token'),
+      invalidRequest: z.string().default('invalid_request'),
+    })
+    .prefault({}),
+});
+
+export type SharingProfileCall = z.infer<typeof SharingProfileCallSchema>;
+
+/** The query of the call, "{field}" filled from the token's data; undefined names the first field it lacks. */
+export function sharingQuery(call: SharingProfileCall, data: Record<string, unknown> | undefined): { params: [string, string][] } | { missing: string } {
+  const params: [string, string][] = [];
+  for (const [name, template] of Object.entries(call.query)) {
+    const field = /^\{(\w+)\}$/.exec(template)?.[1];
+    if (field === undefined) {
+      params.push([name, template]);
+      continue;
+    }
+    const value = data?.[field];
+    if (typeof value !== 'string' && typeof value !== 'number') return { missing: field };
+    params.push([name, String(value)]);
+  }
+  return { params };
+}
+
+/** The mock's answer for a call with this query: "{query.<name>}" strings become the parameter's value. */
+export function renderSharingAnswer(call: SharingProfileCall, query: Record<string, string>): Record<string, unknown> {
+  const fill = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      const name = /^\{query\.(\w+)\}$/.exec(node)?.[1];
+      return name === undefined ? node : query[name];
+    }
+    if (Array.isArray(node)) return node.map(fill);
+    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
+    return node;
+  };
+  return fill(call.answer) as Record<string, unknown>;
+}
