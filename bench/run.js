@@ -16,7 +16,11 @@ const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 5;
 // What the issues promise: one connect "well under a second", the default smoke matrix "under 10 seconds".
 const cases = [
   { name: 'connect github', args: ['connect', 'github'], budgetMs: 1000 },
-  { name: 'signup github --poll --interval 50', args: ['signup', 'github', '--poll', '--interval', '50'], budgetMs: 1000 },
+  {
+    name: 'signup github --poll --interval 50',
+    args: ['signup', 'github', '--poll', '--interval', '50'],
+    budgetMs: 1000,
+  },
   { name: 'smoke (default matrix)', args: ['smoke', '--reporter', 'json'], budgetMs: 10_000 },
 ];
 
@@ -41,7 +45,8 @@ function once(args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) return reject(new Error(`codestream-auth ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+      if (code !== 0)
+        return reject(new Error(`codestream-auth ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
       resolve({ wallMs, cpuMs: Number(readFileSync(profile, 'utf8')) });
     });
   });
@@ -53,7 +58,9 @@ const fmt = (ms) => `${Math.round(ms)} ms`.padStart(9);
 let over = 0;
 try {
   console.log(`${runs} runs each; wall time includes Node's start-up\n`);
-  console.log(`${'command'.padEnd(38)}${'wall med'.padStart(9)}${'wall max'.padStart(9)}${'cpu med'.padStart(9)}  budget`);
+  console.log(
+    `${'command'.padEnd(38)}${'wall med'.padStart(9)}${'wall max'.padStart(9)}${'cpu med'.padStart(9)}  budget`,
+  );
   for (const c of cases) {
     const samples = [];
     for (let i = 0; i < runs; i++) samples.push(await once(c.args));
@@ -61,7 +68,9 @@ try {
     const cpu = samples.map((s) => s.cpuMs);
     const ok = median(wall) <= c.budgetMs;
     if (!ok) over++;
-    console.log(`${c.name.padEnd(38)}${fmt(median(wall))}${fmt(Math.max(...wall))}${fmt(median(cpu))}  ${ok ? '✔' : '✖'} ${c.budgetMs} ms`);
+    console.log(
+      `${c.name.padEnd(38)}${fmt(median(wall))}${fmt(Math.max(...wall))}${fmt(median(cpu))}  ${ok ? '✔' : '✖'} ${c.budgetMs} ms`,
+    );
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -12,8 +12,11 @@ try {
   console.log(`0 passed, 1 failed`);
   process.exit(1);
 }
-const brokenFiles = (report.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
-for (const f of brokenFiles) console.log(`test file failed to run: ${f.name}${f.message ? ` (${f.message.split('\n')[0]})` : ''}`);
+const brokenFiles = (report.testResults ?? []).filter(
+  (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+);
+for (const f of brokenFiles)
+  console.log(`test file failed to run: ${f.name}${f.message ? ` (${f.message.split('\n')[0]})` : ''}`);
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 if (skipped > 0) console.log(`${skipped} skipped`);
 console.log(`${report.numPassedTests ?? 0} passed, ${(report.numFailedTests ?? 0) + brokenFiles.length} failed`);

@@ -103,7 +103,9 @@ function causeLines(err: unknown): string[] {
   let cause = err instanceof Error ? err.cause : undefined;
   // A bound, because a cause chain can be circular.
   for (let depth = 0; cause !== undefined && depth < 10; depth++) {
-    lines.push(`caused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`);
+    lines.push(
+      `caused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`,
+    );
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   return lines;

@@ -1,7 +1,8 @@
 /** Typed events that flows emit and renderers draw. Kebab-case, past tense. */
 import type { ErrorInfo } from './errors.js';
 
-export type Actor = 'webview' | 'agent' | 'browser' | 'api' | 'router' | 'proxy' | 'marketing' | 'provider' | 'broadcaster';
+export type Actor =
+  'webview' | 'agent' | 'browser' | 'api' | 'router' | 'proxy' | 'marketing' | 'provider' | 'broadcaster';
 
 export interface HttpExchange {
   from: Actor;
@@ -28,7 +29,14 @@ export type FlowEvent =
   | { type: 'note'; step: string; text: string }
   | { type: 'step-succeeded'; step: string; ms: number; detail?: string }
   | { type: 'step-failed'; step: string; ms: number; error: ErrorInfo }
-  | { type: 'flow-finished'; flow: string; ok: boolean; ms: number; failedStep?: string; result?: Record<string, unknown> };
+  | {
+      type: 'flow-finished';
+      flow: string;
+      ok: boolean;
+      ms: number;
+      failedStep?: string;
+      result?: Record<string, unknown>;
+    };
 
 export type EventSink = (event: FlowEvent) => void;
 

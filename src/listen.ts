@@ -24,7 +24,10 @@ export function urlHost(host: string, publicHost?: string): string {
 }
 
 /** Binds `app` (127.0.0.1, OS-chosen port by default) and resolves once it listens. */
-export function listen(app: RequestListener, { host = '127.0.0.1', port = 0, publicHost }: ListenOptions = {}): Promise<RunningServer> {
+export function listen(
+  app: RequestListener,
+  { host = '127.0.0.1', port = 0, publicHost }: ListenOptions = {},
+): Promise<RunningServer> {
   const server = createServer(app);
   // note: a browser keeps sockets open; without this a close() would wait for them.
   server.keepAliveTimeout = 1000;

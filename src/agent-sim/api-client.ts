@@ -66,12 +66,16 @@ export class ApiClient {
       json = text === '' ? {} : JSON.parse(text);
     } catch {
       if (response.status >= 400 && response.status < 500) return { status: response.status, body: {} };
-      throw new AppError('HTTP_FAILED', `${method} ${path} answered ${response.status} with a body that is not JSON`, { detail: { body: text.slice(0, 200) } });
+      throw new AppError('HTTP_FAILED', `${method} ${path} answered ${response.status} with a body that is not JSON`, {
+        detail: { body: text.slice(0, 200) },
+      });
     }
     return { status: response.status, body: (json ?? {}) as Record<string, unknown> };
   }
 }
 
 function unexpected(what: string, answer: ApiAnswer): AppError {
-  return new AppError('HTTP_FAILED', `${what} answered ${answer.status} ${JSON.stringify(answer.body)}`, { detail: { status: answer.status, body: answer.body } });
+  return new AppError('HTTP_FAILED', `${what} answered ${answer.status} ${JSON.stringify(answer.body)}`, {
+    detail: { status: answer.status, body: answer.body },
+  });
 }

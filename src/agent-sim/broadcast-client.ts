@@ -57,27 +57,45 @@ export class BroadcastClient {
     this.ws = ws;
     this.subscription = opts;
     await new Promise<void>((resolve, reject) => {
-      ws.once('error', (err) => reject(new AppError('HTTP_FAILED', `could not connect to the broadcaster at ${url}`, { cause: err })));
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', token: opts.token, channels: opts.channels, ...(opts.since === undefined ? {} : { since: opts.since }) })));
+      ws.once('error', (err) =>
+        reject(new AppError('HTTP_FAILED', `could not connect to the broadcaster at ${url}`, { cause: err })),
+      );
+      ws.once('open', () =>
+        ws.send(
+          JSON.stringify({
+            type: 'subscribe',
+            token: opts.token,
+            channels: opts.channels,
+            ...(opts.since === undefined ? {} : { since: opts.since }),
+          }),
+        ),
+      );
       ws.on('message', (data) => {
         const frame = parseFrame(String(data));
         if (frame?.type === 'subscribed') {
-          this.confirmedChannels = Array.isArray(frame.channels) ? frame.channels.filter((c): c is string => typeof c === 'string') : [];
+          this.confirmedChannels = Array.isArray(frame.channels)
+            ? frame.channels.filter((c): c is string => typeof c === 'string')
+            : [];
           resolve();
           this.syncWaiters.shift()?.();
-        }
-        else if (frame?.type === 'error') {
-          const refused = new AppError('HTTP_FAILED', `broadcaster refused the subscription: ${String(frame.code)} ${String(frame.message)}`);
+        } else if (frame?.type === 'error') {
+          const refused = new AppError(
+            'HTTP_FAILED',
+            `broadcaster refused the subscription: ${String(frame.code)} ${String(frame.message)}`,
+          );
           reject(refused);
           this.syncWaiters.shift()?.(refused);
-        }
-        else if (frame?.type === 'message') this.onMessage(frame);
+        } else if (frame?.type === 'message') this.onMessage(frame);
       });
     });
   }
 
   /** Resolves with the first applied (non-duplicate) message matching `predicate`, or rejects after timeoutMs. */
-  waitFor(predicate: (m: ReceivedMessage) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<ReceivedMessage> {
+  waitFor(
+    predicate: (m: ReceivedMessage) => boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ReceivedMessage> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = this.received.find((m) => !m.duplicate && predicate(m));
@@ -118,9 +136,13 @@ export class BroadcastClient {
     await this.sync();
     const found = find();
     if (found) return found;
-    throw new AppError('BROADCAST_LOST', `no ${what} arrived on ${this.subscription?.channels.join(', ') ?? 'the channel'}`, {
-      hint: 'Everything the broadcaster sent before now has arrived (a sync round trip), so it was never sent or was dropped on the way.',
-    });
+    throw new AppError(
+      'BROADCAST_LOST',
+      `no ${what} arrived on ${this.subscription?.channels.join(', ') ?? 'the channel'}`,
+      {
+        hint: 'Everything the broadcaster sent before now has arrived (a sync round trip), so it was never sent or was dropped on the way.',
+      },
+    );
   }
 
   /** Large messages with parts still missing: none of them was applied. */
@@ -140,7 +162,8 @@ export class BroadcastClient {
   async sync(): Promise<void> {
     const ws = this.ws;
     const opts = this.subscription;
-    if (!ws || !opts || ws.readyState !== WebSocket.OPEN) throw new AppError('HTTP_FAILED', 'the broadcast client is not subscribed');
+    if (!ws || !opts || ws.readyState !== WebSocket.OPEN)
+      throw new AppError('HTTP_FAILED', 'the broadcast client is not subscribed');
     await new Promise<void>((resolve, reject) => {
       const onClose = () => reject(new AppError('HTTP_FAILED', 'the broadcaster closed the connection during a sync'));
       ws.once('close', onClose);
@@ -163,7 +186,8 @@ export class BroadcastClient {
   }
 
   private onMessage(frame: Record<string, unknown>): void {
-    const raw = typeof frame.message === 'object' && frame.message !== null ? (frame.message as Record<string, unknown>) : {};
+    const raw =
+      typeof frame.message === 'object' && frame.message !== null ? (frame.message as Record<string, unknown>) : {};
     const meta: PartMeta = { timetoken: Number(frame.timetoken), history: frame.history === true };
     const verdict = this.assembler.accept(raw, meta);
     if (verdict.kind === 'whole') return this.add(String(frame.channel), verdict.message, meta);
@@ -173,7 +197,12 @@ export class BroadcastClient {
     else if (verdict.kind === 'complete') {
       // The whole counts as from history if any part had to come from there; it is as recent as its last part.
       const metas = verdict.metas;
-      this.add(String(frame.channel), verdict.message, { timetoken: Math.max(...metas.map((m) => m.timetoken)), history: metas.some((m) => m.history) }, verdict.parts);
+      this.add(
+        String(frame.channel),
+        verdict.message,
+        { timetoken: Math.max(...metas.map((m) => m.timetoken)), history: metas.some((m) => m.history) },
+        verdict.parts,
+      );
     }
   }
 
@@ -182,7 +211,14 @@ export class BroadcastClient {
     const id = typeof message.messageId === 'string' ? message.messageId : '';
     const duplicate = id !== '' && this.seen.has(id);
     if (id) this.seen.add(id);
-    this.received.push({ channel, timetoken: meta.timetoken, message, history: meta.history, duplicate, ...(parts === undefined ? {} : { parts }) });
+    this.received.push({
+      channel,
+      timetoken: meta.timetoken,
+      message,
+      history: meta.history,
+      duplicate,
+      ...(parts === undefined ? {} : { parts }),
+    });
     for (const w of [...this.waiters]) w();
   }
 }

@@ -60,12 +60,19 @@ export function catchUpAfter(gapMs: number): CatchUp {
 /** The history window a (re)subscribe asks for, as a timetoken. */
 export function historySince(client: BroadcastClient, sessionStartedAt: number): number {
   const last = client.received.at(-1);
-  return last !== undefined ? last.timetoken - RESUME_MARGIN_MS * TICKS_PER_MS : (sessionStartedAt - FRESH_MARGIN_MS) * TICKS_PER_MS;
+  return last !== undefined
+    ? last.timetoken - RESUME_MARGIN_MS * TICKS_PER_MS
+    : (sessionStartedAt - FRESH_MARGIN_MS) * TICKS_PER_MS;
 }
 
 /** Gets the directive `match` selects onto `me` by the first path that works; never waits on a timer. */
-export async function receiveDirective(opts: RecoveryOptions, me: Record<string, unknown>, match: (m: ReceivedMessage) => boolean): Promise<Delivery> {
-  if (!opts.client.connected && opts.droppedAt !== undefined) return reconnect(opts, me, match, catchUpAfter(opts.now() - opts.droppedAt));
+export async function receiveDirective(
+  opts: RecoveryOptions,
+  me: Record<string, unknown>,
+  match: (m: ReceivedMessage) => boolean,
+): Promise<Delivery> {
+  if (!opts.client.connected && opts.droppedAt !== undefined)
+    return reconnect(opts, me, match, catchUpAfter(opts.now() - opts.droppedAt));
   let path: DeliveryPath = 'live';
   if (opts.client.connected) await opts.client.sync();
   let found = firstMatch(opts.client, match);
@@ -76,15 +83,22 @@ export async function receiveDirective(opts: RecoveryOptions, me: Record<string,
     found = firstMatch(opts.client, match);
   }
   report(opts);
-  if (found === undefined) return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: await opts.api.me() };
+  if (found === undefined)
+    return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: await opts.api.me() };
   return apply(opts, me, found, found.history ? 'history' : path);
 }
 
 // After time offline the rule of contract §4.3 decides: history, nothing at all, or a session reset.
-async function reconnect(opts: RecoveryOptions, me: Record<string, unknown>, match: (m: ReceivedMessage) => boolean, catchUp: CatchUp): Promise<Delivery> {
+async function reconnect(
+  opts: RecoveryOptions,
+  me: Record<string, unknown>,
+  match: (m: ReceivedMessage) => boolean,
+  catchUp: CatchUp,
+): Promise<Delivery> {
   await resubscribe(opts, catchUp === 'history' ? historySince(opts.client, opts.sessionStartedAt) : undefined);
   report(opts);
-  if (catchUp === 'reset') return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: await opts.api.me() };
+  if (catchUp === 'reset')
+    return { path: 'users-me', applied: 'none', refetched: true, duplicatesDropped: 0, me: await opts.api.me() };
   const found = firstMatch(opts.client, match);
   if (found === undefined) return { path: 'none', applied: 'none', refetched: false, duplicatesDropped: 0, me };
   return apply(opts, me, found, found.history ? 'history' : 'live');
@@ -96,10 +110,18 @@ async function resubscribe(opts: RecoveryOptions, since: number | undefined): Pr
   await opts.client.sync();
 }
 
-async function apply(opts: RecoveryOptions, me: Record<string, unknown>, found: ReceivedMessage, path: DeliveryPath): Promise<Delivery> {
+async function apply(
+  opts: RecoveryOptions,
+  me: Record<string, unknown>,
+  found: ReceivedMessage,
+  path: DeliveryPath,
+): Promise<Delivery> {
   const applied = applyDirective(me, (found.message.user ?? {}) as Record<string, unknown>);
-  const duplicatesDropped = opts.client.received.filter((m) => m.duplicate && m.message.messageId === found.message.messageId).length;
-  if (applied === 'refetch-needed') return { path, message: found, applied, refetched: true, duplicatesDropped, me: await opts.api.me() };
+  const duplicatesDropped = opts.client.received.filter(
+    (m) => m.duplicate && m.message.messageId === found.message.messageId,
+  ).length;
+  if (applied === 'refetch-needed')
+    return { path, message: found, applied, refetched: true, duplicatesDropped, me: await opts.api.me() };
   return { path, message: found, applied, refetched: false, duplicatesDropped, me };
 }
 

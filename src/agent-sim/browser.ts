@@ -41,7 +41,8 @@ export class HeadlessBrowser {
    */
   async get(url: string, base?: string, inheritFragment?: string): Promise<Hop> {
     let target = this.resolve(url, base);
-    for (const intercept of this.interceptors) target = await intercept(target, this.opts.origins.get(target.origin) ?? 'browser');
+    for (const intercept of this.interceptors)
+      target = await intercept(target, this.opts.origins.get(target.origin) ?? 'browser');
     const fragment = target.hash !== '' ? target.hash.slice(1) : inheritFragment;
     target = new URL(target.href);
     target.hash = '';
@@ -52,13 +53,26 @@ export class HeadlessBrowser {
         detail: { url: target.href },
       });
     }
-    const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml', 'user-agent': 'codestream-auth headless browser' };
+    const headers: Record<string, string> = {
+      accept: 'text/html,application/xhtml+xml',
+      'user-agent': 'codestream-auth headless browser',
+    };
     const jar = this.cookies.get(target.origin);
     if (jar && jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const { response, exchange } = await timedFetch(this.opts.fetch, target.href, { method: 'GET', headers }, { from: 'browser', to: actor, now: this.opts.now });
+    const { response, exchange } = await timedFetch(
+      this.opts.fetch,
+      target.href,
+      { method: 'GET', headers },
+      { from: 'browser', to: actor, now: this.opts.now },
+    );
     this.keepCookies(target.origin, response.headers);
     const body = await response.text();
-    const hop: Hop = { ...exchange, bodySize: Buffer.byteLength(body), body, ...(fragment === undefined ? {} : { fragment }) };
+    const hop: Hop = {
+      ...exchange,
+      bodySize: Buffer.byteLength(body),
+      body,
+      ...(fragment === undefined ? {} : { fragment }),
+    };
     this.hops.push(hop);
     const { body: _omit, fragment: _fragment, ...event } = hop;
     this.opts.onEvent?.({ type: 'http', ...event });
@@ -68,7 +82,9 @@ export class HeadlessBrowser {
   /** Follows the Location of a 3xx hop, one hop. */
   async follow(hop: Hop): Promise<Hop> {
     if (hop.status < 300 || hop.status >= 400 || !hop.location) {
-      throw new AppError('CHECK_FAILED', `expected a redirect from ${hop.url}, got ${hop.status}`, { detail: { url: hop.url, status: hop.status } });
+      throw new AppError('CHECK_FAILED', `expected a redirect from ${hop.url}, got ${hop.status}`, {
+        detail: { url: hop.url, status: hop.status },
+      });
     }
     return this.get(hop.location, hop.url, hop.fragment);
   }
@@ -87,7 +103,10 @@ export class HeadlessBrowser {
   /** Runs the page's navigation script: GETs where it would go. */
   async runScript(hop: Hop): Promise<Hop> {
     const next = this.scriptedNavigation(hop);
-    if (next === undefined) throw new AppError('CHECK_FAILED', `the page at ${hop.url} has no navigation script the browser knows`, { detail: { url: hop.url, status: hop.status } });
+    if (next === undefined)
+      throw new AppError('CHECK_FAILED', `the page at ${hop.url} has no navigation script the browser knows`, {
+        detail: { url: hop.url, status: hop.status },
+      });
     return this.get(next, hop.url);
   }
 

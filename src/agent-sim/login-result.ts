@@ -65,13 +65,19 @@ export interface MappedAnswer {
 /** Maps the JSON body of a 4xx check-signup answer. */
 export function loginResultOf(body: Record<string, unknown>): MappedAnswer {
   const code = typeof body.code === 'string' ? body.code : '';
-  if (code === 'USRC-1032') return { result: 'UNKNOWN', code, extra: { code, url: typeof body.url === 'string' ? body.url : '' } };
+  if (code === 'USRC-1032')
+    return { result: 'UNKNOWN', code, extra: { code, url: typeof body.url === 'string' ? body.url : '' } };
   if (code !== 'USRC-1022') return { result: ownValue(LOGIN_RESULTS, code) ?? 'UNKNOWN', code };
   // The wire body is {code, message, ...info}; an agent-side error keeps the same fields under info.
   const info = typeof body.info === 'object' && body.info !== null ? (body.info as Record<string, unknown>) : body;
   const nested = typeof body.error === 'string' ? body.error : typeof info.error === 'string' ? info.error : '';
   const mapped = ownValue(LOGIN_RESULTS, nested);
-  return { result: mapped ?? 'UNKNOWN', code, nested, ...(mapped === undefined ? { nestedUnmapped: true as const } : {}) };
+  return {
+    result: mapped ?? 'UNKNOWN',
+    code,
+    nested,
+    ...(mapped === undefined ? { nestedUnmapped: true as const } : {}),
+  };
 }
 
 /** A login package with no company or no team is USER_NOT_IN_COMPANY (contract §6.2 item 4). */

@@ -10,7 +10,8 @@ export function applyDirective(me: Record<string, unknown>, directive: Record<st
   const version = (directive.$version ?? {}) as { before?: unknown; after?: unknown };
   if (typeof version.after === 'number' && version.after <= cached) return 'skipped-old';
   if (version.before !== '*' && version.before !== cached) return 'refetch-needed';
-  for (const [path, value] of Object.entries((directive.$set ?? {}) as Record<string, unknown>)) setPath(me, path, value);
+  for (const [path, value] of Object.entries((directive.$set ?? {}) as Record<string, unknown>))
+    setPath(me, path, value);
   for (const path of Object.keys((directive.$unset ?? {}) as Record<string, unknown>)) unsetPath(me, path);
   // Mongo's list operators, as a connect (providerIdentities) and a deauth use them.
   for (const [path, value] of Object.entries((directive.$addToSet ?? {}) as Record<string, unknown>)) {
@@ -20,7 +21,12 @@ export function applyDirective(me: Record<string, unknown>, directive: Record<st
   }
   for (const [path, value] of Object.entries((directive.$pull ?? {}) as Record<string, unknown>)) {
     const list = getPath(me, path);
-    if (Array.isArray(list)) setPath(me, path, list.filter((item) => item !== value));
+    if (Array.isArray(list))
+      setPath(
+        me,
+        path,
+        list.filter((item) => item !== value),
+      );
   }
   return 'applied';
 }

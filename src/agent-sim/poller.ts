@@ -36,7 +36,10 @@ export function realClock(now: () => number = Date.now): PollClock {
       }),
     timeout: (ms) => {
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+      const timer = setTimeout(
+        () => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')),
+        ms,
+      );
       return { signal: controller.signal, cancel: () => clearTimeout(timer) };
     },
   };
@@ -85,8 +88,23 @@ export interface PollStats {
 }
 
 export type PollOutcome =
-  | { kind: 'login'; result: Extract<LoginResult, 'SUCCESS' | 'USER_NOT_IN_COMPANY'>; body: Record<string, unknown>; stats: PollStats }
-  | { kind: 'failed'; result: LoginResult; status: number; code: string; nested?: string; nestedUnmapped?: true; extra?: MappedAnswer['extra']; body: Record<string, unknown>; stats: PollStats }
+  | {
+      kind: 'login';
+      result: Extract<LoginResult, 'SUCCESS' | 'USER_NOT_IN_COMPANY'>;
+      body: Record<string, unknown>;
+      stats: PollStats;
+    }
+  | {
+      kind: 'failed';
+      result: LoginResult;
+      status: number;
+      code: string;
+      nested?: string;
+      nestedUnmapped?: true;
+      extra?: MappedAnswer['extra'];
+      body: Record<string, unknown>;
+      stats: PollStats;
+    }
   | { kind: 'timed-out'; stats: PollStats };
 
 /** Polls until a login package, an answer that is not AUTH-1006, or the give-up timeout. */
@@ -106,10 +124,12 @@ export async function pollCheckSignup(call: CheckSignupCall, opts: PollerOptions
     const answer = await tickWithRetries(call, stats, opts, deadline);
     if (answer === DEADLINE) return done({ kind: 'timed-out', stats });
     if (answer !== undefined) {
-      if (answer.status >= 200 && answer.status < 300) return done({ kind: 'login', result: successResultOf(answer.body), body: answer.body, stats });
+      if (answer.status >= 200 && answer.status < 300)
+        return done({ kind: 'login', result: successResultOf(answer.body), body: answer.body, stats });
       const mapped = loginResultOf(answer.body);
       // Contract §6.2: TOKEN_NOT_FOUND is the only result that keeps the loop going.
-      if (mapped.result !== 'TOKEN_NOT_FOUND') return done({ kind: 'failed', ...mapped, status: answer.status, body: answer.body, stats });
+      if (mapped.result !== 'TOKEN_NOT_FOUND')
+        return done({ kind: 'failed', ...mapped, status: answer.status, body: answer.body, stats });
       stats.pending += 1;
     }
     const wait = Math.min(intervalMs, deadline - clock.now());
@@ -120,7 +140,12 @@ export async function pollCheckSignup(call: CheckSignupCall, opts: PollerOptions
 const DEADLINE = Symbol('the give-up time passed');
 
 // One tick: a call, then up to `retries` more for transport failures and non-4xx answers (fetchCore).
-async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: PollerOptions, deadline: number): Promise<ApiAnswer | undefined | typeof DEADLINE> {
+async function tickWithRetries(
+  call: CheckSignupCall,
+  stats: PollStats,
+  opts: PollerOptions,
+  deadline: number,
+): Promise<ApiAnswer | undefined | typeof DEADLINE> {
   const { clock, signal } = opts;
   const retries = opts.retries ?? 3;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
@@ -138,7 +163,14 @@ async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: Po
     const timeout = clock.timeout(cutByDeadline ? left : requestTimeoutMs);
     const at = clock.now();
     const report = (outcome: PollAttempt['outcome'], extra: Partial<PollAttempt>) =>
-      opts.onAttempt?.({ tick: stats.ticks, attempt, at, outcome, ...(backoffMs === undefined ? {} : { backoffMs }), ...extra });
+      opts.onAttempt?.({
+        tick: stats.ticks,
+        attempt,
+        at,
+        outcome,
+        ...(backoffMs === undefined ? {} : { backoffMs }),
+        ...extra,
+      });
     const last = attempt === retries;
     stats.calls += 1;
     let answer: ApiAnswer;
@@ -158,7 +190,10 @@ async function tickWithRetries(call: CheckSignupCall, stats: PollStats, opts: Po
     const code = typeof answer.body.code === 'string' ? answer.body.code : undefined;
     const isClientError = answer.status >= 400 && answer.status < 500;
     if (isClientError || (answer.status >= 200 && answer.status < 300)) {
-      report(code === 'AUTH-1006' ? 'pending' : 'answered', { status: answer.status, ...(code === undefined ? {} : { code }) });
+      report(code === 'AUTH-1006' ? 'pending' : 'answered', {
+        status: answer.status,
+        ...(code === undefined ? {} : { code }),
+      });
       return answer;
     }
     report(last ? 'tick-failed' : 'retry', { status: answer.status, ...(code === undefined ? {} : { code }) });

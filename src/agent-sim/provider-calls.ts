@@ -55,7 +55,14 @@ export function buildSlackAction(input: SlackActionInput): ProviderCall {
     team: SLACK_WORKSPACE,
     user: { id: input.slackUserId, team_id: SLACK_WORKSPACE.id },
     trigger_id: `${timestamp}.${randomUUID().slice(0, 8)}`,
-    actions: [{ type: 'button', block_id: 'codestream-actions', action_id: JSON.stringify(input.actionId), action_ts: timestamp }],
+    actions: [
+      {
+        type: 'button',
+        block_id: 'codestream-actions',
+        action_id: JSON.stringify(input.actionId),
+        action_ts: timestamp,
+      },
+    ],
   };
   const rawBody = Buffer.from(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   // A forger does not know the app's secret: the signature is made with another one.
@@ -112,7 +119,11 @@ export async function buildTeamsActivity(input: TeamsActivityInput): Promise<Pro
   return {
     provider: 'msteams',
     path: '/no-auth/provider-action/msteams',
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Microsoft-SkypeBotApi (Microsoft-BotFramework/3.0)', authorization: `Bearer ${token}` },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Microsoft-SkypeBotApi (Microsoft-BotFramework/3.0)',
+      authorization: `Bearer ${token}`,
+    },
     rawBody: Buffer.from(JSON.stringify(activity)),
     appId: botAppId,
     summary: `sign-in card submission to bot ${botAppId}`,

@@ -45,7 +45,10 @@ export interface BrowserCommand {
  * Words are split on spaces, with "…" or '…' keeping a path with spaces whole, and no shell ever sees the
  * URL (its "&" and "!" would mean something to one).
  */
-export function parseBrowserCommand(value: string | undefined, listSeparator: string = delimiter): BrowserCommand | undefined {
+export function parseBrowserCommand(
+  value: string | undefined,
+  listSeparator: string = delimiter,
+): BrowserCommand | undefined {
   const first = splitOutsideQuotes(value ?? '', listSeparator)[0]?.trim() ?? '';
   if (first === '') return undefined;
   const [file = '', ...args] = words(first);
@@ -92,7 +95,9 @@ function words(command: string): string[] {
 }
 
 function spawnBrowser(command: BrowserCommand, url: string): Promise<void> {
-  const args = command.args.some((a) => a.includes('%s')) ? command.args.map((a) => a.replaceAll('%s', url)) : [...command.args, url];
+  const args = command.args.some((a) => a.includes('%s'))
+    ? command.args.map((a) => a.replaceAll('%s', url))
+    : [...command.args, url];
   return new Promise((resolve, reject) => {
     const child = spawn(command.file, args, { stdio: 'ignore', detached: true });
     child.once('error', (cause) =>

@@ -33,16 +33,43 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .description('connect a provider as a logged-in user and check every hop (the seed\'s "Connect to X")')
     .argument('[provider]', 'provider id, e.g. github (leave out with --profile)')
     .option('--env <name>', 'environment to connect in (default: the lab\'s default, "local")')
-    .option('--host <url>', 'enterprise host sent as host=, e.g. https://git.example.com; it must be registered for the team (else PRVD-1003); default: the team\'s first registered host')
-    .option('--profile <file>', 'a custom profile of a real or self-hosted OAuth 2.0 server (absolute URLs, client id, secret from the env variable it names); no mock runs for it')
-    .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
-    .option('--router-mode <mode>', 'how the auth-origin router delivers the callback: redirect (302, the seed\'s nginx) or proxy', 'redirect')
-    .option('--misconfig <name>', `run with a misconfiguration and pass when it fails exactly as expected: ${MISCONFIGS.join(', ')}`)
-    .option('--entry <entry>', 'start route: web (/web/provider-auth, the seed) or no-auth (/no-auth/provider-auth, the current client)', 'web')
-    .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
+    .option(
+      '--host <url>',
+      "enterprise host sent as host=, e.g. https://git.example.com; it must be registered for the team (else PRVD-1003); default: the team's first registered host",
+    )
+    .option(
+      '--profile <file>',
+      'a custom profile of a real or self-hosted OAuth 2.0 server (absolute URLs, client id, secret from the env variable it names); no mock runs for it',
+    )
+    .option(
+      '--envs <list>',
+      'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing',
+    )
+    .option(
+      '--router-mode <mode>',
+      "how the auth-origin router delivers the callback: redirect (302, the seed's nginx) or proxy",
+      'redirect',
+    )
+    .option(
+      '--misconfig <name>',
+      `run with a misconfiguration and pass when it fails exactly as expected: ${MISCONFIGS.join(', ')}`,
+    )
+    .option(
+      '--entry <entry>',
+      'start route: web (/web/provider-auth, the seed) or no-auth (/no-auth/provider-auth, the current client)',
+      'web',
+    )
+    .option(
+      '--success-page <page>',
+      'marketing (/auth-complete, the seed) or api (/web/provider-connected)',
+      'marketing',
+    )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
-    .option('--browser', 'open the start URL in your own browser (BROWSER is respected) and wait for you to approve or deny')
+    .option(
+      '--browser',
+      'open the start URL in your own browser (BROWSER is respected) and wait for you to approve or deny',
+    )
     .option('--timeout <seconds>', 'with --browser: how long to wait for the browser to come back', '600')
     .option('--step', 'pause before each hop and show the request about to be made; Enter continues, q quits')
     .option(...scenarioOption('connect'))
@@ -56,23 +83,45 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       const callbackTimeoutMs = parseSeconds('--timeout', flags.timeout);
       const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
-      const misconfig = flags.misconfig === undefined ? undefined : choice('--misconfig', flags.misconfig, MISCONFIGS, MISCONFIGS[0]);
-      if (misconfig !== undefined && flags.browser) throw new UsageError('--misconfig runs headless; leave out --browser');
+      const misconfig =
+        flags.misconfig === undefined ? undefined : choice('--misconfig', flags.misconfig, MISCONFIGS, MISCONFIGS[0]);
+      if (misconfig !== undefined && flags.browser)
+        throw new UsageError('--misconfig runs headless; leave out --browser');
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
-      extras.refuseWithScenario({ '--browser': flags.browser === true, '--misconfig': misconfig !== undefined, '--step': flags.step === true });
+      extras.refuseWithScenario({
+        '--browser': flags.browser === true,
+        '--misconfig': misconfig !== undefined,
+        '--step': flags.step === true,
+      });
       const stepper = flags.step ? createStepMode(deps, secrets, previewConnectStep, 'connect github') : undefined;
       try {
-        const opts = { provider, entry, successPage, routerMode, ...(flags.host === undefined ? {} : { host: flags.host }), ...(envs === undefined ? {} : { envs }), ...(flags.env === undefined ? {} : { env: flags.env }), ...(stepper ? { beforeStep: stepper.beforeStep } : {}) };
-        const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
+        const opts = {
+          provider,
+          entry,
+          successPage,
+          routerMode,
+          ...(flags.host === undefined ? {} : { host: flags.host }),
+          ...(envs === undefined ? {} : { envs }),
+          ...(flags.env === undefined ? {} : { env: flags.env }),
+          ...(stepper ? { beforeStep: stepper.beforeStep } : {}),
+        };
+        const flowDeps = {
+          ...data,
+          fetch: deps.fetch,
+          now: deps.now,
+          onEvent: extras.onEvent,
+          secrets,
+          signal: deps.signal,
+        };
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)
           : misconfig
-          ? await runMisconfig({ ...opts, misconfig }, flowDeps)
-          : flags.browser
-            ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
-            : await runConnect(opts, flowDeps);
+            ? await runMisconfig({ ...opts, misconfig }, flowDeps)
+            : flags.browser
+              ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
+              : await runConnect(opts, flowDeps);
         // q at a --step prompt is the user stopping the run, like Ctrl-C.
         setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);
       } finally {

@@ -19,12 +19,23 @@ interface DisconnectFlags extends ReportFlags {
 export function registerDisconnect(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('disconnect')
-    .description('connect a provider, then disconnect it through PUT /provider-deauth and check the token is gone from the store, the me-channel and the agent')
+    .description(
+      'connect a provider, then disconnect it through PUT /provider-deauth and check the token is gone from the store, the me-channel and the agent',
+    )
     .argument('<provider>', 'provider id, e.g. github, slack (per workspace), github_enterprise (per host)')
     .option('--env <name>', 'environment to run in (default: the lab\'s default, "local")')
-    .option('--envs <list>', 'comma-separated environments to start besides --env (default: all in fixtures/lab.json); the others must see nothing')
-    .option('--host <url>', 'enterprise host to connect and disconnect, e.g. https://git.example.com; default: the team\'s first registered host')
-    .option('--without-host', 'enterprise providers: send the deauth without a host, as failure mode 39 (only the .accessToken keys are unset, the host entry keeps its token)')
+    .option(
+      '--envs <list>',
+      'comma-separated environments to start besides --env (default: all in fixtures/lab.json); the others must see nothing',
+    )
+    .option(
+      '--host <url>',
+      "enterprise host to connect and disconnect, e.g. https://git.example.com; default: the team's first registered host",
+    )
+    .option(
+      '--without-host',
+      'enterprise providers: send the deauth without a host, as failure mode 39 (only the .accessToken keys are unset, the host entry keeps its token)',
+    )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
     .option(...harOption)
@@ -32,7 +43,10 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
     .action(async (provider: string, flags: DisconnectFlags) => {
       const data = await loadLabData();
       const profile = assertKnownProvider(provider, data);
-      if (flags.withoutHost && !profile.enterprise) throw new UsageError(`--without-host needs an enterprise provider, not "${provider}"`, { hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.' });
+      if (flags.withoutHost && !profile.enterprise)
+        throw new UsageError(`--without-host needs an enterprise provider, not "${provider}"`, {
+          hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.',
+        });
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);

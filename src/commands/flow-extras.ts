@@ -7,7 +7,13 @@ import { UsageError } from '../errors.js';
 import { teeEvents, type EventSink } from '../events.js';
 import type { FlowDeps } from '../flows/connect/run.js';
 import type { FlowOutcome } from '../flows/engine/runner.js';
-import { findScenario, runScenario, scenarioCatalogue, type FlowKind, type Scenario } from '../flows/scenarios/index.js';
+import {
+  findScenario,
+  runScenario,
+  scenarioCatalogue,
+  type FlowKind,
+  type Scenario,
+} from '../flows/scenarios/index.js';
 import type { SecretRegistry } from '../util/secrets.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 
@@ -17,9 +23,19 @@ export interface FlowExtrasFlags extends ReportFlags {
 }
 
 /** The options, as [flags, description] pairs for commander's option(). */
-export const scenarioOption = (flow: FlowKind) => ['--scenario <name>', `inject a failure scenario and pass when the system behaves as it expects (list: codestream-auth scenarios --flow ${flow})`] as const;
-export const harOption = ['--har <file>', 'write the browser hops with timings as HAR 1.2 (secrets shortened unless --show-secrets)'] as const;
-export const diagramOption = ['--diagram <file>', 'write a Mermaid sequence diagram of the run (webview, agent, browser, CS API, router, provider, broadcaster)'] as const;
+export const scenarioOption = (flow: FlowKind) =>
+  [
+    '--scenario <name>',
+    `inject a failure scenario and pass when the system behaves as it expects (list: codestream-auth scenarios --flow ${flow})`,
+  ] as const;
+export const harOption = [
+  '--har <file>',
+  'write the browser hops with timings as HAR 1.2 (secrets shortened unless --show-secrets)',
+] as const;
+export const diagramOption = [
+  '--diagram <file>',
+  'write a Mermaid sequence diagram of the run (webview, agent, browser, CS API, router, provider, broadcaster)',
+] as const;
 
 /** What a flow command gets from its shared flags. */
 export interface FlowExtras {
@@ -42,7 +58,12 @@ export interface ReportExtras {
 }
 
 /** Reads --har and --diagram. */
-export function createReportExtras(flags: ReportFlags, render: EventSink, secrets: SecretRegistry, deps: Deps): ReportExtras {
+export function createReportExtras(
+  flags: ReportFlags,
+  render: EventSink,
+  secrets: SecretRegistry,
+  deps: Deps,
+): ReportExtras {
   const reports = createReportFiles(flags, secrets);
   return {
     onEvent: teeEvents(render, reports.onEvent),
@@ -53,10 +74,18 @@ export function createReportExtras(flags: ReportFlags, render: EventSink, secret
 }
 
 /** Reads --scenario, --har and --diagram; an unknown or mismatched scenario is a usage error. */
-export function createFlowExtras(flags: FlowExtrasFlags, flow: FlowKind, render: EventSink, secrets: SecretRegistry, deps: Deps): FlowExtras {
+export function createFlowExtras(
+  flags: FlowExtrasFlags,
+  flow: FlowKind,
+  render: EventSink,
+  secrets: SecretRegistry,
+  deps: Deps,
+): FlowExtras {
   const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {
-    throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, { hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".` });
+    throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, {
+      hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".`,
+    });
   }
   const reports = createReportExtras(flags, render, secrets, deps);
   return {
@@ -67,9 +96,15 @@ export function createFlowExtras(flags: FlowExtrasFlags, flow: FlowKind, render:
       if (scenario && clash) throw new UsageError(`--scenario runs its own headless lab; leave out ${clash}`);
     },
     async runScenario(provider, env, flowDeps) {
-      const result = await runScenario(scenario as Scenario, { provider, ...(env === undefined ? {} : { env }) }, flowDeps);
+      const result = await runScenario(
+        scenario as Scenario,
+        { provider, ...(env === undefined ? {} : { env }) },
+        flowDeps,
+      );
       if (result.skipped !== undefined || result.outcome === undefined) {
-        throw new UsageError(`scenario "${(scenario as Scenario).name}" cannot run with provider "${provider}": ${result.skipped ?? 'it did not run'}`);
+        throw new UsageError(
+          `scenario "${(scenario as Scenario).name}" cannot run with provider "${provider}": ${result.skipped ?? 'it did not run'}`,
+        );
       }
       return { outcome: result.outcome };
     },

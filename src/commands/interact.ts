@@ -20,19 +20,29 @@ interface InteractFlags extends ReportFlags {
 export function registerInteract(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('interact')
-    .description('send a Slack interactive-components call or an MS Teams bot activity through the VPN proxy to one environment and check every hop')
+    .description(
+      'send a Slack interactive-components call or an MS Teams bot activity through the VPN proxy to one environment and check every hop',
+    )
     .argument('<provider>', `the calling provider: ${INTERACTIVE_PROVIDERS.join(' or ')}`)
     .option('--env <name>', 'environment that owns the app (default: the lab\'s default, "local")')
-    .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json)')
+    .option(
+      '--envs <list>',
+      'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json)',
+    )
     .option('--tamper <what>', `spoil the call and expect its refusal: ${TAMPERS.join(', ')}`)
-    .option('--proxy-host <where>', 'same (the proxy answers on the router\'s host, the seed today) or separate (its own origin)', 'same')
+    .option(
+      '--proxy-host <where>',
+      "same (the proxy answers on the router's host, the seed today) or separate (its own origin)",
+      'same',
+    )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print signing secrets, tokens and JWTs in full')
     .option(...harOption)
     .option(...diagramOption)
     .action(async (providerArg: string, flags: InteractFlags) => {
       const provider = choice('<provider>', providerArg, INTERACTIVE_PROVIDERS, 'slack');
-      const tamper: Tamper | undefined = flags.tamper === undefined ? undefined : choice('--tamper', flags.tamper, TAMPERS, 'signature');
+      const tamper: Tamper | undefined =
+        flags.tamper === undefined ? undefined : choice('--tamper', flags.tamper, TAMPERS, 'signature');
       const proxyHost = choice('--proxy-host', flags.proxyHost, ['same', 'separate'] as const, 'same');
       const envs = parseEnvList(flags.envs);
       const data = await loadLabData();
@@ -40,7 +50,13 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
       const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runInteract(
-          { provider, proxyHost, ...(flags.env === undefined ? {} : { env: flags.env }), ...(envs === undefined ? {} : { envs }), ...(tamper === undefined ? {} : { tamper }) },
+          {
+            provider,
+            proxyHost,
+            ...(flags.env === undefined ? {} : { env: flags.env }),
+            ...(envs === undefined ? {} : { envs }),
+            ...(tamper === undefined ? {} : { tamper }),
+          },
           { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },
         );
         setExit(outcome.ok ? 0 : 1);

@@ -22,15 +22,26 @@ interface RefreshFlags extends FlowExtrasFlags {
 export function registerRefresh(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('refresh')
-    .description('connect a provider, then refresh its token through GET /provider-refresh and check the new token reaches the agent')
-    .argument('[provider]', 'a provider with refresh support, e.g. gitlab, bitbucket, jira, asana, azuredevops (leave out with --profile)')
+    .description(
+      'connect a provider, then refresh its token through GET /provider-refresh and check the new token reaches the agent',
+    )
+    .argument(
+      '[provider]',
+      'a provider with refresh support, e.g. gitlab, bitbucket, jira, asana, azuredevops (leave out with --profile)',
+    )
     .option('--env <name>', 'environment to run in (default: the lab\'s default, "local")')
-    .option('--envs <list>', 'comma-separated environments to start besides --env (default: all in fixtures/lab.json); the others must see nothing')
-    .option('--host <url>', 'enterprise host (gitlab_enterprise); default: the team\'s first registered host')
+    .option(
+      '--envs <list>',
+      'comma-separated environments to start besides --env (default: all in fixtures/lab.json); the others must see nothing',
+    )
+    .option('--host <url>', "enterprise host (gitlab_enterprise); default: the team's first registered host")
     .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with refresh support')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
-    .option('--step', 'pause before each hop (the connect\'s, then the refresh call) and show the request about to be made; Enter continues, q quits')
+    .option(
+      '--step',
+      "pause before each hop (the connect's, then the refresh call) and show the request about to be made; Enter continues, q quits",
+    )
     .option(...scenarioOption('refresh'))
     .option(...harOption)
     .option(...diagramOption)
@@ -38,14 +49,32 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
       const data = await loadLabData();
       const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
       // A scenario decides which providers it applies to (refresh-unsupported is about those without refresh).
-      assertKnownProvider(provider, data, flags.scenario === undefined ? (p) => p.supportsRefresh && p.token !== undefined : () => true, 'refresh support');
+      assertKnownProvider(
+        provider,
+        data,
+        flags.scenario === undefined ? (p) => p.supportsRefresh && p.token !== undefined : () => true,
+        'refresh support',
+      );
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
-      extras.refuseWithScenario({ '--profile': flags.profile !== undefined, '--host': flags.host !== undefined, '--step': flags.step === true });
-      const stepper = flags.step ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep, 'refresh gitlab') : undefined;
+      extras.refuseWithScenario({
+        '--profile': flags.profile !== undefined,
+        '--host': flags.host !== undefined,
+        '--step': flags.step === true,
+      });
+      const stepper = flags.step
+        ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep, 'refresh gitlab')
+        : undefined;
       try {
-        const flowDeps = { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal };
+        const flowDeps = {
+          ...data,
+          fetch: deps.fetch,
+          now: deps.now,
+          onEvent: extras.onEvent,
+          secrets,
+          signal: deps.signal,
+        };
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)
           : await runRefresh(

@@ -53,7 +53,11 @@ export async function writeReport(path: string, content: string): Promise<void> 
   try {
     await writeFile(path, content, 'utf8');
   } catch (cause) {
-    throw new AppError('UNEXPECTED', `cannot write "${path}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause, hint: 'Pass a path in a folder that exists and is writable.' });
+    throw new AppError(
+      'UNEXPECTED',
+      `cannot write "${path}": ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause, hint: 'Pass a path in a folder that exists and is writable.' },
+    );
   }
 }
 

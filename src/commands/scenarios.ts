@@ -36,7 +36,10 @@ export function registerScenarios(program: Command, deps: Deps, setExit: (code: 
     .option('--flow <flow>', 'only scenarios of this flow: connect, signup or refresh')
     .option('--json', 'print the catalogue as JSON on stdout')
     .action((flags: ScenariosFlags) => {
-      const flow = flags.flow === undefined ? undefined : choice('--flow', flags.flow, ['connect', 'signup', 'refresh'] as const, 'connect');
+      const flow =
+        flags.flow === undefined
+          ? undefined
+          : choice('--flow', flags.flow, ['connect', 'signup', 'refresh'] as const, 'connect');
       const list = scenarioCatalogue.filter((s) => flow === undefined || s.flow === flow);
       deps.io.stdout.write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : formatScenarios(list));
       setExit(0);

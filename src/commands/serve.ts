@@ -22,16 +22,43 @@ interface ServeFlags {
 export function registerServe(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('serve')
-    .description('start the whole lab (every environment and provider) for your browser or IDE and keep it up until Ctrl-C')
+    .description(
+      'start the whole lab (every environment and provider) for your browser or IDE and keep it up until Ctrl-C',
+    )
     .option('--envs <names>', 'comma-separated environments (default: all of fixtures/lab.json)')
-    .option('--providers <ids>', 'comma-separated providers (default: every provider with a CodeStream client, and every enterprise provider a team registers a host for)')
-    .option('--port <n>', 'fixed ports n, n+1, … in this order: router, marketing, providers, environments (default: OS-chosen)')
-    .option('--host <address>', 'address to bind; anything but loopback exposes the lab and its tokens to your network', '127.0.0.1')
-    .option('--public-host <name>', 'host name or IP the printed URLs, redirects and redirect_uri carry, for other machines (default: --host; 127.0.0.1 for 0.0.0.0 or ::)')
+    .option(
+      '--providers <ids>',
+      'comma-separated providers (default: every provider with a CodeStream client, and every enterprise provider a team registers a host for)',
+    )
+    .option(
+      '--port <n>',
+      'fixed ports n, n+1, … in this order: router, marketing, providers, environments (default: OS-chosen)',
+    )
+    .option(
+      '--host <address>',
+      'address to bind; anything but loopback exposes the lab and its tokens to your network',
+      '127.0.0.1',
+    )
+    .option(
+      '--public-host <name>',
+      'host name or IP the printed URLs, redirects and redirect_uri carry, for other machines (default: --host; 127.0.0.1 for 0.0.0.0 or ::)',
+    )
     .option('--consent <mode>', 'page (Approve/Deny in the browser) or auto (approve at once)', 'page')
-    .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
-    .option('--router-mode <mode>', 'how the auth-origin router delivers callbacks: redirect (302, the seed\'s nginx) or proxy', 'redirect')
-    .option('--proxy-host <where>', 'same (the VPN proxy answers on the router\'s host, the seed today) or separate (its own origin)', 'same')
+    .option(
+      '--success-page <page>',
+      'marketing (/auth-complete, the seed) or api (/web/provider-connected)',
+      'marketing',
+    )
+    .option(
+      '--router-mode <mode>',
+      "how the auth-origin router delivers callbacks: redirect (302, the seed's nginx) or proxy",
+      'redirect',
+    )
+    .option(
+      '--proxy-host <where>',
+      "same (the VPN proxy answers on the router's host, the seed today) or separate (its own origin)",
+      'same',
+    )
     .option('--json', 'print one JSON object with every URL and credential on stdout once everything listens')
     .action(async (flags: ServeFlags) => {
       const data = await loadLabData();
@@ -39,19 +66,39 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       const providers = pickProviders(flags.providers, data);
       const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
       const proxyHost = choice('--proxy-host', flags.proxyHost, ['same', 'separate'] as const, 'same');
-      const port = flags.port === undefined ? undefined : parsePort(flags.port, boxCount({ envs, providers, proxyHost, profiles: data.profiles }));
+      const port =
+        flags.port === undefined
+          ? undefined
+          : parsePort(flags.port, boxCount({ envs, providers, proxyHost, profiles: data.profiles }));
       const consent = choice('--consent', flags.consent, ['page', 'auto'] as const, 'page');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
         throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
       }
       if (!isLoopbackHost(flags.host)) {
-        deps.io.stderr.write(`warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`);
+        deps.io.stderr.write(
+          `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`,
+        );
         if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
-          deps.io.stderr.write(`note: the URLs say 127.0.0.1, which only this machine can follow; pass --public-host <this machine's name or IP> for the others\n`);
+          deps.io.stderr.write(
+            `note: the URLs say 127.0.0.1, which only this machine can follow; pass --public-host <this machine's name or IP> for the others\n`,
+          );
         }
       }
-      const lab = await startServeLab({ ...data, envs, providers, consent, successPage, host: flags.host, ...(flags.publicHost === undefined ? {} : { publicHost: flags.publicHost }), port, routerMode, proxyHost, now: deps.now, fetch: deps.fetch });
+      const lab = await startServeLab({
+        ...data,
+        envs,
+        providers,
+        consent,
+        successPage,
+        host: flags.host,
+        ...(flags.publicHost === undefined ? {} : { publicHost: flags.publicHost }),
+        port,
+        routerMode,
+        proxyHost,
+        now: deps.now,
+        fetch: deps.fetch,
+      });
       try {
         const info = describeLab(lab, consent);
         deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));
@@ -76,7 +123,10 @@ function untilAborted(signal: AbortSignal | undefined): Promise<void> {
 }
 
 function list(value: string): string[] {
-  return value.split(',').map((v) => v.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function pickEnvs(value: string | undefined, data: LabData): string[] {
@@ -84,19 +134,30 @@ function pickEnvs(value: string | undefined, data: LabData): string[] {
   if (value === undefined) return known;
   const envs = list(value);
   for (const env of envs) {
-    if (!known.includes(env)) throw new UsageError(`unknown environment "${env}"`, { hint: `Known environments: ${known.join(', ')}.` });
+    if (!known.includes(env))
+      throw new UsageError(`unknown environment "${env}"`, { hint: `Known environments: ${known.join(', ')}.` });
   }
-  if (envs.length === 0) throw new UsageError('--envs names no environment', { hint: `Known environments: ${known.join(', ')}.` });
+  if (envs.length === 0)
+    throw new UsageError('--envs names no environment', { hint: `Known environments: ${known.join(', ')}.` });
   return envs;
 }
 
 // A provider needs a profile and the CodeStream app registered for it: fixtures/lab.json "clients", or for an
 // enterprise provider a team's providerHosts entry (each registered host brings its own app).
 function pickProviders(value: string | undefined, data: LabData): string[] {
-  const servable = (p: ProviderProfile): boolean => (p.enterprise ? data.config.teams.some((t) => Object.keys(t.providerHosts[p.id] ?? {}).length > 0) : data.config.clients[p.id] !== undefined);
+  const servable = (p: ProviderProfile): boolean =>
+    p.enterprise
+      ? data.config.teams.some((t) => Object.keys(t.providerHosts[p.id] ?? {}).length > 0)
+      : data.config.clients[p.id] !== undefined;
   if (value === undefined) return [...data.profiles.values()].filter(servable).map((p) => p.id);
   const providers = list(value);
-  for (const id of providers) assertKnownProvider(id, data, servable, 'CodeStream app registered in fixtures/lab.json (clients, or a team\'s providerHosts)');
+  for (const id of providers)
+    assertKnownProvider(
+      id,
+      data,
+      servable,
+      "CodeStream app registered in fixtures/lab.json (clients, or a team's providerHosts)",
+    );
   if (providers.length === 0) throw new UsageError('--providers names no provider');
   return providers;
 }
@@ -104,7 +165,9 @@ function pickProviders(value: string | undefined, data: LabData): string[] {
 function parsePort(value: string, count: number): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port + count - 1 > 65535) {
-    throw new UsageError(`--port must be a whole number from 1 to ${65536 - count}, not "${value}"`, { hint: `The lab takes ${count} consecutive ports from it, e.g. --port 5000.` });
+    throw new UsageError(`--port must be a whole number from 1 to ${65536 - count}, not "${value}"`, {
+      hint: `The lab takes ${count} consecutive ports from it, e.g. --port 5000.`,
+    });
   }
   return port;
 }

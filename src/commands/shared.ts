@@ -34,18 +34,31 @@ export async function loadLabData(): Promise<LabData> {
 }
 
 /** An unknown provider is a usage error that lists the known ones (exit 2). */
-export function assertKnownProvider(provider: string, data: LabData, predicate: (p: ProviderProfile) => boolean = () => true, lacking = 'what this command needs'): ProviderProfile {
+export function assertKnownProvider(
+  provider: string,
+  data: LabData,
+  predicate: (p: ProviderProfile) => boolean = () => true,
+  lacking = 'what this command needs',
+): ProviderProfile {
   const profile = data.profiles.get(provider);
   const known = [...data.profiles.values()].filter(predicate).map((p) => p.id);
   const hint = `Known providers: ${known.join(', ')}. Run "codestream-auth providers" for details.`;
   if (!profile) throw new UsageError(`unknown provider "${provider}"`, { hint });
   // A provider that exists but lacks the flow is not "unknown": say what it lacks.
-  if (!predicate(profile)) throw new UsageError(`provider "${provider}" has no ${lacking}`, { hint: hint.replace('Known providers', 'Providers with it') });
+  if (!predicate(profile))
+    throw new UsageError(`provider "${provider}" has no ${lacking}`, {
+      hint: hint.replace('Known providers', 'Providers with it'),
+    });
   return profile;
 }
 
 /** Narrows a choice flag, as a usage error when it is not one of the allowed values. */
-export function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function choice<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
@@ -54,7 +67,10 @@ export function choice<T extends string>(flag: string, value: string | undefined
 /** Parses `--envs pd,qa,local-10-1-2-3`. */
 export function parseEnvList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new UsageError('--envs needs at least one environment name, e.g. --envs pd,qa');
   return names;
 }

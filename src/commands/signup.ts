@@ -36,29 +36,70 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .command('signup')
     .description('sign up or in with a provider as the IDE does and check every hop (the seed\'s "Sign up with X")')
     .argument('[provider]', 'a provider with sign-in: github, gitlab, bitbucket or okta (leave out with --profile)')
-    .option('--poll', 'poll PUT /no-auth/check-signup as the agent until the login package; without it, print the signup token and the check-signup request to make by hand')
+    .option(
+      '--poll',
+      'poll PUT /no-auth/check-signup as the agent until the login package; without it, print the signup token and the check-signup request to make by hand',
+    )
     .option('--interval <ms>', 'milliseconds between polls (the webview: 5000)', '5000')
-    .option('--timeout <seconds>', 'give up polling after this long (the webview: 300); without --poll, how long the lab waits for your check-signup (0: exit at once)', '300')
-    .option('--no-signup', 'sign in only (noSignup=1, as the webview outside its signup screen): nobody is created, no match is PRVD-1005')
-    .option('--host-url <url>', 'hostUrl of the start URL; okta defaults to the lab\'s mock Okta origin, which plays the org host')
-    .option('--deny', 'the user clicks Deny at the provider\'s consent screen')
-    .option('--email <address>', 'email of the provider account that signs in, e.g. dana@acme.example to match a CodeStream user')
+    .option(
+      '--timeout <seconds>',
+      'give up polling after this long (the webview: 300); without --poll, how long the lab waits for your check-signup (0: exit at once)',
+      '300',
+    )
+    .option(
+      '--no-signup',
+      'sign in only (noSignup=1, as the webview outside its signup screen): nobody is created, no match is PRVD-1005',
+    )
+    .option(
+      '--host-url <url>',
+      "hostUrl of the start URL; okta defaults to the lab's mock Okta origin, which plays the org host",
+    )
+    .option('--deny', "the user clicks Deny at the provider's consent screen")
+    .option(
+      '--email <address>',
+      'email of the provider account that signs in, e.g. dana@acme.example to match a CodeStream user',
+    )
     .option('--env <name>', 'environment to sign up in (default: the lab\'s default, "local")')
-    .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with sign-in (an identity block); no mock runs for it')
-    .option('--envs <list>', 'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing')
-    .option('--success-page <page>', 'marketing (/auth-complete, the seed) or api (/web/provider-connected)', 'marketing')
-    .option('--router-mode <mode>', 'how the auth-origin router delivers the callback: redirect (302, the seed\'s nginx) or proxy', 'redirect')
+    .option(
+      '--profile <file>',
+      'a custom profile of a real OAuth 2.0 server with sign-in (an identity block); no mock runs for it',
+    )
+    .option(
+      '--envs <list>',
+      'comma-separated environments to start besides --env, e.g. pd,qa,local-10-1-2-3 (default: all in fixtures/lab.json); the others must see nothing',
+    )
+    .option(
+      '--success-page <page>',
+      'marketing (/auth-complete, the seed) or api (/web/provider-connected)',
+      'marketing',
+    )
+    .option(
+      '--router-mode <mode>',
+      "how the auth-origin router delivers the callback: redirect (302, the seed's nginx) or proxy",
+      'redirect',
+    )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
-    .option('--browser', 'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time')
-    .option('--step', 'headless only: pause before each hop and show the request about to be made; Enter continues, q quits')
+    .option(
+      '--browser',
+      'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time',
+    )
+    .option(
+      '--step',
+      'headless only: pause before each hop and show the request about to be made; Enter continues, q quits',
+    )
     .option(...scenarioOption('signup'))
     .option(...harOption)
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: SignupFlags) => {
       const data = await loadLabData();
       const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(provider, data, (p) => p.supportsSignup && p.identity !== undefined, 'sign-in (supportsSignup with an identity lookup)');
+      assertKnownProvider(
+        provider,
+        data,
+        (p) => p.supportsSignup && p.identity !== undefined,
+        'sign-in (supportsSignup with an identity lookup)',
+      );
       const poll = flags.poll === true;
       const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');
       const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;
@@ -66,15 +107,29 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const routerMode = choice('--router-mode', flags.routerMode, ['redirect', 'proxy'] as const, 'redirect');
       if (flags.hostUrl !== undefined) assertUrl('--host-url', flags.hostUrl);
       const envs = parseEnvList(flags.envs);
-      if (flags.browser && flags.deny) throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
+      if (flags.browser && flags.deny)
+        throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
       if (flags.browser && flags.step) throw new UsageError('--step pauses the headless sign-up; leave out --browser');
       const { renderer, secrets } = createOutput(flags, deps);
       const extras = createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
-      extras.refuseWithScenario({ '--browser': flags.browser === true, '--deny': flags.deny === true, '--step': flags.step === true });
-      const stepper = flags.step ? createStepMode<SignupContext>(deps, secrets, previewSignupStep, 'signup github --poll') : undefined;
+      extras.refuseWithScenario({
+        '--browser': flags.browser === true,
+        '--deny': flags.deny === true,
+        '--step': flags.step === true,
+      });
+      const stepper = flags.step
+        ? createStepMode<SignupContext>(deps, secrets, previewSignupStep, 'signup github --poll')
+        : undefined;
       try {
         if (extras.scenario) {
-          const { outcome } = await extras.runScenario(provider, flags.env, { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal });
+          const { outcome } = await extras.runScenario(provider, flags.env, {
+            ...data,
+            fetch: deps.fetch,
+            now: deps.now,
+            onEvent: extras.onEvent,
+            secrets,
+            signal: deps.signal,
+          });
           return setExit(outcome.ok ? 0 : 1);
         }
         if (flags.browser) {
@@ -91,7 +146,15 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
               ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
               ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
             },
-            { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal, openUrl: browserOpener(deps) },
+            {
+              ...data,
+              fetch: deps.fetch,
+              now: deps.now,
+              onEvent: extras.onEvent,
+              secrets,
+              signal: deps.signal,
+              openUrl: browserOpener(deps),
+            },
           );
           return setExit(outcome.ok ? 0 : 1);
         }
@@ -138,7 +201,11 @@ async function handOver(run: SignupRun, opts: { deps: Deps; timeoutMs: number; j
   if (!opts.json) io.stdout.write(`${run.checkSignup.body.token}\n${run.checkSignup.curl}\n`);
   if (opts.timeoutMs === 0) return;
   io.stderr.write(`waiting up to ${opts.timeoutMs / 1000} s for one check-signup call; Ctrl-C to stop\n`);
-  const ended = await waitForCheckSignup(run, { timeoutMs: opts.timeoutMs, now: opts.deps.now, signal: opts.deps.signal });
+  const ended = await waitForCheckSignup(run, {
+    timeoutMs: opts.timeoutMs,
+    now: opts.deps.now,
+    signal: opts.deps.signal,
+  });
   if (ended === 'checked') io.stderr.write('check-signup answered; the record is gone, closing the lab\n');
   if (ended === 'timed-out') io.stderr.write('nobody called check-signup in time; closing the lab\n');
 }
@@ -146,7 +213,9 @@ async function handOver(run: SignupRun, opts: { deps: Deps; timeoutMs: number; j
 function parseNumber(flag: string, value: string, allowZero: boolean, unit: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) {
-    throw new UsageError(`${flag} must be a number ${allowZero ? 'of 0 or more' : 'above 0'}, not "${value}"`, { hint: `Pass ${unit}.` });
+    throw new UsageError(`${flag} must be a number ${allowZero ? 'of 0 or more' : 'above 0'}, not "${value}"`, {
+      hint: `Pass ${unit}.`,
+    });
   }
   return n;
 }
@@ -159,6 +228,8 @@ function assertUrl(flag: string, value: string): void {
     url = undefined;
   }
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    throw new UsageError(`${flag} must be an http(s) URL, not "${value}"`, { hint: `Pass an origin the lab serves, e.g. ${flag} http://127.0.0.1:<port> from "codestream-auth serve" (okta's default is the lab's mock Okta).` });
+    throw new UsageError(`${flag} must be an http(s) URL, not "${value}"`, {
+      hint: `Pass an origin the lab serves, e.g. ${flag} http://127.0.0.1:<port> from "codestream-auth serve" (okta's default is the lab's mock Okta).`,
+    });
   }
 }

@@ -8,7 +8,13 @@ import type { Deps } from '../deps.js';
 import { AppError, UsageError } from '../errors.js';
 import { scenarioCatalogue } from '../flows/scenarios/index.js';
 import { defaultSmokeFlows } from '../flows/smoke/flows.js';
-import { runSmoke, DEFAULT_CONCURRENCY, type SmokeDeps, type SmokeOptions, type SmokeReport } from '../flows/smoke/matrix.js';
+import {
+  runSmoke,
+  DEFAULT_CONCURRENCY,
+  type SmokeDeps,
+  type SmokeOptions,
+  type SmokeReport,
+} from '../flows/smoke/matrix.js';
 import type { FlowKind } from '../flows/scenarios/index.js';
 import { renderJunit } from '../render/junit.js';
 import { renderMarkdown } from '../render/markdown.js';
@@ -34,11 +40,20 @@ type Reporter = (typeof REPORTERS)[number];
 
 /** Flags → engine options; every list is comma-separated. */
 export function parseSmokeFlags(flags: SmokeFlags): SmokeOptions {
-  const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    value
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const providers = list(flags.providers);
   const flows = list(flags.flows);
   const envs = list(flags.envs);
-  const scenarios = flags.scenarios === undefined || flags.scenarios === 'all' ? 'all' : flags.scenarios === 'none' ? 'none' : (list(flags.scenarios) ?? []);
+  const scenarios =
+    flags.scenarios === undefined || flags.scenarios === 'all'
+      ? 'all'
+      : flags.scenarios === 'none'
+        ? 'none'
+        : (list(flags.scenarios) ?? []);
   let concurrency = DEFAULT_CONCURRENCY;
   if (flags.concurrency !== undefined) {
     concurrency = Number(flags.concurrency);
@@ -70,7 +85,11 @@ export function formatReport(report: SmokeReport, reporter: Reporter, secrets: S
 }
 
 /** Runs the matrix and writes the reports; returns the exit code (1 when any cell failed). */
-export async function runSmokeCommand(flags: SmokeFlags, deps: Deps, engine: Partial<Pick<SmokeDeps, 'flows' | 'catalogue'>> = {}): Promise<number> {
+export async function runSmokeCommand(
+  flags: SmokeFlags,
+  deps: Deps,
+  engine: Partial<Pick<SmokeDeps, 'flows' | 'catalogue'>> = {},
+): Promise<number> {
   const reporter = choice('--reporter', flags.reporter, REPORTERS, 'pretty');
   const options = parseSmokeFlags(flags);
   const data = await loadLabData();
@@ -112,10 +131,12 @@ export async function runSmokeCommand(flags: SmokeFlags, deps: Deps, engine: Par
 export function registerSmoke(program: Command, deps: Deps, setExit: (code: number) => void): void {
   program
     .command('smoke')
-    .description('run every provider × flow × environment and every failure scenario; exit 1 if any cell fails (for CI)')
+    .description(
+      'run every provider × flow × environment and every failure scenario; exit 1 if any cell fails (for CI)',
+    )
     .option('--providers <list>', 'comma-separated provider ids (default: every profile in fixtures/providers)')
     .option('--flows <list>', 'comma-separated flows: connect, signup (default: all, where the provider supports them)')
-    .option('--envs <list>', 'comma-separated environments (default: the lab\'s default and the next one)')
+    .option('--envs <list>', "comma-separated environments (default: the lab's default and the next one)")
     .option('--scenarios <list>', 'all, none, or comma-separated scenario names', 'all')
     .option('--reporter <name>', `report format: ${REPORTERS.join(', ')}`, 'pretty')
     .option('--out <file>', 'write the report to a file instead of stdout')

@@ -14,7 +14,9 @@ export function browserOpener(deps: Deps): UrlOpener {
 export function parseSeconds(flag: string, value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`${flag} must be a positive number of seconds, not "${value}"`, { hint: `Pass seconds, e.g. ${flag} 120.` });
+    throw new UsageError(`${flag} must be a positive number of seconds, not "${value}"`, {
+      hint: `Pass seconds, e.g. ${flag} 120.`,
+    });
   }
   return Math.round(seconds * 1000);
 }
@@ -23,6 +25,16 @@ export function parseSeconds(flag: string, value: string): number {
  * The `--step` prompt on the command's stdin and stderr, previewing each step with `preview`; a usage error
  * (naming `example` in its hint) when there is no stdin at all.
  */
-export function createStepMode<C>(deps: Deps, secrets: SecretRegistry, preview: (stepId: string, ctx: C) => string | undefined, example: string): StepPrompt<C> {
-  return createStepPrompt<C>({ stdin: stepInput(deps.io.stdin, example), stderr: deps.io.stderr, redact: secrets.redact, preview });
+export function createStepMode<C>(
+  deps: Deps,
+  secrets: SecretRegistry,
+  preview: (stepId: string, ctx: C) => string | undefined,
+  example: string,
+): StepPrompt<C> {
+  return createStepPrompt<C>({
+    stdin: stepInput(deps.io.stdin, example),
+    stderr: deps.io.stderr,
+    redact: secrets.redact,
+    preview,
+  });
 }

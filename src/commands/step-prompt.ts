@@ -109,7 +109,8 @@ function createLineReader(stream: Readable): LineReader {
       }
       while (queue.length === 0 && !ended) {
         await new Promise<void>((resolve, reject) => {
-          const onAbort = (): void => reject(new FlowError('FLOW_ABORTED', 'interrupted at the --step prompt', 'step-prompt'));
+          const onAbort = (): void =>
+            reject(new FlowError('FLOW_ABORTED', 'interrupted at the --step prompt', 'step-prompt'));
           if (signal.aborted) return onAbort();
           signal.addEventListener('abort', onAbort, { once: true });
           wake = () => {

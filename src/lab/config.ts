@@ -81,7 +81,10 @@ export async function loadLabConfig(path = join(fixturesDir, 'lab.json')): Promi
   const parsed = LabConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AppError('LAB_CONFIG_INVALID', `lab config ${path}: field "${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}`);
+    throw new AppError(
+      'LAB_CONFIG_INVALID',
+      `lab config ${path}: field "${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}`,
+    );
   }
   return parsed.data;
 }

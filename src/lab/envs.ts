@@ -9,7 +9,10 @@ import type { LabConfig } from './config.js';
 export function labEnvironments(config: LabConfig, chosen: string, envs?: readonly string[]): string[] {
   const known = config.environments.map((e) => e.name);
   for (const name of [chosen, ...(envs ?? [])]) {
-    if (!known.includes(name)) throw new UsageError(`unknown environment "${name}"`, { hint: `Environments in fixtures/lab.json: ${known.join(', ')}.` });
+    if (!known.includes(name))
+      throw new UsageError(`unknown environment "${name}"`, {
+        hint: `Environments in fixtures/lab.json: ${known.join(', ')}.`,
+      });
   }
   return [...new Set([chosen, ...(envs ?? known)])];
 }

@@ -35,12 +35,19 @@ export interface StartProvidersInput {
 }
 
 export async function startLabProviders(input: StartProvidersInput): Promise<LabProviders> {
-  const out: LabProviders = { providers: new Map(), providerUrls: new Map(), providerApiUrls: new Map(), hostOrigins: new Map(), externalOrigins: new Map() };
+  const out: LabProviders = {
+    providers: new Map(),
+    providerUrls: new Map(),
+    providerApiUrls: new Map(),
+    hostOrigins: new Map(),
+    externalOrigins: new Map(),
+  };
   for (const id of input.ids) {
     const profile = input.profiles.get(id);
     if (!profile) throw new AppError('PROVIDER_UNKNOWN', `no profile for provider "${id}"`);
     if (profile.server !== undefined) {
-      if (!input.config.clients[id]) throw new AppError('PROVIDER_UNKNOWN', `no client for the custom provider "${id}"`);
+      if (!input.config.clients[id])
+        throw new AppError('PROVIDER_UNKNOWN', `no client for the custom provider "${id}"`);
       const authorize = new URL(profile.server.authorizeUrl).origin;
       const token = new URL(profile.server.tokenUrl).origin;
       out.providerUrls.set(id, authorize);
@@ -50,14 +57,25 @@ export async function startLabProviders(input: StartProvidersInput): Promise<Lab
     }
     const redirectUri = `${input.authOrigin}/provider-token/${id}`;
     const hosts = profile.enterprise ? enterpriseHosts(input.config, id) : [];
-    const clients = profile.enterprise ? hosts.map((h) => h.client(redirectUri)) : [ownClient(input.config, id, redirectUri)];
+    const clients = profile.enterprise
+      ? hosts.map((h) => h.client(redirectUri))
+      : [ownClient(input.config, id, redirectUri)];
     if (clients.length === 0) {
-      throw new AppError('PROVIDER_UNKNOWN', `no team registers a host for the enterprise provider "${id}"`, { hint: 'Add a providerHosts entry to a team in fixtures/lab.json.' });
+      throw new AppError('PROVIDER_UNKNOWN', `no team registers a host for the enterprise provider "${id}"`, {
+        hint: 'Add a providerHosts entry to a team in fixtures/lab.json.',
+      });
     }
     const listenOpts = input.listenOpts();
     // A fixed port run (serve --port) gives the API host its own fixed port too, right after the provider's.
     const apiPort = profile.token?.onApiHost === true ? input.listenOpts().port : undefined;
-    const provider = await startMockProvider({ ...listenOpts, profile, now: input.now, consent: input.consent, clients, ...(apiPort === undefined ? {} : { apiPort }) });
+    const provider = await startMockProvider({
+      ...listenOpts,
+      profile,
+      now: input.now,
+      consent: input.consent,
+      clients,
+      ...(apiPort === undefined ? {} : { apiPort }),
+    });
     input.started.push(provider);
     out.providers.set(id, provider);
     out.providerUrls.set(id, provider.url);
@@ -85,7 +103,10 @@ export function registerEnvironmentCallbacks(lab: Pick<LabProviders, 'providers'
 
 function ownClient(config: LabConfig, id: string, redirectUri: string): RegisteredClient {
   const client = config.clients[id];
-  if (!client) throw new AppError('PROVIDER_UNKNOWN', `no CodeStream client for provider "${id}"`, { hint: 'Add one under "clients" in fixtures/lab.json.' });
+  if (!client)
+    throw new AppError('PROVIDER_UNKNOWN', `no CodeStream client for provider "${id}"`, {
+      hint: 'Add one under "clients" in fixtures/lab.json.',
+    });
   return { clientId: client.clientId, clientSecret: client.clientSecret, redirectUris: [redirectUri] };
 }
 
@@ -107,7 +128,14 @@ function enterpriseHosts(config: LabConfig, id: string): EnterpriseHost[] {
       const clientSecret = typeof entry.appClientSecret === 'string' ? entry.appClientSecret : '';
       out.push({
         host: starred.replaceAll('*', '.').toLowerCase(),
-        client: (redirectUri) => ({ clientId, clientSecret, redirectUris: [redirectUri], ...(privateKey === undefined ? {} : { publicKeyPem: publicKeyOf(privateKey).export({ type: 'spki', format: 'pem' }).toString() }) }),
+        client: (redirectUri) => ({
+          clientId,
+          clientSecret,
+          redirectUris: [redirectUri],
+          ...(privateKey === undefined
+            ? {}
+            : { publicKeyPem: publicKeyOf(privateKey).export({ type: 'spki', format: 'pem' }).toString() }),
+        }),
       });
     }
   }

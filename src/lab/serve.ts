@@ -72,10 +72,16 @@ function listenFailure(err: unknown, opts: ServeOptions): AppError | undefined {
     });
   }
   if (code === 'EACCES') {
-    return new UsageError(`port "${String(port)}" needs privileges to bind (${where})`, { cause: err, hint: 'Use --port 1024 or above.' });
+    return new UsageError(`port "${String(port)}" needs privileges to bind (${where})`, {
+      cause: err,
+      hint: 'Use --port 1024 or above.',
+    });
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new UsageError(`--host "${String(opts.host)}" is not an address of this machine`, { cause: err, hint: 'Use 127.0.0.1 (the default), 0.0.0.0 or one of this machine\'s addresses.' });
+    return new UsageError(`--host "${String(opts.host)}" is not an address of this machine`, {
+      cause: err,
+      hint: "Use 127.0.0.1 (the default), 0.0.0.0 or one of this machine's addresses.",
+    });
   }
   return undefined;
 }
@@ -111,9 +117,21 @@ export function describeLab(lab: Lab, consent: 'auto' | 'page'): ServeInfo {
     marketingUrl: lab.marketing.url,
     providers: [...lab.providers].map(([id, p]) => {
       const hosts = [...(hostOrigins?.get(id)?.keys() ?? [])];
-      return { id, displayName: p.profile.displayName, url: p.url, ...(p.apiUrl === undefined ? {} : { apiUrl: p.apiUrl }), ...(hosts.length > 0 ? { hosts } : {}) };
+      return {
+        id,
+        displayName: p.profile.displayName,
+        url: p.url,
+        ...(p.apiUrl === undefined ? {} : { apiUrl: p.apiUrl }),
+        ...(hosts.length > 0 ? { hosts } : {}),
+      };
     }),
-    user: { id: user.id, email: user.email, accessToken: user.accessToken, broadcasterToken: user.broadcasterToken, teamId: config.defaultTeam },
+    user: {
+      id: user.id,
+      email: user.email,
+      accessToken: user.accessToken,
+      broadcasterToken: user.broadcasterToken,
+      teamId: config.defaultTeam,
+    },
     consent,
   };
 }
@@ -123,18 +141,27 @@ export function formatServeInfo(info: ServeInfo): string {
   const rows: Array<[string, string] | string> = ['Environments (CodeStream API servers)'];
   for (const env of info.envs) {
     rows.push([`  ${env.name} API`, env.apiUrl], [`  ${env.name} broadcaster`, env.broadcasterUrl]);
-    rows.push([`  ${env.name} state prefix`, env.callbackEnvironment === null ? '(none: callbackEnvironment unset)' : `${env.callbackEnvironment}!`]);
+    rows.push([
+      `  ${env.name} state prefix`,
+      env.callbackEnvironment === null ? '(none: callbackEnvironment unset)' : `${env.callbackEnvironment}!`,
+    ]);
   }
   rows.push(
     'Edge',
     [`  router (${info.router.mode === 'redirect' ? '302 redirect mode' : 'reverse-proxy mode'})`, info.router.url],
     ['  authOrigin (redirect_uri base)', info.router.authOrigin],
     ['  marketing site', info.marketingUrl],
-    [`  VPN proxy (Slack, MS Teams calls; ${info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin'})`, info.vpnProxy.url],
+    [
+      `  VPN proxy (Slack, MS Teams calls; ${info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin'})`,
+      info.vpnProxy.url,
+    ],
   );
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
   for (const p of info.providers) {
-    rows.push([`  ${p.id} (${p.displayName})`, p.hosts === undefined ? p.url : `${p.url}  plays host ${p.hosts.join(', ')}`]);
+    rows.push([
+      `  ${p.id} (${p.displayName})`,
+      p.hosts === undefined ? p.url : `${p.url}  plays host ${p.hosts.join(', ')}`,
+    ]);
     if (p.apiUrl !== undefined) rows.push([`  ${p.id} API host (token exchange)`, p.apiUrl]);
   }
   rows.push(

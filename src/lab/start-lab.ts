@@ -69,15 +69,25 @@ export interface Lab {
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const now = opts.now ?? Date.now;
-  const hostOpts = { ...(opts.host === undefined ? {} : { host: opts.host }), ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }) };
+  const hostOpts = {
+    ...(opts.host === undefined ? {} : { host: opts.host }),
+    ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }),
+  };
   let nextPort = opts.port;
   // Each call takes the next fixed port, in start order, or leaves the choice to the OS.
-  const listenOpts = (): { host?: string; port?: number } => (nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ });
+  const listenOpts = (): { host?: string; port?: number } =>
+    nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ };
   const started: Array<{ close(): Promise<void> }> = [];
   try {
     const proxy = createVpnProxy({ now });
     const proxyHost = opts.proxyHost ?? 'same';
-    const router = await startRouter({ ...listenOpts(), ...(opts.routerPort === undefined ? {} : { port: opts.routerPort }), now, mode: opts.routerMode ?? 'redirect', ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}) });
+    const router = await startRouter({
+      ...listenOpts(),
+      ...(opts.routerPort === undefined ? {} : { port: opts.routerPort }),
+      now,
+      mode: opts.routerMode ?? 'redirect',
+      ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}),
+    });
     started.push(router);
     const authOrigin = `${router.url}/no-auth`;
     // Several profiles share a page (github_enterprise uses "github"); the page's own provider names it.
@@ -89,13 +99,25 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const marketing = await startMarketing(displayNames, listenOpts());
     started.push(marketing);
 
-    const lp = await startLabProviders({ ids: opts.providers, config: opts.config, profiles: opts.profiles, authOrigin, now, consent: opts.consent ?? 'auto', listenOpts, started });
+    const lp = await startLabProviders({
+      ids: opts.providers,
+      config: opts.config,
+      profiles: opts.profiles,
+      authOrigin,
+      now,
+      consent: opts.consent ?? 'auto',
+      listenOpts,
+      started,
+    });
     const { providers } = lp;
 
     const envs = new Map<string, RunningApi>();
     for (const name of opts.envs ?? [opts.config.defaultEnvironment]) {
       const env = opts.config.environments.find((e) => e.name === name);
-      if (!env) throw new AppError('LAB_CONFIG_INVALID', `environment "${name}" is not in the lab config`, { hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}` });
+      if (!env)
+        throw new AppError('LAB_CONFIG_INVALID', `environment "${name}" is not in the lab config`, {
+          hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}`,
+        });
       const api = await startMockApi(
         createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, lp }),
         opts.extensions ?? defaultApiExtensions(),
@@ -104,10 +126,16 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       started.push(api);
       envs.set(name, api);
       if (env.callbackEnvironment !== null) router.environments.set(env.callbackEnvironment, api.url);
-      routeApps(proxy.table, 'slack', Object.keys(env.integrations.slack?.signingSecretsByAppIds ?? {}), { env: name, url: api.url });
+      routeApps(proxy.table, 'slack', Object.keys(env.integrations.slack?.signingSecretsByAppIds ?? {}), {
+        env: name,
+        url: api.url,
+      });
       routeApps(proxy.table, 'msteams', env.integrations.msteams?.botAppIds ?? [], { env: name, url: api.url });
     }
-    registerEnvironmentCallbacks(lp, [...envs.values()].map((e) => e.url));
+    registerEnvironmentCallbacks(
+      lp,
+      [...envs.values()].map((e) => e.url),
+    );
     const ownProxy = proxyHost === 'separate' ? await startVpnProxy(proxy, listenOpts()) : undefined;
     if (ownProxy) started.push(ownProxy);
     return {

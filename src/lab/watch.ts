@@ -53,7 +53,10 @@ export class LabWatch {
   }
 
   /** Resolves with the first request (already seen or coming) matching `predicate`; rejects on timeout or abort. */
-  waitFor(predicate: (r: SeenRequest) => boolean, opts: { timeoutMs: number; signal?: AbortSignal | undefined; onTimeout: () => AppError }): Promise<SeenRequest> {
+  waitFor(
+    predicate: (r: SeenRequest) => boolean,
+    opts: { timeoutMs: number; signal?: AbortSignal | undefined; onTimeout: () => AppError },
+  ): Promise<SeenRequest> {
     const found = this.seen.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

@@ -69,7 +69,11 @@ export class Broadcaster {
     const split = splitMessage(full, randomUUID);
     if (split.kind === 'too-large') {
       // note: like the real publisher, the API carries on as if it had been sent; only this log knows.
-      this.failures.push({ channel, messageId: full.messageId, reason: `${split.bytes} bytes would need ${split.parts} parts` });
+      this.failures.push({
+        channel,
+        messageId: full.messageId,
+        reason: `${split.bytes} bytes would need ${split.parts} parts`,
+      });
       return { channel, timetoken: this.lastTimetoken, message: full };
     }
     let wire: Record<string, unknown>[] = split.wire;
@@ -137,21 +141,28 @@ export class Broadcaster {
       return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1012', message: 'frame is not JSON' }));
     }
     // note: "null" is valid JSON; reading .type of it would throw inside ws's event and take the process down.
-    const frame: { type?: unknown; token?: unknown; channels?: unknown; since?: unknown } = typeof parsed === 'object' && parsed !== null ? parsed : {};
+    const frame: { type?: unknown; token?: unknown; channels?: unknown; since?: unknown } =
+      typeof parsed === 'object' && parsed !== null ? parsed : {};
     if (frame.type !== 'subscribe' || typeof frame.token !== 'string' || !Array.isArray(frame.channels)) {
-      return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1001', message: 'expected {type:"subscribe", token, channels}' }));
+      return void ws.send(
+        JSON.stringify({ type: 'error', code: 'RAPI-1001', message: 'expected {type:"subscribe", token, channels}' }),
+      );
     }
     const allowed = this.opts.authorize(frame.token);
     const wanted = frame.channels.filter((c): c is string => typeof c === 'string');
     if (!allowed || wanted.some((c) => !allowed.includes(c))) {
-      return void ws.send(JSON.stringify({ type: 'error', code: 'AUTH-1001', message: 'not allowed to subscribe to these channels' }));
+      return void ws.send(
+        JSON.stringify({ type: 'error', code: 'AUTH-1001', message: 'not allowed to subscribe to these channels' }),
+      );
     }
     const channels = this.subscribers.get(ws);
     for (const c of wanted) channels?.add(c);
     ws.send(JSON.stringify({ type: 'subscribed', channels: wanted }));
     if (typeof frame.since === 'number' && !this.faults.blockHistory) {
       const since = frame.since;
-      for (const m of this.history) if (wanted.includes(m.channel) && m.timetoken > since) ws.send(JSON.stringify({ type: 'message', ...m, history: true }));
+      for (const m of this.history)
+        if (wanted.includes(m.channel) && m.timetoken > since)
+          ws.send(JSON.stringify({ type: 'message', ...m, history: true }));
     }
   }
 }

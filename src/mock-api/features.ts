@@ -13,5 +13,16 @@ import { registerProviderDeauth } from './routes/provider-deauth.js';
 import { registerClientToken } from './routes/client-token.js';
 
 export function defaultApiExtensions(): ApiExtensions {
-  return { signupStart, callback: signupCallbackHooks, routes: [registerProviderAction, registerMsTeamsConnectCode, registerCheckSignup, registerProviderRefresh, registerProviderDeauth, registerClientToken] };
+  return {
+    signupStart,
+    callback: signupCallbackHooks,
+    routes: [
+      registerProviderAction,
+      registerMsTeamsConnectCode,
+      registerCheckSignup,
+      registerProviderRefresh,
+      registerProviderDeauth,
+      registerClientToken,
+    ],
+  };
 }

@@ -31,7 +31,12 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const record = { method: req.method, path: req.path, rawQuery: rawQuery(req.originalUrl), at: ctx.now() } as ApiContext['requests'][number];
+    const record = {
+      method: req.method,
+      path: req.path,
+      rawQuery: rawQuery(req.originalUrl),
+      at: ctx.now(),
+    } as ApiContext['requests'][number];
     ctx.requests.push(record);
     res.setHeader('X-Request-Id', randomUUID());
     res.on('finish', () => {
@@ -57,20 +62,29 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
   // One place writes JSON errors (contract §1): CsError → 403 {code, message, ...info}.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof CsError) return void res.status(403).json(err.toJSON());
-    if (isBodyParseError(err)) return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: 'body is not valid JSON' });
+    if (isBodyParseError(err))
+      return void res
+        .status(403)
+        .json({ code: 'RAPI-1012', message: 'invalid parameter', info: 'body is not valid JSON' });
     // Client errors raised by express itself (a path segment that is not valid %-encoding, a body over
     // the limit) are bad input, so a contract error and never a 500.
     const clientError = clientErrorOf(err);
     // A browser route (the start and callback routes, the pages) answers a browser: with the error page (contract §1).
-    if (clientError !== undefined && req.method === 'GET' && BROWSER_ROUTE.test(req.path)) return void redirectToError(res, [['code', 'RAPI-1012']]);
-    if (clientError !== undefined) return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: clientError });
+    if (clientError !== undefined && req.method === 'GET' && BROWSER_ROUTE.test(req.path))
+      return void redirectToError(res, [['code', 'RAPI-1012']]);
+    if (clientError !== undefined)
+      return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: clientError });
     res.status(500).json({ code: 'SWEB-1000' });
   });
   return app;
 }
 
 /** Starts the environment; `baseUrl` fills ctx.publicApiUrl once bound. */
-export async function startMockApi(ctx: ApiContext & { setPublicApiUrl(url: string): void }, ext: ApiExtensions = {}, opts: ListenOptions = {}): Promise<RunningApi> {
+export async function startMockApi(
+  ctx: ApiContext & { setPublicApiUrl(url: string): void },
+  ext: ApiExtensions = {},
+  opts: ListenOptions = {},
+): Promise<RunningApi> {
   const server = await listen(createApiApp(ctx, ext), opts);
   ctx.setPublicApiUrl(server.url);
   ctx.broadcaster.attach(server.server);

@@ -15,7 +15,8 @@ import type { ProviderAction } from './provider-actions.js';
 export const CONNECT_CODE_LIFETIME_MS = 600_000;
 
 /** What the bot answers to a wrong or expired connect code (contract failure mode 37). */
-export const SNAG_REPLY = 'Oops, we hit a snag… that connect code is wrong or has expired. Generate a new one in CodeStream and try again.';
+export const SNAG_REPLY =
+  'Oops, we hit a snag… that connect code is wrong or has expired. Generate a new one in CodeStream and try again.';
 export const CONNECTED_REPLY = 'You are connected: CodeStream will post here for your team.';
 const HELP_REPLY = 'Open the sign-in card and enter the connect code CodeStream gave you.';
 
@@ -43,11 +44,16 @@ interface Activity {
 export async function handleTeamsActivity(ctx: ApiContext, req: Request, res: Response, raw: Buffer): Promise<void> {
   const auth = req.headers.authorization ?? '';
   if (!auth.startsWith('Bearer ')) throw csError('RAPI-1003', 'no Bot Framework bearer token');
-  const verdict = await verifyBotToken(auth.slice(7), { key: ctx.config.secrets.botFramework, botAppIds: ctx.env.integrations.msteams?.botAppIds ?? [], now: ctx.now });
+  const verdict = await verifyBotToken(auth.slice(7), {
+    key: ctx.config.secrets.botFramework,
+    botAppIds: ctx.env.integrations.msteams?.botAppIds ?? [],
+    now: ctx.now,
+  });
   if (!verdict.ok) throw csError('RAPI-1003', verdict.reason);
   const activity = parseActivity(raw);
   // The Bot Framework binds a token to the service URL the bot must reply to.
-  if (activity.serviceUrl !== verdict.claims.serviceurl) throw csError('RAPI-1003', 'activity serviceUrl differs from the token\'s serviceurl claim');
+  if (activity.serviceUrl !== verdict.claims.serviceurl)
+    throw csError('RAPI-1003', "activity serviceUrl differs from the token's serviceurl claim");
 
   const aadObjectId = typeof activity.from?.aadObjectId === 'string' ? activity.from.aadObjectId : undefined;
   const action: ProviderAction = {
@@ -83,14 +89,27 @@ function signIn(ctx: ApiContext, res: Response, activity: Activity, code: string
   const record = ctx.signups.find(code);
   if (!record || record.userId === null || record.expiresAt < ctx.now() || !record.teamIds) return SNAG_REPLY;
   ctx.signups.remove(code);
-  const tenantId = typeof activity.conversation?.tenantId === 'string' ? activity.conversation.tenantId : 'unknown-tenant';
-  const botInfo = { tenantId, botAppId: action.appId, serviceUrl: activity.serviceUrl, conversationId: activity.conversation?.id, at: ctx.now() };
+  const tenantId =
+    typeof activity.conversation?.tenantId === 'string' ? activity.conversation.tenantId : 'unknown-tenant';
+  const botInfo = {
+    tenantId,
+    botAppId: action.appId,
+    serviceUrl: activity.serviceUrl,
+    conversationId: activity.conversation?.id,
+    at: ctx.now(),
+  };
   for (const teamId of record.teamIds) {
     const team = ctx.store.teams.get(teamId);
     if (!team) continue;
-    team.providerBotInfo = { ...team.providerBotInfo, msteams: { ...team.providerBotInfo?.msteams, [tenantId]: botInfo } };
+    team.providerBotInfo = {
+      ...team.providerBotInfo,
+      msteams: { ...team.providerBotInfo?.msteams, [tenantId]: botInfo },
+    };
     const requestId = String(res.getHeader('x-request-id') ?? '');
-    ctx.broadcaster.publish(`team-${teamId}`, { team: { _id: teamId, id: teamId, $set: { [`providerBotInfo.msteams.${tenantId}`]: botInfo } }, requestId });
+    ctx.broadcaster.publish(`team-${teamId}`, {
+      team: { _id: teamId, id: teamId, $set: { [`providerBotInfo.msteams.${tenantId}`]: botInfo } },
+      requestId,
+    });
   }
   const directive = ctx.store.updateUser(record.userId, { $addToSet: { providerIdentities: `msteams::${tenantId}` } });
   publishUser(ctx, res, directive);

@@ -68,7 +68,17 @@ export class Store {
     for (const u of config.users) {
       const teamIds = config.teams.filter((t) => t.memberIds.includes(u.id)).map((t) => t.id);
       const companyIds = [...new Set(config.teams.filter((t) => teamIds.includes(t.id)).map((t) => t.companyId))];
-      store.users.set(u.id, { ...u, _id: u.id, deactivated: false, teamIds, companyIds, providerInfo: {}, providerIdentities: [...u.providerIdentities], version: 1, modifiedAt: now() });
+      store.users.set(u.id, {
+        ...u,
+        _id: u.id,
+        deactivated: false,
+        teamIds,
+        companyIds,
+        providerInfo: {},
+        providerIdentities: [...u.providerIdentities],
+        version: 1,
+        modifiedAt: now(),
+      });
     }
     return store;
   }
@@ -99,7 +109,12 @@ export class Store {
     }
     for (const [path, value] of Object.entries(update.$pull ?? {})) {
       const list = getPath(user, path);
-      if (Array.isArray(list)) setPath(user, path, list.filter((item) => item !== value));
+      if (Array.isArray(list))
+        setPath(
+          user,
+          path,
+          list.filter((item) => item !== value),
+        );
     }
     return {
       _id: id,

@@ -7,7 +7,18 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded; host and length are the new hop's own.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
 
 /** The end-to-end headers of a message, values unchanged. */
 export function forwardableHeaders(headers: IncomingHttpHeaders): Record<string, string> {
@@ -33,13 +44,21 @@ export function sendUpstream(
 ): Promise<UpstreamAnswer> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const headers = { ...init.headers, ...(init.body === undefined ? {} : { 'content-length': String(init.body.length) }) };
-    const req = request({ hostname: hostname.replace(/^\[|\]$/g, ''), port, path, method: init.method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const headers = {
+      ...init.headers,
+      ...(init.body === undefined ? {} : { 'content-length': String(init.body.length) }),
+    };
+    const req = request(
+      { hostname: hostname.replace(/^\[|\]$/g, ''), port, path, method: init.method, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(init.timeoutMs ?? 10_000, () => req.destroy(new Error(`no answer from ${origin} in time`)));
     req.on('error', reject);
     req.end(init.body);
@@ -47,7 +66,11 @@ export function sendUpstream(
 }
 
 /** Writes an upstream answer to `res`; `rewriteLocation` may turn a Location into another one. */
-export function relayAnswer(res: Response, answer: UpstreamAnswer, rewriteLocation: (location: string) => string = (l) => l): void {
+export function relayAnswer(
+  res: Response,
+  answer: UpstreamAnswer,
+  rewriteLocation: (location: string) => string = (l) => l,
+): void {
   res.status(answer.status);
   for (const [name, value] of Object.entries(forwardableHeaders(answer.headers))) {
     if (name === 'set-cookie') continue;

@@ -15,7 +15,14 @@ import { forwardableHeaders, relayAnswer, sendUpstream } from './forward.js';
 export type RouterMode = 'redirect' | 'proxy';
 
 /** Why the router refused a callback, for checks that expect one particular refusal. */
-export type RefusalKind = 'no-state' | 'malformed-state' | 'callback-env-unset' | 'bad-env-chars' | 'unknown-env' | 'bad-provider' | 'upstream-failed';
+export type RefusalKind =
+  | 'no-state'
+  | 'malformed-state'
+  | 'callback-env-unset'
+  | 'bad-env-chars'
+  | 'unknown-env'
+  | 'bad-provider'
+  | 'upstream-failed';
 
 export interface RouterHit {
   path: string;
@@ -53,18 +60,32 @@ export function routeRefusal(state: string | undefined, environments: ReadonlyMa
 }
 
 /** The refusal of a state, with its kind, or undefined when the state routes (contract failure mode 11). */
-export function classifyState(state: string | undefined, environments: ReadonlyMap<string, string>): { kind: RefusalKind; reason: string } | undefined {
+export function classifyState(
+  state: string | undefined,
+  environments: ReadonlyMap<string, string>,
+): { kind: RefusalKind; reason: string } | undefined {
   if (state === undefined || state === '') return { kind: 'no-state', reason: 'the callback has no state parameter' };
   const env = environmentOf(state);
   if (env === undefined) return { kind: 'malformed-state', reason: 'the state has no environment before a "!"' };
-  if (env === 'null' || env === 'undefined') return { kind: 'callback-env-unset', reason: `the state starts with "${env}!": apiServer.callbackEnvironment is not configured` };
-  if (!ENV_NAME.test(env)) return { kind: 'bad-env-chars', reason: `environment "${env}" has characters outside [a-z0-9-]` };
-  if (!environments.has(env)) return { kind: 'unknown-env', reason: `environment "${env}" is not known to this router` };
+  if (env === 'null' || env === 'undefined')
+    return {
+      kind: 'callback-env-unset',
+      reason: `the state starts with "${env}!": apiServer.callbackEnvironment is not configured`,
+    };
+  if (!ENV_NAME.test(env))
+    return { kind: 'bad-env-chars', reason: `environment "${env}" has characters outside [a-z0-9-]` };
+  if (!environments.has(env))
+    return { kind: 'unknown-env', reason: `environment "${env}" is not known to this router` };
   return undefined;
 }
 
 /** Builds the router's express app (no socket); `hits` is its journal. */
-export function createRouterApp(environments: Map<string, string>, hits: RouterHit[], now: () => number, opts: Omit<RouterOptions, 'now'> = {}): express.Express {
+export function createRouterApp(
+  environments: Map<string, string>,
+  hits: RouterHit[],
+  now: () => number,
+  opts: Omit<RouterOptions, 'now'> = {},
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/no-auth/provider-token/:provider', async (req, res) => {
@@ -72,15 +93,26 @@ export function createRouterApp(environments: Map<string, string>, hits: RouterH
     const rawQuery = q < 0 ? '' : req.originalUrl.slice(q + 1);
     const state = new URLSearchParams(rawQuery).get('state') ?? undefined;
     const provider = String(req.params.provider);
-    const refusal = PROVIDER_NAME.test(provider) ? classifyState(state, environments) : { kind: 'bad-provider' as const, reason: `provider "${provider}" is not a provider name` };
+    const refusal = PROVIDER_NAME.test(provider)
+      ? classifyState(state, environments)
+      : { kind: 'bad-provider' as const, reason: `provider "${provider}" is not a provider name` };
     const env = state === undefined ? undefined : environmentOf(state);
     if (refusal !== undefined) {
-      hits.push({ path: req.path, rawQuery, ...(env === undefined ? {} : { env }), status: 400, reason: refusal.reason, refusal: refusal.kind, at: now() });
+      hits.push({
+        path: req.path,
+        rawQuery,
+        ...(env === undefined ? {} : { env }),
+        status: 400,
+        reason: refusal.reason,
+        refusal: refusal.kind,
+        at: now(),
+      });
       return void sendPage(res, 400, 'Cannot route this callback', `<p>${escapeHtml(refusal.reason)}.</p>`);
     }
     const envUrl = environments.get(env as string) as string;
     const target = `/no-auth/provider-token/${provider}${rawQuery ? `?${rawQuery}` : ''}`;
-    if (opts.mode === 'proxy') return proxyCallback({ req, res, hits, now, env: env as string, envUrl, target, rawQuery });
+    if (opts.mode === 'proxy')
+      return proxyCallback({ req, res, hits, now, env: env as string, envUrl, target, rawQuery });
     const location = `${envUrl}${target}`;
     hits.push({ path: req.path, rawQuery, env: env as string, status: 302, location, routedTo: envUrl, at: now() });
     // note: not res.redirect, whose encodeurl would rewrite a stray "%" or '"{}' and break "query unchanged".
@@ -91,7 +123,12 @@ export function createRouterApp(environments: Map<string, string>, hits: RouterH
   if (opts.vpnProxy) app.use(opts.vpnProxy);
   app.use((req, res) => {
     hits.push({ path: req.path, rawQuery: '', status: 404, reason: 'no route', at: now() });
-    sendPage(res, 404, 'Not found', `<p>The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;, not ${escapeHtml(req.path)}.</p>`);
+    sendPage(
+      res,
+      404,
+      'Not found',
+      `<p>The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;, not ${escapeHtml(req.path)}.</p>`,
+    );
   });
   // Express throws before the handler on a path segment that is not valid %-encoding: bad input gets the
   // refusal page (never a Location), and anything else a page without the stack trace.
@@ -110,7 +147,10 @@ export async function startRouter(opts: ListenOptions & RouterOptions = {}): Pro
   const environments = new Map<string, string>();
   const hits: RouterHit[] = [];
   const { mode = 'redirect', now = Date.now, vpnProxy, ...listenOpts } = opts;
-  const server = await listen(createRouterApp(environments, hits, now, { mode, ...(vpnProxy ? { vpnProxy } : {}) }), listenOpts);
+  const server = await listen(
+    createRouterApp(environments, hits, now, { mode, ...(vpnProxy ? { vpnProxy } : {}) }),
+    listenOpts,
+  );
   return { ...server, close: server.close, environments, hits, mode };
 }
 
@@ -119,14 +159,35 @@ export async function startRouter(opts: ListenOptions & RouterOptions = {}): Pro
  * (/web/error, /web/provider-connected) is made absolute on the environment's origin, which is where those
  * pages live; an nginx in this mode needs the same rewrite (proxy_redirect).
  */
-async function proxyCallback(input: { req: Request; res: Response; hits: RouterHit[]; now: () => number; env: string; envUrl: string; target: string; rawQuery: string }): Promise<void> {
+async function proxyCallback(input: {
+  req: Request;
+  res: Response;
+  hits: RouterHit[];
+  now: () => number;
+  env: string;
+  envUrl: string;
+  target: string;
+  rawQuery: string;
+}): Promise<void> {
   const { req, res, env, envUrl } = input;
-  const hit: RouterHit = { path: req.path, rawQuery: input.rawQuery, env, status: 0, routedTo: envUrl, at: input.now() };
+  const hit: RouterHit = {
+    path: req.path,
+    rawQuery: input.rawQuery,
+    env,
+    status: 0,
+    routedTo: envUrl,
+    at: input.now(),
+  };
   input.hits.push(hit);
-  const headers = { ...forwardableHeaders(req.headers), 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': req.protocol };
+  const headers = {
+    ...forwardableHeaders(req.headers),
+    'x-forwarded-host': req.headers.host ?? '',
+    'x-forwarded-proto': req.protocol,
+  };
   try {
     const answer = await sendUpstream(envUrl, input.target, { method: 'GET', headers });
-    const rewrite = (location: string): string => (location.startsWith('/') && !location.startsWith('//') ? `${envUrl}${location}` : location);
+    const rewrite = (location: string): string =>
+      location.startsWith('/') && !location.startsWith('//') ? `${envUrl}${location}` : location;
     hit.status = answer.status;
     const location = answer.headers.location;
     if (location !== undefined) hit.location = rewrite(location);

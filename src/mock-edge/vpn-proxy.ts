@@ -50,7 +50,10 @@ const APP_ID_OF: Readonly<Record<string, (raw: Buffer) => string | undefined>> =
   // Bot Framework activity: recipient.id is "28:<bot app id>" in Teams.
   msteams: (raw) => {
     const recipient = parseJson(raw.toString('utf8'))?.recipient;
-    const id = stringField(typeof recipient === 'object' && recipient !== null ? (recipient as Record<string, unknown>) : undefined, 'id');
+    const id = stringField(
+      typeof recipient === 'object' && recipient !== null ? (recipient as Record<string, unknown>) : undefined,
+      'id',
+    );
     return id?.replace(/^28:/, '');
   },
 };
@@ -64,7 +67,13 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
   app.post(`${PROVIDER_ACTION_PATH}/:provider`, async (req, res) => {
     const provider = String(req.params.provider);
     const rawBody = await readBodyBytes(req);
-    const hit: ProxyHit = { provider, rawBody: rawBody ?? Buffer.alloc(0), headers: forwardableHeaders(req.headers), status: 0, at: now() };
+    const hit: ProxyHit = {
+      provider,
+      rawBody: rawBody ?? Buffer.alloc(0),
+      headers: forwardableHeaders(req.headers),
+      status: 0,
+      at: now(),
+    };
     hits.push(hit);
     const refuse = (status: number, code: string, reason: string): void => {
       Object.assign(hit, { status, reason });
@@ -77,7 +86,12 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
     if (appId !== undefined) hit.appId = appId;
     const route = appId === undefined ? undefined : table.get(provider)?.get(appId);
     // Answered as an environment would answer an unknown app (RAPI-1003), so the provider sees one behaviour.
-    if (route === undefined) return refuse(403, 'RAPI-1003', appId === undefined ? 'the call names no app id' : `no environment owns app id "${appId}"`);
+    if (route === undefined)
+      return refuse(
+        403,
+        'RAPI-1003',
+        appId === undefined ? 'the call names no app id' : `no environment owns app id "${appId}"`,
+      );
     const path = `${PROVIDER_ACTION_PATH}/${provider}`;
     Object.assign(hit, { env: route.env, forwardedTo: `${route.url}${path}` });
     try {
@@ -96,10 +110,19 @@ export function startVpnProxy(proxy: VpnProxy, opts: ListenOptions = {}): Promis
   const app = express();
   app.disable('x-powered-by');
   app.use(proxy.app);
-  app.use((req, res) => void res.status(404).json({ code: 'RAPI-1003', message: `the VPN proxy serves only POST ${PROVIDER_ACTION_PATH}/<provider>, not ${req.method} ${req.path}` }));
+  app.use(
+    (req, res) =>
+      void res
+        .status(404)
+        .json({
+          code: 'RAPI-1003',
+          message: `the VPN proxy serves only POST ${PROVIDER_ACTION_PATH}/<provider>, not ${req.method} ${req.path}`,
+        }),
+  );
   // A broken request (bad %-encoding in the path, a dropped socket) gets JSON, never a stack trace.
   app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    if (!res.headersSent) res.status(400).json({ code: 'RAPI-1012', message: 'the VPN proxy could not read this request' });
+    if (!res.headersSent)
+      res.status(400).json({ code: 'RAPI-1012', message: 'the VPN proxy could not read this request' });
   });
   return listen(app, opts);
 }
@@ -115,7 +138,9 @@ function parseJson(text: string | null): Record<string, unknown> | undefined {
   if (text === null) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

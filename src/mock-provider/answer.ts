@@ -29,7 +29,12 @@ export function successBody(t: TokenProfile, v: AnswerValues): Record<string, un
       ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
     };
   }
-  const values: Record<string, unknown> = { accessToken, refreshToken, serverToken: v.token.serverToken, expiresIn: t.expiresIn };
+  const values: Record<string, unknown> = {
+    accessToken,
+    refreshToken,
+    serverToken: v.token.serverToken,
+    expiresIn: t.expiresIn,
+  };
   for (const [k, value] of Object.entries(v.params)) values[`param.${k}`] = value;
   const server = v.serverToken && t.serverTokenTemplate ? fill(t.serverTokenTemplate, values) : {};
   return { ...(fill(t.responseTemplate, values) as Record<string, unknown>), ...(server as Record<string, unknown>) };
@@ -56,18 +61,30 @@ function fill(template: unknown, values: Record<string, unknown>): unknown {
 /** RFC 6749 §5.2 {error, error_description}, or Slack's {ok:false, error}; provider names replace the RFC ones. */
 export function errorBody(t: TokenProfile, err: OAuthError, redirectMismatch: boolean): Record<string, unknown> {
   const names = t.errorNames;
-  const renamed: Record<string, string> = { invalid_client: names.invalidClient, invalid_grant: names.invalidGrant, invalid_request: names.invalidRequest };
+  const renamed: Record<string, string> = {
+    invalid_client: names.invalidClient,
+    invalid_grant: names.invalidGrant,
+    invalid_request: names.invalidRequest,
+  };
   const error = redirectMismatch ? names.redirectUriMismatch : (renamed[err.error] ?? err.error);
   if (t.errorShape === 'ok-envelope') return { ok: false, error, ...t.errorFields };
   return { error, error_description: err.description, ...t.errorFields };
 }
 
 /** RFC 6749 §5.1: no-store on every token answer; GitHub answers form-encoded unless JSON is accepted. */
-export function sendAnswer(t: TokenProfile | undefined, req: Request, res: Response, status: number, payload: Record<string, unknown>): void {
+export function sendAnswer(
+  t: TokenProfile | undefined,
+  req: Request,
+  res: Response,
+  status: number,
+  payload: Record<string, unknown>,
+): void {
   res.status(status).set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
   const wantsJson = (req.headers.accept ?? '').includes('application/json');
   if (t?.responseEncoding === 'form-unless-json-accepted' && !wantsJson) {
-    const form = new URLSearchParams(Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    const form = new URLSearchParams(
+      Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
     return void res.type('application/x-www-form-urlencoded').send(form.toString());
   }
   res.json(payload);

@@ -33,7 +33,8 @@ export function registerAuthorize(router: Router, ctx: ProviderContext): void {
       res.redirect(302, approve(ctx, request));
     } catch (err) {
       // RFC 6749 §4.1.2.1: once client and redirect_uri are trusted, errors go back to it, with the state.
-      if (err instanceof OAuthError && err.redirectable) return void res.redirect(302, errorRedirect(ctx, request, err.error, err.description));
+      if (err instanceof OAuthError && err.redirectable)
+        return void res.redirect(302, errorRedirect(ctx, request, err.error, err.description));
       throw err;
     }
   });
@@ -44,7 +45,10 @@ export function approve(ctx: ProviderContext, request: AuthorizeRequest): string
   const delivery = ctx.profile.delivery;
   if (delivery.mode === 'fragment') {
     // RFC 6749 §4.2.2: the implicit grant puts the token in the fragment, which never reaches a server.
-    const token = ctx.grants.issueToken({ code: '', clientId: request.client.clientId }, { kind: 'implicit', accessPrefix: delivery.accessTokenPrefix });
+    const token = ctx.grants.issueToken(
+      { code: '', clientId: request.client.clientId },
+      { kind: 'implicit', accessPrefix: delivery.accessTokenPrefix },
+    );
     return appendFragment(request.redirectUri, {
       [delivery.tokenField]: token.accessToken,
       ...delivery.fragmentFields,
@@ -67,16 +71,28 @@ export function approve(ctx: ProviderContext, request: AuthorizeRequest): string
 }
 
 /** Where an error goes once the client is trusted: the query, or the fragment for fragment providers (RFC 6749 §4.2.2.1). */
-export function errorRedirect(ctx: ProviderContext, request: AuthorizeRequest, error: string, description: string): string {
+export function errorRedirect(
+  ctx: ProviderContext,
+  request: AuthorizeRequest,
+  error: string,
+  description: string,
+): string {
   const params = { error, error_description: description, state: request.state };
-  return ctx.profile.delivery.mode === 'fragment' ? appendFragment(request.redirectUri, params) : appendParams(request.redirectUri, params);
+  return ctx.profile.delivery.mode === 'fragment'
+    ? appendFragment(request.redirectUri, params)
+    : appendParams(request.redirectUri, params);
 }
 
 /** client_id and redirect_uri problems are never redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2). */
-export function validateClient(ctx: ProviderContext, query: Record<string, string>, repeated: readonly string[] = []): AuthorizeRequest {
+export function validateClient(
+  ctx: ProviderContext,
+  query: Record<string, string>,
+  repeated: readonly string[] = [],
+): AuthorizeRequest {
   const { clientIdParameter, redirectUriParameter } = ctx.profile.authorize;
   // RFC 6749 §3.1: no parameter more than once; a doubled client_id or redirect_uri leaves nobody to redirect to.
-  for (const name of [clientIdParameter, redirectUriParameter]) if (repeated.includes(name)) throw invalidRequest(`"${name}" is sent more than once`);
+  for (const name of [clientIdParameter, redirectUriParameter])
+    if (repeated.includes(name)) throw invalidRequest(`"${name}" is sent more than once`);
   const clientId = query[clientIdParameter];
   if (!clientId) throw invalidRequest(`"${clientIdParameter}" is required`);
   const client = ctx.clients.find((c) => c.clientId === clientId);
@@ -99,7 +115,8 @@ export function validateClient(ctx: ProviderContext, query: Record<string, strin
 }
 
 function validateRest(ctx: ProviderContext, query: Record<string, string>, repeated: readonly string[]): void {
-  if (repeated.length > 0) throw invalidRequest(`${repeated.map((n) => `"${n}"`).join(', ')} sent more than once`, true);
+  if (repeated.length > 0)
+    throw invalidRequest(`${repeated.map((n) => `"${n}"`).join(', ')} sent more than once`, true);
   const expected = ctx.profile.authorize.responseType;
   if (query.response_type !== expected) throw unsupportedResponseType(query.response_type ?? '');
   const method = query.code_challenge_method;

@@ -25,7 +25,8 @@ export async function readBody(req: Request): Promise<ParsedBody> {
     } catch {
       throw invalidRequest('request body is not valid JSON');
     }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalidRequest('JSON body must be an object');
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+      throw invalidRequest('JSON body must be an object');
     return { raw, params: stringify(json as Record<string, unknown>), repeated: [], format: 'json' };
   }
   if (type.startsWith('multipart/form-data')) {

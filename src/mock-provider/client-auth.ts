@@ -7,14 +7,24 @@ import { invalidClient } from './errors.js';
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** The authenticated client, or invalid_client (401 where the Authorization header was used, §5.2). */
-export function authenticateClient(ctx: ProviderContext, t: TokenProfile, req: Request, params: Record<string, string>): RegisteredClient {
+export function authenticateClient(
+  ctx: ProviderContext,
+  t: TokenProfile,
+  req: Request,
+  params: Record<string, string>,
+): RegisteredClient {
   const { clientId, clientSecret } = credentialsOf(t, req, params);
   const client = ctx.clients.find((c) => c.clientId === clientId);
-  if (!client || client.clientSecret !== clientSecret) throw invalidClient(`client "${clientId ?? ''}" failed authentication`);
+  if (!client || client.clientSecret !== clientSecret)
+    throw invalidClient(`client "${clientId ?? ''}" failed authentication`);
   return client;
 }
 
-function credentialsOf(t: TokenProfile, req: Request, params: Record<string, string>): { clientId?: string; clientSecret?: string } {
+function credentialsOf(
+  t: TokenProfile,
+  req: Request,
+  params: Record<string, string>,
+): { clientId?: string; clientSecret?: string } {
   const header = req.headers.authorization;
   if (header?.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
@@ -22,7 +32,10 @@ function credentialsOf(t: TokenProfile, req: Request, params: Record<string, str
     if (colon > 0) {
       // RFC 6749 §2.3.1: both halves are form-urlencoded; a bad escape is a failed authentication, not a 500.
       try {
-        return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+        return {
+          clientId: decodeURIComponent(decoded.slice(0, colon)),
+          clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+        };
       } catch {
         throw invalidClient('the Basic credentials are not valid percent-encoding');
       }

@@ -11,7 +11,10 @@ const APP_NAME = 'CodeStream';
 export function renderConsent(res: Response, ctx: ProviderContext, request: AuthorizeRequest, rawQuery: string): void {
   const scopes = (request.scope ?? '').split(/[ ,]+/).filter(Boolean);
   const name = escapeHtml(ctx.profile.displayName);
-  const scopeList = scopes.length === 0 ? '<p>No scopes (basic access only).</p>' : `<ul>${scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('')}</ul>`;
+  const scopeList =
+    scopes.length === 0
+      ? '<p>No scopes (basic access only).</p>'
+      : `<ul>${scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('')}</ul>`;
   sendPage(
     res,
     200,

@@ -15,10 +15,14 @@ export function registerConsent(router: Router, ctx: ProviderContext): void {
     const request = oauth1 === undefined ? validateClient(ctx, query) : undefined;
     const { params } = await readBody(req);
     // Only the form's two buttons decide; anything else is a bad request, not a silent Deny.
-    if (params.decision !== 'approve' && params.decision !== 'deny') return void sendPage(res, 400, 'Bad request', '<p>The consent form sends decision=approve or decision=deny.</p>');
+    if (params.decision !== 'approve' && params.decision !== 'deny')
+      return void sendPage(res, 400, 'Bad request', '<p>The consent form sends decision=approve or decision=deny.</p>');
     const approved = params.decision === 'approve';
     if (oauth1 !== undefined) return void res.redirect(303, decideOAuth1(ctx, oauth1, query, approved));
     if (request === undefined) return;
-    res.redirect(303, approved ? approve(ctx, request) : errorRedirect(ctx, request, 'access_denied', 'the user denied access'));
+    res.redirect(
+      303,
+      approved ? approve(ctx, request) : errorRedirect(ctx, request, 'access_denied', 'the user denied access'),
+    );
   });
 }

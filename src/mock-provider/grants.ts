@@ -72,17 +72,35 @@ export class GrantStore {
 
   constructor(private readonly now: () => number) {}
 
-  issueCode(grant: Omit<CodeGrant, 'code' | 'issuedAt' | 'expiresAt' | 'used' | 'tokens' | 'params'> & { params?: Record<string, string> }, lifetimeSeconds: number): CodeGrant {
+  issueCode(
+    grant: Omit<CodeGrant, 'code' | 'issuedAt' | 'expiresAt' | 'used' | 'tokens' | 'params'> & {
+      params?: Record<string, string>;
+    },
+    lifetimeSeconds: number,
+  ): CodeGrant {
     const issuedAt = this.now();
-    const full: CodeGrant = { ...grant, params: grant.params ?? {}, code: randomToken('', 10), issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000, used: false, tokens: [] };
+    const full: CodeGrant = {
+      ...grant,
+      params: grant.params ?? {},
+      code: randomToken('', 10),
+      issuedAt,
+      expiresAt: issuedAt + lifetimeSeconds * 1000,
+      used: false,
+      tokens: [],
+    };
     this.codes.set(full.code, full);
     return full;
   }
 
   /** Issues a token for a code grant (marking the code used), or with no grant for fragment and OAuth 1.0a flows. */
-  issueToken(grant: Pick<CodeGrant, 'code' | 'clientId'> & Partial<Pick<CodeGrant, 'used' | 'tokens'>>, options: IssueOptions | string, refreshPrefix?: string): IssuedToken {
+  issueToken(
+    grant: Pick<CodeGrant, 'code' | 'clientId'> & Partial<Pick<CodeGrant, 'used' | 'tokens'>>,
+    options: IssueOptions | string,
+    refreshPrefix?: string,
+  ): IssuedToken {
     // A bare prefix (and refresh prefix) is the short form tests use for a code-grant token.
-    const opts: IssueOptions = typeof options === 'string' ? { kind: 'code', accessPrefix: options, refreshPrefix } : options;
+    const opts: IssueOptions =
+      typeof options === 'string' ? { kind: 'code', accessPrefix: options, refreshPrefix } : options;
     const token: IssuedToken = {
       accessToken: randomToken(opts.accessPrefix),
       ...(opts.refreshPrefix === undefined ? {} : { refreshToken: randomToken(opts.refreshPrefix) }),

@@ -65,7 +65,8 @@ export function renderAnswer(template: unknown, account: MockAccount): unknown {
       return node.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name] ?? '') : m));
     }
     if (Array.isArray(node)) return node.map(fill);
-    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
+    if (node !== null && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
     return node;
   };
   return fill(template);
@@ -74,7 +75,8 @@ export function renderAnswer(template: unknown, account: MockAccount): unknown {
 async function answer(ctx: ProviderContext, call: IdentityCall, req: Request, res: Response): Promise<void> {
   const fault = takeFault(ctx, 'identity');
   if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-  if (fault?.kind === 'status') return void res.status(fault.status).json({ message: fault.body ?? 'identity lookup failed' });
+  if (fault?.kind === 'status')
+    return void res.status(fault.status).json({ message: fault.body ?? 'identity lookup failed' });
   const header = req.headers.authorization ?? '';
   const token = /^Bearer /i.test(header) ? header.slice(7).trim() : '';
   if (!token || !ctx.grants.isActive(token) || fault?.kind === 'oauth-error') {
@@ -107,6 +109,9 @@ function routePath(path: string): string {
 }
 
 function pathPattern(path: string): RegExp {
-  const source = path.split('{id}').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+');
+  const source = path
+    .split('{id}')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
   return new RegExp(`^${source}$`);
 }

@@ -85,12 +85,22 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
   registerProfileCall(router, ctx);
   app.use(router);
   app.use((req, res) => {
-    res.status(404).json({ error: 'not_found', error_description: `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}` });
+    res
+      .status(404)
+      .json({
+        error: 'not_found',
+        error_description: `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}`,
+      });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof OAuthError) {
       // Errors that may not be redirected get a page, never a Location (RFC 6749 §4.1.2.1).
-      return void sendPage(res, err.status, `${ctx.profile.displayName}: ${err.error}`, `<p>${escapeHtml(err.description)}</p>`);
+      return void sendPage(
+        res,
+        err.status,
+        `${ctx.profile.displayName}: ${err.error}`,
+        `<p>${escapeHtml(err.description)}</p>`,
+      );
     }
     res.status(500).json({ error: 'server_error', error_description: 'the mock provider failed' });
   });
@@ -104,7 +114,10 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
   const requests: RecordedRequest[] = [];
   const faults = new Map<ProviderEndpoint, ProviderFault[]>();
   let baseUrl = '';
-  const profile = opts.codeLifetimeSeconds === undefined ? opts.profile : { ...opts.profile, rules: { ...opts.profile.rules, codeLifetimeSeconds: opts.codeLifetimeSeconds } };
+  const profile =
+    opts.codeLifetimeSeconds === undefined
+      ? opts.profile
+      : { ...opts.profile, rules: { ...opts.profile.rules, codeLifetimeSeconds: opts.codeLifetimeSeconds } };
   const ctx: ProviderContext = {
     profile,
     clients: opts.clients,
@@ -121,7 +134,8 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
   const server = await listen(app, opts);
   baseUrl = server.url;
   // The same app on a second origin, so the exchange can be seen to reach the API host (contract §3.2 Linear).
-  const apiServer = profile.token?.onApiHost === true ? await listen(app, { ...opts, port: opts.apiPort ?? 0 }) : undefined;
+  const apiServer =
+    profile.token?.onApiHost === true ? await listen(app, { ...opts, port: opts.apiPort ?? 0 }) : undefined;
   const control: ProviderControl = {
     requests,
     get issued() {

@@ -3,7 +3,8 @@ import { defineField } from '../util/dotted.js';
 import type { Request, Response } from 'express';
 
 /** profile: the user-profile call after a sharing connect (Slack users.info). */
-export type ProviderEndpoint = 'authorize' | 'consent' | 'token' | 'identity' | 'profile' | 'request-token' | 'access-token' | 'unknown';
+export type ProviderEndpoint =
+  'authorize' | 'consent' | 'token' | 'identity' | 'profile' | 'request-token' | 'access-token' | 'unknown';
 
 export interface RecordedRequest {
   endpoint: ProviderEndpoint;

@@ -23,10 +23,15 @@ export function isProfileCallPath(ctx: ProviderContext, path: string): boolean {
 async function answer(ctx: ProviderContext, call: SharingProfileCall, req: Request, res: Response): Promise<void> {
   const fault = takeFault(ctx, 'profile');
   if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-  if (fault?.kind === 'status') return void res.status(fault.status).type('text').send(fault.body ?? 'provider failure');
+  if (fault?.kind === 'status')
+    return void res
+      .status(fault.status)
+      .type('text')
+      .send(fault.body ?? 'provider failure');
   const header = req.headers.authorization ?? '';
   const token = /^Bearer /i.test(header) ? header.slice(7).trim() : '';
-  if (!token || !ctx.grants.isActive(token)) return refuse(ctx, res, 401, call.errorNames.invalidToken, 'the access token is unknown, expired or revoked');
+  if (!token || !ctx.grants.isActive(token))
+    return refuse(ctx, res, 401, call.errorNames.invalidToken, 'the access token is unknown, expired or revoked');
   if (fault?.kind === 'oauth-error') return refuse(ctx, res, 400, fault.error, fault.description ?? fault.error);
   const query = journalEntryOf(res)?.query ?? {};
   const missing = Object.keys(call.query).find((name) => query[name] === undefined || query[name] === '');

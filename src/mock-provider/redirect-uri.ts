@@ -3,7 +3,11 @@
 const LOOPBACK = new Set(['127.0.0.1', '[::1]']);
 
 /** True when `requested` may be used for a client registered with `registered`. */
-export function redirectUriMatches(requested: string, registered: string, mode: 'exact' | 'prefix' | 'origin'): boolean {
+export function redirectUriMatches(
+  requested: string,
+  registered: string,
+  mode: 'exact' | 'prefix' | 'origin',
+): boolean {
   if (requested === registered) return true;
   // note: Bitbucket accepts any callback that extends the registered one; profiles opt in by name.
   if (mode === 'prefix' && requested.startsWith(registered)) return true;

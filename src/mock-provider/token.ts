@@ -23,33 +23,62 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
     try {
       // A body that does not parse is an OAuth error in the profile's wire format like any other.
       const body = await readBody(req);
-      if (entry) Object.assign(entry, { rawBody: body.raw, body: body.params, format: body.format === 'none' ? 'query' : body.format });
+      if (entry)
+        Object.assign(entry, {
+          rawBody: body.raw,
+          body: body.params,
+          format: body.format === 'none' ? 'query' : body.format,
+        });
       const params: Record<string, string> = { ...(entry?.query ?? {}), ...body.params };
       // RFC 6749 §3.1: a parameter sent twice (in the body, the query, or one in each) is invalid_request.
       const query = paramsOf(new URLSearchParams(rawQueryOf(req)));
-      const repeated = [...new Set([...query.repeated, ...body.repeated, ...Object.keys(body.params).filter((k) => Object.hasOwn(query.params, k))])];
+      const repeated = [
+        ...new Set([
+          ...query.repeated,
+          ...body.repeated,
+          ...Object.keys(body.params).filter((k) => Object.hasOwn(query.params, k)),
+        ]),
+      ];
       if (repeated.length > 0) throw invalidRequest(`${repeated.map((n) => `"${n}"`).join(', ')} sent more than once`);
       refreshing = params.grant_type === REFRESH_GRANT;
       const fault = takeFault(ctx, 'token');
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-      if (fault?.kind === 'status') return void res.status(fault.status).type('text').send(fault.body ?? 'provider failure');
+      if (fault?.kind === 'status')
+        return void res
+          .status(fault.status)
+          .type('text')
+          .send(fault.body ?? 'provider failure');
       if (fault?.kind === 'oauth-error') throw new OAuthError(400, fault.error, fault.description ?? fault.error);
       const withoutAccessToken = fault?.kind === 'no-access-token';
       const omit = fault?.kind === 'omit-fields' ? fault.fields : [];
       if (refreshing) {
         const { token, rotated } = refresh(ctx, t, req, params);
-        const payload = successBody(t, { token, params: {}, serverToken: false, withoutAccessToken, withRefreshToken: rotated });
+        const payload = successBody(t, {
+          token,
+          params: {},
+          serverToken: false,
+          withoutAccessToken,
+          withRefreshToken: rotated,
+        });
         return void sendAnswer(t, req, res, 200, payload);
       }
       const grant = exchangeCode(ctx, t, req, params);
-      const serverToken = Object.keys(ctx.profile.authorize.serverTokenParameters).some((k) => grant.params[k] !== undefined);
+      const serverToken = Object.keys(ctx.profile.authorize.serverTokenParameters).some(
+        (k) => grant.params[k] !== undefined,
+      );
       const token = ctx.grants.issueToken(grant, {
         kind: 'code',
         accessPrefix: t.accessTokenPrefix,
         refreshPrefix: t.refreshTokenPrefix,
         serverPrefix: serverToken ? t.serverTokenPrefix : undefined,
       });
-      const payload = successBody(t, { token, params: grant.params, serverToken, withoutAccessToken, withRefreshToken: true });
+      const payload = successBody(t, {
+        token,
+        params: grant.params,
+        serverToken,
+        withoutAccessToken,
+        withRefreshToken: true,
+      });
       for (const field of omit) delete payload[field];
       if (fault?.kind === 'extra-field') payload[fault.name] = 'x'.repeat(fault.bytes);
       sendAnswer(t, req, res, 200, payload);
@@ -88,8 +117,14 @@ function exchangeCode(ctx: ProviderContext, t: TokenProfile, req: Request, param
 }
 
 /** RFC 6749 §6 with rotation where the profile says (RFC 9700 §4.14.2): reuse of a rotated token revokes the family. */
-function refresh(ctx: ProviderContext, t: TokenProfile, req: Request, params: Record<string, string>): { token: IssuedToken; rotated: boolean } {
-  if (!ctx.profile.supportsRefresh) throw new OAuthError(400, 'unsupported_grant_type', 'this provider issues no refresh tokens');
+function refresh(
+  ctx: ProviderContext,
+  t: TokenProfile,
+  req: Request,
+  params: Record<string, string>,
+): { token: IssuedToken; rotated: boolean } {
+  if (!ctx.profile.supportsRefresh)
+    throw new OAuthError(400, 'unsupported_grant_type', 'this provider issues no refresh tokens');
   const client = authenticateClient(ctx, t, req, params);
   const presented = params[t.refresh.parameter];
   if (!presented) throw invalidRequest(`"${t.refresh.parameter}" is required`);
@@ -101,11 +136,14 @@ function refresh(ctx: ProviderContext, t: TokenProfile, req: Request, params: Re
     throw invalidGrant('the refresh token was already used; its token family is revoked');
   }
   const rotate = t.refresh.rotate;
-  const token = ctx.grants.issueToken({ code: old.code, clientId: old.clientId }, {
-    kind: 'refresh',
-    accessPrefix: t.accessTokenPrefix,
-    refreshPrefix: rotate ? (t.refreshTokenPrefix ?? '') : undefined,
-  });
+  const token = ctx.grants.issueToken(
+    { code: old.code, clientId: old.clientId },
+    {
+      kind: 'refresh',
+      accessPrefix: t.accessTokenPrefix,
+      refreshPrefix: rotate ? (t.refreshTokenPrefix ?? '') : undefined,
+    },
+  );
   if (rotate) old.refreshUsed = true;
   // Without rotation the old refresh token stays the valid one; the new record points at it.
   else if (old.refreshToken !== undefined) token.refreshToken = old.refreshToken;
@@ -115,7 +153,8 @@ function refresh(ctx: ProviderContext, t: TokenProfile, req: Request, params: Re
 function checkPkce(grant: CodeGrant, verifier: string | undefined): void {
   if (grant.codeChallenge === undefined) {
     // RFC 9700 §4.8: a verifier without a challenge is a downgrade attempt.
-    if (verifier !== undefined) throw invalidGrant('code_verifier sent but the authorization request had no code_challenge');
+    if (verifier !== undefined)
+      throw invalidGrant('code_verifier sent but the authorization request had no code_challenge');
     return;
   }
   if (verifier === undefined) throw invalidGrant('"code_verifier" is required for this code'); // RFC 9700 §2.1.1
@@ -125,5 +164,9 @@ function checkPkce(grant: CodeGrant, verifier: string | undefined): void {
 
 class RedirectMismatch extends OAuthError {}
 function redirectError(got: string | undefined): OAuthError {
-  return new RedirectMismatch(400, 'invalid_grant', `redirect_uri "${got ?? ''}" differs from the one sent to authorize`);
+  return new RedirectMismatch(
+    400,
+    'invalid_grant',
+    `redirect_uri "${got ?? ''}" differs from the one sent to authorize`,
+  );
 }

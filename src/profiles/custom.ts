@@ -15,7 +15,11 @@ export interface LabData {
 }
 
 /** Reads the profile, checks it is a custom one and adds it (and its client) to the lab data; returns its id. */
-export async function addCustomProfile(data: LabData, path: string, env: Readonly<Record<string, string | undefined>>): Promise<ProviderProfile> {
+export async function addCustomProfile(
+  data: LabData,
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ProviderProfile> {
   const profile = await loadProfileFile(resolve(path), { idFromName: false });
   const server = profile.server;
   if (server === undefined) {
@@ -30,17 +34,31 @@ export async function addCustomProfile(data: LabData, path: string, env: Readonl
     });
   }
   data.profiles.set(profile.id, profile);
-  data.config = { ...data.config, clients: { ...data.config.clients, [profile.id]: { clientId: server.clientId, clientSecret: secret } } };
+  data.config = {
+    ...data.config,
+    clients: { ...data.config.clients, [profile.id]: { clientId: server.clientId, clientSecret: secret } },
+  };
   return profile;
 }
 
 /** The provider of a command: the argument, or the id of `--profile`'s file (which it must match if both are given). */
-export async function providerFromArgs(arg: string | undefined, profilePath: string | undefined, data: LabData, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+export async function providerFromArgs(
+  arg: string | undefined,
+  profilePath: string | undefined,
+  data: LabData,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
   if (profilePath === undefined) {
-    if (arg === undefined) throw new UsageError('missing argument "provider"', { hint: 'Name a provider (run "codestream-auth providers" to list them) or give --profile <file>.' });
+    if (arg === undefined)
+      throw new UsageError('missing argument "provider"', {
+        hint: 'Name a provider (run "codestream-auth providers" to list them) or give --profile <file>.',
+      });
     return arg;
   }
   const profile = await addCustomProfile(data, profilePath, env);
-  if (arg !== undefined && arg !== profile.id) throw new UsageError(`provider "${arg}" is not the id of --profile ${profilePath} ("${profile.id}")`, { hint: 'Leave out the provider argument with --profile.' });
+  if (arg !== undefined && arg !== profile.id)
+    throw new UsageError(`provider "${arg}" is not the id of --profile ${profilePath} ("${profile.id}")`, {
+      hint: 'Leave out the provider argument with --profile.',
+    });
   return profile.id;
 }

@@ -8,7 +8,16 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { fixturesDir } from '../util/paths.js';
 import { IdentitySchema } from './identity.js';
-import { AgentSchema, DeliverySchema, OAuth1Schema, Params, RefreshSchema, ReshapeSchema, ServerSchema, StorageSchema } from './parts.js';
+import {
+  AgentSchema,
+  DeliverySchema,
+  OAuth1Schema,
+  Params,
+  RefreshSchema,
+  ReshapeSchema,
+  ServerSchema,
+  StorageSchema,
+} from './parts.js';
 import { SharingProfileCallSchema } from './sharing.js';
 
 const AuthorizeSchema = z.object({
@@ -131,27 +140,39 @@ const CheckedProfileSchema = ProfileSchema.superRefine((p, ctx) => {
   const issue = (path: string[], message: string): void => void ctx.addIssue({ code: 'custom', path, message });
   const exchanges = p.oauth1 === undefined && p.delivery.mode === 'code';
   if (exchanges && p.token === undefined) issue(['token'], 'is required for a provider that exchanges a code');
-  if (!exchanges && p.token !== undefined) issue(['token'], 'must be absent: OAuth 1.0a and fragment providers exchange no code');
-  if (p.oauth1 !== undefined && p.delivery.mode === 'fragment') issue(['delivery', 'mode'], 'cannot be "fragment" for an OAuth 1.0a provider');
+  if (!exchanges && p.token !== undefined)
+    issue(['token'], 'must be absent: OAuth 1.0a and fragment providers exchange no code');
+  if (p.oauth1 !== undefined && p.delivery.mode === 'fragment')
+    issue(['delivery', 'mode'], 'cannot be "fragment" for an OAuth 1.0a provider');
   if (p.server === undefined) {
-    if (p.authorize.path === undefined) issue(['authorize', 'path'], 'is required (or server.authorizeUrl in a custom profile)');
-    if (p.token !== undefined && p.token.path === undefined) issue(['token', 'path'], 'is required (or server.tokenUrl in a custom profile)');
+    if (p.authorize.path === undefined)
+      issue(['authorize', 'path'], 'is required (or server.authorizeUrl in a custom profile)');
+    if (p.token !== undefined && p.token.path === undefined)
+      issue(['token', 'path'], 'is required (or server.tokenUrl in a custom profile)');
   } else if (!exchanges || p.enterprise) {
     issue(['server'], 'is only supported for OAuth 2.0 code-flow providers that are not enterprise');
   }
-  if (p.storage.multipleKey !== undefined && !p.agent.sharing) issue(['storage', 'multipleKey'], 'needs agent.sharing to be true');
+  if (p.storage.multipleKey !== undefined && !p.agent.sharing)
+    issue(['storage', 'multipleKey'], 'needs agent.sharing to be true');
   if (p.agent.requestServerToken && Object.keys(p.authorize.serverTokenParameters).length === 0) {
     issue(['agent', 'requestServerToken'], 'needs authorize.serverTokenParameters');
   }
-  if (p.token?.onApiHost === true && p.realApiHost === undefined) issue(['realApiHost'], 'is required when token.onApiHost is true');
-  if (p.sharingProfileCall !== undefined && (!p.agent.sharing || !exchanges)) issue(['sharingProfileCall'], 'needs agent.sharing and a code exchange');
-  if (p.storage.identityField !== undefined && p.storage.multipleKey === undefined) issue(['storage', 'identityField'], 'needs storage.multipleKey');
+  if (p.token?.onApiHost === true && p.realApiHost === undefined)
+    issue(['realApiHost'], 'is required when token.onApiHost is true');
+  if (p.sharingProfileCall !== undefined && (!p.agent.sharing || !exchanges))
+    issue(['sharingProfileCall'], 'needs agent.sharing and a code exchange');
+  if (p.storage.identityField !== undefined && p.storage.multipleKey === undefined)
+    issue(['storage', 'identityField'], 'needs storage.multipleKey');
   // The client-token route looks the identity up on the provider's own host, with nothing else to go on.
-  if (p.acceptsClientToken && p.identity?.base !== 'provider') issue(['acceptsClientToken'], 'needs an identity block on the provider\'s own host');
+  if (p.acceptsClientToken && p.identity?.base !== 'provider')
+    issue(['acceptsClientToken'], "needs an identity block on the provider's own host");
 }).transform((p) => {
   // Custom profiles give absolute URLs; the checks compare paths, so they are read from the URLs.
   const authorizePath = p.authorize.path ?? (p.server ? new URL(p.server.authorizeUrl).pathname : '/');
-  const token = p.token === undefined ? undefined : { ...p.token, path: p.token.path ?? (p.server ? new URL(p.server.tokenUrl).pathname : '/') };
+  const token =
+    p.token === undefined
+      ? undefined
+      : { ...p.token, path: p.token.path ?? (p.server ? new URL(p.server.tokenUrl).pathname : '/') };
   const { token: _drop, ...rest } = p;
   return { ...rest, authorize: { ...p.authorize, path: authorizePath }, ...(token === undefined ? {} : { token }) };
 });
@@ -172,7 +193,10 @@ export function parseProfile(json: unknown, source: string): ProviderProfile {
 }
 
 /** Reads and validates a profile file; a catalogue file's name must be its id (custom profiles may be named freely). */
-export async function loadProfileFile(path: string, { idFromName = true }: { idFromName?: boolean } = {}): Promise<ProviderProfile> {
+export async function loadProfileFile(
+  path: string,
+  { idFromName = true }: { idFromName?: boolean } = {},
+): Promise<ProviderProfile> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));

@@ -30,7 +30,10 @@ export const SharingProfileCallSchema = z.object({
 export type SharingProfileCall = z.infer<typeof SharingProfileCallSchema>;
 
 /** The query of the call, "{field}" filled from the token's data; undefined names the first field it lacks. */
-export function sharingQuery(call: SharingProfileCall, data: Record<string, unknown> | undefined): { params: [string, string][] } | { missing: string } {
+export function sharingQuery(
+  call: SharingProfileCall,
+  data: Record<string, unknown> | undefined,
+): { params: [string, string][] } | { missing: string } {
   const params: [string, string][] = [];
   for (const [name, template] of Object.entries(call.query)) {
     const field = /^\{(\w+)\}$/.exec(template)?.[1];
@@ -53,7 +56,8 @@ export function renderSharingAnswer(call: SharingProfileCall, query: Record<stri
       return name === undefined ? node : query[name];
     }
     if (Array.isArray(node)) return node.map(fill);
-    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
+    if (node !== null && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
     return node;
   };
   return fill(call.answer) as Record<string, unknown>;

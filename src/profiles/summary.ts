@@ -46,34 +46,56 @@ function quirksOf(p: ProviderProfile): string[] {
   const q: string[] = [];
   const a = p.authorize;
   const t = p.token;
-  if (p.server !== undefined) q.push(`custom profile: the real server ${new URL(p.server.authorizeUrl).origin} is used, no mock runs`);
-  if (p.enterprise) q.push('enterprise: client and host come from team.providerHosts (--host); an unregistered host is PRVD-1003');
+  if (p.server !== undefined)
+    q.push(`custom profile: the real server ${new URL(p.server.authorizeUrl).origin} is used, no mock runs`);
+  if (p.enterprise)
+    q.push('enterprise: client and host come from team.providerHosts (--host); an unregistered host is PRVD-1003');
   if (p.identity?.base === 'hostUrl') q.push("authorize and token live on the org's hostUrl; without one, PRVD-1008");
   if (p.restrictive) q.push('restrictive: the callback is on publicApiUrl and bypasses the auth-origin router');
-  if (p.oauth1 !== undefined) q.push('OAuth 1.0a: request token, authorize, access token, RSA-SHA1; the state rides in oauth_callback with a special-encoded host and an oasec JWT');
-  if (p.delivery.mode === 'fragment') q.push(`token in the URL fragment as "${p.delivery.tokenField}": the callback answers an HTML page whose script moves it to the query`);
-  if (p.delivery.mode === 'fragment' && p.delivery.addFromClient.length > 0) q.push(`stores ${p.delivery.addFromClient.join(', ')} from the CodeStream client config with the token`);
+  if (p.oauth1 !== undefined)
+    q.push(
+      'OAuth 1.0a: request token, authorize, access token, RSA-SHA1; the state rides in oauth_callback with a special-encoded host and an oasec JWT',
+    );
+  if (p.delivery.mode === 'fragment')
+    q.push(
+      `token in the URL fragment as "${p.delivery.tokenField}": the callback answers an HTML page whose script moves it to the query`,
+    );
+  if (p.delivery.mode === 'fragment' && p.delivery.addFromClient.length > 0)
+    q.push(`stores ${p.delivery.addFromClient.join(', ')} from the CodeStream client config with the token`);
   if (a.responseType !== 'code') q.push(`response_type=${a.responseType}`);
   if (a.scopeParameter !== 'scope') q.push(`scopes go in "${a.scopeParameter}"`);
   const extras = Object.entries(a.extraParameters).map(([k, v]) => `${k}=${v}`);
   if (extras.length > 0) q.push(`extra authorize parameters: ${extras.join(', ')}`);
   if (a.omitParameters.length > 0) q.push(`authorize takes no ${a.omitParameters.join(', ')}`);
   const server = Object.entries(a.serverTokenParameters).map(([k]) => k);
-  if (server.length > 0) q.push(`with requestServerToken also "${server.join(', ')}" (a bot token, stored on the team)`);
+  if (server.length > 0)
+    q.push(`with requestServerToken also "${server.join(', ')}" (a bot token, stored on the team)`);
   if (p.agent.sharing) q.push('the agent connects with sharing=true (pauth sm)');
-  if (p.storage.multipleKey !== undefined) q.push(`one token per workspace: providerInfo.<team>.${p.id}.multiple.<${p.storage.multipleKey}>`);
-  if (p.storage.identityField !== undefined) q.push(`each workspace adds providerIdentities "${p.id}::<${p.storage.identityField}>", which a disconnect pulls`);
+  if (p.storage.multipleKey !== undefined)
+    q.push(`one token per workspace: providerInfo.<team>.${p.id}.multiple.<${p.storage.multipleKey}>`);
+  if (p.storage.identityField !== undefined)
+    q.push(`each workspace adds providerIdentities "${p.id}::<${p.storage.identityField}>", which a disconnect pulls`);
   const call = p.sharingProfileCall;
-  if (call !== undefined) q.push(`with sharing, the API calls ${call.path} for extra {${Object.keys(call.extra).join(', ')}}; a failed call is PRVD-1007`);
-  if (p.acceptsClientToken) q.push('takes a token the client already has: POST /no-auth/provider-token (others answer PRVD-1011)');
-  if (p.rules.redirectUriMatch === 'prefix') q.push('accepts any callback that extends the registered one (prefix match)');
+  if (call !== undefined)
+    q.push(
+      `with sharing, the API calls ${call.path} for extra {${Object.keys(call.extra).join(', ')}}; a failed call is PRVD-1007`,
+    );
+  if (p.acceptsClientToken)
+    q.push('takes a token the client already has: POST /no-auth/provider-token (others answer PRVD-1011)');
+  if (p.rules.redirectUriMatch === 'prefix')
+    q.push('accepts any callback that extends the registered one (prefix match)');
   if (p.rules.redirectUriMatch === 'origin') q.push("checks only the callback's origin");
   if (t !== undefined) q.push(...tokenQuirks(p, t));
   return q;
 }
 
 // RFC 6749 §5.2 names; a profile that keeps them has nothing to say about its error names.
-const RFC_ERROR_NAMES: Record<string, string> = { invalidClient: 'invalid_client', invalidGrant: 'invalid_grant', redirectUriMismatch: 'invalid_grant', invalidRequest: 'invalid_request' };
+const RFC_ERROR_NAMES: Record<string, string> = {
+  invalidClient: 'invalid_client',
+  invalidGrant: 'invalid_grant',
+  redirectUriMismatch: 'invalid_grant',
+  invalidRequest: 'invalid_request',
+};
 
 function tokenQuirks(p: ProviderProfile, t: NonNullable<ProviderProfile['token']>): string[] {
   const q: string[] = [];
@@ -90,11 +112,19 @@ function tokenQuirks(p: ProviderProfile, t: NonNullable<ProviderProfile['token']
   if (Object.keys(t.errorFields).length > 0) q.push(`errors also carry ${Object.keys(t.errorFields).join(', ')}`);
   const names = Object.entries(t.errorNames).filter(([k, v]) => v !== RFC_ERROR_NAMES[k]);
   if (names.length > 0) q.push(`own error names: ${names.map(([, v]) => v).join(', ')}`);
-  if (t.reshape !== undefined) q.push(`answer reshaped before storing: ${Object.entries(t.reshape.assign).map(([k, v]) => `${k} ← ${v}`).join(', ')}`);
+  if (t.reshape !== undefined)
+    q.push(
+      `answer reshaped before storing: ${Object.entries(t.reshape.assign)
+        .map(([k, v]) => `${k} ← ${v}`)
+        .join(', ')}`,
+    );
   if (t.responseFields.scopes !== undefined) q.push('the answer has "scopes", not "scope"');
   if (t.responseFields.created_at !== undefined) q.push('the answer has "created_at"');
   if (t.expiresIn !== undefined) q.push(`tokens expire after ${t.expiresIn} s`);
-  if (p.supportsRefresh) q.push(`refresh via "${t.refresh.parameter}"${t.refresh.rotate ? ', rotating the refresh token' : ', without a new refresh token (the API then wipes the stored one)'}`);
+  if (p.supportsRefresh)
+    q.push(
+      `refresh via "${t.refresh.parameter}"${t.refresh.rotate ? ', rotating the refresh token' : ', without a new refresh token (the API then wipes the stored one)'}`,
+    );
   if (t.refresh.errorStatus !== undefined) q.push(`a refused refresh answers HTTP ${t.refresh.errorStatus}`);
   return q;
 }

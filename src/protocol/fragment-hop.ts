@@ -42,7 +42,9 @@ export function readFragmentHopPage(html: string): FragmentHopConfig | undefined
     const value: unknown = JSON.parse(match[1] ?? '');
     if (value === null || typeof value !== 'object') return undefined;
     const { target, tokenField, state } = value as Record<string, unknown>;
-    return typeof target === 'string' && typeof tokenField === 'string' && typeof state === 'string' ? { target, tokenField, state } : undefined;
+    return typeof target === 'string' && typeof tokenField === 'string' && typeof state === 'string'
+      ? { target, tokenField, state }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -26,12 +26,22 @@ export type SplitResult =
   | { kind: 'too-large'; bytes: number; parts: number };
 
 /** Splits `message` (which carries its messageId) when its JSON is over the threshold; `newId` names each part. */
-export function splitMessage(message: Record<string, unknown> & { messageId: string }, newId: () => string, maxBytes = PART_THRESHOLD_BYTES): SplitResult {
+export function splitMessage(
+  message: Record<string, unknown> & { messageId: string },
+  newId: () => string,
+  maxBytes = PART_THRESHOLD_BYTES,
+): SplitResult {
   const bytes = Buffer.from(JSON.stringify(message), 'utf8');
   if (bytes.length <= maxBytes) return { kind: 'whole', wire: [message] };
   const slices = sliceUtf8(bytes, maxBytes);
   if (slices.length > MAX_PARTS) return { kind: 'too-large', bytes: bytes.length, parts: slices.length };
-  const wire = slices.map((text, i) => ({ messageId: newId(), fullMessageId: message.messageId, part: i + 1, totalParts: slices.length, message: text }));
+  const wire = slices.map((text, i) => ({
+    messageId: newId(),
+    fullMessageId: message.messageId,
+    part: i + 1,
+    totalParts: slices.length,
+    message: text,
+  }));
   return { kind: 'parts', wire, bytes: bytes.length };
 }
 
@@ -51,7 +61,12 @@ function sliceUtf8(bytes: Buffer, maxBytes: number): string[] {
 
 /** Whether a received message is a part rather than a whole message. */
 export function isMessagePart(message: Record<string, unknown>): message is Record<string, unknown> & MessagePart {
-  return typeof message.fullMessageId === 'string' && typeof message.message === 'string' && Number.isInteger(message.part) && Number.isInteger(message.totalParts);
+  return (
+    typeof message.fullMessageId === 'string' &&
+    typeof message.message === 'string' &&
+    Number.isInteger(message.part) &&
+    Number.isInteger(message.totalParts)
+  );
 }
 
 /** What one received message means to the assembler; `metas` are the caller's notes on each part, in part order. */
@@ -81,12 +96,25 @@ export class PartAssembler<M = undefined> {
     if (!isMessagePart(message)) return { kind: 'whole', message };
     const { fullMessageId, part, totalParts } = message;
     const partId = typeof message.messageId === 'string' ? message.messageId : '';
-    if ((partId !== '' && this.seenPartIds.has(partId)) || this.completed.has(fullMessageId)) return { kind: 'duplicate-part', fullMessageId, part };
+    if ((partId !== '' && this.seenPartIds.has(partId)) || this.completed.has(fullMessageId))
+      return { kind: 'duplicate-part', fullMessageId, part };
     if (totalParts < 1 || totalParts > MAX_PARTS || part < 1 || part > totalParts) {
-      return { kind: 'broken', fullMessageId, reason: `part ${part} of ${totalParts} is out of range (1–${MAX_PARTS} parts)` };
+      return {
+        kind: 'broken',
+        fullMessageId,
+        reason: `part ${part} of ${totalParts} is out of range (1–${MAX_PARTS} parts)`,
+      };
     }
-    const entry = this.pending.get(fullMessageId) ?? { totalParts, slices: new Map<number, { text: string; meta: M }>() };
-    if (entry.totalParts !== totalParts) return { kind: 'broken', fullMessageId, reason: `part ${part} says ${totalParts} parts, an earlier one ${entry.totalParts}` };
+    const entry = this.pending.get(fullMessageId) ?? {
+      totalParts,
+      slices: new Map<number, { text: string; meta: M }>(),
+    };
+    if (entry.totalParts !== totalParts)
+      return {
+        kind: 'broken',
+        fullMessageId,
+        reason: `part ${part} says ${totalParts} parts, an earlier one ${entry.totalParts}`,
+      };
     if (entry.slices.has(part)) return { kind: 'duplicate-part', fullMessageId, part };
     if (partId !== '') this.seenPartIds.add(partId);
     entry.slices.set(part, { text: message.message, meta });
@@ -96,8 +124,14 @@ export class PartAssembler<M = undefined> {
     this.completed.add(fullMessageId);
     const ordered = [...entry.slices.entries()].sort(([a], [b]) => a - b).map(([, slice]) => slice);
     const whole = parseObject(ordered.map((s) => s.text).join(''));
-    if (whole === undefined) return { kind: 'broken', fullMessageId, reason: `the ${totalParts} parts do not join into a JSON object` };
-    return { kind: 'complete', message: { ...whole, messageId: whole.messageId ?? fullMessageId }, parts: totalParts, metas: ordered.map((s) => s.meta) };
+    if (whole === undefined)
+      return { kind: 'broken', fullMessageId, reason: `the ${totalParts} parts do not join into a JSON object` };
+    return {
+      kind: 'complete',
+      message: { ...whole, messageId: whole.messageId ?? fullMessageId },
+      parts: totalParts,
+      metas: ordered.map((s) => s.meta),
+    };
   }
 
   /** Messages some of whose parts arrived but not all: they were never applied. */
@@ -114,7 +148,9 @@ export class PartAssembler<M = undefined> {
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

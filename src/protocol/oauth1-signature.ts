@@ -20,7 +20,11 @@ export function baseStringUri(url: string): string {
  * RFC 5849 §3.4.1: METHOD & encoded base URI & encoded normalized parameters, where the parameters are the
  * query's, the form body's and the oauth_* protocol parameters (never oauth_signature), sorted by name then value.
  */
-export function signatureBaseString(method: string, url: string, params: ReadonlyArray<readonly [string, string]>): string {
+export function signatureBaseString(
+  method: string,
+  url: string,
+  params: ReadonlyArray<readonly [string, string]>,
+): string {
   const query = [...new URL(url).searchParams];
   const pairs = [...query, ...params]
     .filter(([k]) => k !== 'oauth_signature')

@@ -35,7 +35,13 @@ const BOT_TOKEN_LIFETIME_S = 3600;
 const keyOf = (key: string) => new TextEncoder().encode(key);
 
 /** The channel's bearer token for one call to a bot: aud is the bot's app id, serviceurl the reply host. */
-export function signBotToken(input: { key: string; botAppId: string; serviceUrl: string; now: () => number; issuedAgoS?: number }): Promise<string> {
+export function signBotToken(input: {
+  key: string;
+  botAppId: string;
+  serviceUrl: string;
+  now: () => number;
+  issuedAgoS?: number;
+}): Promise<string> {
   const iat = Math.floor(input.now() / 1000) - (input.issuedAgoS ?? 0);
   return new SignJWT({ serviceurl: input.serviceUrl })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -51,7 +57,10 @@ export function signBotToken(input: { key: string; botAppId: string; serviceUrl:
 export type BotTokenVerdict = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: string };
 
 /** Verifies signature, issuer, audience (one of `botAppIds`) and expiry with the Bot Framework's skew. */
-export async function verifyBotToken(token: string, opts: { key: string; botAppIds: readonly string[]; now: () => number }): Promise<BotTokenVerdict> {
+export async function verifyBotToken(
+  token: string,
+  opts: { key: string; botAppIds: readonly string[]; now: () => number },
+): Promise<BotTokenVerdict> {
   if (opts.botAppIds.length === 0) return { ok: false, reason: 'this environment has no MS Teams bot configured' };
   try {
     const { payload } = await jwtVerify(token, keyOf(opts.key), {
@@ -64,7 +73,8 @@ export async function verifyBotToken(token: string, opts: { key: string; botAppI
     return { ok: true, claims: payload as Record<string, unknown> };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: 'the channel token has expired' };
-    if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `the channel token's "${err.claim}" claim is not accepted` };
+    if (err instanceof errors.JWTClaimValidationFailed)
+      return { ok: false, reason: `the channel token's "${err.claim}" claim is not accepted` };
     return { ok: false, reason: 'the channel token has a bad signature or is malformed' };
   }
 }

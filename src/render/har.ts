@@ -57,7 +57,9 @@ export function createHar(events: readonly FlowEvent[], opts: HarOptions): Har {
   const entries = events
     .filter((e): e is Extract<FlowEvent, { type: 'http' }> => e.type === 'http' && e.from === 'browser')
     .map(toEntry);
-  const har: Har = { log: { version: '1.2', creator: { name: 'codestream-auth', version: opts.creatorVersion }, entries } };
+  const har: Har = {
+    log: { version: '1.2', creator: { name: 'codestream-auth', version: opts.creatorVersion }, entries },
+  };
   return opts.redactDeep ? opts.redactDeep(har) : har;
 }
 

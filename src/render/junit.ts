@@ -18,12 +18,18 @@ const SUITES = ['connect', 'signup', 'scenarios'] as const;
 export function renderJunit(report: SmokeReport, opts: JunitOptions = {}): string {
   const redact = opts.redact ?? ((t: string) => t);
   const timestamp = new Date(report.startedAt).toISOString().replace(/\.\d{3}Z$/, '');
-  const suites = SUITES.map((name) => ({ name, results: report.results.filter((r) => r.cell.suite === name) })).filter((s) => s.results.length > 0);
+  const suites = SUITES.map((name) => ({ name, results: report.results.filter((r) => r.cell.suite === name) })).filter(
+    (s) => s.results.length > 0,
+  );
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(`<testsuites name="codestream-auth smoke" ${counts(report.results)} time="${seconds(report.ms)}" timestamp="${timestamp}">`);
+  lines.push(
+    `<testsuites name="codestream-auth smoke" ${counts(report.results)} time="${seconds(report.ms)}" timestamp="${timestamp}">`,
+  );
   for (const suite of suites) {
     const time = suite.results.reduce((sum, r) => sum + r.ms, 0);
-    lines.push(`  <testsuite name="${suite.name}" ${counts(suite.results)} time="${seconds(time)}" timestamp="${timestamp}" hostname="localhost">`);
+    lines.push(
+      `  <testsuite name="${suite.name}" ${counts(suite.results)} time="${seconds(time)}" timestamp="${timestamp}" hostname="localhost">`,
+    );
     for (const r of suite.results) lines.push(...testcase(r, redact, opts.traceLines ?? 12));
     lines.push('  </testsuite>');
   }
@@ -41,15 +47,25 @@ export function failureMessage(r: CellResult): string {
 function testcase(r: CellResult, redact: (t: string) => string, traceLines: number): string[] {
   const open = `    <testcase classname="${attr(r.cell.classname)}" name="${attr(r.cell.name)}" time="${seconds(r.ms)}"`;
   if (r.status === 'passed') return [`${open}/>`];
-  if (r.status === 'skipped') return [`${open}>`, `      <skipped message="${attr(r.skipReason ?? 'skipped')}"/>`, '    </testcase>'];
+  if (r.status === 'skipped')
+    return [`${open}>`, `      <skipped message="${attr(r.skipReason ?? 'skipped')}"/>`, '    </testcase>'];
   const body = [
     `cell: ${r.cell.id} (provider ${r.cell.provider}, env ${r.cell.env})`,
-    ...(r.cell.scenario ? [`scenario: ${r.cell.scenario.title}`, `injects: ${r.cell.scenario.injects}`, `expects: ${r.cell.scenario.observes}`] : []),
+    ...(r.cell.scenario
+      ? [
+          `scenario: ${r.cell.scenario.title}`,
+          `injects: ${r.cell.scenario.injects}`,
+          `expects: ${r.cell.scenario.observes}`,
+        ]
+      : []),
     failureMessage(r),
     ...(r.error?.hint ? [`hint: ${r.error.hint}`] : []),
     '',
     'last events:',
-    ...r.events.filter((e) => TRACED.has(e.type)).slice(-traceLines).map(eventLine),
+    ...r.events
+      .filter((e) => TRACED.has(e.type))
+      .slice(-traceLines)
+      .map(eventLine),
   ].join('\n');
   return [
     `${open}>`,
@@ -98,5 +114,10 @@ export function text(value: string): string {
 
 /** Escapes an attribute value (double-quoted); newlines kept as character references. */
 export function attr(value: string): string {
-  return text(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return text(value)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }

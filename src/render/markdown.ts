@@ -33,7 +33,11 @@ export function renderMarkdown(report: SmokeReport, opts: MarkdownOptions = {}):
   ];
   for (const r of failedCells) {
     out.push('', `### ❌ ${cellText(r)} (${r.cell.provider}, ${r.cell.env})`, '');
-    if (r.cell.scenario) out.push(`Scenario: ${escape(r.cell.scenario.title)}. Injects ${escape(r.cell.scenario.injects)}; expects ${escape(r.cell.scenario.observes)}.`, '');
+    if (r.cell.scenario)
+      out.push(
+        `Scenario: ${escape(r.cell.scenario.title)}. Injects ${escape(r.cell.scenario.injects)}; expects ${escape(r.cell.scenario.observes)}.`,
+        '',
+      );
     out.push(`**${escape(redact(failureMessage(r)))}**`, '');
     if (r.error?.hint) out.push(`Hint: ${escape(r.error.hint)}`, '');
     if (r.events.length > 0) out.push('```mermaid', renderMermaid(r.events, { redact }).trimEnd(), '```');
@@ -45,7 +49,10 @@ function table(results: readonly CellResult[]): string[] {
   return [
     '| Cell | Provider | Env | Result | Time | Failed step |',
     '|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${cellText(r)} | ${r.cell.provider} | ${r.cell.env} | ${ICON[r.status]} ${r.status} | ${Math.round(r.ms)} ms | ${cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''))} |`),
+    ...results.map(
+      (r) =>
+        `| ${cellText(r)} | ${r.cell.provider} | ${r.cell.env} | ${ICON[r.status]} ${r.status} | ${Math.round(r.ms)} ms | ${cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''))} |`,
+    ),
   ];
 }
 

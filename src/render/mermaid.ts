@@ -65,10 +65,14 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
         lines.push(`  Note over ${span}: ${label(`✗ ${e.check}: expected ${e.expected}, got ${e.actual}`)}`);
         break;
       case 'step-failed':
-        lines.push(`  Note over ${span}: ${label(`✖ ${titles.get(e.step) ?? e.step} failed [${e.error.code}]${e.error.code === 'CHECK_FAILED' ? '' : `: ${e.error.message}`}`)}`);
+        lines.push(
+          `  Note over ${span}: ${label(`✖ ${titles.get(e.step) ?? e.step} failed [${e.error.code}]${e.error.code === 'CHECK_FAILED' ? '' : `: ${e.error.message}`}`)}`,
+        );
         break;
       case 'flow-finished':
-        lines.push(`  agent-->>webview: ${label(e.ok ? `${e.flow} ok` : `${e.flow} failed at ${e.failedStep ?? '?'}`)}`);
+        lines.push(
+          `  agent-->>webview: ${label(e.ok ? `${e.flow} ok` : `${e.flow} failed at ${e.failedStep ?? '?'}`)}`,
+        );
         break;
       default:
         break;
@@ -91,7 +95,8 @@ function nestServerCalls(events: readonly FlowEvent[]): { inside: Map<HttpEvent,
   const hops = events.filter((e): e is HttpEvent => e.type === 'http');
   hops.forEach((call, i) => {
     if (call.from === 'browser' || call.from === 'agent' || call.from === 'webview') return;
-    const open = (b: HttpEvent): boolean => b !== call && b.to === call.from && b.startedAt <= call.startedAt && call.startedAt <= b.startedAt + b.ms;
+    const open = (b: HttpEvent): boolean =>
+      b !== call && b.to === call.from && b.startedAt <= call.startedAt && call.startedAt <= b.startedAt + b.ms;
     const parent = hops.slice(0, i).reverse().find(open) ?? hops.slice(i + 1).find(open);
     if (parent === undefined || encloses(call, parent, inside)) return;
     inside.set(parent, [...(inside.get(parent) ?? []), call]);
@@ -113,7 +118,9 @@ export function shortUrl(url: string): string {
   } catch {
     return url.length > 60 ? `${url.slice(0, 59)}…` : url;
   }
-  const query = [...parsed.searchParams].map(([k, v]) => `${k}=${v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE - 1)}…` : v}`).join('&');
+  const query = [...parsed.searchParams]
+    .map(([k, v]) => `${k}=${v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE - 1)}…` : v}`)
+    .join('&');
   return `${parsed.pathname}${query ? `?${query}` : ''}`;
 }
 
@@ -131,5 +138,9 @@ function answer(status: number, location: string | undefined, from: string): str
 
 // Mermaid ends a statement at ";" or a newline and reads "#…;" as an entity.
 function sanitize(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/;/g, ',').replace(/#/g, '#35;').replace(/%%/g, '% %');
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/;/g, ',')
+    .replace(/#/g, '#35;')
+    .replace(/%%/g, '% %');
 }

@@ -53,13 +53,18 @@ export function formatStepText(title: string, event: StepEndEvent, style: Style)
 }
 
 /** Lines under a failed step; the message is skipped when the failed check already said it. */
-export function formatErrorLines(error: ErrorInfo, style: Style, opts: { verbose: boolean; checkShown: boolean }): string[] {
+export function formatErrorLines(
+  error: ErrorInfo,
+  style: Style,
+  opts: { verbose: boolean; checkShown: boolean },
+): string[] {
   const lines: string[] = [];
   if (!(opts.checkShown && error.code === 'CHECK_FAILED')) {
     lines.push(`  ${style.fail('error:')} ${error.message} ${style.dim(`[${error.code}]`)}`);
   }
   if (error.hint !== undefined) lines.push(`  hint: ${error.hint}`);
-  if (opts.verbose && error.detail !== undefined) lines.push(`  ${style.dim(`detail: ${JSON.stringify(error.detail)}`)}`);
+  if (opts.verbose && error.detail !== undefined)
+    lines.push(`  ${style.dim(`detail: ${JSON.stringify(error.detail)}`)}`);
   return lines;
 }
 
@@ -85,7 +90,11 @@ export function formatDetail(event: FlowEvent, style: Style, verbose: boolean): 
 }
 
 /** The flow's header and final summary lines. */
-export function formatFlowLine(event: EventOf<'flow-started' | 'flow-finished'>, memory: FlowMemory, style: Style): string {
+export function formatFlowLine(
+  event: EventOf<'flow-started' | 'flow-finished'>,
+  memory: FlowMemory,
+  style: Style,
+): string {
   const label = memory.label(event.flow);
   if (event.type === 'flow-started') return style.bold(`${label} (env ${event.env})`);
   if (event.ok) return `${style.bold(label)}: ${style.ok('ok')} in ${ms(event.ms)}`;

@@ -61,7 +61,10 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
           return;
         case 'step-failed':
           finish(event);
-          for (const line of formatErrorLines(event.error, style, { verbose, checkShown: memory.checkFailed(event.step) })) {
+          for (const line of formatErrorLines(event.error, style, {
+            verbose,
+            checkShown: memory.checkFailed(event.step),
+          })) {
             print(line);
           }
           return;

@@ -4,7 +4,8 @@
  * "constructor" is a field name like any other, never a way into Object.prototype.
  */
 
-const own = (obj: object, key: string): unknown => (Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined);
+const own = (obj: object, key: string): unknown =>
+  Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
 
 /** Sets an own field; defineProperty, not assignment: `o["__proto__"] = v` would set the prototype instead. */
 export function defineField(obj: object, key: string, value: unknown): void {
@@ -44,5 +45,6 @@ export function unsetPath(obj: object, path: string): void {
   const keys = path.split('.');
   const parent = keys.length === 1 ? obj : getPath(obj, keys.slice(0, -1).join('.'));
   const last = keys.at(-1) as string;
-  if (parent !== null && typeof parent === 'object' && Object.hasOwn(parent, last)) delete (parent as Record<string, unknown>)[last];
+  if (parent !== null && typeof parent === 'object' && Object.hasOwn(parent, last))
+    delete (parent as Record<string, unknown>)[last];
 }

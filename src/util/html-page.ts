@@ -18,7 +18,8 @@ export interface PageOptions {
 }
 
 // A few readable defaults; the page works the same with styles off.
-const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}' +
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}' +
   'code{word-break:break-all}button{font:inherit;padding:.4rem 1.2rem;margin-right:.5rem}';
 
 /** Sends a page with no-referrer, no caching, no framing and a CSP that allows nothing external. */
@@ -29,7 +30,10 @@ export function sendPage(res: Response, status: number, title: string, bodyHtml:
     .set('Referrer-Policy', 'no-referrer')
     .set('Cache-Control', 'no-store')
     .set('X-Frame-Options', 'DENY')
-    .set('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
+    .set(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    )
     .type('html')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +

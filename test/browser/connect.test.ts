@@ -17,9 +17,21 @@ import { labData } from '../helpers/lab.js';
 const CHROMIUM = '/usr/bin/chromium';
 // Skipped only on a developer machine without chromium; in CI a missing chromium fails the launch below.
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) console.warn(`skipping the browser tests: ${CHROMIUM} is missing (apt-get install chromium); in CI they fail instead`);
+if (skip)
+  console.warn(
+    `skipping the browser tests: ${CHROMIUM} is missing (apt-get install chromium); in CI they fail instead`,
+  );
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const { profiles, config } = await labData();
 const all = [...profiles.values()];
@@ -37,17 +49,20 @@ interface Run {
   stderr: string;
 }
 
-const checksPassed = (run: Run) => run.events.filter((e) => e.type === 'check-passed').map((e) => (e as { check: string }).check);
+const checksPassed = (run: Run) =>
+  run.events.filter((e) => e.type === 'check-passed').map((e) => (e as { check: string }).check);
 const notes = (run: Run) => run.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
 const failures = (run: Run) => run.events.filter((e) => e.type === 'check-failed' || e.type === 'step-failed');
 // After Approve the person stays until the landing page has loaded, so no navigation is still under way
 // when the next run (same page) starts; a run that never lands fails on its own assertions instead.
 const LANDING = /\/(auth-complete|web\/provider-connected|web\/error)\b/;
-const press = (name: 'Approve' | 'Deny') => async (page: Page): Promise<void> => {
-  const click = page.getByRole('button', { name }).click();
-  if (name === 'Deny') return click;
-  await Promise.all([page.waitForURL(LANDING, { waitUntil: 'load', timeout: 5000 }).catch(() => undefined), click]);
-};
+const press =
+  (name: 'Approve' | 'Deny') =>
+  async (page: Page): Promise<void> => {
+    const click = page.getByRole('button', { name }).click();
+    if (name === 'Deny') return click;
+    await Promise.all([page.waitForURL(LANDING, { waitUntil: 'load', timeout: 5000 }).catch(() => undefined), click]);
+  };
 
 describe.skipIf(skip)('--browser in chromium', () => {
   let browser: Browser;
@@ -91,7 +106,11 @@ describe.skipIf(skip)('--browser in chromium', () => {
       const exitCode = await main([...argv, '--browser', '--json'], { ...fake.deps, openUrl });
       await acted;
       if (failure !== undefined) throw failure;
-      const events = fake.stdout().trim().split('\n').map((l) => JSON.parse(l) as FlowEvent);
+      const events = fake
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as FlowEvent);
       // Asked of each request rather than from 'response' events, which may arrive after the run returned.
       const posts = await Promise.all(posted.map(async (r) => (await r.response())?.status() ?? 0));
       return { exitCode, events, requested, posts, stderr: fake.stderr() };
@@ -106,17 +125,32 @@ describe.skipIf(skip)('--browser in chromium', () => {
       let success = { title: '', text: '', referrerPolicy: '' };
       const run = await runIn(['connect', 'github'], async (page) => {
         consent = { title: await page.title(), text: await page.locator('main').innerText() };
-        const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes('/auth-complete/')), press('Approve')(page)]);
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes('/auth-complete/')),
+          press('Approve')(page),
+        ]);
         await page.waitForLoadState();
-        success = { title: await page.title(), text: await page.locator('main').innerText(), referrerPolicy: (await response.allHeaders())['referrer-policy'] ?? '' };
+        success = {
+          title: await page.title(),
+          text: await page.locator('main').innerText(),
+          referrerPolicy: (await response.allHeaders())['referrer-policy'] ?? '',
+        };
       });
       expect(consent.title).toBe('Authorize CodeStream to use your GitHub account');
       expect(consent.text).toContain('cs-github-client');
       expect(consent.text).toContain('read:user');
       expect(consent.text).toMatch(/http:\/\/127\.0\.0\.1:\d+\/no-auth\/provider-token\/github/);
-      expect(success).toEqual({ title: 'Successful Auth', text: expect.stringContaining('You are now connected to GitHub'), referrerPolicy: 'no-referrer' });
+      expect(success).toEqual({
+        title: 'Successful Auth',
+        text: expect.stringContaining('You are now connected to GitHub'),
+        referrerPolicy: 'no-referrer',
+      });
       expect(run.exitCode).toBe(0);
-      expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { browser: 'real', tokenDelivered: true } });
+      expect(run.events.at(-1)).toMatchObject({
+        type: 'flow-finished',
+        ok: true,
+        result: { browser: 'real', tokenDelivered: true },
+      });
     });
 
     it('shows the error page with access_denied after Deny (pressed from the keyboard); the CLI exits 1', async () => {
@@ -131,7 +165,13 @@ describe.skipIf(skip)('--browser in chromium', () => {
       expect(error.title).toBe('Authentication failed');
       expect(error.text).toContain('We could not authenticate you with GitHub (error: access_denied).');
       expect(run.exitCode).toBe(1);
-      expect(run.events).toContainEqual(expect.objectContaining({ type: 'check-failed', check: 'callback is not sent to /web/error', actual: '"/web/error with code access_denied"' }));
+      expect(run.events).toContainEqual(
+        expect.objectContaining({
+          type: 'check-failed',
+          check: 'callback is not sent to /web/error',
+          actual: '"/web/error with code access_denied"',
+        }),
+      );
       expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: false, failedStep: 'wait-callback' });
     });
   });
@@ -141,14 +181,28 @@ describe.skipIf(skip)('--browser in chromium', () => {
       const run = await runIn(['connect', profile.id], press('Approve'));
       expect(failures(run)).toEqual([]);
       expect(run.exitCode).toBe(0);
-      expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { browser: 'real', tokenDelivered: true } });
+      expect(run.events.at(-1)).toMatchObject({
+        type: 'flow-finished',
+        ok: true,
+        result: { browser: 'real', tokenDelivered: true },
+      });
       // RFC 9700 §4.12: the consent form was answered 303, never 307, whatever the authorize endpoint.
       expect(run.posts).toEqual([303]);
       const passed = checksPassed(run);
-      expect(passed).toEqual(expect.arrayContaining(['consent answered 302 or 303, never 307', 'authorize parameter order', 'state segment 1: the very pauth issued', 'callbacks through the router', 'success redirect']));
+      expect(passed).toEqual(
+        expect.arrayContaining([
+          'consent answered 302 or 303, never 307',
+          'authorize parameter order',
+          'state segment 1: the very pauth issued',
+          'callbacks through the router',
+          'success redirect',
+        ]),
+      );
       // Everything the browser loaded was a lab server: nothing from outside (RFC 9700 §4.2).
       expect(run.requested.filter((u) => !u.startsWith('http://127.0.0.1:'))).toEqual([]);
-      const callbacks = run.requested.filter((u) => new URL(u).pathname === `/no-auth/provider-token/${profile.id}`).map((u) => new URL(u));
+      const callbacks = run.requested
+        .filter((u) => new URL(u).pathname === `/no-auth/provider-token/${profile.id}`)
+        .map((u) => new URL(u));
       if (profile.delivery.mode === 'fragment') {
         // Contract §1.5 step 3: the first callback never saw the token; the page's script sent it on in the query.
         expect(callbacks.length).toBeGreaterThanOrEqual(2);
@@ -156,7 +210,9 @@ describe.skipIf(skip)('--browser in chromium', () => {
         expect(callbacks.at(-1)?.searchParams.get('token')).toEqual(expect.any(String));
         expect(passed).toContain('script puts the fragment token in the query');
       } else {
-        expect(passed).toContain(profile.restrictive ? 'callback query is what the provider sent' : 'router passed the query unchanged');
+        expect(passed).toContain(
+          profile.restrictive ? 'callback query is what the provider sent' : 'router passed the query unchanged',
+        );
       }
       if (profile.oauth1 !== undefined) {
         expect(run.requested.some((u) => u.includes(`${profile.authorize.path}?oauth_token=`))).toBe(true);
@@ -174,61 +230,103 @@ describe.skipIf(skip)('--browser in chromium', () => {
       expect(failures(run)).toEqual([]);
       expect(run.exitCode).toBe(0);
       expect(run.posts).toEqual([303]);
-      expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { browser: 'real', tokenDelivered: true } });
+      expect(run.events.at(-1)).toMatchObject({
+        type: 'flow-finished',
+        ok: true,
+        result: { browser: 'real', tokenDelivered: true },
+      });
     });
   });
 
   describe('--host', () => {
-    it.each(all.filter((p) => p.enterprise).map((p) => ({ id: p.id, host: registeredHost(config, config.defaultTeam, p.id) ?? '' })))(
+    it.each(
+      all
+        .filter((p) => p.enterprise)
+        .map((p) => ({ id: p.id, host: registeredHost(config, config.defaultTeam, p.id) ?? '' })),
+    )(
       '$id with --host as the user typed it (upper case) connects and stores under the lowercased host',
       async ({ id, host }) => {
-        const run = await runIn(['connect', id, '--host', host.toUpperCase().replace('HTTPS://', 'https://')], press('Approve'));
+        const run = await runIn(
+          ['connect', id, '--host', host.toUpperCase().replace('HTTPS://', 'https://')],
+          press('Approve'),
+        );
         expect(failures(run)).toEqual([]);
         expect(run.exitCode).toBe(0);
-        expect(notes(run)).toContain(`stored under hosts.${host.replaceAll('.', '*')}: the host with its dots as "*" (contract §3.1)`);
+        expect(notes(run)).toContain(
+          `stored under hosts.${host.replaceAll('.', '*')}: the host with its dots as "*" (contract §3.1)`,
+        );
       },
     );
 
     it('an unregistered host ends at /web/error with PRVD-1003 before any provider page; the CLI exits 1 at once', async () => {
       const enterprise = all.find((p) => p.enterprise && p.oauth1 === undefined) as ProviderProfile;
       let title = '';
-      const run = await runIn(['connect', enterprise.id, '--host', 'https://unregistered.example.com'], async (page) => void (title = await page.title()));
+      const run = await runIn(
+        ['connect', enterprise.id, '--host', 'https://unregistered.example.com'],
+        async (page) => void (title = await page.title()),
+      );
       expect(title).toBe('Authentication failed');
       expect(run.exitCode).toBe(1);
       expect(run.posts).toEqual([]);
-      expect(run.events).toContainEqual(expect.objectContaining({ type: 'check-failed', check: 'start is not sent to /web/error', actual: '"/web/error with code PRVD-1003"' }));
+      expect(run.events).toContainEqual(
+        expect.objectContaining({
+          type: 'check-failed',
+          check: 'start is not sent to /web/error',
+          actual: '"/web/error with code PRVD-1003"',
+        }),
+      );
       expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: false, failedStep: 'wait-callback' });
     });
   });
 
   describe('Deny', () => {
-    it.runIf(fragmentProvider)(`for a fragment provider (${fragmentProvider?.id ?? 'none'}): the page finds no token, the CLI names the loop and exits 1`, async () => {
-      const profile = fragmentProvider as ProviderProfile;
-      const run = await runIn(['connect', profile.id], press('Deny'));
-      // The page reloads itself until its servers are gone; the next run may only start once it has given up.
-      await expect.poll(() => page.url()).toMatch(/^chrome-error:/);
-      expect(run.exitCode).toBe(1);
-      expect(run.posts).toEqual([303]);
-      // The page sent the browser on with error=NO_TOKEN, which is answered with the page again (failure mode 13).
-      expect(run.requested.some((u) => new URL(u).searchParams.get('error') === 'NO_TOKEN')).toBe(true);
-      expect(run.events).toContainEqual(expect.objectContaining({ type: 'check-failed', check: expect.stringMatching(/^the fragment carried a token/), actual: '"none: the provider sent error=access_denied"' }));
-      expect(notes(run).some((n) => n.includes('failure mode 13'))).toBe(true);
-      expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: false, failedStep: 'wait-callback' });
-    });
+    it.runIf(fragmentProvider)(
+      `for a fragment provider (${fragmentProvider?.id ?? 'none'}): the page finds no token, the CLI names the loop and exits 1`,
+      async () => {
+        const profile = fragmentProvider as ProviderProfile;
+        const run = await runIn(['connect', profile.id], press('Deny'));
+        // The page reloads itself until its servers are gone; the next run may only start once it has given up.
+        await expect.poll(() => page.url()).toMatch(/^chrome-error:/);
+        expect(run.exitCode).toBe(1);
+        expect(run.posts).toEqual([303]);
+        // The page sent the browser on with error=NO_TOKEN, which is answered with the page again (failure mode 13).
+        expect(run.requested.some((u) => new URL(u).searchParams.get('error') === 'NO_TOKEN')).toBe(true);
+        expect(run.events).toContainEqual(
+          expect.objectContaining({
+            type: 'check-failed',
+            check: expect.stringMatching(/^the fragment carried a token/),
+            actual: '"none: the provider sent error=access_denied"',
+          }),
+        );
+        expect(notes(run).some((n) => n.includes('failure mode 13'))).toBe(true);
+        expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: false, failedStep: 'wait-callback' });
+      },
+    );
 
-    it.runIf(oauth1Provider)(`for an OAuth 1.0a provider (${oauth1Provider?.id ?? 'none'}): the access-token call is refused, the error page shows it, the CLI exits 1`, async () => {
-      const profile = oauth1Provider as ProviderProfile;
-      let title = '';
-      const run = await runIn(['connect', profile.id], async (page) => {
-        await Promise.all([page.waitForURL(/\/web\/error\?/), press('Deny')(page)]);
-        title = await page.title();
-      });
-      expect(run.exitCode).toBe(1);
-      expect(run.posts).toEqual([303]);
-      expect(title).toBe('Authentication failed');
-      expect(notes(run)).toContain('the provider sent oauth_problem=permission_denied; CodeStream drops that parameter and tries the access-token call anyway');
-      expect(run.events).toContainEqual(expect.objectContaining({ type: 'check-failed', check: 'callback is not sent to /web/error', actual: '"/web/error with code RAPI-1010"' }));
-      expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: false, failedStep: 'wait-callback' });
-    });
+    it.runIf(oauth1Provider)(
+      `for an OAuth 1.0a provider (${oauth1Provider?.id ?? 'none'}): the access-token call is refused, the error page shows it, the CLI exits 1`,
+      async () => {
+        const profile = oauth1Provider as ProviderProfile;
+        let title = '';
+        const run = await runIn(['connect', profile.id], async (page) => {
+          await Promise.all([page.waitForURL(/\/web\/error\?/), press('Deny')(page)]);
+          title = await page.title();
+        });
+        expect(run.exitCode).toBe(1);
+        expect(run.posts).toEqual([303]);
+        expect(title).toBe('Authentication failed');
+        expect(notes(run)).toContain(
+          'the provider sent oauth_problem=permission_denied; CodeStream drops that parameter and tries the access-token call anyway',
+        );
+        expect(run.events).toContainEqual(
+          expect.objectContaining({
+            type: 'check-failed',
+            check: 'callback is not sent to /web/error',
+            actual: '"/web/error with code RAPI-1010"',
+          }),
+        );
+        expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: false, failedStep: 'wait-callback' });
+      },
+    );
   });
 });

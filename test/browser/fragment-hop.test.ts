@@ -13,7 +13,16 @@ const CHROMIUM = '/usr/bin/chromium';
 // Skipped only on a developer machine without chromium; in CI a missing chromium fails the launch below.
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
 // No background traffic: the test must not reach beyond this machine.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe.skipIf(skip)('the fragment page in chromium', () => {
   let lab: Lab;
@@ -37,7 +46,9 @@ describe.skipIf(skip)('the fragment page in chromium', () => {
       const headless = createBrowser(lab, { fetch, now: Date.now, onEvent: () => undefined });
       const pageHop = await headless.get(first);
       expect(requested[1]).toBe(headless.scriptedNavigation(pageHop));
-      expect(requested[1]).toBe(`${lab.authOrigin}/provider-token/youtrack?access_token=tok123&state=local%21jwt&token_type=Bearer&token=tok123`);
+      expect(requested[1]).toBe(
+        `${lab.authOrigin}/provider-token/youtrack?access_token=tok123&state=local%21jwt&token_type=Bearer&token=tok123`,
+      );
     } finally {
       await browser.close();
     }

@@ -27,7 +27,10 @@ describe('parseBrowserCommand', () => {
     ['chromium --new-window', { file: 'chromium', args: ['--new-window'] }],
     ['w3m %s -dump', { file: 'w3m', args: ['%s', '-dump'] }],
     ['links:lynx', { file: 'links', args: [] }],
-    ['"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" --incognito', { file: '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', args: ['--incognito'] }],
+    [
+      '"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" --incognito',
+      { file: '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', args: ['--incognito'] },
+    ],
     ["'/opt/my browser/run' '%s'", { file: '/opt/my browser/run', args: ['%s'] }],
     ['"/a:b/browser":lynx', { file: '/a:b/browser', args: [] }],
   ])('reads BROWSER=%j as %j', (value, expected) => {
@@ -35,8 +38,14 @@ describe('parseBrowserCommand', () => {
   });
 
   it('splits the list on ";" where that is the separator, so a Windows path with a drive letter stays whole', () => {
-    expect(parseBrowserCommand('C:\\Program Files\\Firefox\\firefox.exe;edge', ';')).toEqual({ file: 'C:\\Program', args: ['Files\\Firefox\\firefox.exe'] });
-    expect(parseBrowserCommand('"C:\\Program Files\\Firefox\\firefox.exe" -new-tab;edge', ';')).toEqual({ file: 'C:\\Program Files\\Firefox\\firefox.exe', args: ['-new-tab'] });
+    expect(parseBrowserCommand('C:\\Program Files\\Firefox\\firefox.exe;edge', ';')).toEqual({
+      file: 'C:\\Program',
+      args: ['Files\\Firefox\\firefox.exe'],
+    });
+    expect(parseBrowserCommand('"C:\\Program Files\\Firefox\\firefox.exe" -new-tab;edge', ';')).toEqual({
+      file: 'C:\\Program Files\\Firefox\\firefox.exe',
+      args: ['-new-tab'],
+    });
   });
 });
 
@@ -44,7 +53,9 @@ describe('createRealBrowserOpener', () => {
   it('runs the BROWSER command with the URL appended', async () => {
     const page = await firstRequest();
     try {
-      await createRealBrowserOpener({ env: { BROWSER: `${process.execPath} ${FETCH_URL}` } })(`${page.url}/appended?a=1&b=2`);
+      await createRealBrowserOpener({ env: { BROWSER: `${process.execPath} ${FETCH_URL}` } })(
+        `${page.url}/appended?a=1&b=2`,
+      );
       expect((await page.request).url).toBe('/appended?a=1&b=2');
     } finally {
       page.close();
@@ -54,7 +65,9 @@ describe('createRealBrowserOpener', () => {
   it('puts the URL where BROWSER says %s', async () => {
     const page = await firstRequest();
     try {
-      await createRealBrowserOpener({ env: { BROWSER: `${process.execPath} ${FETCH_URL} %s --flag` } })(`${page.url}/placed`);
+      await createRealBrowserOpener({ env: { BROWSER: `${process.execPath} ${FETCH_URL} %s --flag` } })(
+        `${page.url}/placed`,
+      );
       expect((await page.request).url).toBe('/placed');
     } finally {
       page.close();
@@ -63,7 +76,10 @@ describe('createRealBrowserOpener', () => {
 
   it('fails with BROWSER_OPEN_FAILED when the BROWSER command does not exist', async () => {
     const opener = createRealBrowserOpener({ env: { BROWSER: '/nonexistent/browser-xyz' } });
-    await expect(opener('http://127.0.0.1:9/')).rejects.toMatchObject({ code: 'BROWSER_OPEN_FAILED', message: expect.stringContaining('"/nonexistent/browser-xyz"') });
+    await expect(opener('http://127.0.0.1:9/')).rejects.toMatchObject({
+      code: 'BROWSER_OPEN_FAILED',
+      message: expect.stringContaining('"/nonexistent/browser-xyz"'),
+    });
   });
 
   it('uses `open` when BROWSER is unset, and wraps its failure', async () => {

@@ -26,7 +26,6 @@ interface Run {
   ms: number;
 }
 
-
 /** Runs the built bin; never rejects, so a failing exit code shows up in the assertion that checks it. */
 function runBin(args: string[]): Promise<Run> {
   // Plain output must not depend on the terminal or colour settings of whoever runs the tests.
@@ -35,10 +34,15 @@ function runBin(args: string[]): Promise<Run> {
   const nodeArgs = [BIN, ...args];
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, nodeArgs, { cwd: packageRoot, env, timeout: SLOW_MACHINE_MS }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
+    execFile(
+      process.execPath,
+      nodeArgs,
+      { cwd: packageRoot, env, timeout: SLOW_MACHINE_MS },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr, ms: performance.now() - started });
+      },
+    );
   });
 }
 
@@ -58,9 +62,12 @@ function parseLines(stdout: string): Array<Record<string, unknown>> {
 let json: Run;
 let stepTitles: string[];
 beforeAll(async () => {
-  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does it in "pretest")`);
+  if (!existsSync(BUILT))
+    throw new Error(`${BUILT} is missing: run "npm run build" first (npm test does it in "pretest")`);
   // The titles of the build under test, not of src/, which may be newer than dist/ when this file runs alone.
-  const built = (await import(pathToFileURL(join(packageRoot, 'dist', 'flows', 'connect', 'steps.js')).href)) as { connectSteps: ReadonlyArray<{ title: string; applies?: unknown }> };
+  const built = (await import(pathToFileURL(join(packageRoot, 'dist', 'flows', 'connect', 'steps.js')).href)) as {
+    connectSteps: ReadonlyArray<{ title: string; applies?: unknown }>;
+  };
   // Steps with `applies` are taken by some profiles only (the fragment hop); github takes every other one.
   stepTitles = built.connectSteps.filter((s) => s.applies === undefined).map((s) => s.title);
   json = await runBin(['connect', 'github', '--json']);
@@ -89,7 +96,10 @@ describe.concurrent('other runs of the built bin', { timeout: SLOW_MACHINE_MS + 
   it('prints the full issued token, equal to the delivered one, with --show-secrets', async () => {
     const run = await runBin(['connect', 'github', '--json', '--show-secrets']);
     expect(run.code).toBe(0);
-    const last = parseLines(run.stdout).at(-1) as { ok: boolean; result: { issuedToken: string; deliveredToken: string } };
+    const last = parseLines(run.stdout).at(-1) as {
+      ok: boolean;
+      result: { issuedToken: string; deliveredToken: string };
+    };
     expect(last.ok).toBe(true);
     expect(last.result.issuedToken).toMatch(/^gho_[0-9a-f]{40}$/);
     expect(last.result.deliveredToken).toBe(last.result.issuedToken);

@@ -20,7 +20,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const events = (stdout: string): FlowEvent[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as FlowEvent);
+const events = (stdout: string): FlowEvent[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as FlowEvent);
 const notes = (all: FlowEvent[]): string[] => all.flatMap((e) => (e.type === 'note' ? [e.text] : []));
 
 async function profileFor(server: StandardServer): Promise<string> {
@@ -34,7 +38,12 @@ async function profileFor(server: StandardServer): Promise<string> {
       supportsRefresh: true,
       authorize: { scopes: 'openid' },
       token: { format: 'formQuery' },
-      server: { authorizeUrl: `${server.url}/authorize`, tokenUrl: `${server.url}/token`, clientId: 'std-client', clientSecretEnv: 'STD_SECRET' },
+      server: {
+        authorizeUrl: `${server.url}/authorize`,
+        tokenUrl: `${server.url}/token`,
+        clientId: 'std-client',
+        clientSecretEnv: 'STD_SECRET',
+      },
     }),
   );
   return path;
@@ -42,22 +51,34 @@ async function profileFor(server: StandardServer): Promise<string> {
 
 describe('refresh --profile against a standards server on this machine', () => {
   it.each([
-    [{ sameAccessTokenOnRefresh: true, rotateRefreshToken: false }, 'the server answered the refresh with the same access token', 'answered without a refresh_token'],
+    [
+      { sameAccessTokenOnRefresh: true, rotateRefreshToken: false },
+      'the server answered the refresh with the same access token',
+      'answered without a refresh_token',
+    ],
     [{ sameAccessTokenOnRefresh: false, rotateRefreshToken: true }, undefined, 'rotated the refresh token'],
-  ])('%j: exits 0 with the refreshed token delivered, saying what the server did', async (behaviour, sameNote, rotationNote) => {
-    const server = await startStandardServer({ clientId: 'std-client', clientSecret: SECRET, ...behaviour });
-    try {
-      const fake = createFakeDeps({ env: { STD_SECRET: SECRET } });
-      const code = await main(['refresh', '--profile', await profileFor(server), '--envs', 'local', '--json'], fake.deps);
-      const all = events(fake.stdout());
-      expect(all.filter((e) => e.type === 'check-failed')).toEqual([]);
-      expect(code).toBe(0);
-      expect(server.grants).toEqual(['authorization_code', 'refresh_token']);
-      expect(all.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { tokenDelivered: true } });
-      expect(notes(all).some((n) => n.startsWith(sameNote ?? 'never'))).toBe(sameNote !== undefined);
-      expect(notes(all).some((n) => n === `Standard SSO ${rotationNote}` || n.startsWith(`Standard SSO ${rotationNote}`))).toBe(true);
-    } finally {
-      await server.close();
-    }
-  });
+  ])(
+    '%j: exits 0 with the refreshed token delivered, saying what the server did',
+    async (behaviour, sameNote, rotationNote) => {
+      const server = await startStandardServer({ clientId: 'std-client', clientSecret: SECRET, ...behaviour });
+      try {
+        const fake = createFakeDeps({ env: { STD_SECRET: SECRET } });
+        const code = await main(
+          ['refresh', '--profile', await profileFor(server), '--envs', 'local', '--json'],
+          fake.deps,
+        );
+        const all = events(fake.stdout());
+        expect(all.filter((e) => e.type === 'check-failed')).toEqual([]);
+        expect(code).toBe(0);
+        expect(server.grants).toEqual(['authorization_code', 'refresh_token']);
+        expect(all.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { tokenDelivered: true } });
+        expect(notes(all).some((n) => n.startsWith(sameNote ?? 'never'))).toBe(sameNote !== undefined);
+        expect(
+          notes(all).some((n) => n === `Standard SSO ${rotationNote}` || n.startsWith(`Standard SSO ${rotationNote}`)),
+        ).toBe(true);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

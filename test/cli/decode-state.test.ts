@@ -23,11 +23,46 @@ const noExp = await pauth({ iat: nowS });
 
 describe('inspectState', () => {
   it.each([
-    { name: 'a fresh connect state', state: `local!${fresh}`, secret: SECRET, expiry: 'valid', inMs: 540_000, signature: 'valid' },
-    { name: 'an expired state, signature still valid', state: `local!${expired}`, secret: SECRET, expiry: 'expired', inMs: -200_000, signature: 'valid' },
-    { name: 'a state signed with another secret', state: `local!${forged}`, secret: SECRET, expiry: 'valid', inMs: 540_000, signature: 'invalid' },
-    { name: 'a state checked without a secret', state: `pd!${fresh}`, secret: undefined, expiry: 'valid', inMs: 540_000, signature: 'not-checked' },
-    { name: 'a token without exp', state: `local!${noExp}`, secret: SECRET, expiry: 'no-expiry', inMs: undefined, signature: 'valid' },
+    {
+      name: 'a fresh connect state',
+      state: `local!${fresh}`,
+      secret: SECRET,
+      expiry: 'valid',
+      inMs: 540_000,
+      signature: 'valid',
+    },
+    {
+      name: 'an expired state, signature still valid',
+      state: `local!${expired}`,
+      secret: SECRET,
+      expiry: 'expired',
+      inMs: -200_000,
+      signature: 'valid',
+    },
+    {
+      name: 'a state signed with another secret',
+      state: `local!${forged}`,
+      secret: SECRET,
+      expiry: 'valid',
+      inMs: 540_000,
+      signature: 'invalid',
+    },
+    {
+      name: 'a state checked without a secret',
+      state: `pd!${fresh}`,
+      secret: undefined,
+      expiry: 'valid',
+      inMs: 540_000,
+      signature: 'not-checked',
+    },
+    {
+      name: 'a token without exp',
+      state: `local!${noExp}`,
+      secret: SECRET,
+      expiry: 'no-expiry',
+      inMs: undefined,
+      signature: 'valid',
+    },
   ])('reads $name', async ({ state, secret, expiry, inMs, signature }) => {
     const { config } = await labData();
     const i = await inspectState(state, { now: clock.now, config, ...(secret === undefined ? {} : { secret }) });
@@ -45,8 +80,14 @@ describe('inspectState', () => {
 
   it('special-decodes the host segment and reads the oasec segment', async () => {
     const oasec = await pauth({ type: 'oasec', sec: 'request-token-secret' });
-    const i = await inspectState(`local!${fresh}!${specialEncode('https://jira.acme.example')}!${oasec}`, { now: clock.now });
-    expect(i.host).toEqual({ value: 'https://jira.acme.example', raw: 'https***(_colon_)***(_slash_)***(_slash_)jira.acme.example', specialEncoded: true });
+    const i = await inspectState(`local!${fresh}!${specialEncode('https://jira.acme.example')}!${oasec}`, {
+      now: clock.now,
+    });
+    expect(i.host).toEqual({
+      value: 'https://jira.acme.example',
+      raw: 'https***(_colon_)***(_slash_)***(_slash_)jira.acme.example',
+      specialEncoded: true,
+    });
     expect(i.oasec).toMatchObject({ type: 'oasec', sec: 'request-token-secret' });
   });
 
@@ -63,7 +104,10 @@ describe('inspectState', () => {
   it.each([
     ['the state itself', `local!${fresh}`],
     ['its percent-encoded form', encodeURIComponent(`local!${fresh}`)],
-    ['a callback URL carrying it', `http://127.0.0.1:5000/no-auth/provider-token/github?code=abc&state=${encodeURIComponent(`local!${fresh}`)}`],
+    [
+      'a callback URL carrying it',
+      `http://127.0.0.1:5000/no-auth/provider-token/github?code=abc&state=${encodeURIComponent(`local!${fresh}`)}`,
+    ],
   ])('accepts %s', (_what, input) => {
     expect(normalizeStateInput(input)).toBe(`local!${fresh}`);
   });
@@ -78,7 +122,10 @@ describe('inspectState', () => {
     ['a URL without a state', 'https://example.test/cb?code=1', 'has no state parameter'],
     ['a broken %-escape', 'local%21%E0%A4%A', 'broken %-escape'],
   ])('refuses %s with STATE_MALFORMED', async (_what, input, message) => {
-    await expect(inspectState(input, { now: clock.now })).rejects.toMatchObject({ code: 'STATE_MALFORMED', message: expect.stringContaining(message) });
+    await expect(inspectState(input, { now: clock.now })).rejects.toMatchObject({
+      code: 'STATE_MALFORMED',
+      message: expect.stringContaining(message),
+    });
   });
 });
 
@@ -102,7 +149,11 @@ describe('decode-state command', () => {
   it('prints JSON with --json', async () => {
     const fake = createFakeDeps({ now: clock.now });
     expect(await main(['decode-state', `local!${fresh}`, '--json'], fake.deps)).toBe(0);
-    expect(JSON.parse(fake.stdout())).toMatchObject({ environment: { name: 'local', inLab: true }, expiry: { status: 'valid' }, signature: { status: 'not-checked' } });
+    expect(JSON.parse(fake.stdout())).toMatchObject({
+      environment: { name: 'local', inLab: true },
+      expiry: { status: 'valid' },
+      signature: { status: 'not-checked' },
+    });
   });
 
   it.each([['garbage'], ['local!xyz'], ['']])('turns bad input %j into a one-line error and exit 1', async (input) => {

@@ -39,8 +39,16 @@ describe('PUT /provider-deauth', () => {
   afterAll(async () => {
     await lab?.close();
   });
-  const deauth = (provider: string, body: unknown, headers: Record<string, string> = { authorization: 'Bearer cs-token-dana' }) =>
-    getManual(`${url}/provider-deauth/${provider}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const deauth = (
+    provider: string,
+    body: unknown,
+    headers: Record<string, string> = { authorization: 'Bearer cs-token-dana' },
+  ) =>
+    getManual(`${url}/provider-deauth/${provider}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
   const seed = (values: Record<string, unknown>): void => {
     const dana = api.store.users.get('dana')!;
     dana.providerInfo = {};
@@ -69,12 +77,21 @@ describe('PUT /provider-deauth', () => {
   });
 
   it('unsets the team-less and the team key, answers {user: directive} and broadcasts the same directive', async () => {
-    seed({ 'providerInfo.github.accessToken': 'gho_sso', 'providerInfo.acme.github.accessToken': 'gho_team', 'providerInfo.other.github.accessToken': 'gho_other' });
+    seed({
+      'providerInfo.github.accessToken': 'gho_sso',
+      'providerInfo.acme.github.accessToken': 'gho_team',
+      'providerInfo.other.github.accessToken': 'gho_other',
+    });
     const res = await deauth('GitHub', { teamId: 'acme' });
     expect(res.status).toBe(200);
     const { user } = JSON.parse(res.body) as { user: Record<string, any> };
     const version = api.store.users.get('dana')!.version;
-    expect(user).toMatchObject({ id: 'dana', _id: 'dana', $unset: { 'providerInfo.github': true, 'providerInfo.acme.github': true }, $version: { before: version - 1, after: version } });
+    expect(user).toMatchObject({
+      id: 'dana',
+      _id: 'dana',
+      $unset: { 'providerInfo.github': true, 'providerInfo.acme.github': true },
+      $version: { before: version - 1, after: version },
+    });
     expect(Object.keys(user.$unset)).toEqual(['providerInfo.github', 'providerInfo.acme.github']);
     expect(user.$pull).toBeUndefined();
     expect(info()).toEqual({ acme: {}, other: { github: { accessToken: 'gho_other' } } });
@@ -83,16 +100,28 @@ describe('PUT /provider-deauth', () => {
   });
 
   it('narrows the keys to .hosts.<starred host>, lowercased, and leaves the other hosts', async () => {
-    seed({ [`providerInfo.acme.github_enterprise.hosts.${GHE}.accessToken`]: 'a', 'providerInfo.acme.github_enterprise.hosts.https://other*example*com.accessToken': 'b' });
+    seed({
+      [`providerInfo.acme.github_enterprise.hosts.${GHE}.accessToken`]: 'a',
+      'providerInfo.acme.github_enterprise.hosts.https://other*example*com.accessToken': 'b',
+    });
     const res = await deauth('github_enterprise', { teamId: 'acme', host: 'https://GIT.example.com' });
-    expect(Object.keys(JSON.parse(res.body).user.$unset)).toEqual([`providerInfo.github_enterprise.hosts.${GHE}`, `providerInfo.acme.github_enterprise.hosts.${GHE}`]);
+    expect(Object.keys(JSON.parse(res.body).user.$unset)).toEqual([
+      `providerInfo.github_enterprise.hosts.${GHE}`,
+      `providerInfo.acme.github_enterprise.hosts.${GHE}`,
+    ]);
     expect(info().acme.github_enterprise.hosts).toEqual({ 'https://other*example*com': { accessToken: 'b' } });
   });
 
   it('unsets only the .accessToken keys when hosts are stored and no host is named (FM 39)', async () => {
-    seed({ 'providerInfo.acme.github_enterprise.accessToken': 'stray', [`providerInfo.acme.github_enterprise.hosts.${GHE}.accessToken`]: 'kept' });
+    seed({
+      'providerInfo.acme.github_enterprise.accessToken': 'stray',
+      [`providerInfo.acme.github_enterprise.hosts.${GHE}.accessToken`]: 'kept',
+    });
     const res = await deauth('github_enterprise', { teamId: 'acme' });
-    expect(Object.keys(JSON.parse(res.body).user.$unset)).toEqual(['providerInfo.github_enterprise.accessToken', 'providerInfo.acme.github_enterprise.accessToken']);
+    expect(Object.keys(JSON.parse(res.body).user.$unset)).toEqual([
+      'providerInfo.github_enterprise.accessToken',
+      'providerInfo.acme.github_enterprise.accessToken',
+    ]);
     expect(info().acme.github_enterprise).toEqual({ hosts: { [GHE]: { accessToken: 'kept' } } });
   });
 
@@ -121,7 +150,11 @@ describe('PUT /provider-deauth', () => {
 describe('the disconnect flow fails when the API does not do its part', () => {
   it('fails at deauth-call when the API has no deauth route', async () => {
     const ext = defaultApiExtensions();
-    const lab = await startTestLab({ providers: ['github'], envs: ['local'], extensions: { ...ext, routes: (ext.routes ?? []).filter((r) => r.name !== 'registerProviderDeauth') } });
+    const lab = await startTestLab({
+      providers: ['github'],
+      envs: ['local'],
+      extensions: { ...ext, routes: (ext.routes ?? []).filter((r) => r.name !== 'registerProviderDeauth') },
+    });
     try {
       const deps = await flowDeps();
       const { outcome } = await runDisconnect({ provider: 'github', envs: ['local'] }, deps, lab);
@@ -138,8 +171,14 @@ describe('codestream-auth disconnect', () => {
     expect(await main(['disconnect', 'slack', '--envs', 'local'], fake.deps)).toBe(0);
     expect(fake.stderr()).toContain('Agent disconnects the provider (PUT /provider-deauth)');
     const json = createFakeDeps();
-    expect(await main(['disconnect', 'github_enterprise', '--envs', 'local', '--without-host', '--json'], json.deps)).toBe(0);
-    expect(JSON.parse(json.stdout().trim().split('\n').at(-1) ?? '{}')).toMatchObject({ type: 'flow-finished', ok: true, flow: 'disconnect' });
+    expect(
+      await main(['disconnect', 'github_enterprise', '--envs', 'local', '--without-host', '--json'], json.deps),
+    ).toBe(0);
+    expect(JSON.parse(json.stdout().trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      type: 'flow-finished',
+      ok: true,
+      flow: 'disconnect',
+    });
   });
 
   it.each([

@@ -9,17 +9,34 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: fake.stdout(), stderr: fake.stderr() };
 }
 
-const lastEvent = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+const lastEvent = (stdout: string): Record<string, unknown> =>
+  JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
 describe('codestream-auth interact', () => {
   it('exits 0 for slack in qa and ends its NDJSON with flow-finished ok', async () => {
     const res = await run(['interact', 'slack', '--env', 'qa', '--envs', 'pd', '--json']);
     expect(res.code).toBe(0);
-    expect(lastEvent(res.stdout)).toMatchObject({ type: 'flow-finished', flow: 'interact', ok: true, result: { expected: 'accepted', status: 200 } });
+    expect(lastEvent(res.stdout)).toMatchObject({
+      type: 'flow-finished',
+      flow: 'interact',
+      ok: true,
+      result: { expected: 'accepted', status: 200 },
+    });
   });
 
   it('exits 0 for an expected refusal and prints the reason', async () => {
-    const res = await run(['interact', 'msteams', '--env', 'pd', '--envs', 'qa', '--tamper', 'timestamp', '--proxy-host', 'separate']);
+    const res = await run([
+      'interact',
+      'msteams',
+      '--env',
+      'pd',
+      '--envs',
+      'qa',
+      '--tamper',
+      'timestamp',
+      '--proxy-host',
+      'separate',
+    ]);
     expect(res.code).toBe(0);
     expect(res.stderr).toContain('403 RAPI-1003 — the channel token has expired');
     expect(res.stderr).toContain('expected outcome: refused by the environment');
@@ -29,7 +46,9 @@ describe('codestream-auth interact', () => {
   it("shortens the Teams channel's bearer JWT unless --show-secrets", async () => {
     const fullJwt = /eyJ[\w-]+\.[\w-]+\.[\w-]{20,}/;
     expect((await run(['interact', 'msteams', '--env', 'qa', '--envs', 'qa', '--json'])).stdout).not.toMatch(fullJwt);
-    expect((await run(['interact', 'msteams', '--env', 'qa', '--envs', 'qa', '--json', '--show-secrets'])).stdout).toMatch(fullJwt);
+    expect(
+      (await run(['interact', 'msteams', '--env', 'qa', '--envs', 'qa', '--json', '--show-secrets'])).stdout,
+    ).toMatch(fullJwt);
   });
 
   it.each([
@@ -51,7 +70,17 @@ describe('codestream-auth interact', () => {
 
 describe('codestream-auth connect across environments', () => {
   it('exits 0 for a misconfiguration that fails exactly as expected', async () => {
-    const res = await run(['connect', 'github', '--env', 'qa', '--envs', 'pd', '--misconfig', 'callback-env-unset', '--json']);
+    const res = await run([
+      'connect',
+      'github',
+      '--env',
+      'qa',
+      '--envs',
+      'pd',
+      '--misconfig',
+      'callback-env-unset',
+      '--json',
+    ]);
     expect(res.code).toBe(0);
     expect(lastEvent(res.stdout)).toMatchObject({ ok: true, result: { misconfig: 'callback-env-unset' } });
   });

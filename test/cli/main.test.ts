@@ -55,7 +55,10 @@ const testCommands: RegisterCommand = (program, _deps, setExit) => {
     throw new UsageError('"--interval" must be a number', { hint: 'Pass milliseconds, e.g. --interval 500.' });
   });
   program.command('t-app').action(() => {
-    throw new AppError('PROVIDER_UNKNOWN', 'no profile "gitlb"', { hint: 'Run "codestream-auth providers" to list ids.', cause: new Error('ENOENT gitlb.json') });
+    throw new AppError('PROVIDER_UNKNOWN', 'no profile "gitlb"', {
+      hint: 'Run "codestream-auth providers" to list ids.',
+      cause: new Error('ENOENT gitlb.json'),
+    });
   });
   program.command('t-bug').action(() => {
     throw new TypeError('cannot read "x" of undefined');

@@ -12,11 +12,23 @@ describe('codestream-auth providers', () => {
     const list = JSON.parse(fake.stdout()) as ProfileSummary[];
     const { profiles } = await labData();
     expect(list.map((s) => s.id)).toEqual([...profiles.keys()]);
-    expect(list.find((s) => s.id === 'github')).toMatchObject({ flows: ['connect', 'signup'], kind: 'oauth2-code', format: 'query', clientAuth: 'post', quirks: expect.arrayContaining(['errors come with HTTP 200']) });
-    expect(list.find((s) => s.id === 'jiraserver')).toMatchObject({ kind: 'oauth1', enterprise: true, restrictive: true });
+    expect(list.find((s) => s.id === 'github')).toMatchObject({
+      flows: ['connect', 'signup'],
+      kind: 'oauth2-code',
+      format: 'query',
+      clientAuth: 'post',
+      quirks: expect.arrayContaining(['errors come with HTTP 200']),
+    });
+    expect(list.find((s) => s.id === 'jiraserver')).toMatchObject({
+      kind: 'oauth1',
+      enterprise: true,
+      restrictive: true,
+    });
     expect(list.find((s) => s.id === 'trello')).toMatchObject({ kind: 'oauth2-fragment', flows: ['connect'] });
     expect(list.find((s) => s.id === 'jira')?.flows).toEqual(['connect', 'refresh']);
-    expect(list.find((s) => s.id === 'slack')?.quirks).toContain('one token per workspace: providerInfo.<team>.slack.multiple.<team_id>');
+    expect(list.find((s) => s.id === 'slack')?.quirks).toContain(
+      'one token per workspace: providerInfo.<team>.slack.multiple.<team_id>',
+    );
     expect(fake.stderr()).toBe('');
   });
 

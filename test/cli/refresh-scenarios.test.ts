@@ -21,7 +21,9 @@ describe.concurrent('refresh-rejected holds for every provider with refresh supp
     expect(result.ok).toBe(true);
     const refused = deps.events.find((e) => e.type === 'step-succeeded' && e.step === 'refresh-call');
     const status = profiles.get(provider)?.token?.refresh.errorStatus ?? 400;
-    expect(refused).toMatchObject({ detail: `403 RAPI-1009: token endpoint answered ${status} with error "${profiles.get(provider)?.token?.errorNames.invalidGrant}"` });
+    expect(refused).toMatchObject({
+      detail: `403 RAPI-1009: token endpoint answered ${status} with error "${profiles.get(provider)?.token?.errorNames.invalidGrant}"`,
+    });
   });
 });
 
@@ -42,9 +44,11 @@ describe.concurrent('refresh scenarios can fail', () => {
     expect(result.outcome?.failedStep).toBe('refresh-call');
   });
 
-  it('fails when the fault is queued before the connect: the connect\'s exchange takes it', async () => {
+  it("fails when the fault is queued before the connect: the connect's exchange takes it", async () => {
     const deps = await flowDeps();
-    const early: Scenario['injections'] = [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'oauth-error', error: 'invalid_grant' } }];
+    const early: Scenario['injections'] = [
+      { kind: 'provider-fault', endpoint: 'token', fault: { kind: 'oauth-error', error: 'invalid_grant' } },
+    ];
     const result = await runScenario({ ...byName('refresh-rejected'), injections: early }, {}, deps);
     expect(result.ok).toBe(false);
     expect(result.outcome?.failedStep).toBe('callback');
@@ -52,8 +56,14 @@ describe.concurrent('refresh scenarios can fail', () => {
 
   it('skips each scenario for providers it is not about, saying why', async () => {
     const deps = await flowDeps();
-    expect(await runScenario(byName('refresh-rejected'), { provider: 'github' }, deps)).toMatchObject({ ok: false, skipped: 'provider "github" has no refresh support' });
-    expect(await runScenario(byName('refresh-unsupported'), { provider: 'jira' }, deps)).toMatchObject({ ok: false, skipped: 'provider "jira" supports refresh' });
+    expect(await runScenario(byName('refresh-rejected'), { provider: 'github' }, deps)).toMatchObject({
+      ok: false,
+      skipped: 'provider "github" has no refresh support',
+    });
+    expect(await runScenario(byName('refresh-unsupported'), { provider: 'jira' }, deps)).toMatchObject({
+      ok: false,
+      skipped: 'provider "jira" supports refresh',
+    });
   });
 });
 
@@ -64,11 +74,18 @@ describe('codestream-auth refresh --scenario', () => {
     expect(fake.stderr()).toContain("The API refuses the agent's refresh with 403 RAPI-1009");
     const jira = createFakeDeps();
     expect(await main(['refresh', 'jira', '--scenario', 'refresh-rejected', '--json'], jira.deps)).toBe(0);
-    expect(JSON.parse(jira.stdout().trim().split('\n').at(-1) ?? '{}')).toMatchObject({ type: 'flow-finished', ok: true, flow: 'refresh' });
+    expect(JSON.parse(jira.stdout().trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      type: 'flow-finished',
+      ok: true,
+      flow: 'refresh',
+    });
   });
 
   it.each([
-    [['refresh', 'jira', '--scenario', 'refresh-unsupported'], 'cannot run with provider "jira": provider "jira" supports refresh'],
+    [
+      ['refresh', 'jira', '--scenario', 'refresh-unsupported'],
+      'cannot run with provider "jira": provider "jira" supports refresh',
+    ],
     [['refresh', 'github', '--scenario', 'consent-denied'], 'scenario "consent-denied" is a connect scenario'],
     [['refresh', 'github'], 'provider "github" has no refresh support'],
   ])('%j is a usage error', async (argv, message) => {

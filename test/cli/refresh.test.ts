@@ -55,7 +55,7 @@ describe('GET /provider-refresh errors', () => {
     expect(lab.envs.get('local')!.ctx.store.snapshot()).toEqual(before);
   });
 
-  it('answers RAPI-1009 naming the provider\'s refusal when the refresh token was already rotated away (Atlassian 403)', async () => {
+  it("answers RAPI-1009 naming the provider's refusal when the refresh token was already rotated away (Atlassian 403)", async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'jira', envs: ['local'] }, deps, lab);
     const key = `${context.storageKey ?? ''}.refreshToken`;
@@ -68,7 +68,10 @@ describe('GET /provider-refresh errors', () => {
     (user.providerInfo['acme'] as { jira: { refreshToken?: string } }).jira.refreshToken = used;
     const second = await refresh('/provider-refresh/jira?teamId=acme');
     expect(second.status).toBe(403);
-    expect(JSON.parse(second.body)).toMatchObject({ code: 'RAPI-1009', info: 'token endpoint answered 403 with error "invalid_grant"' });
+    expect(JSON.parse(second.body)).toMatchObject({
+      code: 'RAPI-1009',
+      info: 'token endpoint answered 403 with error "invalid_grant"',
+    });
   });
 });
 

@@ -20,17 +20,28 @@ const approvingBrowser = (): Pick<Deps, 'openUrl'> => ({
 });
 
 /** Runs `argv` through main with --har and --diagram added; the exit code and both files' text. */
-async function runWithReports(name: string, argv: string[], extra: Partial<Deps> = {}): Promise<{ exit: number; har: Har; harText: string; diagram: string; stdout: string }> {
+async function runWithReports(
+  name: string,
+  argv: string[],
+  extra: Partial<Deps> = {},
+): Promise<{ exit: number; har: Har; harText: string; diagram: string; stdout: string }> {
   const harPath = join(dir, `${name}.har`);
   const diagramPath = join(dir, `${name}.mmd`);
   const fake = createFakeDeps();
   const exit = await main([...argv, '--har', harPath, '--diagram', diagramPath], { ...fake.deps, ...extra });
   const harText = await readFile(harPath, 'utf8');
-  return { exit, har: JSON.parse(harText) as Har, harText, diagram: await readFile(diagramPath, 'utf8'), stdout: fake.stdout() };
+  return {
+    exit,
+    har: JSON.parse(harText) as Har,
+    harText,
+    diagram: await readFile(diagramPath, 'utf8'),
+    stdout: fake.stdout(),
+  };
 }
 
 /** Each HAR entry as "METHOD actor path status", e.g. "POST provider /login/oauth/consent 303". */
-const hops = (har: Har): string[] => har.log.entries.map((e) => `${e.request.method} ${e._to} ${new URL(e.request.url).pathname} ${e.response.status}`);
+const hops = (har: Har): string[] =>
+  har.log.entries.map((e) => `${e.request.method} ${e._to} ${new URL(e.request.url).pathname} ${e.response.status}`);
 
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): the fields every entry must have.
 function expectValidHar(har: Har): void {
@@ -41,9 +52,20 @@ function expectValidHar(har: Har): void {
     expect(new Date(e.startedDateTime).toISOString()).toBe(e.startedDateTime);
     expect(e.time).toBeGreaterThanOrEqual(0);
     expect(e.time).toBe(e.timings.send + e.timings.wait + e.timings.receive);
-    expect(e.request).toMatchObject({ method: expect.any(String), url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//), httpVersion: 'HTTP/1.1' });
-    expect(Array.isArray(e.request.headers) && Array.isArray(e.request.cookies) && Array.isArray(e.request.queryString)).toBe(true);
-    expect(e.response).toMatchObject({ status: expect.any(Number), statusText: expect.any(String), redirectURL: expect.any(String), content: { size: expect.any(Number), mimeType: expect.any(String) } });
+    expect(e.request).toMatchObject({
+      method: expect.any(String),
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//),
+      httpVersion: 'HTTP/1.1',
+    });
+    expect(
+      Array.isArray(e.request.headers) && Array.isArray(e.request.cookies) && Array.isArray(e.request.queryString),
+    ).toBe(true);
+    expect(e.response).toMatchObject({
+      status: expect.any(Number),
+      statusText: expect.any(String),
+      redirectURL: expect.any(String),
+      content: { size: expect.any(Number), mimeType: expect.any(String) },
+    });
     expect(e.cache).toEqual({});
   }
   const started = har.log.entries.map((e) => Date.parse(e.startedDateTime));
@@ -77,15 +99,26 @@ describe('--har and --diagram with a real browser (scripted person)', () => {
     const lines = run.diagram.split('\n');
     const callback = lines.findIndex((l) => l.startsWith('  browser->>api: GET /no-auth/provider-token/github'));
     const exchange = lines.findIndex((l) => l.startsWith('  api->>provider: POST /login/oauth/access_token'));
-    expect([callback >= 0, exchange === callback + 1, lines[exchange + 1]?.startsWith('  provider-->>api: 200'), lines[exchange + 2]?.startsWith('  api-->>browser: 302 → ')]).toEqual([true, true, true, true]);
+    expect([
+      callback >= 0,
+      exchange === callback + 1,
+      lines[exchange + 1]?.startsWith('  provider-->>api: 200'),
+      lines[exchange + 2]?.startsWith('  api-->>browser: 302 → '),
+    ]).toEqual([true, true, true, true]);
   });
 
   it('signup --browser lists the browser hops (no check-signup polls) and draws the exchange and identity calls', async () => {
-    const run = await runWithReports('signup-browser', ['signup', 'github', '--browser', '--interval', '20'], approvingBrowser());
+    const run = await runWithReports(
+      'signup-browser',
+      ['signup', 'github', '--browser', '--interval', '20'],
+      approvingBrowser(),
+    );
     expect(run.exit).toBe(0);
     expectValidHar(run.har);
     expect(hops(run.har)).toEqual(BROWSER_LEG);
-    expect(new URL(run.har.log.entries[0]?.request.url ?? '').searchParams.get('signupToken')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new URL(run.har.log.entries[0]?.request.url ?? '').searchParams.get('signupToken')).toMatch(
+      /^[0-9a-f-]{36}$/,
+    );
     expect(run.diagram).toMatch(/^ {2}browser->>provider: POST \/login\/oauth\/authorize\/consent/m);
     expect(run.diagram).toMatch(/^ {2}api->>provider: POST \/login\/oauth\/access_token/m);
     expect(run.diagram).toMatch(/^ {2}api->>provider: GET \/user$/m);
@@ -94,13 +127,17 @@ describe('--har and --diagram with a real browser (scripted person)', () => {
 });
 
 describe('--diagram of headless runs', () => {
-  it('a plain connect draws the API\'s code exchange inside the callback and the broadcast to the agent', async () => {
+  it("a plain connect draws the API's code exchange inside the callback and the broadcast to the agent", async () => {
     const run = await runWithReports('connect', ['connect', 'github']);
     expect(run.exit).toBe(0);
     const lines = run.diagram.split('\n');
     const callback = lines.findIndex((l) => l.startsWith('  browser->>api: GET /no-auth/provider-token/github'));
     const exchange = lines.findIndex((l) => l.startsWith('  api->>provider: POST /login/oauth/access_token'));
-    expect([callback >= 0, exchange === callback + 1, lines[exchange + 1]?.startsWith('  provider-->>api: 200')]).toEqual([true, true, true]);
+    expect([
+      callback >= 0,
+      exchange === callback + 1,
+      lines[exchange + 1]?.startsWith('  provider-->>api: 200'),
+    ]).toEqual([true, true, true]);
     expect(run.diagram).toMatch(/^ {2}broadcaster-\)agent: user-dana directive v\d+→\d+ \(live\)$/m);
   });
 
@@ -111,7 +148,7 @@ describe('--diagram of headless runs', () => {
     expect(run.diagram).toMatch(/^ {2}api->>provider: GET \/user$/m);
   });
 
-  it('a refresh draws the refresh grant inside the agent\'s GET /provider-refresh, and both broadcasts', async () => {
+  it("a refresh draws the refresh grant inside the agent's GET /provider-refresh, and both broadcasts", async () => {
     const run = await runWithReports('refresh', ['refresh', 'gitlab']);
     expect(run.exit).toBe(0);
     const lines = run.diagram.split('\n');
@@ -159,7 +196,12 @@ describe('secrets in the report files', () => {
     expect(shown.harText).toMatch(JWT);
     expect(shown.diagram).toContain(`client_secret=${secret}`);
     expect(shown.stdout).toMatch(GITHUB_TOKEN);
-    const events = shown.stdout.trim().split('\n').map((l) => JSON.parse(l) as FlowEvent);
-    expect(events.some((e) => e.type === 'http' && e.from === 'api' && e.url.includes(`client_secret=${secret}`))).toBe(true);
+    const events = shown.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FlowEvent);
+    expect(events.some((e) => e.type === 'http' && e.from === 'api' && e.url.includes(`client_secret=${secret}`))).toBe(
+      true,
+    );
   });
 });

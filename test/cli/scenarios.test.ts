@@ -7,7 +7,10 @@ describe('scenarios command', () => {
   it('lists every scenario with what it injects and expects', async () => {
     const fake = createFakeDeps();
     expect(await main(['scenarios'], fake.deps)).toBe(0);
-    for (const s of scenarioCatalogue) expect(fake.stdout()).toMatch(new RegExp(`^ {2}${s.name} +${s.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    for (const s of scenarioCatalogue)
+      expect(fake.stdout()).toMatch(
+        new RegExp(`^ {2}${s.name} +${s.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+      );
     expect(fake.stdout()).toContain('expects: lost broadcast recovered through channel history on resubscribe');
     expect(fake.stderr()).toBe('');
   });
@@ -17,7 +20,13 @@ describe('scenarios command', () => {
     expect(await main(['scenarios', '--json', '--flow', 'signup'], fake.deps)).toBe(0);
     const list = JSON.parse(fake.stdout()) as Array<{ name: string; flow: string; expect: { outcome: string } }>;
     expect(list.map((s) => s.name)).toEqual(scenarioCatalogue.filter((s) => s.flow === 'signup').map((s) => s.name));
-    expect(list.find((s) => s.name === 'signup-record-expired')?.expect).toEqual({ outcome: 'login-failed', from: 'poll', webError: null, answer: 'AUTH-1005', result: 'TOKEN_EXPIRED' });
+    expect(list.find((s) => s.name === 'signup-record-expired')?.expect).toEqual({
+      outcome: 'login-failed',
+      from: 'poll',
+      webError: null,
+      answer: 'AUTH-1005',
+      result: 'TOKEN_EXPIRED',
+    });
   });
 
   it('refuses an unknown flow as a usage error', async () => {

@@ -36,8 +36,13 @@ afterEach(() => {
 });
 
 /** Spawns the bin and resolves with serve's JSON line (its first line on stdout). */
-async function spawnServe(args: string[]): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; info: ServeInfo; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+async function spawnServe(
+  args: string[],
+): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; info: ServeInfo; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let stderr = '';
@@ -55,52 +60,73 @@ async function spawnServe(args: string[]): Promise<{ child: ChildProcessByStdio<
 
 describe('serve --json (the built bin)', () => {
   // 19 servers in a child process and a whole consent flow: a loaded CI machine needs more than vitest's 10 s.
-  it('prints every URL and credential once listening, completes a connect from outside, and exits 130 on Ctrl-C with every port closed', { timeout: 30_000 }, async () => {
-    const { child, info, stderr } = await spawnServe([]);
-    try {
-      expect(info.user).toEqual({ id: 'dana', email: 'dana@acme.example', accessToken: 'cs-token-dana', broadcasterToken: 'bc-token-dana', teamId: 'acme' });
-      expect(info.envs.map((e) => e.name)).toEqual(['local', 'pd', 'qa', 'local-10-1-2-3']);
-      expect(info.providers.map((p) => p.id)).toContain('github');
-      expect(info.consent).toBe('page');
-      const env = info.envs.find((e) => e.name === 'pd');
-      if (!env) throw new Error('no pd environment');
-      expect(env.broadcasterUrl).toBe(`${env.apiUrl.replace('http', 'ws')}/broadcaster`);
-      expect(info.router.authOrigin).toBe(`${info.router.url}/no-auth`);
-
-      // The IDE: a pauth code with its CS token, then a subscription to its me-channel.
-      const headers = { authorization: `Bearer ${info.user.accessToken}` };
-      const { code } = (await (await fetch(`${env.apiUrl}/provider-auth-code?teamId=${info.user.teamId}`, { headers })).json()) as { code: string };
-      const broadcasts = new BroadcastClient();
-      await broadcasts.subscribe({ apiUrl: env.apiUrl, token: info.user.broadcasterToken, channels: [`user-${info.user.id}`] });
+  it(
+    'prints every URL and credential once listening, completes a connect from outside, and exits 130 on Ctrl-C with every port closed',
+    { timeout: 30_000 },
+    async () => {
+      const { child, info, stderr } = await spawnServe([]);
       try {
-        // The browser: start route, consent page (Approve), router, callback in "pd", success page.
-        const visit = await visitAndDecide(`${env.apiUrl}/no-auth/provider-auth/github?code=${code}`, 'approve');
-        expect(visit.final).toMatchObject({ status: 200, url: `${info.marketingUrl}/auth-complete/github` });
-        expect(visit.hops.map((h) => `${h.method} ${new URL(h.url).origin} ${h.status}`)).toEqual([
-          `GET ${env.apiUrl} 302`,
-          `GET ${info.providers.find((p) => p.id === 'github')?.url} 200`,
-          `POST ${info.providers.find((p) => p.id === 'github')?.url} 303`,
-          `GET ${info.router.url} 302`,
-          `GET ${env.apiUrl} 302`,
-          `GET ${info.marketingUrl} 200`,
-        ]);
-        const key = `providerInfo.${info.user.teamId}.github.accessToken`;
-        const got = await broadcasts.waitFor((m) => key in ((m.message.user as { $set?: object } | undefined)?.$set ?? {}), 5000);
-        const token = ((got.message.user as { $set: Record<string, unknown> }).$set)[key];
-        expect(token).toMatch(/^gho_/);
-        const me = (await (await fetch(`${env.apiUrl}/users/me`, { headers })).json()) as { user: { providerInfo: Record<string, Record<string, { accessToken?: string }>> } };
-        expect(me.user.providerInfo[info.user.teamId]?.github?.accessToken).toBe(token);
+        expect(info.user).toEqual({
+          id: 'dana',
+          email: 'dana@acme.example',
+          accessToken: 'cs-token-dana',
+          broadcasterToken: 'bc-token-dana',
+          teamId: 'acme',
+        });
+        expect(info.envs.map((e) => e.name)).toEqual(['local', 'pd', 'qa', 'local-10-1-2-3']);
+        expect(info.providers.map((p) => p.id)).toContain('github');
+        expect(info.consent).toBe('page');
+        const env = info.envs.find((e) => e.name === 'pd');
+        if (!env) throw new Error('no pd environment');
+        expect(env.broadcasterUrl).toBe(`${env.apiUrl.replace('http', 'ws')}/broadcaster`);
+        expect(info.router.authOrigin).toBe(`${info.router.url}/no-auth`);
+
+        // The IDE: a pauth code with its CS token, then a subscription to its me-channel.
+        const headers = { authorization: `Bearer ${info.user.accessToken}` };
+        const { code } = (await (
+          await fetch(`${env.apiUrl}/provider-auth-code?teamId=${info.user.teamId}`, { headers })
+        ).json()) as { code: string };
+        const broadcasts = new BroadcastClient();
+        await broadcasts.subscribe({
+          apiUrl: env.apiUrl,
+          token: info.user.broadcasterToken,
+          channels: [`user-${info.user.id}`],
+        });
+        try {
+          // The browser: start route, consent page (Approve), router, callback in "pd", success page.
+          const visit = await visitAndDecide(`${env.apiUrl}/no-auth/provider-auth/github?code=${code}`, 'approve');
+          expect(visit.final).toMatchObject({ status: 200, url: `${info.marketingUrl}/auth-complete/github` });
+          expect(visit.hops.map((h) => `${h.method} ${new URL(h.url).origin} ${h.status}`)).toEqual([
+            `GET ${env.apiUrl} 302`,
+            `GET ${info.providers.find((p) => p.id === 'github')?.url} 200`,
+            `POST ${info.providers.find((p) => p.id === 'github')?.url} 303`,
+            `GET ${info.router.url} 302`,
+            `GET ${env.apiUrl} 302`,
+            `GET ${info.marketingUrl} 200`,
+          ]);
+          const key = `providerInfo.${info.user.teamId}.github.accessToken`;
+          const got = await broadcasts.waitFor(
+            (m) => key in ((m.message.user as { $set?: object } | undefined)?.$set ?? {}),
+            5000,
+          );
+          const token = (got.message.user as { $set: Record<string, unknown> }).$set[key];
+          expect(token).toMatch(/^gho_/);
+          const me = (await (await fetch(`${env.apiUrl}/users/me`, { headers })).json()) as {
+            user: { providerInfo: Record<string, Record<string, { accessToken?: string }>> };
+          };
+          expect(me.user.providerInfo[info.user.teamId]?.github?.accessToken).toBe(token);
+        } finally {
+          await broadcasts.close();
+        }
       } finally {
-        await broadcasts.close();
+        child.kill('SIGINT');
       }
-    } finally {
-      child.kill('SIGINT');
-    }
-    const [exitCode] = await once(child, 'exit');
-    expect(exitCode).toBe(130);
-    expect(stderr()).toContain('all servers closed');
-    expect(await Promise.all(allUrls(info).map(refuses))).toEqual(allUrls(info).map(() => true));
-  });
+      const [exitCode] = await once(child, 'exit');
+      expect(exitCode).toBe(130);
+      expect(stderr()).toContain('all servers closed');
+      expect(await Promise.all(allUrls(info).map(refuses))).toEqual(allUrls(info).map(() => true));
+    },
+  );
 });
 
 /** A port some other process already listens on. */
@@ -137,7 +163,9 @@ describe('serve flags (in process)', () => {
     const taken = await takenPort();
     try {
       const fake = createFakeDeps();
-      expect(await main(['serve', '--port', String(taken.port), '--providers', 'github', '--envs', 'local'], fake.deps)).toBe(1);
+      expect(
+        await main(['serve', '--port', String(taken.port), '--providers', 'github', '--envs', 'local'], fake.deps),
+      ).toBe(1);
       expect(fake.stderr()).toContain(`error: port "${taken.port}" is already in use (127.0.0.1:${taken.port})`);
       expect(fake.stderr()).toContain('hint: serve needs 4 consecutive ports from --port');
       expect(fake.stdout()).toBe('');
@@ -146,13 +174,16 @@ describe('serve flags (in process)', () => {
     }
   });
 
-  it('binds the boxes to --port n, n+1, … in order: router, marketing, providers (Linear\'s API host next to it), environments', async () => {
+  it("binds the boxes to --port n, n+1, … in order: router, marketing, providers (Linear's API host next to it), environments", async () => {
     // Another process may still grab one of the ports between the probe and the bind; retry then.
     for (let attempt = 1; ; attempt++) {
       const base = await freeRun(7);
       const controller = new AbortController();
       const fake = createFakeDeps({ signal: controller.signal });
-      const run = main(['serve', '--json', '--port', String(base), '--providers', 'github,linear', '--envs', 'local,pd'], fake.deps);
+      const run = main(
+        ['serve', '--json', '--port', String(base), '--providers', 'github,linear', '--envs', 'local,pd'],
+        fake.deps,
+      );
       await expect.poll(() => fake.stdout() !== '' || fake.stderr().includes('error:')).toBe(true);
       if (fake.stdout() === '') {
         expect(await run).toBe(1);
@@ -163,7 +194,16 @@ describe('serve flags (in process)', () => {
       const info = JSON.parse(fake.stdout()) as ServeInfo;
       const port = (url: string): number => Number(new URL(url).port);
       const [github, linear] = info.providers;
-      expect([info.router.url, info.marketingUrl, github?.url ?? '', linear?.url ?? '', linear?.apiUrl ?? '', ...info.envs.map((e) => e.apiUrl)].map(port)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => base + i));
+      expect(
+        [
+          info.router.url,
+          info.marketingUrl,
+          github?.url ?? '',
+          linear?.url ?? '',
+          linear?.apiUrl ?? '',
+          ...info.envs.map((e) => e.apiUrl),
+        ].map(port),
+      ).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => base + i));
       controller.abort();
       expect(await run).toBe(130);
       return;
@@ -173,21 +213,62 @@ describe('serve flags (in process)', () => {
   it('serves enterprise providers at the hosts the teams registered, with --router-mode proxy and --proxy-host separate', async () => {
     const controller = new AbortController();
     const fake = createFakeDeps({ signal: controller.signal });
-    const run = main(['serve', '--json', '--consent', 'auto', '--providers', 'github_enterprise', '--envs', 'local', '--router-mode', 'proxy', '--proxy-host', 'separate'], fake.deps);
+    const run = main(
+      [
+        'serve',
+        '--json',
+        '--consent',
+        'auto',
+        '--providers',
+        'github_enterprise',
+        '--envs',
+        'local',
+        '--router-mode',
+        'proxy',
+        '--proxy-host',
+        'separate',
+      ],
+      fake.deps,
+    );
     await expect.poll(() => fake.stdout() !== '' || fake.stderr().includes('error:')).toBe(true);
     const info = JSON.parse(fake.stdout()) as ServeInfo;
     try {
-      expect(info.providers).toEqual([{ id: 'github_enterprise', displayName: 'GitHub Enterprise', url: expect.any(String), hosts: ['https://git.example.com'] }]);
-      expect({ router: info.router.mode, proxy: info.vpnProxy.host, ownOrigin: info.vpnProxy.url !== info.router.url }).toEqual({ router: 'proxy', proxy: 'separate', ownOrigin: true });
+      expect(info.providers).toEqual([
+        {
+          id: 'github_enterprise',
+          displayName: 'GitHub Enterprise',
+          url: expect.any(String),
+          hosts: ['https://git.example.com'],
+        },
+      ]);
+      expect({
+        router: info.router.mode,
+        proxy: info.vpnProxy.host,
+        ownOrigin: info.vpnProxy.url !== info.router.url,
+      }).toEqual({ router: 'proxy', proxy: 'separate', ownOrigin: true });
       const env = info.envs[0];
       if (!env) throw new Error('no environment');
       // The IDE names the registered host; the lab's mock plays it, and the router relays the callback's answer.
       const headers = { authorization: `Bearer ${info.user.accessToken}` };
-      const { code } = (await (await fetch(`${env.apiUrl}/provider-auth-code?teamId=${info.user.teamId}`, { headers })).json()) as { code: string };
-      const visit = await visitAndDecide(`${env.apiUrl}/no-auth/provider-auth/github_enterprise?code=${code}&host=${encodeURIComponent('https://git.example.com')}`, 'approve');
-      expect(visit.hops.map((h) => `${new URL(h.url).origin} ${h.status}`)).toEqual([`${env.apiUrl} 302`, `${info.providers[0]?.url} 302`, `${info.router.url} 302`, `${info.marketingUrl} 200`]);
-      const me = (await (await fetch(`${env.apiUrl}/users/me`, { headers })).json()) as { user: { providerInfo: Record<string, Record<string, { hosts?: Record<string, { accessToken?: string }> }>> } };
-      expect(me.user.providerInfo[info.user.teamId]?.github_enterprise?.hosts?.['https://git*example*com']?.accessToken).toEqual(expect.any(String));
+      const { code } = (await (
+        await fetch(`${env.apiUrl}/provider-auth-code?teamId=${info.user.teamId}`, { headers })
+      ).json()) as { code: string };
+      const visit = await visitAndDecide(
+        `${env.apiUrl}/no-auth/provider-auth/github_enterprise?code=${code}&host=${encodeURIComponent('https://git.example.com')}`,
+        'approve',
+      );
+      expect(visit.hops.map((h) => `${new URL(h.url).origin} ${h.status}`)).toEqual([
+        `${env.apiUrl} 302`,
+        `${info.providers[0]?.url} 302`,
+        `${info.router.url} 302`,
+        `${info.marketingUrl} 200`,
+      ]);
+      const me = (await (await fetch(`${env.apiUrl}/users/me`, { headers })).json()) as {
+        user: { providerInfo: Record<string, Record<string, { hosts?: Record<string, { accessToken?: string }> }>> };
+      };
+      expect(
+        me.user.providerInfo[info.user.teamId]?.github_enterprise?.hosts?.['https://git*example*com']?.accessToken,
+      ).toEqual(expect.any(String));
     } finally {
       controller.abort();
     }
@@ -197,12 +278,19 @@ describe('serve flags (in process)', () => {
   it('puts --public-host in every URL it prints, binding --host', async () => {
     const controller = new AbortController();
     const fake = createFakeDeps({ signal: controller.signal });
-    const run = main(['serve', '--json', '--providers', 'github,linear', '--envs', 'local', '--public-host', 'lab.example.test'], fake.deps);
+    const run = main(
+      ['serve', '--json', '--providers', 'github,linear', '--envs', 'local', '--public-host', 'lab.example.test'],
+      fake.deps,
+    );
     await expect.poll(() => fake.stdout() !== '' || fake.stderr().includes('error:')).toBe(true);
     const info = JSON.parse(fake.stdout()) as ServeInfo;
     controller.abort();
     expect(await run).toBe(130);
-    const urls = [...allUrls(info), info.router.authOrigin, ...info.providers.flatMap((p) => (p.apiUrl === undefined ? [] : [p.apiUrl]))];
+    const urls = [
+      ...allUrls(info),
+      info.router.authOrigin,
+      ...info.providers.flatMap((p) => (p.apiUrl === undefined ? [] : [p.apiUrl])),
+    ];
     expect(urls.filter((u) => !u.startsWith('http://lab.example.test:'))).toEqual([]);
     // Linear's API host is a server of its own, listed so an IDE or a firewall rule can find it.
     expect(info.providers.find((p) => p.id === 'linear')?.apiUrl).toMatch(/^http:\/\/lab\.example\.test:\d+$/);
@@ -218,11 +306,13 @@ describe('serve flags (in process)', () => {
     expect(urlHost(host, publicHost)).toBe(shown);
   });
 
-  it('warns before binding a non-loopback --host, and refuses one that is not this machine\'s (exit 2)', async () => {
+  it("warns before binding a non-loopback --host, and refuses one that is not this machine's (exit 2)", async () => {
     const fake = createFakeDeps();
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine, so nothing is exposed.
     expect(await main(['serve', '--host', '192.0.2.1', '--providers', 'github', '--envs', 'local'], fake.deps)).toBe(2);
-    expect(fake.stderr()).toContain('warning: binding "192.0.2.1" makes the mock servers and the seeded tokens reachable from other machines');
+    expect(fake.stderr()).toContain(
+      'warning: binding "192.0.2.1" makes the mock servers and the seeded tokens reachable from other machines',
+    );
     expect(fake.stderr()).toContain('error: --host "192.0.2.1" is not an address of this machine');
   });
 

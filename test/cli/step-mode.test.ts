@@ -26,29 +26,45 @@ const steps = (stdout: string, type: FlowEvent['type']): string[] =>
 
 describe('connect --step', () => {
   it('shows the request before each step, runs a step per Enter and stops cleanly with q (exit 130)', async () => {
-    const { exitCode, stdout, stderr } = await runWithStdin(['connect', 'github', '--step', '--json'], '\n\n\nq\n', false);
+    const { exitCode, stdout, stderr } = await runWithStdin(
+      ['connect', 'github', '--step', '--json'],
+      '\n\n\nq\n',
+      false,
+    );
     expect(exitCode).toBe(130);
     expect(steps(stdout, 'step-succeeded')).toEqual(['login', 'auth-code', 'subscribe']);
     expect(steps(stdout, 'step-failed')).toEqual(['start']);
     expect(stdout).toContain('stopped before step \\"start\\" at your request');
-    expect(stderr).toMatch(/▸ next: Agent loads the me-object\n {2}GET http:\/\/127\.0\.0\.1:\d+\/users\/me \(agent → api, Bearer token\)\n {2}Enter to run it, q to quit: /);
+    expect(stderr).toMatch(
+      /▸ next: Agent loads the me-object\n {2}GET http:\/\/127\.0\.0\.1:\d+\/users\/me \(agent → api, Bearer token\)\n {2}Enter to run it, q to quit: /,
+    );
     expect(stderr).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/provider-auth-code\?teamId=acme/);
     // The start URL carries the pauth: shown, but shortened like every secret.
-    expect(stderr).toMatch(/▸ next: Browser opens the start URL.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?code=eyJ[\w-]+…[\w-]+ \(browser → api\)/);
+    expect(stderr).toMatch(
+      /▸ next: Browser opens the start URL.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?code=eyJ[\w-]+…[\w-]+ \(browser → api\)/,
+    );
     expect(stderr.match(/▸ next:/g)).toHaveLength(4);
   });
 
   it('shows each redirect target before following it', async () => {
-    const { exitCode, stderr } = await runWithStdin(['connect', 'github', '--step', '--json'], '\n'.repeat(5) + 'q\n', false);
+    const { exitCode, stderr } = await runWithStdin(
+      ['connect', 'github', '--step', '--json'],
+      '\n'.repeat(5) + 'q\n',
+      false,
+    );
     expect(exitCode).toBe(130);
-    expect(stderr).toMatch(/▸ next: Provider approves.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/login\/oauth\/authorize\?client_id=cs-github-client&redirect_uri=.* \(browser → provider\)/);
+    expect(stderr).toMatch(
+      /▸ next: Provider approves.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/login\/oauth\/authorize\?client_id=cs-github-client&redirect_uri=.* \(browser → provider\)/,
+    );
   });
 
   it('runs the remaining steps without pausing once stdin ends, so it never hangs', async () => {
     const { exitCode, stdout, stderr } = await runWithStdin(['connect', 'github', '--step', '--json'], '\n', true);
     expect(exitCode).toBe(0);
     expect(steps(stdout, 'step-failed')).toEqual([]);
-    expect(steps(stdout, 'step-succeeded')).toEqual(expect.arrayContaining(['login', 'start', 'callback', 'broadcast']));
+    expect(steps(stdout, 'step-succeeded')).toEqual(
+      expect.arrayContaining(['login', 'start', 'callback', 'broadcast']),
+    );
     expect(stderr).toContain('stdin ended: running the remaining steps without pausing');
     expect(stderr.match(/▸ next:/g)).toHaveLength(2);
   });
@@ -65,7 +81,13 @@ describe('connect --step', () => {
     const stdin = new PassThrough();
     const stderr = fake.deps.io.stderr;
     // Press Ctrl-C as soon as the first prompt is on screen.
-    const io = { ...fake.deps.io, stdin, stderr: Object.assign(Object.create(stderr) as typeof stderr, { write: (t: string) => (t.includes('q to quit') && controller.abort(), stderr.write(t)) }) };
+    const io = {
+      ...fake.deps.io,
+      stdin,
+      stderr: Object.assign(Object.create(stderr) as typeof stderr, {
+        write: (t: string) => (t.includes('q to quit') && controller.abort(), stderr.write(t)),
+      }),
+    };
     expect(await main(['connect', 'github', '--step'], { ...fake.deps, io })).toBe(130);
     expect(fake.stderr()).toContain('interrupted at the --step prompt');
   });
@@ -112,7 +134,11 @@ async function drive(argv: string[], answer: (prompt: Prompt, calls: CallLog) =>
     const text = chunk.toString();
     const prompt = /^▸ next: (.*)\n(?: {2}(.*)\n)? {2}Enter to run it, q to quit: $/.exec(text);
     if (prompt) {
-      const p: Prompt = { title: prompt[1] ?? '', request: prompt[2], startedBefore: steps(fake.stdout(), 'step-started') };
+      const p: Prompt = {
+        title: prompt[1] ?? '',
+        request: prompt[2],
+        startedBefore: steps(fake.stdout(), 'step-started'),
+      };
       prompts.push(p);
       void Promise.resolve(answer(p, calls)).then((line) => {
         if (line.trim() === 'q') quit = true;
@@ -153,7 +179,9 @@ class CallLog {
 
 /** Each step's preview appeared before the step started, one prompt per step, in the order they ran. */
 function expectPreviewsBeforeEachStep(run: { prompts: Prompt[]; events: FlowEvent[] }): string[] {
-  const started = run.events.filter((e): e is Extract<FlowEvent, { type: 'step-started' }> => e.type === 'step-started');
+  const started = run.events.filter(
+    (e): e is Extract<FlowEvent, { type: 'step-started' }> => e.type === 'step-started',
+  );
   expect(run.prompts.map((p) => p.title)).toEqual(started.map((s) => s.title));
   run.prompts.forEach((p, i) => expect(p.startedBefore).toEqual(started.slice(0, i).map((s) => s.step)));
   return started.map((s) => s.step);
@@ -167,7 +195,10 @@ function expectPreviewIsTheRequest(run: { prompts: Prompt[]; events: FlowEvent[]
     const to = run.events.findIndex((e) => e.type === 'step-succeeded' && e.step === id);
     const first = run.events.slice(from, to).find((e): e is Extract<FlowEvent, { type: 'http' }> => e.type === 'http');
     const preview = run.prompts[ids.indexOf(id)]?.request ?? '';
-    expect({ id, request: /^(GET|PUT) (\S+)/.exec(preview)?.slice(1, 3) }).toEqual({ id, request: [first?.method, first?.url] });
+    expect({ id, request: /^(GET|PUT) (\S+)/.exec(preview)?.slice(1, 3) }).toEqual({
+      id,
+      request: [first?.method, first?.url],
+    });
   }
 }
 
@@ -188,15 +219,37 @@ describe('signup --poll --step', () => {
     const run = await drive(SIGNUP_POLL, () => '');
     expect(run.exitCode).toBe(0);
     expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { tokenDelivered: true } });
-    expect(expectPreviewsBeforeEachStep(run)).toEqual(['signup-token', 'poll-start', 'start', 'authorize', 'route', 'callback', 'result-page', 'poll', 'login-package', 'single-use', 'isolation']);
+    expect(expectPreviewsBeforeEachStep(run)).toEqual([
+      'signup-token',
+      'poll-start',
+      'start',
+      'authorize',
+      'route',
+      'callback',
+      'result-page',
+      'poll',
+      'login-package',
+      'single-use',
+      'isolation',
+    ]);
     expectPreviewIsTheRequest(run, ['start', 'authorize', 'route', 'callback', 'result-page', 'single-use']);
     const byTitle = (title: RegExp) => run.prompts.find((p) => title.test(p.title))?.request;
-    const token = (run.events.find((e) => e.type === 'step-succeeded' && e.step === 'signup-token') as { detail?: string }).detail ?? '';
+    const token =
+      (run.events.find((e) => e.type === 'step-succeeded' && e.step === 'signup-token') as { detail?: string })
+        .detail ?? '';
     const firstPoll = run.calls.checkSignups()[0];
-    expect(byTitle(/starts polling/)).toBe(`PUT ${firstPoll?.url} {"token":"${token}"} now and every 10 ms until an answer other than AUTH-1006, giving up after 300 s (agent → api, in the background)`);
-    expect(byTitle(/sign-up start URL/)).toMatch(new RegExp(`^GET http://127\\.0\\.0\\.1:\\d+/web/provider-auth/github\\?signupToken=${token} \\(browser → api\\)$`));
+    expect(byTitle(/starts polling/)).toBe(
+      `PUT ${firstPoll?.url} {"token":"${token}"} now and every 10 ms until an answer other than AUTH-1006, giving up after 300 s (agent → api, in the background)`,
+    );
+    expect(byTitle(/sign-up start URL/)).toMatch(
+      new RegExp(
+        `^GET http://127\\.0\\.0\\.1:\\d+/web/provider-auth/github\\?signupToken=${token} \\(browser → api\\)$`,
+      ),
+    );
     expect(byTitle(/router sends the callback/)).toMatch(/\(browser → router\)$/);
-    expect(byTitle(/lands on the result page/)).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/auth-complete\/github \(browser → marketing\)$/);
+    expect(byTitle(/lands on the result page/)).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/auth-complete\/github \(browser → marketing\)$/,
+    );
     expect(byTitle(/second check-signup/)).toBe(`PUT ${firstPoll?.url} {"token":"${token}"} once more (agent → api)`);
   });
 
@@ -213,7 +266,9 @@ describe('signup --poll --step', () => {
       return 'q';
     });
     expect(run.exitCode).toBe(130);
-    expect(run.events.filter((e) => e.type === 'step-failed').map((e) => (e as { step: string }).step)).toEqual([stepId]);
+    expect(run.events.filter((e) => e.type === 'step-failed').map((e) => (e as { step: string }).step)).toEqual([
+      stepId,
+    ]);
     expect(run.prompts.at(-1)?.title).toMatch(title);
     const polls = run.calls.checkSignups();
     expect(pollsAtQuit).toBeGreaterThanOrEqual(1);
@@ -229,10 +284,15 @@ describe('signup --poll --step', () => {
     const fake = createFakeDeps();
     const stdin = new PassThrough();
     stdin.end('\n'.repeat(7));
-    const exitCode = await main(['signup', 'github', '--step', '--timeout', '0'], { ...fake.deps, io: { ...fake.deps.io, stdin } });
+    const exitCode = await main(['signup', 'github', '--step', '--timeout', '0'], {
+      ...fake.deps,
+      io: { ...fake.deps.io, stdin },
+    });
     expect(exitCode).toBe(0);
     expect(fake.stderr().match(/▸ next:/g)).toHaveLength(7);
-    expect(fake.stderr()).toMatch(/▸ next: Browser opens the sign-up start URL.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?signupToken=[\da-f-]{36} \(browser → api\)/);
+    expect(fake.stderr()).toMatch(
+      /▸ next: Browser opens the sign-up start URL.*\n {2}GET http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?signupToken=[\da-f-]{36} \(browser → api\)/,
+    );
     expect(fake.stdout()).toMatch(/^[\da-f-]{36}\ncurl -sS -X PUT /);
   });
 
@@ -242,7 +302,9 @@ describe('signup --poll --step', () => {
   ])('refuses --step with %s (exit 2)', async (extra, message) => {
     const fake = createFakeDeps();
     const stdin = new PassThrough();
-    expect(await main(['signup', 'github', '--poll', '--step', ...extra], { ...fake.deps, io: { ...fake.deps.io, stdin } })).toBe(2);
+    expect(
+      await main(['signup', 'github', '--poll', '--step', ...extra], { ...fake.deps, io: { ...fake.deps.io, stdin } }),
+    ).toBe(2);
     expect(fake.stderr()).toContain(message);
     stdin.destroy();
   });
@@ -252,20 +314,46 @@ describe('refresh --step', () => {
   it('runs a step per Enter to the end (exit 0): the connect steps, then GET /provider-refresh, each previewed first', async () => {
     const run = await drive(['refresh', 'gitlab', '--step', '--json'], () => '');
     expect(run.exitCode).toBe(0);
-    expect(run.events.at(-1)).toMatchObject({ type: 'flow-finished', flow: 'refresh', ok: true, result: { tokenDelivered: true } });
+    expect(run.events.at(-1)).toMatchObject({
+      type: 'flow-finished',
+      flow: 'refresh',
+      ok: true,
+      result: { tokenDelivered: true },
+    });
     const ids = expectPreviewsBeforeEachStep(run);
     expect(ids.slice(-3)).toEqual(['refresh-call', 'refresh-broadcast', 'isolation']);
-    expect(ids).toEqual(expect.arrayContaining(['login', 'auth-code', 'subscribe', 'start', 'authorize', 'route', 'callback', 'broadcast']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'login',
+        'auth-code',
+        'subscribe',
+        'start',
+        'authorize',
+        'route',
+        'callback',
+        'broadcast',
+      ]),
+    );
     expectPreviewIsTheRequest(run, ['login', 'auth-code', 'start', 'authorize', 'route', 'callback', 'refresh-call']);
-    expect(run.prompts[ids.indexOf('refresh-call')]?.request).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/provider-refresh\/gitlab\?teamId=acme \(agent → api, Bearer token\)$/);
-    expect(run.prompts[ids.indexOf('refresh-broadcast')]?.request).toBe('wait for the directive with the refreshed providerInfo.acme.gitlab.accessToken on user-dana (broadcaster → agent)');
+    expect(run.prompts[ids.indexOf('refresh-call')]?.request).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/provider-refresh\/gitlab\?teamId=acme \(agent → api, Bearer token\)$/,
+    );
+    expect(run.prompts[ids.indexOf('refresh-broadcast')]?.request).toBe(
+      'wait for the directive with the refreshed providerInfo.acme.gitlab.accessToken on user-dana (broadcaster → agent)',
+    );
   });
 
   it('q before the refresh call exits 130 with no refresh made and every server closed', async () => {
-    const run = await drive(['refresh', 'gitlab', '--step', '--json'], (prompt) => (/refresh the token/.test(prompt.title) ? 'q' : ''));
+    const run = await drive(['refresh', 'gitlab', '--step', '--json'], (prompt) =>
+      /refresh the token/.test(prompt.title) ? 'q' : '',
+    );
     expect(run.exitCode).toBe(130);
-    expect(run.events.filter((e) => e.type === 'step-failed').map((e) => (e as { step: string }).step)).toEqual(['refresh-call']);
-    expect(run.events.filter((e) => e.type === 'step-succeeded').map((e) => (e as { step: string }).step)).toContain('broadcast');
+    expect(run.events.filter((e) => e.type === 'step-failed').map((e) => (e as { step: string }).step)).toEqual([
+      'refresh-call',
+    ]);
+    expect(run.events.filter((e) => e.type === 'step-succeeded').map((e) => (e as { step: string }).step)).toContain(
+      'broadcast',
+    );
     expect(run.calls.all.filter((c) => c.afterQuit)).toEqual([]);
     expect(run.calls.all.filter((c) => c.url.includes('/provider-refresh/'))).toEqual([]);
     await expectEveryServerClosed(run.calls);
@@ -274,7 +362,12 @@ describe('refresh --step', () => {
   it('refuses --step with --scenario (exit 2)', async () => {
     const fake = createFakeDeps();
     const stdin = new PassThrough();
-    expect(await main(['refresh', 'gitlab', '--step', '--scenario', 'refresh-unsupported'], { ...fake.deps, io: { ...fake.deps.io, stdin } })).toBe(2);
+    expect(
+      await main(['refresh', 'gitlab', '--step', '--scenario', 'refresh-unsupported'], {
+        ...fake.deps,
+        io: { ...fake.deps.io, stdin },
+      }),
+    ).toBe(2);
     expect(fake.stderr()).toContain('--scenario runs its own headless lab; leave out --step');
     stdin.destroy();
   });

@@ -30,7 +30,10 @@ export function createFakeClock(start = 0): FakeClock {
     },
     timeout(ms) {
       const controller = new AbortController();
-      const timer = { at: t + ms, fire: () => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')) };
+      const timer = {
+        at: t + ms,
+        fire: () => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')),
+      };
       timers.add(timer);
       return { signal: controller.signal, cancel: () => void timers.delete(timer) };
     },

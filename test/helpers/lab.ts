@@ -7,7 +7,10 @@ import { loadProfiles, type ProviderProfile } from '../../src/profiles/profile.j
 import type { FlowDeps } from '../../src/flows/connect/run.js';
 
 /** A clock tests move by hand: no waiting for expiry. */
-export function createClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)): { now: () => number; advance(ms: number): void } {
+export function createClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)): {
+  now: () => number;
+  advance(ms: number): void;
+} {
   let t = start;
   return { now: () => t, advance: (ms) => void (t += ms) };
 }
@@ -29,7 +32,16 @@ export async function startTestLab(overrides: Partial<LabOptions> = {}): Promise
 export async function flowDeps(overrides: Partial<FlowDeps> = {}): Promise<FlowDeps & { events: FlowEvent[] }> {
   const { config, profiles } = await labData();
   const { onEvent, events } = recordEvents();
-  return { config, profiles, fetch: globalThis.fetch, now: Date.now, onEvent, secrets: { add: () => undefined }, events, ...overrides };
+  return {
+    config,
+    profiles,
+    fetch: globalThis.fetch,
+    now: Date.now,
+    onEvent,
+    secrets: { add: () => undefined },
+    events,
+    ...overrides,
+  };
 }
 
 /** `test` with a `lab` fixture (github, env local) closed after each test. */
@@ -43,7 +55,10 @@ export const labTest = base.extend<{ lab: Lab }>({
 });
 
 /** Location of a manual-redirect response, resolved against the request URL. */
-export async function getManual(url: string, init: RequestInit = {}): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
+export async function getManual(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; location: string | null; body: string; headers: Headers }> {
   const res = await fetch(url, { ...init, redirect: 'manual' });
   return { status: res.status, location: res.headers.get('location'), body: await res.text(), headers: res.headers };
 }

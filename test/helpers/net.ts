@@ -16,7 +16,10 @@ export function refuses(url: string): Promise<boolean> {
 }
 
 /** GET with the path written to the socket exactly as given (fetch would normalise some of it). */
-export function rawGet(origin: string, path: string): Promise<{ status: number; location: string | undefined; body: string }> {
+export function rawGet(
+  origin: string,
+  path: string,
+): Promise<{ status: number; location: string | undefined; body: string }> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path, method: 'GET' }, (res) => {

@@ -25,7 +25,11 @@ export async function visitAndDecide(url: string, decision: 'approve' | 'deny'):
     const action = /<form method="post" action="([^"]+)"/.exec(body)?.[1];
     if (res.status === 200 && action !== undefined && init.method === undefined) {
       current = new URL(unescapeHtml(action), current).href;
-      init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `decision=${decision}` };
+      init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `decision=${decision}`,
+      };
       continue;
     }
     return { hops, final: { url: current, status: res.status, body, headers: res.headers } };

@@ -31,7 +31,9 @@ export async function startStandardServer(opts: StandardServerOptions): Promise<
   const grants: string[] = [];
 
   const answer = (res: ServerResponse, status: number, body: Record<string, unknown>): void => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify(body));
   };
 
   async function onToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -39,7 +41,8 @@ export async function startStandardServer(opts: StandardServerOptions): Promise<
     for await (const chunk of req) raw += String(chunk);
     const p = new URLSearchParams(raw);
     grants.push(p.get('grant_type') ?? '');
-    if (p.get('client_id') !== opts.clientId || p.get('client_secret') !== opts.clientSecret) return answer(res, 401, { error: 'invalid_client' });
+    if (p.get('client_id') !== opts.clientId || p.get('client_secret') !== opts.clientSecret)
+      return answer(res, 401, { error: 'invalid_client' });
     if (p.get('grant_type') === 'authorization_code') {
       const code = p.get('code') ?? '';
       if (codes.get(code) !== p.get('redirect_uri')) return answer(res, 400, { error: 'invalid_grant' });
@@ -70,7 +73,8 @@ export async function startStandardServer(opts: StandardServerOptions): Promise<
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname === '/authorize') {
       const redirect = url.searchParams.get('redirect_uri') ?? '';
-      if (url.searchParams.get('client_id') !== opts.clientId || !redirect.startsWith('http://127.0.0.1:')) return void res.writeHead(400).end('bad client or redirect_uri');
+      if (url.searchParams.get('client_id') !== opts.clientId || !redirect.startsWith('http://127.0.0.1:'))
+        return void res.writeHead(400).end('bad client or redirect_uri');
       const code = token('code_');
       codes.set(code, redirect);
       const back = new URL(redirect);
@@ -78,7 +82,8 @@ export async function startStandardServer(opts: StandardServerOptions): Promise<
       back.searchParams.set('state', url.searchParams.get('state') ?? '');
       return void res.writeHead(302, { location: back.href }).end();
     }
-    if (req.method === 'POST' && url.pathname === '/token') return void onToken(req, res).catch(() => res.writeHead(400).end());
+    if (req.method === 'POST' && url.pathname === '/token')
+      return void onToken(req, res).catch(() => res.writeHead(400).end());
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

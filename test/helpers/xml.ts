@@ -42,7 +42,8 @@ export function parseXml(source: string): XmlElement {
     i = gt + 1;
     if (tag.startsWith('/')) {
       const open = stack.pop();
-      if (!open || open.name !== tag.slice(1).trim()) throw new Error(`</${tag.slice(1)}> closes <${open?.name ?? 'nothing'}>`);
+      if (!open || open.name !== tag.slice(1).trim())
+        throw new Error(`</${tag.slice(1)}> closes <${open?.name ?? 'nothing'}>`);
       if (stack.length === 0) root = open;
       continue;
     }

@@ -18,7 +18,11 @@ describe('the agent reconnect rule (contract §4.3)', () => {
 
   it.each([
     ['a fresh session asks from 10 s before it began', [], (1_000_000 - 10_000) * 10_000],
-    ['a resumed one from 12 s before the last message', [{ timetoken: 5_000_000_000 }], 5_000_000_000 - 12_000 * 10_000],
+    [
+      'a resumed one from 12 s before the last message',
+      [{ timetoken: 5_000_000_000 }],
+      5_000_000_000 - 12_000 * 10_000,
+    ],
   ])('%s', (_what, received, since) => {
     expect(historySince({ received } as unknown as BroadcastClient, 1_000_000)).toBe(since);
   });

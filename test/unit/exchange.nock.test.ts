@@ -45,37 +45,61 @@ afterAll(() => {
 });
 
 /** Replies with a recorded answer and keeps what was sent. */
-async function answerWith(name: string, path = '/token'): Promise<{ sent: { headers: Record<string, string | string[]>; body: string; path: string } }> {
+async function answerWith(
+  name: string,
+  path = '/token',
+): Promise<{ sent: { headers: Record<string, string | string[]>; body: string; path: string } }> {
   const r = await recorded(name);
-  const out = { sent: { headers: {}, body: '', path: '' } } as { sent: { headers: Record<string, string | string[]>; body: string; path: string } };
+  const out = { sent: { headers: {}, body: '', path: '' } } as {
+    sent: { headers: Record<string, string | string[]>; body: string; path: string };
+  };
   nock(HOST)
     .post((p) => p.startsWith(path))
     .reply(function (uri, body) {
-      out.sent = { headers: this.req.headers as Record<string, string | string[]>, body: typeof body === 'string' ? body : JSON.stringify(body), path: uri };
+      out.sent = {
+        headers: this.req.headers as Record<string, string | string[]>,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        path: uri,
+      };
       return [r.status, typeof r.body === 'string' ? r.body : JSON.stringify(r.body), r.headers];
     });
   return out;
 }
 
-async function multipart(sent: { headers: Record<string, string | string[]>; body: string }): Promise<Array<[string, string]>> {
-  const form = await new Response(sent.body, { headers: { 'content-type': String(sent.headers['content-type']) } }).formData();
+async function multipart(sent: {
+  headers: Record<string, string | string[]>;
+  body: string;
+}): Promise<Array<[string, string]>> {
+  const form = await new Response(sent.body, {
+    headers: { 'content-type': String(sent.headers['content-type']) },
+  }).formData();
   return [...form].map(([k, v]) => [k, String(v)]);
 }
 
 describe('GitHub: parameters in the query, no grant_type, answers form-encoded or as a 200 error', () => {
   // GitHub Enterprise Server shares the exchange (codestream-server's github_enterprise_auth.js: noGrantType).
-  it.each(['github', 'github_enterprise'])('%s: sends POST /token?redirect_uri&client_id&client_secret&code&state with Accept JSON and no body, and reads a form answer', async (id) => {
-    const call = await answerWith('github-token-form');
-    const { tokenData } = await exchangeCode(profiles.get(id)!, input(), fetch, opts);
-    expect(call.sent.path).toBe(`/token?redirect_uri=${encodeURIComponent(input().redirectUri)}&client_id=cs-client&client_secret=cs%20secret%26%3D&code=the-code&state=local!jwt`);
-    expect(call.sent.headers.accept).toBe('application/json');
-    expect(call.sent.body).toBe('');
-    expect(tokenData).toEqual({ accessToken: 'gho_16C7e42F292c6912E7710c838347Ae178B4a', data: { scope: 'repo,gist', token_type: 'bearer' } });
-  });
+  it.each(['github', 'github_enterprise'])(
+    '%s: sends POST /token?redirect_uri&client_id&client_secret&code&state with Accept JSON and no body, and reads a form answer',
+    async (id) => {
+      const call = await answerWith('github-token-form');
+      const { tokenData } = await exchangeCode(profiles.get(id)!, input(), fetch, opts);
+      expect(call.sent.path).toBe(
+        `/token?redirect_uri=${encodeURIComponent(input().redirectUri)}&client_id=cs-client&client_secret=cs%20secret%26%3D&code=the-code&state=local!jwt`,
+      );
+      expect(call.sent.headers.accept).toBe('application/json');
+      expect(call.sent.body).toBe('');
+      expect(tokenData).toEqual({
+        accessToken: 'gho_16C7e42F292c6912E7710c838347Ae178B4a',
+        data: { scope: 'repo,gist', token_type: 'bearer' },
+      });
+    },
+  );
 
   it('throws on a 200 answer that carries an error, naming it', async () => {
     await answerWith('github-token-error-200');
-    await expect(exchangeCode(profiles.get('github')!, input(), fetch, opts)).rejects.toThrow('token endpoint answered 200 with error "bad_verification_code"');
+    await expect(exchangeCode(profiles.get('github')!, input(), fetch, opts)).rejects.toThrow(
+      'token endpoint answered 200 with error "bad_verification_code"',
+    );
   });
 });
 
@@ -92,9 +116,18 @@ describe('Slack v2: multipart form, ok envelope, the answer reshaped (contract Â
       ['state', 'local!jwt'],
     ]);
     expect(tokenData.accessToken).toBe('xoxp-1234');
-    expect(tokenData.data).toMatchObject({ user_id: 'U1234', team_id: 'T9TK3CUKW', team_name: 'Slack Softball Team', scope: 'chat:write' });
+    expect(tokenData.data).toMatchObject({
+      user_id: 'U1234',
+      team_id: 'T9TK3CUKW',
+      team_name: 'Slack Softball Team',
+      scope: 'chat:write',
+    });
     expect(serverToken?.accessToken).toBe('xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy');
-    expect(serverToken?.data).toMatchObject({ scope: 'commands,incoming-webhook', team_id: 'T9TK3CUKW', bot_user_id: 'U0KRQLJ9H' });
+    expect(serverToken?.data).toMatchObject({
+      scope: 'commands,incoming-webhook',
+      team_id: 'T9TK3CUKW',
+      bot_user_id: 'U0KRQLJ9H',
+    });
     expect(serverToken?.data).not.toHaveProperty('user_id');
     expect(serverToken?.data).not.toHaveProperty('authed_user');
   });
@@ -117,15 +150,37 @@ describe('Atlassian: a JSON body, rotating refresh tokens, a 403 for a refused r
     const call = await answerWith('atlassian-token');
     const { tokenData } = await exchangeCode(profiles.get('jira')!, input(), fetch, opts);
     expect(call.sent.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(call.sent.body)).toEqual({ redirect_uri: input().redirectUri, grant_type: 'authorization_code', client_id: 'cs-client', client_secret: 'cs secret&=', code: 'the-code', state: 'local!jwt' });
-    expect(tokenData).toMatchObject({ accessToken: expect.stringMatching(/^eyJ/), refreshToken: expect.stringMatching(/^eyJ/), expiresAt: clock.now() + 3595_000 });
+    expect(JSON.parse(call.sent.body)).toEqual({
+      redirect_uri: input().redirectUri,
+      grant_type: 'authorization_code',
+      client_id: 'cs-client',
+      client_secret: 'cs secret&=',
+      code: 'the-code',
+      state: 'local!jwt',
+    });
+    expect(tokenData).toMatchObject({
+      accessToken: expect.stringMatching(/^eyJ/),
+      refreshToken: expect.stringMatching(/^eyJ/),
+      expiresAt: clock.now() + 3595_000,
+    });
   });
 
   it('sends grant_type=refresh_token with the refresh token, and throws on the recorded 403 invalid_grant', async () => {
     const call = await answerWith('atlassian-refresh-403');
-    const refresh = exchangeRefreshToken(profiles.get('jira')!, { ...input(), refreshToken: 'used-refresh' }, fetch, opts);
+    const refresh = exchangeRefreshToken(
+      profiles.get('jira')!,
+      { ...input(), refreshToken: 'used-refresh' },
+      fetch,
+      opts,
+    );
     await expect(refresh).rejects.toThrow('token endpoint answered 403 with error "invalid_grant"');
-    expect(JSON.parse(call.sent.body)).toEqual({ redirect_uri: input().redirectUri, grant_type: 'refresh_token', client_id: 'cs-client', client_secret: 'cs secret&=', refresh_token: 'used-refresh' });
+    expect(JSON.parse(call.sent.body)).toEqual({
+      redirect_uri: input().redirectUri,
+      grant_type: 'refresh_token',
+      client_id: 'cs-client',
+      client_secret: 'cs secret&=',
+      refresh_token: 'used-refresh',
+    });
   });
 });
 
@@ -135,7 +190,10 @@ describe('Bitbucket: HTTP Basic client authentication, "scopes" in the answer', 
     const { tokenData } = await exchangeCode(profiles.get('bitbucket')!, input(), fetch, opts);
     expect(call.sent.headers.authorization).toBe(`Basic ${Buffer.from('cs-client:cs secret&=').toString('base64')}`);
     expect((await multipart(call.sent)).map(([k]) => k)).toEqual(['redirect_uri', 'grant_type', 'code', 'state']);
-    expect(tokenData).toMatchObject({ refreshToken: 'Xe3h7kq9LmNoPqRs', data: { scopes: 'account repository issue:write', token_type: 'bearer', expires_in: 7200 } });
+    expect(tokenData).toMatchObject({
+      refreshToken: 'Xe3h7kq9LmNoPqRs',
+      data: { scopes: 'account repository issue:write', token_type: 'bearer', expires_in: 7200 },
+    });
     expect(tokenData.data).not.toHaveProperty('state');
   });
 });
@@ -171,7 +229,9 @@ describe('answers that are not tokens', () => {
     ['a JSON array', 200, '[]', { 'content-type': 'application/json' }, 'not an object'],
     ['a 500 without an error field', 500, '{}', { 'content-type': 'application/json' }, 'answered 500'],
   ])('throws on %s', async (_name, status, body, headers, message) => {
-    nock(HOST).post((p) => p.startsWith('/token')).reply(status, body, headers);
+    nock(HOST)
+      .post((p) => p.startsWith('/token'))
+      .reply(status, body, headers);
     await expect(exchangeCode(profiles.get('gitlab')!, input(), fetch, opts)).rejects.toThrow(message);
   });
 });

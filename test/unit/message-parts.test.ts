@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_PARTS, PART_THRESHOLD_BYTES, PartAssembler, splitMessage, type MessagePart } from '../../src/protocol/message-parts.js';
+import {
+  MAX_PARTS,
+  PART_THRESHOLD_BYTES,
+  PartAssembler,
+  splitMessage,
+  type MessagePart,
+} from '../../src/protocol/message-parts.js';
 
 const idsFrom = (prefix: string) => {
   let n = 0;
@@ -10,7 +16,11 @@ const idsFrom = (prefix: string) => {
 /** A user directive whose JSON is about `bytes` long (the filler sits in the stored token's data). */
 function directive(bytes: number, filler = 'x'): Record<string, unknown> & { messageId: string } {
   return {
-    user: { id: 'dana', $set: { 'providerInfo.acme.github.data': { installation_details: filler.repeat(bytes) }, version: 2 }, $version: { before: 1, after: 2 } },
+    user: {
+      id: 'dana',
+      $set: { 'providerInfo.acme.github.data': { installation_details: filler.repeat(bytes) }, version: 2 },
+      $version: { before: 1, after: 2 },
+    },
     requestId: 'req-1',
     messageId: 'full-1',
   };
@@ -48,7 +58,9 @@ describe('splitMessage (contract §4.2, failure mode 32)', () => {
     // 3-byte characters: 10000 is not a multiple of 3, so a byte-exact cut would split one.
     const message = directive(9000, '€');
     const parts = partsOf(message);
-    expect(parts.every((p) => !p.message.includes('\uFFFD') && Buffer.byteLength(p.message) <= PART_THRESHOLD_BYTES)).toBe(true);
+    expect(
+      parts.every((p) => !p.message.includes('\uFFFD') && Buffer.byteLength(p.message) <= PART_THRESHOLD_BYTES),
+    ).toBe(true);
     expect(parts.map((p) => p.message).join('')).toBe(JSON.stringify(message));
   });
 
@@ -62,7 +74,10 @@ describe('PartAssembler', () => {
   const message = directive(25_000);
 
   it('passes a whole message through untouched', () => {
-    expect(new PartAssembler().accept({ user: {}, messageId: 'm' }, undefined)).toEqual({ kind: 'whole', message: { user: {}, messageId: 'm' } });
+    expect(new PartAssembler().accept({ user: {}, messageId: 'm' }, undefined)).toEqual({
+      kind: 'whole',
+      message: { user: {}, messageId: 'm' },
+    });
   });
 
   it('completes only with the last part, carrying each part’s note in part order', () => {
@@ -92,10 +107,16 @@ describe('PartAssembler', () => {
     assembler.accept(p1, undefined);
     expect(assembler.accept(p1, undefined)).toEqual({ kind: 'duplicate-part', fullMessageId: 'full-1', part: 1 });
     // The same part number under another id (a re-publish) is no new information either.
-    expect(assembler.accept({ ...p1, messageId: 'other' }, undefined)).toMatchObject({ kind: 'duplicate-part', part: 1 });
+    expect(assembler.accept({ ...p1, messageId: 'other' }, undefined)).toMatchObject({
+      kind: 'duplicate-part',
+      part: 1,
+    });
     assembler.accept(p2, undefined);
     expect(assembler.accept(p3, undefined).kind).toBe('complete');
-    expect(assembler.accept({ ...p3, messageId: 'late-copy' }, undefined)).toMatchObject({ kind: 'duplicate-part', part: 3 });
+    expect(assembler.accept({ ...p3, messageId: 'late-copy' }, undefined)).toMatchObject({
+      kind: 'duplicate-part',
+      part: 3,
+    });
   });
 
   it('never completes a message with a part missing, and says which one', () => {
@@ -122,8 +143,17 @@ describe('PartAssembler', () => {
     const [p1, p2] = partsOf(message) as [MessagePart, MessagePart];
     const assembler = new PartAssembler();
     assembler.accept(p1, undefined);
-    expect(assembler.accept({ ...p2, totalParts: 4 }, undefined)).toMatchObject({ kind: 'broken', reason: expect.stringContaining('earlier one 3') });
-    const garbage = [1, 2].map((n) => ({ messageId: `g${n}`, fullMessageId: 'g', part: n, totalParts: 2, message: n === 1 ? '{"user":' : '[1,2' }));
+    expect(assembler.accept({ ...p2, totalParts: 4 }, undefined)).toMatchObject({
+      kind: 'broken',
+      reason: expect.stringContaining('earlier one 3'),
+    });
+    const garbage = [1, 2].map((n) => ({
+      messageId: `g${n}`,
+      fullMessageId: 'g',
+      part: n,
+      totalParts: 2,
+      message: n === 1 ? '{"user":' : '[1,2',
+    }));
     const other = new PartAssembler();
     other.accept(garbage[0] as MessagePart, undefined);
     expect(other.accept(garbage[1] as MessagePart, undefined)).toMatchObject({ kind: 'broken', fullMessageId: 'g' });

@@ -15,14 +15,20 @@ describe('pauth tokens (contract §2.1)', () => {
   ])('%s: exp − iat is the lifetime even when the clock crosses a second while minting', async (_name, lifetime) => {
     const jwt = await signToken('pauth', { userId: 'u1' }, { secret: 's', now: tickingClock() }, lifetime);
     const claims = decodeJwt(jwt);
-    expect({ iat: claims.iat, lifetime: Number(claims.exp) - Number(claims.iat) }).toEqual({ iat: 1_700_000_000, lifetime });
+    expect({ iat: claims.iat, lifetime: Number(claims.exp) - Number(claims.iat) }).toEqual({
+      iat: 1_700_000_000,
+      lifetime,
+    });
   });
 
   it('a shorter expiresIn shortens the lifetime and never lengthens it', async () => {
     const key = { secret: 's', now: tickingClock() };
     const short = decodeJwt(await signToken('pauth', {}, key, CONNECT_LIFETIME_S, 30_000));
     const long = decodeJwt(await signToken('pauth', {}, key, CONNECT_LIFETIME_S, 3_600_000));
-    expect([Number(short.exp) - Number(short.iat), Number(long.exp) - Number(long.iat)]).toEqual([30, CONNECT_LIFETIME_S]);
+    expect([Number(short.exp) - Number(short.iat), Number(long.exp) - Number(long.iat)]).toEqual([
+      30,
+      CONNECT_LIFETIME_S,
+    ]);
   });
 
   it('verifies on the injected clock: AUTH-1005 once expired, AUTH-1002 for another secret', async () => {

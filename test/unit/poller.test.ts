@@ -9,11 +9,19 @@ import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 const API = 'http://api.codestream.test';
 const TOKEN = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
-type Scripted = { status: number; body: Record<string, unknown> } | { status: number; html: string } | 'network-error' | 'hang' | 'hang-until-aborted';
+type Scripted =
+  | { status: number; body: Record<string, unknown> }
+  | { status: number; html: string }
+  | 'network-error'
+  | 'hang'
+  | 'hang-until-aborted';
 const pending: Scripted = { status: 403, body: { code: 'AUTH-1006', message: 'token not found' } };
 const loginPackage = { accessToken: 'cs-token', user: { id: 'u1' }, teams: [{ id: 't' }], companies: [{ id: 'c' }] };
 const ok: Scripted = { status: 200, body: loginPackage };
-const failed = (error: string): Scripted => ({ status: 403, body: { code: 'USRC-1022', message: 'provider login failed', error, provider: 'github' } });
+const failed = (error: string): Scripted => ({
+  status: 403,
+  body: { code: 'USRC-1022', message: 'provider login failed', error, provider: 'github' },
+});
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -44,7 +52,8 @@ function serve(clock: FakeClock, script: Scripted[]): { bodies: unknown[] } {
         await abortedByClient;
         return HttpResponse.json({ late: true });
       }
-      if ('html' in next) return new HttpResponse(next.html, { status: next.status, headers: { 'content-type': 'text/html' } });
+      if ('html' in next)
+        return new HttpResponse(next.html, { status: next.status, headers: { 'content-type': 'text/html' } });
       return HttpResponse.json(next.body, { status: next.status });
     }),
   );
@@ -77,7 +86,12 @@ describe('the check-signup poller (contract §6.2)', () => {
     const clock = createFakeClock();
     const { bodies } = serve(clock, [pending, pending, pending, ok]);
     const { outcome, attempts, maxInFlight } = await poll(clock);
-    expect(outcome).toMatchObject({ kind: 'login', result: 'SUCCESS', body: loginPackage, stats: { calls: 4, ticks: 4, pending: 3, retries: 0, ms: 15_000 } });
+    expect(outcome).toMatchObject({
+      kind: 'login',
+      result: 'SUCCESS',
+      body: loginPackage,
+      stats: { calls: 4, ticks: 4, pending: 3, retries: 0, ms: 15_000 },
+    });
     expect(bodies).toEqual(Array(4).fill({ token: TOKEN }));
     expect(clock.sleeps).toEqual([5000, 5000, 5000]);
     expect(attempts.map((a) => a.outcome)).toEqual(['pending', 'pending', 'pending', 'answered']);
@@ -115,9 +129,17 @@ describe('the check-signup poller (contract §6.2)', () => {
 
   it("stops on USRC-1032 with the url to switch to as extra, for the webview's region switch (failure mode 25)", async () => {
     const clock = createFakeClock();
-    serve(clock, [pending, { status: 403, body: { code: 'USRC-1032', message: 'switch', url: 'https://eu.api.codestream.example' } }]);
+    serve(clock, [
+      pending,
+      { status: 403, body: { code: 'USRC-1032', message: 'switch', url: 'https://eu.api.codestream.example' } },
+    ]);
     const { outcome } = await poll(clock);
-    expect(outcome).toMatchObject({ kind: 'failed', result: 'UNKNOWN', code: 'USRC-1032', extra: { code: 'USRC-1032', url: 'https://eu.api.codestream.example' } });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      result: 'UNKNOWN',
+      code: 'USRC-1032',
+      extra: { code: 'USRC-1032', url: 'https://eu.api.codestream.example' },
+    });
   });
 
   it('aborts a request that hangs past its 30 s timeout and retries it', async () => {
@@ -135,8 +157,17 @@ describe('the check-signup poller (contract §6.2)', () => {
     serve(clock, [...Array<Scripted>(59).fill(pending), 'hang-until-aborted']);
     const { outcome, attempts } = await poll(clock, { intervalMs: 5000, timeoutMs: 300_000 });
     // Calls at 0, 5 s, …, 290 s pending; the one at 295 s hangs and is abandoned when 300 s is up.
-    expect(outcome).toEqual({ kind: 'timed-out', stats: { calls: 60, ticks: 60, pending: 59, retries: 0, failedTicks: 0, ms: 300_000 } });
-    expect(attempts.at(-1)).toMatchObject({ tick: 60, attempt: 0, at: 295_000, outcome: 'tick-failed', error: 'abandoned: the give-up time passed after 5000 ms of this call' });
+    expect(outcome).toEqual({
+      kind: 'timed-out',
+      stats: { calls: 60, ticks: 60, pending: 59, retries: 0, failedTicks: 0, ms: 300_000 },
+    });
+    expect(attempts.at(-1)).toMatchObject({
+      tick: 60,
+      attempt: 0,
+      at: 295_000,
+      outcome: 'tick-failed',
+      error: 'abandoned: the give-up time passed after 5000 ms of this call',
+    });
   });
 
   it('does not retry past the give-up time: the backoff is cut short and no call starts after it', async () => {
@@ -148,11 +179,17 @@ describe('the check-signup poller (contract §6.2)', () => {
     expect(outcome).toMatchObject({ kind: 'timed-out', stats: { calls: 3, ms: 1000 } });
   });
 
-  it('maps a 4xx whose body is not JSON (a proxy\'s error page) to UNKNOWN at once, without retrying it', async () => {
+  it("maps a 4xx whose body is not JSON (a proxy's error page) to UNKNOWN at once, without retrying it", async () => {
     const clock = createFakeClock();
     serve(clock, [{ status: 404, html: '<html><body>Not Found</body></html>' }]);
     const { outcome } = await poll(clock);
-    expect(outcome).toMatchObject({ kind: 'failed', result: 'UNKNOWN', status: 404, code: '', stats: { calls: 1, retries: 0 } });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      result: 'UNKNOWN',
+      status: 404,
+      code: '',
+      stats: { calls: 1, retries: 0 },
+    });
   });
 
   it('gives up after the timeout with every call pending', async () => {
@@ -160,7 +197,10 @@ describe('the check-signup poller (contract §6.2)', () => {
     serve(clock, [pending]);
     const { outcome } = await poll(clock, { intervalMs: 5000, timeoutMs: 300_000 });
     // Calls at 0, 5 s, …, 295 s: 60 of them, then 300 s is up.
-    expect(outcome).toEqual({ kind: 'timed-out', stats: { calls: 60, ticks: 60, pending: 60, retries: 0, failedTicks: 0, ms: 300_000 } });
+    expect(outcome).toEqual({
+      kind: 'timed-out',
+      stats: { calls: 60, ticks: 60, pending: 60, retries: 0, failedTicks: 0, ms: 300_000 },
+    });
   });
 
   it.each([
@@ -174,14 +214,25 @@ describe('the check-signup poller (contract §6.2)', () => {
     const clock = createFakeClock();
     serve(clock, [pending, failed(nested)]);
     const { outcome } = await poll(clock);
-    expect(outcome).toMatchObject({ kind: 'failed', result, status: 403, code: 'USRC-1022', nested, stats: { calls: 2, pending: 1 } });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      result,
+      status: 403,
+      code: 'USRC-1022',
+      nested,
+      stats: { calls: 2, pending: 1 },
+    });
     expect('nestedUnmapped' in outcome && outcome.nestedUnmapped === true).toBe(unmapped);
   });
 
   it('stops at once on any other 4xx, without retrying it', async () => {
     const clock = createFakeClock();
     serve(clock, [{ status: 403, body: { code: 'USRC-1023' } }]);
-    expect((await poll(clock)).outcome).toMatchObject({ kind: 'failed', result: 'MAINTENANCE_MODE', stats: { calls: 1, retries: 0 } });
+    expect((await poll(clock)).outcome).toMatchObject({
+      kind: 'failed',
+      result: 'MAINTENANCE_MODE',
+      stats: { calls: 1, retries: 0 },
+    });
   });
 
   it('stops with FLOW_ABORTED when interrupted', async () => {
@@ -217,8 +268,16 @@ describe('loginResultOf (contract §6.2 table)', () => {
     expect(loginResultOf(body).result).toBe(result);
   });
 
-  it.each(['toString', 'constructor', '__proto__'])('maps the code %s, and USRC-1022 nesting it, to UNKNOWN (flagged as unmapped)', (name) => {
-    expect(loginResultOf({ code: name })).toEqual({ result: 'UNKNOWN', code: name });
-    expect(loginResultOf({ code: 'USRC-1022', error: name })).toEqual({ result: 'UNKNOWN', code: 'USRC-1022', nested: name, nestedUnmapped: true });
-  });
+  it.each(['toString', 'constructor', '__proto__'])(
+    'maps the code %s, and USRC-1022 nesting it, to UNKNOWN (flagged as unmapped)',
+    (name) => {
+      expect(loginResultOf({ code: name })).toEqual({ result: 'UNKNOWN', code: name });
+      expect(loginResultOf({ code: 'USRC-1022', error: name })).toEqual({
+        result: 'UNKNOWN',
+        code: 'USRC-1022',
+        nested: name,
+        nestedUnmapped: true,
+      });
+    },
+  );
 });

@@ -12,10 +12,27 @@ const hop = { ms: 4, startedAt: 1000 };
 const connectOk: FlowEvent[] = [
   { type: 'flow-started', flow: 'connect', provider: 'github', env: 'local', at: 1000 },
   { type: 'step-started', step: 'pauth-code', title: 'Get a pauth code' },
-  { type: 'http', from: 'agent', to: 'api', method: 'GET', url: `${API}/provider-auth-code?teamId=t1`, status: 200, ...hop },
+  {
+    type: 'http',
+    from: 'agent',
+    to: 'api',
+    method: 'GET',
+    url: `${API}/provider-auth-code?teamId=t1`,
+    status: 200,
+    ...hop,
+  },
   { type: 'step-succeeded', step: 'pauth-code', ms: 12 },
   { type: 'step-started', step: 'start', title: 'Open the start route' },
-  { type: 'http', from: 'browser', to: 'api', method: 'GET', url: `${API}/web/provider-auth/github?code=${JWT}`, status: 302, location: 'http://127.0.0.1:6000/login/oauth/authorize', ...hop },
+  {
+    type: 'http',
+    from: 'browser',
+    to: 'api',
+    method: 'GET',
+    url: `${API}/web/provider-auth/github?code=${JWT}`,
+    status: 302,
+    location: 'http://127.0.0.1:6000/login/oauth/authorize',
+    ...hop,
+  },
   { type: 'check-passed', step: 'start', check: 'state-env', detail: 'local' },
   { type: 'check-passed', step: 'start', check: 'client-id' },
   { type: 'note', step: 'start', text: 'consent auto-approved' },
@@ -28,16 +45,39 @@ const connectFailed: FlowEvent[] = [
   { type: 'flow-started', flow: 'connect', provider: 'github', env: 'local', at: 1000 },
   { type: 'step-started', step: 'exchange', title: 'Exchange the code' },
   { type: 'check-failed', step: 'exchange', check: 'token', expected: `"${TOKEN}"`, actual: '"other-token-value"' },
-  { type: 'step-failed', step: 'exchange', ms: 7, error: { code: 'CHECK_FAILED', message: `token: expected "${TOKEN}"`, hint: 'Run with --verbose.', detail: { check: 'token' } } },
+  {
+    type: 'step-failed',
+    step: 'exchange',
+    ms: 7,
+    error: {
+      code: 'CHECK_FAILED',
+      message: `token: expected "${TOKEN}"`,
+      hint: 'Run with --verbose.',
+      detail: { check: 'token' },
+    },
+  },
   { type: 'step-started', step: 'deliver', title: 'Deliver the token' },
-  { type: 'step-failed', step: 'deliver', ms: 3, error: { code: 'BROADCAST_TIMEOUT', message: 'no directive on "user-u1"' } },
+  {
+    type: 'step-failed',
+    step: 'deliver',
+    ms: 3,
+    error: { code: 'BROADCAST_TIMEOUT', message: 'no directive on "user-u1"' },
+  },
   { type: 'flow-finished', flow: 'connect', ok: false, ms: 150, failedStep: 'exchange' },
 ];
 
-function render(kind: RenderKind, events: FlowEvent[], opts: { secrets?: SecretRegistry; color?: boolean; verbose?: boolean } = {}) {
+function render(
+  kind: RenderKind,
+  events: FlowEvent[],
+  opts: { secrets?: SecretRegistry; color?: boolean; verbose?: boolean } = {},
+) {
   const fake = createFakeDeps({ color: opts.color ?? false });
   const secrets = opts.secrets ?? createSecretRegistry();
-  const renderer = createRenderer(kind, fake.deps.io, { redact: secrets.redact, redactDeep: secrets.redactDeep, verbose: opts.verbose ?? false });
+  const renderer = createRenderer(kind, fake.deps.io, {
+    redact: secrets.redact,
+    redactDeep: secrets.redactDeep,
+    verbose: opts.verbose ?? false,
+  });
   events.forEach(renderer.onEvent);
   renderer.close();
   return { stdout: fake.stdout(), stderr: fake.stderr() };
@@ -158,17 +198,23 @@ describe('json renderer', () => {
 });
 
 describe('redaction', () => {
-  it.each<RenderKind>(['plain', 'tty', 'json'])('never lets a registered token or a JWT through the %s renderer', (kind) => {
-    const { stdout, stderr } = render(kind, [...connectOk, ...connectFailed], { secrets: withToken() });
-    expect(stdout + stderr).not.toContain(TOKEN);
-    expect(stdout + stderr).not.toContain(JWT);
-  });
+  it.each<RenderKind>(['plain', 'tty', 'json'])(
+    'never lets a registered token or a JWT through the %s renderer',
+    (kind) => {
+      const { stdout, stderr } = render(kind, [...connectOk, ...connectFailed], { secrets: withToken() });
+      expect(stdout + stderr).not.toContain(TOKEN);
+      expect(stdout + stderr).not.toContain(JWT);
+    },
+  );
 
-  it.each<RenderKind>(['plain', 'tty', 'json'])('shows them in full through the %s renderer with --show-secrets', (kind) => {
-    const { stdout, stderr } = render(kind, connectOk, { secrets: noRedaction });
-    expect(stdout + stderr).toContain(TOKEN);
-    expect(stdout + stderr).toContain(JWT);
-  });
+  it.each<RenderKind>(['plain', 'tty', 'json'])(
+    'shows them in full through the %s renderer with --show-secrets',
+    (kind) => {
+      const { stdout, stderr } = render(kind, connectOk, { secrets: noRedaction });
+      expect(stdout + stderr).toContain(TOKEN);
+      expect(stdout + stderr).toContain(JWT);
+    },
+  );
 });
 
 describe('pickRenderer', () => {

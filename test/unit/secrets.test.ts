@@ -17,14 +17,39 @@ describe('shortenSecret', () => {
 
 describe('createSecretRegistry().redact', () => {
   it.each([
-    { name: 'a registered token inside a sentence', secrets: [TOKEN], text: `token ${TOKEN} stored`, expected: 'token gho_16…9f2c stored' },
+    {
+      name: 'a registered token inside a sentence',
+      secrets: [TOKEN],
+      text: `token ${TOKEN} stored`,
+      expected: 'token gho_16…9f2c stored',
+    },
     { name: 'every occurrence', secrets: [TOKEN], text: `${TOKEN}=${TOKEN}`, expected: 'gho_16…9f2c=gho_16…9f2c' },
     { name: 'a short client secret', secrets: ['AuthSecret'], text: 'secret=AuthSecret', expected: 'secret=Aut…' },
-    { name: 'the longer of two overlapping secrets whole', secrets: ['abcdefgh', 'abcdefgh1234567890'], text: 'x abcdefgh1234567890 y', expected: 'x abcdef…7890 y' },
-    { name: 'a percent-encoded secret in a query string', secrets: ['s3cr3t/+=value'], text: '?client_secret=s3cr3t%2F%2B%3Dvalue&x=1', expected: '?client_secret=s3cr3t…alue&x=1' },
-    { name: 'an unregistered JWT', secrets: [], text: `state=local!${JWT}!host`, expected: 'state=local!eyJhbG…Q_xY!host' },
+    {
+      name: 'the longer of two overlapping secrets whole',
+      secrets: ['abcdefgh', 'abcdefgh1234567890'],
+      text: 'x abcdefgh1234567890 y',
+      expected: 'x abcdef…7890 y',
+    },
+    {
+      name: 'a percent-encoded secret in a query string',
+      secrets: ['s3cr3t/+=value'],
+      text: '?client_secret=s3cr3t%2F%2B%3Dvalue&x=1',
+      expected: '?client_secret=s3cr3t…alue&x=1',
+    },
+    {
+      name: 'an unregistered JWT',
+      secrets: [],
+      text: `state=local!${JWT}!host`,
+      expected: 'state=local!eyJhbG…Q_xY!host',
+    },
     { name: 'nothing when no secret occurs', secrets: [TOKEN], text: 'GET /user 200', expected: 'GET /user 200' },
-    { name: 'values too short to be secrets (they would hit ordinary words)', secrets: ['abc', ''], text: 'abc abc', expected: 'abc abc' },
+    {
+      name: 'values too short to be secrets (they would hit ordinary words)',
+      secrets: ['abc', ''],
+      text: 'abc abc',
+      expected: 'abc abc',
+    },
   ])('redacts $name', ({ secrets, text, expected }) => {
     const registry = createSecretRegistry();
     for (const s of secrets) registry.add(s);
@@ -56,7 +81,14 @@ describe('redactDeep', () => {
   it('redacts strings at any depth and keeps other values and the input intact', () => {
     const registry = createSecretRegistry();
     registry.add(TOKEN);
-    const input = { a: TOKEN, n: 3, ok: true, none: null, list: [TOKEN, { jwt: JWT }], nested: { deeper: [`Bearer ${TOKEN}`] } };
+    const input = {
+      a: TOKEN,
+      n: 3,
+      ok: true,
+      none: null,
+      list: [TOKEN, { jwt: JWT }],
+      nested: { deeper: [`Bearer ${TOKEN}`] },
+    };
     expect(registry.redactDeep(input)).toEqual({
       a: 'gho_16…9f2c',
       n: 3,

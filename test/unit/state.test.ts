@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState, environmentOf, specialDecode, specialEncode, starHost, StateError, type StateParts } from '../../src/state.js';
+import {
+  decodeState,
+  encodeState,
+  environmentOf,
+  specialDecode,
+  specialEncode,
+  starHost,
+  StateError,
+  type StateParts,
+} from '../../src/state.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJ0eXBlIjoicGF1dGgifQ.c2lnbmF0dXJl';
 const OASEC = 'eyJhbGciOiJIUzI1NiJ9.eyJ0eXBlIjoib2FzZWMifQ.b2FzZWM';
@@ -31,15 +40,30 @@ describe('specialEncode / specialDecode (contract §2.2)', () => {
 describe('encodeState', () => {
   it.each<[string, StateParts, boolean, string]>([
     ['env and jwt only', { env: 'local', jwt: JWT }, false, `local!${JWT}`],
-    ['a raw host for OAuth 2', { env: 'pd', jwt: JWT, host: 'https://git.codestream.us' }, false, `pd!${JWT}!https://git.codestream.us`],
-    ['a lowercased host', { env: 'pd', jwt: JWT, host: 'HTTPS://Git.CodeStream.US' }, false, `pd!${JWT}!https://git.codestream.us`],
+    [
+      'a raw host for OAuth 2',
+      { env: 'pd', jwt: JWT, host: 'https://git.codestream.us' },
+      false,
+      `pd!${JWT}!https://git.codestream.us`,
+    ],
+    [
+      'a lowercased host',
+      { env: 'pd', jwt: JWT, host: 'HTTPS://Git.CodeStream.US' },
+      false,
+      `pd!${JWT}!https://git.codestream.us`,
+    ],
     [
       'a special-encoded host and an oasec for OAuth 1',
       { env: 'qa', jwt: JWT, host: 'https://jira.acme.example', oasec: OASEC },
       true,
       `qa!${JWT}!https***(_colon_)***(_slash_)***(_slash_)jira.acme.example!${OASEC}`,
     ],
-    ['an empty host segment when only oasec is given', { env: 'qa', jwt: JWT, oasec: OASEC }, true, `qa!${JWT}!!${OASEC}`],
+    [
+      'an empty host segment when only oasec is given',
+      { env: 'qa', jwt: JWT, oasec: OASEC },
+      true,
+      `qa!${JWT}!!${OASEC}`,
+    ],
     ['a sandbox environment', { env: 'local-10-1-2-3', jwt: JWT }, false, `local-10-1-2-3!${JWT}`],
     ['an unset callbackEnvironment as the real server writes it', { env: 'null', jwt: JWT }, false, `null!${JWT}`],
   ])('joins %s', (_name, parts, encodeHost, expected) => {
@@ -51,12 +75,16 @@ describe('decodeState', () => {
   it.each<[string, string, StateParts]>([
     ['env and jwt', `local!${JWT}`, { env: 'local', jwt: JWT }],
     ['a raw host', `pd!${JWT}!https://git.codestream.us`, { env: 'pd', jwt: JWT, host: 'https://git.codestream.us' }],
-    ['a special-encoded host', `pd!${JWT}!https***(_colon_)***(_slash_)***(_slash_)git.codestream.us`, { env: 'pd', jwt: JWT, host: 'https://git.codestream.us' }],
+    [
+      'a special-encoded host',
+      `pd!${JWT}!https***(_colon_)***(_slash_)***(_slash_)git.codestream.us`,
+      { env: 'pd', jwt: JWT, host: 'https://git.codestream.us' },
+    ],
     ['host and oasec', `qa!${JWT}!h!${OASEC}`, { env: 'qa', jwt: JWT, host: 'h', oasec: OASEC }],
     ['an empty host before an oasec', `qa!${JWT}!!${OASEC}`, { env: 'qa', jwt: JWT, oasec: OASEC }],
     ['a trailing "!" (empty host)', `local!${JWT}!`, { env: 'local', jwt: JWT }],
     ['an empty environment (the router refuses it, the API ignores segment 0)', `!${JWT}`, { env: '', jwt: JWT }],
-    ['a garbage jwt (verification is the API\'s job)', 'local!xyz', { env: 'local', jwt: 'xyz' }],
+    ["a garbage jwt (verification is the API's job)", 'local!xyz', { env: 'local', jwt: 'xyz' }],
   ])('splits %s', (_name, raw, expected) => {
     expect(decodeState(raw)).toEqual(expected);
   });
@@ -76,9 +104,14 @@ describe('decodeState', () => {
     expect(() => decodeState(raw)).toThrow(expect.objectContaining({ code: 'STATE_MALFORMED' }));
   });
 
-  it.each([[undefined], [null], [42], [{ state: 'local!x' }], [['local!x']]])('throws STATE_MALFORMED for the non-string %j', (value) => {
-    expect(() => decodeState(value as unknown as string)).toThrow(expect.objectContaining({ code: 'STATE_MALFORMED' }));
-  });
+  it.each([[undefined], [null], [42], [{ state: 'local!x' }], [['local!x']]])(
+    'throws STATE_MALFORMED for the non-string %j',
+    (value) => {
+      expect(() => decodeState(value as unknown as string)).toThrow(
+        expect.objectContaining({ code: 'STATE_MALFORMED' }),
+      );
+    },
+  );
 
   it('keeps a long garbage state out of the error message', () => {
     const raw = 'x'.repeat(10_000);
@@ -139,7 +172,12 @@ describe('state codec properties', () => {
         fc.option(jwtLike, { nil: undefined }),
         fc.boolean(),
         (env, jwt, h, oasec, encodeHost) => {
-          const parts: StateParts = { env, jwt, ...(h === undefined ? {} : { host: h }), ...(oasec === undefined ? {} : { oasec }) };
+          const parts: StateParts = {
+            env,
+            jwt,
+            ...(h === undefined ? {} : { host: h }),
+            ...(oasec === undefined ? {} : { oasec }),
+          };
           const raw = encodeState(parts, { encodeHost });
           expect(decodeState(raw)).toEqual(parts);
           expect(environmentOf(raw)).toBe(env);

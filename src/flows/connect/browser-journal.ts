@@ -13,13 +13,29 @@ import { checkRedirectBack, checkStart } from './start.js';
 import type { StepContext } from '../engine/runner.js';
 
 /** A hop rebuilt from a server's journal entry: what was asked and answered, without timing or body. */
-function journalHop(to: Actor, url: string, entry: { method: string; status?: number; location?: string; at: number }): Hop {
-  return { from: 'browser', to, method: entry.method, url, status: entry.status ?? 0, ms: 0, startedAt: entry.at, body: '', ...(entry.location === undefined ? {} : { location: entry.location }) };
+function journalHop(
+  to: Actor,
+  url: string,
+  entry: { method: string; status?: number; location?: string; at: number },
+): Hop {
+  return {
+    from: 'browser',
+    to,
+    method: entry.method,
+    url,
+    status: entry.status ?? 0,
+    ms: 0,
+    startedAt: entry.at,
+    body: '',
+    ...(entry.location === undefined ? {} : { location: entry.location }),
+  };
 }
 
 /** Runs the headless start checks on the start route's answer as the API journaled it. */
 export function checkJournaledStart(ctx: ConnectBrowserContext, s: StepContext): void {
-  const start = ctx.api.ctx.requests.slice(ctx.since?.api ?? 0).find((r) => r.method === 'GET' && r.path.endsWith(`/provider-auth/${ctx.profile.id}`));
+  const start = ctx.api.ctx.requests
+    .slice(ctx.since?.api ?? 0)
+    .find((r) => r.method === 'GET' && r.path.endsWith(`/provider-auth/${ctx.profile.id}`));
   if (start === undefined) throw new FlowError('CHECK_FAILED', 'the API journal has no start request', s.step);
   checkStart(ctx, s, journalHop('api', `${ctx.api.url}${start.path}?${start.rawQuery}`, start));
 }
@@ -33,7 +49,8 @@ export function checkJournaledAnswer(ctx: ConnectBrowserContext, s: StepContext)
     .slice(ctx.since?.provider ?? 0)
     .filter((r) => (r.endpoint === 'consent' || r.endpoint === 'authorize') && r.location !== undefined)
     .at(-1);
-  if (answer === undefined) throw new FlowError('CHECK_FAILED', 'the provider journal has no redirect back to the callback', s.step);
+  if (answer === undefined)
+    throw new FlowError('CHECK_FAILED', 'the provider journal has no redirect back to the callback', s.step);
   checkRedirectBack(ctx, s, journalHop('provider', `${ctx.authorizeOrigin}${answer.path}?${answer.rawQuery}`, answer));
 }
 
@@ -46,9 +63,13 @@ export function checkRouting(ctx: ConnectBrowserContext, s: StepContext): void {
   const hits = ctx.lab.router.hits.slice(ctx.since?.router ?? 0).filter((h) => h.path === path);
   const fromProvider = ctx.profile.restrictive ? 0 : 1;
   const fromScript = flowKind(ctx.profile) === 'fragment' ? 1 : 0;
-  if (ctx.profile.restrictive) s.note(`no router hop for the provider's answer: it went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`);
+  if (ctx.profile.restrictive)
+    s.note(
+      `no router hop for the provider's answer: it went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`,
+    );
   s.expectEqual('callbacks through the router', hits.length, fromProvider + fromScript);
-  for (const hit of hits) s.expectEqual('router sent the callback to its environment', hit.env, String(ctx.api.ctx.env.callbackEnvironment));
+  for (const hit of hits)
+    s.expectEqual('router sent the callback to its environment', hit.env, String(ctx.api.ctx.env.callbackEnvironment));
   if (fromScript === 0) {
     // The provider's query must arrive byte for byte (the headless route step's "query unchanged").
     const name = fromProvider === 1 ? 'router passed the query unchanged' : 'callback query is what the provider sent';
@@ -63,14 +84,28 @@ export function checkRouting(ctx: ConnectBrowserContext, s: StepContext): void {
 export function checkFragmentHop(ctx: ConnectBrowserContext, s: StepContext): void {
   if (flowKind(ctx.profile) !== 'fragment') return;
   const path = `/no-auth/provider-token/${ctx.profile.id}`;
-  const [page, second] = ctx.api.ctx.requests.slice(ctx.since?.api ?? 0).filter((r) => r.method === 'GET' && r.path === path);
+  const [page, second] = ctx.api.ctx.requests
+    .slice(ctx.since?.api ?? 0)
+    .filter((r) => r.method === 'GET' && r.path === path);
   s.expectEqual('first callback answers 200 (the fragment-hop page)', page?.status, 200);
   const delivery = ctx.profile.delivery;
   const field = delivery.mode === 'fragment' ? delivery.tokenField : 'token';
-  s.check('the fragment stayed in the browser', !new URLSearchParams(page?.rawQuery ?? '').has(field), `no "${field}" in the first callback's query`, page?.rawQuery);
+  s.check(
+    'the fragment stayed in the browser',
+    !new URLSearchParams(page?.rawQuery ?? '').has(field),
+    `no "${field}" in the first callback's query`,
+    page?.rawQuery,
+  );
   const query = new URLSearchParams(second?.rawQuery ?? '');
   s.expectEqual('script puts the fragment token in the query', query.get('token'), ctx.issuedToken);
   s.expectEqual('script carries the state', query.get('state'), ctx.sentState);
-  const routed = ctx.lab.router.hits.slice(ctx.since?.router ?? 0).some((h) => h.path === path && new URLSearchParams(h.rawQuery).get('token') === ctx.issuedToken);
-  s.check('script navigates through the auth origin', routed, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`, 'no router hit with the token');
+  const routed = ctx.lab.router.hits
+    .slice(ctx.since?.router ?? 0)
+    .some((h) => h.path === path && new URLSearchParams(h.rawQuery).get('token') === ctx.issuedToken);
+  s.check(
+    'script navigates through the auth origin',
+    routed,
+    `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`,
+    'no router hit with the token',
+  );
 }

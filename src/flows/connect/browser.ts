@@ -48,7 +48,12 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
     async run(ctx, s) {
       const location = await awaitCallback(ctx, s);
       const errorCode = location.pathname === '/web/error' ? (location.searchParams.get('code') ?? '') : undefined;
-      s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
+      s.check(
+        'callback is not sent to /web/error',
+        errorCode === undefined,
+        'a success redirect',
+        `/web/error with code ${errorCode ?? ''}`,
+      );
       return `302 → ${location.pathname}`;
     },
   },
@@ -65,14 +70,17 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
       const record = ctx.callback;
       if (!record) throw new FlowError('CHECK_FAILED', 'no callback was recorded', s.step);
       checkExchangeAndStore(ctx, s, new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('code'));
-      const expected = ctx.api.ctx.successPage === 'api'
-        ? `/web/provider-connected/${ctx.profile.id}`
-        : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
+      const expected =
+        ctx.api.ctx.successPage === 'api'
+          ? `/web/provider-connected/${ctx.profile.id}`
+          : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
       s.expectEqual('success redirect', record.location, expected);
       if (ctx.landing) s.expectEqual('success page answers 200', ctx.landing.status, 200);
       return `token stored under ${ctx.storageKey ?? ''}`;
     },
   },
 
-  ...connectSteps.filter((s) => s.id === 'broadcast' || s.id === 'isolation').map((s) => s as Step<ConnectBrowserContext>),
+  ...connectSteps
+    .filter((s) => s.id === 'broadcast' || s.id === 'isolation')
+    .map((s) => s as Step<ConnectBrowserContext>),
 ];

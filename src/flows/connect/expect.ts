@@ -14,13 +14,19 @@ export function expectedAuthorizeKeys(profile: ProviderProfile, opts: { requestS
   const a = profile.authorize;
   const keys = ['client_id', 'redirect_uri', 'response_type', 'state'];
   if (a.scopes !== undefined) keys.push(a.scopeParameter);
-  const extras = [...Object.keys(a.extraParameters), ...(opts.requestServerToken ? Object.keys(a.serverTokenParameters) : [])];
+  const extras = [
+    ...Object.keys(a.extraParameters),
+    ...(opts.requestServerToken ? Object.keys(a.serverTokenParameters) : []),
+  ];
   for (const key of extras) if (!keys.includes(key)) keys.push(key);
   return keys.filter((k) => !a.omitParameters.includes(k));
 }
 
 /** The query the agent adds to the start URL (contract §6.1): code, host, sharing, requestServerToken; hostUrl for Okta in the lab. */
-export function startQuery(profile: ProviderProfile, input: { pauth: string; host?: string | undefined; hostUrl?: string | undefined }): string {
+export function startQuery(
+  profile: ProviderProfile,
+  input: { pauth: string; host?: string | undefined; hostUrl?: string | undefined },
+): string {
   const params: [string, string][] = [['code', input.pauth]];
   if (input.host !== undefined) params.push(['host', input.host]);
   if (input.hostUrl !== undefined) params.push(['hostUrl', input.hostUrl]);
@@ -36,7 +42,12 @@ export function registeredHost(config: LabConfig, teamId: string, provider: stri
 }
 
 /** The CodeStream client the start should use: the team's entry for a host, else config.clients. */
-export function expectedClientId(config: LabConfig, teamId: string, provider: string, host: string | undefined): string | undefined {
+export function expectedClientId(
+  config: LabConfig,
+  teamId: string,
+  provider: string,
+  host: string | undefined,
+): string | undefined {
   if (host === undefined) return config.clients[provider]?.clientId;
   const entry = config.teams.find((t) => t.id === teamId)?.providerHosts[provider]?.[starHost(host.toLowerCase())];
   const id = entry?.appClientId ?? (entry?.oauthData as { consumerKey?: unknown } | undefined)?.consumerKey;
@@ -56,7 +67,10 @@ export function expectedSubId(profile: ProviderProfile): string | undefined {
 }
 
 /** providerInfo.<team>.<provider>[.hosts.<starred>][.multiple.<sub>] (contract §4.1). */
-export function expectedStorageKey(profile: ProviderProfile, input: { teamId: string; host?: string | undefined; sharing: boolean }): string {
+export function expectedStorageKey(
+  profile: ProviderProfile,
+  input: { teamId: string; host?: string | undefined; sharing: boolean },
+): string {
   let key = `providerInfo.${input.teamId}.${profile.id}`;
   if (input.host !== undefined) key += `.hosts.${starHost(input.host.toLowerCase())}`;
   const sub = input.sharing ? expectedSubId(profile) : undefined;

@@ -26,33 +26,41 @@ export interface ConnectBrowserRun {
 }
 
 /** Runs one connect through a real browser; `useLab` reuses a running lab (its provider is switched to a consent page). */
-export async function runConnectBrowser(opts: ConnectBrowserOptions, deps: ConnectBrowserDeps, useLab?: Lab): Promise<ConnectBrowserRun> {
+export async function runConnectBrowser(
+  opts: ConnectBrowserOptions,
+  deps: ConnectBrowserDeps,
+  useLab?: Lab,
+): Promise<ConnectBrowserRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  return withLab(useLab, () => labOptionsFor(deps, envName, opts, { consent: 'page' }), async (lab) => {
-    lab.providers.get(opts.provider)?.control.setConsent('page');
-    const { beforeStep: _headless, ...connectOpts } = opts;
-    const context: ConnectBrowserContext = {
-      ...createConnectContext(lab, envName, connectOpts, deps),
-      openUrl: deps.openUrl,
-      callbackTimeoutMs: opts.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS,
-    };
-    try {
-      const outcome = await runFlowIn(connectBrowserSteps, context, deps, {
-        flow: 'connect',
-        provider: opts.provider,
-        env: envName,
-        beforeStep: opts.beforeStep,
-        result: () => ({
-          browser: 'real',
-          issuedToken: context.issuedToken ?? null,
-          deliveredToken: context.deliveredToken ?? null,
-          tokenDelivered: context.issuedToken !== undefined && context.deliveredToken === context.issuedToken,
-        }),
-      });
-      return { outcome, context };
-    } finally {
-      endBrowserLeg(context);
-      await context.broadcasts.close();
-    }
-  });
+  return withLab(
+    useLab,
+    () => labOptionsFor(deps, envName, opts, { consent: 'page' }),
+    async (lab) => {
+      lab.providers.get(opts.provider)?.control.setConsent('page');
+      const { beforeStep: _headless, ...connectOpts } = opts;
+      const context: ConnectBrowserContext = {
+        ...createConnectContext(lab, envName, connectOpts, deps),
+        openUrl: deps.openUrl,
+        callbackTimeoutMs: opts.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS,
+      };
+      try {
+        const outcome = await runFlowIn(connectBrowserSteps, context, deps, {
+          flow: 'connect',
+          provider: opts.provider,
+          env: envName,
+          beforeStep: opts.beforeStep,
+          result: () => ({
+            browser: 'real',
+            issuedToken: context.issuedToken ?? null,
+            deliveredToken: context.deliveredToken ?? null,
+            tokenDelivered: context.issuedToken !== undefined && context.deliveredToken === context.issuedToken,
+          }),
+        });
+        return { outcome, context };
+      } finally {
+        endBrowserLeg(context);
+        await context.broadcasts.close();
+      }
+    },
+  );
 }

@@ -3,7 +3,14 @@ import type { Lab } from '../../lab/start-lab.js';
 import type { RouterMode } from '../../mock-edge/router.js';
 import { connectStepsFor, type ConnectContext } from './steps.js';
 import { registeredHost } from './expect.js';
-import { agentContextFor, agentParts, labOptionsFor, runAgentFlow, withLab, type LabRunDeps } from '../engine/lab-run.js';
+import {
+  agentContextFor,
+  agentParts,
+  labOptionsFor,
+  runAgentFlow,
+  withLab,
+  type LabRunDeps,
+} from '../engine/lab-run.js';
 import type { FlowOutcome, RunFlowOptions } from '../engine/runner.js';
 
 export interface ConnectOptions {
@@ -34,28 +41,35 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
   const envName = opts.env ?? deps.config.defaultEnvironment;
   // A real server only accepts the redirect URI registered with it, so a custom profile may fix the router's port.
   const labOptions = labOptionsFor(deps, envName, opts);
-  return withLab(useLab, () => labOptions, async (lab) => {
-    const context = createConnectContext(lab, envName, opts, deps);
-    return runAgentFlow(connectStepsFor(context.profile), context, deps, {
-      flow: 'connect',
-      provider: opts.provider,
-      env: envName,
-      beforeStep: opts.beforeStep,
-      result: () => ({
-        issuedToken: context.issuedToken ?? null,
-        deliveredToken: context.deliveredToken ?? null,
-        // Without a provider journal (custom profiles) the stored token is what the agent must receive.
-        tokenDelivered: context.deliveredToken !== undefined && context.deliveredToken === (context.providerJournal ? context.issuedToken : context.storedToken),
-      }),
-    });
-  });
+  return withLab(
+    useLab,
+    () => labOptions,
+    async (lab) => {
+      const context = createConnectContext(lab, envName, opts, deps);
+      return runAgentFlow(connectStepsFor(context.profile), context, deps, {
+        flow: 'connect',
+        provider: opts.provider,
+        env: envName,
+        beforeStep: opts.beforeStep,
+        result: () => ({
+          issuedToken: context.issuedToken ?? null,
+          deliveredToken: context.deliveredToken ?? null,
+          // Without a provider journal (custom profiles) the stored token is what the agent must receive.
+          tokenDelivered:
+            context.deliveredToken !== undefined &&
+            context.deliveredToken === (context.providerJournal ? context.issuedToken : context.storedToken),
+        }),
+      });
+    },
+  );
 }
 
 /** The agent, browser and lab handles a connect's steps share; the real-browser flow builds on it. */
 export function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
   const { base, mocked } = agentContextFor(lab, envName, opts.provider, deps);
   const { api, provider, profile } = base;
-  const host = opts.host ?? (profile.enterprise ? registeredHost(deps.config, deps.config.defaultTeam, profile.id) : undefined);
+  const host =
+    opts.host ?? (profile.enterprise ? registeredHost(deps.config, deps.config.defaultTeam, profile.id) : undefined);
   // Where authorize must answer: the origin that plays the host in the lab, a real server's, or the mock's.
   const hostOrigin = host === undefined ? undefined : api.ctx.hostOrigins?.get(profile.id)?.get(host.toLowerCase());
   const hostUrl = profile.identity?.base === 'hostUrl' ? provider.url : undefined;

@@ -30,11 +30,22 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
   s.expectEqual(`the API called ${call.path} once`, calls.length, 1);
   const made = calls.at(-1);
   const query = sharingQuery(call, data);
-  const expected = 'params' in query ? query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&') : `(no "${query.missing}" in the stored data)`;
+  const expected =
+    'params' in query
+      ? query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')
+      : `(no "${query.missing}" in the stored data)`;
   s.expectEqual(`${call.path} query`, made?.rawQuery, expected);
-  s.expectEqual(`${call.path} with the user token (Bearer)`, made?.headers.authorization, `Bearer ${ctx.issuedToken ?? ''}`);
+  s.expectEqual(
+    `${call.path} with the user token (Bearer)`,
+    made?.headers.authorization,
+    `Bearer ${ctx.issuedToken ?? ''}`,
+  );
   const answer = renderSharingAnswer(call, made?.query ?? {});
-  const want = Object.fromEntries(Object.entries(call.extra).map(([name, path]) => [name, getPath(answer, path)]).filter(([, v]) => v !== undefined));
+  const want = Object.fromEntries(
+    Object.entries(call.extra)
+      .map(([name, path]) => [name, getPath(answer, path)])
+      .filter(([, v]) => v !== undefined),
+  );
   // expectEqual compares with Object.is; the stored object is compared by its JSON.
   s.check(`stored ${key}.extra`, JSON.stringify(extra) === JSON.stringify(want), want, extra, JSON.stringify(extra));
 }

@@ -15,13 +15,25 @@ export function checkStart(ctx: ConnectContext, s: StepContext, hop: Hop): strin
   s.expectEqual('start answers 302', hop.status, 302);
   const location = ctx.browser.locationOf(hop);
   const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
-  s.check('start is not sent to /web/error', errorCode === undefined, 'a provider authorize URL', `/web/error with code ${errorCode ?? ''}`);
+  s.check(
+    'start is not sent to /web/error',
+    errorCode === undefined,
+    'a provider authorize URL',
+    `/web/error with code ${errorCode ?? ''}`,
+  );
   s.expectEqual('authorize origin', location?.origin, ctx.authorizeOrigin);
   s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
   const shape = queryShape(rawQueryOf(hop.location ?? ''));
-  const keys = expectedAuthorizeKeys(ctx.profile, { requestServerToken: ctx.profile.agent.requestServerToken }).join(',');
+  const keys = expectedAuthorizeKeys(ctx.profile, { requestServerToken: ctx.profile.agent.requestServerToken }).join(
+    ',',
+  );
   s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
-  s.check('every value encodeURIComponent-encoded', shape.badlyEncoded.length === 0, 'none', shape.badlyEncoded.join(','));
+  s.check(
+    'every value encodeURIComponent-encoded',
+    shape.badlyEncoded.length === 0,
+    'none',
+    shape.badlyEncoded.join(','),
+  );
   if (flowKind(ctx.profile) === 'oauth1') checkOAuth1Start(ctx, s, shape.values);
   else checkOAuth2Start(ctx, s, shape.values);
   noteCallbackOrigin(ctx, s);
@@ -33,20 +45,34 @@ function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const a = ctx.profile.authorize;
   // The client travels in client_id, or in the provider's own parameter (Trello's key).
   const clientParam = a.omitParameters.includes('client_id') ? a.clientIdParameter : 'client_id';
-  s.expectEqual(`client (${clientParam})`, values.get(clientParam), expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host));
+  s.expectEqual(
+    `client (${clientParam})`,
+    values.get(clientParam),
+    expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host),
+  );
   // The callback travels in redirect_uri, or in the provider's own parameter (Trello's return_url, with the state in its query).
-  const callback = values.get(a.omitParameters.includes('redirect_uri') ? a.redirectUriParameter : 'redirect_uri') ?? '';
+  const callback =
+    values.get(a.omitParameters.includes('redirect_uri') ? a.redirectUriParameter : 'redirect_uri') ?? '';
   const [base = '', query = ''] = callback.split('?');
   ctx.redirectUri = base;
   s.expectEqual('callback URL', base, expectedCallback(ctx));
-  s.expectEqual('response_type', values.get('response_type'), a.omitParameters.includes('response_type') ? undefined : a.responseType);
+  s.expectEqual(
+    'response_type',
+    values.get('response_type'),
+    a.omitParameters.includes('response_type') ? undefined : a.responseType,
+  );
   if (a.scopes !== undefined) s.expectEqual(`scopes (${a.scopeParameter})`, values.get(a.scopeParameter), a.scopes);
-  if (ctx.profile.agent.requestServerToken) for (const [k, v] of Object.entries(a.serverTokenParameters)) s.expectEqual(`server-token parameter ${k}`, values.get(k), v);
-  ctx.sentState = a.omitParameters.includes('state') ? (new URLSearchParams(query).get('state') ?? '') : (values.get('state') ?? '');
+  if (ctx.profile.agent.requestServerToken)
+    for (const [k, v] of Object.entries(a.serverTokenParameters))
+      s.expectEqual(`server-token parameter ${k}`, values.get(k), v);
+  ctx.sentState = a.omitParameters.includes('state')
+    ? (new URLSearchParams(query).get('state') ?? '')
+    : (values.get('state') ?? '');
   const parts = decodeState(ctx.sentState);
   s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
   s.expectEqual('state segment 1: the very pauth issued', parts.jwt, ctx.pauth);
-  if (ctx.host !== undefined) s.expectEqual('state segment 2: the enterprise host, lowercased, not encoded', parts.host, ctx.host.toLowerCase());
+  if (ctx.host !== undefined)
+    s.expectEqual('state segment 2: the enterprise host, lowercased, not encoded', parts.host, ctx.host.toLowerCase());
   else s.expectEqual('no state segment 2 (no enterprise host)', parts.host, undefined);
 }
 
@@ -58,8 +84,18 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
     const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'request-token').at(-1);
     s.expectEqual('request-token call answered 200', call?.status, 200);
     const header = call?.headers.authorization ?? '';
-    s.check('request-token call signed RSA-SHA1', header.startsWith('OAuth ') && header.includes('oauth_signature_method="RSA-SHA1"'), 'OAuth … RSA-SHA1', header.slice(0, 60));
-    s.check('oauth_token is the request token the provider issued', issued !== undefined, 'an issued request token', requestToken);
+    s.check(
+      'request-token call signed RSA-SHA1',
+      header.startsWith('OAuth ') && header.includes('oauth_signature_method="RSA-SHA1"'),
+      'OAuth … RSA-SHA1',
+      header.slice(0, 60),
+    );
+    s.check(
+      'oauth_token is the request token the provider issued',
+      issued !== undefined,
+      'an issued request token',
+      requestToken,
+    );
   }
   const callback = values.get('oauth_callback') ?? '';
   const q = callback.indexOf('?state=');
@@ -107,20 +143,42 @@ export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop)
   if (flowKind(ctx.profile) === 'fragment' && delivery.mode === 'fragment') {
     const fragment = new URLSearchParams(back?.hash.slice(1) ?? '');
     const state = delivery.stateInFragment ? fragment.get('state') : back?.searchParams.get('state');
-    s.expectEqual(`state echoed byte-identical (${delivery.stateInFragment ? 'in the fragment' : 'in the query'})`, state, ctx.sentState);
+    s.expectEqual(
+      `state echoed byte-identical (${delivery.stateInFragment ? 'in the fragment' : 'in the query'})`,
+      state,
+      ctx.sentState,
+    );
     const token = fragment.get(delivery.tokenField);
-    s.check(`token in the fragment as "${delivery.tokenField}"`, typeof token === 'string' && token !== '', 'a token', token);
-    s.check('no token in the query (a server would see it)', back?.searchParams.get(delivery.tokenField) === null, 'none', back?.searchParams.get(delivery.tokenField));
+    s.check(
+      `token in the fragment as "${delivery.tokenField}"`,
+      typeof token === 'string' && token !== '',
+      'a token',
+      token,
+    );
+    s.check(
+      'no token in the query (a server would see it)',
+      back?.searchParams.get(delivery.tokenField) === null,
+      'none',
+      back?.searchParams.get(delivery.tokenField),
+    );
     ctx.issuedToken = token ?? undefined;
     ctx.secrets.add(ctx.issuedToken);
-    if (ctx.providerJournal) s.expectEqual('the provider issued that token', ctx.provider.control.issued.at(-1)?.accessToken, ctx.issuedToken);
+    if (ctx.providerJournal)
+      s.expectEqual('the provider issued that token', ctx.provider.control.issued.at(-1)?.accessToken, ctx.issuedToken);
     ctx.callbackHop = hop;
     return 'token in the fragment, state unchanged';
   }
   s.expectEqual('state echoed byte-identical', back?.searchParams.get('state'), ctx.sentState);
   if (flowKind(ctx.profile) === 'oauth1') {
-    s.check('oauth_token and oauth_verifier present', back?.searchParams.has('oauth_token') === true && back.searchParams.has('oauth_verifier'), 'both', back?.search ?? null);
-    s.note('CodeStream drops oauth_verifier at the callback (contract §1.5 step 2); the access-token call goes without it');
+    s.check(
+      'oauth_token and oauth_verifier present',
+      back?.searchParams.has('oauth_token') === true && back.searchParams.has('oauth_verifier'),
+      'both',
+      back?.search ?? null,
+    );
+    s.note(
+      'CodeStream drops oauth_verifier at the callback (contract §1.5 step 2); the access-token call goes without it',
+    );
     ctx.callbackHop = hop;
     return 'request token authorized, state unchanged';
   }

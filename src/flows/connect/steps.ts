@@ -65,7 +65,12 @@ export interface ConnectStep extends Step<ConnectContext> {
   applies?: (profile: ProviderProfile) => boolean;
 }
 
-const step = (id: string, title: string, run: Step<ConnectContext>['run'], applies?: ConnectStep['applies']): ConnectStep => ({ id, title, run, ...(applies ? { applies } : {}) });
+const step = (
+  id: string,
+  title: string,
+  run: Step<ConnectContext>['run'],
+  applies?: ConnectStep['applies'],
+): ConnectStep => ({ id, title, run, ...(applies ? { applies } : {}) });
 
 /** The steps a profile takes, in order. */
 export function connectStepsFor(profile: ProviderProfile): Step<ConnectContext>[] {
@@ -83,7 +88,10 @@ export const connectSteps: readonly ConnectStep[] = [
     // Contract §6.1: Slack and MS Teams ask with sharing=true, which puts sm:true in the pauth.
     const sharing = ctx.profile.agent.sharing;
     if (sharing) {
-      const answer = await ctx.client.request('GET', `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}&sharing=true`);
+      const answer = await ctx.client.request(
+        'GET',
+        `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}&sharing=true`,
+      );
       s.expectEqual('provider-auth-code answers 200', answer.status, 200);
       ctx.pauth = typeof answer.body.code === 'string' ? answer.body.code : '';
     } else ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
@@ -99,10 +107,18 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
 
   step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
-    await ctx.broadcasts.subscribe({ apiUrl: ctx.api.url, token: ctx.broadcasterToken, channels: [`user-${ctx.userId}`] });
+    await ctx.broadcasts.subscribe({
+      apiUrl: ctx.api.url,
+      token: ctx.broadcasterToken,
+      channels: [`user-${ctx.userId}`],
+    });
     const channel = `user-${ctx.userId}`;
     s.expectEqual('broadcaster confirmed the channel', ctx.broadcasts.confirmedChannels.join(','), channel);
-    s.expectEqual(`broadcaster has a subscriber on ${channel}`, ctx.api.ctx.broadcaster.subscriberCount(channel) > 0, true);
+    s.expectEqual(
+      `broadcaster has a subscriber on ${channel}`,
+      ctx.api.ctx.broadcaster.subscriberCount(channel) > 0,
+      true,
+    );
     return `user-${ctx.userId}`;
   }),
 
@@ -116,7 +132,12 @@ export const connectSteps: readonly ConnectStep[] = [
   step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
     const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
     if (hop.status === 200 && !ctx.providerJournal) {
-      s.check('the server approved without a person', false, 'a 302 back to the callback', 'a 200 page (a login or consent page)');
+      s.check(
+        'the server approved without a person',
+        false,
+        'a 302 back to the callback',
+        'a 200 page (a login or consent page)',
+      );
     }
     return checkAuthorizeAnswer(ctx, s, hop);
   }),
@@ -125,7 +146,9 @@ export const connectSteps: readonly ConnectStep[] = [
     if (ctx.profile.restrictive) {
       // Contract §7: restrictive providers call back on publicApiUrl, so there is no router hop.
       ctx.apiCallbackHop = ctx.callbackHop as Hop;
-      s.note(`no router hop: the callback went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`);
+      s.note(
+        `no router hop: the callback went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`,
+      );
       return 'bypassed: the callback is on the environment itself';
     }
     const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
@@ -148,17 +171,36 @@ export const connectSteps: readonly ConnectStep[] = [
       const page = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
       delete ctx.routedAnswer;
       s.expectEqual('first callback answers 200', page.status, 200);
-      s.check('answer is an HTML page', (page.responseHeaders?.['content-type'] ?? '').startsWith('text/html'), 'text/html', page.responseHeaders?.['content-type']);
-      s.check('the fragment stayed in the browser', page.fragment !== undefined && !page.url.includes('#'), 'a fragment the server never saw', page.fragment ?? 'none');
+      s.check(
+        'answer is an HTML page',
+        (page.responseHeaders?.['content-type'] ?? '').startsWith('text/html'),
+        'text/html',
+        page.responseHeaders?.['content-type'],
+      );
+      s.check(
+        'the fragment stayed in the browser',
+        page.fragment !== undefined && !page.url.includes('#'),
+        'a fragment the server never saw',
+        page.fragment ?? 'none',
+      );
       const next = ctx.browser.scriptedNavigation(page);
-      s.check('page carries the fragment-hop script', next !== undefined, 'a script the browser knows', page.body.slice(0, 60));
+      s.check(
+        'page carries the fragment-hop script',
+        next !== undefined,
+        'a script the browser knows',
+        page.body.slice(0, 60),
+      );
       const target = new URL(next ?? '', page.url);
-      s.expectEqual('script navigates to the auth origin', `${target.origin}${target.pathname}`, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`);
+      s.expectEqual(
+        'script navigates to the auth origin',
+        `${target.origin}${target.pathname}`,
+        `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`,
+      );
       s.expectEqual('script puts the fragment token in the query', target.searchParams.get('token'), ctx.issuedToken);
       s.expectEqual('script carries the state', target.searchParams.get('state'), ctx.sentState);
       const hop = await ctx.browser.get(target.href);
       if (ctx.lab.router.mode === 'proxy') {
-        s.expectEqual('router relayed the environment\'s answer', hop.status, 302);
+        s.expectEqual("router relayed the environment's answer", hop.status, 302);
         ctx.routedAnswer = hop;
       } else {
         s.expectEqual('router answers 302', hop.status, 302);
@@ -173,8 +215,16 @@ export const connectSteps: readonly ConnectStep[] = [
   step('callback', 'API validates the state, gets the token, stores it', async (ctx, s) => {
     const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
     s.expectEqual('callback answers 302', hop.status, 302);
-    const errorCode = ctx.browser.locationOf(hop)?.pathname === '/web/error' ? ctx.browser.locationOf(hop)?.searchParams.get('code') : undefined;
-    s.check('callback is not sent to /web/error', errorCode === undefined, 'a success redirect', `/web/error with code ${errorCode ?? ''}`);
+    const errorCode =
+      ctx.browser.locationOf(hop)?.pathname === '/web/error'
+        ? ctx.browser.locationOf(hop)?.searchParams.get('code')
+        : undefined;
+    s.check(
+      'callback is not sent to /web/error',
+      errorCode === undefined,
+      'a success redirect',
+      `/web/error with code ${errorCode ?? ''}`,
+    );
     const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
     checkExchangeAndStore(ctx, s, sentCode);
     ctx.successHop = hop;
@@ -182,13 +232,19 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
 
   step('success-page', 'Browser lands on the success page', async (ctx, s) => {
-    const expected = ctx.api.ctx.successPage === 'api'
-      ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
-      : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
+    const expected =
+      ctx.api.ctx.successPage === 'api'
+        ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
+        : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
     s.expectEqual('success redirect', ctx.browser.locationOf(ctx.successHop as Hop)?.href, expected);
     const hop = await ctx.browser.follow(ctx.successHop as Hop);
     s.expectEqual('success page answers 200', hop.status, 200);
-    s.check('success page title', /Successful Auth|You are now connected/.test(hop.body), 'Successful Auth', hop.body.slice(0, 80));
+    s.check(
+      'success page title',
+      /Successful Auth|You are now connected/.test(hop.body),
+      'Successful Auth',
+      hop.body.slice(0, 80),
+    );
     return new URL(expected).pathname;
   }),
 
@@ -203,15 +259,30 @@ export const connectSteps: readonly ConnectStep[] = [
     const version = (user.$version ?? {}) as { before?: number; after?: number };
     s.expectEqual('$version.after = before + 1', version.after, (version.before ?? NaN) + 1);
     s.check('messageId is a UUID v4', UUID_V4.test(String(got.message.messageId)), 'a UUID v4', got.message.messageId);
-    s.check('requestId present', typeof got.message.requestId === 'string' && got.message.requestId !== '', 'a request id', got.message.requestId);
+    s.check(
+      'requestId present',
+      typeof got.message.requestId === 'string' && got.message.requestId !== '',
+      'a request id',
+      got.message.requestId,
+    );
     const tokenErrorKey = `${base}.tokenError`;
-    s.expectEqual(`$unset ${tokenErrorKey}`, (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey], true);
+    s.expectEqual(
+      `$unset ${tokenErrorKey}`,
+      (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey],
+      true,
+    );
     const outcome = applyDirective(ctx.me ?? {}, user);
     s.expectEqual('agent applies the directive to its cache', outcome, 'applied');
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
-    if (ctx.issuedToken !== undefined) s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
-    else s.expectEqual('delivered token equals the stored token (no provider journal to compare with)', ctx.deliveredToken, ctx.storedToken);
+    if (ctx.issuedToken !== undefined)
+      s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+    else
+      s.expectEqual(
+        'delivered token equals the stored token (no provider journal to compare with)',
+        ctx.deliveredToken,
+        ctx.storedToken,
+      );
     return `version ${version.before} → ${version.after}`;
   }),
   isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => true }),

@@ -15,19 +15,26 @@ import type { StepContext } from '../engine/runner.js';
 export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentCode: string | null): void {
   const kind = flowKind(ctx.profile);
   if (!ctx.providerJournal) {
-    s.note(`no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange request and the issued token cannot be checked`);
+    s.note(
+      `no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange request and the issued token cannot be checked`,
+    );
   } else if (kind === 'code') checkCodeExchange(ctx, s, sentCode);
   else if (kind === 'oauth1') checkOAuth1Exchange(ctx, s);
   else {
     const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').length;
     s.expectEqual('no code exchange: the token came in the fragment', calls, 0);
   }
-  const key = expectedStorageKey(ctx.profile, { teamId: ctx.teamId, host: ctx.host, sharing: ctx.profile.agent.sharing });
+  const key = expectedStorageKey(ctx.profile, {
+    teamId: ctx.teamId,
+    host: ctx.host,
+    sharing: ctx.profile.agent.sharing,
+  });
   ctx.storageKey = key;
   const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
   const accessToken = getPath(stored, 'accessToken');
   if (ctx.issuedToken !== undefined) s.expectEqual(`stored ${key}.accessToken`, accessToken, ctx.issuedToken);
-  else s.check(`stored ${key}.accessToken`, typeof accessToken === 'string' && accessToken !== '', 'a token', accessToken);
+  else
+    s.check(`stored ${key}.accessToken`, typeof accessToken === 'string' && accessToken !== '', 'a token', accessToken);
   ctx.storedToken = typeof accessToken === 'string' ? accessToken : undefined;
   ctx.secrets.add(ctx.storedToken);
   checkStoredExtras(ctx, s, key, stored);
@@ -45,13 +52,23 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
   s.expectEqual('exchange: format', exchange.format, t.format);
   if (t.sendGrantType) s.expectEqual('exchange: grant_type', params.grant_type, t.grantType);
   else s.expectEqual('exchange: no grant_type (noGrantType)', params.grant_type, undefined);
-  if (ctx.provider.apiUrl !== undefined) s.expectEqual(`exchange reached the API host (${ctx.profile.realApiHost ?? ''})`, exchange.headers.host, new URL(ctx.provider.apiUrl).host);
+  if (ctx.provider.apiUrl !== undefined)
+    s.expectEqual(
+      `exchange reached the API host (${ctx.profile.realApiHost ?? ''})`,
+      exchange.headers.host,
+      new URL(ctx.provider.apiUrl).host,
+    );
   const client = expectedClient(ctx);
   if (t.clientAuth === 'basic') {
     const header = exchange.headers.authorization ?? '';
     const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : header;
     s.expectEqual('exchange: HTTP Basic client authentication', decoded, `${client.id}:${client.secret}`);
-    s.check('exchange: no secret in the parameters', params[t.secretParameter] === undefined, 'none', 'a secret parameter');
+    s.check(
+      'exchange: no secret in the parameters',
+      params[t.secretParameter] === undefined,
+      'none',
+      'a secret parameter',
+    );
   } else if (t.clientAuth === 'assertion') {
     s.expectEqual('exchange: client_id', params.client_id, client.id);
     s.expectEqual('exchange: client_assertion_type', params.client_assertion_type, JWT_BEARER_ASSERTION);
@@ -73,9 +90,19 @@ function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
   const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'access-token').at(-1);
   s.expectEqual('access-token call answered 200', call?.status, 200);
   const header = call?.headers.authorization ?? '';
-  s.check('access-token call signed RSA-SHA1', header.includes('oauth_signature_method="RSA-SHA1"'), 'RSA-SHA1', header.slice(0, 60));
+  s.check(
+    'access-token call signed RSA-SHA1',
+    header.includes('oauth_signature_method="RSA-SHA1"'),
+    'RSA-SHA1',
+    header.slice(0, 60),
+  );
   const requestToken = new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('oauth_token') ?? '';
-  s.check('access-token call names the authorized request token', header.includes(`oauth_token="${requestToken}"`), requestToken, header.slice(0, 80));
+  s.check(
+    'access-token call names the authorized request token',
+    header.includes(`oauth_token="${requestToken}"`),
+    requestToken,
+    header.slice(0, 80),
+  );
   const issued = ctx.provider.control.issued.filter((i) => i.kind === 'oauth1').at(-1);
   s.check('provider issued an access token', issued !== undefined, 'an access token', 'none');
   ctx.issuedToken = issued?.accessToken;
@@ -86,21 +113,33 @@ function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
 function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, stored: unknown): void {
   const delivery = ctx.profile.delivery;
   if (delivery.mode === 'fragment') {
-    for (const field of delivery.addFromClient) s.expectEqual(`stored ${key}.${field} (from the client config)`, getPath(stored, field), ctx.lab.config.clients[ctx.profile.id]?.[field]);
+    for (const field of delivery.addFromClient)
+      s.expectEqual(
+        `stored ${key}.${field} (from the client config)`,
+        getPath(stored, field),
+        ctx.lab.config.clients[ctx.profile.id]?.[field],
+      );
   }
   if (ctx.profile.oauth1 !== undefined && ctx.providerJournal) {
     const requestToken = new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('oauth_token') ?? '';
     const secret = ctx.provider.control.grants.requestTokens.get(requestToken)?.secret;
     s.expectEqual(`stored ${key}.oauthTokenSecret`, getPath(stored, 'oauthTokenSecret'), secret);
-    s.note("the stored oauthTokenSecret is the request token's secret, not the access token's, as the real server keeps it (contract §4.1)");
+    s.note(
+      "the stored oauthTokenSecret is the request token's secret, not the access token's, as the real server keeps it (contract §4.1)",
+    );
   }
   if (ctx.issuedServerToken !== undefined) {
     const team = ctx.api.ctx.store.teams.get(ctx.teamId) as unknown;
     const sub = key.includes('.multiple.') ? `.multiple.${key.slice(key.lastIndexOf('.multiple.') + 10)}` : '';
-    s.expectEqual(`server token stored on the team (serverProviderToken.${ctx.profile.id}${sub})`, getPath(team, `serverProviderToken.${ctx.profile.id}${sub}.accessToken`), ctx.issuedServerToken);
+    s.expectEqual(
+      `server token stored on the team (serverProviderToken.${ctx.profile.id}${sub})`,
+      getPath(team, `serverProviderToken.${ctx.profile.id}${sub}.accessToken`),
+      ctx.issuedServerToken,
+    );
   }
   checkSharingWrite(ctx, s, key, stored);
-  if (ctx.host !== undefined) s.note(`stored under hosts.${starHost(ctx.host.toLowerCase())}: the host with its dots as "*" (contract §3.1)`);
+  if (ctx.host !== undefined)
+    s.note(`stored under hosts.${starHost(ctx.host.toLowerCase())}: the host with its dots as "*" (contract §3.1)`);
 }
 
 /** The client the exchange must authenticate with: the team's entry for the host, else config.clients. */
@@ -109,6 +148,11 @@ function expectedClient(ctx: ConnectContext): { id: string | undefined; secret: 
     const client = ctx.lab.config.clients[ctx.profile.id];
     return { id: client?.clientId, secret: client?.clientSecret };
   }
-  const entry = ctx.lab.config.teams.find((t) => t.id === ctx.teamId)?.providerHosts[ctx.profile.id]?.[starHost(ctx.host.toLowerCase())];
-  return { id: typeof entry?.appClientId === 'string' ? entry.appClientId : undefined, secret: typeof entry?.appClientSecret === 'string' ? entry.appClientSecret : undefined };
+  const entry = ctx.lab.config.teams.find((t) => t.id === ctx.teamId)?.providerHosts[ctx.profile.id]?.[
+    starHost(ctx.host.toLowerCase())
+  ];
+  return {
+    id: typeof entry?.appClientId === 'string' ? entry.appClientId : undefined,
+    secret: typeof entry?.appClientSecret === 'string' ? entry.appClientSecret : undefined,
+  };
 }

@@ -34,7 +34,11 @@ interface Directive {
   $version?: { before?: number; after?: number };
 }
 
-const step = (id: string, title: string, run: Step<DisconnectContext>['run']): Step<DisconnectContext> => ({ id, title, run });
+const step = (id: string, title: string, run: Step<DisconnectContext>['run']): Step<DisconnectContext> => ({
+  id,
+  title,
+  run,
+});
 
 export const disconnectSteps: readonly Step<DisconnectContext>[] = [
   step('deauth-call', 'Agent disconnects the provider (PUT /provider-deauth)', async (ctx, s) => {
@@ -42,9 +46,14 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
     const sub = subIdOf(key);
     const host = ctx.withoutHost ? undefined : ctx.host;
     const field = ctx.profile.storage.identityField;
-    const userId = sub === undefined || field === undefined ? undefined : getPath(storedUser(ctx), `${key}.data.${field}`);
+    const userId =
+      sub === undefined || field === undefined ? undefined : getPath(storedUser(ctx), `${key}.data.${field}`);
     ctx.pulledIdentity = userId === undefined ? undefined : `${ctx.profile.id}::${String(userId)}`;
-    const body = { teamId: ctx.teamId, ...(host === undefined ? {} : { host }), ...(sub === undefined ? {} : { subId: sub }) };
+    const body = {
+      teamId: ctx.teamId,
+      ...(host === undefined ? {} : { host }),
+      ...(sub === undefined ? {} : { subId: sub }),
+    };
     s.note(`body ${JSON.stringify(body)}`);
     const answer = await ctx.client.request('PUT', `/provider-deauth/${ctx.profile.id}`, body, ctx.signal);
     s.expectEqual('provider-deauth answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
@@ -55,12 +64,21 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
     s.expectEqual('$unset keys', Object.keys(directive.$unset ?? {}).join(', '), expected.join(', '));
     if (ctx.pulledIdentity !== undefined) {
       s.expectEqual('$pull providerIdentities', directive.$pull?.providerIdentities, ctx.pulledIdentity);
-      s.check(`"${ctx.pulledIdentity}" is gone from providerIdentities`, !storedUser(ctx)?.providerIdentities.includes(ctx.pulledIdentity), 'gone', storedUser(ctx)?.providerIdentities);
+      s.check(
+        `"${ctx.pulledIdentity}" is gone from providerIdentities`,
+        !storedUser(ctx)?.providerIdentities.includes(ctx.pulledIdentity),
+        'gone',
+        storedUser(ctx)?.providerIdentities,
+      );
     }
     const left = getPath(storedUser(ctx), `${key}.accessToken`);
     if (ctx.withoutHost && ctx.host !== undefined) {
       // Contract §1.8: with hosts stored and no host named, only providerInfo…<provider>.accessToken goes.
-      s.expectEqual(`the token under hosts.${starHost(ctx.host.toLowerCase())} stays (failure mode 39)`, left, ctx.storedToken);
+      s.expectEqual(
+        `the token under hosts.${starHost(ctx.host.toLowerCase())} stays (failure mode 39)`,
+        left,
+        ctx.storedToken,
+      );
       return `only the .accessToken keys unset; the host entry keeps its token`;
     }
     s.expectEqual(`no token stored under ${key}`, left, undefined, 'none');
@@ -69,11 +87,14 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
 
   step('deauth-broadcast', 'Agent hears of the disconnect on its me-channel', async (ctx, s) => {
     const sent = ctx.deauthDirective ?? {};
-    const got = await ctx.broadcasts.delivered((m) => versionOf(m.message.user) === sent.$version?.after, `directive of version ${String(sent.$version?.after)}`);
+    const got = await ctx.broadcasts.delivered(
+      (m) => versionOf(m.message.user) === sent.$version?.after,
+      `directive of version ${String(sent.$version?.after)}`,
+    );
     reportMessage(got, s.emit);
     const user = (got.message.user ?? {}) as Record<string, unknown> & Directive;
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual('broadcast $unset equals the answer\'s', JSON.stringify(user.$unset), JSON.stringify(sent.$unset));
+    s.expectEqual("broadcast $unset equals the answer's", JSON.stringify(user.$unset), JSON.stringify(sent.$unset));
     s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, user), 'applied');
     const key = storageKeyOf(ctx);
     const cached = getPath(ctx.me, `${key}.accessToken`);
@@ -82,10 +103,20 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
       return 'the agent still counts the provider as connected';
     }
     s.expectEqual(`the agent's cache has no token under ${key}`, cached, undefined, 'none');
-    s.expectEqual('the agent finds no token for the provider (top-level, then team)', providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId), undefined, 'none');
+    s.expectEqual(
+      'the agent finds no token for the provider (top-level, then team)',
+      providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId),
+      undefined,
+      'none',
+    );
     if (ctx.pulledIdentity !== undefined) {
       const identities = (ctx.me?.providerIdentities ?? []) as unknown[];
-      s.check(`the agent's cache dropped "${ctx.pulledIdentity}"`, !identities.includes(ctx.pulledIdentity), 'gone', identities);
+      s.check(
+        `the agent's cache dropped "${ctx.pulledIdentity}"`,
+        !identities.includes(ctx.pulledIdentity),
+        'gone',
+        identities,
+      );
     }
     return 'the agent holds no token';
   }),
@@ -99,15 +130,25 @@ export function disconnectFlowSteps(ctx: DisconnectContext): Step<DisconnectCont
 /** Runs connect + disconnect in a fresh lab (or `useLab`, which the caller closes). */
 export async function runDisconnect(opts: DisconnectOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
-    const context: DisconnectContext = { ...createConnectContext(lab, envName, opts, deps), withoutHost: opts.withoutHost === true };
-    return runAgentFlow(disconnectFlowSteps(context), context, deps, {
-      flow: 'disconnect',
-      provider: opts.provider,
-      env: envName,
-      result: () => ({ issuedToken: context.issuedToken ?? null, tokenRemoved: getPath(context.me, `${storageKeyOf(context)}.accessToken`) === undefined }),
-    });
-  });
+  return withLab(
+    useLab,
+    () => labOptionsFor(deps, envName, opts),
+    async (lab) => {
+      const context: DisconnectContext = {
+        ...createConnectContext(lab, envName, opts, deps),
+        withoutHost: opts.withoutHost === true,
+      };
+      return runAgentFlow(disconnectFlowSteps(context), context, deps, {
+        flow: 'disconnect',
+        provider: opts.provider,
+        env: envName,
+        result: () => ({
+          issuedToken: context.issuedToken ?? null,
+          tokenRemoved: getPath(context.me, `${storageKeyOf(context)}.accessToken`) === undefined,
+        }),
+      });
+    },
+  );
 }
 
 // Contract §1.8: both the team-less and the team's key, each with .hosts.<starred host> and .multiple.<subId>.
@@ -117,7 +158,6 @@ function expectedUnset(ctx: DisconnectContext, host: string | undefined, sub: st
   if (host === undefined && ctx.host !== undefined) suffix += '.accessToken';
   return [`providerInfo.${ctx.profile.id}${suffix}`, `providerInfo.${ctx.teamId}.${ctx.profile.id}${suffix}`];
 }
-
 
 function subIdOf(key: string): string | undefined {
   const at = key.indexOf('.multiple.');

@@ -36,7 +36,11 @@ export interface BrowserLegContext extends AgentContext {
 /** Starts watching the lab, then hands the URL to the browser. */
 export async function openInBrowser(ctx: BrowserLegContext, s: StepContext, url: string): Promise<void> {
   const { lab } = ctx;
-  ctx.since = { api: ctx.api.ctx.requests.length, router: lab.router.hits.length, provider: ctx.provider.control.requests.length };
+  ctx.since = {
+    api: ctx.api.ctx.requests.length,
+    router: lab.router.hits.length,
+    provider: ctx.provider.control.requests.length,
+  };
   ctx.watch = new LabWatch([lab.router, lab.marketing, ...lab.providers.values(), ...lab.envs.values()], ctx.now);
   s.note(`opening ${url}`);
   await ctx.openUrl(url);
@@ -63,34 +67,54 @@ async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<
   const path = `/no-auth/provider-token/${ctx.profile.id}`;
   const api = new URL(ctx.api.url).origin;
   const router = new URL(ctx.lab.router.url).origin;
-  const refusedStart = (r: SeenRequest): boolean => r.origin === api && r.path.endsWith(`/provider-auth/${ctx.profile.id}`) && locationOf(ctx, r)?.pathname === '/web/error';
+  const refusedStart = (r: SeenRequest): boolean =>
+    r.origin === api &&
+    r.path.endsWith(`/provider-auth/${ctx.profile.id}`) &&
+    locationOf(ctx, r)?.pathname === '/web/error';
   const finished = (r: SeenRequest): boolean => r.origin === api && r.path === path && !isFragmentPage(r);
-  const seen = await watch.waitFor((r) => refusedStart(r) || finished(r) || (r.origin === router && r.path === path && r.status >= 400), {
-    timeoutMs: ctx.callbackTimeoutMs,
-    signal: ctx.signal,
-    onTimeout: () =>
-      new AppError('CALLBACK_TIMEOUT', `no callback reached "${path}" within ${Math.round(ctx.callbackTimeoutMs / 1000)} s`, {
-        hint: 'Approve or deny on the provider page in your browser, or give more time with --timeout <seconds>.',
-      }),
-  });
+  const seen = await watch.waitFor(
+    (r) => refusedStart(r) || finished(r) || (r.origin === router && r.path === path && r.status >= 400),
+    {
+      timeoutMs: ctx.callbackTimeoutMs,
+      signal: ctx.signal,
+      onTimeout: () =>
+        new AppError(
+          'CALLBACK_TIMEOUT',
+          `no callback reached "${path}" within ${Math.round(ctx.callbackTimeoutMs / 1000)} s`,
+          {
+            hint: 'Approve or deny on the provider page in your browser, or give more time with --timeout <seconds>.',
+          },
+        ),
+    },
+  );
   if (refusedStart(seen)) {
     // As the headless start step: the API refused before the browser ever reached the provider (e.g. PRVD-1003).
     const location = locationOf(ctx, seen) as URL;
     await waitForLanding(ctx, s, location);
-    s.check('start is not sent to /web/error', false, 'a provider authorize URL', `/web/error with code ${location.searchParams.get('code') ?? ''}`);
+    s.check(
+      'start is not sent to /web/error',
+      false,
+      'a provider authorize URL',
+      `/web/error with code ${location.searchParams.get('code') ?? ''}`,
+    );
   }
   if (seen.origin === router) {
     const hit = ctx.lab.router.hits.slice(since.router).find((h) => h.path === path && h.status >= 400);
     s.check('router routes the callback', false, 'a route to the environment', `${seen.status}: ${hit?.reason ?? ''}`);
   }
   if (seen.status === 200) failNoFragmentToken(ctx, s, since.provider);
-  const record = ctx.api.ctx.requests.slice(since.api).find((r) => r.method === 'GET' && r.path === path && r.status !== undefined && r.status !== 200);
+  const record = ctx.api.ctx.requests
+    .slice(since.api)
+    .find((r) => r.method === 'GET' && r.path === path && r.status !== undefined && r.status !== 200);
   if (!record) throw new FlowError('CHECK_FAILED', `the API journal has no finished ${path}`, s.step);
   ctx.callback = record;
   checkConsent(ctx, s, since.provider);
   const problem = new URLSearchParams(record.rawQuery).get('oauth_problem');
   // Contract §1.5 step 2: oauth_problem is not a kept parameter, so the API goes on to the access-token call.
-  if (problem !== null) s.note(`the provider sent oauth_problem=${problem}; CodeStream drops that parameter and tries the access-token call anyway`);
+  if (problem !== null)
+    s.note(
+      `the provider sent oauth_problem=${problem}; CodeStream drops that parameter and tries the access-token call anyway`,
+    );
   s.expectEqual('callback answers 302', record.status, 302);
   const location = new URL(record.location ?? '', ctx.api.url);
   await waitForLanding(ctx, s, location);
@@ -104,7 +128,10 @@ function isFragmentPage(r: SeenRequest): boolean {
 }
 
 function failNoFragmentToken(ctx: BrowserLegContext, s: StepContext, since: number): void {
-  const answer = ctx.provider.control.requests.slice(since).filter((r) => r.location !== undefined && (r.endpoint === 'consent' || r.endpoint === 'authorize')).at(-1);
+  const answer = ctx.provider.control.requests
+    .slice(since)
+    .filter((r) => r.location !== undefined && (r.endpoint === 'consent' || r.endpoint === 'authorize'))
+    .at(-1);
   const fragment = new URLSearchParams(new URL(answer?.location ?? '', ctx.provider.url).hash.slice(1));
   const providerError = fragment.get('error');
   s.note(
@@ -147,16 +174,27 @@ async function waitForLanding(ctx: BrowserLegContext, s: StepContext, target: UR
 
 // RFC 9700 §4.12: the consent POST must be answered with 302 or 303, never 307 (which re-posts the form).
 function checkConsent(ctx: BrowserLegContext, s: StepContext, since: number): void {
-  const consent = ctx.provider.control.requests.slice(since).filter((r) => r.endpoint === 'consent').at(-1);
+  const consent = ctx.provider.control.requests
+    .slice(since)
+    .filter((r) => r.endpoint === 'consent')
+    .at(-1);
   if (consent === undefined) return void s.note('no consent form was posted (the provider approved without a page)');
   s.expectEqual('consent submitted with POST', consent.method, 'POST');
-  s.check('consent answered 302 or 303, never 307', consent.status === 302 || consent.status === 303, '302 or 303', consent.status ?? 'none');
+  s.check(
+    'consent answered 302 or 303, never 307',
+    consent.status === 302 || consent.status === 303,
+    '302 or 303',
+    consent.status ?? 'none',
+  );
 }
 
 /** The provider's journal entry of the authorize request the browser made (the headless flows check the hop). */
 export function authorizeRequestOf(ctx: BrowserLegContext, s: StepContext): { rawQuery: string } {
   const since = ctx.since?.provider ?? 0;
-  const authorize = ctx.provider.control.requests.slice(since).filter((r) => r.endpoint === 'authorize').at(-1);
+  const authorize = ctx.provider.control.requests
+    .slice(since)
+    .filter((r) => r.endpoint === 'authorize')
+    .at(-1);
   if (authorize === undefined) throw new FlowError('CHECK_FAILED', 'the provider saw no authorize request', s.step);
   return authorize;
 }
@@ -168,7 +206,11 @@ export function authorizeRequestOf(ctx: BrowserLegContext, s: StepContext): { ra
 function reportBrowserHops(ctx: BrowserLegContext, emit: EventSink): void {
   const actors = labOrigins(ctx.lab);
   const serverCalls = new Set(
-    [...ctx.lab.providers.values()].flatMap((p) => p.control.requests.filter((r) => SERVER_ENDPOINTS.has(r.endpoint)).map((r) => `${new URL(p.url).origin} ${r.method} ${r.path}`)),
+    [...ctx.lab.providers.values()].flatMap((p) =>
+      p.control.requests
+        .filter((r) => SERVER_ENDPOINTS.has(r.endpoint))
+        .map((r) => `${new URL(p.url).origin} ${r.method} ${r.path}`),
+    ),
   );
   for (const r of [...(ctx.watch?.seen ?? [])].sort((a, b) => a.startedAt - b.startedAt)) {
     const to = actors.get(r.origin);
@@ -176,7 +218,8 @@ function reportBrowserHops(ctx: BrowserLegContext, emit: EventSink): void {
     if (to === undefined || r.path === '/favicon.ico') continue;
     if (to === 'provider' && serverCalls.has(`${r.origin} ${r.method} ${r.path}`)) continue;
     if (to === 'api' && !BROWSER_ROUTE.test(r.path)) continue;
-    const proxied = to === 'api' && ctx.lab.router.mode === 'proxy' && r.requestHeaders['x-forwarded-host'] !== undefined;
+    const proxied =
+      to === 'api' && ctx.lab.router.mode === 'proxy' && r.requestHeaders['x-forwarded-host'] !== undefined;
     const size = Number(r.responseHeaders['content-length']);
     emit({
       type: 'http',

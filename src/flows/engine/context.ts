@@ -39,7 +39,10 @@ export function labOrigins(lab: Lab): Map<string, Actor> {
   return origins;
 }
 
-export function createBrowser(lab: Lab, deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink }): HeadlessBrowser {
+export function createBrowser(
+  lab: Lab,
+  deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink },
+): HeadlessBrowser {
   return new HeadlessBrowser({ origins: labOrigins(lab), fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent });
 }
 

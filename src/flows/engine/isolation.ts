@@ -32,8 +32,12 @@ export function isolationStep<C extends IsolationContext>(opts: IsolationOptions
       const chosen = ctx.lab.envs.get(ctx.envName);
       const others = [...ctx.lab.envs].filter(([name]) => name !== ctx.envName);
       for (const [name, api] of others) checkUntouched(s, name, api);
-      const edge = opts.via === 'router' ? checkRouter(ctx, s, chosen, opts.expectDelivered(ctx)) : checkProxy(ctx, s, opts.expectDelivered(ctx));
-      if (others.length === 0) s.note('no other environment runs in this lab; start several with --envs pd,qa,local-10-1-2-3');
+      const edge =
+        opts.via === 'router'
+          ? checkRouter(ctx, s, chosen, opts.expectDelivered(ctx))
+          : checkProxy(ctx, s, opts.expectDelivered(ctx));
+      if (others.length === 0)
+        s.note('no other environment runs in this lab; start several with --envs pd,qa,local-10-1-2-3');
       const names = others.map(([name]) => name);
       return `${names.length === 0 ? 'no other environments' : `${names.join(', ')} saw nothing`}; ${edge}`;
     },
@@ -42,28 +46,49 @@ export function isolationStep<C extends IsolationContext>(opts: IsolationOptions
 
 function checkUntouched(s: StepContext, name: string, api: RunningApi): void {
   const requests = api.ctx.requests;
-  s.check(`${name}: no request reached its API`, requests.length === 0, 'no requests', requests.slice(0, 3).map((r) => `${r.method} ${r.path}`));
+  s.check(
+    `${name}: no request reached its API`,
+    requests.length === 0,
+    'no requests',
+    requests.slice(0, 3).map((r) => `${r.method} ${r.path}`),
+  );
   const tokens = [...api.ctx.store.users.values()].filter((u) => hasAccessToken(u.providerInfo)).map((u) => u.id);
   s.check(`${name}: no providerInfo token stored`, tokens.length === 0, 'none', tokens);
   const published = api.ctx.broadcaster.history;
-  s.check(`${name}: no message on its broadcaster`, published.length === 0, 'none', published.slice(0, 3).map((m) => m.channel));
+  s.check(
+    `${name}: no message on its broadcaster`,
+    published.length === 0,
+    'none',
+    published.slice(0, 3).map((m) => m.channel),
+  );
   const actions = api.ctx.providerActions.received.length;
   s.check(`${name}: no provider action received`, actions === 0, 0, actions);
 }
 
-function checkRouter(ctx: IsolationContext, s: StepContext, chosen: RunningApi | undefined, expectDelivered: boolean): string {
+function checkRouter(
+  ctx: IsolationContext,
+  s: StepContext,
+  chosen: RunningApi | undefined,
+  expectDelivered: boolean,
+): string {
   const target = chosen?.ctx.env.callbackEnvironment ?? null;
   const routed = ctx.lab.router.hits.filter((h) => h.routedTo !== undefined);
   const elsewhere = routed.filter((h) => h.env !== target).map((h) => h.env ?? '?');
   s.check('router sent no callback to another environment', elsewhere.length === 0, 'none', elsewhere);
   const origin = callbackOrigin(ctx);
   if (origin.viaRouter) {
-    if (expectDelivered) s.check(`router routed the callback to "${String(target)}"`, routed.length > 0, 'at least one', routed.length);
+    if (expectDelivered)
+      s.check(`router routed the callback to "${String(target)}"`, routed.length > 0, 'at least one', routed.length);
     return `callback origin: authOrigin ${ctx.lab.authOrigin} (the router, ${ctx.lab.router.mode} mode)${origin.why}`;
   }
   // A fragment provider's page sends its second hop to authOrigin even when the first bypassed it (contract §7).
   const scriptHops = ctx.profile?.delivery?.mode === 'fragment' ? 1 : 0;
-  s.check(scriptHops === 0 ? 'router saw no callback of this run' : "router saw only the fragment page's second hop", routed.length === scriptHops, scriptHops === 0 ? 'none' : scriptHops, routed.length);
+  s.check(
+    scriptHops === 0 ? 'router saw no callback of this run' : "router saw only the fragment page's second hop",
+    routed.length === scriptHops,
+    scriptHops === 0 ? 'none' : scriptHops,
+    routed.length,
+  );
   return `callback origin: ${origin.label}${origin.why}`;
 }
 
@@ -71,7 +96,8 @@ function checkProxy(ctx: IsolationContext, s: StepContext, expectDelivered: bool
   const forwarded = ctx.lab.vpnProxy.hits.filter((h) => h.env !== undefined);
   const elsewhere = forwarded.filter((h) => h.env !== ctx.envName).map((h) => h.env ?? '?');
   s.check('VPN proxy forwarded nothing to another environment', elsewhere.length === 0, 'none', elsewhere);
-  if (expectDelivered) s.check(`VPN proxy forwarded the call to "${ctx.envName}"`, forwarded.length > 0, 'at least one', forwarded.length);
+  if (expectDelivered)
+    s.check(`VPN proxy forwarded the call to "${ctx.envName}"`, forwarded.length > 0, 'at least one', forwarded.length);
   return `VPN proxy at ${ctx.lab.vpnProxy.url} (${ctx.lab.vpnProxy.host === 'same' ? "the router's host" : 'its own origin'})`;
 }
 
@@ -87,11 +113,15 @@ function callbackOrigin(ctx: IsolationContext): { viaRouter: boolean; label: str
   return {
     viaRouter: false,
     label: direct ? `publicApiUrl ${env.url}/no-auth (the environment itself)` : uri,
-    why: restrictive ? ' — a restrictive provider: the router could not read the state of its callback, so the start route used publicApiUrl (contract §7)' : '',
+    why: restrictive
+      ? ' — a restrictive provider: the router could not read the state of its callback, so the start route used publicApiUrl (contract §7)'
+      : '',
   };
 }
 
 function hasAccessToken(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, inner]) => (key === 'accessToken' && inner !== undefined) || hasAccessToken(inner));
+  return Object.entries(value).some(
+    ([key, inner]) => (key === 'accessToken' && inner !== undefined) || hasAccessToken(inner),
+  );
 }

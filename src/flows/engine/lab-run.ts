@@ -38,7 +38,12 @@ export interface LabRunOptions {
  * The lab of a one-provider run: `envName` first among `opts.envs` (all by default), the router delivering by
  * 302 and the marketing success page unless asked otherwise; `extra` adds or overrides (consent, proxy, ports).
  */
-export function labOptionsFor(deps: LabRunDeps, envName: string, opts: LabRunOptions, extra: Partial<LabOptions> = {}): LabOptions {
+export function labOptionsFor(
+  deps: LabRunDeps,
+  envName: string,
+  opts: LabRunOptions,
+  extra: Partial<LabOptions> = {},
+): LabOptions {
   // A custom profile registered with a fixed callback port needs the router on that port, in every flow.
   const callbackPort = deps.profiles.get(opts.provider)?.server?.callbackPort;
   return {
@@ -59,7 +64,11 @@ export function labOptionsFor(deps: LabRunDeps, envName: string, opts: LabRunOpt
  * Runs `use` in `useLab`, or in a lab started from `options()` and closed afterwards whatever happens;
  * a lent lab is the caller's to close.
  */
-export async function withLab<T>(useLab: Lab | undefined, options: () => LabOptions, use: (lab: Lab) => Promise<T>): Promise<T> {
+export async function withLab<T>(
+  useLab: Lab | undefined,
+  options: () => LabOptions,
+  use: (lab: Lab) => Promise<T>,
+): Promise<T> {
   const lab = useLab ?? (await startLab(options()));
   try {
     return await use(lab);
@@ -72,14 +81,31 @@ export async function withLab<T>(useLab: Lab | undefined, options: () => LabOpti
  * The lab handles an agent-side flow on `providerId` in `envName` shares, with a fresh headless browser;
  * `mocked` is false for a custom profile (--profile), which runs against a real server through a journal-less stand-in.
  */
-export function agentContextFor(lab: Lab, envName: string, providerId: string, deps: LabRunDeps): { base: AgentContext; mocked: boolean } {
+export function agentContextFor(
+  lab: Lab,
+  envName: string,
+  providerId: string,
+  deps: LabRunDeps,
+): { base: AgentContext; mocked: boolean } {
   const api = lab.envs.get(envName);
   const profile = deps.profiles.get(providerId);
   const external = lab.externalOrigins.get(providerId);
   const mocked = lab.providers.get(providerId);
   const provider = mocked ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
-  if (!api || !provider || !profile) throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${providerId}" in "${envName}"`);
-  const base = { lab, envName, api, provider, profile, now: deps.now, fetch: deps.fetch, secrets: deps.secrets, onEvent: deps.onEvent, browser: createBrowser(lab, deps) };
+  if (!api || !provider || !profile)
+    throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${providerId}" in "${envName}"`);
+  const base = {
+    lab,
+    envName,
+    api,
+    provider,
+    profile,
+    now: deps.now,
+    fetch: deps.fetch,
+    secrets: deps.secrets,
+    onEvent: deps.onEvent,
+    browser: createBrowser(lab, deps),
+  };
   return { base, mocked: mocked !== undefined };
 }
 
@@ -95,10 +121,17 @@ export interface AgentParts {
 /** Builds the agent of the lab config's default user against `api`, registering its access token as a secret. */
 export function agentParts(api: RunningApi, deps: LabRunDeps): AgentParts {
   const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
-  if (!user) throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
+  if (!user)
+    throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
   deps.secrets.add(user.accessToken);
   return {
-    client: new ApiClient({ baseUrl: api.url, accessToken: user.accessToken, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
+    client: new ApiClient({
+      baseUrl: api.url,
+      accessToken: user.accessToken,
+      fetch: deps.fetch,
+      now: deps.now,
+      onEvent: deps.onEvent,
+    }),
     broadcasts: new BroadcastClient(),
     userId: user.id,
     broadcasterToken: user.broadcasterToken,
@@ -119,7 +152,12 @@ export interface FlowRunSpec<C> {
  * runFlow with the deps' event sink, clock and abort signal. After each step (passed or failed) the calls the API
  * made to providers during it are reported, so every report shows the exchange the browser never sees.
  */
-export function runFlowIn<C extends { lab: Lab }>(steps: readonly Step<C>[], context: C, deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>, spec: FlowRunSpec<C>): Promise<FlowOutcome> {
+export function runFlowIn<C extends { lab: Lab }>(
+  steps: readonly Step<C>[],
+  context: C,
+  deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>,
+  spec: FlowRunSpec<C>,
+): Promise<FlowOutcome> {
   return runFlow(steps.map(withServerCalls), context, {
     flow: spec.flow,
     provider: spec.provider,

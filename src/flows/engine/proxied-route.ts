@@ -23,7 +23,8 @@ export function checkProxiedRoute(ctx: ProxiedRouteContext, s: StepContext, hop:
   s.check('environment received the callback', seen !== undefined, 'a GET /no-auth/provider-token', 'none');
   s.expectEqual('query unchanged', seen?.rawQuery, query);
   s.expectEqual("router relayed the environment's status", hop.status, seen?.status);
-  if (hit?.location !== undefined && hop.location !== hit.location) s.note(`relative Location made absolute on the environment: ${hit.location}`);
+  if (hit?.location !== undefined && hop.location !== hit.location)
+    s.note(`relative Location made absolute on the environment: ${hit.location}`);
   ctx.routedAnswer = hop;
   return `env "${ctx.envName}" by state prefix, proxied: the router relayed its ${hop.status}`;
 }

@@ -63,12 +63,22 @@ export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlo
       announced = true;
       if (signal.aborted) throw new FlowError('FLOW_ABORTED', 'the flow was interrupted', step.id);
       const detail = await step.run(ctx, createStepContext(step.id, signal, opts.onEvent));
-      opts.onEvent({ type: 'step-succeeded', step: step.id, ms: Math.round(elapsed() - started), ...(detail ? { detail } : {}) });
+      opts.onEvent({
+        type: 'step-succeeded',
+        step: step.id,
+        ms: Math.round(elapsed() - started),
+        ...(detail ? { detail } : {}),
+      });
     } catch (err) {
       const error = asFlowError(err, step.id, signal);
       // Renderers learn a step's title from step-started, so a step stopped by beforeStep still gets one.
       if (!announced) opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
-      opts.onEvent({ type: 'step-failed', step: step.id, ms: Math.round(elapsed() - started), error: toErrorInfo(error) });
+      opts.onEvent({
+        type: 'step-failed',
+        step: step.id,
+        ms: Math.round(elapsed() - started),
+        error: toErrorInfo(error),
+      });
       outcome = { ok: false, failedStep: step.id, error, ms: 0 };
       break;
     }
@@ -102,14 +112,17 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
     const e = show(expected);
     const a = show(actual);
     emit({ type: 'check-failed', step, check: name, expected: e, actual: a });
-    throw new FlowError('CHECK_FAILED', `${name}: expected ${e}, got ${a}`, step, { detail: { check: name, expected: e, actual: a } });
+    throw new FlowError('CHECK_FAILED', `${name}: expected ${e}, got ${a}`, step, {
+      detail: { check: name, expected: e, actual: a },
+    });
   };
   return {
     step,
     signal,
     emit,
     check,
-    expectEqual: (name, actual, expected, detail) => check(name, Object.is(actual, expected), expected, actual, detail ?? brief(actual)),
+    expectEqual: (name, actual, expected, detail) =>
+      check(name, Object.is(actual, expected), expected, actual, detail ?? brief(actual)),
     note: (text) => emit({ type: 'note', step, text }),
   };
 }

@@ -8,7 +8,13 @@ import type { Lab } from '../../lab/start-lab.js';
 import type { RecordedRequest } from '../../mock-provider/journal.js';
 
 /** The provider endpoints only the API calls; authorize and consent are the browser's own hops. */
-export const SERVER_ENDPOINTS: ReadonlySet<RecordedRequest['endpoint']> = new Set<RecordedRequest['endpoint']>(['token', 'identity', 'profile', 'request-token', 'access-token']);
+export const SERVER_ENDPOINTS: ReadonlySet<RecordedRequest['endpoint']> = new Set<RecordedRequest['endpoint']>([
+  'token',
+  'identity',
+  'profile',
+  'request-token',
+  'access-token',
+]);
 
 // note: the cursor belongs to the lab, so a call is reported once however many runners report on that lab
 // (a misconfiguration run is a scenario plan, with its own hooks, run by runFlowIn, which reports too).
@@ -24,7 +30,16 @@ export function reportServerCalls(lab: Pick<Lab, 'providers'>, onEvent: EventSin
       if (!SERVER_ENDPOINTS.has(r.endpoint)) continue;
       const url = `${provider.url}${r.path}${r.rawQuery ? `?${r.rawQuery}` : ''}`;
       // The journal keeps when the call arrived, not when it was answered: the diagram only needs its start.
-      onEvent({ type: 'http', from: 'api', to: 'provider', method: r.method, url, status: r.status ?? 0, ms: 0, startedAt: r.at });
+      onEvent({
+        type: 'http',
+        from: 'api',
+        to: 'provider',
+        method: r.method,
+        url,
+        status: r.status ?? 0,
+        ms: 0,
+        startedAt: r.at,
+      });
     }
     seen.set(id, journal.length);
   }

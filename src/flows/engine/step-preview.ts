@@ -35,7 +35,9 @@ export function previewConnectStep(stepId: string, ctx: ConnectContext): string 
     case 'route':
       return nextHop(ctx, ctx.callbackHop, 'router');
     case 'callback':
-      return realBrowser ? 'no request: read the provider, router and API journals of the hops the browser made' : nextHop(ctx, ctx.apiCallbackHop, 'api');
+      return realBrowser
+        ? 'no request: read the provider, router and API journals of the hops the browser made'
+        : nextHop(ctx, ctx.apiCallbackHop, 'api');
     case 'success-page':
       return nextHop(ctx, ctx.successHop, ctx.api.ctx.successPage === 'api' ? 'api' : 'marketing');
     case 'open-browser':
@@ -65,7 +67,9 @@ export function previewSignupStep(stepId: string, ctx: SignupContext): string | 
       return nextHop(ctx, ctx.callbackHop, 'router');
     case 'callback':
       // In proxy mode the router already relayed the environment's answer during the route step.
-      return ctx.routedAnswer !== undefined ? "no request: the router relayed the API's answer; read the provider's journal" : nextHop(ctx, ctx.apiCallbackHop, 'api');
+      return ctx.routedAnswer !== undefined
+        ? "no request: the router relayed the API's answer; read the provider's journal"
+        : nextHop(ctx, ctx.apiCallbackHop, 'api');
     case 'result-page': {
       const target = ctx.resultHop === undefined ? undefined : ctx.browser.locationOf(ctx.resultHop);
       return nextHop(ctx, ctx.resultHop, (target && labOrigins(ctx.lab).get(target.origin)) ?? 'api');

@@ -9,7 +9,13 @@ import { getPath } from '../../util/dotted.js';
 import type { EnvironmentConfig } from '../../lab/config.js';
 import { CONNECTED_REPLY } from '../../mock-api/msteams-bot.js';
 import type { ProviderAction } from '../../mock-api/provider-actions.js';
-import { buildSlackAction, buildTeamsActivity, STALE_BY_S, TEAMS_TENANT_ID, type ProviderCall } from '../../agent-sim/provider-calls.js';
+import {
+  buildSlackAction,
+  buildTeamsActivity,
+  STALE_BY_S,
+  TEAMS_TENANT_ID,
+  type ProviderCall,
+} from '../../agent-sim/provider-calls.js';
 import type { ReceivedMessage } from '../../agent-sim/broadcast-client.js';
 import type { InteractContext } from './steps.js';
 import type { StepContext } from '../engine/runner.js';
@@ -43,7 +49,14 @@ const slack: InteractKit = {
   async build(ctx) {
     const slackUserId = identityOf(ctx, 'slack') ?? 'U0NOBODY000';
     const signingSecret = ctx.env.integrations.slack?.signingSecretsByAppIds[ctx.appId ?? ''] ?? '';
-    return buildSlackAction({ appId: ctx.appId ?? '', signingSecret, slackUserId, actionId: { ...ACTION_ID, teamId: ctx.teamId }, now: ctx.now, ...tamperOf(ctx) });
+    return buildSlackAction({
+      appId: ctx.appId ?? '',
+      signingSecret,
+      slackUserId,
+      actionId: { ...ACTION_ID, teamId: ctx.teamId },
+      now: ctx.now,
+      ...tamperOf(ctx),
+    });
   },
   checkSigned(ctx, s, call) {
     const text = call.rawBody.toString('utf8');
@@ -53,14 +66,30 @@ const slack: InteractKit = {
     const secret = ctx.env.integrations.slack?.signingSecretsByAppIds[ctx.appId ?? ''] ?? '';
     const expected = `v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(call.rawBody).digest('hex')}`;
     const matches = call.headers['x-slack-signature'] === expected;
-    s.check(ctx.tamper === 'signature' ? 'signature made without the app\'s secret (tampered)' : 'x-slack-signature = v0=HMAC-SHA256(secret, "v0:<ts>:<raw body>")', matches === (ctx.tamper !== 'signature'), ctx.tamper === 'signature' ? 'a mismatch' : expected, call.headers['x-slack-signature']);
-    s.check(ctx.tamper === 'timestamp' ? `timestamp ${age} s old, beyond 300 s (tampered)` : 'timestamp within 300 s', ctx.tamper === 'timestamp' ? age >= STALE_BY_S : Math.abs(age) <= 300, ctx.tamper === 'timestamp' ? `≥ ${STALE_BY_S} s` : '≤ 300 s', `${age} s`);
+    s.check(
+      ctx.tamper === 'signature'
+        ? "signature made without the app's secret (tampered)"
+        : 'x-slack-signature = v0=HMAC-SHA256(secret, "v0:<ts>:<raw body>")',
+      matches === (ctx.tamper !== 'signature'),
+      ctx.tamper === 'signature' ? 'a mismatch' : expected,
+      call.headers['x-slack-signature'],
+    );
+    s.check(
+      ctx.tamper === 'timestamp' ? `timestamp ${age} s old, beyond 300 s (tampered)` : 'timestamp within 300 s',
+      ctx.tamper === 'timestamp' ? age >= STALE_BY_S : Math.abs(age) <= 300,
+      ctx.tamper === 'timestamp' ? `≥ ${STALE_BY_S} s` : '≤ 300 s',
+      `${age} s`,
+    );
     return `${call.rawBody.length} bytes, ts ${ts}, app ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
     s.expectEqual('action type', action?.type, 'block_actions');
     s.expectEqual('maps to the CodeStream user through slack::<id>', action?.userId, ctx.userId);
-    s.expectEqual('action id as sent', JSON.stringify(action?.actionId), JSON.stringify({ ...ACTION_ID, teamId: ctx.teamId }));
+    s.expectEqual(
+      'action id as sent',
+      JSON.stringify(action?.actionId),
+      JSON.stringify({ ...ACTION_ID, teamId: ctx.teamId }),
+    );
     return `block_actions by ${action?.providerUserId ?? '?'} → ${ctx.userId}`;
   },
   isDelivery: (_ctx, m) => typeof m.message.providerAction === 'object',
@@ -74,14 +103,26 @@ const msteams: InteractKit = {
   signTitle: 'Mock Teams channel sends the sign-in card activity with its bearer token',
   verifyTitle: 'Environment authenticates the channel token and signs the team in',
   async build(ctx) {
-    return buildTeamsActivity({ botAppId: ctx.appId ?? '', channelKey: ctx.lab.config.secrets.botFramework, aadObjectId: `aad-${ctx.userId}`, signInCode: ctx.connectCode ?? '', now: ctx.now, ...tamperOf(ctx) });
+    return buildTeamsActivity({
+      botAppId: ctx.appId ?? '',
+      channelKey: ctx.lab.config.secrets.botFramework,
+      aadObjectId: `aad-${ctx.userId}`,
+      signInCode: ctx.connectCode ?? '',
+      now: ctx.now,
+      ...tamperOf(ctx),
+    });
   },
   checkSigned(ctx, s, call) {
     const claims = decodeJwt((call.headers.authorization ?? '').replace(/^Bearer /, ''));
     s.expectEqual('token aud is the bot app id', claims.aud, call.appId);
     s.expectEqual('token iss', claims.iss, 'https://api.botframework.com');
     const leftS = Number(claims.exp) - Math.floor(ctx.now() / 1000);
-    s.check(ctx.tamper === 'timestamp' ? 'token expired beyond the 5-minute skew (tampered)' : 'token not expired', ctx.tamper === 'timestamp' ? leftS < -300 : leftS > 0, ctx.tamper === 'timestamp' ? '< −300 s' : '> 0 s', `${leftS} s`);
+    s.check(
+      ctx.tamper === 'timestamp' ? 'token expired beyond the 5-minute skew (tampered)' : 'token not expired',
+      ctx.tamper === 'timestamp' ? leftS < -300 : leftS > 0,
+      ctx.tamper === 'timestamp' ? '< −300 s' : '> 0 s',
+      `${leftS} s`,
+    );
     const value = (JSON.parse(call.rawBody.toString('utf8')) as { value?: { signInCode?: unknown } }).value;
     s.expectEqual('activity carries the connect code', value?.signInCode, ctx.connectCode);
     return `${call.rawBody.length} bytes, aud ${call.appId}`;
@@ -91,10 +132,25 @@ const msteams: InteractKit = {
     const replies = parseJson(ctx.answer?.body)?.activities as Array<{ text?: unknown }> | undefined;
     s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', replies?.[0]?.text, CONNECTED_REPLY);
     const team = ctx.api.ctx.store.teams.get(ctx.teamId);
-    s.check(`team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`, getPath(team, `providerBotInfo.msteams.${TEAMS_TENANT_ID}`) !== undefined, 'bot info', 'none');
+    s.check(
+      `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`,
+      getPath(team, `providerBotInfo.msteams.${TEAMS_TENANT_ID}`) !== undefined,
+      'bot info',
+      'none',
+    );
     const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
-    s.check(`user has msteams::${TEAMS_TENANT_ID}`, identities.includes(`msteams::${TEAMS_TENANT_ID}`), 'the identity', identities);
-    s.check('connect code is single use', ctx.api.ctx.signups.find(ctx.connectCode ?? '') === undefined, 'gone', 'still stored');
+    s.check(
+      `user has msteams::${TEAMS_TENANT_ID}`,
+      identities.includes(`msteams::${TEAMS_TENANT_ID}`),
+      'the identity',
+      identities,
+    );
+    s.check(
+      'connect code is single use',
+      ctx.api.ctx.signups.find(ctx.connectCode ?? '') === undefined,
+      'gone',
+      'still stored',
+    );
     return `tenant ${TEAMS_TENANT_ID} linked to ${ctx.userId}`;
   },
   isDelivery: (_ctx, m) => {
@@ -107,7 +163,10 @@ export const INTERACT_KITS = { slack, msteams } as const;
 
 function identityOf(ctx: InteractContext, provider: string): string | undefined {
   const prefix = `${provider}::`;
-  return ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities.find((i) => i.startsWith(prefix))?.slice(prefix.length);
+  return ctx.api.ctx.store.users
+    .get(ctx.userId)
+    ?.providerIdentities.find((i) => i.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 function tamperOf(ctx: InteractContext): { tamper?: NonNullable<InteractContext['tamper']> } {

@@ -25,7 +25,11 @@ export interface InteractRun {
 export async function runInteract(opts: InteractOptions, deps: FlowDeps, useLab?: Lab): Promise<InteractRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
   // Provider-initiated calls need no mock OAuth provider.
-  const labOptions = () => ({ ...labOptionsFor(deps, envName, { provider: opts.provider, envs: opts.envs }), providers: [], proxyHost: opts.proxyHost ?? 'same' });
+  const labOptions = () => ({
+    ...labOptionsFor(deps, envName, { provider: opts.provider, envs: opts.envs }),
+    providers: [],
+    proxyHost: opts.proxyHost ?? 'same',
+  });
   return withLab(useLab, labOptions, async (lab) => {
     const context = createInteractContext(lab, envName, opts, deps);
     return runAgentFlow(interactSteps(opts.provider), context, deps, {

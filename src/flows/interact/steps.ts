@@ -42,12 +42,18 @@ export interface InteractContext extends IsolationContext {
 }
 
 /** Where the run expects the call to end: accepted, refused by the environment, or refused at the proxy. */
-export function expectedOutcome(tamper: Tamper | undefined): 'accepted' | 'refused by the environment' | 'refused by the VPN proxy' {
+export function expectedOutcome(
+  tamper: Tamper | undefined,
+): 'accepted' | 'refused by the environment' | 'refused by the VPN proxy' {
   if (tamper === undefined) return 'accepted';
   return tamper === 'app' ? 'refused by the VPN proxy' : 'refused by the environment';
 }
 
-const step = (id: string, title: string, run: Step<InteractContext>['run']): Step<InteractContext> => ({ id, title, run });
+const step = (id: string, title: string, run: Step<InteractContext>['run']): Step<InteractContext> => ({
+  id,
+  title,
+  run,
+});
 const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 
 /** The steps for one provider. */
@@ -57,16 +63,21 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
     step('apps', `VPN proxy knows the environment's ${kit.displayName} app`, async (ctx, s) => {
       ctx.appId = kit.appIdsOf(ctx.env)[0];
       s.check(`"${ctx.envName}" has a ${kit.displayName} app configured`, ctx.appId !== undefined, 'an app id', 'none');
-      for (const secret of Object.values(ctx.env.integrations.slack?.signingSecretsByAppIds ?? {})) ctx.secrets.add(secret);
+      for (const secret of Object.values(ctx.env.integrations.slack?.signingSecretsByAppIds ?? {}))
+        ctx.secrets.add(secret);
       ctx.secrets.add(ctx.lab.config.secrets.botFramework);
       const route = ctx.lab.vpnProxy.table.get(provider)?.get(ctx.appId ?? '');
       s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, route?.env, ctx.envName);
       const same = ctx.lab.vpnProxy.url === ctx.lab.router.url;
       s.expectEqual('proxy host', same ? 'same' : 'separate', ctx.lab.vpnProxy.host);
-      return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${same ? ' (the auth-origin router\'s host, as the seed says it is today)' : ' (its own origin, as the seed says it should be)'}`;
+      return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${same ? " (the auth-origin router's host, as the seed says it is today)" : ' (its own origin, as the seed says it should be)'}`;
     }),
     step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
-      await ctx.broadcasts.subscribe({ apiUrl: ctx.api.url, token: ctx.broadcasterToken, channels: [`user-${ctx.userId}`] });
+      await ctx.broadcasts.subscribe({
+        apiUrl: ctx.api.url,
+        token: ctx.broadcasterToken,
+        channels: [`user-${ctx.userId}`],
+      });
       s.check('subscribed', true, 'subscribed', 'subscribed', `user-${ctx.userId}`);
       return `user-${ctx.userId}`;
     }),
@@ -75,15 +86,25 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
   steps.push(
     step('sign', kit.signTitle, async (ctx, s) => {
       ctx.call = await kit.build(ctx);
-      if (ctx.tamper !== undefined) s.note(`tampered: ${ctx.tamper} — expected outcome: ${expectedOutcome(ctx.tamper)}`);
+      if (ctx.tamper !== undefined)
+        s.note(`tampered: ${ctx.tamper} — expected outcome: ${expectedOutcome(ctx.tamper)}`);
       return kit.checkSigned(ctx, s, ctx.call);
     }),
     step('send', `${kit.displayName} → VPN proxy (POST /no-auth/provider-action/${provider})`, async (ctx, s) => {
       const call = ctx.call as ProviderCall;
       const url = `${ctx.lab.vpnProxy.url}${call.path}`;
       s.note(call.summary);
-      const { response } = await timedFetch(ctx.fetch, url, { method: 'POST', headers: call.headers, body: new Uint8Array(call.rawBody) }, { from: 'provider', to: 'proxy', now: ctx.now, onEvent: ctx.onEvent });
-      ctx.answer = { status: response.status, body: await response.text(), proxyRefused: response.headers.get('x-vpn-proxy') === 'refused' };
+      const { response } = await timedFetch(
+        ctx.fetch,
+        url,
+        { method: 'POST', headers: call.headers, body: new Uint8Array(call.rawBody) },
+        { from: 'provider', to: 'proxy', now: ctx.now, onEvent: ctx.onEvent },
+      );
+      ctx.answer = {
+        status: response.status,
+        body: await response.text(),
+        proxyRefused: response.headers.get('x-vpn-proxy') === 'refused',
+      };
       ctx.proxyHit = ctx.lab.vpnProxy.hits.at(-1);
       const body = parseJson(ctx.answer.body);
       if (ctx.tamper === undefined) {
@@ -92,32 +113,65 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       }
       s.expectEqual('answer status (refusal expected)', ctx.answer.status, 403);
       s.expectEqual('error code', body?.code, 'RAPI-1003');
-      s.expectEqual('refused by', ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment', ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment');
+      s.expectEqual(
+        'refused by',
+        ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment',
+        ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment',
+      );
       return `403 RAPI-1003 — ${String(body?.info ?? body?.message ?? '')}`;
     }),
     step('proxy', 'VPN proxy routes the call by its app id, bytes unchanged', async (ctx, s) => {
       const call = ctx.call as ProviderCall;
       const hit = ctx.proxyHit;
       s.expectEqual('proxy read the app id', hit?.appId, call.appId);
-      s.check('proxy received the bytes sent', hit?.rawBody.equals(call.rawBody) === true, sha(call.rawBody), hit ? sha(hit.rawBody) : 'nothing');
+      s.check(
+        'proxy received the bytes sent',
+        hit?.rawBody.equals(call.rawBody) === true,
+        sha(call.rawBody),
+        hit ? sha(hit.rawBody) : 'nothing',
+      );
       if (ctx.tamper === 'app') {
-        s.check('proxy forwarded nothing', hit !== undefined && hit.env === undefined, 'no environment', hit?.env ?? 'no hit');
-        const reached = [...ctx.lab.envs].filter(([, api]) => api.ctx.providerActions.received.length > 0).map(([name]) => name);
+        s.check(
+          'proxy forwarded nothing',
+          hit !== undefined && hit.env === undefined,
+          'no environment',
+          hit?.env ?? 'no hit',
+        );
+        const reached = [...ctx.lab.envs]
+          .filter(([, api]) => api.ctx.providerActions.received.length > 0)
+          .map(([name]) => name);
         s.check('no environment received the call', reached.length === 0, 'none', reached);
         return `refused: ${hit?.reason ?? ''}`;
       }
       s.expectEqual('proxy forwarded to', hit?.env, ctx.envName);
       ctx.received = ctx.api.ctx.providerActions.received.at(-1);
       const received = ctx.received;
-      ctx.onEvent({ type: 'http', from: 'proxy', to: 'api', method: 'POST', url: hit?.forwardedTo ?? '', status: received?.status ?? 0, ms: 0, startedAt: hit?.at ?? ctx.now() });
-      s.check('raw body byte-identical at the environment', received?.rawBody.equals(call.rawBody) === true, `${call.rawBody.length} bytes sha256 ${sha(call.rawBody)}`, received ? `${received.rawBody.length} bytes sha256 ${sha(received.rawBody)}` : 'nothing');
-      for (const name of kit.signedHeaders) s.expectEqual(`header ${name} unchanged`, received?.headers[name], call.headers[name]);
+      ctx.onEvent({
+        type: 'http',
+        from: 'proxy',
+        to: 'api',
+        method: 'POST',
+        url: hit?.forwardedTo ?? '',
+        status: received?.status ?? 0,
+        ms: 0,
+        startedAt: hit?.at ?? ctx.now(),
+      });
+      s.check(
+        'raw body byte-identical at the environment',
+        received?.rawBody.equals(call.rawBody) === true,
+        `${call.rawBody.length} bytes sha256 ${sha(call.rawBody)}`,
+        received ? `${received.rawBody.length} bytes sha256 ${sha(received.rawBody)}` : 'nothing',
+      );
+      for (const name of kit.signedHeaders)
+        s.expectEqual(`header ${name} unchanged`, received?.headers[name], call.headers[name]);
       return `${call.rawBody.length} bytes to ${hit?.forwardedTo ?? ''}, sha256 ${sha(call.rawBody)}…`;
     }),
     step('verify', kit.verifyTitle, async (ctx, s) => {
       const actions = ctx.api.ctx.providerActions.actions;
       if (ctx.tamper === 'app') {
-        const recorded = [...ctx.lab.envs].filter(([, api]) => api.ctx.providerActions.actions.length > 0).map(([name]) => name);
+        const recorded = [...ctx.lab.envs]
+          .filter(([, api]) => api.ctx.providerActions.actions.length > 0)
+          .map(([name]) => name);
         s.check('no environment recorded an action', recorded.length === 0, 'none', recorded);
         return 'no environment was asked';
       }
@@ -146,11 +200,20 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
   return steps;
 }
 
-const connectCodeStep = step('connect-code', 'Agent gets an MS Teams connect code (POST /msteams/generate-connect-code)', async (ctx, s) => {
-  const answer = await ctx.client.request('POST', '/msteams/generate-connect-code', {});
-  s.expectEqual('answer status', answer.status, 200);
-  ctx.connectCode = typeof answer.body.connectCode === 'string' ? answer.body.connectCode : undefined;
-  ctx.secrets.add(ctx.connectCode);
-  s.check('connect code is a hyphen-less UUID', /^[0-9a-f]{32}$/.test(ctx.connectCode ?? ''), '32 hex digits', ctx.connectCode ?? null);
-  return 'valid for 10 minutes, single use';
-});
+const connectCodeStep = step(
+  'connect-code',
+  'Agent gets an MS Teams connect code (POST /msteams/generate-connect-code)',
+  async (ctx, s) => {
+    const answer = await ctx.client.request('POST', '/msteams/generate-connect-code', {});
+    s.expectEqual('answer status', answer.status, 200);
+    ctx.connectCode = typeof answer.body.connectCode === 'string' ? answer.body.connectCode : undefined;
+    ctx.secrets.add(ctx.connectCode);
+    s.check(
+      'connect code is a hyphen-less UUID',
+      /^[0-9a-f]{32}$/.test(ctx.connectCode ?? ''),
+      '32 hex digits',
+      ctx.connectCode ?? null,
+    );
+    return 'valid for 10 minutes, single use';
+  },
+);

@@ -41,19 +41,33 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
       source: 'contract §2.2, failure mode 11',
       injects: 'config: the environment has no callbackEnvironment, so its state starts with "null!"',
       observes: 'the router refuses the callback with an error page and no Location',
-      expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'callbackEnvironment is not configured' },
+      expect: {
+        outcome: 'refused',
+        from: 'route',
+        by: 'router',
+        status: 400,
+        says: 'callbackEnvironment is not configured',
+      },
     },
     delivered: false,
-    configure: (config, env) => ({ ...config, environments: config.environments.map((e) => (e.name === env ? { ...e, callbackEnvironment: null } : e)) }),
+    configure: (config, env) => ({
+      ...config,
+      environments: config.environments.map((e) => (e.name === env ? { ...e, callbackEnvironment: null } : e)),
+    }),
     cause(ctx, s) {
-      s.check('state sent to the provider starts with "null!"', ctx.sentState?.startsWith('null!') === true, 'null!…', ctx.sentState?.slice(0, 8) ?? null);
+      s.check(
+        'state sent to the provider starts with "null!"',
+        ctx.sentState?.startsWith('null!') === true,
+        'null!…',
+        ctx.sentState?.slice(0, 8) ?? null,
+      );
       routerRefusedAs(ctx, s, 'callback-env-unset');
       return 'callbackEnvironment unset → state "null!…" → the router cannot know where to send it';
     },
   },
   'router-unknown-env': {
     scenario: {
-      title: "authOrigin points at a router whose table lacks the environment",
+      title: 'authOrigin points at a router whose table lacks the environment',
       source: 'contract §7, failure mode 11',
       injects: "config: the router's environment table has no entry for the environment",
       observes: 'the router answers "not known to this router" with an error page and no Location',
@@ -67,7 +81,12 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
     cause(ctx, s) {
       const name = String(ctx.api.ctx.env.callbackEnvironment);
       s.check(`router table has no "${name}"`, !ctx.lab.router.environments.has(name), 'absent', 'present');
-      s.check(`state names "${name}"`, ctx.sentState?.startsWith(`${name}!`) === true, `${name}!…`, ctx.sentState?.slice(0, name.length + 1) ?? null);
+      s.check(
+        `state names "${name}"`,
+        ctx.sentState?.startsWith(`${name}!`) === true,
+        `${name}!…`,
+        ctx.sentState?.slice(0, name.length + 1) ?? null,
+      );
       routerRefusedAs(ctx, s, 'unknown-env');
       return `the state names "${name}", which the router at authOrigin does not route`;
     },
@@ -76,7 +95,8 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
     scenario: {
       title: 'The exchange sends a redirect_uri other than the authorize one',
       source: 'contract §7 ("redirect_uri must match in both calls"), failure mode 12; RFC 6749 §4.1.3',
-      injects: "config: the environment's exchange rebuilds redirect_uri from its publicApiUrl, the start route from authOrigin",
+      injects:
+        "config: the environment's exchange rebuilds redirect_uri from its publicApiUrl, the start route from authOrigin",
       observes: 'the provider rejects the exchange and the callback ends on /web/error?code=RAPI-1010',
       expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
     },
@@ -89,9 +109,18 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
       const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
       const sent = { ...exchange?.query, ...exchange?.body }.redirect_uri;
       s.expectEqual('exchange redirect_uri', sent, `${ctx.api.url}/no-auth/provider-token/${ctx.profile.id}`);
-      s.check('differs from the authorize redirect_uri', sent !== ctx.redirectUri, `not ${ctx.redirectUri ?? ''}`, sent ?? null);
+      s.check(
+        'differs from the authorize redirect_uri',
+        sent !== ctx.redirectUri,
+        `not ${ctx.redirectUri ?? ''}`,
+        sent ?? null,
+      );
       s.expectEqual('provider issued no token', ctx.provider.control.issued.length, 0);
-      s.expectEqual('nothing stored', getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`), undefined);
+      s.expectEqual(
+        'nothing stored',
+        getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`),
+        undefined,
+      );
       return 'authorize used authOrigin, the exchange publicApiUrl: the provider refused (redirect_uri mismatch) → RAPI-1010';
     },
   },
@@ -110,42 +139,79 @@ export function misconfigScenario(name: Misconfig): Scenario {
 }
 
 /** Runs connect in a lab with the misconfiguration; ok means the system failed exactly as expected. */
-export async function runMisconfig(opts: ConnectOptions & { misconfig: Misconfig }, deps: FlowDeps): Promise<ConnectRun> {
+export async function runMisconfig(
+  opts: ConnectOptions & { misconfig: Misconfig },
+  deps: FlowDeps,
+): Promise<ConnectRun> {
   const spec = SPECS[opts.misconfig];
   const envName = opts.env ?? deps.config.defaultEnvironment;
   const profile = deps.profiles.get(opts.provider);
   if (profile?.restrictive && !spec.delivered) {
-    throw new UsageError(`--misconfig ${opts.misconfig} concerns the router, which provider "${opts.provider}" bypasses`, { hint: 'Restrictive providers call back on publicApiUrl; pick a provider such as github.' });
+    throw new UsageError(
+      `--misconfig ${opts.misconfig} concerns the router, which provider "${opts.provider}" bypasses`,
+      { hint: 'Restrictive providers call back on publicApiUrl; pick a provider such as github.' },
+    );
   }
   // Only an OAuth 2.0 code exchange carries a redirect_uri (RFC 6749 §4.1.3): not a fragment token, not OAuth 1.0a.
-  if (opts.misconfig === 'exchange-redirect-uri' && profile !== undefined && (flowKind(profile) !== 'code' || profile.token === undefined)) {
-    throw new UsageError(`--misconfig exchange-redirect-uri needs a code exchange, which provider "${opts.provider}" does not make (${flowKind(profile)} flow)`, { hint: 'Pick a provider with an authorization-code exchange, such as github or gitlab.' });
+  if (
+    opts.misconfig === 'exchange-redirect-uri' &&
+    profile !== undefined &&
+    (flowKind(profile) !== 'code' || profile.token === undefined)
+  ) {
+    throw new UsageError(
+      `--misconfig exchange-redirect-uri needs a code exchange, which provider "${opts.provider}" does not make (${flowKind(profile)} flow)`,
+      { hint: 'Pick a provider with an authorization-code exchange, such as github or gitlab.' },
+    );
   }
   const clock = createScenarioClock(deps.now);
   const config = spec.configure?.(deps.config, envName) ?? deps.config;
   // The lab and every step run on the scenario's clock, against the misconfigured lab config.
   const runDeps: FlowDeps = { ...deps, config, now: clock.now };
-  return withLab(undefined, () => labOptionsFor(runDeps, envName, opts), async (lab) => {
-    spec.arrange?.(lab, envName);
-    const api = lab.envs.get(envName);
-    if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab did not start environment "${envName}"`);
-    const scenario = misconfigScenario(opts.misconfig);
-    // A proxying router hands the browser the environment's answer itself, so the path to /web/error
-    // already starts at the router's hop.
-    if (lab.router.mode === 'proxy' && scenario.expect.outcome === 'web-error' && scenario.expect.from === 'callback') scenario.expect = { ...scenario.expect, from: 'route' };
-    const rt: ScenarioRuntime = { scenario, lab, envName, api, provider: opts.provider, other: undefined, clock, startedAt: clock.now(), callbackProvider: opts.provider, hops: {} };
-    const plan = planConnect(rt);
-    const cause: Step<ConnectContext> = { id: 'cause', title: `Failed as expected, because: ${scenario.title}`, run: async (ctx, s) => spec.cause(ctx, s) };
-    const steps = [...plan.steps, cause, isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => spec.delivered })];
-    const context = createConnectContext(lab, envName, opts, { ...deps, now: clock.now });
-    plan.prepare(context);
-    await plan.arrange();
-    return runAgentFlow(steps, context, runDeps, {
-      flow: 'connect',
-      provider: opts.provider,
-      env: envName,
-      beforeStep: opts.beforeStep,
-      result: () => ({ misconfig: opts.misconfig, expected: scenario.observes }),
-    });
-  });
+  return withLab(
+    undefined,
+    () => labOptionsFor(runDeps, envName, opts),
+    async (lab) => {
+      spec.arrange?.(lab, envName);
+      const api = lab.envs.get(envName);
+      if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab did not start environment "${envName}"`);
+      const scenario = misconfigScenario(opts.misconfig);
+      // A proxying router hands the browser the environment's answer itself, so the path to /web/error
+      // already starts at the router's hop.
+      if (lab.router.mode === 'proxy' && scenario.expect.outcome === 'web-error' && scenario.expect.from === 'callback')
+        scenario.expect = { ...scenario.expect, from: 'route' };
+      const rt: ScenarioRuntime = {
+        scenario,
+        lab,
+        envName,
+        api,
+        provider: opts.provider,
+        other: undefined,
+        clock,
+        startedAt: clock.now(),
+        callbackProvider: opts.provider,
+        hops: {},
+      };
+      const plan = planConnect(rt);
+      const cause: Step<ConnectContext> = {
+        id: 'cause',
+        title: `Failed as expected, because: ${scenario.title}`,
+        run: async (ctx, s) => spec.cause(ctx, s),
+      };
+      const steps = [
+        ...plan.steps,
+        cause,
+        isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => spec.delivered }),
+      ];
+      const context = createConnectContext(lab, envName, opts, { ...deps, now: clock.now });
+      plan.prepare(context);
+      await plan.arrange();
+      return runAgentFlow(steps, context, runDeps, {
+        flow: 'connect',
+        provider: opts.provider,
+        env: envName,
+        beforeStep: opts.beforeStep,
+        result: () => ({ misconfig: opts.misconfig, expected: scenario.observes }),
+      });
+    },
+  );
 }

@@ -25,17 +25,30 @@ function versionAfter(directive: unknown): number | undefined {
   return typeof after === 'number' ? after : undefined;
 }
 
-const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step<RefreshContext> => ({ id, title, run });
+const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step<RefreshContext> => ({
+  id,
+  title,
+  run,
+});
 
 export const refreshSteps: readonly Step<RefreshContext>[] = [
   step('refresh-call', 'Agent asks the API to refresh the token (GET /provider-refresh)', async (ctx, s) => {
     const key = storageKeyOf(ctx);
-    const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as { refreshToken?: unknown; expiresAt?: unknown } | undefined;
-    s.check('connect stored a refresh token', typeof before?.refreshToken === 'string', 'a refresh token', before?.refreshToken);
+    const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as
+      { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    s.check(
+      'connect stored a refresh token',
+      typeof before?.refreshToken === 'string',
+      'a refresh token',
+      before?.refreshToken,
+    );
     ctx.oldRefreshToken = String(before?.refreshToken);
     ctx.secrets.add(ctx.oldRefreshToken);
     // Contract §6.6: the agent refreshes on its own once fewer than 60 s are left; the run asks now.
-    if (typeof before?.expiresAt === 'number') s.note(`the agent would refresh by itself ${Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60)} s from now (60 s before expiresAt)`);
+    if (typeof before?.expiresAt === 'number')
+      s.note(
+        `the agent would refresh by itself ${Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60)} s from now (60 s before expiresAt)`,
+      );
     const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`);
     s.expectEqual('provider-refresh answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
     const directive = (answer.body.user ?? {}) as { $set?: Record<string, unknown> };
@@ -44,33 +57,64 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
       const params = { ...call?.query, ...call?.body };
       s.expectEqual('refresh grant: grant_type', params.grant_type, 'refresh_token');
-      s.expectEqual(`refresh grant: the stored refresh token (${t.refresh.parameter})`, params[t.refresh.parameter], ctx.oldRefreshToken);
+      s.expectEqual(
+        `refresh grant: the stored refresh token (${t.refresh.parameter})`,
+        params[t.refresh.parameter],
+        ctx.oldRefreshToken,
+      );
       s.expectEqual('refresh grant: format', call?.format, t.format);
       const issued = ctx.provider.control.issued.filter((i) => i.kind === 'refresh').at(-1);
       ctx.refreshedToken = issued?.accessToken;
       ctx.secrets.add(issued?.refreshToken);
-    } else ctx.refreshedToken = typeof directive.$set?.[`${key}.accessToken`] === 'string' ? (directive.$set[`${key}.accessToken`] as string) : undefined;
+    } else
+      ctx.refreshedToken =
+        typeof directive.$set?.[`${key}.accessToken`] === 'string'
+          ? (directive.$set[`${key}.accessToken`] as string)
+          : undefined;
     ctx.secrets.add(ctx.refreshedToken);
     s.expectEqual(`answer $set ${key}.accessToken`, directive.$set?.[`${key}.accessToken`], ctx.refreshedToken);
     ctx.refreshVersion = versionAfter(directive);
     // Without a journal (a custom profile's real server) the first token is the one the connect stored.
     const first = ctx.providerJournal ? ctx.issuedToken : ctx.storedToken;
     s.check('an access token in the answer', ctx.refreshedToken !== undefined, 'an access token', ctx.refreshedToken);
-    if (ctx.providerJournal) s.check('a new access token', ctx.refreshedToken !== first, 'a token other than the first', ctx.refreshedToken);
-    else if (ctx.refreshedToken === first) s.note('the server answered the refresh with the same access token it issued first (RFC 6749 §6 allows it; a deterministic JWT within the same second does this)');
-    const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    if (ctx.providerJournal)
+      s.check('a new access token', ctx.refreshedToken !== first, 'a token other than the first', ctx.refreshedToken);
+    else if (ctx.refreshedToken === first)
+      s.note(
+        'the server answered the refresh with the same access token it issued first (RFC 6749 §6 allows it; a deterministic JWT within the same second does this)',
+      );
+    const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as
+      { refreshToken?: unknown; expiresAt?: unknown } | undefined;
     if (!ctx.providerJournal) {
       // A real server decides whether it rotates; the run says what it saw instead of asserting the profile's guess.
-      const seen = typeof stored?.refreshToken === 'string' ? (stored.refreshToken === ctx.oldRefreshToken ? 'kept the same refresh token' : 'rotated the refresh token') : 'answered without a refresh_token, so the stored one is wiped (contract §1.8 quirk)';
+      const seen =
+        typeof stored?.refreshToken === 'string'
+          ? stored.refreshToken === ctx.oldRefreshToken
+            ? 'kept the same refresh token'
+            : 'rotated the refresh token'
+          : 'answered without a refresh_token, so the stored one is wiped (contract §1.8 quirk)';
       s.note(`${ctx.profile.displayName} ${seen}`);
     } else if (t?.refresh.rotate === true) {
-      s.check('rotated: a new refresh token is stored', typeof stored?.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken, 'a new refresh token', stored?.refreshToken);
-      if (ctx.providerJournal) s.expectEqual('rotated: the provider disabled the used refresh token', ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed, true);
+      s.check(
+        'rotated: a new refresh token is stored',
+        typeof stored?.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken,
+        'a new refresh token',
+        stored?.refreshToken,
+      );
+      if (ctx.providerJournal)
+        s.expectEqual(
+          'rotated: the provider disabled the used refresh token',
+          ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed,
+          true,
+        );
     } else {
       s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', stored?.refreshToken, null);
-      s.note(`${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`);
+      s.note(
+        `${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`,
+      );
     }
-    if (stored?.expiresAt !== undefined) s.check('expiresAt is in the future', Number(stored.expiresAt) > ctx.now(), `> ${ctx.now()}`, stored.expiresAt);
+    if (stored?.expiresAt !== undefined)
+      s.check('expiresAt is in the future', Number(stored.expiresAt) > ctx.now(), `> ${ctx.now()}`, stored.expiresAt);
     return `new token stored under ${key}`;
   }),
 
@@ -79,11 +123,18 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
       const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
-      return user.$set?.[key] === ctx.refreshedToken && (ctx.refreshVersion === undefined || versionAfter(user) === ctx.refreshVersion);
+      return (
+        user.$set?.[key] === ctx.refreshedToken &&
+        (ctx.refreshVersion === undefined || versionAfter(user) === ctx.refreshVersion)
+      );
     }, `directive with the refreshed ${key}`);
     reportMessage(got, s.emit);
     s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>), 'applied');
+    s.expectEqual(
+      'agent applies the directive to its cache',
+      applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>),
+      'applied',
+    );
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
     s.expectEqual('delivered token equals the refreshed token', ctx.deliveredToken, ctx.refreshedToken);
@@ -113,18 +164,22 @@ export interface RefreshOptions extends Omit<ConnectOptions, 'beforeStep'> {
 /** Runs connect + refresh in a fresh lab (or `useLab`). */
 export async function runRefresh(opts: RefreshOptions, deps: FlowDeps, useLab?: Lab): Promise<ConnectRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
-    const context: RefreshContext = createConnectContext(lab, envName, opts, deps);
-    return runAgentFlow(refreshFlowSteps(context), context, deps, {
-      flow: 'refresh',
-      provider: opts.provider,
-      env: envName,
-      beforeStep: opts.beforeStep,
-      result: () => ({
-        refreshedToken: context.refreshedToken ?? null,
-        deliveredToken: context.deliveredToken ?? null,
-        tokenDelivered: context.refreshedToken !== undefined && context.deliveredToken === context.refreshedToken,
-      }),
-    });
-  });
+  return withLab(
+    useLab,
+    () => labOptionsFor(deps, envName, opts),
+    async (lab) => {
+      const context: RefreshContext = createConnectContext(lab, envName, opts, deps);
+      return runAgentFlow(refreshFlowSteps(context), context, deps, {
+        flow: 'refresh',
+        provider: opts.provider,
+        env: envName,
+        beforeStep: opts.beforeStep,
+        result: () => ({
+          refreshedToken: context.refreshedToken ?? null,
+          deliveredToken: context.deliveredToken ?? null,
+          tokenDelivered: context.refreshedToken !== undefined && context.deliveredToken === context.refreshedToken,
+        }),
+      });
+    },
+  );
 }

@@ -7,12 +7,22 @@ import type { ScenarioContext, ScenarioRuntime } from './runtime.js';
 const MAX_HOPS = 6;
 
 /** Follows redirects from the browser's last hop (or opens `first()`) until `done` says stop. */
-export async function followUntil(ctx: ScenarioContext, s: StepContext, done: (hop: Hop) => boolean, first: () => string): Promise<Hop> {
+export async function followUntil(
+  ctx: ScenarioContext,
+  s: StepContext,
+  done: (hop: Hop) => boolean,
+  first: () => string,
+): Promise<Hop> {
   const last = ctx.browser.hops.at(-1);
   let hop = last === undefined ? await ctx.browser.get(first()) : await ctx.browser.follow(last);
   for (let i = 1; !done(hop); i++) {
     const redirect = hop.status >= 300 && hop.status < 400 && hop.location !== undefined;
-    s.check('the browser is redirected on', redirect && i < MAX_HOPS, 'a redirect', `${hop.status} from the ${hop.to} at ${new URL(hop.url).pathname}`);
+    s.check(
+      'the browser is redirected on',
+      redirect && i < MAX_HOPS,
+      'a redirect',
+      `${hop.status} from the ${hop.to} at ${new URL(hop.url).pathname}`,
+    );
     hop = await ctx.browser.follow(hop);
   }
   return hop;
@@ -27,15 +37,21 @@ export async function followToWebError(
   first: () => string,
 ): Promise<URL> {
   const apiOrigin = new URL(ctx.api.url).origin;
-  const end = await followUntil(ctx, s, (hop) => {
-    const to = ctx.browser.locationOf(hop);
-    return to !== undefined && to.pathname === '/web/error' && to.origin === apiOrigin;
-  }, first);
+  const end = await followUntil(
+    ctx,
+    s,
+    (hop) => {
+      const to = ctx.browser.locationOf(hop);
+      return to !== undefined && to.pathname === '/web/error' && to.origin === apiOrigin;
+    },
+    first,
+  );
   const url = ctx.browser.locationOf(end) as URL;
   const q = url.searchParams;
   s.expectEqual('/web/error code', q.get('code'), expected.code);
   s.expectEqual('/web/error provider', q.get('provider'), rt.callbackProvider);
   s.expectEqual('/web/error carries a state', q.has('state'), expected.state);
-  if (expected.providerError !== undefined) s.expectEqual('/web/error providerError', q.get('providerError'), expected.providerError);
+  if (expected.providerError !== undefined)
+    s.expectEqual('/web/error providerError', q.get('providerError'), expected.providerError);
   return url;
 }

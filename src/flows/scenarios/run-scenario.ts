@@ -42,19 +42,39 @@ export interface ScenarioResult {
 export const DEFAULT_SCENARIO_PROVIDER = 'github';
 
 /** Why `scenario` cannot run with `provider` in this lab data, or undefined when it can. */
-export function unmetRequirement(scenario: Scenario, provider: string, deps: Pick<FlowDeps, 'profiles' | 'config'>): string | undefined {
+export function unmetRequirement(
+  scenario: Scenario,
+  provider: string,
+  deps: Pick<FlowDeps, 'profiles' | 'config'>,
+): string | undefined {
   const profile = deps.profiles.get(provider);
   if (!profile) return `no provider profile "${provider}"`;
   const checks: Record<Requirement, () => string | undefined> = {
-    'signup-provider': () => (profile.supportsSignup && profile.identity !== undefined ? undefined : `provider "${provider}" does not support sign-up`),
+    'signup-provider': () =>
+      profile.supportsSignup && profile.identity !== undefined
+        ? undefined
+        : `provider "${provider}" does not support sign-up`,
     // Authorize errors, codes and exchanges exist only in the OAuth 2 code flow (not fragment or OAuth 1.0a providers).
-    'code-flow': () => (flowKind(profile) === 'code' ? undefined : `provider "${provider}" uses the ${flowKind(profile)} flow, not the OAuth 2 code flow`),
+    'code-flow': () =>
+      flowKind(profile) === 'code'
+        ? undefined
+        : `provider "${provider}" uses the ${flowKind(profile)} flow, not the OAuth 2 code flow`,
     // An enterprise state carries a host, which the other provider does not have: PRVD-1003 comes first.
-    'not-enterprise': () => (profile.enterprise ? `provider "${provider}" is an enterprise provider (its state carries a host)` : undefined),
+    'not-enterprise': () =>
+      profile.enterprise ? `provider "${provider}" is an enterprise provider (its state carries a host)` : undefined,
     // A quirk of one provider's answers (GitLab's public email, Bitbucket's primary email).
-    'own-provider': () => (scenario.provider === undefined || scenario.provider === provider ? undefined : `the scenario is about a quirk of "${scenario.provider}"`),
-    'second-provider': () => (secondProvider(provider, deps) === undefined ? 'needs a second provider with a client in the lab config' : undefined),
-    'refresh-provider': () => (profile.supportsRefresh && profile.token !== undefined ? undefined : `provider "${provider}" has no refresh support`),
+    'own-provider': () =>
+      scenario.provider === undefined || scenario.provider === provider
+        ? undefined
+        : `the scenario is about a quirk of "${scenario.provider}"`,
+    'second-provider': () =>
+      secondProvider(provider, deps) === undefined
+        ? 'needs a second provider with a client in the lab config'
+        : undefined,
+    'refresh-provider': () =>
+      profile.supportsRefresh && profile.token !== undefined
+        ? undefined
+        : `provider "${provider}" has no refresh support`,
     'no-refresh': () => (profile.supportsRefresh ? `provider "${provider}" supports refresh` : undefined),
   };
   for (const need of scenario.requires ?? []) {
@@ -65,7 +85,11 @@ export function unmetRequirement(scenario: Scenario, provider: string, deps: Pic
 }
 
 /** Runs the scenario; events go to deps.onEvent like any flow's. */
-export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions, deps: FlowDeps): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  opts: ScenarioRunOptions,
+  deps: FlowDeps,
+): Promise<ScenarioResult> {
   const provider = opts.provider ?? scenario.provider ?? DEFAULT_SCENARIO_PROVIDER;
   const envName = opts.env ?? deps.config.defaultEnvironment;
   const unmet = unmetRequirement(scenario, provider, deps);
@@ -123,7 +147,12 @@ function flowOptions(rt: ScenarioRuntime, deps: FlowDeps) {
 // One runner per flow: build the flow's context, install the plan, run, and release what the flow holds.
 const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
   connect(rt, deps) {
-    const ctx = createConnectContext(rt.lab, rt.envName, { provider: rt.provider, ...(rt.scenario.entry === undefined ? {} : { entry: rt.scenario.entry }) }, deps);
+    const ctx = createConnectContext(
+      rt.lab,
+      rt.envName,
+      { provider: rt.provider, ...(rt.scenario.entry === undefined ? {} : { entry: rt.scenario.entry }) },
+      deps,
+    );
     return runPlan(rt, deps, ctx, planConnect(rt), () => ctx.broadcasts.close());
   },
   refresh(rt, deps) {
@@ -132,7 +161,19 @@ const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
   },
   signup(rt, deps) {
     // note: a long give-up, because scenarios move the clock by minutes; the cell timeout still bounds wall time.
-    const ctx = createSignupContext(rt.lab, rt.envName, { provider: rt.provider, poll: true, intervalMs: 5000, timeoutMs: 3_600_000, noSignup: rt.scenario.noSignup ?? false, clock: rt.poll }, deps);
+    const ctx = createSignupContext(
+      rt.lab,
+      rt.envName,
+      {
+        provider: rt.provider,
+        poll: true,
+        intervalMs: 5000,
+        timeoutMs: 3_600_000,
+        noSignup: rt.scenario.noSignup ?? false,
+        clock: rt.poll,
+      },
+      deps,
+    );
     return runPlan(rt, deps, ctx, planFlow(rt, signupPollSteps, compileSignup), async () => {
       // A poller still running (the flow stopped before awaiting it) must end before its servers do.
       ctx.pollAbort.abort();
@@ -143,7 +184,13 @@ const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
 };
 
 /** Installs a plan on its context, runs its steps, and always releases what the flow holds. */
-async function runPlan<C>(rt: ScenarioRuntime, deps: FlowDeps, ctx: C, plan: FlowPlan<C>, release: () => Promise<void>): Promise<FlowOutcome> {
+async function runPlan<C>(
+  rt: ScenarioRuntime,
+  deps: FlowDeps,
+  ctx: C,
+  plan: FlowPlan<C>,
+  release: () => Promise<void>,
+): Promise<FlowOutcome> {
   plan.prepare(ctx);
   await plan.arrange();
   try {
@@ -164,5 +211,7 @@ export function findScenario(catalogue: readonly Scenario[], name: string): Scen
 
 // The first other code-flow provider the lab can run (it needs the CodeStream client registered there).
 function secondProvider(provider: string, deps: Pick<FlowDeps, 'profiles' | 'config'>): string | undefined {
-  return [...deps.profiles.values()].find((p) => p.id !== provider && deps.config.clients[p.id] !== undefined && flowKind(p) === 'code')?.id;
+  return [...deps.profiles.values()].find(
+    (p) => p.id !== provider && deps.config.clients[p.id] !== undefined && flowKind(p) === 'code',
+  )?.id;
 }

@@ -66,7 +66,10 @@ export interface Applied<C extends ScenarioContext> {
 }
 
 /** Turns one kind of injection into what it contributes to a run (injections*.ts hold one per kind). */
-export type Applier<K extends Injection['kind']> = <C extends ScenarioContext>(injection: Extract<Injection, { kind: K }>, rt: ScenarioRuntime) => Applied<C>;
+export type Applier<K extends Injection['kind']> = <C extends ScenarioContext>(
+  injection: Extract<Injection, { kind: K }>,
+  rt: ScenarioRuntime,
+) => Applied<C>;
 
 /** Wraps a step so hooks run inside it, before and after its own work. */
 export function wrapStep<C>(step: Step<C>, hooks: readonly StepHook<C>[]): Step<C> {

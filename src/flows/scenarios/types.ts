@@ -36,7 +36,12 @@ export type Injection =
    * The provider's next authorize, token, identity or profile answer (control.failNext), queued before the run
    * or, with `before`, just before that step (the refresh grant, after the connect's own exchange).
    */
-  | { kind: 'provider-fault'; endpoint: 'authorize' | 'token' | 'identity' | 'profile'; fault: ProviderFault; before?: string }
+  | {
+      kind: 'provider-fault';
+      endpoint: 'authorize' | 'token' | 'identity' | 'profile';
+      fault: ProviderFault;
+      before?: string;
+    }
   /** Who signs in at the provider next (control.setNextIdentity): an email a user has, no public or primary email. */
   | { kind: 'provider-identity'; account: { email?: string | null; publicEmail?: boolean; primaryEmail?: boolean } }
   /** The team the agent asks a pauth code for ('' sends no value). */
@@ -133,7 +138,14 @@ export type Expectation =
     };
 
 /** What a scenario needs from the lab or the provider before it can run. */
-export type Requirement = 'signup-provider' | 'second-provider' | 'code-flow' | 'not-enterprise' | 'own-provider' | 'refresh-provider' | 'no-refresh';
+export type Requirement =
+  | 'signup-provider'
+  | 'second-provider'
+  | 'code-flow'
+  | 'not-enterprise'
+  | 'own-provider'
+  | 'refresh-provider'
+  | 'no-refresh';
 
 /** A named failure scenario: data only. */
 export interface Scenario {

@@ -55,7 +55,11 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
       const journal = ctx.provider.control.requests.slice(ctx.since?.provider ?? 0);
       const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
       const params = { ...exchange?.query, ...exchange?.body };
-      s.expectEqual('exchange: code', params[ctx.profile.token?.codeParameter ?? 'code'], new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code'));
+      s.expectEqual(
+        'exchange: code',
+        params[ctx.profile.token?.codeParameter ?? 'code'],
+        new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code'),
+      );
       s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
       ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
       ctx.secrets.add(ctx.issuedToken);
@@ -76,7 +80,11 @@ function checkAuthorizeRequest(ctx: SignupBrowserContext, s: StepContext): void 
   const keys = expectedAuthorizeKeys(ctx.profile).join(',');
   s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
   ctx.redirectUri = shape.values.get('redirect_uri');
-  s.expectEqual(ctx.profile.restrictive ? 'redirect_uri is publicApiUrl (restrictive)' : 'redirect_uri is the auth origin', ctx.redirectUri, expectedCallback(ctx));
+  s.expectEqual(
+    ctx.profile.restrictive ? 'redirect_uri is publicApiUrl (restrictive)' : 'redirect_uri is the auth origin',
+    ctx.redirectUri,
+    expectedCallback(ctx),
+  );
   ctx.sentState = shape.values.get('state') ?? '';
   const parts = decodeState(ctx.sentState);
   s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));

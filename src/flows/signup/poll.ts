@@ -45,58 +45,115 @@ export const pollStep = step('poll', 'Agent polls check-signup until the login p
   for (const event of ctx.pollEvents.splice(0)) s.emit(event);
   s.expectEqual('check-signup calls never overlap', ctx.maxInFlight, 1);
   // Polling began before the browser opened the start URL, so the first answers cannot be anything but pending.
-  s.check('polls answered AUTH-1006 while the browser leg ran', outcome.stats.pending >= 1, 'at least 1 pending poll', outcome.stats.pending, `${outcome.stats.pending} pending`);
+  s.check(
+    'polls answered AUTH-1006 while the browser leg ran',
+    outcome.stats.pending >= 1,
+    'at least 1 pending poll',
+    outcome.stats.pending,
+    `${outcome.stats.pending} pending`,
+  );
   if (outcome.kind === 'timed-out') {
-    throw new AppError('POLL_TIMEOUT', `login timed out after ${outcome.stats.ms} ms with ${outcome.stats.pending} pending polls`, {
-      hint: 'Raise --timeout, or look at the callback step: no signup record was written for this token.',
-      detail: { stats: outcome.stats },
-    });
+    throw new AppError(
+      'POLL_TIMEOUT',
+      `login timed out after ${outcome.stats.ms} ms with ${outcome.stats.pending} pending polls`,
+      {
+        hint: 'Raise --timeout, or look at the callback step: no signup record was written for this token.',
+        detail: { stats: outcome.stats },
+      },
+    );
   }
   if (outcome.kind === 'failed') {
     const nested = outcome.nested === undefined ? '' : ` with nested error "${outcome.nested}"`;
-    throw new AppError('LOGIN_FAILED', `check-signup answered "${outcome.code}"${nested}: LoginResult "${outcome.result}"`, {
-      ...(outcome.nestedUnmapped
-        ? { hint: 'The real agent maps this nested code to no LoginResult at all, and the webview then treats the answer as a success (contract failure mode 26).' }
-        : {}),
-      ...(outcome.extra === undefined
-        ? {}
-        : { hint: `The account lives in another region: the webview switches its server URL to "${outcome.extra.url}" and signs in there (contract §6.2 item 4, failure mode 25).` }),
-      detail: { status: outcome.status, body: outcome.body, result: outcome.result, stats: outcome.stats },
-    });
+    throw new AppError(
+      'LOGIN_FAILED',
+      `check-signup answered "${outcome.code}"${nested}: LoginResult "${outcome.result}"`,
+      {
+        ...(outcome.nestedUnmapped
+          ? {
+              hint: 'The real agent maps this nested code to no LoginResult at all, and the webview then treats the answer as a success (contract failure mode 26).',
+            }
+          : {}),
+        ...(outcome.extra === undefined
+          ? {}
+          : {
+              hint: `The account lives in another region: the webview switches its server URL to "${outcome.extra.url}" and signs in there (contract §6.2 item 4, failure mode 25).`,
+            }),
+        detail: { status: outcome.status, body: outcome.body, result: outcome.result, stats: outcome.stats },
+      },
+    );
   }
   return `${outcome.result} after ${outcome.stats.calls} calls (${outcome.stats.pending} pending)`;
 });
 
-export const packageStep = step('login-package', 'Login package holds the token the provider issued', async (ctx, s) => {
-  const body = ctx.outcome?.kind === 'login' ? ctx.outcome.body : {};
-  const user = (body.user ?? {}) as Record<string, unknown>;
-  ctx.secrets.add(typeof body.accessToken === 'string' ? body.accessToken : undefined);
-  ctx.secrets.add(typeof body.broadcasterToken === 'string' ? body.broadcasterToken : undefined);
-  const info = ((user.providerInfo ?? {}) as Record<string, { accessToken?: unknown; userId?: unknown } | undefined>)[ctx.profile.id];
-  ctx.deliveredToken = typeof info?.accessToken === 'string' ? info.accessToken : undefined;
-  s.expectEqual(`me-object providerInfo.${ctx.profile.id}.accessToken equals the issued token`, ctx.deliveredToken, ctx.issuedToken);
-  const identities = Array.isArray(user.providerIdentities) ? (user.providerIdentities as unknown[]) : [];
-  const identity = `${ctx.profile.id}::${String(info?.userId)}`;
-  s.check('providerIdentities holds the provider identity', identities.includes(identity), identity, identities, identity);
-  s.check('CS access token present', typeof body.accessToken === 'string' && body.accessToken !== '', 'a token', body.accessToken ?? 'none');
-  s.check('broadcaster token present', typeof body.broadcasterToken === 'string' && body.broadcasterToken !== '', 'a token', body.broadcasterToken ?? 'none');
-  s.expectEqual('provider', body.provider, ctx.profile.id);
-  s.check('signupStatus', body.signupStatus === 'userCreated' || body.signupStatus === 'signedIn', 'userCreated or signedIn', body.signupStatus, String(body.signupStatus));
-  s.expectEqual('runtimeEnvironment', body.runtimeEnvironment, ctx.api.ctx.env.shortName);
-  return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
-});
+export const packageStep = step(
+  'login-package',
+  'Login package holds the token the provider issued',
+  async (ctx, s) => {
+    const body = ctx.outcome?.kind === 'login' ? ctx.outcome.body : {};
+    const user = (body.user ?? {}) as Record<string, unknown>;
+    ctx.secrets.add(typeof body.accessToken === 'string' ? body.accessToken : undefined);
+    ctx.secrets.add(typeof body.broadcasterToken === 'string' ? body.broadcasterToken : undefined);
+    const info = ((user.providerInfo ?? {}) as Record<string, { accessToken?: unknown; userId?: unknown } | undefined>)[
+      ctx.profile.id
+    ];
+    ctx.deliveredToken = typeof info?.accessToken === 'string' ? info.accessToken : undefined;
+    s.expectEqual(
+      `me-object providerInfo.${ctx.profile.id}.accessToken equals the issued token`,
+      ctx.deliveredToken,
+      ctx.issuedToken,
+    );
+    const identities = Array.isArray(user.providerIdentities) ? (user.providerIdentities as unknown[]) : [];
+    const identity = `${ctx.profile.id}::${String(info?.userId)}`;
+    s.check(
+      'providerIdentities holds the provider identity',
+      identities.includes(identity),
+      identity,
+      identities,
+      identity,
+    );
+    s.check(
+      'CS access token present',
+      typeof body.accessToken === 'string' && body.accessToken !== '',
+      'a token',
+      body.accessToken ?? 'none',
+    );
+    s.check(
+      'broadcaster token present',
+      typeof body.broadcasterToken === 'string' && body.broadcasterToken !== '',
+      'a token',
+      body.broadcasterToken ?? 'none',
+    );
+    s.expectEqual('provider', body.provider, ctx.profile.id);
+    s.check(
+      'signupStatus',
+      body.signupStatus === 'userCreated' || body.signupStatus === 'signedIn',
+      'userCreated or signedIn',
+      body.signupStatus,
+      String(body.signupStatus),
+    );
+    s.expectEqual('runtimeEnvironment', body.runtimeEnvironment, ctx.api.ctx.env.shortName);
+    return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
+  },
+);
 
-export const singleUseStep = step('single-use', 'A second check-signup with the same token answers AUTH-1006', async (ctx, s) => {
-  const answer = await ctx.client.checkSignup(ctx.signupToken as string, ctx.signal);
-  s.expectEqual('status', answer.status, 403);
-  s.expectEqual('code', answer.body.code, 'AUTH-1006');
-  return 'the record was deleted after its first answer';
-});
+export const singleUseStep = step(
+  'single-use',
+  'A second check-signup with the same token answers AUTH-1006',
+  async (ctx, s) => {
+    const answer = await ctx.client.checkSignup(ctx.signupToken as string, ctx.signal);
+    s.expectEqual('status', answer.status, 403);
+    s.expectEqual('code', answer.body.code, 'AUTH-1006');
+    return 'the record was deleted after its first answer';
+  },
+);
 
 function attemptNote(ctx: SignupContext, a: PollAttempt): FlowEvent {
   const at = `+${a.at - (ctx.pollStartedAt ?? a.at)} ms`;
-  const answer = a.status === undefined ? (a.error ?? 'no answer') : `${a.status}${a.code === undefined ? '' : ` ${a.code}`}`;
-  const meaning = { pending: 'pending', answered: 'answered', retry: 'will retry', 'tick-failed': 'tick failed' }[a.outcome];
+  const answer =
+    a.status === undefined ? (a.error ?? 'no answer') : `${a.status}${a.code === undefined ? '' : ` ${a.code}`}`;
+  const meaning = { pending: 'pending', answered: 'answered', retry: 'will retry', 'tick-failed': 'tick failed' }[
+    a.outcome
+  ];
   const attempt = a.attempt === 0 ? '' : ` retry ${a.attempt} after ${a.backoffMs ?? 0} ms`;
   return { type: 'note', step: 'poll', text: `poll ${a.tick}${attempt} (${at}): ${answer} — ${meaning}` };
 }

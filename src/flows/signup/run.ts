@@ -56,29 +56,38 @@ export interface SignupRun {
  * Runs one sign-up. With `useLab` the lab is left running (tests, serve); otherwise it is closed before
  * returning unless `keepLab` is given, which receives it and must close it (the no-poll command waits on it).
  */
-export async function runSignup(opts: SignupOptions, deps: FlowDeps, useLab?: Lab, keepLab?: (lab: Lab, run: SignupRun) => Promise<void>): Promise<SignupRun> {
+export async function runSignup(
+  opts: SignupOptions,
+  deps: FlowDeps,
+  useLab?: Lab,
+  keepLab?: (lab: Lab, run: SignupRun) => Promise<void>,
+): Promise<SignupRun> {
   const envName = opts.env ?? deps.config.defaultEnvironment;
-  return withLab(useLab, () => labOptionsFor(deps, envName, opts), async (lab) => {
-    let context: SignupContext | undefined;
-    try {
-      const ctx = createSignupContext(lab, envName, opts, deps);
-      context = ctx;
-      if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
-      if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
-      const outcome = await runFlowIn(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, deps, {
-        flow: 'signup',
-        provider: opts.provider,
-        env: envName,
-        beforeStep: opts.beforeStep,
-        result: () => ({ ...resultOf(ctx), ...(opts.poll ? {} : { checkSignup: checkSignupRequest(ctx) }) }),
-      });
-      const run = { outcome, context: ctx, checkSignup: checkSignupRequest(ctx) };
-      if (keepLab && !useLab) await keepLab(lab, run);
-      return run;
-    } finally {
-      await stopPoller(context);
-    }
-  });
+  return withLab(
+    useLab,
+    () => labOptionsFor(deps, envName, opts),
+    async (lab) => {
+      let context: SignupContext | undefined;
+      try {
+        const ctx = createSignupContext(lab, envName, opts, deps);
+        context = ctx;
+        if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
+        if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
+        const outcome = await runFlowIn(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, deps, {
+          flow: 'signup',
+          provider: opts.provider,
+          env: envName,
+          beforeStep: opts.beforeStep,
+          result: () => ({ ...resultOf(ctx), ...(opts.poll ? {} : { checkSignup: checkSignupRequest(ctx) }) }),
+        });
+        const run = { outcome, context: ctx, checkSignup: checkSignupRequest(ctx) };
+        if (keepLab && !useLab) await keepLab(lab, run);
+        return run;
+      } finally {
+        await stopPoller(context);
+      }
+    },
+  );
 }
 
 /** A poller still running (the flow stopped before awaiting it) must end before its servers do. */
@@ -91,7 +100,12 @@ export async function stopPoller(context: SignupContext | undefined): Promise<vo
 export function checkSignupRequest(ctx: SignupContext): CheckSignupRequest {
   const url = `${ctx.api.url}/no-auth/check-signup`;
   const body = { token: ctx.signupToken ?? '' };
-  return { method: 'PUT', url, body, curl: `curl -sS -X PUT '${url}' -H 'content-type: application/json' -d '${JSON.stringify(body)}'` };
+  return {
+    method: 'PUT',
+    url,
+    body,
+    curl: `curl -sS -X PUT '${url}' -H 'content-type: application/json' -d '${JSON.stringify(body)}'`,
+  };
 }
 
 /** The webview/agent side of one sign-up; failure scenarios build on it too. */
@@ -104,7 +118,12 @@ export function createSignupContext(lab: Lab, envName: string, opts: SignupOptio
   return {
     ...base,
     client: new ApiClient({ baseUrl: api.url, fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent }),
-    pollClient: new ApiClient({ baseUrl: api.url, fetch: deps.fetch, now: deps.now, onEvent: (e) => pollEvents.push(e) }),
+    pollClient: new ApiClient({
+      baseUrl: api.url,
+      fetch: deps.fetch,
+      now: deps.now,
+      onEvent: (e) => pollEvents.push(e),
+    }),
     pollEvents,
     clock: opts.clock ?? realClock(deps.now),
     intervalMs: opts.intervalMs ?? 5000,
@@ -122,7 +141,8 @@ function resultOf(ctx: SignupContext): Record<string, unknown> {
   return {
     signupToken: ctx.signupToken ?? null,
     callbackError: ctx.callbackError ?? null,
-    loginResult: outcome === undefined || outcome.kind === 'timed-out' ? (outcome ? 'TIMED_OUT' : null) : outcome.result,
+    loginResult:
+      outcome === undefined || outcome.kind === 'timed-out' ? (outcome ? 'TIMED_OUT' : null) : outcome.result,
     polls: outcome?.stats.calls ?? null,
     pendingPolls: outcome?.stats.pending ?? null,
     issuedToken: ctx.issuedToken ?? null,
@@ -138,7 +158,10 @@ export type CheckWaitResult = 'checked' | 'timed-out' | 'interrupted';
  * After a browser leg without polling: keeps the lab up until the signup record was answered once (by a
  * person with curl or a real agent), the wait runs out, or the run is interrupted.
  */
-export async function waitForCheckSignup(run: SignupRun, opts: { timeoutMs: number; now: () => number; signal?: AbortSignal | undefined }): Promise<CheckWaitResult> {
+export async function waitForCheckSignup(
+  run: SignupRun,
+  opts: { timeoutMs: number; now: () => number; signal?: AbortSignal | undefined },
+): Promise<CheckWaitResult> {
   const { api } = run.context;
   const token = run.checkSignup.body.token;
   const clock = realClock(opts.now);

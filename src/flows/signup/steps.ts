@@ -57,7 +57,11 @@ export interface SignupContext extends AgentContext {
 }
 
 /** A sign-up step as data (house style: steps are values). */
-export const step = (id: string, title: string, run: Step<SignupContext>['run']): Step<SignupContext> => ({ id, title, run });
+export const step = (id: string, title: string, run: Step<SignupContext>['run']): Step<SignupContext> => ({
+  id,
+  title,
+  run,
+});
 
 /** The start URL as the webview builds it (contract §6.2 item 1): noSignup, signupToken, then hostUrl. */
 export function signupStartUrl(ctx: SignupContext, token: string): string {
@@ -74,46 +78,67 @@ const tokenStep = step('signup-token', 'Webview makes a signup token', async (ct
   return ctx.signupToken;
 });
 
-const startStep = step('start', 'Browser opens the sign-up start URL; the API redirects to the provider', async (ctx, s) => {
-  const token = ctx.signupToken as string;
-  ctx.startUrl = signupStartUrl(ctx, token);
-  const hop = await ctx.browser.get(ctx.startUrl);
-  // The request the API received, not the URL built here: what the server read the token from.
-  const received = ctx.api.ctx.requests.filter((r) => r.path === `/web/provider-auth/${ctx.profile.id}`).at(-1);
-  s.expectEqual('signup token in the start URL the API received', new URLSearchParams(received?.rawQuery ?? '').get('signupToken'), token);
-  s.expectEqual('start answers 302', hop.status, 302);
-  const location = ctx.browser.locationOf(hop);
-  const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
-  s.check('start is not sent to /web/error', errorCode === undefined, 'the authorize URL', `/web/error with code ${errorCode ?? ''}`);
-  const authorizeHost = ctx.hostUrl === undefined ? ctx.provider.url : ctx.hostUrl;
-  s.expectEqual('authorize origin', location?.origin, new URL(authorizeHost).origin);
-  s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
-  const shape = queryShape(rawQueryOf(hop.location ?? ''));
-  const keys = expectedAuthorizeKeys(ctx.profile);
-  s.check('authorize parameter order', shape.keys.join(',') === keys.join(','), keys.join(','), shape.keys.join(','));
-  s.expectEqual('client_id', shape.values.get('client_id'), ctx.lab.config.clients[ctx.profile.id]?.clientId);
-  ctx.redirectUri = shape.values.get('redirect_uri');
-  s.expectEqual('redirect_uri is the auth origin', ctx.redirectUri, `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`);
-  ctx.sentState = shape.values.get('state') ?? '';
-  const parts = decodeState(ctx.sentState);
-  s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
-  s.expectEqual('state has no host segment', parts.host, undefined);
-  const claims = claimsOf(s, 'state JWT', parts.jwt);
-  s.expectEqual('state JWT type', claims.type, 'pauth');
-  s.expectEqual('state JWT userId', claims.userId, 'anon');
-  s.expectEqual('state JWT st is the signup token', claims.st, token);
-  s.expectEqual('state JWT nosu', claims.nosu, ctx.noSignup ? '1' : undefined);
-  s.expectEqual('state JWT hu', claims.hu, ctx.hostUrl);
-  s.expectEqual('state JWT lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 120);
-  ctx.authorizeHop = hop;
-  return `302 → ${location?.origin}${location?.pathname}`;
-});
+const startStep = step(
+  'start',
+  'Browser opens the sign-up start URL; the API redirects to the provider',
+  async (ctx, s) => {
+    const token = ctx.signupToken as string;
+    ctx.startUrl = signupStartUrl(ctx, token);
+    const hop = await ctx.browser.get(ctx.startUrl);
+    // The request the API received, not the URL built here: what the server read the token from.
+    const received = ctx.api.ctx.requests.filter((r) => r.path === `/web/provider-auth/${ctx.profile.id}`).at(-1);
+    s.expectEqual(
+      'signup token in the start URL the API received',
+      new URLSearchParams(received?.rawQuery ?? '').get('signupToken'),
+      token,
+    );
+    s.expectEqual('start answers 302', hop.status, 302);
+    const location = ctx.browser.locationOf(hop);
+    const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
+    s.check(
+      'start is not sent to /web/error',
+      errorCode === undefined,
+      'the authorize URL',
+      `/web/error with code ${errorCode ?? ''}`,
+    );
+    const authorizeHost = ctx.hostUrl === undefined ? ctx.provider.url : ctx.hostUrl;
+    s.expectEqual('authorize origin', location?.origin, new URL(authorizeHost).origin);
+    s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
+    const shape = queryShape(rawQueryOf(hop.location ?? ''));
+    const keys = expectedAuthorizeKeys(ctx.profile);
+    s.check('authorize parameter order', shape.keys.join(',') === keys.join(','), keys.join(','), shape.keys.join(','));
+    s.expectEqual('client_id', shape.values.get('client_id'), ctx.lab.config.clients[ctx.profile.id]?.clientId);
+    ctx.redirectUri = shape.values.get('redirect_uri');
+    s.expectEqual(
+      'redirect_uri is the auth origin',
+      ctx.redirectUri,
+      `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`,
+    );
+    ctx.sentState = shape.values.get('state') ?? '';
+    const parts = decodeState(ctx.sentState);
+    s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
+    s.expectEqual('state has no host segment', parts.host, undefined);
+    const claims = claimsOf(s, 'state JWT', parts.jwt);
+    s.expectEqual('state JWT type', claims.type, 'pauth');
+    s.expectEqual('state JWT userId', claims.userId, 'anon');
+    s.expectEqual('state JWT st is the signup token', claims.st, token);
+    s.expectEqual('state JWT nosu', claims.nosu, ctx.noSignup ? '1' : undefined);
+    s.expectEqual('state JWT hu', claims.hu, ctx.hostUrl);
+    s.expectEqual('state JWT lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 120);
+    ctx.authorizeHop = hop;
+    return `302 → ${location?.origin}${location?.pathname}`;
+  },
+);
 
 const authorizeStep = step('authorize', 'Provider asks for consent and redirects back', async (ctx, s) => {
   const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
   s.expectEqual('authorize answers 302', hop.status, 302);
   const back = ctx.browser.locationOf(hop);
-  s.expectEqual('redirect goes to the redirect_uri', back ? `${back.origin}${back.pathname}` : undefined, ctx.redirectUri);
+  s.expectEqual(
+    'redirect goes to the redirect_uri',
+    back ? `${back.origin}${back.pathname}` : undefined,
+    ctx.redirectUri,
+  );
   s.expectEqual('state echoed byte-identical', back?.searchParams.get('state'), ctx.sentState);
   ctx.callbackHop = hop;
   if (ctx.deny) {
@@ -137,41 +162,55 @@ const routeStep = step('route', 'Auth-origin router sends the callback to its en
   return `env "${ctx.envName}" by state prefix`;
 });
 
-const callbackStep = step('callback', 'API exchanges the code, looks the user up and writes the signup record', async (ctx, s) => {
-  const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
-  s.expectEqual('callback answers 302', hop.status, 302);
-  ctx.resultHop = hop;
-  const location = ctx.browser.locationOf(hop);
-  if (location?.pathname === '/web/error') {
-    // The browser leg ended in an error; the signup record carries it, and polling will show what the IDE makes of it.
-    ctx.callbackError = location.searchParams.get('code') ?? '';
-    s.expectEqual('error redirect carries the state', location.searchParams.get('state'), ctx.sentState);
-    if (ctx.deny) s.expectEqual('error code is the provider error', ctx.callbackError, 'access_denied');
-    else s.note(`the callback failed with ${ctx.callbackError}; the signup record carries it`);
-    return `→ /web/error (code ${ctx.callbackError})`;
-  }
-  if (ctx.deny) s.check('a denied consent ends on /web/error', false, '/web/error?code=access_denied', location?.pathname);
-  if (!ctx.lab.providers.has(ctx.profile.id)) return unjournaledCallback(ctx, s);
-  const journal = ctx.provider.control.requests;
-  const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
-  const params = { ...exchange?.query, ...exchange?.body };
-  const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
-  s.expectEqual('exchange: code', params[ctx.profile.token?.codeParameter ?? 'code'], sentCode);
-  s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
-  ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
-  ctx.secrets.add(ctx.issuedToken);
-  s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
-  const calls = ctx.profile.identity?.calls ?? [];
-  const identity = journal.filter((r) => r.endpoint === 'identity').slice(-calls.length);
-  s.expectEqual('identity calls made', identity.length, calls.length, identity.map((r) => r.path).join(', '));
-  s.check('identity calls carry the issued token', identity.every((r) => r.headers.authorization === `Bearer ${ctx.issuedToken}`), `Bearer ${ctx.issuedToken ?? ''}`, identity.map((r) => r.headers.authorization));
-  return `identity via ${identity.map((r) => r.path).join(', ')}`;
-});
+const callbackStep = step(
+  'callback',
+  'API exchanges the code, looks the user up and writes the signup record',
+  async (ctx, s) => {
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+    s.expectEqual('callback answers 302', hop.status, 302);
+    ctx.resultHop = hop;
+    const location = ctx.browser.locationOf(hop);
+    if (location?.pathname === '/web/error') {
+      // The browser leg ended in an error; the signup record carries it, and polling will show what the IDE makes of it.
+      ctx.callbackError = location.searchParams.get('code') ?? '';
+      s.expectEqual('error redirect carries the state', location.searchParams.get('state'), ctx.sentState);
+      if (ctx.deny) s.expectEqual('error code is the provider error', ctx.callbackError, 'access_denied');
+      else s.note(`the callback failed with ${ctx.callbackError}; the signup record carries it`);
+      return `→ /web/error (code ${ctx.callbackError})`;
+    }
+    if (ctx.deny)
+      s.check('a denied consent ends on /web/error', false, '/web/error?code=access_denied', location?.pathname);
+    if (!ctx.lab.providers.has(ctx.profile.id)) return unjournaledCallback(ctx, s);
+    const journal = ctx.provider.control.requests;
+    const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
+    const params = { ...exchange?.query, ...exchange?.body };
+    const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
+    s.expectEqual('exchange: code', params[ctx.profile.token?.codeParameter ?? 'code'], sentCode);
+    s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
+    ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
+    ctx.secrets.add(ctx.issuedToken);
+    s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
+    const calls = ctx.profile.identity?.calls ?? [];
+    const identity = journal.filter((r) => r.endpoint === 'identity').slice(-calls.length);
+    s.expectEqual('identity calls made', identity.length, calls.length, identity.map((r) => r.path).join(', '));
+    s.check(
+      'identity calls carry the issued token',
+      identity.every((r) => r.headers.authorization === `Bearer ${ctx.issuedToken}`),
+      `Bearer ${ctx.issuedToken ?? ''}`,
+      identity.map((r) => r.headers.authorization),
+    );
+    return `identity via ${identity.map((r) => r.path).join(', ')}`;
+  },
+);
 
 // A custom profile's real server keeps no journal for us: the token the API stored is the one to follow.
 function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
-  s.note(`no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange and identity calls cannot be checked`);
-  const stored = [...ctx.api.ctx.store.users.values()].map((u) => (u.providerInfo[ctx.profile.id] as { accessToken?: unknown } | undefined)?.accessToken).find((t) => typeof t === 'string');
+  s.note(
+    `no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange and identity calls cannot be checked`,
+  );
+  const stored = [...ctx.api.ctx.store.users.values()]
+    .map((u) => (u.providerInfo[ctx.profile.id] as { accessToken?: unknown } | undefined)?.accessToken)
+    .find((t) => typeof t === 'string');
   ctx.issuedToken = typeof stored === 'string' ? stored : undefined;
   ctx.secrets.add(ctx.issuedToken);
   s.check('the API stored a token from the server', ctx.issuedToken !== undefined, 'a token', 'none');
@@ -192,7 +231,15 @@ const resultPageStep = step('result-page', 'Browser lands on the result page', a
 });
 
 /** The browser leg alone (no --poll): the command then prints the check-signup request to make. */
-export const signupBrowserSteps: readonly Step<SignupContext>[] = [tokenStep, startStep, authorizeStep, routeStep, callbackStep, resultPageStep, isolationStep<SignupContext>({ via: 'router', expectDelivered: () => true })];
+export const signupBrowserSteps: readonly Step<SignupContext>[] = [
+  tokenStep,
+  startStep,
+  authorizeStep,
+  routeStep,
+  callbackStep,
+  resultPageStep,
+  isolationStep<SignupContext>({ via: 'router', expectDelivered: () => true }),
+];
 
 /** The whole sign-up with the agent polling from before the browser opens, as the webview does. */
 export const signupPollSteps: readonly Step<SignupContext>[] = [

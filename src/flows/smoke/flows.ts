@@ -15,10 +15,17 @@ const SMOKE_POLL_INTERVAL_MS = 20;
 
 /** "Sign up with X" for providers that support sign-in and have an identity lookup. */
 export const signupSmokeFlow: SmokeFlow = {
-  run: async ({ provider, env }, deps) => (await runSignup({ provider, env, poll: true, intervalMs: SMOKE_POLL_INTERVAL_MS, timeoutMs: 10_000 }, deps)).outcome,
+  run: async ({ provider, env }, deps) =>
+    (await runSignup({ provider, env, poll: true, intervalMs: SMOKE_POLL_INTERVAL_MS, timeoutMs: 10_000 }, deps))
+      .outcome,
   supports: (provider, deps) => {
     const profile = deps.profiles.get(provider);
-    return profile !== undefined && profile.supportsSignup && profile.identity !== undefined && deps.config.clients[provider] !== undefined;
+    return (
+      profile !== undefined &&
+      profile.supportsSignup &&
+      profile.identity !== undefined &&
+      deps.config.clients[provider] !== undefined
+    );
   },
 };
 

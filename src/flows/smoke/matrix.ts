@@ -89,28 +89,55 @@ export function planSmoke(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
   const allFlows = Object.keys(deps.flows) as FlowKind[];
   const flows = checkNames('--flows', opts.flows, allFlows, allFlows);
   const envNames = deps.config.environments.map((e) => e.name);
-  const defaultEnvs = [deps.config.defaultEnvironment, ...envNames.filter((n) => n !== deps.config.defaultEnvironment)].slice(0, 2);
+  const defaultEnvs = [
+    deps.config.defaultEnvironment,
+    ...envNames.filter((n) => n !== deps.config.defaultEnvironment),
+  ].slice(0, 2);
   const envs = checkNames('--envs', opts.envs, envNames, defaultEnvs);
   const names = deps.catalogue.map((s) => s.name);
-  const picked = opts.scenarios === undefined || opts.scenarios === 'all' ? names : opts.scenarios === 'none' ? [] : checkNames('--scenarios', opts.scenarios, names, names);
+  const picked =
+    opts.scenarios === undefined || opts.scenarios === 'all'
+      ? names
+      : opts.scenarios === 'none'
+        ? []
+        : checkNames('--scenarios', opts.scenarios, names, names);
 
   const cells: SmokeCell[] = [];
   for (const flow of flows) {
     for (const provider of providers) {
       if (!deps.flows[flow]?.supports(provider, deps)) continue;
       for (const env of envs) {
-        cells.push({ id: `${flow}/${provider}/${env}`, suite: flow, classname: `smoke.${flow}.${provider}`, name: env, flow, provider, env });
+        cells.push({
+          id: `${flow}/${provider}/${env}`,
+          suite: flow,
+          classname: `smoke.${flow}.${provider}`,
+          name: env,
+          flow,
+          provider,
+          env,
+        });
       }
     }
   }
   for (const scenario of deps.catalogue.filter((s) => picked.includes(s.name))) {
     const provider = scenario.provider ?? DEFAULT_SCENARIO_PROVIDER;
     const env = deps.config.defaultEnvironment;
-    cells.push({ id: `scenario/${scenario.name}`, suite: 'scenarios', classname: `smoke.scenarios.${scenario.flow}`, name: scenario.name, flow: scenario.flow, provider, env, scenario });
+    cells.push({
+      id: `scenario/${scenario.name}`,
+      suite: 'scenarios',
+      classname: `smoke.scenarios.${scenario.flow}`,
+      name: scenario.name,
+      flow: scenario.flow,
+      provider,
+      env,
+      scenario,
+    });
   }
   // A matrix of nothing would pass in CI and test nothing: say so instead.
   if (cells.length === 0) {
-    throw new UsageError('the options select no cell to run', { hint: 'The flows chosen may not apply to the providers chosen (sign-up needs a provider with sign-in); run "codestream-auth providers" to see which flows each supports.' });
+    throw new UsageError('the options select no cell to run', {
+      hint: 'The flows chosen may not apply to the providers chosen (sign-up needs a provider with sign-in); run "codestream-auth providers" to see which flows each supports.',
+    });
   }
   return cells;
 }
@@ -135,12 +162,23 @@ export async function runSmoke(opts: SmokeOptions, deps: SmokeDeps): Promise<Smo
 
 async function runCell(cell: SmokeCell, deps: SmokeDeps, timeoutMs: number): Promise<CellResult> {
   const { onEvent, events } = recordEvents();
-  const signal = deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-  const flowDeps: FlowDeps = { config: deps.config, profiles: deps.profiles, fetch: deps.fetch, now: deps.now, secrets: deps.secrets, onEvent, signal };
+  const signal = deps.signal
+    ? AbortSignal.any([deps.signal, AbortSignal.timeout(timeoutMs)])
+    : AbortSignal.timeout(timeoutMs);
+  const flowDeps: FlowDeps = {
+    config: deps.config,
+    profiles: deps.profiles,
+    fetch: deps.fetch,
+    now: deps.now,
+    secrets: deps.secrets,
+    onEvent,
+    signal,
+  };
   const began = deps.now();
   const finish = (status: CellStatus, extra: Partial<CellResult> = {}): CellResult => {
     // A cell cut short by Ctrl-C did not fail: it was not (fully) run.
-    if (deps.signal?.aborted && status === 'failed') return { cell, status: 'skipped', ms: deps.now() - began, events, skipReason: 'interrupted' };
+    if (deps.signal?.aborted && status === 'failed')
+      return { cell, status: 'skipped', ms: deps.now() - began, events, skipReason: 'interrupted' };
     return { cell, status, ms: deps.now() - began, events, ...extra };
   };
   if (deps.signal?.aborted) return finish('skipped', { skipReason: 'interrupted' });
@@ -159,25 +197,42 @@ async function runCell(cell: SmokeCell, deps: SmokeDeps, timeoutMs: number): Pro
   }
 }
 
-function fromOutcome(outcome: FlowOutcome | undefined, events: FlowEvent[], finish: (s: CellStatus, extra?: Partial<CellResult>) => CellResult): CellResult {
+function fromOutcome(
+  outcome: FlowOutcome | undefined,
+  events: FlowEvent[],
+  finish: (s: CellStatus, extra?: Partial<CellResult>) => CellResult,
+): CellResult {
   if (outcome === undefined) return finish('failed', { failedStep: 'setup' });
   if (outcome.ok) return finish('passed');
   const step = outcome.failedStep ?? '?';
-  const title = events.find((e): e is Extract<FlowEvent, { type: 'step-started' }> => e.type === 'step-started' && e.step === step)?.title;
-  const failed = events.filter((e): e is Extract<FlowEvent, { type: 'check-failed' }> => e.type === 'check-failed' && e.step === step).at(-1);
+  const title = events.find(
+    (e): e is Extract<FlowEvent, { type: 'step-started' }> => e.type === 'step-started' && e.step === step,
+  )?.title;
+  const failed = events
+    .filter((e): e is Extract<FlowEvent, { type: 'check-failed' }> => e.type === 'check-failed' && e.step === step)
+    .at(-1);
   return finish('failed', {
     failedStep: step,
     ...(title === undefined ? {} : { stepTitle: title }),
     ...(outcome.error === undefined ? {} : { error: toErrorInfo(outcome.error) }),
-    ...(failed === undefined ? {} : { check: { name: failed.check, expected: failed.expected, actual: failed.actual } }),
+    ...(failed === undefined
+      ? {}
+      : { check: { name: failed.check, expected: failed.expected, actual: failed.actual } }),
   });
 }
 
-function checkNames<T extends string>(flag: string, given: readonly string[] | undefined, known: readonly T[], fallback: readonly T[]): T[] {
+function checkNames<T extends string>(
+  flag: string,
+  given: readonly string[] | undefined,
+  known: readonly T[],
+  fallback: readonly T[],
+): T[] {
   if (given === undefined) return [...fallback];
   const unknown = given.filter((g) => !(known as readonly string[]).includes(g));
   if (unknown.length > 0) {
-    throw new UsageError(`${flag}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, { hint: `Known: ${known.join(', ')}.` });
+    throw new UsageError(`${flag}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, {
+      hint: `Known: ${known.join(', ')}.`,
+    });
   }
   return [...new Set(given)] as T[];
 }

@@ -70,7 +70,10 @@ export function exchangeRequest(t: TokenProfile, input: ExchangeInput | RefreshI
   if (t.clientAuth === 'basic') {
     headers.authorization = `Basic ${Buffer.from(`${input.clientId}:${input.clientSecret}`).toString('base64')}`;
   } else if (t.clientAuth === 'assertion') {
-    params.set('client_id', input.clientId).set('client_assertion', input.clientSecret).set('client_assertion_type', JWT_BEARER_ASSERTION);
+    params
+      .set('client_id', input.clientId)
+      .set('client_assertion', input.clientSecret)
+      .set('client_assertion_type', JWT_BEARER_ASSERTION);
   } else {
     params.set('client_id', input.clientId).set(t.secretParameter, input.clientSecret);
   }
@@ -82,21 +85,37 @@ export function exchangeRequest(t: TokenProfile, input: ExchangeInput | RefreshI
 }
 
 /** Exchanges a code; throws an Error whose message names the failure (the caller maps it to RAPI-1010). */
-export function exchangeCode(profile: ProviderProfile, input: ExchangeInput, fetchFn: typeof fetch, opts: CallOptions): Promise<ExchangeResult> {
+export function exchangeCode(
+  profile: ProviderProfile,
+  input: ExchangeInput,
+  fetchFn: typeof fetch,
+  opts: CallOptions,
+): Promise<ExchangeResult> {
   return call(tokenBlockOf(profile), input, fetchFn, opts);
 }
 
 /** Exchanges a refresh token (contract §1.8); the caller maps failures to RAPI-1009. */
-export function exchangeRefreshToken(profile: ProviderProfile, input: RefreshInput, fetchFn: typeof fetch, opts: CallOptions): Promise<ExchangeResult> {
+export function exchangeRefreshToken(
+  profile: ProviderProfile,
+  input: RefreshInput,
+  fetchFn: typeof fetch,
+  opts: CallOptions,
+): Promise<ExchangeResult> {
   return call(tokenBlockOf(profile), input, fetchFn, opts);
 }
 
-async function call(t: TokenProfile, input: ExchangeInput | RefreshInput, fetchFn: typeof fetch, { now, timeoutMs }: CallOptions): Promise<ExchangeResult> {
+async function call(
+  t: TokenProfile,
+  input: ExchangeInput | RefreshInput,
+  fetchFn: typeof fetch,
+  { now, timeoutMs }: CallOptions,
+): Promise<ExchangeResult> {
   const request = exchangeRequest(t, input);
   const response = await fetchFn(...toFetchArgs(request, AbortSignal.timeout(timeoutMs)));
   const body = await readAnswer(response);
   // GitHub answers errors with 200 and Slack with {ok:false, error}: the error field decides, not the status.
-  if (body.error !== undefined) throw new Error(`token endpoint answered ${response.status} with error "${String(body.error)}"`);
+  if (body.error !== undefined)
+    throw new Error(`token endpoint answered ${response.status} with error "${String(body.error)}"`);
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
   const { user, server } = reshapeAnswer(t.reshape, body);
   return {
@@ -117,7 +136,8 @@ export async function readAnswer(response: Response): Promise<Record<string, unk
   } catch {
     throw new Error(`token endpoint answered ${response.status} with a body that is neither JSON nor a form`);
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error('token endpoint answered with a JSON value that is not an object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new Error('token endpoint answered with a JSON value that is not an object');
   return body as Record<string, unknown>;
 }
 
@@ -146,15 +166,24 @@ export function toFetchArgs(request: ExchangeRequest, signal: AbortSignal): [str
 const NOT_DATA = new Set(['access_token', 'refresh_token', 'state', 'code', '_mockToken']);
 
 /** accessToken, refreshToken, apiKey, expiresAt = now + (expires_in − 5) s (or the profile's lifetime), data. */
-export function normalizeToken(body: Record<string, unknown>, t: Pick<TokenProfile, 'expiresIn'> | undefined, now: () => number): TokenData {
+export function normalizeToken(
+  body: Record<string, unknown>,
+  t: Pick<TokenProfile, 'expiresIn'> | undefined,
+  now: () => number,
+): TokenData {
   const out: TokenData = {};
   if (typeof body.access_token === 'string' && body.access_token !== '') out.accessToken = body.access_token;
   if (typeof body.refresh_token === 'string' && body.refresh_token !== '') out.refreshToken = body.refresh_token;
   if (typeof body.apiKey === 'string') out.apiKey = body.apiKey;
   const expiresIn = Number(body.expires_in ?? t?.expiresIn);
   if (Number.isFinite(expiresIn) && expiresIn > 0) out.expiresAt = now() + (expiresIn - 5) * 1000;
-  const inner = body.data !== null && typeof body.data === 'object' && !Array.isArray(body.data) ? (body.data as Record<string, unknown>) : {};
-  const data = Object.fromEntries(Object.entries({ ...body, data: undefined, ...inner }).filter(([k, v]) => !NOT_DATA.has(k) && v !== undefined));
+  const inner =
+    body.data !== null && typeof body.data === 'object' && !Array.isArray(body.data)
+      ? (body.data as Record<string, unknown>)
+      : {};
+  const data = Object.fromEntries(
+    Object.entries({ ...body, data: undefined, ...inner }).filter(([k, v]) => !NOT_DATA.has(k) && v !== undefined),
+  );
   out.data = data;
   return out;
 }

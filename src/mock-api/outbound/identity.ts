@@ -58,7 +58,8 @@ export function readCall(call: IdentityCall, body: unknown): Found {
     const list = read.list === '.' ? body : getPath(body, read.list);
     const items = Array.isArray(list) ? list : [];
     // Contract §3.2: GitHub and Bitbucket use the email marked primary; none marked means none usable.
-    source = read.primary === undefined ? items[0] : items.find((item) => getPath(item, read.primary as string) === true);
+    source =
+      read.primary === undefined ? items[0] : items.find((item) => getPath(item, read.primary as string) === true);
   }
   for (const field of read.email) {
     const email = text(getPath(source, field));
@@ -71,7 +72,8 @@ export function readCall(call: IdentityCall, body: unknown): Found {
 }
 
 async function getJson(call: IdentityCall, found: Found, input: IdentityLookup): Promise<unknown> {
-  if (call.path.includes('{id}') && found.userId === undefined) throw csError('PRVD-1001', `"${call.path}" needs a user id no earlier call gave`);
+  if (call.path.includes('{id}') && found.userId === undefined)
+    throw csError('PRVD-1001', `"${call.path}" needs a user id no earlier call gave`);
   const path = call.path.replaceAll('{id}', encodeURIComponent(found.userId ?? ''));
   let response: Response;
   try {

@@ -20,7 +20,13 @@ interface Oauth1Call {
 }
 
 /** Gets a request token, then redirects to authorize with the state inside oauth_callback (contract §2.2). */
-export async function startOAuth1(ctx: ApiContext, res: Response, profile: ProviderProfile, client: ProviderClient, code: string): Promise<void> {
+export async function startOAuth1(
+  ctx: ApiContext,
+  res: Response,
+  profile: ProviderProfile,
+  client: ProviderClient,
+  code: string,
+): Promise<void> {
   const call = callOf(ctx, profile, client);
   let answer: URLSearchParams;
   try {
@@ -30,16 +36,29 @@ export async function startOAuth1(ctx: ApiContext, res: Response, profile: Provi
   }
   const token = answer.get('oauth_token');
   const secret = answer.get('oauth_token_secret');
-  if (!token || !secret) throw csError('AUTH-1002', { reason: 'the request-token answer has no oauth_token or oauth_token_secret' });
+  if (!token || !secret)
+    throw csError('AUTH-1002', { reason: 'the request-token answer has no oauth_token or oauth_token_secret' });
   // An oasec JWT has no expiry (contract §2.1); the host is special-encoded because proxies may decode %2F.
   const oasec = await signToken('oasec', { sec: secret }, { secret: ctx.config.secrets.auth, now: ctx.now }, undefined);
-  const state = encodeState({ env: String(ctx.env.callbackEnvironment), jwt: code, host: client.host ?? '', oasec }, { encodeHost: true });
+  const state = encodeState(
+    { env: String(ctx.env.callbackEnvironment), jwt: code, host: client.host ?? '', oasec },
+    { encodeHost: true },
+  );
   const callback = `${ctx.publicApiUrl}/no-auth/provider-token/${profile.id}?state=${state}`;
-  res.redirect(302, `${client.baseUrl}${profile.authorize.path}?oauth_token=${encodeURIComponent(token)}&oauth_callback=${encodeURIComponent(callback)}`);
+  res.redirect(
+    302,
+    `${client.baseUrl}${profile.authorize.path}?oauth_token=${encodeURIComponent(token)}&oauth_callback=${encodeURIComponent(callback)}`,
+  );
 }
 
 /** Exchanges the authorized request token; stores the request-token secret as the real server does (contract §4.1). */
-export async function exchangeOAuth1(ctx: ApiContext, profile: ProviderProfile, client: ProviderClient, oauthToken: string, secret: string): Promise<TokenData> {
+export async function exchangeOAuth1(
+  ctx: ApiContext,
+  profile: ProviderProfile,
+  client: ProviderClient,
+  oauthToken: string,
+  secret: string,
+): Promise<TokenData> {
   const call = callOf(ctx, profile, client);
   let answer: URLSearchParams;
   try {
@@ -60,7 +79,11 @@ function callOf(ctx: ApiContext, profile: ProviderProfile, client: ProviderClien
   return { ctx, o, client: { ...client, oauth1: consumer } };
 }
 
-async function signedPost(call: Oauth1Call, path: string, extra: { callback?: string; token?: string }): Promise<URLSearchParams> {
+async function signedPost(
+  call: Oauth1Call,
+  path: string,
+  extra: { callback?: string; token?: string },
+): Promise<URLSearchParams> {
   const url = `${call.client.baseUrl}${path}`;
   const { header } = signRequest({
     method: 'POST',
@@ -70,9 +93,16 @@ async function signedPost(call: Oauth1Call, path: string, extra: { callback?: st
     timestamp: Math.floor(call.ctx.now() / 1000),
     ...extra,
   });
-  const response = await call.ctx.fetch(url, { method: 'POST', headers: { authorization: header, accept: 'application/x-www-form-urlencoded' }, signal: AbortSignal.timeout(call.ctx.exchangeTimeoutMs) });
+  const response = await call.ctx.fetch(url, {
+    method: 'POST',
+    headers: { authorization: header, accept: 'application/x-www-form-urlencoded' },
+    signal: AbortSignal.timeout(call.ctx.exchangeTimeoutMs),
+  });
   const text = await response.text();
   const fields = new URLSearchParams(text);
-  if (!response.ok) throw new Error(`${path} answered ${response.status}${fields.has('oauth_problem') ? ` (${fields.get('oauth_problem') ?? ''})` : ''}`);
+  if (!response.ok)
+    throw new Error(
+      `${path} answered ${response.status}${fields.has('oauth_problem') ? ` (${fields.get('oauth_problem') ?? ''})` : ''}`,
+    );
   return fields;
 }

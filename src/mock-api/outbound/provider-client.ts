@@ -27,7 +27,12 @@ export interface ProviderClient {
 }
 
 /** Resolves the client for a start or callback; `host` is the decoded host the agent sent or the state carried. */
-export function resolveClient(ctx: ApiContext, profile: ProviderProfile, teamId: unknown, host: string | undefined): ProviderClient {
+export function resolveClient(
+  ctx: ApiContext,
+  profile: ProviderProfile,
+  teamId: unknown,
+  host: string | undefined,
+): ProviderClient {
   if (host === undefined || host === '') {
     if (profile.enterprise) throw csError('PRVD-1003', 'an enterprise provider needs a registered host');
     const client = ctx.clients[profile.id];
@@ -69,7 +74,12 @@ export function servedHostUrl(ctx: ApiContext, profileId: string, hostUrl: strin
  * at the exchange always authOrigin (contract §7, which is failure mode 12 for a restrictive code provider).
  */
 export function callbackUrl(ctx: ApiContext, profile: ProviderProfile, at: 'start' | 'exchange'): string {
-  const origin = at === 'start' ? (profile.restrictive ? `${ctx.publicApiUrl}/no-auth` : ctx.authOrigin) : (ctx.exchangeAuthOrigin ?? ctx.authOrigin);
+  const origin =
+    at === 'start'
+      ? profile.restrictive
+        ? `${ctx.publicApiUrl}/no-auth`
+        : ctx.authOrigin
+      : (ctx.exchangeAuthOrigin ?? ctx.authOrigin);
   return `${origin}/provider-token/${profile.id}`;
 }
 

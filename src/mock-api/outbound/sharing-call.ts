@@ -19,13 +19,20 @@ export interface SharingWrite {
 }
 
 /** Runs the profile's sharing call when the connect shares; `baseUrl` is the provider host the token came from. */
-export async function sharingWriteFor(ctx: ApiContext, profile: ProviderProfile, input: { sharing: boolean; tokenData: TokenData; baseUrl: string }): Promise<SharingWrite> {
+export async function sharingWriteFor(
+  ctx: ApiContext,
+  profile: ProviderProfile,
+  input: { sharing: boolean; tokenData: TokenData; baseUrl: string },
+): Promise<SharingWrite> {
   // note: no token means nothing to ask with; storing then fails with RAPI-1010 (Slack without authed_user, FM 35).
   if (!input.sharing || !input.tokenData.accessToken || profile.storage.multipleKey === undefined) return {};
   const identity = providerIdentityOf(profile, input.tokenData.data);
   const call = profile.sharingProfileCall;
   const extra = call === undefined ? undefined : await fetchExtra(ctx, call, input.baseUrl, input.tokenData);
-  return { ...(extra === undefined ? {} : { extra }), ...(identity === undefined ? {} : { providerIdentity: identity }) };
+  return {
+    ...(extra === undefined ? {} : { extra }),
+    ...(identity === undefined ? {} : { providerIdentity: identity }),
+  };
 }
 
 /** "<provider>::<data[identityField]>" of a stored multiple entry, or undefined when the profile names no field. */
@@ -35,9 +42,15 @@ export function providerIdentityOf(profile: ProviderProfile, data: unknown): str
   return typeof value === 'string' || typeof value === 'number' ? `${profile.id}::${value}` : undefined;
 }
 
-async function fetchExtra(ctx: ApiContext, call: SharingProfileCall, baseUrl: string, tokenData: TokenData): Promise<Record<string, unknown>> {
+async function fetchExtra(
+  ctx: ApiContext,
+  call: SharingProfileCall,
+  baseUrl: string,
+  tokenData: TokenData,
+): Promise<Record<string, unknown>> {
   const query = sharingQuery(call, tokenData.data);
-  if ('missing' in query) throw csError('PRVD-1007', `no "${query.missing}" in the token answer to ask ${call.path} about`);
+  if ('missing' in query)
+    throw csError('PRVD-1007', `no "${query.missing}" in the token answer to ask ${call.path} about`);
   const url = `${baseUrl}${call.path}?${query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
   let response: Response;
   try {
@@ -58,7 +71,10 @@ async function fetchExtra(ctx: ApiContext, call: SharingProfileCall, baseUrl: st
   }
   // Slack answers its errors with 200 and {ok:false, error}: the envelope decides, not the status.
   if (call.okField !== undefined && getPath(body, call.okField) !== true) {
-    throw csError('PRVD-1007', `GET ${call.path} answered ${call.okField}=${String(getPath(body, call.okField))} (error "${String(getPath(body, 'error'))}")`);
+    throw csError(
+      'PRVD-1007',
+      `GET ${call.path} answered ${call.okField}=${String(getPath(body, call.okField))} (error "${String(getPath(body, 'error'))}")`,
+    );
   }
   const extra: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(call.extra)) {

@@ -26,7 +26,12 @@ export interface ConnectToken {
 // Contract §1.5 step 2: the query parameters provider-token keeps; everything else is dropped.
 const KEPT = ['token', 'token_type', 'expires_in', 'scope'] as const;
 
-export async function connectTokenFor(ctx: ApiContext, profile: ProviderProfile, info: CallbackInfo, req: Request): Promise<ConnectToken> {
+export async function connectTokenFor(
+  ctx: ApiContext,
+  profile: ProviderProfile,
+  info: CallbackInfo,
+  req: Request,
+): Promise<ConnectToken> {
   const parts = decodeState(info.state);
   // The client is looked up again from the state's host, so a tampered host is PRVD-1003, never a call elsewhere.
   const client = resolveClient(ctx, profile, info.payload.teamId, parts.host);
@@ -38,13 +43,15 @@ export async function connectTokenFor(ctx: ApiContext, profile: ProviderProfile,
       if (value !== undefined) body[key === 'token' ? 'access_token' : key] = value;
     }
     // Trello's apiKey comes from the CodeStream client config (contract §8: "Trello adds apiKey and data: {apiKey}").
-    for (const field of profile.delivery.addFromClient) if (client.extra[field] !== undefined) body[field] = client.extra[field];
+    for (const field of profile.delivery.addFromClient)
+      if (client.extra[field] !== undefined) body[field] = client.extra[field];
     return { tokenData: normalizeToken(body, undefined, ctx.now), ...(host === undefined ? {} : { host }) };
   }
   if (profile.oauth1 !== undefined) {
     // Contract §2.3 step 6: segment 3 must be an oasec JWT; its `sec` pairs with the oauth_token query parameter.
     const oasec = parts.oasec === undefined ? null : decodeToken(parts.oasec);
-    if (oasec?.type !== 'oasec' || typeof oasec.sec !== 'string') throw csError('AUTH-1002', 'no oasec token in the state');
+    if (oasec?.type !== 'oasec' || typeof oasec.sec !== 'string')
+      throw csError('AUTH-1002', 'no oasec token in the state');
     const oauthToken = queryString(req, 'oauth_token');
     if (!oauthToken) throw csError('RAPI-1001', 'oauth_token');
     const tokenData = await exchangeOAuth1(ctx, profile, client, oauthToken, oasec.sec);

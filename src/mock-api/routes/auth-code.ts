@@ -13,7 +13,13 @@ export function registerAuthCode(router: Router, ctx: ApiContext): void {
     const expiresIn = Number(queryString(req, 'expiresIn'));
     const fields: Record<string, unknown> = { userId: user.id, teamId };
     if (queryString(req, 'sharing') !== undefined) fields.sm = true;
-    const code = await signToken('pauth', fields, { secret: ctx.config.secrets.auth, now: ctx.now }, CONNECT_LIFETIME_S, Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined);
+    const code = await signToken(
+      'pauth',
+      fields,
+      { secret: ctx.config.secrets.auth, now: ctx.now },
+      CONNECT_LIFETIME_S,
+      Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+    );
     res.json({ code });
   });
 }

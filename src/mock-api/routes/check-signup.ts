@@ -13,12 +13,14 @@ export function registerCheckSignup(router: Router, ctx: ApiContext): void {
   router.put('/no-auth/check-signup', async (req, res) => {
     const fault = ctx.faults.checkSignup.shift();
     if (fault?.kind === 'status') return void res.status(fault.status).json({ code: 'SWEB-1000' });
-    if (fault?.kind === 'hang' && (await ctx.faults.hold((listener) => res.once('close', listener))) === 'closed') return;
+    if (fault?.kind === 'hang' && (await ctx.faults.hold((listener) => res.once('close', listener))) === 'closed')
+      return;
     const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
     const token = body.token;
     if (token === undefined || token === null || token === '') throw csError('RAPI-1001', 'token');
     if (typeof token !== 'string') throw csError('RAPI-1012', 'token');
-    if (body.nrAccountId !== undefined && typeof body.nrAccountId !== 'number') throw csError('RAPI-1012', 'nrAccountId');
+    if (body.nrAccountId !== undefined && typeof body.nrAccountId !== 'number')
+      throw csError('RAPI-1012', 'nrAccountId');
     const record = ctx.signups.find(token);
     // Pending, unknown, garbage and reused tokens all look the same to the IDE.
     if (!record) throw csError('AUTH-1006');
@@ -55,13 +57,16 @@ function answer(ctx: ApiContext, record: SignupRecord, req: Request): Record<str
     }
     throw csError('USRC-1022', { error: record.error, provider: record.provider });
   }
-  if (record.switchToServerUrl !== undefined) throw new WireError('USRC-1032', 'switch to another server', { url: record.switchToServerUrl });
+  if (record.switchToServerUrl !== undefined)
+    throw new WireError('USRC-1032', 'switch to another server', { url: record.switchToServerUrl });
   if (record.expiresAt < ctx.now()) throw csError('AUTH-1005', 'signup token');
   const user = record.userId === null ? undefined : ctx.store.users.get(record.userId);
   if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
   if (!user.isRegistered) throw csError('USRC-1010');
   const origin = req.headers['x-cs-plugin-ide'];
-  ctx.store.updateUser(user.id, { $set: { lastLogin: ctx.now(), ...(typeof origin === 'string' ? { lastOrigin: origin } : {}) } });
+  ctx.store.updateUser(user.id, {
+    $set: { lastLogin: ctx.now(), ...(typeof origin === 'string' ? { lastOrigin: origin } : {}) },
+  });
   return loginPackage(ctx, user.id, record);
 }
 

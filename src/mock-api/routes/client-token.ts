@@ -18,7 +18,8 @@ export function registerClientToken(router: Router, ctx: ApiContext): void {
     const profile = ctx.profiles.get(provider);
     if (!profile) throw csError('PRVD-1000');
     if (!profile.acceptsClientToken) throw csError('PRVD-1011', `"${provider}" does not accept a client token`);
-    const body: Record<string, unknown> = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {};
+    const body: Record<string, unknown> =
+      typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {};
     const token = optional(body, 'token', 'string');
     if (token === undefined) throw csError('RAPI-1001', 'token');
     const code = optional(body, 'code', 'string');
@@ -29,7 +30,11 @@ export function registerClientToken(router: Router, ctx: ApiContext): void {
 
     const config = profile.identity;
     if (!config) throw csError('PRVD-1004', `"${provider}" has no identity lookup`);
-    const identity = await resolveIdentity(ctx, provider, config, { code: code ?? '', accessToken: token, ...(mockEmail === undefined ? {} : { mockEmail }) });
+    const identity = await resolveIdentity(ctx, provider, config, {
+      code: code ?? '',
+      accessToken: token,
+      ...(mockEmail === undefined ? {} : { mockEmail }),
+    });
     const { user, signupStatus } = matchOrCreateUser(ctx, { provider, identity, noSignup });
     const tokenData: TokenData = { accessToken: token, ...(data === undefined ? {} : { data }) };
     saveSignupIdentity(ctx, res, { user, provider, identity, tokenData });

@@ -14,17 +14,34 @@ const RETURN_TO_IDE = '<p>Return to CodeStream in your IDE.</p>';
 const SPECIAL_PAGES: Record<string, { title: string; body: (provider: string | undefined) => string }> = {
   'USRC-1015': {
     title: 'Multiple Workspaces',
-    body: (p) => `<p>For now you can belong to only one ${p === undefined ? 'third-party' : escapeHtml(p)}-connected team on CodeStream.</p>`,
+    body: (p) =>
+      `<p>For now you can belong to only one ${p === undefined ? 'third-party' : escapeHtml(p)}-connected team on CodeStream.</p>`,
   },
-  'USRC-1020': { title: 'Invitation conflict.', body: () => '<p>This invitation conflicts with your account; contact CodeStream support.</p>' },
-  'PRVD-1005': { title: 'Account Not Found', body: () => '<p>No CodeStream account matches; return to your IDE and sign up.</p>' },
-  'PRVD-1006': { title: 'Invalid Credentials', body: () => '<p>Sign in with your email address and CodeStream password instead.</p>' },
-  'PRVD-1009': { title: 'Application Missing', body: () => '<p>No application is configured for this provider; ask your CodeStream administrator.</p>' },
+  'USRC-1020': {
+    title: 'Invitation conflict.',
+    body: () => '<p>This invitation conflicts with your account; contact CodeStream support.</p>',
+  },
+  'PRVD-1005': {
+    title: 'Account Not Found',
+    body: () => '<p>No CodeStream account matches; return to your IDE and sign up.</p>',
+  },
+  'PRVD-1006': {
+    title: 'Invalid Credentials',
+    body: () => '<p>Sign in with your email address and CodeStream password instead.</p>',
+  },
+  'PRVD-1009': {
+    title: 'Application Missing',
+    body: () => '<p>No application is configured for this provider; ask your CodeStream administrator.</p>',
+  },
   'PRVD-1010': {
     title: 'No primary email found',
-    body: () => '<p>Signing in with GitLab needs your primary GitLab email to be public (GitLab: Preferences, Profile, "Public email").</p>',
+    body: () =>
+      '<p>Signing in with GitLab needs your primary GitLab email to be public (GitLab: Preferences, Profile, "Public email").</p>',
   },
-  'USRC-1006': { title: 'Already signed up', body: () => '<p>You already have a CodeStream account; return to your IDE and sign in.</p>' },
+  'USRC-1006': {
+    title: 'Already signed up',
+    body: () => '<p>You already have a CodeStream account; return to your IDE and sign in.</p>',
+  },
 };
 
 export function registerPages(router: Router, ctx: ApiContext): void {
@@ -40,7 +57,10 @@ export function registerPages(router: Router, ctx: ApiContext): void {
     // Contract §1.9: "(error: <b>CODE</b>)" names CodeStream's code; the provider's own error
     // (e.g. access_denied under USRC-1022) follows on its own line, as it is the one a user can act on.
     const withCode = code === '' ? '' : ` (error: <b>${escapeHtml(code)}</b>)`;
-    const csCode = providerError !== undefined && providerError !== code ? `<p>Provider error: <code>${escapeHtml(providerError)}</code></p>` : '';
+    const csCode =
+      providerError !== undefined && providerError !== code
+        ? `<p>Provider error: <code>${escapeHtml(providerError)}</code></p>`
+        : '';
     sendPage(
       res,
       200,
@@ -51,7 +71,11 @@ export function registerPages(router: Router, ctx: ApiContext): void {
   router.get('/web/provider-connected/:provider', (req, res) => {
     const provider = String(req.params.provider);
     const profile = ctx.profiles.get(provider);
-    if (!profile) return void redirectToError(res, [['code', 'SWEB-1000'], ['provider', provider]]);
+    if (!profile)
+      return void redirectToError(res, [
+        ['code', 'SWEB-1000'],
+        ['provider', provider],
+      ]);
     sendPage(res, 200, `You are now connected to ${profile.displayName}`, RETURN_TO_IDE);
   });
   router.get('/web/signed-in', (_req, res) => sendPage(res, 200, 'You are now signed in to New Relic', RETURN_TO_IDE));

@@ -44,7 +44,9 @@ export function slackPayloadOf(raw: Buffer): Record<string, unknown> | undefined
   if (text === null) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -63,12 +65,15 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
     : undefined;
   if (secret === undefined) throw csError('RAPI-1003', `no signing secret for api_app_id "${appId}"`);
   const timestamp = headerOf(req, 'x-slack-request-timestamp');
-  if (!/^\d{1,12}$/.test(timestamp)) throw csError('RAPI-1003', '"x-slack-request-timestamp" is missing or not a number');
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw csError('RAPI-1003', '"x-slack-request-timestamp" is missing or not a number');
   const skew = Math.abs(ctx.now() / 1000 - Number(timestamp));
-  if (skew > SLACK_MAX_SKEW_S) throw csError('RAPI-1003', `request timestamp is ${Math.round(skew)} s from now, more than ${SLACK_MAX_SKEW_S} s`);
+  if (skew > SLACK_MAX_SKEW_S)
+    throw csError('RAPI-1003', `request timestamp is ${Math.round(skew)} s from now, more than ${SLACK_MAX_SKEW_S} s`);
   const signature = headerOf(req, 'x-slack-signature');
   if (signature === '') throw csError('RAPI-1003', '"x-slack-signature" is missing');
-  if (!safeEqual(signature, slackSignature(secret, timestamp, raw))) throw csError('RAPI-1003', 'signature does not match the body');
+  if (!safeEqual(signature, slackSignature(secret, timestamp, raw)))
+    throw csError('RAPI-1003', 'signature does not match the body');
 
   const slackUser = (payload.user ?? {}) as { id?: unknown };
   const providerUserId = typeof slackUser.id === 'string' ? slackUser.id : undefined;
@@ -84,7 +89,11 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
   };
   ctx.providerActions.actions.push(action);
   // note: the mock publishes the action itself on the me-channel; the real server acts on it (posts a reply…).
-  if (user) ctx.broadcaster.publish(`user-${user.id}`, { providerAction: action, requestId: String(res.getHeader('x-request-id') ?? '') });
+  if (user)
+    ctx.broadcaster.publish(`user-${user.id}`, {
+      providerAction: action,
+      requestId: String(res.getHeader('x-request-id') ?? ''),
+    });
   res.status(200).end(); // Slack wants an empty 200 within 3 s
 }
 
@@ -103,7 +112,8 @@ function slackActionId(payload: Record<string, unknown>): unknown {
 
 /** The user whose providerIdentities hold `identity` ("slack::U…", "msteams::<tenant>"). */
 export function userWithIdentity(ctx: ApiContext, identity: string): { id: string } | undefined {
-  for (const user of ctx.store.users.values()) if (!user.deactivated && user.providerIdentities.includes(identity)) return user;
+  for (const user of ctx.store.users.values())
+    if (!user.deactivated && user.providerIdentities.includes(identity)) return user;
   return undefined;
 }
 

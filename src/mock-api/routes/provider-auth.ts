@@ -29,7 +29,13 @@ export function registerProviderAuth(router: Router, ctx: ApiContext, webModes: 
   });
 }
 
-async function start(ctx: ApiContext, req: Request, res: Response, handler: StartHandler, unknownProvider: 'PRVD-1000' | 'SWEB-1000' = 'PRVD-1000'): Promise<void> {
+async function start(
+  ctx: ApiContext,
+  req: Request,
+  res: Response,
+  handler: StartHandler,
+  unknownProvider: 'PRVD-1000' | 'SWEB-1000' = 'PRVD-1000',
+): Promise<void> {
   const provider = String(req.params.provider).toLowerCase();
   try {
     if (!ctx.profiles.has(provider)) throw csError(unknownProvider);
@@ -37,7 +43,10 @@ async function start(ctx: ApiContext, req: Request, res: Response, handler: Star
   } catch (err) {
     // A garbage code decodes to null and the real server's TypeError shows up as code=undefined (contract §1.3 step 4).
     const code = err instanceof CsError ? err.code : 'undefined';
-    redirectToError(res, [['code', code], ['provider', provider]]);
+    redirectToError(res, [
+      ['code', code],
+      ['provider', provider],
+    ]);
   }
 }
 
@@ -54,10 +63,24 @@ export const connectStart: StartHandler = async (ctx, req, res, provider) => {
   const client = resolveClient(ctx, profile, payload.teamId, host);
   if (profile.oauth1 !== undefined) return startOAuth1(ctx, res, profile, client, code);
   const providerUrl = hostUrlBase(ctx, profile, req) ?? client.baseUrl;
-  const state = encodeState({ env: String(ctx.env.callbackEnvironment), jwt: code, ...(client.host === undefined ? {} : { host: client.host }) });
+  const state = encodeState({
+    env: String(ctx.env.callbackEnvironment),
+    jwt: code,
+    ...(client.host === undefined ? {} : { host: client.host }),
+  });
   const requestServerToken = queryString(req, 'requestServerToken') !== undefined;
   const redirectUri = callbackUrl(ctx, profile, 'start');
-  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl, clientId: client.clientId, redirectUri, state, requestServerToken, client: client.extra }));
+  res.redirect(
+    302,
+    buildAuthorizeUrl(profile, {
+      providerUrl,
+      clientId: client.clientId,
+      redirectUri,
+      state,
+      requestServerToken,
+      client: client.extra,
+    }),
+  );
 };
 
 // note: the real connect route has no hostUrl (Okta is sign-in only); the lab lets a connect name a hostUrl

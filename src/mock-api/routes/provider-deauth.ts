@@ -23,7 +23,8 @@ export interface DeauthInput {
 export function registerProviderDeauth(router: Router, ctx: ApiContext): void {
   router.put('/provider-deauth/:provider', (req, res) => {
     const user = requireUser(ctx, req);
-    const body: Record<string, unknown> = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {};
+    const body: Record<string, unknown> =
+      typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {};
     const teamId = bodyString(body, 'teamId');
     if (teamId === undefined) throw csError('RAPI-1001', 'teamId');
     const host = bodyString(body, 'host')?.toLowerCase();
@@ -46,9 +47,15 @@ export function deauthUpdate(user: UserDoc, profile: ProviderProfile, input: Dea
   const bases = [`providerInfo.${profile.id}`, `providerInfo.${input.teamId}.${profile.id}`];
   let suffix = input.host === undefined ? '' : `.hosts.${starHost(input.host)}`;
   if (input.subId !== undefined) suffix += `.multiple.${input.subId}`;
-  if (input.host === undefined && bases.some((base) => hasEntries(getPath(user, `${base}.hosts`)))) suffix += '.accessToken';
+  if (input.host === undefined && bases.some((base) => hasEntries(getPath(user, `${base}.hosts`))))
+    suffix += '.accessToken';
   const $unset = Object.fromEntries(bases.map((base) => [`${base}${suffix}`, true as const]));
-  const identity = input.subId === undefined ? undefined : bases.map((base) => providerIdentityOf(profile, getPath(user, `${base}.multiple.${input.subId}.data`))).find((id) => id !== undefined);
+  const identity =
+    input.subId === undefined
+      ? undefined
+      : bases
+          .map((base) => providerIdentityOf(profile, getPath(user, `${base}.multiple.${input.subId}.data`)))
+          .find((id) => id !== undefined);
   return { $unset, ...(identity === undefined ? {} : { $pull: { providerIdentities: identity } }) };
 }
 

@@ -24,14 +24,16 @@ export function registerProviderRefresh(router: Router, ctx: ApiContext): void {
     if (!profile) throw csError('PRVD-1000');
     const team = ctx.store.teams.get(teamId);
     if (!team || team.deactivated) throw csError('RAPI-1003', 'team');
-    if (!profile.supportsRefresh || profile.token === undefined) throw csError('RAPI-1009', 'token refresh not supported by provider');
+    if (!profile.supportsRefresh || profile.token === undefined)
+      throw csError('RAPI-1009', 'token refresh not supported by provider');
     const host = queryString(req, 'host')?.toLowerCase();
     const sharing = queryString(req, 'sharing') !== undefined;
     const subId = queryString(req, 'subId');
     if (sharing && !subId) throw csError('RAPI-1001', 'subId');
     const key = refreshKey(user, profile, { teamId, host, subId: sharing ? subId : undefined });
     const refreshToken = getPath(user, `${key}.refreshToken`);
-    if (typeof refreshToken !== 'string' || refreshToken === '') throw csError('RAPI-1009', 'no refresh token stored for this provider');
+    if (typeof refreshToken !== 'string' || refreshToken === '')
+      throw csError('RAPI-1009', 'no refresh token stored for this provider');
     const tokenData = await refreshed(ctx, profile, teamId, host, refreshToken);
     const $set: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(tokenData)) if (value !== undefined) $set[`${key}.${field}`] = value;
@@ -48,15 +50,28 @@ export function registerProviderRefresh(router: Router, ctx: ApiContext): void {
  * Contract §1.8 token lookup: providerInfo.<provider> when that has an accessToken (a sign-in token), else
  * providerInfo.<teamId>.<provider>, with .hosts.<starred host> and .multiple.<subId> as given.
  */
-export function refreshKey(user: UserDoc, profile: ProviderProfile, input: { teamId: string; host?: string | undefined; subId?: string | undefined }): string {
+export function refreshKey(
+  user: UserDoc,
+  profile: ProviderProfile,
+  input: { teamId: string; host?: string | undefined; subId?: string | undefined },
+): string {
   const teamless = `providerInfo.${profile.id}`;
-  let key = typeof getPath(user, `${teamless}.accessToken`) === 'string' ? teamless : `providerInfo.${input.teamId}.${profile.id}`;
+  let key =
+    typeof getPath(user, `${teamless}.accessToken`) === 'string'
+      ? teamless
+      : `providerInfo.${input.teamId}.${profile.id}`;
   if (input.host !== undefined && input.host !== '') key += `.hosts.${starHost(input.host)}`;
   if (input.subId !== undefined) key += `.multiple.${input.subId}`;
   return key;
 }
 
-async function refreshed(ctx: ApiContext, profile: ProviderProfile, teamId: string, host: string | undefined, refreshToken: string): Promise<TokenData> {
+async function refreshed(
+  ctx: ApiContext,
+  profile: ProviderProfile,
+  teamId: string,
+  host: string | undefined,
+  refreshToken: string,
+): Promise<TokenData> {
   const t = profile.token;
   if (t === undefined) throw csError('RAPI-1009', 'token refresh not supported by provider');
   const client = resolveClient(ctx, profile, teamId, host);
@@ -64,7 +79,13 @@ async function refreshed(ctx: ApiContext, profile: ProviderProfile, teamId: stri
   try {
     const { tokenData } = await exchangeRefreshToken(
       profile,
-      { tokenUrl: `${base}${t.path}`, clientId: client.clientId, clientSecret: client.clientSecret, redirectUri: callbackUrl(ctx, profile, 'exchange'), refreshToken },
+      {
+        tokenUrl: `${base}${t.path}`,
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        redirectUri: callbackUrl(ctx, profile, 'exchange'),
+        refreshToken,
+      },
       ctx.fetch,
       { now: ctx.now, timeoutMs: ctx.exchangeTimeoutMs },
     );

@@ -27,7 +27,16 @@ export interface CallbackHooks {
   /** The anonymous (SSO / sign-up) branch, for userId "anon" (contract §1.5 step 8). */
   anon?: (ctx: ApiContext, info: CallbackInfo, req: Request, res: Response) => Promise<void>;
   /** Runs after every failed callback, e.g. to write the signup record (contract §1.5 step 11). */
-  onError?: (ctx: ApiContext, failure: { provider: string; code: string; providerError?: string; payload: Record<string, unknown> | null; req: Request }) => void;
+  onError?: (
+    ctx: ApiContext,
+    failure: {
+      provider: string;
+      code: string;
+      providerError?: string;
+      payload: Record<string, unknown> | null;
+      req: Request;
+    },
+  ) => void;
 }
 
 export function registerProviderToken(router: Router, ctx: ApiContext, hooks: CallbackHooks = {}): void {
@@ -40,20 +49,40 @@ export function registerProviderToken(router: Router, ctx: ApiContext, hooks: Ca
       const code = err instanceof CsError ? err.code : 'SWEB-1004';
       const payload = state === undefined ? null : payloadOf(state);
       // Contract §1.5 step 11: state=<state|0>, so an empty state reads as 0 like a missing one.
-      redirectToError(res, [['state', state || '0'], ['code', code], ['provider', provider]]);
+      redirectToError(res, [
+        ['state', state || '0'],
+        ['code', code],
+        ['provider', provider],
+      ]);
       hooks.onError?.(ctx, { provider, code, payload, req });
     }
   });
 }
 
-async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Request, res: Response, provider: string, state: string | undefined): Promise<void> {
+async function handleCallback(
+  ctx: ApiContext,
+  hooks: CallbackHooks,
+  req: Request,
+  res: Response,
+  provider: string,
+  state: string | undefined,
+): Promise<void> {
   const profile = ctx.profiles.get(provider);
   if (!profile) throw csError('PRVD-1000');
-  if (queryString(req, 'invite_code') !== undefined || queryString(req, 'repo_info') !== undefined) throw csError('RAPI-1016');
+  if (queryString(req, 'invite_code') !== undefined || queryString(req, 'repo_info') !== undefined)
+    throw csError('RAPI-1016');
   // Step 3: a fragment provider's first hop carries no token (it is in the fragment): answer the script page.
   const delivery = profile.delivery;
-  if (delivery.mode === 'fragment' && queryString(req, 'token') === undefined && queryString(req, '_mockToken') === undefined) {
-    return sendFragmentHopPage(res, { target: `${ctx.authOrigin}/provider-token/${provider}`, tokenField: delivery.tokenField, state: state ?? '' });
+  if (
+    delivery.mode === 'fragment' &&
+    queryString(req, 'token') === undefined &&
+    queryString(req, '_mockToken') === undefined
+  ) {
+    return sendFragmentHopPage(res, {
+      target: `${ctx.authOrigin}/provider-token/${provider}`,
+      tokenField: delivery.tokenField,
+      state: state ?? '',
+    });
   }
   // Throws RAPI-1001 for a missing or empty state, RAPI-1012 for a repeated one (contract §1).
   if (!state) return void requiredQueryString(req, 'state');
@@ -64,7 +93,12 @@ async function handleCallback(ctx: ApiContext, hooks: CallbackHooks, req: Reques
     // Contract §1.5 step 5: USRC-1022 for providers without sign-up support, else the raw provider error.
     const noAllowSignup = !payload.suok && !profile.supportsSignup;
     const code = noAllowSignup ? 'USRC-1022' : providerError;
-    redirectToError(res, [['state', state], ['code', code], ['provider', provider], ['providerError', noAllowSignup ? providerError : undefined]]);
+    redirectToError(res, [
+      ['state', state],
+      ['code', code],
+      ['provider', provider],
+      ['providerError', noAllowSignup ? providerError : undefined],
+    ]);
     hooks.onError?.(ctx, { provider, code: providerError, providerError, payload, req });
     return;
   }

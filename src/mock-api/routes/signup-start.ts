@@ -39,9 +39,19 @@ export const signupStart: StartHandler = async (ctx, req, res, provider) => {
     if (value !== undefined) fields[key] = decoded(value, param);
   }
   const expiresIn = Number(queryString(req, 'expiresIn'));
-  const jwt = await signToken('pauth', fields, { secret: ctx.config.secrets.auth, now: ctx.now }, SIGNUP_LIFETIME_S, Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined);
+  const jwt = await signToken(
+    'pauth',
+    fields,
+    { secret: ctx.config.secrets.auth, now: ctx.now },
+    SIGNUP_LIFETIME_S,
+    Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+  );
   // Only the legacy web-login completion page reads this cookie; it is set as the real route sets it.
-  res.cookie(`t-${provider}`, signedCookie(jwt, ctx.config.secrets.cookie), { secure: true, httpOnly: true, path: '/' });
+  res.cookie(`t-${provider}`, signedCookie(jwt, ctx.config.secrets.cookie), {
+    secure: true,
+    httpOnly: true,
+    path: '/',
+  });
   const state = encodeState({ env: String(ctx.env.callbackEnvironment), jwt });
   if (queryString(req, '_returnState') !== undefined) return void res.json({ state });
   const hostUrl = typeof fields.hu === 'string' && fields.hu !== '' ? fields.hu : undefined;
@@ -49,7 +59,15 @@ export const signupStart: StartHandler = async (ctx, req, res, provider) => {
   if (profile.identity?.base === 'hostUrl' && hostUrl === undefined) throw csError('PRVD-1008', 'hostUrl');
   const redirectUri = `${ctx.authOrigin}/provider-token/${provider}`;
   // Contract §3.1: the authorize host is the enterprise host, or hostUrl, or the provider's own.
-  res.redirect(302, buildAuthorizeUrl(profile, { providerUrl: hostUrl === undefined ? providerUrl : servedHostUrl(ctx, provider, hostUrl), clientId: client.clientId, redirectUri, state }));
+  res.redirect(
+    302,
+    buildAuthorizeUrl(profile, {
+      providerUrl: hostUrl === undefined ? providerUrl : servedHostUrl(ctx, provider, hostUrl),
+      clientId: client.clientId,
+      redirectUri,
+      state,
+    }),
+  );
 };
 
 // Contract §1.4: every value is URI-decoded once more after the query parser; a malformed escape is bad input.

@@ -31,7 +31,10 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
   const hostUrl = hu === undefined ? undefined : servedHostUrl(ctx, info.provider, hu);
   if (config.base === 'hostUrl' && hostUrl === undefined) throw csError('PRVD-1008', 'hostUrl');
   const mock = mockInputs(ctx, req);
-  const tokenData = mock.token === undefined ? await exchangeForCallback(hostUrl === undefined ? ctx : onHost(ctx, info.provider, hostUrl), profile, info) : mockToken(mock.token);
+  const tokenData =
+    mock.token === undefined
+      ? await exchangeForCallback(hostUrl === undefined ? ctx : onHost(ctx, info.provider, hostUrl), profile, info)
+      : mockToken(mock.token);
   const accessToken = tokenData.accessToken;
   if (!accessToken) throw csError('RAPI-1010', 'token not returned from provider');
   const identity = await resolveIdentity(ctx, info.provider, config, {
@@ -41,9 +44,23 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
     ...(hostUrl === undefined ? {} : { hostUrl }),
   });
   const teamId = stringOf(info.payload.teamId);
-  const { user, signupStatus } = matchOrCreateUser(ctx, { provider: info.provider, identity, noSignup: Boolean(info.payload.nosu), ...(teamId === undefined ? {} : { teamId }) });
-  saveSignupIdentity(ctx, res, { user, provider: info.provider, identity, tokenData, ...(hu === undefined ? {} : { hostUrl: hu }) });
-  ctx.signups.insert({ ...recordBase(info.provider, info.payload, info.state), userId: user.id, signupStatus }, lifetimeOf(req));
+  const { user, signupStatus } = matchOrCreateUser(ctx, {
+    provider: info.provider,
+    identity,
+    noSignup: Boolean(info.payload.nosu),
+    ...(teamId === undefined ? {} : { teamId }),
+  });
+  saveSignupIdentity(ctx, res, {
+    user,
+    provider: info.provider,
+    identity,
+    tokenData,
+    ...(hu === undefined ? {} : { hostUrl: hu }),
+  });
+  ctx.signups.insert(
+    { ...recordBase(info.provider, info.payload, info.state), userId: user.id, signupStatus },
+    lifetimeOf(req),
+  );
   res.redirect(302, successLocation(ctx, profile));
 };
 
@@ -75,14 +92,26 @@ export const saveFailedSignup: NonNullable<CallbackHooks['onError']> = (ctx, fai
   const state = queryString(failure.req, 'state') ?? '';
   const base = recordBase(failure.provider, failure.payload ?? {}, state);
   if (base.token === '') return; // no state, no key: nobody can be polling for this one
-  ctx.signups.insert({ ...base, userId: null, error: failure.code, ...(failure.providerError === undefined ? {} : { providerError: failure.providerError }) }, lifetimeOf(failure.req));
+  ctx.signups.insert(
+    {
+      ...base,
+      userId: null,
+      error: failure.code,
+      ...(failure.providerError === undefined ? {} : { providerError: failure.providerError }),
+    },
+    lifetimeOf(failure.req),
+  );
 };
 
 /** Both hooks, as features.ts plugs them in. */
 export const signupCallbackHooks: CallbackHooks = { anon: signupCallback, onError: saveFailedSignup };
 
 // Contract §2.4: the record is keyed by the pauth's st, or by the state's JWT when there is none.
-function recordBase(provider: string, payload: Record<string, unknown>, state: string): Omit<SignupRecord, 'expiresAt' | 'userId'> {
+function recordBase(
+  provider: string,
+  payload: Record<string, unknown>,
+  state: string,
+): Omit<SignupRecord, 'expiresAt' | 'userId'> {
   const token = stringOf(payload.st) ?? state.split('!')[1] ?? '';
   const access = stringOf(payload.access);
   const teamId = stringOf(payload.teamId);
@@ -105,7 +134,9 @@ function lifetimeOf(req: Request): number | undefined {
 // Contract §3.1: the token host is the enterprise host, or hostUrl, or the provider's own host.
 function onHost(ctx: ApiContext, provider: string, hostUrl: string): ApiContext {
   // note: a prototype view, so the context's getters (publicApiUrl) keep working unchanged.
-  return Object.create(ctx, { providerUrls: { value: new Map([...ctx.providerUrls, [provider, hostUrl]]) } }) as ApiContext;
+  return Object.create(ctx, {
+    providerUrls: { value: new Map([...ctx.providerUrls, [provider, hostUrl]]) },
+  }) as ApiContext;
 }
 
 // Contract §9: _mockToken and _mockEmail count only with x-cs-mock-secret equal to the confirmation cheat.

@@ -32,8 +32,14 @@ export interface MatchResult {
 export function matchOrCreateUser(ctx: ApiContext, input: MatchInput): MatchResult {
   const email = input.identity.email.toLowerCase();
   const candidates = [...ctx.store.users.values()].filter((u) => !u.deactivated && u.email.toLowerCase() === email);
-  const invited = input.teamId === undefined ? undefined : candidates.find((u) => !u.isRegistered && u.teamIds.includes(input.teamId as string));
-  const user = invited ?? candidates.find((u) => u.isRegistered) ?? candidates.find((u) => !u.isRegistered && u.teamIds.length === 0);
+  const invited =
+    input.teamId === undefined
+      ? undefined
+      : candidates.find((u) => !u.isRegistered && u.teamIds.includes(input.teamId as string));
+  const user =
+    invited ??
+    candidates.find((u) => u.isRegistered) ??
+    candidates.find((u) => !u.isRegistered && u.teamIds.length === 0);
   if (user?.isRegistered) {
     if (!input.noSignup) throw csError('USRC-1006', `"${input.identity.email}" already has an account`);
     return { user, signupStatus: 'signedIn' };
@@ -48,15 +54,23 @@ export function matchOrCreateUser(ctx: ApiContext, input: MatchInput): MatchResu
  * `<provider>::<id>` identity (contract §4.1 "SSO-created user"), confirms an unregistered user, and
  * publishes the directive on user-<id>.
  */
-export function saveSignupIdentity(ctx: ApiContext, res: Response, input: { user: UserDoc; provider: string; identity: ProviderIdentity; tokenData: TokenData; hostUrl?: string }): void {
+export function saveSignupIdentity(
+  ctx: ApiContext,
+  res: Response,
+  input: { user: UserDoc; provider: string; identity: ProviderIdentity; tokenData: TokenData; hostUrl?: string },
+): void {
   const { user, provider, identity } = input;
-  const providerIdentities = [...user.providerIdentities.filter((i) => !i.startsWith(`${provider}::`)), `${provider}::${identity.userId}`];
+  const providerIdentities = [
+    ...user.providerIdentities.filter((i) => !i.startsWith(`${provider}::`)),
+    `${provider}::${identity.userId}`,
+  ];
   const info: Record<string, unknown> = { userId: identity.userId, accessToken: input.tokenData.accessToken };
   if (input.hostUrl !== undefined) info.hostUrl = input.hostUrl;
   for (const [field, value] of Object.entries(input.tokenData)) if (value !== undefined) info[field] = value;
   const $set: Record<string, unknown> = { [`providerInfo.${provider}`]: info, providerIdentities };
   // Signing in as an unregistered user confirms them, as a confirmation email would.
-  if (!user.isRegistered) Object.assign($set, { isRegistered: true, ...(identity.fullName ? { fullName: identity.fullName } : {}) });
+  if (!user.isRegistered)
+    Object.assign($set, { isRegistered: true, ...(identity.fullName ? { fullName: identity.fullName } : {}) });
   publishUser(ctx, res, ctx.store.updateUser(user.id, { $set }));
 }
 

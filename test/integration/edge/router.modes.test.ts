@@ -36,7 +36,8 @@ describe.each(['redirect', 'proxy'] as const)('%s mode', (mode) => {
     expect(res.body).toContain('Cannot route this callback');
     expect(lab().router.hits.at(-1)).toMatchObject({ refusal: kind });
     expect(lab().router.hits.at(-1)?.routedTo).toBeUndefined();
-    for (const api of lab().envs.values()) expect(api.ctx.requests.filter((r) => r.path.startsWith('/no-auth/provider-token'))).toEqual([]);
+    for (const api of lab().envs.values())
+      expect(api.ctx.requests.filter((r) => r.path.startsWith('/no-auth/provider-token'))).toEqual([]);
   });
 
   it('refuses a wrong provider segment with a page and no Location', async () => {

@@ -27,15 +27,31 @@ afterAll(async () => {
 
 describe('refusals: a 400 page and no Location', () => {
   it.each([
-    ['an unknown environment', `/no-auth/provider-token/github?state=nope!${JWT}&code=c`, 'environment &#34;nope&#34; is not known'],
+    [
+      'an unknown environment',
+      `/no-auth/provider-token/github?state=nope!${JWT}&code=c`,
+      'environment &#34;nope&#34; is not known',
+    ],
     ['a state without "!"', '/no-auth/provider-token/github?state=localxyz&code=c', 'no environment before'],
     ['a state starting with "!"', `/no-auth/provider-token/github?state=!${JWT}&code=c`, 'no environment before'],
     ['uppercase in the environment', `/no-auth/provider-token/github?state=QA!x&code=c`, 'outside [a-z0-9-]'],
     ['a path in the environment', '/no-auth/provider-token/github?state=../!x&code=c', 'outside [a-z0-9-]'],
     ['an encoded path in the environment', '/no-auth/provider-token/github?state=..%2F!x&code=c', 'outside [a-z0-9-]'],
-    ['a URL as the environment', '/no-auth/provider-token/github?state=http%3A%2F%2Fevil.example!x', 'outside [a-z0-9-]'],
-    ['an unset callbackEnvironment (null)', '/no-auth/provider-token/github?state=null!x&code=c', 'callbackEnvironment is not configured'],
-    ['an unset callbackEnvironment (undefined)', '/no-auth/provider-token/github?state=undefined!x&code=c', 'callbackEnvironment is not configured'],
+    [
+      'a URL as the environment',
+      '/no-auth/provider-token/github?state=http%3A%2F%2Fevil.example!x',
+      'outside [a-z0-9-]',
+    ],
+    [
+      'an unset callbackEnvironment (null)',
+      '/no-auth/provider-token/github?state=null!x&code=c',
+      'callbackEnvironment is not configured',
+    ],
+    [
+      'an unset callbackEnvironment (undefined)',
+      '/no-auth/provider-token/github?state=undefined!x&code=c',
+      'callbackEnvironment is not configured',
+    ],
     ['no state at all', '/no-auth/provider-token/github?code=c', 'no state parameter'],
     ['no query at all', '/no-auth/provider-token/github', 'no state parameter'],
     ['an empty state', '/no-auth/provider-token/github?state=&code=c', 'no state parameter'],
@@ -43,9 +59,21 @@ describe('refusals: a 400 page and no Location', () => {
     ['an environment name from Object.prototype', '/no-auth/provider-token/github?state=constructor!x', 'is not known'],
     ['a provider segment with uppercase', '/no-auth/provider-token/GitHub?state=local!x', 'is not a provider name'],
     ['a provider segment with dots', '/no-auth/provider-token/git.hub?state=local!x', 'is not a provider name'],
-    ['a provider segment that decodes to a path', '/no-auth/provider-token/..%2Fadmin?state=local!x', 'is not a provider name'],
-    ['a provider segment with CR LF', '/no-auth/provider-token/github%0d%0aSet-Cookie:%20x=1?state=local!x', 'is not a provider name'],
-    ['a provider segment that is not valid %-encoding', '/no-auth/provider-token/%E0%A4%A?state=local!x', 'not valid percent-encoding'],
+    [
+      'a provider segment that decodes to a path',
+      '/no-auth/provider-token/..%2Fadmin?state=local!x',
+      'is not a provider name',
+    ],
+    [
+      'a provider segment with CR LF',
+      '/no-auth/provider-token/github%0d%0aSet-Cookie:%20x=1?state=local!x',
+      'is not a provider name',
+    ],
+    [
+      'a provider segment that is not valid %-encoding',
+      '/no-auth/provider-token/%E0%A4%A?state=local!x',
+      'not valid percent-encoding',
+    ],
   ])('refuses %s', async (_name, path, reason) => {
     const before = router.hits.length;
     const res = await rawGet(router.url, path);
@@ -59,14 +87,16 @@ describe('refusals: a 400 page and no Location', () => {
     expect((await rawGet(router.url, `/no-auth/provider-token/github?state=local!${JWT}`)).status).toBe(302);
   });
 
-  it.each(['/', '/no-auth/provider-auth/github?state=local!x', '/provider-token/github?state=local!x', '/no-auth/provider-token/github/extra?state=local!x'])(
-    'answers %s, which is not a callback route, with 404 and no Location',
-    async (path) => {
-      const res = await rawGet(router.url, path);
-      expect(res.status).toBe(404);
-      expect(res.location).toBeUndefined();
-    },
-  );
+  it.each([
+    '/',
+    '/no-auth/provider-auth/github?state=local!x',
+    '/provider-token/github?state=local!x',
+    '/no-auth/provider-token/github/extra?state=local!x',
+  ])('answers %s, which is not a callback route, with 404 and no Location', async (path) => {
+    const res = await rawGet(router.url, path);
+    expect(res.status).toBe(404);
+    expect(res.location).toBeUndefined();
+  });
 
   it('refuses a POST to the callback path with 404', async () => {
     const res = await getManual(`${router.url}/no-auth/provider-token/github?state=local!x`, { method: 'POST' });

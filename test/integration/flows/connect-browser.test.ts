@@ -8,7 +8,11 @@ import { visitAndDecide, type Visit } from '../../helpers/scripted-browser.js';
 import { refuses } from '../../helpers/net.js';
 
 /** An opener that hands the URL to a scripted person; `visit` settles once they reached the last page. */
-function scriptedOpener(decision: 'approve' | 'deny'): { openUrl: (url: string) => Promise<void>; visit: Promise<Visit>; opened: string[] } {
+function scriptedOpener(decision: 'approve' | 'deny'): {
+  openUrl: (url: string) => Promise<void>;
+  visit: Promise<Visit>;
+  opened: string[];
+} {
   const opened: string[] = [];
   let done!: (v: Promise<Visit>) => void;
   const visit = new Promise<Visit>((resolve) => (done = resolve));
@@ -22,7 +26,12 @@ function scriptedOpener(decision: 'approve' | 'deny'): { openUrl: (url: string) 
   };
 }
 
-const ndjson = (text: string): FlowEvent[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FlowEvent);
+const ndjson = (text: string): FlowEvent[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FlowEvent);
 
 describe('connect in a real browser (scripted person, real sockets)', () => {
   it('delivers the token after Approve, checking the hops from the journals', async () => {
@@ -33,11 +42,28 @@ describe('connect in a real browser (scripted person, real sockets)', () => {
     expect(context.deliveredToken).toBe(context.issuedToken);
     const steps = deps.events.filter((e) => e.type === 'step-succeeded').map((e) => (e as { step: string }).step);
     // Then "isolation" where the connect flow ends with it: other environments saw nothing.
-    expect(steps.slice(0, 7)).toEqual(['login', 'auth-code', 'subscribe', 'open-browser', 'wait-callback', 'callback', 'broadcast']);
+    expect(steps.slice(0, 7)).toEqual([
+      'login',
+      'auth-code',
+      'subscribe',
+      'open-browser',
+      'wait-callback',
+      'callback',
+      'broadcast',
+    ]);
     const checks = deps.events.filter((e) => e.type === 'check-passed').map((e) => (e as { check: string }).check);
-    expect(checks).toEqual(expect.arrayContaining(['consent answered 302 or 303, never 307', 'authorize parameter order', 'success redirect', 'success page answers 200']));
+    expect(checks).toEqual(
+      expect.arrayContaining([
+        'consent answered 302 or 303, never 307',
+        'authorize parameter order',
+        'success redirect',
+        'success page answers 200',
+      ]),
+    );
     expect(checks.filter((c) => c.startsWith('exchange: code'))).toHaveLength(1); // the headless flow's exchange checks ran too
-    expect(person.opened).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?code=eyJ/)]);
+    expect(person.opened).toEqual([
+      expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/web\/provider-auth\/github\?code=eyJ/),
+    ]);
     const visit = await person.visit;
     expect(visit.final).toMatchObject({ status: 200, body: expect.stringContaining('<title>Successful Auth</title>') });
     // RFC 9700 §4.12: the consent POST was answered with 303.
@@ -49,7 +75,13 @@ describe('connect in a real browser (scripted person, real sockets)', () => {
     const person = scriptedOpener('deny');
     const { outcome } = await runConnectBrowser({ provider: 'github' }, { ...deps, openUrl: person.openUrl });
     expect(outcome).toMatchObject({ ok: false, failedStep: 'wait-callback' });
-    expect(deps.events).toContainEqual(expect.objectContaining({ type: 'check-failed', check: 'callback is not sent to /web/error', actual: '"/web/error with code access_denied"' }));
+    expect(deps.events).toContainEqual(
+      expect.objectContaining({
+        type: 'check-failed',
+        check: 'callback is not sent to /web/error',
+        actual: '"/web/error with code access_denied"',
+      }),
+    );
     const visit = await person.visit;
     expect(visit.final.body).toContain('<title>Authentication failed</title>');
     expect(visit.final.body).toContain('with GitHub (error: <b>access_denied</b>)');
@@ -57,7 +89,10 @@ describe('connect in a real browser (scripted person, real sockets)', () => {
 
   it('times out with CALLBACK_TIMEOUT when nobody answers the consent page', async () => {
     const deps = await flowDeps();
-    const { outcome } = await runConnectBrowser({ provider: 'github', callbackTimeoutMs: 50 }, { ...deps, openUrl: async () => undefined });
+    const { outcome } = await runConnectBrowser(
+      { provider: 'github', callbackTimeoutMs: 50 },
+      { ...deps, openUrl: async () => undefined },
+    );
     expect(outcome).toMatchObject({ ok: false, failedStep: 'wait-callback' });
     expect(outcome.error?.code).toBe('CALLBACK_TIMEOUT');
   });
@@ -68,7 +103,11 @@ describe('connect in a real browser (scripted person, real sockets)', () => {
       const first = scriptedOpener('deny');
       await runConnectBrowser({ provider: 'github' }, { ...(await flowDeps()), openUrl: first.openUrl }, lab);
       const second = scriptedOpener('approve');
-      const { outcome } = await runConnectBrowser({ provider: 'github' }, { ...(await flowDeps()), openUrl: second.openUrl }, lab);
+      const { outcome } = await runConnectBrowser(
+        { provider: 'github' },
+        { ...(await flowDeps()), openUrl: second.openUrl },
+        lab,
+      );
       expect(outcome).toMatchObject({ ok: true });
     } finally {
       await lab.close();
@@ -78,11 +117,21 @@ describe('connect in a real browser (scripted person, real sockets)', () => {
 
 describe('connect --browser through main', () => {
   it('exits 0 with the token delivered, and 1 after Deny', async () => {
-    for (const [decision, code] of [['approve', 0], ['deny', 1]] as const) {
+    for (const [decision, code] of [
+      ['approve', 0],
+      ['deny', 1],
+    ] as const) {
       const fake = createFakeDeps();
-      const exitCode = await main(['connect', 'github', '--browser', '--json'], { ...fake.deps, openUrl: scriptedOpener(decision).openUrl });
+      const exitCode = await main(['connect', 'github', '--browser', '--json'], {
+        ...fake.deps,
+        openUrl: scriptedOpener(decision).openUrl,
+      });
       expect(exitCode).toBe(code);
-      expect(ndjson(fake.stdout()).at(-1)).toMatchObject({ type: 'flow-finished', ok: code === 0, ...(code === 0 ? { result: { tokenDelivered: true } } : {}) });
+      expect(ndjson(fake.stdout()).at(-1)).toMatchObject({
+        type: 'flow-finished',
+        ok: code === 0,
+        ...(code === 0 ? { result: { tokenDelivered: true } } : {}),
+      });
     }
   });
 
@@ -94,7 +143,11 @@ describe('connect --browser through main', () => {
       // Learn the API, provider and router origins from the first hop, as a browser would, then press Ctrl-C.
       const start = await fetch(url, { redirect: 'manual' });
       const authorize = new URL(start.headers.get('location') ?? '');
-      origins.push(new URL(url).origin, authorize.origin, new URL(authorize.searchParams.get('redirect_uri') ?? '').origin);
+      origins.push(
+        new URL(url).origin,
+        authorize.origin,
+        new URL(authorize.searchParams.get('redirect_uri') ?? '').origin,
+      );
       controller.abort();
     };
     expect(await main(['connect', 'github', '--browser'], { ...fake.deps, openUrl })).toBe(130);

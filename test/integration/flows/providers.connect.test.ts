@@ -9,8 +9,10 @@ import { runSignup } from '../../../src/flows/signup/run.js';
 import { flowDeps, labData } from '../../helpers/lab.js';
 
 const { profiles } = await labData();
-const stepsOf = (events: FlowEvent[]) => events.filter((e) => e.type === 'step-succeeded').map((e) => (e as { step: string }).step);
-const notesOf = (events: FlowEvent[]) => events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
+const stepsOf = (events: FlowEvent[]) =>
+  events.filter((e) => e.type === 'step-succeeded').map((e) => (e as { step: string }).step);
+const notesOf = (events: FlowEvent[]) =>
+  events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
 
 describe.each([...profiles.values()])('$id', (profile) => {
   it('connects end to end: the agent receives exactly the token the API stored, with no failed check', async () => {
@@ -31,14 +33,20 @@ describe.each([...profiles.values()])('$id', (profile) => {
 });
 
 // Only profiles with sign-in take part: the list is filtered rather than skipped, so no test is reported as skipped.
-describe.each([...profiles.values()].filter((p) => p.supportsSignup && p.identity !== undefined))('$id sign-up', (profile) => {
-  it('signs up end to end, polling check-signup', async () => {
-    const deps = await flowDeps();
-    const { outcome } = await runSignup({ provider: profile.id, poll: true, intervalMs: 20, timeoutMs: 5000, envs: [] }, deps);
-    expect(deps.events.filter((e) => e.type === 'check-failed')).toEqual([]);
-    expect(outcome.ok).toBe(true);
-  });
-});
+describe.each([...profiles.values()].filter((p) => p.supportsSignup && p.identity !== undefined))(
+  '$id sign-up',
+  (profile) => {
+    it('signs up end to end, polling check-signup', async () => {
+      const deps = await flowDeps();
+      const { outcome } = await runSignup(
+        { provider: profile.id, poll: true, intervalMs: 20, timeoutMs: 5000, envs: [] },
+        deps,
+      );
+      expect(deps.events.filter((e) => e.type === 'check-failed')).toEqual([]);
+      expect(outcome.ok).toBe(true);
+    });
+  },
+);
 
 describe('what each kind of profile stores', () => {
   it.each([
@@ -54,28 +62,44 @@ describe('what each kind of profile stores', () => {
     expect(context.storageKey).toBe(key);
   });
 
-  it('keeps Slack\'s bot token on the team and broadcasts only its data on team-<id> (contract §4.1, §4.2)', async () => {
+  it("keeps Slack's bot token on the team and broadcasts only its data on team-<id> (contract §4.1, §4.2)", async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'slack', envs: ['local'] }, deps);
-    const team = context.api.ctx.store.teams.get('acme') as unknown as { serverProviderToken: { slack: { multiple: Record<string, { accessToken: string }> } } };
+    const team = context.api.ctx.store.teams.get('acme') as unknown as {
+      serverProviderToken: { slack: { multiple: Record<string, { accessToken: string }> } };
+    };
     expect(team.serverProviderToken.slack.multiple.T0ACME0001?.accessToken).toMatch(/^xoxb-/);
     expect(context.issuedToken).toMatch(/^xoxp-/);
     const teamMessage = context.api.ctx.broadcaster.messagesOn('team-acme').at(-1);
     expect(JSON.stringify(teamMessage)).not.toContain(team.serverProviderToken.slack.multiple.T0ACME0001?.accessToken);
-    expect(teamMessage?.message).toMatchObject({ team: { $set: { 'serverProviderData.slack.multiple.T0ACME0001': { team_id: 'T0ACME0001', token_type: 'bot' } } } });
+    expect(teamMessage?.message).toMatchObject({
+      team: { $set: { 'serverProviderData.slack.multiple.T0ACME0001': { team_id: 'T0ACME0001', token_type: 'bot' } } },
+    });
   });
 
-  it('stores Trello\'s apiKey from the client config with the fragment token (contract §8 message_test)', async () => {
+  it("stores Trello's apiKey from the client config with the fragment token (contract §8 message_test)", async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'trello', envs: ['local'] }, deps);
-    const user = context.api.ctx.store.users.get('dana') as unknown as { providerInfo: Record<string, Record<string, Record<string, unknown>>> };
-    expect(user.providerInfo['acme']?.trello).toMatchObject({ accessToken: context.issuedToken, apiKey: 'cs-trello-key', data: { apiKey: 'cs-trello-key' } });
+    const user = context.api.ctx.store.users.get('dana') as unknown as {
+      providerInfo: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    expect(user.providerInfo['acme']?.trello).toMatchObject({
+      accessToken: context.issuedToken,
+      apiKey: 'cs-trello-key',
+      data: { apiKey: 'cs-trello-key' },
+    });
   });
 
   it('fails the start step naming PRVD-1003 for an enterprise host the team never registered', async () => {
     const deps = await flowDeps();
-    const { outcome } = await runConnect({ provider: 'github_enterprise', envs: ['local'], host: 'https://other.example.com' }, deps);
+    const { outcome } = await runConnect(
+      { provider: 'github_enterprise', envs: ['local'], host: 'https://other.example.com' },
+      deps,
+    );
     expect(outcome).toMatchObject({ ok: false, failedStep: 'start' });
-    expect(deps.events.find((e) => e.type === 'check-failed')).toMatchObject({ check: 'start is not sent to /web/error', actual: '"/web/error with code PRVD-1003"' });
+    expect(deps.events.find((e) => e.type === 'check-failed')).toMatchObject({
+      check: 'start is not sent to /web/error',
+      actual: '"/web/error with code PRVD-1003"',
+    });
   });
 });

@@ -13,16 +13,29 @@ function person(decision: 'approve' | 'deny'): { openUrl: (url: string) => Promi
   return { visit, openUrl: async (url) => done(visitAndDecide(url, decision)) };
 }
 
-const stepIds = (events: FlowEvent[], type: FlowEvent['type']): string[] => events.filter((e) => e.type === type).map((e) => (e as { step: string }).step);
+const stepIds = (events: FlowEvent[], type: FlowEvent['type']): string[] =>
+  events.filter((e) => e.type === type).map((e) => (e as { step: string }).step);
 
 describe('signup in a real browser (scripted person, real sockets)', () => {
   it('polls from before the browser opens and gets the login package after Approve', async () => {
     const deps = await flowDeps();
     const p = person('approve');
-    const { outcome, context } = await runSignupBrowser({ provider: 'github', intervalMs: 20, timeoutMs: 5000 }, { ...deps, openUrl: p.openUrl });
+    const { outcome, context } = await runSignupBrowser(
+      { provider: 'github', intervalMs: 20, timeoutMs: 5000 },
+      { ...deps, openUrl: p.openUrl },
+    );
     expect(outcome).toMatchObject({ ok: true });
     expect(context.deliveredToken).toBe(context.issuedToken);
-    expect(stepIds(deps.events, 'step-succeeded').slice(0, 8)).toEqual(['signup-token', 'poll-start', 'open-browser', 'wait-callback', 'callback', 'poll', 'login-package', 'single-use']);
+    expect(stepIds(deps.events, 'step-succeeded').slice(0, 8)).toEqual([
+      'signup-token',
+      'poll-start',
+      'open-browser',
+      'wait-callback',
+      'callback',
+      'poll',
+      'login-package',
+      'single-use',
+    ]);
     const started = new URL((await p.visit).hops[0]?.url ?? '');
     expect(started.pathname).toBe('/web/provider-auth/github');
     expect(started.searchParams.get('signupToken')).toBe(context.signupToken);
@@ -32,7 +45,10 @@ describe('signup in a real browser (scripted person, real sockets)', () => {
   it('fails the poll with access_denied after Deny, as the IDE would see it', async () => {
     const deps = await flowDeps();
     const p = person('deny');
-    const { outcome, context } = await runSignupBrowser({ provider: 'github', intervalMs: 20, timeoutMs: 5000 }, { ...deps, openUrl: p.openUrl });
+    const { outcome, context } = await runSignupBrowser(
+      { provider: 'github', intervalMs: 20, timeoutMs: 5000 },
+      { ...deps, openUrl: p.openUrl },
+    );
     expect(outcome).toMatchObject({ ok: false, failedStep: 'poll' });
     expect(outcome.error?.code).toBe('LOGIN_FAILED');
     expect(context.callbackError).toBe('access_denied');
@@ -42,12 +58,22 @@ describe('signup in a real browser (scripted person, real sockets)', () => {
 
 describe('signup --browser through main', () => {
   it('exits 0 after Approve and 1 after Deny', async () => {
-    for (const [decision, code] of [['approve', 0], ['deny', 1]] as const) {
+    for (const [decision, code] of [
+      ['approve', 0],
+      ['deny', 1],
+    ] as const) {
       const fake = createFakeDeps();
-      const exitCode = await main(['signup', 'github', '--browser', '--interval', '20', '--json'], { ...fake.deps, openUrl: person(decision).openUrl });
+      const exitCode = await main(['signup', 'github', '--browser', '--interval', '20', '--json'], {
+        ...fake.deps,
+        openUrl: person(decision).openUrl,
+      });
       expect(exitCode).toBe(code);
       const last = JSON.parse(fake.stdout().trim().split('\n').at(-1) ?? '{}') as FlowEvent;
-      expect(last).toMatchObject({ type: 'flow-finished', ok: code === 0, result: { browser: 'real', tokenDelivered: code === 0 } });
+      expect(last).toMatchObject({
+        type: 'flow-finished',
+        ok: code === 0,
+        result: { browser: 'real', tokenDelivered: code === 0 },
+      });
     }
   });
 

@@ -14,18 +14,30 @@ afterEach(async () => {
 });
 
 /** A lab and an agent subscribed to dana's me-channel over the real websocket. */
-async function subscribed(): Promise<{ api: RunningApi; client: BroadcastClient; subscribe: (since?: number) => Promise<void> }> {
+async function subscribed(): Promise<{
+  api: RunningApi;
+  client: BroadcastClient;
+  subscribe: (since?: number) => Promise<void>;
+}> {
   lab = await startTestLab();
   const api = lab.envs.get('local') as RunningApi;
   const token = api.ctx.store.users.get('dana')?.broadcasterToken ?? '';
   const agent = new BroadcastClient();
   client = agent;
-  const subscribe = (since?: number) => agent.subscribe({ apiUrl: api.url, token, channels: ['user-dana'], ...(since === undefined ? {} : { since }) });
+  const subscribe = (since?: number) =>
+    agent.subscribe({ apiUrl: api.url, token, channels: ['user-dana'], ...(since === undefined ? {} : { since }) });
   await subscribe();
   return { api, client: agent, subscribe };
 }
 
-const directive = (bytes: number) => ({ user: { id: 'dana', $set: { 'providerInfo.acme.github.data': { filler: 'x'.repeat(bytes) }, version: 2 }, $version: { before: 1, after: 2 } }, requestId: 'r' });
+const directive = (bytes: number) => ({
+  user: {
+    id: 'dana',
+    $set: { 'providerInfo.acme.github.data': { filler: 'x'.repeat(bytes) }, version: 2 },
+    $version: { before: 1, after: 2 },
+  },
+  requestId: 'r',
+});
 
 describe('large broadcasts over the wire (contract §4.2, failure mode 32)', () => {
   it('publishes a message over 10000 bytes as parts, which the agent applies once, whole', async () => {
@@ -33,10 +45,21 @@ describe('large broadcasts over the wire (contract §4.2, failure mode 32)', () 
     const whole = api.ctx.broadcaster.publish('user-dana', directive(25_000));
     await client.sync();
     const wire = api.ctx.broadcaster.history.map((m) => m.message);
-    expect(wire.map((m) => [m.fullMessageId, m.part, m.totalParts])).toEqual([1, 2, 3].map((n) => [whole.message.messageId, n, 3]));
+    expect(wire.map((m) => [m.fullMessageId, m.part, m.totalParts])).toEqual(
+      [1, 2, 3].map((n) => [whole.message.messageId, n, 3]),
+    );
     expect(new Set(wire.map((m) => m.messageId)).size).toBe(3);
     expect(api.ctx.broadcaster.messagesOn('user-dana')).toEqual([whole]);
-    expect(client.received).toEqual([{ channel: 'user-dana', timetoken: whole.timetoken, message: whole.message, history: false, duplicate: false, parts: 3 }]);
+    expect(client.received).toEqual([
+      {
+        channel: 'user-dana',
+        timetoken: whole.timetoken,
+        message: whole.message,
+        history: false,
+        duplicate: false,
+        parts: 3,
+      },
+    ]);
     expect(client.partsLog).toEqual({ received: 3, duplicates: 0, broken: [] });
   });
 
@@ -66,13 +89,17 @@ describe('large broadcasts over the wire (contract §4.2, failure mode 32)', () 
     const whole = api.ctx.broadcaster.publish('user-dana', directive(25_000));
     await client.sync();
     expect(client.received).toEqual([]);
-    expect(client.incomplete()).toEqual([{ fullMessageId: whole.message.messageId, have: 2, totalParts: 3, missing: [1] }]);
+    expect(client.incomplete()).toEqual([
+      { fullMessageId: whole.message.messageId, have: 2, totalParts: 3, missing: [1] },
+    ]);
     await client.close();
     await subscribe(0);
     await client.sync();
     // History resends all three: the two held ones are duplicates, the lost one completes the message.
     expect(client.partsLog).toEqual({ received: 5, duplicates: 2, broken: [] });
-    expect(client.received).toEqual([expect.objectContaining({ message: whole.message, history: true, parts: 3, duplicate: false })]);
+    expect(client.received).toEqual([
+      expect.objectContaining({ message: whole.message, history: true, parts: 3, duplicate: false }),
+    ]);
     expect(client.incomplete()).toEqual([]);
   });
 
@@ -88,7 +115,13 @@ describe('large broadcasts over the wire (contract §4.2, failure mode 32)', () 
     const { api, client } = await subscribed();
     const whole = api.ctx.broadcaster.publish('user-dana', directive(10_000_000));
     await client.sync();
-    expect(api.ctx.broadcaster.failures).toEqual([{ channel: 'user-dana', messageId: whole.message.messageId, reason: expect.stringMatching(/bytes would need 100\d parts/) }]);
+    expect(api.ctx.broadcaster.failures).toEqual([
+      {
+        channel: 'user-dana',
+        messageId: whole.message.messageId,
+        reason: expect.stringMatching(/bytes would need 100\d parts/),
+      },
+    ]);
     expect(api.ctx.broadcaster.history).toEqual([]);
     expect(client.received).toEqual([]);
     expect(client.partsLog.received).toBe(0);

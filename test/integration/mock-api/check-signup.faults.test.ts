@@ -21,13 +21,22 @@ function nextHold(faults: ApiContext['faults']): Promise<void> {
   });
 }
 
-async function withRecord(): Promise<{ ctx: ApiContext; token: string; put: (signal?: AbortSignal) => Promise<{ status: number; body: Record<string, unknown> }> }> {
+async function withRecord(): Promise<{
+  ctx: ApiContext;
+  token: string;
+  put: (signal?: AbortSignal) => Promise<{ status: number; body: Record<string, unknown> }>;
+}> {
   lab = await startTestLab();
   const api = lab.envs.get('local')!;
   const token = randomUUID();
   api.ctx.signups.insert({ token, userId: 'dana', signupStatus: 'signedIn', provider: 'github' });
   const put = async (signal?: AbortSignal) => {
-    const res = await fetch(`${api.url}/no-auth/check-signup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }), ...(signal ? { signal } : {}) });
+    const res = await fetch(`${api.url}/no-auth/check-signup`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+      ...(signal ? { signal } : {}),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   return { ctx: api.ctx, token, put };
@@ -87,12 +96,19 @@ describe('check-signup answers the agent must map (contract §5, failure modes 2
     const { ctx, token, put } = await withRecord();
     const record = ctx.signups.find(token);
     if (record) record.switchToServerUrl = 'https://eu.api.codestream.example';
-    expect(await put()).toEqual({ status: 403, body: { code: 'USRC-1032', message: expect.any(String), url: 'https://eu.api.codestream.example' } });
+    expect(await put()).toEqual({
+      status: 403,
+      body: { code: 'USRC-1032', message: expect.any(String), url: 'https://eu.api.codestream.example' },
+    });
   });
 
   it('reads a token pasted twice (72 characters) as its first 36', async () => {
     const { ctx, token } = await withRecord();
-    const res = await fetch(`${lab!.envs.get('local')!.url}/no-auth/check-signup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: token + token }) });
+    const res = await fetch(`${lab!.envs.get('local')!.url}/no-auth/check-signup`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: token + token }),
+    });
     expect(res.status).toBe(200);
     expect(ctx.signups.find(token)).toBeUndefined();
   });

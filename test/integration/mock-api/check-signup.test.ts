@@ -10,7 +10,12 @@ afterEach(async () => {
   lab = undefined;
 });
 
-async function setup(now?: () => number): Promise<{ ctx: ApiContext; put: (body: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }> }> {
+async function setup(
+  now?: () => number,
+): Promise<{
+  ctx: ApiContext;
+  put: (body: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }>;
+}> {
   lab = await startTestLab(now === undefined ? {} : { now });
   const api = lab.envs.get('local')!;
   const put = async (body: unknown, headers: Record<string, string> = {}) => {
@@ -29,7 +34,12 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     { name: 'no token', body: {}, code: 'RAPI-1001', info: 'token' },
     { name: 'an empty token', body: { token: '' }, code: 'RAPI-1001', info: 'token' },
     { name: 'a token that is not a string', body: { token: 42 }, code: 'RAPI-1012', info: 'token' },
-    { name: 'an nrAccountId that is not a number', body: { token: 'x', nrAccountId: 'x' }, code: 'RAPI-1012', info: 'nrAccountId' },
+    {
+      name: 'an nrAccountId that is not a number',
+      body: { token: 'x', nrAccountId: 'x' },
+      code: 'RAPI-1012',
+      info: 'nrAccountId',
+    },
     { name: 'a body that is not JSON', body: '{"token":', code: 'RAPI-1012', info: 'body is not valid JSON' },
   ])('answers 403 $code for $name and changes nothing', async ({ body, code, info }) => {
     const { ctx, put } = await setup();
@@ -43,35 +53,75 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     ['garbage', 'abcxyz'],
   ])('answers AUTH-1006 for %s, as for a flow still pending', async (_name, token) => {
     const { put } = await setup();
-    expect(await put({ token })).toMatchObject({ status: 403, body: { code: 'AUTH-1006', message: expect.stringContaining('not yet completed') } });
+    expect(await put({ token })).toMatchObject({
+      status: 403,
+      body: { code: 'AUTH-1006', message: expect.stringContaining('not yet completed') },
+    });
   });
 
   it('answers USRC-1022 with the nested {error, provider} once, then AUTH-1006', async () => {
     const { ctx, put } = await setup();
     ctx.signups.insert({ token: 'tok-1', userId: null, error: 'PRVD-1005', provider: 'github' });
-    expect(await put({ token: 'tok-1' })).toEqual({ status: 403, body: { code: 'USRC-1022', message: 'provider login failed', error: 'PRVD-1005', provider: 'github' } });
+    expect(await put({ token: 'tok-1' })).toEqual({
+      status: 403,
+      body: { code: 'USRC-1022', message: 'provider login failed', error: 'PRVD-1005', provider: 'github' },
+    });
     expect(await put({ token: 'tok-1' })).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
   });
 
   it('answers the stored code itself in sharing mode, and UNKNOWN for a code it does not know', async () => {
     const { ctx, put } = await setup();
-    ctx.signups.insert({ token: 'known', userId: null, error: 'RAPI-1010', providerError: 'x', provider: 'slack', sharing: true });
-    ctx.signups.insert({ token: 'raw', userId: null, error: 'access_denied', providerError: 'access_denied', provider: 'slack', sharing: true });
-    expect(await put({ token: 'known' })).toMatchObject({ status: 403, body: { code: 'RAPI-1010', providerError: 'x', provider: 'slack' } });
-    expect(await put({ token: 'raw' })).toMatchObject({ status: 403, body: { code: 'UNKNOWN', providerError: 'access_denied' } });
+    ctx.signups.insert({
+      token: 'known',
+      userId: null,
+      error: 'RAPI-1010',
+      providerError: 'x',
+      provider: 'slack',
+      sharing: true,
+    });
+    ctx.signups.insert({
+      token: 'raw',
+      userId: null,
+      error: 'access_denied',
+      providerError: 'access_denied',
+      provider: 'slack',
+      sharing: true,
+    });
+    expect(await put({ token: 'known' })).toMatchObject({
+      status: 403,
+      body: { code: 'RAPI-1010', providerError: 'x', provider: 'slack' },
+    });
+    expect(await put({ token: 'raw' })).toMatchObject({
+      status: 403,
+      body: { code: 'UNKNOWN', providerError: 'access_denied' },
+    });
   });
 
-  it.each(['toString', 'constructor', '__proto__'])('answers UNKNOWN in sharing mode for the raw provider error %s (not a code of the catalogue)', async (error) => {
-    const { ctx, put } = await setup();
-    ctx.signups.insert({ token: 'odd', userId: null, error, providerError: error, provider: 'slack', sharing: true });
-    expect(await put({ token: 'odd' })).toMatchObject({ status: 403, body: { code: 'UNKNOWN', providerError: error, provider: 'slack' } });
-  });
+  it.each(['toString', 'constructor', '__proto__'])(
+    'answers UNKNOWN in sharing mode for the raw provider error %s (not a code of the catalogue)',
+    async (error) => {
+      const { ctx, put } = await setup();
+      ctx.signups.insert({ token: 'odd', userId: null, error, providerError: error, provider: 'slack', sharing: true });
+      expect(await put({ token: 'odd' })).toMatchObject({
+        status: 403,
+        body: { code: 'UNKNOWN', providerError: error, provider: 'slack' },
+      });
+    },
+  );
 
   it('answers USRC-1032 with the url for a record that says to switch servers (region switch)', async () => {
     const { ctx, put } = await setup();
     // Written by the NR-login region hand-off (contract §7); the record type of this lab has no field for it yet.
-    ctx.signups.insert({ token: 'eu', userId: 'dana', provider: 'newrelicidp', switchToServerUrl: 'https://eu.example' } as Parameters<typeof ctx.signups.insert>[0]);
-    expect(await put({ token: 'eu' })).toMatchObject({ status: 403, body: { code: 'USRC-1032', url: 'https://eu.example' } });
+    ctx.signups.insert({
+      token: 'eu',
+      userId: 'dana',
+      provider: 'newrelicidp',
+      switchToServerUrl: 'https://eu.example',
+    } as Parameters<typeof ctx.signups.insert>[0]);
+    expect(await put({ token: 'eu' })).toMatchObject({
+      status: 403,
+      body: { code: 'USRC-1032', url: 'https://eu.example' },
+    });
     expect(await put({ token: 'eu' })).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
   });
 
@@ -100,7 +150,13 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     const { ctx, put } = await setup(clock.now);
     const token = randomUUID();
     ctx.store.updateUser('dana', { $set: { 'providerInfo.github': { userId: '1', accessToken: 'gho_x' } } });
-    ctx.signups.insert({ token, userId: 'dana', signupStatus: 'signedIn', provider: 'github', providerAccess: 'strict' });
+    ctx.signups.insert({
+      token,
+      userId: 'dana',
+      signupStatus: 'signedIn',
+      provider: 'github',
+      providerAccess: 'strict',
+    });
     const first = await put({ token: `${token}${token}` }, { 'x-cs-plugin-ide': 'VS Code' });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
@@ -113,7 +169,12 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
       isOnPrem: false,
       teams: [{ id: 'acme' }],
       companies: [{ id: 'company-acme' }],
-      user: { id: 'dana', lastLogin: clock.now(), lastOrigin: 'VS Code', providerInfo: { github: { accessToken: 'gho_x' } } },
+      user: {
+        id: 'dana',
+        lastLogin: clock.now(),
+        lastOrigin: 'VS Code',
+        providerInfo: { github: { accessToken: 'gho_x' } },
+      },
     });
     // Server-only fields never leave in the me-object.
     expect(first.body.user).not.toHaveProperty('accessToken');

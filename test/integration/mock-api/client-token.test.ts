@@ -22,9 +22,17 @@ afterAll(async () => {
 });
 
 const post = (provider: string, body: unknown, headers: Record<string, string> = {}) =>
-  getManual(`${url}/no-auth/provider-token/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  getManual(`${url}/no-auth/provider-token/${provider}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 const checkSignup = async (token: string) => {
-  const res = await fetch(`${url}/no-auth/check-signup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const res = await fetch(`${url}/no-auth/check-signup`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
@@ -42,28 +50,62 @@ describe('POST provider-token (contract §8 post_provider_token)', () => {
   });
 
   it('looks a real token up at the provider when there is no mock code, and stores data with the token', async () => {
-    const token = lab.providers.get('github')!.control.grants.issueToken({ code: 'ide', clientId: 'cs-github-client' }, 'gho_').accessToken;
+    const token = lab.providers
+      .get('github')!
+      .control.grants.issueToken({ code: 'ide', clientId: 'cs-github-client' }, 'gho_').accessToken;
     const st = randomUUID();
     const res = await post('github', { token, signup_token: st, data: { sessionId: 's-1' } });
     expect(res.status).toBe(200);
-    expect(lab.providers.get('github')!.control.requests.filter((r) => r.endpoint === 'identity').map((r) => r.headers.authorization)).toEqual([`Bearer ${token}`, `Bearer ${token}`]);
+    expect(
+      lab.providers
+        .get('github')!
+        .control.requests.filter((r) => r.endpoint === 'identity')
+        .map((r) => r.headers.authorization),
+    ).toEqual([`Bearer ${token}`, `Bearer ${token}`]);
     const login = await checkSignup(st);
-    expect(login.body.user).toMatchObject({ email: 'sam.okafor@newco.example', providerIdentities: ['github::58213907'] });
-    expect(login.body.user.providerInfo.github).toMatchObject({ accessToken: token, userId: '58213907', data: { sessionId: 's-1' } });
+    expect(login.body.user).toMatchObject({
+      email: 'sam.okafor@newco.example',
+      providerIdentities: ['github::58213907'],
+    });
+    expect(login.body.user.providerInfo.github).toMatchObject({
+      accessToken: token,
+      userId: '58213907',
+      data: { sessionId: 's-1' },
+    });
   });
 
   it('signs in an existing unregistered user named by _mockEmail under the mock secret (existing_unregistered_user_test)', async () => {
-    api.store.users.set('pat', { ...structuredClone(api.store.users.get('lee')!), _id: 'pat', id: 'pat', email: 'pat@acme.example', isRegistered: false, teamIds: [], companyIds: [], accessToken: 'cs-token-pat', broadcasterToken: 'bc-token-pat' });
+    api.store.users.set('pat', {
+      ...structuredClone(api.store.users.get('lee')!),
+      _id: 'pat',
+      id: 'pat',
+      email: 'pat@acme.example',
+      isRegistered: false,
+      teamIds: [],
+      companyIds: [],
+      accessToken: 'cs-token-pat',
+      broadcasterToken: 'bc-token-pat',
+    });
     const st = randomUUID();
-    const res = await post('github', { code: 'mock-77-T1', token: 'gho_pat', signup_token: st, _mockEmail: 'pat@acme.example' }, { 'x-cs-mock-secret': 'ConfirmationCheatCode' });
+    const res = await post(
+      'github',
+      { code: 'mock-77-T1', token: 'gho_pat', signup_token: st, _mockEmail: 'pat@acme.example' },
+      { 'x-cs-mock-secret': 'ConfirmationCheatCode' },
+    );
     expect(res.status).toBe(200);
     const login = await checkSignup(st);
-    expect(login.body).toMatchObject({ signupStatus: 'signedIn', user: { id: 'pat', isRegistered: true, providerInfo: { github: { accessToken: 'gho_pat' } } } });
+    expect(login.body).toMatchObject({
+      signupStatus: 'signedIn',
+      user: { id: 'pat', isRegistered: true, providerInfo: { github: { accessToken: 'gho_pat' } } },
+    });
   });
 
   it('ignores _mockEmail without the mock secret: a new user is created instead', async () => {
     const st = randomUUID();
-    expect((await post('github', { code: 'mock-78-T1', token: 'gho_x', signup_token: st, _mockEmail: 'dana@acme.example' })).status).toBe(200);
+    expect(
+      (await post('github', { code: 'mock-78-T1', token: 'gho_x', signup_token: st, _mockEmail: 'dana@acme.example' }))
+        .status,
+    ).toBe(200);
     const login = await checkSignup(st);
     expect(login.body.signupStatus).toBe('userCreated');
     expect(login.body.user.email).not.toBe('dana@acme.example');
@@ -80,13 +122,28 @@ describe('POST provider-token (contract §8 post_provider_token)', () => {
 
 describe('POST provider-token errors are JSON 403, never a redirect, and write nothing', () => {
   it.each([
-    ['trello, a provider without client tokens (bad_provider_identity_match_test)', 'PRVD-1011', 'trello', { token: 't', signup_token: 'st' }],
+    [
+      'trello, a provider without client tokens (bad_provider_identity_match_test)',
+      'PRVD-1011',
+      'trello',
+      { token: 't', signup_token: 'st' },
+    ],
     ['jira (invalid_provider_test)', 'PRVD-1011', 'jira', { token: 't', signup_token: 'st' }],
     ['an unknown provider (unknown_provider_test)', 'PRVD-1000', 'blahblah', { token: 't', signup_token: 'st' }],
     ['no token (token_required_test)', 'RAPI-1001', 'github', { signup_token: 'st' }],
-    ['token invalid-token with a mock code (invalid_token_test)', 'PRVD-1001', 'github', { code: 'mock-1-T1', token: 'invalid-token', signup_token: 'st' }],
+    [
+      'token invalid-token with a mock code (invalid_token_test)',
+      'PRVD-1001',
+      'github',
+      { code: 'mock-1-T1', token: 'invalid-token', signup_token: 'st' },
+    ],
     ['a token the provider never issued', 'PRVD-1001', 'github', { token: 'gho_forged', signup_token: 'st' }],
-    ['no_signup with no matching user (no_signup_test)', 'PRVD-1005', 'github', { code: 'mock-2-T1', token: 't', signup_token: 'st', no_signup: true }],
+    [
+      'no_signup with no matching user (no_signup_test)',
+      'PRVD-1005',
+      'github',
+      { code: 'mock-2-T1', token: 't', signup_token: 'st', no_signup: true },
+    ],
     ['a token that is not a string', 'RAPI-1012', 'github', { token: 42, signup_token: 'st' }],
     ['no_signup that is not a boolean', 'RAPI-1012', 'github', { token: 't', no_signup: 'yes' }],
   ])('%s → %s', async (_name, code, provider, body) => {

@@ -13,7 +13,9 @@ afterAll(() => lab.close());
 
 /** The consent page for a real authorize request (the start route's own redirect). */
 async function consentPage() {
-  const code = (await (await fetch(`${api}/provider-auth-code?teamId=acme`, { headers: { authorization: 'Bearer cs-token-dana' } })).json()) as { code: string };
+  const code = (await (
+    await fetch(`${api}/provider-auth-code?teamId=acme`, { headers: { authorization: 'Bearer cs-token-dana' } })
+  ).json()) as { code: string };
   const start = await getManual(`${api}/web/provider-auth/github?code=${code.code}`);
   const authorizeUrl = new URL(start.location ?? '');
   const page = await getManual(authorizeUrl.href);
@@ -34,10 +36,30 @@ const title = (body: string): string => /<title>([^<]*)<\/title>/.exec(body)?.[1
 
 describe('/web/error', () => {
   it.each([
-    ['access_denied', 'provider=github', 'Authentication failed', 'We could not authenticate you with GitHub (error: <b>access_denied</b>).'],
-    ['RAPI-1010', 'provider=github', 'Authentication failed', 'We could not authenticate you with GitHub (error: <b>RAPI-1010</b>).'],
-    ['USRC-1022', 'provider=github&providerError=access_denied', 'Authentication failed', '(error: <b>USRC-1022</b>).</p><p>Provider error: <code>access_denied</code>'],
-    ['SWEB-1004', 'provider=no-such-provider', 'Authentication failed', 'We could not authenticate you (error: <b>SWEB-1004</b>).'],
+    [
+      'access_denied',
+      'provider=github',
+      'Authentication failed',
+      'We could not authenticate you with GitHub (error: <b>access_denied</b>).',
+    ],
+    [
+      'RAPI-1010',
+      'provider=github',
+      'Authentication failed',
+      'We could not authenticate you with GitHub (error: <b>RAPI-1010</b>).',
+    ],
+    [
+      'USRC-1022',
+      'provider=github&providerError=access_denied',
+      'Authentication failed',
+      '(error: <b>USRC-1022</b>).</p><p>Provider error: <code>access_denied</code>',
+    ],
+    [
+      'SWEB-1004',
+      'provider=no-such-provider',
+      'Authentication failed',
+      'We could not authenticate you (error: <b>SWEB-1004</b>).',
+    ],
     ['USRC-1015', 'provider=github', 'Multiple Workspaces', 'one GitHub-connected team'],
     ['USRC-1020', '', 'Invitation conflict.', 'contact CodeStream support'],
     ['PRVD-1005', '', 'Account Not Found', 'sign up'],
@@ -55,13 +77,16 @@ describe('/web/error', () => {
   });
 
   // A provider's raw error becomes the code (contract §1.5 step 5), so any word can arrive, Object's own names too.
-  it.each(['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty'])('shows the generic page for the code %s, never a 500', async (code) => {
-    for (const path of ['/web/error', '/no-auth/web/error']) {
-      const res = await getManual(`${api}${path}?code=${code}`);
-      expect({ status: res.status, title: title(res.body) }).toEqual({ status: 200, title: 'Authentication failed' });
-      expect(res.body).toContain(`(error: <b>${code}</b>)`);
-    }
-  });
+  it.each(['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty'])(
+    'shows the generic page for the code %s, never a 500',
+    async (code) => {
+      for (const path of ['/web/error', '/no-auth/web/error']) {
+        const res = await getManual(`${api}${path}?code=${code}`);
+        expect({ status: res.status, title: title(res.body) }).toEqual({ status: 200, title: 'Authentication failed' });
+        expect(res.body).toContain(`(error: <b>${code}</b>)`);
+      }
+    },
+  );
 
   it('escapes what it echoes and never names an unknown provider', async () => {
     const res = await getManual(`${api}/no-auth/web/error?code=%3Cscript%3E&provider=%3Cb%3E`);
@@ -72,9 +97,24 @@ describe('/web/error', () => {
 
 describe('success pages', () => {
   it.each([
-    ['marketing /auth-complete/github', () => `${lab.marketing.url}/auth-complete/github`, 'Successful Auth', 'You are now connected to GitHub.'],
-    ['API /web/provider-connected/github', () => `${api}/web/provider-connected/github`, 'You are now connected to GitHub', 'Return to CodeStream in your IDE.'],
-    ['API /web/signed-in', () => `${api}/web/signed-in`, 'You are now signed in to New Relic', 'Return to CodeStream in your IDE.'],
+    [
+      'marketing /auth-complete/github',
+      () => `${lab.marketing.url}/auth-complete/github`,
+      'Successful Auth',
+      'You are now connected to GitHub.',
+    ],
+    [
+      'API /web/provider-connected/github',
+      () => `${api}/web/provider-connected/github`,
+      'You are now connected to GitHub',
+      'Return to CodeStream in your IDE.',
+    ],
+    [
+      'API /web/signed-in',
+      () => `${api}/web/signed-in`,
+      'You are now signed in to New Relic',
+      'Return to CodeStream in your IDE.',
+    ],
   ])('%s', async (_name, url, expectedTitle, text) => {
     const res = await getManual(url());
     expect(res.status).toBe(200);
@@ -96,7 +136,8 @@ describe('consent page', () => {
     expect(title(page.body)).toBe('Authorize CodeStream to use your GitHub account');
     expect(page.body).toContain('<strong>CodeStream</strong>');
     expect(page.body).toContain('<code>cs-github-client</code>');
-    for (const scope of ['repo', 'read:user', 'user:email', 'notifications', 'read:org']) expect(page.body).toContain(`<li><code>${scope}</code></li>`);
+    for (const scope of ['repo', 'read:user', 'user:email', 'notifications', 'read:org'])
+      expect(page.body).toContain(`<li><code>${scope}</code></li>`);
     expect(page.body).toContain(`<code>${lab.authOrigin}/provider-token/github</code>`);
     expect(page.body).toMatch(/<form method="post" action="\/login\/oauth\/authorize\/consent\?client_id=/);
     expect(page.body).toContain('<button type="submit" name="decision" value="approve">Approve</button>');

@@ -62,7 +62,11 @@ async function mintPauth(env: Env, query = 'teamId=acme'): Promise<string> {
 }
 
 /** A token signed like the API's own (contract §2.1) but with fields the test chooses. */
-async function signAs(env: Env, fields: Record<string, unknown>, { type = 'pauth', secret = env.lab.config.secrets.auth, lifetimeS = 600 } = {}): Promise<string> {
+async function signAs(
+  env: Env,
+  fields: Record<string, unknown>,
+  { type = 'pauth', secret = env.lab.config.secrets.auth, lifetimeS = 600 } = {},
+): Promise<string> {
   const iat = Math.floor(env.clock.now() / 1000);
   return new SignJWT({ ...fields, iss: 'CodeStream', alg: 'HS256', type })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -98,11 +102,17 @@ describe('GET /provider-auth-code (contract §1.2)', () => {
     ['an empty teamId', 'teamId='],
     ['teamId in bracket syntax', 'teamId[a]=acme'],
   ])('answers 403 RAPI-1001 with info "teamId" for %s', async (_name, query) => {
-    await expectJson403(await bad(env, `/provider-auth-code?${query}`, { headers: DANA }), { code: 'RAPI-1001', info: 'teamId' });
+    await expectJson403(await bad(env, `/provider-auth-code?${query}`, { headers: DANA }), {
+      code: 'RAPI-1001',
+      info: 'teamId',
+    });
   });
 
   it('answers 403 RAPI-1012 (wrong type, contract §1) with info "teamId" for a repeated teamId', async () => {
-    await expectJson403(await bad(env, '/provider-auth-code?teamId=acme&teamId=acme', { headers: DANA }), { code: 'RAPI-1012', info: 'teamId' });
+    await expectJson403(await bad(env, '/provider-auth-code?teamId=acme&teamId=acme', { headers: DANA }), {
+      code: 'RAPI-1012',
+      info: 'teamId',
+    });
   });
 
   it.each([
@@ -134,9 +144,12 @@ describe('GET /provider-auth-code (contract §1.2)', () => {
 });
 
 describe('GET /users/me', () => {
-  it.each([[{}], [{ authorization: 'Bearer nope' }]])('answers 403 AUTH-1001 without a valid Bearer token (%j)', async (headers) => {
-    await expectJson403(await bad(env, '/users/me', { headers }), { code: 'AUTH-1001' });
-  });
+  it.each([[{}], [{ authorization: 'Bearer nope' }]])(
+    'answers 403 AUTH-1001 without a valid Bearer token (%j)',
+    async (headers) => {
+      await expectJson403(await bad(env, '/users/me', { headers }), { code: 'AUTH-1001' });
+    },
+  );
 
   it('returns the me-object without server-only tokens', async () => {
     const res = await fetch(`${env.api}/users/me`, { headers: DANA });
@@ -147,42 +160,53 @@ describe('GET /users/me', () => {
   });
 });
 
-describe.each(['/no-auth/provider-auth', '/web/provider-auth'])('GET %s/:provider in connect mode (contract §1.3)', (route) => {
-  it('redirects an unknown provider to exactly /web/error?code=PRVD-1000&provider=blahblah', async () => {
-    expectErrorRedirect(await bad(env, `${route}/blahblah?code=${await mintPauth(env)}`), 'code=PRVD-1000&provider=blahblah');
-  });
+describe.each(['/no-auth/provider-auth', '/web/provider-auth'])(
+  'GET %s/:provider in connect mode (contract §1.3)',
+  (route) => {
+    it('redirects an unknown provider to exactly /web/error?code=PRVD-1000&provider=blahblah', async () => {
+      expectErrorRedirect(
+        await bad(env, `${route}/blahblah?code=${await mintPauth(env)}`),
+        'code=PRVD-1000&provider=blahblah',
+      );
+    });
 
-  it('lowercases the provider segment before resolving it', async () => {
-    expectErrorRedirect(await bad(env, `${route}/BlahBlah?code=x`), 'code=PRVD-1000&provider=blahblah');
-  });
+    it('lowercases the provider segment before resolving it', async () => {
+      expectErrorRedirect(await bad(env, `${route}/BlahBlah?code=x`), 'code=PRVD-1000&provider=blahblah');
+    });
 
-  it.each([
-    ['an empty code', 'code=', 'RAPI-1001'],
-    ['a repeated code (wrong type, contract §1)', 'code=a&code=b', 'RAPI-1012'],
-  ])('redirects %s to %s', async (_name, query, code) => {
-    expectErrorRedirect(await bad(env, `${route}/github?${query}`), `code=${code}&provider=github`);
-  });
+    it.each([
+      ['an empty code', 'code=', 'RAPI-1001'],
+      ['a repeated code (wrong type, contract §1)', 'code=a&code=b', 'RAPI-1012'],
+    ])('redirects %s to %s', async (_name, query, code) => {
+      expectErrorRedirect(await bad(env, `${route}/github?${query}`), `code=${code}&provider=github`);
+    });
 
-  it('redirects a pauth of the wrong type to AUTH-1002', async () => {
-    const token = await signAs(env, { userId: 'dana', teamId: 'acme' }, { type: 'xyz' });
-    expectErrorRedirect(await bad(env, `${route}/github?code=${token}`), 'code=AUTH-1002&provider=github');
-  });
+    it('redirects a pauth of the wrong type to AUTH-1002', async () => {
+      const token = await signAs(env, { userId: 'dana', teamId: 'acme' }, { type: 'xyz' });
+      expectErrorRedirect(await bad(env, `${route}/github?code=${token}`), 'code=AUTH-1002&provider=github');
+    });
 
-  it.each([
-    ['a garbage word', 'garbage'],
-    ['three garbage segments', 'a.b.c'],
-    ['invalid %-encoding', '%E0%A4%A'],
-  ])('redirects %s as code to code=undefined, as the real TypeError does (contract §1.3 step 4)', async (_name, code) => {
-    expectErrorRedirect(await bad(env, `${route}/github?code=${code}`), 'code=undefined&provider=github');
-  });
+    it.each([
+      ['a garbage word', 'garbage'],
+      ['three garbage segments', 'a.b.c'],
+      ['invalid %-encoding', '%E0%A4%A'],
+    ])(
+      'redirects %s as code to code=undefined, as the real TypeError does (contract §1.3 step 4)',
+      async (_name, code) => {
+        expectErrorRedirect(await bad(env, `${route}/github?code=${code}`), 'code=undefined&provider=github');
+      },
+    );
 
-  it('never verifies the code: a pauth signed with another secret still goes to the provider', async () => {
-    const token = await signAs(env, { userId: 'dana', teamId: 'acme' }, { secret: 'not-the-secret' });
-    const res = await bad(env, `${route}/github?code=${token}`);
-    expect(res.status).toBe(302);
-    expect(res.location).toMatch(new RegExp(`^${env.lab.providers.get('github')?.url}/login/oauth/authorize\\?client_id=`));
-  });
-});
+    it('never verifies the code: a pauth signed with another secret still goes to the provider', async () => {
+      const token = await signAs(env, { userId: 'dana', teamId: 'acme' }, { secret: 'not-the-secret' });
+      const res = await bad(env, `${route}/github?code=${token}`);
+      expect(res.status).toBe(302);
+      expect(res.location).toMatch(
+        new RegExp(`^${env.lab.providers.get('github')?.url}/login/oauth/authorize\\?client_id=`),
+      );
+    });
+  },
+);
 
 // On /web/provider-auth these two are the SSO start once sign-up is plugged in (features.ts): no `code` key.
 it.each([
@@ -198,21 +222,29 @@ describe('a provider that has a profile but no client configured', () => {
     const { profiles } = await labData();
     const github = profiles.get('github');
     if (!github) throw new Error('fixtures have no github profile');
-    noClient = await startEnv({ profiles: new Map([...profiles, ['gitlab', { ...github, id: 'gitlab', displayName: 'GitLab' }]]) });
+    noClient = await startEnv({
+      profiles: new Map([...profiles, ['gitlab', { ...github, id: 'gitlab', displayName: 'GitLab' }]]),
+    });
   });
   afterAll(async () => {
     await noClient?.lab.close();
   });
 
   it.each(['/no-auth/provider-auth', '/web/provider-auth'])('%s redirects to PRVD-1009', async (route) => {
-    expectErrorRedirect(await bad(noClient, `${route}/gitlab?code=${await mintPauth(noClient)}`), 'code=PRVD-1009&provider=gitlab');
+    expectErrorRedirect(
+      await bad(noClient, `${route}/gitlab?code=${await mintPauth(noClient)}`),
+      'code=PRVD-1009&provider=gitlab',
+    );
   });
 });
 
 describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)', () => {
   it('redirects an unknown provider to PRVD-1000, keeping the state', async () => {
     const state = `local!${await mintPauth(env)}`;
-    expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc' }), 'blahblah')), `state=${state}&code=PRVD-1000&provider=blahblah`);
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'abc' }), 'blahblah')),
+      `state=${state}&code=PRVD-1000&provider=blahblah`,
+    );
   });
 
   it.each([
@@ -224,7 +256,10 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
   });
 
   it('redirects a repeated state to state=0 and RAPI-1012 (wrong type, contract §1)', async () => {
-    expectErrorRedirect(await bad(env, callback('state=local!a&state=local!b&code=abc')), 'state=0&code=RAPI-1012&provider=github');
+    expectErrorRedirect(
+      await bad(env, callback('state=local!a&state=local!b&code=abc')),
+      'state=0&code=RAPI-1012&provider=github',
+    );
   });
 
   it('redirects a valid state without a code to RAPI-1001', async () => {
@@ -237,12 +272,24 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
     ['an env with a garbage JWT', async () => 'local!xyz'],
     ['an env with an empty JWT', async () => 'local!'],
     ['a tampered signature', async () => `local!${(await mintPauth(env)).slice(0, -3)}AAA`],
-    ['a pauth signed with another secret', async () => `local!${await signAs(env, { userId: 'dana', teamId: 'acme' }, { secret: 'other' })}`],
-    ['a pauth re-signed with type xyz', async () => `local!${await signAs(env, { userId: 'dana', teamId: 'acme' }, { type: 'xyz' })}`],
-    ['an unsigned (alg none) pauth', async () => `local!${unsigned({ userId: 'dana', teamId: 'acme', type: 'pauth' })}`],
+    [
+      'a pauth signed with another secret',
+      async () => `local!${await signAs(env, { userId: 'dana', teamId: 'acme' }, { secret: 'other' })}`,
+    ],
+    [
+      'a pauth re-signed with type xyz',
+      async () => `local!${await signAs(env, { userId: 'dana', teamId: 'acme' }, { type: 'xyz' })}`,
+    ],
+    [
+      'an unsigned (alg none) pauth',
+      async () => `local!${unsigned({ userId: 'dana', teamId: 'acme', type: 'pauth' })}`,
+    ],
   ])('redirects a state that is %s to AUTH-1002', async (_name, makeState) => {
     const state = await makeState();
-    expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc' }))), `state=${encodeURIComponent(state)}&code=AUTH-1002&provider=github`);
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'abc' }))),
+      `state=${encodeURIComponent(state)}&code=AUTH-1002&provider=github`,
+    );
   });
 
   it('redirects a state whose %-encoding is invalid to AUTH-1002, never a 500', async () => {
@@ -258,23 +305,35 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
     ['ic (an invite code) in the payload', 'RAPI-1016', { userId: 'dana', teamId: 'acme', ic: 'x' }],
   ])('redirects a pauth naming %s to %s', async (_name, code, fields) => {
     const state = `local!${await signAs(env, fields)}`;
-    expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc' }))), `state=${state}&code=${code}&provider=github`);
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'abc' }))),
+      `state=${state}&code=${code}&provider=github`,
+    );
   });
 
   it.each(['invite_code', 'repo_info'])('redirects a callback carrying %s to RAPI-1016', async (param) => {
     const state = `local!${await mintPauth(env)}`;
-    expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc', [param]: 'x' }))), `state=${state}&code=RAPI-1016&provider=github`);
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'abc', [param]: 'x' }))),
+      `state=${state}&code=RAPI-1016&provider=github`,
+    );
   });
 
   it('redirects a provider-sent error=access_denied with the raw error as code (github supports sign-up)', async () => {
     const state = `local!${await mintPauth(env)}`;
-    const res = await bad(env, callback(q({ error: 'access_denied', error_description: 'The user has denied your application access.', state })));
+    const res = await bad(
+      env,
+      callback(q({ error: 'access_denied', error_description: 'The user has denied your application access.', state })),
+    );
     expectErrorRedirect(res, `state=${state}&code=access_denied&provider=github`);
   });
 
   it('redirects an exchange with an unknown code to RAPI-1010 and stores nothing', async () => {
     const state = `local!${await mintPauth(env)}`;
-    expectErrorRedirect(await bad(env, callback(q({ state, code: 'not-issued' }))), `state=${state}&code=RAPI-1010&provider=github`);
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'not-issued' }))),
+      `state=${state}&code=RAPI-1010&provider=github`,
+    );
   });
 });
 
@@ -294,7 +353,10 @@ describe('an expired pauth (contract failure modes 3 and 5), with an injected cl
     const start = await bad(expiry, `/no-auth/provider-auth/github?code=${pauth}`);
     expect(start.location).toMatch(/\/login\/oauth\/authorize\?/);
     const state = `local!${pauth}`;
-    expectErrorRedirect(await bad(expiry, callback(q({ state, code: 'abc' }))), `state=${state}&code=AUTH-1005&provider=github`);
+    expectErrorRedirect(
+      await bad(expiry, callback(q({ state, code: 'abc' }))),
+      `state=${state}&code=AUTH-1005&provider=github`,
+    );
   });
 
   it('accepts the same pauth one second before it expires (the failure above is the expiry, not the code)', async () => {
@@ -308,7 +370,11 @@ describe('an expired pauth (contract failure modes 3 and 5), with an injected cl
 describe('result pages (contract §1.9)', () => {
   it.each([
     ['/web/error?code=PRVD-1000&provider=blahblah', 'Authentication failed', '<b>PRVD-1000</b>'],
-    ['/web/error?state=local!x&code=RAPI-1001&provider=github', 'Authentication failed', 'with GitHub (error: <b>RAPI-1001</b>)'],
+    [
+      '/web/error?state=local!x&code=RAPI-1001&provider=github',
+      'Authentication failed',
+      'with GitHub (error: <b>RAPI-1001</b>)',
+    ],
     ['/no-auth/web/error?state=x&code=AUTH-1005&provider=github', 'Authentication failed', '<b>AUTH-1005</b>'],
     ['/web/error?code=PRVD-1009&provider=github', 'Application Missing', '</h1>'],
     ['/web/error', 'Authentication failed', '</h1>'],
@@ -339,17 +405,25 @@ describe('express edge input never becomes a 500', () => {
     '/no-auth/provider-auth/%E0%A4%A?code=x',
     '/web/provider-auth/%E0%A4%A?code=x',
     '/web/provider-connected/%E0%A4%A',
-  ])('sends a browser route whose path segment is not valid percent-encoding to /web/error?code=RAPI-1012: %s', async (path) => {
-    expectErrorRedirect(await bad(env, path), 'code=RAPI-1012');
-  });
+  ])(
+    'sends a browser route whose path segment is not valid percent-encoding to /web/error?code=RAPI-1012: %s',
+    async (path) => {
+      expectErrorRedirect(await bad(env, path), 'code=RAPI-1012');
+    },
+  );
 
   it('answers an API route whose path segment is not valid percent-encoding with JSON 403 RAPI-1012', async () => {
-    await expectJson403(await bad(env, '/provider-refresh/%E0%A4%A?teamId=acme', { headers: DANA }), { code: 'RAPI-1012' });
+    await expectJson403(await bad(env, '/provider-refresh/%E0%A4%A?teamId=acme', { headers: DANA }), {
+      code: 'RAPI-1012',
+    });
   });
 
   it('answers a query just under the header limit with the contract error', async () => {
     const state = `local!${'x'.repeat(12_000)}`;
-    expectErrorRedirect(await bad(env, callback(q({ state, code: 'abc' }))), `state=${state}&code=AUTH-1002&provider=github`);
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'abc' }))),
+      `state=${state}&code=AUTH-1002&provider=github`,
+    );
   });
 
   it('refuses a query over the header limit before express sees it (431), and keeps answering', async () => {
@@ -358,12 +432,20 @@ describe('express edge input never becomes a 500', () => {
   });
 
   it('answers a JSON body that does not parse with 403 RAPI-1012', async () => {
-    const res = await bad(env, '/users/me', { method: 'POST', headers: { ...DANA, 'content-type': 'application/json' }, body: '{"a":' });
+    const res = await bad(env, '/users/me', {
+      method: 'POST',
+      headers: { ...DANA, 'content-type': 'application/json' },
+      body: '{"a":',
+    });
     await expectJson403(res, { code: 'RAPI-1012' });
   });
 
   it('answers a JSON body over the limit with 403 RAPI-1012', async () => {
-    const res = await bad(env, '/users/me', { method: 'POST', headers: { ...DANA, 'content-type': 'application/json' }, body: JSON.stringify({ a: 'x'.repeat(100_000) }) });
+    const res = await bad(env, '/users/me', {
+      method: 'POST',
+      headers: { ...DANA, 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 'x'.repeat(100_000) }),
+    });
     await expectJson403(res, { code: 'RAPI-1012' });
   });
 
@@ -378,11 +460,26 @@ describe('random queries (fast-check)', () => {
   // Printable ASCII that Node's parser lets into a URL, weighted towards the characters that matter.
   const queryChar = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('%', '&', '=', '!', '[', ']', '+', '.', 'E', '0', 'A') },
-    { weight: 1, arbitrary: fc.constantFrom('state', 'code', 'error', 'invite_code', 'local!', '%E0%A4%A', '%00', '%21') },
-    { weight: 2, arbitrary: fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('state', 'code', 'error', 'invite_code', 'local!', '%E0%A4%A', '%00', '%21'),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.string({
+        unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
+        maxLength: 3,
+      }),
+    },
   );
   const rawQuery = fc.array(queryChar, { maxLength: 40 }).map((parts) => parts.join('').replaceAll('#', ''));
-  const route = fc.constantFrom('/no-auth/provider-token/github', '/no-auth/provider-auth/github', '/web/provider-auth/github', '/provider-auth-code', '/web/error');
+  const route = fc.constantFrom(
+    '/no-auth/provider-token/github',
+    '/no-auth/provider-auth/github',
+    '/web/provider-auth/github',
+    '/provider-auth-code',
+    '/web/error',
+  );
 
   it('a random query to any route is never a 500 and writes nothing', async () => {
     await fc.assert(
@@ -429,10 +526,13 @@ describe('the broadcaster (ws on /broadcaster) with bad frames', () => {
     ['a JSON array', '[]', 'RAPI-1001'],
     ['a subscribe without channels', '{"type":"subscribe","token":"bc-token-dana"}', 'RAPI-1001'],
     ['an unknown token', '{"type":"subscribe","token":"nope","channels":["user-dana"]}', 'AUTH-1001'],
-    ['another user\'s channel', '{"type":"subscribe","token":"bc-token-dana","channels":["user-lee"]}', 'AUTH-1001'],
+    ["another user's channel", '{"type":"subscribe","token":"bc-token-dana","channels":["user-lee"]}', 'AUTH-1001'],
   ])('answers %s with an error frame and keeps serving', async (_name, frame, code) => {
     const before = env.store.snapshot();
-    const [error, ok] = await exchangeFrames([frame, '{"type":"subscribe","token":"bc-token-dana","channels":["user-dana"]}']);
+    const [error, ok] = await exchangeFrames([
+      frame,
+      '{"type":"subscribe","token":"bc-token-dana","channels":["user-dana"]}',
+    ]);
     expect(error).toMatchObject({ type: 'error', code });
     expect(ok).toEqual({ type: 'subscribed', channels: ['user-dana'] });
     expect((await fetch(`${env.api}/web/error?code=PING`)).status).toBe(200);

@@ -30,14 +30,20 @@ function callbackError(location: string | null | undefined): string | null {
 }
 
 const check = (l: Lab, token: string) =>
-  fetch(`${api(l).url}/no-auth/check-signup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  fetch(`${api(l).url}/no-auth/check-signup`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
 describe('GET /web/provider-auth/:provider in sign-up mode', () => {
   it('mints an anonymous 2-minute pauth with the mapped query keys and redirects to the authorize URL', async () => {
     const clock = createClock();
     lab = await startTestLab({ now: clock.now });
     const st = randomUUID();
-    const res = await getManual(`${api(lab).url}/web/provider-auth/github?signupToken=${st}&noSignup=1&machineId=m-1&access=strict&tenantId=t%201`);
+    const res = await getManual(
+      `${api(lab).url}/web/provider-auth/github?signupToken=${st}&noSignup=1&machineId=m-1&access=strict&tenantId=t%201`,
+    );
     expect(res.status).toBe(302);
     const location = new URL(res.location ?? '');
     expect(`${location.origin}${location.pathname}`).toBe(`${lab.providers.get('github')!.url}/login/oauth/authorize`);
@@ -47,14 +53,25 @@ describe('GET /web/provider-auth/:provider in sign-up mode', () => {
     expect(env).toBe('local');
     expect(rest).toEqual([]);
     const claims = decodeJwt(jwt ?? '');
-    expect(claims).toMatchObject({ userId: 'anon', st, nosu: '1', mi: 'm-1', access: 'strict', tid: 't 1', type: 'pauth', iss: 'CodeStream' });
+    expect(claims).toMatchObject({
+      userId: 'anon',
+      st,
+      nosu: '1',
+      mi: 'm-1',
+      access: 'strict',
+      tid: 't 1',
+      type: 'pauth',
+      iss: 'CodeStream',
+    });
     expect(Number(claims.exp) - Number(claims.iat)).toBe(120);
     expect(res.headers.getSetCookie().join(';')).toMatch(/^t-github=s%3AeyJ/);
   });
 
   it('answers {state} as JSON with _returnState and shortens the lifetime with expiresIn', async () => {
     lab = await startTestLab();
-    const res = await getManual(`${api(lab).url}/web/provider-auth/github?signupToken=abc&expiresIn=30000&_returnState=1`);
+    const res = await getManual(
+      `${api(lab).url}/web/provider-auth/github?signupToken=abc&expiresIn=30000&_returnState=1`,
+    );
     expect(res.status).toBe(200);
     const claims = decodeJwt(String((JSON.parse(res.body) as { state: string }).state.split('!')[1]));
     expect(Number(claims.exp) - Number(claims.iat)).toBe(30);
@@ -65,7 +82,9 @@ describe('GET /web/provider-auth/:provider in sign-up mode', () => {
     const without = await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${randomUUID()}`);
     expect(without).toMatchObject({ status: 302, location: '/web/error?code=PRVD-1008&provider=okta' });
     const hostUrl = lab.providers.get('okta')!.url;
-    const withHost = await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${randomUUID()}&hostUrl=${encodeURIComponent(hostUrl)}`);
+    const withHost = await getManual(
+      `${api(lab).url}/web/provider-auth/okta?signupToken=${randomUUID()}&hostUrl=${encodeURIComponent(hostUrl)}`,
+    );
     expect(withHost.location).toMatch(new RegExp(`^${hostUrl}/oauth2/v1/authorize\\?client_id=cs-okta-client&`));
     const state = new URL(withHost.location ?? '').searchParams.get('state') ?? '';
     expect(decodeJwt(state.split('!')[1] ?? '')).toMatchObject({ hu: hostUrl });
@@ -79,7 +98,9 @@ describe('GET /web/provider-auth/:provider in sign-up mode', () => {
 
   it('refuses a malformed %-escape as RAPI-1012 on /web/error', async () => {
     lab = await startTestLab();
-    const res = await getManual(`${api(lab).url}/web/provider-auth/github?signupToken=${encodeURIComponent('%E0%A4%A')}`);
+    const res = await getManual(
+      `${api(lab).url}/web/provider-auth/github?signupToken=${encodeURIComponent('%E0%A4%A')}`,
+    );
     expect(res).toMatchObject({ status: 302, location: '/web/error?code=RAPI-1012&provider=github' });
   });
 });
@@ -100,13 +121,21 @@ describe('the anonymous callback and the signup record', () => {
     const record = api(lab).ctx.signups.find(st);
     expect(record).toMatchObject({ token: st, signupStatus: 'userCreated', provider: 'github' });
     const user = api(lab).ctx.store.users.get(record?.userId ?? '');
-    expect(user).toMatchObject({ email: 'sam.okafor@newco.example', username: 'sam-okafor', fullName: 'Sam Okafor', isRegistered: true, providerIdentities: ['github::58213907'] });
+    expect(user).toMatchObject({
+      email: 'sam.okafor@newco.example',
+      username: 'sam-okafor',
+      fullName: 'Sam Okafor',
+      isRegistered: true,
+      providerIdentities: ['github::58213907'],
+    });
     expect(user?.providerInfo.github).toMatchObject({ userId: '58213907', accessToken: issued });
     // The directive went out on the new user's me-channel.
     expect(api(lab).ctx.broadcaster.messagesOn(`user-${user?.id}`)).toHaveLength(1);
     const first = await check(lab, st);
     expect(first.status).toBe(200);
-    expect((first.body.user as { providerInfo: { github: { accessToken: string } } }).providerInfo.github.accessToken).toBe(issued);
+    expect(
+      (first.body.user as { providerInfo: { github: { accessToken: string } } }).providerInfo.github.accessToken,
+    ).toBe(issued);
     expect(await check(lab, st)).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
   });
 
@@ -117,18 +146,50 @@ describe('the anonymous callback and the signup record', () => {
     const signIn = randomUUID();
     expect((await browserLeg(lab, 'github', `signupToken=${signIn}&noSignup=1`)).errorCode).toBeNull();
     const ok = await check(lab, signIn);
-    expect(ok.body).toMatchObject({ signupStatus: 'signedIn', accessToken: 'cs-token-dana', teams: [{ id: 'acme' }], companies: [{ id: 'company-acme' }] });
+    expect(ok.body).toMatchObject({
+      signupStatus: 'signedIn',
+      accessToken: 'cs-token-dana',
+      teams: [{ id: 'acme' }],
+      companies: [{ id: 'company-acme' }],
+    });
     github.control.setNextIdentity({ email: 'dana@acme.example' });
     const signUp = randomUUID();
     expect((await browserLeg(lab, 'github', `signupToken=${signUp}`)).errorCode).toBe('USRC-1006');
-    expect(await check(lab, signUp)).toMatchObject({ status: 403, body: { code: 'USRC-1022', error: 'USRC-1006', provider: 'github' } });
+    expect(await check(lab, signUp)).toMatchObject({
+      status: 403,
+      body: { code: 'USRC-1022', error: 'USRC-1006', provider: 'github' },
+    });
   });
 
   it.each([
-    { name: 'noSignup without a matching account', provider: 'github', query: 'noSignup=1', identity: {}, code: 'PRVD-1005' },
-    { name: 'a GitLab user without a public email', provider: 'gitlab', query: '', identity: { publicEmail: false }, code: 'PRVD-1010' },
-    { name: 'a Bitbucket user without a primary email', provider: 'bitbucket', query: '', identity: { primaryEmail: false }, code: 'PRVD-1005' },
-    { name: 'a GitHub user without a primary email', provider: 'github', query: '', identity: { primaryEmail: false }, code: 'RAPI-1010' },
+    {
+      name: 'noSignup without a matching account',
+      provider: 'github',
+      query: 'noSignup=1',
+      identity: {},
+      code: 'PRVD-1005',
+    },
+    {
+      name: 'a GitLab user without a public email',
+      provider: 'gitlab',
+      query: '',
+      identity: { publicEmail: false },
+      code: 'PRVD-1010',
+    },
+    {
+      name: 'a Bitbucket user without a primary email',
+      provider: 'bitbucket',
+      query: '',
+      identity: { primaryEmail: false },
+      code: 'PRVD-1005',
+    },
+    {
+      name: 'a GitHub user without a primary email',
+      provider: 'github',
+      query: '',
+      identity: { primaryEmail: false },
+      code: 'RAPI-1010',
+    },
   ])('records $code for $name and changes no user', async ({ provider, query, identity, code }) => {
     lab = await startTestLab({ providers: [provider] });
     lab.providers.get(provider)!.control.setNextIdentity(identity);
@@ -136,7 +197,9 @@ describe('the anonymous callback and the signup record', () => {
     const st = randomUUID();
     const leg = await browserLeg(lab, provider, `signupToken=${st}&${query}`);
     expect(leg.errorCode).toBe(code);
-    expect(leg.callback?.location).toMatch(new RegExp(`^/web/error\\?state=local!ey[^&]+&code=${code}&provider=${provider}$`));
+    expect(leg.callback?.location).toMatch(
+      new RegExp(`^/web/error\\?state=local!ey[^&]+&code=${code}&provider=${provider}$`),
+    );
     expect(api(lab).ctx.store.snapshot()).toEqual(before);
     expect(await check(lab, st)).toMatchObject({ status: 403, body: { code: 'USRC-1022', error: code, provider } });
   });
@@ -156,7 +219,11 @@ describe('the anonymous callback and the signup record', () => {
     const st = randomUUID();
     const leg = await browserLeg(lab, 'github', `signupToken=${st}`);
     expect(leg.callback?.location).toMatch(/^\/web\/error\?state=local!.+&code=access_denied&provider=github$/);
-    expect(api(lab).ctx.signups.find(st)).toMatchObject({ error: 'access_denied', providerError: 'access_denied', userId: null });
+    expect(api(lab).ctx.signups.find(st)).toMatchObject({
+      error: 'access_denied',
+      providerError: 'access_denied',
+      userId: null,
+    });
     expect(await check(lab, st)).toMatchObject({ status: 403, body: { code: 'USRC-1022', error: 'access_denied' } });
   });
 
@@ -186,12 +253,17 @@ describe('the anonymous callback and the signup record', () => {
     expect(api(lab).ctx.signups.find(b)?.error).toBe('PRVD-1001');
   });
 
-  it.each(['signupToken', 'hostUrl', 'noSignup'])('answers a repeated %s with RAPI-1012 instead of dropping it', async (param) => {
-    lab = await startTestLab();
-    const res = await getManual(`${api(lab).url}/web/provider-auth/github?signupToken=${randomUUID()}&${param}=a&${param}=b`);
-    expect(res).toMatchObject({ status: 302, location: `/web/error?code=RAPI-1012&provider=github` });
-    expect(api(lab).ctx.signups.records.size).toBe(0);
-  });
+  it.each(['signupToken', 'hostUrl', 'noSignup'])(
+    'answers a repeated %s with RAPI-1012 instead of dropping it',
+    async (param) => {
+      lab = await startTestLab();
+      const res = await getManual(
+        `${api(lab).url}/web/provider-auth/github?signupToken=${randomUUID()}&${param}=a&${param}=b`,
+      );
+      expect(res).toMatchObject({ status: 302, location: `/web/error?code=RAPI-1012&provider=github` });
+      expect(api(lab).ctx.signups.records.size).toBe(0);
+    },
+  );
 
   it('never sends the browser, a code or the client secret to a hostUrl the lab does not serve (PRVD-1003)', async () => {
     lab = await startTestLab({ providers: ['okta'] });
@@ -205,11 +277,21 @@ describe('the anonymous callback and the signup record', () => {
     const foreign = `http://127.0.0.1:${(outsider.address() as AddressInfo).port}`;
     try {
       const st = randomUUID();
-      const start = await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${randomUUID()}&hostUrl=${encodeURIComponent(foreign)}`);
+      const start = await getManual(
+        `${api(lab).url}/web/provider-auth/okta?signupToken=${randomUUID()}&hostUrl=${encodeURIComponent(foreign)}`,
+      );
       expect(start).toMatchObject({ status: 302, location: '/web/error?code=PRVD-1003&provider=okta' });
       // A signed state can still carry it (the start signs whatever hostUrl it got): the callback refuses it too.
-      const { state } = JSON.parse((await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${st}&hostUrl=${encodeURIComponent(foreign)}&_returnState=1`)).body) as { state: string };
-      const callback = await getManual(`${api(lab).url}/no-auth/provider-token/okta?code=any&state=${encodeURIComponent(state)}`);
+      const { state } = JSON.parse(
+        (
+          await getManual(
+            `${api(lab).url}/web/provider-auth/okta?signupToken=${st}&hostUrl=${encodeURIComponent(foreign)}&_returnState=1`,
+          )
+        ).body,
+      ) as { state: string };
+      const callback = await getManual(
+        `${api(lab).url}/no-auth/provider-token/okta?code=any&state=${encodeURIComponent(state)}`,
+      );
       expect(callbackError(callback.location)).toBe('PRVD-1003');
       expect(api(lab).ctx.signups.find(st)?.error).toBe('PRVD-1003');
       expect(seen).toEqual([]);
@@ -223,7 +305,9 @@ describe('the anonymous callback and the signup record', () => {
     const st = randomUUID();
     const res = await getManual(`${api(lab).url}/web/provider-auth/okta?signupToken=${st}&_returnState=1`);
     const { state } = JSON.parse(res.body) as { state: string };
-    const callback = await getManual(`${api(lab).url}/no-auth/provider-token/okta?code=any&state=${encodeURIComponent(state)}`);
+    const callback = await getManual(
+      `${api(lab).url}/no-auth/provider-token/okta?code=any&state=${encodeURIComponent(state)}`,
+    );
     expect(callbackError(callback.location)).toBe('PRVD-1008');
     expect(api(lab).ctx.signups.find(st)?.error).toBe('PRVD-1008');
   });
@@ -252,6 +336,9 @@ describe('the anonymous callback and the signup record', () => {
     const accepted = await getManual(url, { headers: { 'x-cs-mock-secret': 'ConfirmationCheatCode' } });
     expect(callbackError(accepted.location)).toBeNull();
     const user = [...api(lab).ctx.store.users.values()].find((u) => u.email === 'mock@y.com');
-    expect(user).toMatchObject({ providerIdentities: ['github::4242'], providerInfo: { github: { accessToken: 'gho_mock', userId: '4242' } } });
+    expect(user).toMatchObject({
+      providerIdentities: ['github::4242'],
+      providerInfo: { github: { accessToken: 'gho_mock', userId: '4242' } },
+    });
   });
 });

@@ -27,14 +27,33 @@ describe('a Slack sharing connect', () => {
     const { outcome, context } = await runConnect({ provider: 'slack', envs: ['local'] }, deps, lab);
     expect(outcome.ok).toBe(true);
     const api = lab.envs.get('local')!.ctx;
-    const call = lab.providers.get('slack')!.control.requests.filter((r) => r.endpoint === 'profile').at(-1);
-    expect(call).toMatchObject({ method: 'GET', path: '/api/users.info', rawQuery: 'user=U0DANA00001&include_locale=true', status: 200 });
+    const call = lab.providers
+      .get('slack')!
+      .control.requests.filter((r) => r.endpoint === 'profile')
+      .at(-1);
+    expect(call).toMatchObject({
+      method: 'GET',
+      path: '/api/users.info',
+      rawQuery: 'user=U0DANA00001&include_locale=true',
+      status: 200,
+    });
     expect(call?.headers.authorization).toBe(`Bearer ${context.issuedToken}`);
     const user = api.store.users.get('dana')!;
-    expect((user.providerInfo as any).acme.slack.multiple.T0ACME0001.extra).toEqual({ locale: 'en-US', tz: 'America/New_York', tz_label: 'Eastern Daylight Time' });
+    expect((user.providerInfo as any).acme.slack.multiple.T0ACME0001.extra).toEqual({
+      locale: 'en-US',
+      tz: 'America/New_York',
+      tz_label: 'Eastern Daylight Time',
+    });
     expect(user.providerIdentities).toContain('slack::U0DANA00001');
-    const directive = api.broadcaster.messagesOn('user-dana').map((m) => m.message.user as Record<string, any>).find((u) => u.$set[`${KEY}.accessToken`] !== undefined);
-    expect(directive?.$set[`${KEY}.extra`]).toEqual({ locale: 'en-US', tz: 'America/New_York', tz_label: 'Eastern Daylight Time' });
+    const directive = api.broadcaster
+      .messagesOn('user-dana')
+      .map((m) => m.message.user as Record<string, any>)
+      .find((u) => u.$set[`${KEY}.accessToken`] !== undefined);
+    expect(directive?.$set[`${KEY}.extra`]).toEqual({
+      locale: 'en-US',
+      tz: 'America/New_York',
+      tz_label: 'Eastern Daylight Time',
+    });
     expect(directive?.$addToSet).toEqual({ providerIdentities: 'slack::U0DANA00001' });
   });
 
@@ -59,12 +78,19 @@ describe('the mock users.info (Slack Web API: errors as 200 {ok:false, error})',
   afterAll(async () => {
     await lab?.close();
   });
-  const issue = () => lab.providers.get('slack')!.control.grants.issueToken({ code: 'c', clientId: 'cs-slack-client' }, 'xoxp-').accessToken;
+  const issue = () =>
+    lab.providers.get('slack')!.control.grants.issueToken({ code: 'c', clientId: 'cs-slack-client' }, 'xoxp-')
+      .accessToken;
 
   it('answers the profile template with the asked user', async () => {
-    const res = await fetch(`${url}?user=U0LEE00001&include_locale=true`, { headers: { authorization: `Bearer ${issue()}` } });
+    const res = await fetch(`${url}?user=U0LEE00001&include_locale=true`, {
+      headers: { authorization: `Bearer ${issue()}` },
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, user: { id: 'U0LEE00001', locale: 'en-US', tz: 'America/New_York', tz_label: 'Eastern Daylight Time' } });
+    expect(await res.json()).toMatchObject({
+      ok: true,
+      user: { id: 'U0LEE00001', locale: 'en-US', tz: 'America/New_York', tz_label: 'Eastern Daylight Time' },
+    });
   });
 
   it.each([
@@ -73,7 +99,9 @@ describe('the mock users.info (Slack Web API: errors as 200 {ok:false, error})',
     ['no user parameter', '?include_locale=true', 'issued', 'invalid_arguments'],
   ])('refuses %s with {ok:false, error:%s}', async (_name, query, token, error) => {
     const bearer = token === 'issued' ? issue() : token;
-    const res = await fetch(`${url}${query}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
+    const res = await fetch(`${url}${query}`, {
+      headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: false, error });
   });
@@ -84,8 +112,17 @@ describe('users.info failing during the connect is PRVD-1007 and stores nothing 
   it.each<[string, Scenario['injections']]>([
     ['{ok:false, error} with HTTP 200', base.injections],
     ['HTTP 500', [{ kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'status', status: 500 } }]],
-    ['a 200 body that is not JSON', [{ kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'status', status: 200, body: '<html>' } }]],
-    ['no answer before the timeout', [{ kind: 'lab', exchangeTimeoutMs: 150 }, { kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'delay', ms: 600 } }]],
+    [
+      'a 200 body that is not JSON',
+      [{ kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'status', status: 200, body: '<html>' } }],
+    ],
+    [
+      'no answer before the timeout',
+      [
+        { kind: 'lab', exchangeTimeoutMs: 150 },
+        { kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'delay', ms: 600 } },
+      ],
+    ],
   ])('%s', async (_name, injections) => {
     const deps = await flowDeps();
     const result = await runScenario({ ...base, injections }, {}, deps);
@@ -95,7 +132,11 @@ describe('users.info failing during the connect is PRVD-1007 and stores nothing 
 
   it('fails a scenario that expects another code, at the callback', async () => {
     const deps = await flowDeps();
-    const result = await runScenario({ ...base, expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true } }, {}, deps);
+    const result = await runScenario(
+      { ...base, expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true } },
+      {},
+      deps,
+    );
     expect(result.ok).toBe(false);
     expect(result.outcome?.failedStep).toBe('callback');
   });
@@ -110,7 +151,11 @@ describe('users.info failing during the connect is PRVD-1007 and stores nothing 
 
 describe('profile schema of the sharing blocks', () => {
   it.each([
-    ['a sharing call without agent.sharing', { agent: { sharing: false, requestServerToken: false }, storage: {} }, 'sharingProfileCall'],
+    [
+      'a sharing call without agent.sharing',
+      { agent: { sharing: false, requestServerToken: false }, storage: {} },
+      'sharingProfileCall',
+    ],
     ['storage.identityField without multipleKey', { storage: { identityField: 'user_id' } }, 'storage.identityField'],
     ['acceptsClientToken without an identity lookup', { acceptsClientToken: true }, 'acceptsClientToken'],
   ])('refuses %s, naming the field', async (_name, patch, field) => {

@@ -5,7 +5,13 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProvider, type RunningProvider } from '../../../src/mock-provider/index.js';
-import { parseAuthorizationHeader, percentEncode, signatureBaseString, signRequest, verifySignature } from '../../../src/protocol/oauth1-signature.js';
+import {
+  parseAuthorizationHeader,
+  percentEncode,
+  signatureBaseString,
+  signRequest,
+  verifySignature,
+} from '../../../src/protocol/oauth1-signature.js';
 import { createClock, getManual, labData } from '../../helpers/lab.js';
 
 describe('signature base string (RFC 5849 §3.4.1)', () => {
@@ -37,7 +43,14 @@ describe('signature base string (RFC 5849 §3.4.1)', () => {
   it('signs RSA-SHA1 and verifies only with the matching public key and base string', () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const { header, baseString } = signRequest({ method: 'POST', url: 'http://h/x', consumerKey: 'ck', privateKeyPem: pem, nonce: 'n', timestamp: 1 });
+    const { header, baseString } = signRequest({
+      method: 'POST',
+      url: 'http://h/x',
+      consumerKey: 'ck',
+      privateKeyPem: pem,
+      nonce: 'n',
+      timestamp: 1,
+    });
     const sig = parseAuthorizationHeader(header)?.get('oauth_signature') ?? '';
     expect(verifySignature(baseString, sig, publicKey)).toBe(true);
     expect(verifySignature(`${baseString}x`, sig, publicKey)).toBe(false);
@@ -53,12 +66,19 @@ describe('the mock Jira Server', () => {
   let jira: RunningProvider;
   beforeAll(async () => {
     const profile = (await labData()).profiles.get('jiraserver')!;
-    const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     jira = await startMockProvider({
       profile,
       now: clock.now,
       clients: [
-        { clientId: 'ck', clientSecret: '', redirectUris: [callback], publicKeyPem: createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString() },
+        {
+          clientId: 'ck',
+          clientSecret: '',
+          redirectUris: [callback],
+          publicKeyPem: createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString(),
+        },
         { clientId: 'other', clientSecret: '', redirectUris: [callback], publicKeyPem },
       ],
     });
@@ -69,13 +89,33 @@ describe('the mock Jira Server', () => {
 
   const post = (path: string, opts: { consumerKey?: string; token?: string; nonce?: string; key?: string }) => {
     const url = `${jira.url}${path}`;
-    const { header } = signRequest({ method: 'POST', url, consumerKey: opts.consumerKey ?? 'ck', privateKeyPem: opts.key ?? pem, timestamp: clock.now() / 1000, ...(opts.nonce ? { nonce: opts.nonce } : {}), ...(opts.token ? { token: opts.token } : { callback: 'oob' }) });
-    return getManual(url, { method: 'POST', headers: { authorization: header } }).then((r) => ({ status: r.status, fields: new URLSearchParams(r.body) }));
+    const { header } = signRequest({
+      method: 'POST',
+      url,
+      consumerKey: opts.consumerKey ?? 'ck',
+      privateKeyPem: opts.key ?? pem,
+      timestamp: clock.now() / 1000,
+      ...(opts.nonce ? { nonce: opts.nonce } : {}),
+      ...(opts.token ? { token: opts.token } : { callback: 'oob' }),
+    });
+    return getManual(url, { method: 'POST', headers: { authorization: header } }).then((r) => ({
+      status: r.status,
+      fields: new URLSearchParams(r.body),
+    }));
   };
-  const requestToken = async () => (await post('/plugins/servlet/oauth/request-token', {})).fields.get('oauth_token') ?? '';
+  const requestToken = async () =>
+    (await post('/plugins/servlet/oauth/request-token', {})).fields.get('oauth_token') ?? '';
 
   it.each([
-    ['a signature by another key', { key: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, 'signature_invalid'],
+    [
+      'a signature by another key',
+      {
+        key: generateKeyPairSync('rsa', { modulusLength: 1024 })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+      },
+      'signature_invalid',
+    ],
     ['an unknown consumer', { consumerKey: 'nobody' }, 'consumer_key_unknown'],
     ['a consumer whose key did not sign', { consumerKey: 'other' }, 'signature_invalid'],
   ])('refuses a request-token call with %s: 401 oauth_problem=%s', async (_name, opts, problem) => {
@@ -86,23 +126,33 @@ describe('the mock Jira Server', () => {
 
   it('refuses a replayed nonce', async () => {
     expect((await post('/plugins/servlet/oauth/request-token', { nonce: 'same' })).status).toBe(200);
-    expect((await post('/plugins/servlet/oauth/request-token', { nonce: 'same' })).fields.get('oauth_problem')).toBe('nonce_used');
+    expect((await post('/plugins/servlet/oauth/request-token', { nonce: 'same' })).fields.get('oauth_problem')).toBe(
+      'nonce_used',
+    );
   });
 
   it('refuses an access token for a request token nobody authorized, then issues one once, and never twice', async () => {
     const rt = await requestToken();
-    expect((await post('/plugins/servlet/oauth/access-token', { token: rt })).fields.get('oauth_problem')).toBe('permission_unknown');
-    const auth = await getManual(`${jira.url}/plugins/servlet/oauth/authorize?oauth_token=${rt}&oauth_callback=${encodeURIComponent(`${callback}?state=s`)}`);
+    expect((await post('/plugins/servlet/oauth/access-token', { token: rt })).fields.get('oauth_problem')).toBe(
+      'permission_unknown',
+    );
+    const auth = await getManual(
+      `${jira.url}/plugins/servlet/oauth/authorize?oauth_token=${rt}&oauth_callback=${encodeURIComponent(`${callback}?state=s`)}`,
+    );
     expect(new URL(auth.location ?? '').searchParams.get('oauth_token')).toBe(rt);
     const first = await post('/plugins/servlet/oauth/access-token', { token: rt });
     expect(first.status).toBe(200);
     expect(first.fields.get('oauth_token')).toBe(jira.control.issued.at(-1)?.accessToken);
-    expect((await post('/plugins/servlet/oauth/access-token', { token: rt })).fields.get('oauth_problem')).toBe('token_used');
+    expect((await post('/plugins/servlet/oauth/access-token', { token: rt })).fields.get('oauth_problem')).toBe(
+      'token_used',
+    );
   });
 
   it('shows a page, never a redirect, for an oauth_callback that is not registered', async () => {
     const rt = await requestToken();
-    const res = await getManual(`${jira.url}/plugins/servlet/oauth/authorize?oauth_token=${rt}&oauth_callback=${encodeURIComponent('https://evil.example/cb')}`);
+    const res = await getManual(
+      `${jira.url}/plugins/servlet/oauth/authorize?oauth_token=${rt}&oauth_callback=${encodeURIComponent('https://evil.example/cb')}`,
+    );
     expect(res.status).toBe(400);
     expect(res.location).toBeNull();
     expect(res.body).not.toContain('<script');

@@ -53,7 +53,10 @@ async function issueCode(over: Params = {}): Promise<string> {
 
 /** The exchange as the mock API sends it for GitHub: parameters in the query (contract §3.1 format "query"). */
 function exchange(params: Params, accept = 'application/json') {
-  return getManual(`${github.url}/login/oauth/access_token?${new URLSearchParams(params).toString()}`, { method: 'POST', headers: { accept } });
+  return getManual(`${github.url}/login/oauth/access_token?${new URLSearchParams(params).toString()}`, {
+    method: 'POST',
+    headers: { accept },
+  });
 }
 const exchangeParams = (code: string, over: Params = {}): Params => ({
   redirect_uri: CALLBACK,
@@ -69,10 +72,22 @@ describe('authorize: problems with the client or redirect_uri get a page, never 
     ['no client_id', { client_id: '' }, 'invalid_request'],
     ['an unknown client_id', { client_id: 'nope' }, 'invalid_client'],
     ['no redirect_uri', { redirect_uri: '' }, 'invalid_request'],
-    ['a redirect_uri on another path', { redirect_uri: 'http://127.0.0.1:5999/no-auth/provider-token/gitlab' }, 'invalid_request'],
-    ['a redirect_uri on another port', { redirect_uri: 'http://127.0.0.1:6000/no-auth/provider-token/github' }, 'invalid_request'],
+    [
+      'a redirect_uri on another path',
+      { redirect_uri: 'http://127.0.0.1:5999/no-auth/provider-token/gitlab' },
+      'invalid_request',
+    ],
+    [
+      'a redirect_uri on another port',
+      { redirect_uri: 'http://127.0.0.1:6000/no-auth/provider-token/github' },
+      'invalid_request',
+    ],
     ['a redirect_uri with a trailing slash', { redirect_uri: `${CALLBACK}/` }, 'invalid_request'],
-    ['a redirect_uri with an extra query', { redirect_uri: `${CALLBACK}?next=https://evil.example` }, 'invalid_request'],
+    [
+      'a redirect_uri with an extra query',
+      { redirect_uri: `${CALLBACK}?next=https://evil.example` },
+      'invalid_request',
+    ],
     ['a redirect_uri elsewhere', { redirect_uri: 'https://evil.example/cb' }, 'invalid_request'],
     ['a redirect_uri registered for another client only', { redirect_uri: OTHER_CALLBACK }, 'invalid_request'],
     ['a redirect_uri that is not a URL', { redirect_uri: '%E0%A4%A' }, 'invalid_request'],
@@ -87,7 +102,9 @@ describe('authorize: problems with the client or redirect_uri get a page, never 
   });
 
   it('shows a page for a query whose percent-encoding is invalid', async () => {
-    const res = await getManual(`${github.url}/login/oauth/authorize?client_id=%E0%A4%A&redirect_uri=${encodeURIComponent(CALLBACK)}`);
+    const res = await getManual(
+      `${github.url}/login/oauth/authorize?client_id=%E0%A4%A&redirect_uri=${encodeURIComponent(CALLBACK)}`,
+    );
     expect(res.status).toBe(400);
     expect(res.location).toBeNull();
   });
@@ -130,7 +147,12 @@ describe('authorize: approval', () => {
     expect([...location.searchParams.keys()]).toEqual(['code', 'state']);
     expect(location.searchParams.get('state')).toBe(state);
     const code = location.searchParams.get('code') ?? '';
-    expect(github.control.grants.codes.get(code)).toMatchObject({ clientId: CLIENT.clientId, redirectUri: CALLBACK, state, used: false });
+    expect(github.control.grants.codes.get(code)).toMatchObject({
+      clientId: CLIENT.clientId,
+      redirectUri: CALLBACK,
+      state,
+      used: false,
+    });
   });
 
   it('omits state when none was sent', async () => {
@@ -179,17 +201,41 @@ describe('token endpoint: GitHub quirks', () => {
   it.each([
     ['an unknown code', async () => exchangeParams('not-a-code'), 'bad_verification_code'],
     ['no code', async () => exchangeParams('', { code: '' }), 'invalid_request'],
-    ['a wrong client secret', async () => exchangeParams(await issueCode(), { client_secret: 'wrong' }), 'incorrect_client_credentials'],
-    ['an unknown client', async () => exchangeParams(await issueCode(), { client_id: 'nope' }), 'incorrect_client_credentials'],
-    ['no client credentials', async () => ({ code: await issueCode(), redirect_uri: CALLBACK }), 'incorrect_client_credentials'],
-    ['another redirect_uri than at authorize', async () => exchangeParams(await issueCode(), { redirect_uri: OTHER_CALLBACK }), 'redirect_uri_mismatch'],
-    ['no redirect_uri although authorize had one', async () => exchangeParams(await issueCode(), { redirect_uri: '' }), 'redirect_uri_mismatch'],
+    [
+      'a wrong client secret',
+      async () => exchangeParams(await issueCode(), { client_secret: 'wrong' }),
+      'incorrect_client_credentials',
+    ],
+    [
+      'an unknown client',
+      async () => exchangeParams(await issueCode(), { client_id: 'nope' }),
+      'incorrect_client_credentials',
+    ],
+    [
+      'no client credentials',
+      async () => ({ code: await issueCode(), redirect_uri: CALLBACK }),
+      'incorrect_client_credentials',
+    ],
+    [
+      'another redirect_uri than at authorize',
+      async () => exchangeParams(await issueCode(), { redirect_uri: OTHER_CALLBACK }),
+      'redirect_uri_mismatch',
+    ],
+    [
+      'no redirect_uri although authorize had one',
+      async () => exchangeParams(await issueCode(), { redirect_uri: '' }),
+      'redirect_uri_mismatch',
+    ],
     [
       'a code issued to another client (bound to client_id)',
       async () => exchangeParams(await issueCode(), { client_id: SECOND.clientId, client_secret: SECOND.clientSecret }),
       'bad_verification_code',
     ],
-    ['an unsupported grant_type', async () => exchangeParams(await issueCode(), { grant_type: 'password' }), 'unsupported_grant_type'],
+    [
+      'an unsupported grant_type',
+      async () => exchangeParams(await issueCode(), { grant_type: 'password' }),
+      'unsupported_grant_type',
+    ],
   ])('answers %s with HTTP 200 and error %s, in both encodings', async (_name, make, error) => {
     const params = Object.fromEntries(Object.entries(await make()).filter(([, v]) => v !== ''));
     const json = await exchange(params, 'application/json');
@@ -208,14 +254,18 @@ describe('token endpoint: GitHub quirks', () => {
   });
 });
 
-describe('token endpoint: bad bodies are OAuth errors in GitHub\'s format, never a 500', () => {
+describe("token endpoint: bad bodies are OAuth errors in GitHub's format, never a 500", () => {
   it.each([
     ['a JSON body that does not parse', 'application/json', '{"code":'],
     ['a JSON body that is an array', 'application/json', '["code"]'],
     ['a JSON body that is null', 'application/json', 'null'],
     ['a multipart body without a boundary', 'multipart/form-data', 'garbage'],
   ])('answers %s with 200 invalid_request', async (_name, type, body) => {
-    const res = await getManual(`${github.url}/login/oauth/access_token`, { method: 'POST', headers: { accept: 'application/json', 'content-type': type }, body });
+    const res = await getManual(`${github.url}/login/oauth/access_token`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': type },
+      body,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' });
@@ -284,13 +334,23 @@ describe('journal and unknown routes', () => {
     const code = await issueCode();
     await exchange(exchangeParams(code));
     await getManual(`${github.url}/nope?x=1`);
-    const entries = github.control.requests.map((r) => ({ endpoint: r.endpoint, method: r.method, path: r.path, status: r.status, format: r.format }));
+    const entries = github.control.requests.map((r) => ({
+      endpoint: r.endpoint,
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      format: r.format,
+    }));
     expect(entries).toEqual([
       { endpoint: 'authorize', method: 'GET', path: '/login/oauth/authorize', status: 302, format: 'none' },
       { endpoint: 'token', method: 'POST', path: '/login/oauth/access_token', status: 200, format: 'query' },
       { endpoint: 'unknown', method: 'GET', path: '/nope', status: 404, format: 'none' },
     ]);
-    expect(github.control.requests[1]?.query).toMatchObject({ code, client_id: CLIENT.clientId, redirect_uri: CALLBACK });
+    expect(github.control.requests[1]?.query).toMatchObject({
+      code,
+      client_id: CLIENT.clientId,
+      redirect_uri: CALLBACK,
+    });
     expect(github.control.requests[1]?.headers.accept).toBe('application/json');
   });
 
@@ -303,6 +363,9 @@ describe('journal and unknown routes', () => {
     const res = await getManual(`${github.url}${path}`, { method });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(JSON.parse(res.body)).toMatchObject({ error: 'not_found', error_description: expect.stringContaining(`${method} ${path}`) });
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: 'not_found',
+      error_description: expect.stringContaining(`${method} ${path}`),
+    });
   });
 });

@@ -8,7 +8,11 @@ import { startMockProvider, type RegisteredClient, type RunningProvider } from '
 import { createClock, getManual, labData } from '../../helpers/lab.js';
 
 const CALLBACK = 'http://127.0.0.1:5999/no-auth/provider-token/p';
-const CLIENT: RegisteredClient = { clientId: 'cs-client', clientSecret: 'cs-secret', redirectUris: [CALLBACK, 'http://127.0.0.1/native/cb'] };
+const CLIENT: RegisteredClient = {
+  clientId: 'cs-client',
+  clientSecret: 'cs-secret',
+  redirectUris: [CALLBACK, 'http://127.0.0.1/native/cb'],
+};
 const STATE = 'local!eyJhbGciOiJIUzI1NiJ9.e30.c2ln';
 const clock = createClock();
 const running: RunningProvider[] = [];
@@ -20,7 +24,12 @@ beforeEach(() => running.forEach((p) => p.control.reset()));
 async function provider(id: string, opts: { codeLifetimeSeconds?: number } = {}): Promise<RunningProvider> {
   const profile = (await labData()).profiles.get(id);
   if (!profile) throw new Error(`no profile ${id}`);
-  const p = await startMockProvider({ profile, clients: [{ ...CLIENT, redirectUris: [...CLIENT.redirectUris] }], now: clock.now, ...opts });
+  const p = await startMockProvider({
+    profile,
+    clients: [{ ...CLIENT, redirectUris: [...CLIENT.redirectUris] }],
+    now: clock.now,
+    ...opts,
+  });
   running.push(p);
   return p;
 }
@@ -28,8 +37,16 @@ async function provider(id: string, opts: { codeLifetimeSeconds?: number } = {})
 type Params = Record<string, string>;
 async function authorize(p: RunningProvider, over: Params = {}) {
   const a = p.profile.authorize;
-  const params: Params = { [a.clientIdParameter]: CLIENT.clientId, [a.redirectUriParameter]: CALLBACK, response_type: a.responseType, state: STATE, ...over };
-  return getManual(`${p.url}${a.path}?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString()}`);
+  const params: Params = {
+    [a.clientIdParameter]: CLIENT.clientId,
+    [a.redirectUriParameter]: CALLBACK,
+    response_type: a.responseType,
+    state: STATE,
+    ...over,
+  };
+  return getManual(
+    `${p.url}${a.path}?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString()}`,
+  );
 }
 async function codeOf(p: RunningProvider, over: Params = {}): Promise<string> {
   const res = await authorize(p, over);
@@ -45,7 +62,14 @@ async function token(p: RunningProvider, params: Params, headers: Record<string,
   });
   return { status: res.status, headers: res.headers, json: JSON.parse(res.body) as Record<string, unknown> };
 }
-const grant = (code: string, over: Params = {}): Params => ({ grant_type: 'authorization_code', client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, redirect_uri: CALLBACK, code, ...over });
+const grant = (code: string, over: Params = {}): Params => ({
+  grant_type: 'authorization_code',
+  client_id: CLIENT.clientId,
+  client_secret: CLIENT.clientSecret,
+  redirect_uri: CALLBACK,
+  code,
+  ...over,
+});
 
 describe('redirect_uri: exact match with the RFC 8252 loopback-port exception', () => {
   it.each([
@@ -72,9 +96,16 @@ describe('redirect_uri: exact match with the RFC 8252 loopback-port exception', 
 });
 
 describe('parameters sent more than once are invalid_request (RFC 6749 §3.1)', () => {
-  const doubled = (p: RunningProvider, name: string, value: string) => getManual(`${p.url}${p.profile.authorize.path}?${new URLSearchParams([
-    ['client_id', CLIENT.clientId], ['redirect_uri', CALLBACK], ['response_type', 'code'], ['state', STATE], [name, value],
-  ]).toString()}`);
+  const doubled = (p: RunningProvider, name: string, value: string) =>
+    getManual(
+      `${p.url}${p.profile.authorize.path}?${new URLSearchParams([
+        ['client_id', CLIENT.clientId],
+        ['redirect_uri', CALLBACK],
+        ['response_type', 'code'],
+        ['state', STATE],
+        [name, value],
+      ]).toString()}`,
+    );
 
   it.each(['client_id', 'redirect_uri'])('a doubled %s gets an error page and no redirect at all', async (name) => {
     const res = await doubled(await provider('gitlab'), name, name === 'client_id' ? CLIENT.clientId : CALLBACK);
@@ -85,16 +116,33 @@ describe('parameters sent more than once are invalid_request (RFC 6749 §3.1)', 
   it('a doubled state goes back to the client as invalid_request, with the first state', async () => {
     const res = await doubled(await provider('gitlab'), 'state', 'other');
     const back = new URL(res.location ?? 'http://x');
-    expect([res.status, `${back.origin}${back.pathname}`, back.searchParams.get('error'), back.searchParams.get('state')]).toEqual([302, CALLBACK, 'invalid_request', STATE]);
+    expect([
+      res.status,
+      `${back.origin}${back.pathname}`,
+      back.searchParams.get('error'),
+      back.searchParams.get('state'),
+    ]).toEqual([302, CALLBACK, 'invalid_request', STATE]);
   });
 
   it('the token endpoint refuses a doubled code, also when it comes once in the query and once in the body', async () => {
     const p = await provider('gitlab');
     const code = await codeOf(p);
     const body = `${new URLSearchParams(grant(code)).toString()}&code=${code}`;
-    const inBody = await getManual(`${p.url}${p.profile.token?.path ?? ''}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-    const split = await getManual(`${p.url}${p.profile.token?.path ?? ''}?code=${code}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(grant(code)).toString() });
-    for (const res of [inBody, split]) expect({ status: res.status, json: JSON.parse(res.body) as unknown }).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
+    const inBody = await getManual(`${p.url}${p.profile.token?.path ?? ''}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    const split = await getManual(`${p.url}${p.profile.token?.path ?? ''}?code=${code}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(grant(code)).toString(),
+    });
+    for (const res of [inBody, split])
+      expect({ status: res.status, json: JSON.parse(res.body) as unknown }).toMatchObject({
+        status: 400,
+        json: { error: 'invalid_request' },
+      });
     // Neither request used the code up.
     expect((await token(p, grant(code))).status).toBe(200);
   });
@@ -103,7 +151,11 @@ describe('parameters sent more than once are invalid_request (RFC 6749 §3.1)', 
     const p = await provider('gitlab');
     p.control.setConsent('page');
     const path = `${p.url}${p.profile.authorize.path}/consent?${new URLSearchParams({ client_id: CLIENT.clientId, redirect_uri: CALLBACK, response_type: 'code', state: STATE }).toString()}`;
-    const res = await getManual(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=maybe' });
+    const res = await getManual(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=maybe',
+    });
     expect({ status: res.status, location: res.location }).toEqual({ status: 400, location: null });
     expect(p.control.issued).toHaveLength(0);
   });
@@ -118,7 +170,12 @@ describe('codes: single use with revocation, a lifetime on an injected clock', (
     const replay = await token(p, grant(code));
     expect(replay).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
     expect(p.control.grants.isActive(String(first.json.access_token))).toBe(false);
-    const refreshed = await token(p, { grant_type: 'refresh_token', client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: String(first.json.refresh_token) });
+    const refreshed = await token(p, {
+      grant_type: 'refresh_token',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+      refresh_token: String(first.json.refresh_token),
+    });
     expect(refreshed).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
   });
 
@@ -138,9 +195,24 @@ describe('PKCE S256 enforced whenever a challenge was sent, downgrade refused (R
   const challenge = createHash('sha256').update(verifier).digest('base64url');
 
   it.each([
-    ['the right verifier', { code_challenge: challenge, code_challenge_method: 'S256' }, { code_verifier: verifier }, 200],
-    ['no verifier although a challenge was sent', { code_challenge: challenge, code_challenge_method: 'S256' }, {}, 400],
-    ['a wrong verifier', { code_challenge: challenge, code_challenge_method: 'S256' }, { code_verifier: 'b'.repeat(43) }, 400],
+    [
+      'the right verifier',
+      { code_challenge: challenge, code_challenge_method: 'S256' },
+      { code_verifier: verifier },
+      200,
+    ],
+    [
+      'no verifier although a challenge was sent',
+      { code_challenge: challenge, code_challenge_method: 'S256' },
+      {},
+      400,
+    ],
+    [
+      'a wrong verifier',
+      { code_challenge: challenge, code_challenge_method: 'S256' },
+      { code_verifier: 'b'.repeat(43) },
+      400,
+    ],
     ['a verifier without a challenge (downgrade)', {}, { code_verifier: verifier }, 400],
   ])('%s → %i', async (_name, atAuthorize: Params, atToken: Params, status) => {
     const p = await provider('gitlab');
@@ -156,23 +228,33 @@ describe('PKCE S256 enforced whenever a challenge was sent, downgrade refused (R
   });
 });
 
-describe('answers: no-store, state echoed on errors, the profile\'s error envelope', () => {
-  it.each(['gitlab', 'slack', 'jira'])('%s sends Cache-Control: no-store and Pragma: no-cache on success and error', async (id) => {
-    const p = await provider(id);
-    const ok = await token(p, grant(await codeOf(p)));
-    const bad = await token(p, grant('nope'));
-    for (const res of [ok, bad]) {
-      expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(res.headers.get('pragma')).toBe('no-cache');
-    }
-    expect(ok.status).toBe(200);
-  });
+describe("answers: no-store, state echoed on errors, the profile's error envelope", () => {
+  it.each(['gitlab', 'slack', 'jira'])(
+    '%s sends Cache-Control: no-store and Pragma: no-cache on success and error',
+    async (id) => {
+      const p = await provider(id);
+      const ok = await token(p, grant(await codeOf(p)));
+      const bad = await token(p, grant('nope'));
+      for (const res of [ok, bad]) {
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('pragma')).toBe('no-cache');
+      }
+      expect(ok.status).toBe(200);
+    },
+  );
 
   it('slack answers errors as {ok:false, error} with HTTP 200, and success in the v2 shape with authed_user', async () => {
     const p = await provider('slack');
     expect(await token(p, grant('nope'))).toMatchObject({ status: 200, json: { ok: false, error: 'invalid_code' } });
     const ok = await token(p, grant(await codeOf(p, { user_scope: 'users:read', scope: 'chat:write' })));
-    expect(ok.json).toMatchObject({ ok: true, access_token: expect.stringMatching(/^xoxb-/), token_type: 'bot', scope: 'chat:write', authed_user: { access_token: expect.stringMatching(/^xoxp-/), scope: 'users:read', token_type: 'user' }, team: { id: 'T0ACME0001' } });
+    expect(ok.json).toMatchObject({
+      ok: true,
+      access_token: expect.stringMatching(/^xoxb-/),
+      token_type: 'bot',
+      scope: 'chat:write',
+      authed_user: { access_token: expect.stringMatching(/^xoxp-/), scope: 'users:read', token_type: 'user' },
+      team: { id: 'T0ACME0001' },
+    });
     const userOnly = await token(p, grant(await codeOf(p, { user_scope: 'users:read' })));
     expect(userOnly.json).not.toHaveProperty('access_token');
   });
@@ -189,7 +271,10 @@ describe('answers: no-store, state echoed on errors, the profile\'s error envelo
 
   it('trello relaxes the callback check to its origin and returns the token in the fragment, the state left in return_url', async () => {
     const p = await provider('trello');
-    const res = await authorize(p, { return_url: `${CALLBACK}?state=${encodeURIComponent(STATE)}`, key: CLIENT.clientId });
+    const res = await authorize(p, {
+      return_url: `${CALLBACK}?state=${encodeURIComponent(STATE)}`,
+      key: CLIENT.clientId,
+    });
     const back = new URL(res.location ?? '');
     expect(back.searchParams.get('state')).toBe(STATE);
     expect(new URLSearchParams(back.hash.slice(1)).get('token')).toBe(p.control.issued.at(-1)?.accessToken);
@@ -203,7 +288,13 @@ describe('refresh grants', () => {
     const res = await token(p, grant(await codeOf(p)));
     return { p, refresh: String(res.json.refresh_token) };
   }
-  const refresh = (p: RunningProvider, value: string) => token(p, { grant_type: 'refresh_token', client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, [p.profile.token?.refresh.parameter ?? 'refresh_token']: value });
+  const refresh = (p: RunningProvider, value: string) =>
+    token(p, {
+      grant_type: 'refresh_token',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+      [p.profile.token?.refresh.parameter ?? 'refresh_token']: value,
+    });
 
   it('jira rotates: a new refresh token, and the used one answers 403 invalid_grant as Atlassian does', async () => {
     const { p, refresh: first } = await connected('jira');
@@ -233,19 +324,36 @@ describe('client authentication', () => {
   it('azuredevops wants client_assertion of the jwt-bearer type and the code as "assertion"', async () => {
     const p = await provider('azuredevops');
     const code = await codeOf(p);
-    const base = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: CLIENT.clientId, client_assertion: CLIENT.clientSecret, redirect_uri: CALLBACK, assertion: code };
+    const base = {
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      client_id: CLIENT.clientId,
+      client_assertion: CLIENT.clientSecret,
+      redirect_uri: CALLBACK,
+      assertion: code,
+    };
     expect(await token(p, base)).toMatchObject({ status: 401, json: { error: 'invalid_client' } });
-    const ok = await token(p, { ...base, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' });
-    expect(ok).toMatchObject({ status: 200, json: { access_token: expect.any(String), refresh_token: expect.any(String) } });
+    const ok = await token(p, {
+      ...base,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    });
+    expect(ok).toMatchObject({
+      status: 200,
+      json: { access_token: expect.any(String), refresh_token: expect.any(String) },
+    });
   });
 
   it('bitbucket takes HTTP Basic; a wrong secret is 401 with WWW-Authenticate', async () => {
     const p = await provider('bitbucket');
-    const basic = (secret: string) => ({ authorization: `Basic ${Buffer.from(`${CLIENT.clientId}:${secret}`).toString('base64')}` });
+    const basic = (secret: string) => ({
+      authorization: `Basic ${Buffer.from(`${CLIENT.clientId}:${secret}`).toString('base64')}`,
+    });
     const params = { grant_type: 'authorization_code', redirect_uri: CALLBACK, code: await codeOf(p) };
     const bad = await token(p, params, basic('wrong'));
     expect(bad).toMatchObject({ status: 401, json: { error: 'invalid_client' } });
     expect(bad.headers.get('www-authenticate')).toMatch(/^Basic/);
-    expect(await token(p, params, basic(CLIENT.clientSecret))).toMatchObject({ status: 200, json: { scopes: expect.any(String) } });
+    expect(await token(p, params, basic(CLIENT.clientSecret))).toMatchObject({
+      status: 200,
+      json: { scopes: expect.any(String) },
+    });
   });
 });

@@ -14,8 +14,18 @@ export const checkSignupScenarios: readonly Scenario[] = [
     title: 'check-signup answers 503 three times before it answers the login package',
     source: 'contract FM 28, §6.2 item 3 (only 4xx answers are mapped)',
     injects: "the API's next 3 check-signup answers are 503",
-    observes: 'the agent retries within the tick after 250, 500 and 750 ms (on its clock), the 4th attempt logs in; the record was not used up',
-    injections: [{ kind: 'check-signup-fault', faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'status', status: 503 }] }],
+    observes:
+      'the agent retries within the tick after 250, 500 and 750 ms (on its clock), the 4th attempt logs in; the record was not used up',
+    injections: [
+      {
+        kind: 'check-signup-fault',
+        faults: [
+          { kind: 'status', status: 503 },
+          { kind: 'status', status: 503 },
+          { kind: 'status', status: 503 },
+        ],
+      },
+    ],
     expect: { outcome: 'logged-in', retried: ['503', '503', '503'] },
   }),
   signup({
@@ -34,7 +44,14 @@ export const checkSignupScenarios: readonly Scenario[] = [
     injects: "the record's user is marked unregistered before the agent's check",
     observes: 'check-signup USRC-1010 → NOT_CONFIRMED',
     injections: [{ kind: 'signup-record', user: 'unregister' }],
-    expect: { outcome: 'login-failed', from: 'poll', webError: null, answer: 'USRC-1010', result: 'NOT_CONFIRMED', reuse: true },
+    expect: {
+      outcome: 'login-failed',
+      from: 'poll',
+      webError: null,
+      answer: 'USRC-1010',
+      result: 'NOT_CONFIRMED',
+      reuse: true,
+    },
   }),
   signup({
     name: 'signup-user-deactivated',
@@ -50,9 +67,17 @@ export const checkSignupScenarios: readonly Scenario[] = [
     title: "The user's account lives in another region",
     source: 'contract FM 25, §5 (USRC-1032 {url}), §6.2 item 4',
     injects: 'the record carries switchToServerUrl',
-    observes: 'check-signup USRC-1032 {url} → UNKNOWN with extra {code: USRC-1032, url}: the agent surfaces the region switch and its URL',
+    observes:
+      'check-signup USRC-1032 {url} → UNKNOWN with extra {code: USRC-1032, url}: the agent surfaces the region switch and its URL',
     injections: [{ kind: 'signup-record', switchToServerUrl: 'https://eu.api.codestream.example' }],
-    expect: { outcome: 'login-failed', from: 'poll', webError: null, answer: 'USRC-1032', result: 'UNKNOWN', switchTo: 'https://eu.api.codestream.example' },
+    expect: {
+      outcome: 'login-failed',
+      from: 'poll',
+      webError: null,
+      answer: 'USRC-1032',
+      result: 'UNKNOWN',
+      switchTo: 'https://eu.api.codestream.example',
+    },
   }),
   signup({
     name: 'signup-token-double-paste',
@@ -68,8 +93,17 @@ export const checkSignupScenarios: readonly Scenario[] = [
     title: 'check-signup fails with a nested code the agent does not map',
     source: 'contract FM 26, §6.2 item 3 (USRC-1022 remapped through info.error)',
     injects: 'the record carries error RAPI-1010',
-    observes: 'USRC-1022 {error: RAPI-1010}: the real agent yields no result and the webview takes it for a success; the run reports UNKNOWN and flags it',
+    observes:
+      'USRC-1022 {error: RAPI-1010}: the real agent yields no result and the webview takes it for a success; the run reports UNKNOWN and flags it',
     injections: [{ kind: 'signup-record', error: 'RAPI-1010' }],
-    expect: { outcome: 'login-failed', from: 'poll', webError: null, answer: 'USRC-1022', nested: 'RAPI-1010', result: 'UNKNOWN', unmapped: true },
+    expect: {
+      outcome: 'login-failed',
+      from: 'poll',
+      webError: null,
+      answer: 'USRC-1022',
+      nested: 'RAPI-1010',
+      result: 'UNKNOWN',
+      unmapped: true,
+    },
   }),
 ];

@@ -53,7 +53,7 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     title: 'The start URL carries a pauth code that is not a JWT',
     source: 'contract FM 3, §1.3 step 4',
     injects: 'code=not-a-jwt on the start request',
-    observes: '/web/error?code=undefined (the real server\'s TypeError), with no state',
+    observes: "/web/error?code=undefined (the real server's TypeError), with no state",
     injections: [{ kind: 'rewrite-query', hop: 'start', set: { code: 'not-a-jwt' } }],
     expect: { outcome: 'web-error', from: 'start', code: 'undefined', state: false },
   }),
@@ -74,7 +74,8 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     title: 'The user clicks Deny at the provider',
     source: 'contract FM 7, §1.5 step 5; RFC 6749 §4.1.2.1',
     injects: 'the provider answers authorize with error=access_denied (and the state)',
-    observes: '/web/error with code access_denied (USRC-1022 + providerError for providers without sign-up); nothing stored',
+    observes:
+      '/web/error with code access_denied (USRC-1022 + providerError for providers without sign-up); nothing stored',
     injections: [{ kind: 'provider-fault', endpoint: 'authorize', fault: { kind: 'deny' } }],
     expect: {
       outcome: 'web-error',
@@ -91,7 +92,13 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     source: 'RFC 6749 §4.1.2.1 (temporarily_unavailable); contract §1.5 step 5',
     injects: 'the provider redirects back with error=temporarily_unavailable',
     observes: '/web/error with the raw provider error (USRC-1022 for providers without sign-up)',
-    injections: [{ kind: 'provider-fault', endpoint: 'authorize', fault: { kind: 'oauth-error', error: 'temporarily_unavailable' } }],
+    injections: [
+      {
+        kind: 'provider-fault',
+        endpoint: 'authorize',
+        fault: { kind: 'oauth-error', error: 'temporarily_unavailable' },
+      },
+    ],
     expect: {
       outcome: 'web-error',
       from: 'authorize',
@@ -107,7 +114,9 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     source: 'contract FM 5, §2.1',
     injects: 'the clock moves 11 min while the browser is at the provider',
     observes: '/web/error?state=…&code=AUTH-1005; nothing stored',
-    injections: [{ kind: 'advance-clock', before: 'authorize', ms: ELEVEN_MIN, why: 'the user reads the consent screen' }],
+    injections: [
+      { kind: 'advance-clock', before: 'authorize', ms: ELEVEN_MIN, why: 'the user reads the consent screen' },
+    ],
     expect: { outcome: 'web-error', from: 'callback', code: 'AUTH-1005', state: true },
     requires: ['code-flow'],
   }),
@@ -200,7 +209,13 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     injects: 'the environment segment of the state becomes "null"',
     observes: 'the router refuses it and says callbackEnvironment is not configured',
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'env', value: 'null' } }],
-    expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'callbackEnvironment is not configured' },
+    expect: {
+      outcome: 'refused',
+      from: 'route',
+      by: 'router',
+      status: 400,
+      says: 'callbackEnvironment is not configured',
+    },
     requires: ['code-flow'],
   }),
 ];

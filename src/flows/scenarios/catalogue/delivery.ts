@@ -43,7 +43,8 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     name: 'redirect-uri-mismatch-at-exchange',
     title: 'provider-auth sent one redirect_uri, the exchange sends another',
     source: 'contract FM 12, §7; RFC 6749 §4.1.3',
-    injects: "authorize's redirect_uri is the API's own callback (as for YouTrack); the exchange rebuilds it from authOrigin",
+    injects:
+      "authorize's redirect_uri is the API's own callback (as for YouTrack); the exchange rebuilds it from authOrigin",
     observes: 'the provider answers redirect_uri_mismatch and the callback ends on /web/error?code=RAPI-1010',
     injections: [{ kind: 'redirect-uri-bypasses-router' }],
     expect: { outcome: 'web-error', from: 'authorize', code: 'RAPI-1010', state: true },
@@ -97,10 +98,13 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     title: 'Slack answers oauth.v2.access without authed_user',
     source: 'contract FM 35, §3.2 (Slack v2 reshaping)',
     injects: 'the token answer leaves out authed_user (the bot token and team are still there)',
-    observes: 'the reshaped user token has no access token: /web/error?code=RAPI-1010; nothing stored, no bot token either',
+    observes:
+      'the reshaped user token has no access token: /web/error?code=RAPI-1010; nothing stored, no bot token either',
     provider: 'slack',
     requires: ['own-provider'],
-    injections: [{ kind: 'provider-fault', endpoint: 'token', fault: { kind: 'omit-fields', fields: ['authed_user'] } }],
+    injections: [
+      { kind: 'provider-fault', endpoint: 'token', fault: { kind: 'omit-fields', fields: ['authed_user'] } },
+    ],
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
   }),
   connect({
@@ -111,7 +115,9 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     observes: '/web/error?code=PRVD-1007; nothing stored',
     provider: 'slack',
     requires: ['own-provider'],
-    injections: [{ kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'oauth-error', error: 'user_not_found' } }],
+    injections: [
+      { kind: 'provider-fault', endpoint: 'profile', fault: { kind: 'oauth-error', error: 'user_not_found' } },
+    ],
     expect: { outcome: 'web-error', from: 'callback', code: 'PRVD-1007', state: true },
   }),
   connect({
@@ -196,7 +202,8 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     title: 'The agent misses the broadcast and reconnects within 60 s',
     source: 'contract FM 29 and 33, §4.3 (no history fetch under 60 s)',
     injects: "the agent's connection drops before the callback; it reconnects 20 s later",
-    observes: 'no history catch-up under 60 s: the token is stored, but the agent does not hear of it until its next GET /users/me',
+    observes:
+      'no history catch-up under 60 s: the token is stored, but the agent does not hear of it until its next GET /users/me',
     injections: [{ kind: 'agent-offline', from: 'callback', reconnectAfterMs: 20_000 }],
     expect: { outcome: 'connected', delivery: 'none' },
   }),

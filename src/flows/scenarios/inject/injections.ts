@@ -21,7 +21,11 @@ function rewriteOnce(hop: HopName, rewrite: (url: URL) => URL | Promise<URL>) {
       if (done || hopOf(target, actor) !== hop) return target;
       done = true;
       const rewritten = await rewrite(target);
-      ctx.onEvent({ type: 'note', step: hop, text: `scenario rewrote the ${hop} request: ${rewritten.pathname}${rewritten.search === target.search ? '' : ' (query changed)'}` });
+      ctx.onEvent({
+        type: 'note',
+        step: hop,
+        text: `scenario rewrote the ${hop} request: ${rewritten.pathname}${rewritten.search === target.search ? '' : ' (query changed)'}`,
+      });
       return rewritten;
     };
   };
@@ -45,7 +49,11 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
         when: 'before',
         run(ctx, s) {
           ctx.teamId = inj.teamId;
-          s.note(inj.teamId === '' ? 'the agent asks for a pauth code without a team' : `the agent asks for a pauth code for team "${inj.teamId}"`);
+          s.note(
+            inj.teamId === ''
+              ? 'the agent asks for a pauth code without a team'
+              : `the agent asks for a pauth code for team "${inj.teamId}"`,
+          );
         },
       },
     ],
@@ -103,7 +111,9 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
 
   'redirect-uri-unregistered': (_inj, rt) => ({
     // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept an extension of the real one.
-    intercept: rewriteOnce('authorize', (url) => setQuery(url, { redirect_uri: `${rt.lab.marketing.url}/no-auth/provider-token/${rt.provider}` })),
+    intercept: rewriteOnce('authorize', (url) =>
+      setQuery(url, { redirect_uri: `${rt.lab.marketing.url}/no-auth/provider-token/${rt.provider}` }),
+    ),
   }),
 
   'replay-callback': <C extends ScenarioContext>(_inj: unknown, rt: ScenarioRuntime): Applied<C> => {
@@ -161,7 +171,8 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
       const moved = steps.find((s) => s.id === inj.step);
       const rest = steps.filter((s) => s.id !== inj.step);
       const at = rest.findIndex((s) => s.id === inj.after);
-      if (!moved || at < 0) throw new AppError('UNEXPECTED', `scenario cannot move step "${inj.step}" after "${inj.after}"`);
+      if (!moved || at < 0)
+        throw new AppError('UNEXPECTED', `scenario cannot move step "${inj.step}" after "${inj.after}"`);
       return [...rest.slice(0, at + 1), moved, ...rest.slice(at + 1)];
     },
   }),
@@ -212,7 +223,8 @@ function providerOf(rt: ScenarioRuntime, id: string) {
 }
 
 function otherOf(rt: ScenarioRuntime): string {
-  if (rt.other === undefined) throw new AppError('PROVIDER_UNKNOWN', 'this scenario needs a second provider in the lab');
+  if (rt.other === undefined)
+    throw new AppError('PROVIDER_UNKNOWN', 'this scenario needs a second provider in the lab');
   return rt.other;
 }
 

@@ -87,7 +87,11 @@ export function createScenarioPollClock(clock: Pick<ScenarioClock, 'now' | 'onAd
     waitForTicks(n, signal) {
       if (ticks >= n) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        signal?.addEventListener('abort', () => reject(new AppError('FLOW_ABORTED', 'interrupted while waiting for polls')), { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => reject(new AppError('FLOW_ABORTED', 'interrupted while waiting for polls')),
+          { once: true },
+        );
         tickWaiters.push({ n, resolve });
       });
     },

@@ -19,10 +19,13 @@ export function hopOf(target: URL, actor: Actor): HopName | undefined {
 /** Edits the raw query as ordered pairs; untouched pairs keep their exact encoding. */
 export function editQuery(url: URL, edit: (pairs: Array<[string, string]>) => Array<[string, string]>): URL {
   const raw = url.search.startsWith('?') ? url.search.slice(1) : url.search;
-  const pairs = raw.split('&').filter(Boolean).map((pair): [string, string] => {
-    const eq = pair.indexOf('=');
-    return eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
-  });
+  const pairs = raw
+    .split('&')
+    .filter(Boolean)
+    .map((pair): [string, string] => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    });
   const edited = edit(pairs);
   const out = new URL(url.href);
   out.search = edited.length === 0 ? '' : `?${edited.map(([k, v]) => `${k}=${v}`).join('&')}`;

@@ -29,10 +29,14 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
   }),
 
   'late-check': (inj, rt) =>
-    onceRecordWritten(rt, (_ctx, s) => {
-      rt.clock.advance(inj.ms);
-      s.note(`${inj.why}: the clock moves ${formatDuration(inj.ms)} forward before the agent checks again`);
-    }, inj.after),
+    onceRecordWritten(
+      rt,
+      (_ctx, s) => {
+        rt.clock.advance(inj.ms);
+        s.note(`${inj.why}: the clock moves ${formatDuration(inj.ms)} forward before the agent checks again`);
+      },
+      inj.after,
+    ),
 
   'check-signup-fault': (inj, rt) =>
     onceRecordWritten(rt, (_ctx, s) => {
@@ -47,7 +51,8 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
         });
       }
       const what = inj.faults.map((f) => (f.kind === 'status' ? String(f.status) : 'no answer'));
-      const calls = inj.faults.length === 1 ? 'check-signup call fails' : `${inj.faults.length} check-signup calls fail`;
+      const calls =
+        inj.faults.length === 1 ? 'check-signup call fails' : `${inj.faults.length} check-signup calls fail`;
       s.note(`the API's next ${calls}: ${what.join(', ')}`);
     }),
 
@@ -65,10 +70,15 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
       }
       if (inj.user !== undefined) {
         const user = rt.api.ctx.store.users.get(record.userId ?? '');
-        if (!user) throw new AppError('UNEXPECTED', `scenario: the signup record names no user ("${record.userId ?? ''}")`);
+        if (!user)
+          throw new AppError('UNEXPECTED', `scenario: the signup record names no user ("${record.userId ?? ''}")`);
         if (inj.user === 'deactivate') user.deactivated = true;
         else user.isRegistered = false;
-        s.note(inj.user === 'deactivate' ? `user "${user.id}" is deactivated before the agent checks` : `user "${user.id}" was created but never registered`);
+        s.note(
+          inj.user === 'deactivate'
+            ? `user "${user.id}" is deactivated before the agent checks`
+            : `user "${user.id}" was created but never registered`,
+        );
       }
     }),
 
@@ -83,7 +93,12 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
           run(ctx, s) {
             single = ctx.signupToken ?? '';
             ctx.signupToken = single + single;
-            s.check('the pasted token is 72 characters of two equal halves', ctx.signupToken.length === 72, 72, ctx.signupToken.length);
+            s.check(
+              'the pasted token is 72 characters of two equal halves',
+              ctx.signupToken.length === 72,
+              72,
+              ctx.signupToken.length,
+            );
             s.note('the user pasted the signup token twice into the IDE: the agent sends 72 characters');
           },
         },
@@ -94,7 +109,11 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
 };
 
 /** Holds the poller from the start; once `after` (the result page: the record is written) ran, changes things, then lets it check. */
-function onceRecordWritten<C extends ScenarioContext>(rt: ScenarioRuntime, change: (ctx: C, s: StepContext) => void, after = 'result-page'): Applied<C> {
+function onceRecordWritten<C extends ScenarioContext>(
+  rt: ScenarioRuntime,
+  change: (ctx: C, s: StepContext) => void,
+  after = 'result-page',
+): Applied<C> {
   return {
     arrange: () => pollOf(rt).hold(),
     hooks: [
@@ -111,6 +130,7 @@ function onceRecordWritten<C extends ScenarioContext>(rt: ScenarioRuntime, chang
 }
 
 function pollOf(rt: ScenarioRuntime): NonNullable<ScenarioRuntime['poll']> {
-  if (rt.poll === undefined) throw new AppError('UNEXPECTED', 'this injection needs a sign-up run (a check-signup poller)');
+  if (rt.poll === undefined)
+    throw new AppError('UNEXPECTED', 'this injection needs a sign-up run (a check-signup poller)');
   return rt.poll;
 }

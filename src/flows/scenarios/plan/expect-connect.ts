@@ -51,17 +51,30 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       ctx.me = delivery.me;
       s.expectEqual('delivery path', delivery.path, expect.delivery);
       s.expectEqual('agent re-fetched /users/me', delivery.refetched, expect.refetch ?? expect.delivery === 'users-me');
-      if (expect.duplicatesDropped !== undefined) s.expectEqual('copies of the messageId dropped, not applied', delivery.duplicatesDropped, expect.duplicatesDropped);
+      if (expect.duplicatesDropped !== undefined)
+        s.expectEqual(
+          'copies of the messageId dropped, not applied',
+          delivery.duplicatesDropped,
+          expect.duplicatesDropped,
+        );
       if (expect.parts !== undefined) partsChecks(ctx, s, delivery.message?.parts, expect.parts);
       const delivered = getPath(ctx.me, key);
       ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
       if (expect.delivery === 'none') {
         s.expectEqual('the agent holds no token', ctx.deliveredToken, undefined, 'none');
-        s.expectEqual('the API stored the issued token all the same', getPath(ctx.api.ctx.store.users.get(ctx.userId), key), ctx.issuedToken);
+        s.expectEqual(
+          'the API stored the issued token all the same',
+          getPath(ctx.api.ctx.store.users.get(ctx.userId), key),
+          ctx.issuedToken,
+        );
         return 'not delivered: the agent learns of it only at its next GET /users/me';
       }
       s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
-      s.expectEqual("agent's me-object is at the stored version", ctx.me.version, ctx.api.ctx.store.users.get(ctx.userId)?.version);
+      s.expectEqual(
+        "agent's me-object is at the stored version",
+        ctx.me.version,
+        ctx.api.ctx.store.users.get(ctx.userId)?.version,
+      );
       const parts = delivery.message?.parts === undefined ? '' : `, reassembled from ${delivery.message.parts} parts`;
       return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}${parts}`;
     },
@@ -70,9 +83,16 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
 
 // A directive over 10000 bytes went out in parts and the agent put them back together (contract §4.2, FM 32).
 function partsChecks(ctx: Ctx, s: StepContext, got: number | undefined, parts: number): void {
-  const sent = ctx.api.ctx.broadcaster.history.filter((m) => m.channel === `user-${ctx.userId}` && typeof m.message.fullMessageId === 'string');
+  const sent = ctx.api.ctx.broadcaster.history.filter(
+    (m) => m.channel === `user-${ctx.userId}` && typeof m.message.fullMessageId === 'string',
+  );
   s.expectEqual('parts the broadcaster published', sent.length, parts);
-  s.check('every part is at most 10000 bytes of the JSON text', sent.every((m) => Buffer.byteLength(String(m.message.message)) <= 10_000), '≤ 10000 bytes', sent.map((m) => Buffer.byteLength(String(m.message.message))).join(', '));
+  s.check(
+    'every part is at most 10000 bytes of the JSON text',
+    sent.every((m) => Buffer.byteLength(String(m.message.message)) <= 10_000),
+    '≤ 10000 bytes',
+    sent.map((m) => Buffer.byteLength(String(m.message.message))).join(', '),
+  );
   s.expectEqual('directive reassembled from parts', got, parts);
   s.expectEqual('incomplete messages left at the agent', ctx.broadcasts.incomplete().length, 0);
 }
@@ -97,11 +117,19 @@ export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime):
     id: expect.from,
     title: `Browser ends on /web/error with code ${typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`}`,
     async run(ctx, s) {
-      errorUrl = await followToWebError(ctx, s, rt, {
-        code: codeOf(ctx),
-        state: expect.state,
-        ...(expect.providerError ? { providerError: bySignup(expect.providerError, ctx.profile.supportsSignup) } : {}),
-      }, () => startUrl(ctx));
+      errorUrl = await followToWebError(
+        ctx,
+        s,
+        rt,
+        {
+          code: codeOf(ctx),
+          state: expect.state,
+          ...(expect.providerError
+            ? { providerError: bySignup(expect.providerError, ctx.profile.supportsSignup) }
+            : {}),
+        },
+        () => startUrl(ctx),
+      );
       return `${errorUrl.pathname}${errorUrl.search}`;
     },
   };
@@ -111,7 +139,10 @@ export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime):
     async run(ctx, s) {
       const hop = await ctx.browser.get((errorUrl as URL).href);
       s.expectEqual('error page answers 200', hop.status, 200);
-      const text = hop.body.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+      const text = hop.body
+        .replace(/<style[\s\S]*?<\/style>/g, '')
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ');
       s.check('page names the code', text.includes(codeOf(ctx)), codeOf(ctx), text.slice(0, 160));
       return codeOf(ctx);
     },
@@ -125,7 +156,12 @@ export function apiErrorSteps(expect: Expect<'api-error'>, rt: ScenarioRuntime):
     id: expect.from,
     title: `The API answers the agent ${expect.status} ${expect.code}`,
     async run(ctx, s) {
-      const answer = await ctx.client.request('GET', `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}`, undefined, ctx.signal);
+      const answer = await ctx.client.request(
+        'GET',
+        `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}`,
+        undefined,
+        ctx.signal,
+      );
       s.expectEqual('status', answer.status, expect.status);
       s.expectEqual('code', answer.body.code, expect.code);
       if (expect.info !== undefined) s.expectEqual('info', answer.body.info, expect.info);
@@ -142,11 +178,24 @@ export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): St
     id: expect.from,
     title: `The ${expect.by} refuses with ${expect.status} and does not redirect`,
     async run(ctx, s) {
-      const end = await followUntil(ctx, s, (hop) => hop.status < 300 || hop.status >= 400, () => startUrl(ctx));
+      const end = await followUntil(
+        ctx,
+        s,
+        (hop) => hop.status < 300 || hop.status >= 400,
+        () => startUrl(ctx),
+      );
       s.expectEqual('answered by', end.to, expect.by);
       s.expectEqual('status', end.status, expect.status);
       s.check('no Location header', end.location === undefined, 'none', end.location ?? 'none');
-      s.check(`page says "${expect.says}"`, end.body.includes(expect.says), expect.says, end.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 160));
+      s.check(
+        `page says "${expect.says}"`,
+        end.body.includes(expect.says),
+        expect.says,
+        end.body
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(0, 160),
+      );
       return `${end.status} from the ${end.to}`;
     },
   };
@@ -163,12 +212,19 @@ function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
         // Every place a connect may write (contract §4.1): team-less, under the team, per host or workspace.
         for (const base of [`providerInfo.${ctx.teamId}.${provider}`, `providerInfo.${provider}`]) {
           s.expectEqual(`nothing stored under ${base}`, getPath(user, base), undefined, 'nothing');
-          const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).filter((m) => setKeys(m.message).some((k) => k.startsWith(`${base}.`)));
+          const published = ctx.api.ctx.broadcaster
+            .messagesOn(`user-${ctx.userId}`)
+            .filter((m) => setKeys(m.message).some((k) => k.startsWith(`${base}.`)));
           s.expectEqual(`no directive under ${base} published`, published.length, 0, 'none');
         }
       }
       // A refused re-subscribe (a deactivated user) also means nothing more can arrive.
-      if (ctx.broadcasts.connected) await ctx.broadcasts.sync().catch((err: unknown) => s.note(`the broadcaster refused the agent: ${err instanceof Error ? err.message : String(err)}`));
+      if (ctx.broadcasts.connected)
+        await ctx.broadcasts
+          .sync()
+          .catch((err: unknown) =>
+            s.note(`the broadcaster refused the agent: ${err instanceof Error ? err.message : String(err)}`),
+          );
       const heard = ctx.broadcasts.received.filter((m) => setKeys(m.message).some((k) => k.endsWith('.accessToken')));
       s.expectEqual('agent received no token directive', heard.length, 0, 'none');
       return 'nothing stored or sent';
@@ -185,7 +241,11 @@ function revokedStep(): Step<Ctx> {
       const active = ctx.provider.control.grants.isActive(ctx.issuedToken ?? '');
       s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', active, false, 'revoked');
       const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `${storageKeyOf(ctx)}.accessToken`);
-      s.note(stored === ctx.issuedToken ? 'CodeStream still stores the revoked token: nothing tells it the provider revoked it' : 'the stored token changed');
+      s.note(
+        stored === ctx.issuedToken
+          ? 'CodeStream still stores the revoked token: nothing tells it the provider revoked it'
+          : 'the stored token changed',
+      );
       return 'revoked at the provider';
     },
   };
@@ -195,7 +255,6 @@ function startUrl(ctx: Ctx): string {
   const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
   return `${ctx.api.url}${path}/${ctx.profile.id}?code=${encodeURIComponent(ctx.pauth ?? '')}`;
 }
-
 
 function setKeys(message: Record<string, unknown>): string[] {
   const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;

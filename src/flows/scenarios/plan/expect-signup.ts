@@ -20,7 +20,8 @@ const WEBVIEW_REACTION: Record<string, string> = {
   TOKEN_INVALID: 'the webview shows "Login failed"',
   NOT_CONFIRMED: 'the webview asks the user to confirm their email',
   SIGNUP_REQUIRED: 'the webview shows the signup screen',
-  UNKNOWN: 'the real agent maps no result here and the webview takes the answer for a success (contract failure mode 26)',
+  UNKNOWN:
+    'the real agent maps no result here and the webview takes the answer for a success (contract failure mode 26)',
 };
 
 /** The sign-up flow's expectation compiler. */
@@ -29,7 +30,10 @@ export const compileSignup: CompileExpectation<Ctx> = (expect, base, actions, rt
     case 'logged-in':
       return {
         steps: [...base.map((s) => (expect.reuse && s.id === 'single-use' ? reuseStep() : s)), ...actions],
-        hooks: [...(expect.minPending === undefined ? [] : [minPendingHook(expect.minPending)]), ...(expect.retried === undefined ? [] : [retriedHook(expect.retried, rt)])],
+        hooks: [
+          ...(expect.minPending === undefined ? [] : [minPendingHook(expect.minPending)]),
+          ...(expect.retried === undefined ? [] : [retriedHook(expect.retried, rt)]),
+        ],
       };
     case 'login-failed': {
       const browser: Step<Ctx>[] = expect.webError === null ? [] : [browserErrorStep(expect.from, expect.webError, rt)];
@@ -62,19 +66,30 @@ function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }
       const outcome = await (ctx.poll as Promise<PollOutcome>);
       ctx.outcome = outcome;
       for (const event of ctx.pollEvents.splice(0)) s.emit(event);
-      const answered = outcome.kind === 'failed' ? outcome.code : outcome.kind === 'login' ? 'a login package' : 'no answer before the give-up';
+      const answered =
+        outcome.kind === 'failed'
+          ? outcome.code
+          : outcome.kind === 'login'
+            ? 'a login package'
+            : 'no answer before the give-up';
       s.expectEqual('check-signup answer', answered, expect.answer);
       if (outcome.kind !== 'failed') return;
       if (expect.nested !== undefined) s.expectEqual('nested error (info.error)', outcome.nested, expect.nested);
       s.expectEqual('LoginResult', outcome.result, expect.result);
       if (expect.unmapped !== undefined) {
-        s.expectEqual('run flags a nested code the real agent does not map', outcome.nestedUnmapped === true, expect.unmapped);
+        s.expectEqual(
+          'run flags a nested code the real agent does not map',
+          outcome.nestedUnmapped === true,
+          expect.unmapped,
+        );
       }
       if (expect.switchTo !== undefined) {
         s.expectEqual('extra.code', outcome.extra?.code, 'USRC-1032');
         s.expectEqual('extra.url: the server to switch to', outcome.extra?.url, expect.switchTo);
       }
-      const reaction = outcome.extra ? `region switch: the webview sends UpdateServerUrl {serverUrl: ${outcome.extra.url}} and signs in there` : WEBVIEW_REACTION[outcome.result];
+      const reaction = outcome.extra
+        ? `region switch: the webview sends UpdateServerUrl {serverUrl: ${outcome.extra.url}} and signs in there`
+        : WEBVIEW_REACTION[outcome.result];
       if (reaction) s.note(reaction);
       return `${outcome.code}${outcome.nested ? ` {error: ${outcome.nested}}` : ''} → ${outcome.result} after ${outcome.stats.calls} calls`;
     },
@@ -90,7 +105,9 @@ function reuseStep(): Step<Ctx> {
       s.expectEqual('status', answer.status, 403);
       s.expectEqual('code', answer.body.code, 'AUTH-1006');
       s.expectEqual('LoginResult', loginResultOf(answer.body).result, 'TOKEN_NOT_FOUND');
-      s.note('an agent that retried with this token would poll AUTH-1006 until its 300 s give-up (contract failure mode 22)');
+      s.note(
+        'an agent that retried with this token would poll AUTH-1006 until its 300 s give-up (contract failure mode 22)',
+      );
       return 'AUTH-1006 → TOKEN_NOT_FOUND';
     },
   };
@@ -104,13 +121,24 @@ function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
     run(ctx, s) {
       const attempts = ctx.pollAttempts ?? [];
       const retried = attempts.filter((a) => a.outcome === 'retry' || a.outcome === 'tick-failed');
-      const saw = retried.map((a) => (a.status !== undefined ? String(a.status) : /no answer within/.test(a.error ?? '') ? 'timeout' : (a.error ?? 'error')));
+      const saw = retried.map((a) =>
+        a.status !== undefined
+          ? String(a.status)
+          : /no answer within/.test(a.error ?? '')
+            ? 'timeout'
+            : (a.error ?? 'error'),
+      );
       s.expectEqual('attempts the agent retried', saw.join(', '), seen.join(', '));
       const backoffs = attempts.filter((a) => a.backoffMs !== undefined).map((a) => a.backoffMs);
       const expected = seen.map((_, i) => 250 * (i + 1));
       s.expectEqual('backoff before each retry (ms, 250 × attempt)', backoffs.join(', '), expected.join(', '));
       const waited = rt.poll?.waits ?? [];
-      s.check('the poller waited each backoff on its injected clock', expected.every((ms) => waited.includes(ms)), expected.join(', '), waited.join(', '));
+      s.check(
+        'the poller waited each backoff on its injected clock',
+        expected.every((ms) => waited.includes(ms)),
+        expected.join(', '),
+        waited.join(', '),
+      );
       s.expectEqual('no tick failed: the retries were enough', ctx.outcome?.stats.failedTicks, 0);
     },
   };
@@ -122,7 +150,13 @@ function minPendingHook(n: number): StepHook<Ctx> {
     when: 'after',
     run(ctx, s) {
       const pending = ctx.outcome?.stats.pending ?? 0;
-      s.check(`agent kept polling through ≥ ${n} pending answers`, pending >= n, `≥ ${n}`, pending, `${pending} pending`);
+      s.check(
+        `agent kept polling through ≥ ${n} pending answers`,
+        pending >= n,
+        `≥ ${n}`,
+        pending,
+        `${pending} pending`,
+      );
     },
   };
 }

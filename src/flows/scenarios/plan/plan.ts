@@ -16,7 +16,12 @@ export interface FlowPlan<C> {
 }
 
 /** A flow's expectation compiler: the steps that check the outcome, and hooks on existing steps. */
-export type CompileExpectation<C> = (expect: Expectation, base: Step<C>[], actions: Step<C>[], rt: ScenarioRuntime) => { steps: Step<C>[]; hooks: StepHook<C>[] };
+export type CompileExpectation<C> = (
+  expect: Expectation,
+  base: Step<C>[],
+  actions: Step<C>[],
+  rt: ScenarioRuntime,
+) => { steps: Step<C>[]; hooks: StepHook<C>[] };
 
 /** Base steps up to the expectation's point of divergence (all of them when it is not a base step), then `tail`. */
 export function cutAt<C>(base: Step<C>[], from: string, actions: Step<C>[], tail: Step<C>[]): Step<C>[] {
@@ -25,15 +30,31 @@ export function cutAt<C>(base: Step<C>[], from: string, actions: Step<C>[], tail
 }
 
 /** The plan of `rt.scenario` over a flow's `base` steps. */
-export function planFlow<C extends ScenarioContext>(rt: ScenarioRuntime, base: readonly Step<C>[], compile: CompileExpectation<C>): FlowPlan<C> {
+export function planFlow<C extends ScenarioContext>(
+  rt: ScenarioRuntime,
+  base: readonly Step<C>[],
+  compile: CompileExpectation<C>,
+): FlowPlan<C> {
   const applied: Applied<C>[] = rt.scenario.injections.map((i) => applyInjection<C>(i, rt));
   let ordered = [...base];
   for (const a of applied) if (a.reorder) ordered = a.reorder(ordered);
   const actions = applied.flatMap((a) => a.actions ?? []);
   const { steps, hooks } = compile(rt.scenario.expect, ordered, actions, rt);
-  const allHooks = [...applied.flatMap((a) => a.hooks ?? []), ...hooks, announceHook<C>(rt, steps[0]?.id ?? ''), ...serverCallHooks<C>(rt, steps.map((s) => s.id))];
+  const allHooks = [
+    ...applied.flatMap((a) => a.hooks ?? []),
+    ...hooks,
+    announceHook<C>(rt, steps[0]?.id ?? ''),
+    ...serverCallHooks<C>(
+      rt,
+      steps.map((s) => s.id),
+    ),
+  ];
   const missing = allHooks.find((h) => !steps.some((s) => s.id === h.step));
-  if (missing) throw new AppError('UNEXPECTED', `scenario "${rt.scenario.name}" hooks step "${missing.step}", which its run does not have`);
+  if (missing)
+    throw new AppError(
+      'UNEXPECTED',
+      `scenario "${rt.scenario.name}" hooks step "${missing.step}", which its run does not have`,
+    );
   return {
     steps: steps.map((s) => wrapStep(s, allHooks)),
     prepare(ctx) {
@@ -55,6 +76,7 @@ function announceHook<C>(rt: ScenarioRuntime, first: string): StepHook<C> {
   return {
     step: first,
     when: 'before',
-    run: (_ctx, s) => s.note(`scenario ${rt.scenario.name}: injects ${rt.scenario.injects}; expects ${rt.scenario.observes}`),
+    run: (_ctx, s) =>
+      s.note(`scenario ${rt.scenario.name}: injects ${rt.scenario.injects}; expects ${rt.scenario.observes}`),
   };
 }

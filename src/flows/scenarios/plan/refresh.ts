@@ -20,7 +20,8 @@ interface Before {
 }
 
 const compileRefresh: CompileExpectation<Ctx> = (expect, base, actions) => {
-  if (expect.outcome !== 'api-error' || expect.from !== 'refresh-call') return wrongFlow(expect, 'refresh (only an api-error from refresh-call)');
+  if (expect.outcome !== 'api-error' || expect.from !== 'refresh-call')
+    return wrongFlow(expect, 'refresh (only an api-error from refresh-call)');
   const before: Before = { stored: '', published: 0 };
   return { steps: cutAt(base, expect.from, actions, [refusedStep(expect, before), unchangedStep(before)]), hooks: [] };
 };
@@ -39,16 +40,30 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
       before.stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
       before.published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
       const journaled = ctx.provider.control.requests.length;
-      const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`, undefined, ctx.signal);
+      const answer = await ctx.client.request(
+        'GET',
+        `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`,
+        undefined,
+        ctx.signal,
+      );
       s.expectEqual('status', answer.status, expect.status);
       s.expectEqual('code', answer.body.code, expect.code);
       if (expect.info !== undefined) s.expectEqual('info', answer.body.info, expect.info);
       // A refusal by the provider reaches the agent only as RAPI-1009, its answer named in info (contract §1.8).
       const grant = ctx.provider.control.requests.slice(journaled).find((r) => r.endpoint === 'token');
       if (grant !== undefined) {
-        s.expectEqual('the provider got a refresh grant', { ...grant.query, ...grant.body }.grant_type, 'refresh_token');
+        s.expectEqual(
+          'the provider got a refresh grant',
+          { ...grant.query, ...grant.body }.grant_type,
+          'refresh_token',
+        );
         const said = `answered ${String(grant.status)}`;
-        s.check(`info names the provider's answer (HTTP ${String(grant.status)})`, String(answer.body.info).includes(said), said, answer.body.info);
+        s.check(
+          `info names the provider's answer (HTTP ${String(grant.status)})`,
+          String(answer.body.info).includes(said),
+          said,
+          answer.body.info,
+        );
       }
       return `${answer.status} ${String(answer.body.code)}${typeof answer.body.info === 'string' ? `: ${answer.body.info}` : ''}`;
     },
@@ -58,18 +73,23 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
 function unchangedStep(before: Before): Step<Ctx> {
   return {
     id: 'nothing-refreshed',
-    title: 'The stored token, the me-channel and the agent\'s cache are unchanged',
+    title: "The stored token, the me-channel and the agent's cache are unchanged",
     async run(ctx, s) {
       const key = storageKeyOf(ctx);
       const stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
       s.check(`${key} unchanged`, stored === before.stored, 'the token the connect stored', stored.slice(0, 80));
       const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
       s.expectEqual('nothing more published on the me-channel', published, before.published, 'none');
-      s.expectEqual("the agent still holds the connect's token", getPath(ctx.me, `${key}.accessToken`), ctx.deliveredToken);
+      s.expectEqual(
+        "the agent still holds the connect's token",
+        getPath(ctx.me, `${key}.accessToken`),
+        ctx.deliveredToken,
+      );
       // Contract §6.6: the agent's answer to a CS API error on refresh.
-      s.note('the real agent now calls disconnect() and then ensureConnected(), sending the user through the connect again');
+      s.note(
+        'the real agent now calls disconnect() and then ensureConnected(), sending the user through the connect again',
+      );
       return 'nothing refreshed';
     },
   };
 }
-
