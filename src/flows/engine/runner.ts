@@ -13,6 +13,17 @@ export interface StepContext {
   note(text: string): void;
 }
 
+/**
+ * A value an earlier step of the flow learned (a hop, a token), or a FlowError naming the step that should have
+ * left it: a later step never casts `ctx.x as T` and reads undefined.
+ */
+export function need<T>(value: T | undefined, what: string, step: Pick<StepContext, 'step'>): T {
+  if (value === undefined) {
+    throw new FlowError('CHECK_FAILED', `no ${what} yet: an earlier step of this flow did not record it`, step.step);
+  }
+  return value;
+}
+
 export interface Step<C> {
   id: string;
   title: string;
