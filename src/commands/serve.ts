@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
+import { defined } from '../util/defined.js';
 
 interface ServeFlags {
   envs?: string;
@@ -92,7 +93,7 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
         consent,
         successPage,
         host: flags.host,
-        ...(flags.publicHost === undefined ? {} : { publicHost: flags.publicHost }),
+        ...defined({ publicHost: flags.publicHost }),
         port,
         routerMode,
         proxyHost,

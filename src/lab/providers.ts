@@ -9,6 +9,8 @@ import type { ListenOptions } from '../listen.js';
 import { startMockProvider, type RegisteredClient, type RunningProvider } from '../mock-provider/index.js';
 import { publicKeyOf } from '../protocol/oauth1-signature.js';
 import type { ProviderProfile } from '../profiles/profile.js';
+import { defined } from '../util/defined.js';
+import { objectOrEmpty } from '../util/json.js';
 
 export interface LabProviders {
   providers: Map<string, RunningProvider>;
@@ -74,7 +76,7 @@ export async function startLabProviders(input: StartProvidersInput): Promise<Lab
       now: input.now,
       consent: input.consent,
       clients,
-      ...(apiPort === undefined ? {} : { apiPort }),
+      ...defined({ apiPort }),
     });
     input.started.push(provider);
     out.providers.set(id, provider);
@@ -116,12 +118,13 @@ interface EnterpriseHost {
   client(redirectUri: string): RegisteredClient;
 }
 
-// team.providerHosts[provider][starred host] = {appClientId, appClientSecret} or {oauthData: {consumerKey, privateKey}}.
+// team.providerHosts[provider][starred host] = {appClientId, appClientSecret}
+// or {oauthData: {consumerKey, privateKey}}.
 function enterpriseHosts(config: LabConfig, id: string): EnterpriseHost[] {
   const out: EnterpriseHost[] = [];
   for (const team of config.teams) {
     for (const [starred, entry] of Object.entries(team.providerHosts[id] ?? {})) {
-      const oauth = (entry.oauthData ?? {}) as { consumerKey?: unknown; privateKey?: unknown };
+      const oauth = objectOrEmpty(entry.oauthData);
       const consumerKey = typeof oauth.consumerKey === 'string' ? oauth.consumerKey : undefined;
       const privateKey = typeof oauth.privateKey === 'string' ? oauth.privateKey : undefined;
       const clientId = typeof entry.appClientId === 'string' ? entry.appClientId : (consumerKey ?? '');

@@ -6,6 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { defined } from '../util/defined.js';
 import { fixturesDir } from '../util/paths.js';
 import { IdentitySchema } from './identity.js';
 import {
@@ -174,7 +175,7 @@ const CheckedProfileSchema = ProfileSchema.superRefine((p, ctx) => {
       ? undefined
       : { ...p.token, path: p.token.path ?? (p.server ? new URL(p.server.tokenUrl).pathname : '/') };
   const { token: _drop, ...rest } = p;
-  return { ...rest, authorize: { ...p.authorize, path: authorizePath }, ...(token === undefined ? {} : { token }) };
+  return { ...rest, authorize: { ...p.authorize, path: authorizePath }, ...defined({ token }) };
 });
 
 export type ProviderProfile = z.output<typeof CheckedProfileSchema>;

@@ -1,5 +1,6 @@
 /** A profile as `codestream-auth providers` shows it: its flows, wire format and quirks, all read from the data. */
 import type { ProviderProfile } from './profile.js';
+import { defined } from '../util/defined.js';
 
 export interface ProfileSummary {
   id: string;
@@ -34,7 +35,7 @@ export function summarizeProfile(p: ProviderProfile): ProfileSummary {
     kind,
     ...(t === undefined ? {} : { format: t.format, clientAuth: t.clientAuth }),
     ...(p.oauth1 === undefined ? { scopeParameter: p.authorize.scopeParameter } : {}),
-    ...(p.authorize.scopes === undefined ? {} : { scopes: p.authorize.scopes }),
+    ...defined({ scopes: p.authorize.scopes }),
     enterprise: p.enterprise,
     restrictive: p.restrictive,
     mocked: p.server === undefined,
