@@ -59,7 +59,10 @@ export interface MappedAnswer {
    * The simulator reports UNKNOWN and flags it.
    */
   nestedUnmapped?: true;
-  /** USRC-1032: the account lives in another region; the webview switches its server URL to `url` (contract §6.2 item 4). */
+  /**
+   * USRC-1032: the account lives in another region; the webview switches its server URL to `url`
+   * (contract §6.2 item 4).
+   */
   extra?: { code: 'USRC-1032'; url: string };
 }
 

@@ -225,7 +225,9 @@ function assertUrl(flag: string, value: string): void {
   }
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw new UsageError(`${flag} must be an http(s) URL, not "${value}"`, {
-      hint: `Pass an origin the lab serves, e.g. ${flag} http://127.0.0.1:<port> from "codestream-auth serve" (okta's default is the lab's mock Okta).`,
+      hint:
+        `Pass an origin the lab serves, e.g. ${flag} http://127.0.0.1:<port> from "codestream-auth serve" ` +
+        "(okta's default is the lab's mock Okta).",
     });
   }
 }

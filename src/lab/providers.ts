@@ -16,7 +16,9 @@ export interface LabProviders {
   providers: Map<string, RunningProvider>;
   /** Provider → the origin its authorize (and usually token) endpoint answers on. */
   providerUrls: Map<string, string>;
-  /** Provider → the origin of its token endpoint where that differs (Linear's API host, a custom profile's token URL). */
+  /**
+   * Provider → the origin of its token endpoint where that differs (Linear's API host, a custom profile's token URL).
+   */
   providerApiUrls: Map<string, string>;
   /** Provider → registered host (lowercased) → the mock origin that plays it. */
   hostOrigins: Map<string, Map<string, string>>;

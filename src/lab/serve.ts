@@ -154,15 +154,13 @@ export function formatServeInfo(info: ServeInfo): string {
       env.callbackEnvironment === null ? '(none: callbackEnvironment unset)' : `${env.callbackEnvironment}!`,
     ]);
   }
+  const proxyOrigin = info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin';
   rows.push(
     'Edge',
     [`  router (${info.router.mode === 'redirect' ? '302 redirect mode' : 'reverse-proxy mode'})`, info.router.url],
     ['  authOrigin (redirect_uri base)', info.router.authOrigin],
     ['  marketing site', info.marketingUrl],
-    [
-      `  VPN proxy (Slack, MS Teams calls; ${info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin'})`,
-      info.vpnProxy.url,
-    ],
+    [`  VPN proxy (Slack, MS Teams calls; ${proxyOrigin})`, info.vpnProxy.url],
   );
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
   for (const p of info.providers) {

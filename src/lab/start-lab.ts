@@ -32,7 +32,10 @@ export interface LabOptions {
   host?: string;
   /** The host name every URL carries (serve --public-host); default: the bound host, 127.0.0.1 for a wildcard. */
   publicHost?: string;
-  /** First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …; default: OS-chosen. */
+  /**
+   * First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …;
+   * default: OS-chosen.
+   */
   port?: number;
   exchangeTimeoutMs?: number;
   extensions?: ApiExtensions;

@@ -31,5 +31,6 @@ export function smokeJson(report: SmokeReport, redactDeep: <T>(v: T) => T = (v) 
     ...(r.failedStep === undefined ? {} : { failedStep: r.failedStep, message: failureMessage(r) }),
     ...defined({ check: r.check, error: r.error, skipReason: r.skipReason }),
   }));
-  return `${JSON.stringify(redactDeep({ ok: report.counts.failed === 0, counts: report.counts, ms: Math.round(report.ms), cells }), null, 2)}\n`;
+  const summary = { ok: report.counts.failed === 0, counts: report.counts, ms: Math.round(report.ms), cells };
+  return `${JSON.stringify(redactDeep(summary), null, 2)}\n`;
 }
