@@ -7,6 +7,7 @@ import type { Deps } from './deps.js';
 import { AppError, UsageError } from './errors.js';
 import { packageRoot } from './util/paths.js';
 import { createSecretRegistry } from './util/secrets.js';
+import { toText } from './util/to-text.js';
 
 const NAME = 'codestream-auth';
 const DESCRIPTION = 'Run the whole CodeStream third-party OAuth handshake on one machine and check every hop of it';
@@ -104,7 +105,7 @@ function causeLines(err: unknown): string[] {
   // A bound, because a cause chain can be circular.
   for (let depth = 0; cause !== undefined && depth < 10; depth++) {
     lines.push(
-      `caused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`,
+      `caused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : toText(cause)}`,
     );
     cause = cause instanceof Error ? cause.cause : undefined;
   }

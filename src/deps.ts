@@ -1,5 +1,6 @@
 /** Everything a command needs from the outside world, passed down as one object. */
 import type { Readable, Writable } from 'node:stream';
+import { defined } from './util/defined.js';
 
 export interface Io {
   stdout: Writable;
@@ -35,6 +36,6 @@ export function nodeDeps(signal?: AbortSignal): Deps {
     env: process.env,
     fetch: globalThis.fetch.bind(globalThis),
     now: Date.now,
-    ...(signal === undefined ? {} : { signal }),
+    ...defined({ signal }),
   };
 }

@@ -1,3 +1,5 @@
+import { defined } from './util/defined.js';
+
 /** Stable machine codes of the tool's own errors (not CodeStream's wire codes). */
 export type AppErrorCode =
   | 'USAGE'
@@ -69,8 +71,7 @@ export function toErrorInfo(err: unknown): ErrorInfo {
     return {
       code: err.code,
       message: err.message,
-      ...(err.hint === undefined ? {} : { hint: err.hint }),
-      ...(err.detail === undefined ? {} : { detail: err.detail }),
+      ...defined({ hint: err.hint, detail: err.detail }),
     };
   }
   const message = err instanceof Error ? err.message : String(err);

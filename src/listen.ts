@@ -1,13 +1,12 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /** A bound HTTP server that whoever started it must close. */
 export interface RunningServer {
   /** Origin the server answers on, e.g. http://127.0.0.1:53127 (no trailing slash). */
   readonly url: string;
   readonly server: Server;
-  /** Idempotent; also drops keep-alive sockets so test runners never hang. */
-  close(): Promise<void>;
+  /** Idempotent; also drops keep-alive sockets so test runners never hang. A property: it is passed on unbound. */
+  close: () => Promise<void>;
 }
 
 export interface ListenOptions {
@@ -35,7 +34,13 @@ export function listen(
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      const { port: bound } = server.address() as AddressInfo;
+      const address = server.address();
+      // A TCP listen always has an AddressInfo (a string is a pipe's path, null a closed server).
+      if (address === null || typeof address === 'string') {
+        server.close();
+        return reject(new Error(`listening on ${host}:${port} gave no TCP address`));
+      }
+      const bound = address.port;
       let closing: Promise<void> | undefined;
       resolve({
         url: `http://${urlHost(host, publicHost)}:${bound}`,

@@ -4,6 +4,7 @@
  * Pure: no clock, no I/O, no randomness.
  */
 import { AppError } from './errors.js';
+import { defined } from './util/defined.js';
 
 export interface StateParts {
   /** Segment 0: the environment the auth-origin router sends the callback to. */
@@ -18,7 +19,7 @@ export interface StateParts {
 
 export class StateError extends AppError {
   constructor(message: string, detail?: Record<string, unknown>) {
-    super('STATE_MALFORMED', message, detail === undefined ? {} : { detail });
+    super('STATE_MALFORMED', message, defined({ detail }));
   }
 }
 

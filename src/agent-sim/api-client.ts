@@ -1,6 +1,8 @@
 /** The LSP agent's CS API client: Bearer-authenticated JSON calls, each reported as an http event. */
 import { AppError } from '../errors.js';
 import type { EventSink } from '../events.js';
+import { defined } from '../util/defined.js';
+import { isJsonObject, parseJson } from '../util/json.js';
 import { timedFetch } from './http-log.js';
 
 export interface ApiClientOptions {
@@ -36,8 +38,8 @@ export class ApiClient {
   async me(): Promise<Record<string, unknown>> {
     const answer = await this.request('GET', '/users/me');
     const user = answer.body.user;
-    if (answer.status !== 200 || typeof user !== 'object' || user === null) throw unexpected('GET /users/me', answer);
-    return user as Record<string, unknown>;
+    if (answer.status !== 200 || !isJsonObject(user)) throw unexpected('GET /users/me', answer);
+    return user;
   }
 
   /** PUT /no-auth/check-signup {token} (contract §5): the raw answer; 403 AUTH-1006 means still pending. */
@@ -57,20 +59,19 @@ export class ApiClient {
     const { response } = await timedFetch(
       this.opts.fetch,
       `${this.opts.baseUrl}${path}`,
-      { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) },
+      { method, headers, ...defined({ body: body === undefined ? undefined : JSON.stringify(body), signal }) },
       { from: 'agent', to: 'api', now: this.opts.now, onEvent: this.opts.onEvent },
     );
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = text === '' ? {} : JSON.parse(text);
-    } catch {
+    // parseJson's undefined means "not JSON" (no JSON text parses to undefined).
+    const json = text === '' ? {} : parseJson(text);
+    if (json === undefined) {
       if (response.status >= 400 && response.status < 500) return { status: response.status, body: {} };
       throw new AppError('HTTP_FAILED', `${method} ${path} answered ${response.status} with a body that is not JSON`, {
         detail: { body: text.slice(0, 200) },
       });
     }
-    return { status: response.status, body: (json ?? {}) as Record<string, unknown> };
+    return { status: response.status, body: isJsonObject(json) ? json : {} };
   }
 }
 

@@ -5,6 +5,9 @@
 import WebSocket from 'ws';
 import { AppError } from '../errors.js';
 import { PartAssembler } from '../protocol/message-parts.js';
+import { defined } from '../util/defined.js';
+import { objectOrEmpty, parseJsonObject } from '../util/json.js';
+import { frameText } from '../util/ws-frame.js';
 
 export interface ReceivedMessage {
   channel: string;
@@ -66,12 +69,12 @@ export class BroadcastClient {
             type: 'subscribe',
             token: opts.token,
             channels: opts.channels,
-            ...(opts.since === undefined ? {} : { since: opts.since }),
+            ...defined({ since: opts.since }),
           }),
         ),
       );
       ws.on('message', (data) => {
-        const frame = parseFrame(String(data));
+        const frame = parseJsonObject(frameText(data));
         if (frame?.type === 'subscribed') {
           this.confirmedChannels = Array.isArray(frame.channels)
             ? frame.channels.filter((c): c is string => typeof c === 'string')
@@ -186,8 +189,7 @@ export class BroadcastClient {
   }
 
   private onMessage(frame: Record<string, unknown>): void {
-    const raw =
-      typeof frame.message === 'object' && frame.message !== null ? (frame.message as Record<string, unknown>) : {};
+    const raw = objectOrEmpty(frame.message);
     const meta: PartMeta = { timetoken: Number(frame.timetoken), history: frame.history === true };
     const verdict = this.assembler.accept(raw, meta);
     if (verdict.kind === 'whole') return this.add(String(frame.channel), verdict.message, meta);
@@ -217,17 +219,8 @@ export class BroadcastClient {
       message,
       history: meta.history,
       duplicate,
-      ...(parts === undefined ? {} : { parts }),
+      ...defined({ parts }),
     });
     for (const w of [...this.waiters]) w();
-  }
-}
-
-function parseFrame(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

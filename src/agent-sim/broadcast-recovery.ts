@@ -6,6 +6,8 @@
 import type { EventSink, FlowEvent } from '../events.js';
 import type { ApiClient } from './api-client.js';
 import type { BroadcastClient, BroadcastClientOptions, ReceivedMessage } from './broadcast-client.js';
+import { defined } from '../util/defined.js';
+import { isJsonObject, objectOrEmpty } from '../util/json.js';
 import { applyDirective, type ApplyOutcome } from './me-cache.js';
 
 /** How the directive reached the agent; 'none' when it did not (stored, but the agent never heard). */
@@ -106,7 +108,7 @@ async function reconnect(
 
 async function resubscribe(opts: RecoveryOptions, since: number | undefined): Promise<void> {
   await opts.client.close();
-  await opts.client.subscribe({ ...opts.subscription, ...(since === undefined ? {} : { since }) });
+  await opts.client.subscribe({ ...opts.subscription, ...defined({ since }) });
   await opts.client.sync();
 }
 
@@ -116,7 +118,7 @@ async function apply(
   found: ReceivedMessage,
   path: DeliveryPath,
 ): Promise<Delivery> {
-  const applied = applyDirective(me, (found.message.user ?? {}) as Record<string, unknown>);
+  const applied = applyDirective(me, objectOrEmpty(found.message.user));
   const duplicatesDropped = opts.client.received.filter(
     (m) => m.duplicate && m.message.messageId === found.message.messageId,
   ).length;
@@ -135,7 +137,7 @@ function report(opts: RecoveryOptions): void {
   for (const m of opts.client.received) reportMessage(m, opts.onEvent);
 }
 
-/** Emits the `message` event of a broadcast the agent received (channel, directive version, how it came), once per message. */
+/** Emits the `message` event of a broadcast the agent received (channel, directive version, how it came), once. */
 export function reportMessage(m: ReceivedMessage, onEvent: EventSink | undefined): void {
   if (reported.has(m)) return;
   reported.add(m);
@@ -143,8 +145,10 @@ export function reportMessage(m: ReceivedMessage, onEvent: EventSink | undefined
 }
 
 function messageEvent(m: ReceivedMessage): Extract<FlowEvent, { type: 'message' }> {
-  const version = ((m.message.user ?? {}) as { $version?: { before?: unknown; after?: unknown } }).$version;
-  const how = `${m.duplicate ? 'duplicate, dropped' : m.history ? 'from history' : 'live'}${m.parts === undefined ? '' : `, reassembled from ${m.parts} parts`}`;
-  const summary = `${version ? `directive v${String(version.before)}→${String(version.after)}` : 'message'} (${how})`;
+  const version = objectOrEmpty(m.message.user).$version;
+  const delivery = m.duplicate ? 'duplicate, dropped' : m.history ? 'from history' : 'live';
+  const how = `${delivery}${m.parts === undefined ? '' : `, reassembled from ${m.parts} parts`}`;
+  const what = isJsonObject(version) ? `directive v${String(version.before)}→${String(version.after)}` : 'message';
+  const summary = `${what} (${how})`;
   return { type: 'message', from: 'broadcaster', to: 'agent', channel: m.channel, summary };
 }

@@ -6,6 +6,7 @@
 import { AppError } from '../errors.js';
 import type { Actor, EventSink, HttpExchange } from '../events.js';
 import { nextFragmentHop, readFragmentHopPage } from '../protocol/fragment-hop.js';
+import { defined } from '../util/defined.js';
 import { timedFetch } from './http-log.js';
 
 export interface Hop extends HttpExchange {
@@ -71,7 +72,7 @@ export class HeadlessBrowser {
       ...exchange,
       bodySize: Buffer.byteLength(body),
       body,
-      ...(fragment === undefined ? {} : { fragment }),
+      ...defined({ fragment }),
     };
     this.hops.push(hop);
     const { body: _omit, fragment: _fragment, ...event } = hop;

@@ -3,6 +3,7 @@
  * loginApiErrorMappings). Only HTTP 4xx answers are mapped; USRC-1022 is remapped through its nested code.
  */
 import { ownValue } from '../util/dotted.js';
+import { isJsonObject } from '../util/json.js';
 
 export type LoginResult =
   | 'SUCCESS'
@@ -58,7 +59,10 @@ export interface MappedAnswer {
    * The simulator reports UNKNOWN and flags it.
    */
   nestedUnmapped?: true;
-  /** USRC-1032: the account lives in another region; the webview switches its server URL to `url` (contract §6.2 item 4). */
+  /**
+   * USRC-1032: the account lives in another region; the webview switches its server URL to `url`
+   * (contract §6.2 item 4).
+   */
   extra?: { code: 'USRC-1032'; url: string };
 }
 
@@ -69,7 +73,7 @@ export function loginResultOf(body: Record<string, unknown>): MappedAnswer {
     return { result: 'UNKNOWN', code, extra: { code, url: typeof body.url === 'string' ? body.url : '' } };
   if (code !== 'USRC-1022') return { result: ownValue(LOGIN_RESULTS, code) ?? 'UNKNOWN', code };
   // The wire body is {code, message, ...info}; an agent-side error keeps the same fields under info.
-  const info = typeof body.info === 'object' && body.info !== null ? (body.info as Record<string, unknown>) : body;
+  const info = isJsonObject(body.info) ? body.info : body;
   const nested = typeof body.error === 'string' ? body.error : typeof info.error === 'string' ? info.error : '';
   const mapped = ownValue(LOGIN_RESULTS, nested);
   return {

@@ -7,14 +7,18 @@
  * abandoned and the result is "timed out". Time comes from an injected clock, so tests run on a fake one.
  */
 import { AppError } from '../errors.js';
+import { defined } from '../util/defined.js';
 import type { ApiAnswer } from './api-client.js';
 import { loginResultOf, successResultOf, type LoginResult, type MappedAnswer } from './login-result.js';
 
-/** The poller's notion of time: now, an abortable wait, and a per-request timeout signal. */
+/**
+ * The poller's notion of time: now, an abortable wait, and a per-request timeout signal. Function-typed
+ * properties, not methods: callers hand `clock.now` on as a plain function.
+ */
 export interface PollClock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  timeout(ms: number): { signal: AbortSignal; cancel(): void };
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  timeout: (ms: number) => { signal: AbortSignal; cancel: () => void };
 }
 
 /** The real clock: setTimeout-based waits and timeouts, `now` injectable. */
@@ -168,7 +172,7 @@ async function tickWithRetries(
         attempt,
         at,
         outcome,
-        ...(backoffMs === undefined ? {} : { backoffMs }),
+        ...defined({ backoffMs }),
         ...extra,
       });
     const last = attempt === retries;
@@ -192,18 +196,19 @@ async function tickWithRetries(
     if (isClientError || (answer.status >= 200 && answer.status < 300)) {
       report(code === 'AUTH-1006' ? 'pending' : 'answered', {
         status: answer.status,
-        ...(code === undefined ? {} : { code }),
+        ...defined({ code }),
       });
       return answer;
     }
-    report(last ? 'tick-failed' : 'retry', { status: answer.status, ...(code === undefined ? {} : { code }) });
+    report(last ? 'tick-failed' : 'retry', { status: answer.status, ...defined({ code }) });
   }
   stats.failedTicks += 1;
   return undefined;
 }
 
 function reasonOf(err: unknown, timeout: AbortSignal): string {
-  if (timeout.aborted) return String((timeout.reason as Error | undefined)?.message ?? 'request timed out');
+  const reason: unknown = timeout.reason;
+  if (timeout.aborted) return reason instanceof Error ? reason.message : 'request timed out';
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -10,6 +10,7 @@ import { browserOpener, createStepMode, parseSeconds } from './step-mode.js';
 import { previewConnectStep } from '../flows/engine/step-preview.js';
 import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
+import { defined } from '../util/defined.js';
 
 interface ConnectFlags extends FlowExtrasFlags {
   env?: string;
@@ -102,10 +103,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
           entry,
           successPage,
           routerMode,
-          ...(flags.host === undefined ? {} : { host: flags.host }),
-          ...(envs === undefined ? {} : { envs }),
-          ...(flags.env === undefined ? {} : { env: flags.env }),
-          ...(stepper ? { beforeStep: stepper.beforeStep } : {}),
+          ...defined({ host: flags.host, envs, env: flags.env, beforeStep: stepper?.beforeStep }),
         };
         const flowDeps = {
           ...data,

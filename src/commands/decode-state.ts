@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { LabConfig } from '../lab/config.js';
+import { defined } from '../util/defined.js';
 import { formatDuration } from '../util/duration.js';
+import { toText } from '../util/to-text.js';
 import { decodeState } from '../state.js';
 import { loadLabData } from './shared.js';
 
@@ -55,14 +57,9 @@ export async function inspectState(
 ): Promise<StateInspection> {
   const state = normalizeStateInput(input);
   const parts = decodeState(state);
-  const header = readJwt(
-    'the token segment (after the first "!")',
-    () => decodeProtectedHeader(parts.jwt) as Record<string, unknown>,
-  );
-  const claims = readJwt(
-    'the token segment (after the first "!")',
-    () => decodeJwt(parts.jwt) as Record<string, unknown>,
-  );
+  const { oasec } = parts;
+  const header = readJwt('the token segment (after the first "!")', () => decodeProtectedHeader(parts.jwt));
+  const claims = readJwt('the token segment (after the first "!")', () => decodeJwt(parts.jwt));
   const rawHost = state.split('!')[2];
   return {
     state,
@@ -73,9 +70,7 @@ export async function inspectState(
     ...(parts.host === undefined || rawHost === undefined
       ? {}
       : { host: { value: parts.host, raw: rawHost, specialEncoded: rawHost !== parts.host } }),
-    ...(parts.oasec === undefined
-      ? {}
-      : { oasec: readJwt('the oasec segment', () => decodeJwt(parts.oasec as string) as Record<string, unknown>) }),
+    ...(oasec === undefined ? {} : { oasec: readJwt('the oasec segment', () => decodeJwt(oasec)) }),
   };
 }
 
@@ -84,16 +79,17 @@ export function formatInspection(i: StateInspection): string {
   const rows: Array<[string, string]> = [
     [
       'environment',
-      `${i.environment.name}${i.environment.inLab ? ' (in the lab config)' : ' (not in the lab config)'}${i.environment.warning ? ` — ${i.environment.warning}` : ''}`,
+      `${i.environment.name}${i.environment.inLab ? ' (in the lab config)' : ' (not in the lab config)'}` +
+        (i.environment.warning ? ` — ${i.environment.warning}` : ''),
     ],
-    ['token', `${String(i.token.claims.type ?? '?')} JWT, ${String(i.token.header.alg ?? '?')}`],
+    ['token', `${toText(i.token.claims.type ?? '?')} JWT, ${toText(i.token.header.alg ?? '?')}`],
     ...Object.entries(i.token.claims).map(([k, v]): [string, string] => [`  ${k}`, claimText(k, v)]),
     ['expiry', i.expiry.text],
     ['signature', i.signature.text],
   ];
   if (i.host)
     rows.push(['host', `${i.host.value}${i.host.specialEncoded ? ` (special-decoded from "${i.host.raw}")` : ''}`]);
-  if (i.oasec) rows.push(['oasec', `type ${String(i.oasec.type ?? '?')}, ${Object.keys(i.oasec).join(', ')}`]);
+  if (i.oasec) rows.push(['oasec', `type ${toText(i.oasec.type ?? '?')}, ${Object.keys(i.oasec).join(', ')}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
@@ -114,7 +110,7 @@ export function registerDecodeState(program: Command, deps: Deps, setExit: (code
       const inspection = await inspectState(state, {
         now: deps.now,
         config,
-        ...(flags.secret === undefined ? {} : { secret: flags.secret }),
+        ...defined({ secret: flags.secret }),
       });
       deps.io.stdout.write(flags.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
       // Asked to verify and it does not verify: the inspection is printed, but a script must see the failure.
@@ -140,7 +136,7 @@ function environmentOf(name: string, config: LabConfig | undefined): StateInspec
 
 function expiryOf(claims: Record<string, unknown>, now: number): StateInspection['expiry'] {
   const issuedAt = typeof claims.iat === 'number' ? new Date(claims.iat * 1000).toISOString() : undefined;
-  const base = issuedAt === undefined ? {} : { issuedAt };
+  const base = defined({ issuedAt });
   if (typeof claims.exp !== 'number') return { ...base, status: 'no-expiry', text: 'no exp claim: never expires' };
   const inMs = claims.exp * 1000 - now;
   const expiresAt = new Date(claims.exp * 1000).toISOString();

@@ -6,6 +6,7 @@ import { runDisconnect } from '../flows/disconnect/steps.js';
 import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
+import { defined } from '../util/defined.js';
 
 interface DisconnectFlags extends ReportFlags {
   env?: string;
@@ -54,9 +55,7 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
         const { outcome } = await runDisconnect(
           {
             provider,
-            ...(flags.env === undefined ? {} : { env: flags.env }),
-            ...(envs === undefined ? {} : { envs }),
-            ...(flags.host === undefined ? {} : { host: flags.host }),
+            ...defined({ env: flags.env, envs, host: flags.host }),
             withoutHost: flags.withoutHost === true,
           },
           { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },

@@ -3,7 +3,7 @@
  * scenario, pass when the system behaves as it expects) and the report files `--har` and `--diagram`.
  */
 import type { Deps } from '../deps.js';
-import { UsageError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
 import { teeEvents, type EventSink } from '../events.js';
 import type { FlowDeps } from '../flows/connect/run.js';
 import type { FlowOutcome } from '../flows/engine/runner.js';
@@ -14,6 +14,7 @@ import {
   type FlowKind,
   type Scenario,
 } from '../flows/scenarios/index.js';
+import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 
@@ -26,7 +27,8 @@ export interface FlowExtrasFlags extends ReportFlags {
 export const scenarioOption = (flow: FlowKind) =>
   [
     '--scenario <name>',
-    `inject a failure scenario and pass when the system behaves as it expects (list: codestream-auth scenarios --flow ${flow})`,
+    'inject a failure scenario and pass when the system behaves as it expects ' +
+      `(list: codestream-auth scenarios --flow ${flow})`,
   ] as const;
 export const harOption = [
   '--har <file>',
@@ -96,15 +98,11 @@ export function createFlowExtras(
       if (scenario && clash) throw new UsageError(`--scenario runs its own headless lab; leave out ${clash}`);
     },
     async runScenario(provider, env, flowDeps) {
-      const result = await runScenario(
-        scenario as Scenario,
-        { provider, ...(env === undefined ? {} : { env }) },
-        flowDeps,
-      );
+      if (scenario === undefined) throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
+      const result = await runScenario(scenario, { provider, ...defined({ env }) }, flowDeps);
       if (result.skipped !== undefined || result.outcome === undefined) {
-        throw new UsageError(
-          `scenario "${(scenario as Scenario).name}" cannot run with provider "${provider}": ${result.skipped ?? 'it did not run'}`,
-        );
+        const why = result.skipped ?? 'it did not run';
+        throw new UsageError(`scenario "${scenario.name}" cannot run with provider "${provider}": ${why}`);
       }
       return { outcome: result.outcome };
     },

@@ -6,6 +6,7 @@ import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../agent-sim/provid
 import { choice, createOutput, loadLabData, parseEnvList } from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
+import { defined } from '../util/defined.js';
 
 interface InteractFlags extends ReportFlags {
   env?: string;
@@ -53,9 +54,7 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
           {
             provider,
             proxyHost,
-            ...(flags.env === undefined ? {} : { env: flags.env }),
-            ...(envs === undefined ? {} : { envs }),
-            ...(tamper === undefined ? {} : { tamper }),
+            ...defined({ env: flags.env, envs, tamper }),
           },
           { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },
         );

@@ -32,9 +32,8 @@ export function renderTable(summaries: readonly ProfileSummary[]): string {
   const lines: string[] = [];
   for (const s of summaries) {
     const wire = s.format === undefined ? 'no exchange' : `${s.format}, ${s.clientAuth ?? 'post'}`;
-    lines.push(
-      `${s.id.padEnd(idWidth)}  ${s.displayName.padEnd(nameWidth)}  ${s.kind.padEnd(15)}  ${wire.padEnd(17)}  ${s.flows.join(', ')}`,
-    );
+    const columns = [s.id.padEnd(idWidth), s.displayName.padEnd(nameWidth), s.kind.padEnd(15), wire.padEnd(17)];
+    lines.push(`${columns.join('  ')}  ${s.flows.join(', ')}`);
     for (const quirk of s.quirks) lines.push(`${' '.repeat(idWidth + 2)}· ${quirk}`);
   }
   lines.push('', `${summaries.length} providers. Connect one with "codestream-auth connect <id>".`);

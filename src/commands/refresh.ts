@@ -8,6 +8,7 @@ import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './
 import { createStepMode } from './step-mode.js';
 import { previewRefreshStep } from '../flows/engine/step-preview.js';
 import type { RefreshContext } from '../flows/refresh/steps.js';
+import { defined } from '../util/defined.js';
 
 interface RefreshFlags extends FlowExtrasFlags {
   env?: string;
@@ -80,10 +81,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
           : await runRefresh(
               {
                 provider,
-                ...(flags.env === undefined ? {} : { env: flags.env }),
-                ...(envs === undefined ? {} : { envs }),
-                ...(flags.host === undefined ? {} : { host: flags.host }),
-                ...(stepper ? { beforeStep: stepper.beforeStep } : {}),
+                ...defined({ env: flags.env, envs, host: flags.host, beforeStep: stepper?.beforeStep }),
               },
               flowDeps,
             );

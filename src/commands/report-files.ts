@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import type { EventSink, FlowEvent } from '../events.js';
+import { parseJsonObject } from '../util/json.js';
 import { packageRoot } from '../util/paths.js';
 import { createHar } from '../render/har.js';
 import { renderMermaid } from '../render/mermaid.js';
@@ -64,8 +65,8 @@ export async function writeReport(path: string, content: string): Promise<void> 
 /** The package version, for the HAR creator field. */
 export async function packageVersion(): Promise<string> {
   try {
-    const pkg = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    const version = parseJsonObject(await readFile(join(packageRoot, 'package.json'), 'utf8'))?.version;
+    return typeof version === 'string' ? version : '0.0.0';
   } catch {
     return '0.0.0';
   }

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
+import { defined } from '../util/defined.js';
 
 interface ServeFlags {
   envs?: string;
@@ -77,11 +78,13 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       }
       if (!isLoopbackHost(flags.host)) {
         deps.io.stderr.write(
-          `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable from other machines\n`,
+          `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable ` +
+            'from other machines\n',
         );
         if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
           deps.io.stderr.write(
-            `note: the URLs say 127.0.0.1, which only this machine can follow; pass --public-host <this machine's name or IP> for the others\n`,
+            'note: the URLs say 127.0.0.1, which only this machine can follow; ' +
+              "pass --public-host <this machine's name or IP> for the others\n",
           );
         }
       }
@@ -92,7 +95,7 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
         consent,
         successPage,
         host: flags.host,
-        ...(flags.publicHost === undefined ? {} : { publicHost: flags.publicHost }),
+        ...defined({ publicHost: flags.publicHost }),
         port,
         routerMode,
         proxyHost,

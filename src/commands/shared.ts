@@ -60,8 +60,12 @@ export function choice<T extends string>(
   fallback: T,
 ): T {
   if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
+  if (isOneOf(value, allowed)) return value;
   throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+}
+
+function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
+  return allowed.some((a) => a === value);
 }
 
 /** Parses `--envs pd,qa,local-10-1-2-3`. */

@@ -10,6 +10,7 @@ import { previewSignupStep } from '../flows/engine/step-preview.js';
 import type { SignupContext } from '../flows/signup/steps.js';
 import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
+import { defined } from '../util/defined.js';
 
 interface SignupFlags extends FlowExtrasFlags {
   poll?: boolean;
@@ -141,9 +142,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
               successPage,
               routerMode,
               noSignup: !flags.signup,
-              ...(flags.env === undefined ? {} : { env: flags.env }),
-              ...(envs === undefined ? {} : { envs }),
-              ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
+              ...defined({ env: flags.env, envs, hostUrl: flags.hostUrl }),
               ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
             },
             {
@@ -168,11 +167,8 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
             routerMode,
             noSignup: !flags.signup,
             deny: flags.deny === true,
-            ...(flags.env === undefined ? {} : { env: flags.env }),
-            ...(envs === undefined ? {} : { envs }),
-            ...(flags.hostUrl === undefined ? {} : { hostUrl: flags.hostUrl }),
+            ...defined({ env: flags.env, envs, hostUrl: flags.hostUrl, beforeStep: stepper?.beforeStep }),
             ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
-            ...(stepper ? { beforeStep: stepper.beforeStep } : {}),
           },
           { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal },
           undefined,
@@ -229,7 +225,9 @@ function assertUrl(flag: string, value: string): void {
   }
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw new UsageError(`${flag} must be an http(s) URL, not "${value}"`, {
-      hint: `Pass an origin the lab serves, e.g. ${flag} http://127.0.0.1:<port> from "codestream-auth serve" (okta's default is the lab's mock Okta).`,
+      hint:
+        `Pass an origin the lab serves, e.g. ${flag} http://127.0.0.1:<port> from "codestream-auth serve" ` +
+        "(okta's default is the lab's mock Okta).",
     });
   }
 }

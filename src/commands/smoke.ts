@@ -19,6 +19,7 @@ import type { FlowKind } from '../flows/scenarios/index.js';
 import { renderJunit } from '../render/junit.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
+import { defined } from '../util/defined.js';
 import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
 import { writeReport } from './report-files.js';
 import { choice, loadLabData } from './shared.js';
@@ -62,9 +63,8 @@ export function parseSmokeFlags(flags: SmokeFlags): SmokeOptions {
     }
   }
   return {
-    ...(providers ? { providers } : {}),
-    ...(flows ? { flows: flows as FlowKind[] } : {}),
-    ...(envs ? { envs } : {}),
+    // The flow names are unchecked here: planSmoke checks them against the flows it runs and lists those.
+    ...defined({ providers, flows: flows as FlowKind[] | undefined, envs }),
     scenarios,
     concurrency,
   };

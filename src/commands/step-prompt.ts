@@ -15,12 +15,13 @@ export interface StepPromptOptions<C> {
   preview: (stepId: string, ctx: C) => string | undefined;
 }
 
+/** The prompt's hooks: function-typed properties, as commands hand them on unbound (`beforeStep: p.beforeStep`). */
 export interface StepPrompt<C> {
-  beforeStep(step: Step<C>, ctx: C, signal: AbortSignal): Promise<void>;
+  beforeStep: (step: Step<C>, ctx: C, signal: AbortSignal) => Promise<void>;
   /** True once the user answered "q". */
   readonly quit: boolean;
   /** Stops reading stdin so the process can exit; idempotent. */
-  close(): void;
+  close: () => void;
 }
 
 /** The stdin `--step` reads its answers from; a usage error when there is none at all. */
@@ -50,7 +51,7 @@ export function createStepPrompt<C>(opts: StepPromptOptions<C>): StepPrompt<C> {
       write(`▸ next: ${step.title}\n${request === undefined ? '' : `  ${request}\n`}  Enter to run it, q to quit: `);
       const answer = await lines.next(signal);
       // A terminal echoes the Enter; piped answers do not, so end the prompt line here.
-      if (answer !== null && (opts.stdin as { isTTY?: boolean }).isTTY !== true) write('\n');
+      if (answer !== null && !isTerminal(opts.stdin)) write('\n');
       if (answer === null) {
         ended = true;
         write('\n  stdin ended: running the remaining steps without pausing\n');
@@ -66,8 +67,13 @@ export function createStepPrompt<C>(opts: StepPromptOptions<C>): StepPrompt<C> {
 
 interface LineReader {
   /** The next line without its newline, or null at end of input. */
-  next(signal: AbortSignal): Promise<string | null>;
-  close(): void;
+  next: (signal: AbortSignal) => Promise<string | null>;
+  close: () => void;
+}
+
+// A terminal's stdin is a tty.ReadStream, whose isTTY a plain Readable lacks.
+function isTerminal(stream: Readable): boolean {
+  return 'isTTY' in stream && stream.isTTY === true;
 }
 
 // Reads lazily (stdin is untouched until the first prompt) and keeps lines typed ahead of the prompt.

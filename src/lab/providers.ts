@@ -9,12 +9,16 @@ import type { ListenOptions } from '../listen.js';
 import { startMockProvider, type RegisteredClient, type RunningProvider } from '../mock-provider/index.js';
 import { publicKeyOf } from '../protocol/oauth1-signature.js';
 import type { ProviderProfile } from '../profiles/profile.js';
+import { defined } from '../util/defined.js';
+import { objectOrEmpty } from '../util/json.js';
 
 export interface LabProviders {
   providers: Map<string, RunningProvider>;
   /** Provider → the origin its authorize (and usually token) endpoint answers on. */
   providerUrls: Map<string, string>;
-  /** Provider → the origin of its token endpoint where that differs (Linear's API host, a custom profile's token URL). */
+  /**
+   * Provider → the origin of its token endpoint where that differs (Linear's API host, a custom profile's token URL).
+   */
   providerApiUrls: Map<string, string>;
   /** Provider → registered host (lowercased) → the mock origin that plays it. */
   hostOrigins: Map<string, Map<string, string>>;
@@ -74,7 +78,7 @@ export async function startLabProviders(input: StartProvidersInput): Promise<Lab
       now: input.now,
       consent: input.consent,
       clients,
-      ...(apiPort === undefined ? {} : { apiPort }),
+      ...defined({ apiPort }),
     });
     input.started.push(provider);
     out.providers.set(id, provider);
@@ -116,12 +120,13 @@ interface EnterpriseHost {
   client(redirectUri: string): RegisteredClient;
 }
 
-// team.providerHosts[provider][starred host] = {appClientId, appClientSecret} or {oauthData: {consumerKey, privateKey}}.
+// team.providerHosts[provider][starred host] = {appClientId, appClientSecret}
+// or {oauthData: {consumerKey, privateKey}}.
 function enterpriseHosts(config: LabConfig, id: string): EnterpriseHost[] {
   const out: EnterpriseHost[] = [];
   for (const team of config.teams) {
     for (const [starred, entry] of Object.entries(team.providerHosts[id] ?? {})) {
-      const oauth = (entry.oauthData ?? {}) as { consumerKey?: unknown; privateKey?: unknown };
+      const oauth = objectOrEmpty(entry.oauthData);
       const consumerKey = typeof oauth.consumerKey === 'string' ? oauth.consumerKey : undefined;
       const privateKey = typeof oauth.privateKey === 'string' ? oauth.privateKey : undefined;
       const clientId = typeof entry.appClientId === 'string' ? entry.appClientId : (consumerKey ?? '');

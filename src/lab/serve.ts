@@ -7,6 +7,9 @@ import type { LabConfig } from './config.js';
 import { startLab, type Lab } from './start-lab.js';
 import type { RouterMode } from '../mock-edge/router.js';
 import type { ProviderProfile } from '../profiles/profile.js';
+import { defined } from '../util/defined.js';
+import { objectOrEmpty } from '../util/json.js';
+import { toText } from '../util/to-text.js';
 
 export interface ServeOptions {
   config: LabConfig;
@@ -49,11 +52,13 @@ export async function startServeLab(opts: ServeOptions): Promise<Lab> {
       successPage: opts.successPage,
       now: opts.now,
       fetch: opts.fetch,
-      ...(opts.host === undefined ? {} : { host: opts.host }),
-      ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }),
-      ...(opts.port === undefined ? {} : { port: opts.port }),
-      ...(opts.routerMode === undefined ? {} : { routerMode: opts.routerMode }),
-      ...(opts.proxyHost === undefined ? {} : { proxyHost: opts.proxyHost }),
+      ...defined({
+        host: opts.host,
+        publicHost: opts.publicHost,
+        port: opts.port,
+        routerMode: opts.routerMode,
+        proxyHost: opts.proxyHost,
+      }),
     });
   } catch (err) {
     throw listenFailure(err, opts) ?? err;
@@ -61,18 +66,21 @@ export async function startServeLab(opts: ServeOptions): Promise<Lab> {
 }
 
 function listenFailure(err: unknown, opts: ServeOptions): AppError | undefined {
-  const { code, port, address } = (err ?? {}) as { code?: unknown; port?: unknown; address?: unknown };
-  const where = `${String(address ?? opts.host ?? '127.0.0.1')}:${String(port ?? '?')}`;
+  // A listen error is a Node system error: code, and port and address for the socket it could not bind.
+  const { code, port, address } = objectOrEmpty(err);
+  const where = `${toText(address ?? opts.host ?? '127.0.0.1')}:${toText(port ?? '?')}`;
   if (code === 'EADDRINUSE') {
     const count = boxCount(opts);
-    return new AppError('PORT_IN_USE', `port "${String(port)}" is already in use (${where})`, {
+    return new AppError('PORT_IN_USE', `port "${toText(port)}" is already in use (${where})`, {
       cause: err,
-      hint: `serve needs ${count} consecutive ports from --port ${String(opts.port ?? '')}: pick another first port, or free this one (see "lsof -i :${String(port)}").`,
+      hint:
+        `serve needs ${count} consecutive ports from --port ${String(opts.port ?? '')}: pick another first port, ` +
+        `or free this one (see "lsof -i :${toText(port)}").`,
       detail: { port, address },
     });
   }
   if (code === 'EACCES') {
-    return new UsageError(`port "${String(port)}" needs privileges to bind (${where})`, {
+    return new UsageError(`port "${toText(port)}" needs privileges to bind (${where})`, {
       cause: err,
       hint: 'Use --port 1024 or above.',
     });
@@ -121,7 +129,7 @@ export function describeLab(lab: Lab, consent: 'auto' | 'page'): ServeInfo {
         id,
         displayName: p.profile.displayName,
         url: p.url,
-        ...(p.apiUrl === undefined ? {} : { apiUrl: p.apiUrl }),
+        ...defined({ apiUrl: p.apiUrl }),
         ...(hosts.length > 0 ? { hosts } : {}),
       };
     }),
@@ -146,15 +154,13 @@ export function formatServeInfo(info: ServeInfo): string {
       env.callbackEnvironment === null ? '(none: callbackEnvironment unset)' : `${env.callbackEnvironment}!`,
     ]);
   }
+  const proxyOrigin = info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin';
   rows.push(
     'Edge',
     [`  router (${info.router.mode === 'redirect' ? '302 redirect mode' : 'reverse-proxy mode'})`, info.router.url],
     ['  authOrigin (redirect_uri base)', info.router.authOrigin],
     ['  marketing site', info.marketingUrl],
-    [
-      `  VPN proxy (Slack, MS Teams calls; ${info.vpnProxy.host === 'same' ? "on the router's host" : 'its own origin'})`,
-      info.vpnProxy.url,
-    ],
+    [`  VPN proxy (Slack, MS Teams calls; ${proxyOrigin})`, info.vpnProxy.url],
   );
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
   for (const p of info.providers) {

@@ -16,6 +16,7 @@ import type { RunningProvider } from '../mock-provider/index.js';
 import { registerEnvironmentCallbacks, startLabProviders, type LabProviders } from './providers.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { AppError } from '../errors.js';
+import { defined } from '../util/defined.js';
 
 export interface LabOptions {
   config: LabConfig;
@@ -31,7 +32,10 @@ export interface LabOptions {
   host?: string;
   /** The host name every URL carries (serve --public-host); default: the bound host, 127.0.0.1 for a wildcard. */
   publicHost?: string;
-  /** First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …; default: OS-chosen. */
+  /**
+   * First fixed port (`serve --port`): router, marketing, providers, then environments take port, port+1, …;
+   * default: OS-chosen.
+   */
   port?: number;
   exchangeTimeoutMs?: number;
   extensions?: ApiExtensions;
@@ -69,10 +73,7 @@ export interface Lab {
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const now = opts.now ?? Date.now;
-  const hostOpts = {
-    ...(opts.host === undefined ? {} : { host: opts.host }),
-    ...(opts.publicHost === undefined ? {} : { publicHost: opts.publicHost }),
-  };
+  const hostOpts = defined({ host: opts.host, publicHost: opts.publicHost });
   let nextPort = opts.port;
   // Each call takes the next fixed port, in start order, or leaves the choice to the OS.
   const listenOpts = (): { host?: string; port?: number } =>
@@ -83,7 +84,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const proxyHost = opts.proxyHost ?? 'same';
     const router = await startRouter({
       ...listenOpts(),
-      ...(opts.routerPort === undefined ? {} : { port: opts.routerPort }),
+      ...defined({ port: opts.routerPort }),
       now,
       mode: opts.routerMode ?? 'redirect',
       ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}),

@@ -30,7 +30,9 @@ export async function addCustomProfile(
   const secret = env[server.clientSecretEnv];
   if (secret === undefined || secret === '') {
     throw new UsageError(`environment variable "${server.clientSecretEnv}" is not set`, {
-      hint: `Export it with the client secret of "${server.clientId}", e.g. ${server.clientSecretEnv}=… codestream-auth connect --profile ${path}`,
+      hint:
+        `Export it with the client secret of "${server.clientId}", ` +
+        `e.g. ${server.clientSecretEnv}=… codestream-auth connect --profile ${path}`,
     });
   }
   data.profiles.set(profile.id, profile);

@@ -7,7 +7,9 @@ import { z } from 'zod';
 
 export const Params = z.record(z.string(), z.string());
 
-/** OAuth 1.0a endpoints besides authorize.path (jiraserver, contract §1.3 step 6) and the rules the real server relaxes. */
+/**
+ * OAuth 1.0a endpoints besides authorize.path (jiraserver, contract §1.3 step 6) and the rules the real server relaxes.
+ */
 export const OAuth1Schema = z.object({
   requestTokenPath: z.string().startsWith('/'),
   accessTokenPath: z.string().startsWith('/'),
@@ -65,7 +67,10 @@ export const ReshapeSchema = z.object({
   assign: Params.default({}),
 });
 
-/** What the agent adds to the start URL (contract §6.1): sharing=true (Slack, MS Teams), requestServerToken=true (Slack). */
+/**
+ * What the agent adds to the start URL (contract §6.1): sharing=true (Slack, MS Teams),
+ * requestServerToken=true (Slack).
+ */
 export const AgentSchema = z
   .object({
     sharing: z.boolean().default(false),

@@ -6,6 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { defined } from '../util/defined.js';
 import { fixturesDir } from '../util/paths.js';
 import { IdentitySchema } from './identity.js';
 import {
@@ -111,7 +112,10 @@ export const ProfileSchema = z.object({
   supportsRefresh: z.boolean().default(false),
   /** Page name on the marketing site's /auth-complete/<page> (contract §3.2 authCompletePage). */
   authCompletePage: z.string().optional(),
-  /** The callback is built from the environment's publicApiUrl and bypasses the router (YouTrack, OAuth 1.0a; contract §7). */
+  /**
+   * The callback is built from the environment's publicApiUrl and bypasses the router
+   * (YouTrack, OAuth 1.0a; contract §7).
+   */
   restrictive: z.boolean().default(false),
   /** forEnterprise: client and host come from team.providerHosts; connect needs a registered host (contract §3.1). */
   enterprise: z.boolean().default(false),
@@ -129,9 +133,14 @@ export const ProfileSchema = z.object({
   rules: RulesSchema,
   /** Sign-in with the provider: its identity endpoints and mock account (contract §3.2); absent → PRVD-1004. */
   identity: IdentitySchema.optional(),
-  /** After a sharing connect, the call that fills providerInfo…extra (Slack users.info, contract §3.2); failure → PRVD-1007. */
+  /**
+   * After a sharing connect, the call that fills providerInfo…extra (Slack users.info, contract §3.2);
+   * failure → PRVD-1007.
+   */
   sharingProfileCall: SharingProfileCallSchema.optional(),
-  /** POST /no-auth/provider-token takes a token the client already has (GitHub only, contract §1.6); others → PRVD-1011. */
+  /**
+   * POST /no-auth/provider-token takes a token the client already has (GitHub only, contract §1.6); others → PRVD-1011.
+   */
   acceptsClientToken: z.boolean().default(false),
 });
 
@@ -174,7 +183,7 @@ const CheckedProfileSchema = ProfileSchema.superRefine((p, ctx) => {
       ? undefined
       : { ...p.token, path: p.token.path ?? (p.server ? new URL(p.server.tokenUrl).pathname : '/') };
   const { token: _drop, ...rest } = p;
-  return { ...rest, authorize: { ...p.authorize, path: authorizePath }, ...(token === undefined ? {} : { token }) };
+  return { ...rest, authorize: { ...p.authorize, path: authorizePath }, ...defined({ token }) };
 });
 
 export type ProviderProfile = z.output<typeof CheckedProfileSchema>;

@@ -56,9 +56,10 @@ export function renderSharingAnswer(call: SharingProfileCall, query: Record<stri
       return name === undefined ? node : query[name];
     }
     if (Array.isArray(node)) return node.map(fill);
-    if (node !== null && typeof node === 'object')
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
+    if (node !== null && typeof node === 'object') return fillObject(node);
     return node;
   };
-  return fill(call.answer) as Record<string, unknown>;
+  const fillObject = (node: object): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
+  return fillObject(call.answer);
 }

@@ -1,5 +1,6 @@
 /** A profile as `codestream-auth providers` shows it: its flows, wire format and quirks, all read from the data. */
 import type { ProviderProfile } from './profile.js';
+import { defined } from '../util/defined.js';
 
 export interface ProfileSummary {
   id: string;
@@ -34,7 +35,7 @@ export function summarizeProfile(p: ProviderProfile): ProfileSummary {
     kind,
     ...(t === undefined ? {} : { format: t.format, clientAuth: t.clientAuth }),
     ...(p.oauth1 === undefined ? { scopeParameter: p.authorize.scopeParameter } : {}),
-    ...(p.authorize.scopes === undefined ? {} : { scopes: p.authorize.scopes }),
+    ...defined({ scopes: p.authorize.scopes }),
     enterprise: p.enterprise,
     restrictive: p.restrictive,
     mocked: p.server === undefined,
@@ -54,11 +55,13 @@ function quirksOf(p: ProviderProfile): string[] {
   if (p.restrictive) q.push('restrictive: the callback is on publicApiUrl and bypasses the auth-origin router');
   if (p.oauth1 !== undefined)
     q.push(
-      'OAuth 1.0a: request token, authorize, access token, RSA-SHA1; the state rides in oauth_callback with a special-encoded host and an oasec JWT',
+      'OAuth 1.0a: request token, authorize, access token, RSA-SHA1; ' +
+        'the state rides in oauth_callback with a special-encoded host and an oasec JWT',
     );
   if (p.delivery.mode === 'fragment')
     q.push(
-      `token in the URL fragment as "${p.delivery.tokenField}": the callback answers an HTML page whose script moves it to the query`,
+      `token in the URL fragment as "${p.delivery.tokenField}": ` +
+        'the callback answers an HTML page whose script moves it to the query',
     );
   if (p.delivery.mode === 'fragment' && p.delivery.addFromClient.length > 0)
     q.push(`stores ${p.delivery.addFromClient.join(', ')} from the CodeStream client config with the token`);
@@ -78,7 +81,8 @@ function quirksOf(p: ProviderProfile): string[] {
   const call = p.sharingProfileCall;
   if (call !== undefined)
     q.push(
-      `with sharing, the API calls ${call.path} for extra {${Object.keys(call.extra).join(', ')}}; a failed call is PRVD-1007`,
+      `with sharing, the API calls ${call.path} for extra {${Object.keys(call.extra).join(', ')}}; ` +
+        'a failed call is PRVD-1007',
     );
   if (p.acceptsClientToken)
     q.push('takes a token the client already has: POST /no-auth/provider-token (others answer PRVD-1011)');
@@ -123,7 +127,10 @@ function tokenQuirks(p: ProviderProfile, t: NonNullable<ProviderProfile['token']
   if (t.expiresIn !== undefined) q.push(`tokens expire after ${t.expiresIn} s`);
   if (p.supportsRefresh)
     q.push(
-      `refresh via "${t.refresh.parameter}"${t.refresh.rotate ? ', rotating the refresh token' : ', without a new refresh token (the API then wipes the stored one)'}`,
+      `refresh via "${t.refresh.parameter}"` +
+        (t.refresh.rotate
+          ? ', rotating the refresh token'
+          : ', without a new refresh token (the API then wipes the stored one)'),
     );
   if (t.refresh.errorStatus !== undefined) q.push(`a refused refresh answers HTTP ${t.refresh.errorStatus}`);
   return q;

@@ -4,6 +4,7 @@
  * The page carries its instructions as JSON; a real browser runs `nextFragmentHop` as the page's script,
  * and the headless browser runs the very same function, so the two cannot drift apart.
  */
+import { parseJsonObject } from '../util/json.js';
 
 /** The instructions embedded in the page. */
 export interface FragmentHopConfig {
@@ -37,15 +38,10 @@ export function nextFragmentHop(config: FragmentHopConfig, href: string): string
 /** The config of a fragment-hop page, or undefined when `html` is not one. */
 export function readFragmentHopPage(html: string): FragmentHopConfig | undefined {
   const match = new RegExp(`<script type="application/json" id="${FRAGMENT_HOP_ID}">([^<]*)</script>`).exec(html);
-  if (!match) return undefined;
-  try {
-    const value: unknown = JSON.parse(match[1] ?? '');
-    if (value === null || typeof value !== 'object') return undefined;
-    const { target, tokenField, state } = value as Record<string, unknown>;
-    return typeof target === 'string' && typeof tokenField === 'string' && typeof state === 'string'
-      ? { target, tokenField, state }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const config = parseJsonObject(match?.[1]);
+  if (config === undefined) return undefined;
+  const { target, tokenField, state } = config;
+  return typeof target === 'string' && typeof tokenField === 'string' && typeof state === 'string'
+    ? { target, tokenField, state }
+    : undefined;
 }

@@ -70,7 +70,7 @@ export async function verifyBotToken(
       currentDate: new Date(opts.now()),
       clockTolerance: BOT_FRAMEWORK_SKEW_S,
     });
-    return { ok: true, claims: payload as Record<string, unknown> };
+    return { ok: true, claims: payload };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: 'the channel token has expired' };
     if (err instanceof errors.JWTClaimValidationFailed)

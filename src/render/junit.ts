@@ -22,14 +22,12 @@ export function renderJunit(report: SmokeReport, opts: JunitOptions = {}): strin
     (s) => s.results.length > 0,
   );
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(
-    `<testsuites name="codestream-auth smoke" ${counts(report.results)} time="${seconds(report.ms)}" timestamp="${timestamp}">`,
-  );
+  const totals = `${counts(report.results)} time="${seconds(report.ms)}" timestamp="${timestamp}"`;
+  lines.push(`<testsuites name="codestream-auth smoke" ${totals}>`);
   for (const suite of suites) {
     const time = suite.results.reduce((sum, r) => sum + r.ms, 0);
-    lines.push(
-      `  <testsuite name="${suite.name}" ${counts(suite.results)} time="${seconds(time)}" timestamp="${timestamp}" hostname="localhost">`,
-    );
+    const totals = `${counts(suite.results)} time="${seconds(time)}" timestamp="${timestamp}"`;
+    lines.push(`  <testsuite name="${suite.name}" ${totals} hostname="localhost">`);
     for (const r of suite.results) lines.push(...testcase(r, redact, opts.traceLines ?? 12));
     lines.push('  </testsuite>');
   }
@@ -45,7 +43,8 @@ export function failureMessage(r: CellResult): string {
 }
 
 function testcase(r: CellResult, redact: (t: string) => string, traceLines: number): string[] {
-  const open = `    <testcase classname="${attr(r.cell.classname)}" name="${attr(r.cell.name)}" time="${seconds(r.ms)}"`;
+  const names = `classname="${attr(r.cell.classname)}" name="${attr(r.cell.name)}"`;
+  const open = `    <testcase ${names} time="${seconds(r.ms)}"`;
   if (r.status === 'passed') return [`${open}/>`];
   if (r.status === 'skipped')
     return [`${open}>`, `      <skipped message="${attr(r.skipReason ?? 'skipped')}"/>`, '    </testcase>'];
@@ -67,11 +66,8 @@ function testcase(r: CellResult, redact: (t: string) => string, traceLines: numb
       .slice(-traceLines)
       .map(eventLine),
   ].join('\n');
-  return [
-    `${open}>`,
-    `      <failure message="${attr(redact(failureMessage(r)))}" type="${attr(r.error?.code ?? 'FAILED')}">${text(redact(body))}</failure>`,
-    '    </testcase>',
-  ];
+  const failure = `message="${attr(redact(failureMessage(r)))}" type="${attr(r.error?.code ?? 'FAILED')}"`;
+  return [`${open}>`, `      <failure ${failure}>${text(redact(body))}</failure>`, '    </testcase>'];
 }
 
 // The events that tell what happened; passed checks and step starts would drown them.
@@ -79,8 +75,10 @@ const TRACED = new Set(['http', 'message', 'note', 'check-failed', 'step-failed'
 
 function eventLine(e: CellResult['events'][number]): string {
   switch (e.type) {
-    case 'http':
-      return `  ${e.from} → ${e.to} ${e.method} ${e.url} ${e.status}${e.location === undefined ? '' : ` → ${e.location}`}`;
+    case 'http': {
+      const location = e.location === undefined ? '' : ` → ${e.location}`;
+      return `  ${e.from} → ${e.to} ${e.method} ${e.url} ${e.status}${location}`;
+    }
     case 'check-failed':
       return `  ✗ ${e.check}: expected ${e.expected}, got ${e.actual}`;
     case 'step-failed':

@@ -35,7 +35,8 @@ export function renderMarkdown(report: SmokeReport, opts: MarkdownOptions = {}):
     out.push('', `### ❌ ${cellText(r)} (${r.cell.provider}, ${r.cell.env})`, '');
     if (r.cell.scenario)
       out.push(
-        `Scenario: ${escape(r.cell.scenario.title)}. Injects ${escape(r.cell.scenario.injects)}; expects ${escape(r.cell.scenario.observes)}.`,
+        `Scenario: ${escape(r.cell.scenario.title)}. Injects ${escape(r.cell.scenario.injects)}; ` +
+          `expects ${escape(r.cell.scenario.observes)}.`,
         '',
       );
     out.push(`**${escape(redact(failureMessage(r)))}**`, '');
@@ -49,10 +50,17 @@ function table(results: readonly CellResult[]): string[] {
   return [
     '| Cell | Provider | Env | Result | Time | Failed step |',
     '|---|---|---|---|---|---|',
-    ...results.map(
-      (r) =>
-        `| ${cellText(r)} | ${r.cell.provider} | ${r.cell.env} | ${ICON[r.status]} ${r.status} | ${Math.round(r.ms)} ms | ${cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''))} |`,
-    ),
+    ...results.map((r) => {
+      const failedStep = cell(r.status === 'failed' ? `\`${r.failedStep ?? '?'}\`` : (r.skipReason ?? ''));
+      const columns = [
+        cellText(r),
+        r.cell.provider,
+        r.cell.env,
+        `${ICON[r.status]} ${r.status}`,
+        `${Math.round(r.ms)} ms`,
+      ];
+      return `| ${[...columns, failedStep].join(' | ')} |`;
+    }),
   ];
 }
 

@@ -37,11 +37,14 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
   const span = `${order[0]},${order.at(-1)}`;
   const titles = new Map<string, string>();
   const nested = nestServerCalls(events);
-  const arrows = (e: HttpEvent): string[] => [
-    `  ${e.from}->>${e.to}: ${label(`${e.method} ${shortUrl(redact(e.url))}`)}`,
-    ...(nested.inside.get(e) ?? []).flatMap(arrows),
-    `  ${e.to}-->>${e.from}: ${label(answer(e.status, e.location === undefined ? undefined : redact(e.location), e.url))}`,
-  ];
+  const arrows = (e: HttpEvent): string[] => {
+    const location = e.location === undefined ? undefined : redact(e.location);
+    return [
+      `  ${e.from}->>${e.to}: ${label(`${e.method} ${shortUrl(redact(e.url))}`)}`,
+      ...(nested.inside.get(e) ?? []).flatMap(arrows),
+      `  ${e.to}-->>${e.from}: ${label(answer(e.status, location, e.url))}`,
+    ];
+  };
   let index = 0;
   for (const e of events) {
     switch (e.type) {
@@ -64,11 +67,11 @@ export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions
       case 'check-failed':
         lines.push(`  Note over ${span}: ${label(`✗ ${e.check}: expected ${e.expected}, got ${e.actual}`)}`);
         break;
-      case 'step-failed':
-        lines.push(
-          `  Note over ${span}: ${label(`✖ ${titles.get(e.step) ?? e.step} failed [${e.error.code}]${e.error.code === 'CHECK_FAILED' ? '' : `: ${e.error.message}`}`)}`,
-        );
+      case 'step-failed': {
+        const why = e.error.code === 'CHECK_FAILED' ? '' : `: ${e.error.message}`;
+        lines.push(`  Note over ${span}: ${label(`✖ ${titles.get(e.step) ?? e.step} failed [${e.error.code}]${why}`)}`);
         break;
+      }
       case 'flow-finished':
         lines.push(
           `  agent-->>webview: ${label(e.ok ? `${e.flow} ok` : `${e.flow} failed at ${e.failedStep ?? '?'}`)}`,

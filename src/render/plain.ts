@@ -74,7 +74,8 @@ export function formatDetail(event: FlowEvent, style: Style, verbose: boolean): 
     case 'http': {
       const location = event.location === undefined ? '' : ` → ${event.location}`;
       const took = verbose ? ` ${style.dim(`(${ms(event.ms)})`)}` : '';
-      return `  → ${style.dim(`${event.from}→${event.to}`)} ${event.method} ${event.url} ${event.status}${location}${took}`;
+      const request = `${event.method} ${event.url} ${event.status}`;
+      return `  → ${style.dim(`${event.from}→${event.to}`)} ${request}${location}${took}`;
     }
     case 'message':
       return `  ⇢ ${style.dim(`${event.from}→${event.to}`)} on ${event.channel}: ${event.summary}`;

@@ -1,6 +1,7 @@
 /** Smoke progress lines (one per cell, on stderr) and the JSON report. */
 import type { CellResult, SmokeReport } from '../flows/smoke/matrix.js';
 import { failureMessage } from './junit.js';
+import { defined } from '../util/defined.js';
 
 /** "✔ connect/github/local (66 ms)", "✖ scenario/consent-denied (50 ms): step …". */
 export function cellLine(r: CellResult, redact: (t: string) => string = (t) => t): string {
@@ -24,13 +25,12 @@ export function smokeJson(report: SmokeReport, redactDeep: <T>(v: T) => T = (v) 
     flow: r.cell.flow,
     provider: r.cell.provider,
     env: r.cell.env,
-    ...(r.cell.scenario ? { scenario: r.cell.scenario.name } : {}),
+    ...defined({ scenario: r.cell.scenario?.name }),
     status: r.status,
     ms: Math.round(r.ms),
     ...(r.failedStep === undefined ? {} : { failedStep: r.failedStep, message: failureMessage(r) }),
-    ...(r.check === undefined ? {} : { check: r.check }),
-    ...(r.error === undefined ? {} : { error: r.error }),
-    ...(r.skipReason === undefined ? {} : { skipReason: r.skipReason }),
+    ...defined({ check: r.check, error: r.error, skipReason: r.skipReason }),
   }));
-  return `${JSON.stringify(redactDeep({ ok: report.counts.failed === 0, counts: report.counts, ms: Math.round(report.ms), cells }), null, 2)}\n`;
+  const summary = { ok: report.counts.failed === 0, counts: report.counts, ms: Math.round(report.ms), cells };
+  return `${JSON.stringify(redactDeep(summary), null, 2)}\n`;
 }

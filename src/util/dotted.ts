@@ -4,8 +4,7 @@
  * "constructor" is a field name like any other, never a way into Object.prototype.
  */
 
-const own = (obj: object, key: string): unknown =>
-  Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+const own = (obj: object, key: string): unknown => (Object.hasOwn(obj, key) ? Reflect.get(obj, key) : undefined);
 
 /** Sets an own field; defineProperty, not assignment: `o["__proto__"] = v` would set the prototype instead. */
 export function defineField(obj: object, key: string, value: unknown): void {
@@ -14,7 +13,7 @@ export function defineField(obj: object, key: string, value: unknown): void {
 
 /** The own property `key` of a lookup table, or undefined (never an inherited one such as "toString"). */
 export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
-  return own(table, key) as T | undefined;
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 export function getPath(obj: unknown, path: string): unknown {
@@ -29,22 +28,24 @@ export function getPath(obj: unknown, path: string): unknown {
 /** Sets a value, creating intermediate objects (replacing non-objects) on the way. */
 export function setPath(obj: object, path: string, value: unknown): void {
   const keys = path.split('.');
+  const last = keys.pop() ?? ''; // split always returns at least one segment
   let cur: object = obj;
-  for (const key of keys.slice(0, -1)) {
-    let next = own(cur, key);
-    if (next === null || typeof next !== 'object') {
-      next = {};
-      defineField(cur, key, next);
+  for (const key of keys) {
+    const next = own(cur, key);
+    if (next !== null && typeof next === 'object') cur = next;
+    else {
+      const created = {};
+      defineField(cur, key, created);
+      cur = created;
     }
-    cur = next as object;
   }
-  defineField(cur, keys.at(-1) as string, value);
+  defineField(cur, last, value);
 }
 
 export function unsetPath(obj: object, path: string): void {
   const keys = path.split('.');
-  const parent = keys.length === 1 ? obj : getPath(obj, keys.slice(0, -1).join('.'));
-  const last = keys.at(-1) as string;
+  const last = keys.pop() ?? ''; // split always returns at least one segment
+  const parent = keys.length === 0 ? obj : getPath(obj, keys.join('.'));
   if (parent !== null && typeof parent === 'object' && Object.hasOwn(parent, last))
-    delete (parent as Record<string, unknown>)[last];
+    Reflect.deleteProperty(parent, last);
 }

@@ -32,12 +32,14 @@ export function sendPage(res: Response, status: number, title: string, bodyHtml:
     .set('X-Frame-Options', 'DENY')
     .set(
       'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; ` +
+        "frame-ancestors 'none'; base-uri 'none'",
     )
     .type('html')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
-        `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
+        `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+        `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
         `<body><main><h1>${escapeHtml(title)}</h1>${bodyHtml}</main></body></html>`,
     );
 }

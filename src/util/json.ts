@@ -5,11 +5,17 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value when it is a JSON object, else an empty one: for optional object fields read from outside. */
+export function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return isJsonObject(value) ? value : {};
+}
+
 /** Any JSON value, or undefined when the text is not JSON. */
 export function parseJson(text: string | null | undefined): unknown {
   if (text === null || text === undefined) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    const value: unknown = JSON.parse(text);
+    return value;
   } catch {
     return undefined;
   }

@@ -1,11 +1,14 @@
 /** Secrets the flows learn at run time, shown shortened in every rendered line unless --show-secrets. */
 
-/** Redacts registered secrets and JWT-looking strings; renderers take `redact`/`redactDeep` from it. */
+/**
+ * Redacts registered secrets and JWT-looking strings; renderers take `redact`/`redactDeep` from it. The members
+ * are function-typed properties, not methods, because callers pass them on unbound (`{ redact: secrets.redact }`).
+ */
 export interface SecretRegistry {
   /** Registers a secret; undefined and too-short values are ignored. */
-  add(value: string | undefined): void;
-  redact(text: string): string;
-  redactDeep<T>(value: T): T;
+  add: (value: string | undefined) => void;
+  redact: (text: string) => string;
+  redactDeep: <T>(value: T) => T;
 }
 
 // note: anything shorter would turn ordinary words into "abc…" all over the output.

@@ -11,6 +11,7 @@ import { main } from '../../src/cli.js';
 import type { FlowEvent } from '../../src/events.js';
 import { registeredHost } from '../../src/flows/connect/expect.js';
 import type { ProviderProfile } from '../../src/profiles/profile.js';
+import { toText } from '../../src/util/to-text.js';
 import { createFakeDeps } from '../helpers/fake-deps.js';
 import { labData } from '../helpers/lab.js';
 
@@ -88,7 +89,7 @@ describe.skipIf(skip)('--browser in chromium', () => {
     page.on('request', onRequest);
     // A person who cannot act (a missing button) interrupts the run instead of leaving it to wait for minutes.
     const controller = new AbortController();
-    let failure: unknown;
+    let failure: Error | undefined;
     let acted: Promise<void> = Promise.resolve();
     const fake = createFakeDeps({ signal: controller.signal });
     const openUrl = async (url: string): Promise<void> => {
@@ -97,7 +98,7 @@ describe.skipIf(skip)('--browser in chromium', () => {
       acted = act(page).then(
         () => undefined,
         (err: unknown) => {
-          failure = err;
+          failure = err instanceof Error ? err : new Error(toText(err));
           controller.abort();
         },
       );

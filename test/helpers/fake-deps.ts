@@ -1,6 +1,7 @@
 /** In-process Deps for tests: output collected as text, no terminal, no process globals. */
 import { PassThrough } from 'node:stream';
 import type { Deps, Io } from '../../src/deps.js';
+import { defined } from '../../src/util/defined.js';
 
 export interface FakeDeps {
   deps: Deps;
@@ -17,7 +18,7 @@ export interface FakeDepsOptions {
 }
 
 // The transform runs synchronously inside write(), so the text is complete as soon as main() resolves.
-function collector(): { stream: PassThrough; text(): string } {
+function collector(): { stream: PassThrough; text: () => string } {
   let text = '';
   const stream = new PassThrough({
     decodeStrings: false,
@@ -39,7 +40,7 @@ export function createFakeDeps(opts: FakeDepsOptions = {}): FakeDeps {
     env: opts.env ?? {},
     fetch: globalThis.fetch,
     now: opts.now ?? Date.now,
-    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...defined({ signal: opts.signal }),
   };
   return { deps, stdout: out.text, stderr: err.text };
 }

@@ -50,14 +50,14 @@ async function answerWith(
   path = '/token',
 ): Promise<{ sent: { headers: Record<string, string | string[]>; body: string; path: string } }> {
   const r = await recorded(name);
-  const out = { sent: { headers: {}, body: '', path: '' } } as {
-    sent: { headers: Record<string, string | string[]>; body: string; path: string };
+  const out: { sent: { headers: Record<string, string | string[]>; body: string; path: string } } = {
+    sent: { headers: {}, body: '', path: '' },
   };
   nock(HOST)
     .post((p) => p.startsWith(path))
     .reply(function (uri, body) {
       out.sent = {
-        headers: this.req.headers as Record<string, string | string[]>,
+        headers: this.req.headers,
         body: typeof body === 'string' ? body : JSON.stringify(body),
         path: uri,
       };
@@ -73,7 +73,8 @@ async function multipart(sent: {
   const form = await new Response(sent.body, {
     headers: { 'content-type': String(sent.headers['content-type']) },
   }).formData();
-  return [...form].map(([k, v]) => [k, String(v)]);
+  // The token requests send text fields only; a file would show as its name.
+  return [...form].map(([k, v]) => [k, typeof v === 'string' ? v : `[file ${v.name}]`]);
 }
 
 describe('GitHub: parameters in the query, no grant_type, answers form-encoded or as a 200 error', () => {

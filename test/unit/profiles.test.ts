@@ -11,7 +11,7 @@ const github = async (): Promise<Record<string, unknown>> =>
 const withField = (obj: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> => {
   const copy = structuredClone(obj);
   const keys = path.split('.');
-  let cur = copy as Record<string, unknown>;
+  let cur = copy;
   for (const key of keys.slice(0, -1)) cur = (cur[key] ??= {}) as Record<string, unknown>;
   if (value === undefined) delete cur[keys.at(-1)!];
   else cur[keys.at(-1)!] = value;

@@ -16,7 +16,7 @@ beforeAll(async () => {
   labs.proxy = await startTestLab({ providers: [], envs: ['pd', 'qa'], routerMode: 'proxy' });
 });
 afterAll(async () => {
-  await Promise.all(Object.values(labs).map((l) => l?.close()));
+  await Promise.all(Object.values(labs).map((l) => l?.close() ?? Promise.resolve()));
 });
 
 describe.each(['redirect', 'proxy'] as const)('%s mode', (mode) => {

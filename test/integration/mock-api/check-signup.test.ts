@@ -10,9 +10,7 @@ afterEach(async () => {
   lab = undefined;
 });
 
-async function setup(
-  now?: () => number,
-): Promise<{
+async function setup(now?: () => number): Promise<{
   ctx: ApiContext;
   put: (body: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown> }>;
 }> {
@@ -111,13 +109,13 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
 
   it('answers USRC-1032 with the url for a record that says to switch servers (region switch)', async () => {
     const { ctx, put } = await setup();
-    // Written by the NR-login region hand-off (contract §7); the record type of this lab has no field for it yet.
+    // Written by the NR-login region hand-off (contract §7).
     ctx.signups.insert({
       token: 'eu',
       userId: 'dana',
       provider: 'newrelicidp',
       switchToServerUrl: 'https://eu.example',
-    } as Parameters<typeof ctx.signups.insert>[0]);
+    });
     expect(await put({ token: 'eu' })).toMatchObject({
       status: 403,
       body: { code: 'USRC-1032', url: 'https://eu.example' },

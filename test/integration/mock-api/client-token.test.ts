@@ -33,7 +33,7 @@ const checkSignup = async (token: string) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: await res.json() };
 };
 
 describe('POST provider-token (contract §8 post_provider_token)', () => {

@@ -13,9 +13,7 @@ afterEach(async () => {
 
 const CALLBACK = 'http://127.0.0.1/cb';
 
-async function startProvider(
-  id: string,
-): Promise<{
+async function startProvider(id: string): Promise<{
   provider: RunningProvider;
   identity: IdentityConfig;
   token: () => Promise<string>;

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../../src/lab/start-lab.js';
 import type { Store } from '../../../src/mock-api/store.js';
+import { frameText } from '../../../src/util/ws-frame.js';
 import { createClock, getManual, labData, startTestLab } from '../../helpers/lab.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -506,7 +507,7 @@ describe('the broadcaster (ws on /broadcaster) with bad frames', () => {
       });
       for (const frame of frames) {
         const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
-          ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>));
+          ws.once('message', (data) => resolve(JSON.parse(frameText(data)) as Record<string, unknown>));
           ws.once('close', () => reject(new Error(`the broadcaster closed the socket after ${JSON.stringify(frame)}`)));
         });
         ws.send(frame);

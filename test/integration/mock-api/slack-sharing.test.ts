@@ -8,6 +8,8 @@ import { runConnect } from '../../../src/flows/connect/run.js';
 import { runScenario, scenarioCatalogue, type Scenario } from '../../../src/flows/scenarios/index.js';
 import type { Lab } from '../../../src/lab/start-lab.js';
 import { parseProfile } from '../../../src/profiles/profile.js';
+import { getPath } from '../../../src/util/dotted.js';
+import { objectOrEmpty } from '../../../src/util/json.js';
 import { flowDeps, labData, startTestLab } from '../../helpers/lab.js';
 
 const KEY = 'providerInfo.acme.slack.multiple.T0ACME0001';
@@ -39,7 +41,7 @@ describe('a Slack sharing connect', () => {
     });
     expect(call?.headers.authorization).toBe(`Bearer ${context.issuedToken}`);
     const user = api.store.users.get('dana')!;
-    expect((user.providerInfo as any).acme.slack.multiple.T0ACME0001.extra).toEqual({
+    expect(getPath(user.providerInfo, 'acme.slack.multiple.T0ACME0001.extra')).toEqual({
       locale: 'en-US',
       tz: 'America/New_York',
       tz_label: 'Eastern Daylight Time',
@@ -47,9 +49,9 @@ describe('a Slack sharing connect', () => {
     expect(user.providerIdentities).toContain('slack::U0DANA00001');
     const directive = api.broadcaster
       .messagesOn('user-dana')
-      .map((m) => m.message.user as Record<string, any>)
-      .find((u) => u.$set[`${KEY}.accessToken`] !== undefined);
-    expect(directive?.$set[`${KEY}.extra`]).toEqual({
+      .map((m) => objectOrEmpty(m.message.user))
+      .find((u) => objectOrEmpty(u.$set)[`${KEY}.accessToken`] !== undefined);
+    expect(objectOrEmpty(directive?.$set)[`${KEY}.extra`]).toEqual({
       locale: 'en-US',
       tz: 'America/New_York',
       tz_label: 'Eastern Daylight Time',
@@ -62,7 +64,9 @@ describe('a Slack sharing connect', () => {
     const { outcome } = await runConnect({ provider: 'msteams', envs: ['local'] }, deps, lab);
     expect(outcome.ok).toBe(true);
     expect(lab.providers.get('msteams')!.control.requests.filter((r) => r.endpoint === 'profile')).toEqual([]);
-    const teams = (lab.envs.get('local')!.ctx.store.users.get('dana')!.providerInfo as any).acme.msteams;
+    const teams = objectOrEmpty(
+      getPath(lab.envs.get('local')!.ctx.store.users.get('dana')!.providerInfo, 'acme.msteams'),
+    );
     expect(teams.accessToken).toEqual(expect.any(String));
     expect(teams.extra).toBeUndefined();
   });
