@@ -74,8 +74,8 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
         ctx.api.ctx.successPage === 'api'
           ? `/web/provider-connected/${ctx.profile.id}`
           : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
-      s.expectEqual('success redirect', record.location, expected);
-      if (ctx.landing) s.expectEqual('success page answers 200', ctx.landing.status, 200);
+      s.expectEqual('success redirect', expected, record.location);
+      if (ctx.landing) s.expectEqual('success page answers 200', 200, ctx.landing.status);
       return `token stored under ${ctx.storageKey ?? ''}`;
     },
   },

@@ -27,18 +27,18 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
     return;
   }
   const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'profile');
-  s.expectEqual(`the API called ${call.path} once`, calls.length, 1);
+  s.expectEqual(`the API called ${call.path} once`, 1, calls.length);
   const made = calls.at(-1);
   const query = sharingQuery(call, data);
   const expected =
     'params' in query
       ? query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')
       : `(no "${query.missing}" in the stored data)`;
-  s.expectEqual(`${call.path} query`, made?.rawQuery, expected);
+  s.expectEqual(`${call.path} query`, expected, made?.rawQuery);
   s.expectEqual(
     `${call.path} with the user token (Bearer)`,
-    made?.headers.authorization,
     `Bearer ${ctx.issuedToken ?? ''}`,
+    made?.headers.authorization,
   );
   const answer = renderSharingAnswer(call, made?.query ?? {});
   const want = Object.fromEntries(

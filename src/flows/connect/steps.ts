@@ -80,7 +80,7 @@ export function connectStepsFor(profile: ProviderProfile): Step<ConnectContext>[
 export const connectSteps: readonly ConnectStep[] = [
   step('login', 'Agent loads the me-object', async (ctx, s) => {
     ctx.me = await ctx.client.me();
-    s.expectEqual('me-object is the signed-in user', ctx.me.id, ctx.userId);
+    s.expectEqual('me-object is the signed-in user', ctx.userId, ctx.me.id);
     return `user ${ctx.userId}, version ${String(ctx.me.version)}`;
   }),
 
@@ -92,17 +92,17 @@ export const connectSteps: readonly ConnectStep[] = [
         'GET',
         `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}&sharing=true`,
       );
-      s.expectEqual('provider-auth-code answers 200', answer.status, 200);
+      s.expectEqual('provider-auth-code answers 200', 200, answer.status);
       ctx.pauth = typeof answer.body.code === 'string' ? answer.body.code : '';
     } else ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
     ctx.secrets.add(ctx.pauth);
     const claims = claimsOf(s, 'pauth', ctx.pauth);
-    s.expectEqual('pauth type', claims.type, 'pauth');
-    s.expectEqual('pauth iss', claims.iss, 'CodeStream');
-    s.expectEqual('pauth userId', claims.userId, ctx.userId);
-    s.expectEqual('pauth teamId', claims.teamId, ctx.teamId);
-    s.expectEqual('pauth lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 600);
-    if (sharing) s.expectEqual('pauth sm (sharing)', claims.sm, true);
+    s.expectEqual('pauth type', 'pauth', claims.type);
+    s.expectEqual('pauth iss', 'CodeStream', claims.iss);
+    s.expectEqual('pauth userId', ctx.userId, claims.userId);
+    s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
+    s.expectEqual('pauth lifetime (exp − iat, s)', 600, Number(claims.exp) - Number(claims.iat));
+    if (sharing) s.expectEqual('pauth sm (sharing)', true, claims.sm);
     return `type pauth, 600 s${sharing ? ', sharing' : ''}`;
   }),
 
@@ -113,11 +113,11 @@ export const connectSteps: readonly ConnectStep[] = [
       channels: [`user-${ctx.userId}`],
     });
     const channel = `user-${ctx.userId}`;
-    s.expectEqual('broadcaster confirmed the channel', ctx.broadcasts.confirmedChannels.join(','), channel);
+    s.expectEqual('broadcaster confirmed the channel', channel, ctx.broadcasts.confirmedChannels.join(','));
     s.expectEqual(
       `broadcaster has a subscriber on ${channel}`,
-      ctx.api.ctx.broadcaster.subscriberCount(channel) > 0,
       true,
+      ctx.api.ctx.broadcaster.subscriberCount(channel) > 0,
     );
     return `user-${ctx.userId}`;
   }),
@@ -153,11 +153,11 @@ export const connectSteps: readonly ConnectStep[] = [
     }
     const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
     if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
-    s.expectEqual('router answers 302', hop.status, 302);
+    s.expectEqual('router answers 302', 302, hop.status);
     const to = ctx.browser.locationOf(hop);
-    s.expectEqual('routed to the environment', to?.origin, new URL(ctx.api.url).origin);
-    s.expectEqual('routed path', to?.pathname, `/no-auth/provider-token/${ctx.profile.id}`);
-    s.expectEqual('query unchanged', rawQueryOf(hop.location ?? ''), rawQueryOf(ctx.callbackHop?.location ?? ''));
+    s.expectEqual('routed to the environment', new URL(ctx.api.url).origin, to?.origin);
+    s.expectEqual('routed path', `/no-auth/provider-token/${ctx.profile.id}`, to?.pathname);
+    s.expectEqual('query unchanged', rawQueryOf(ctx.callbackHop?.location ?? ''), rawQueryOf(hop.location ?? ''));
     ctx.apiCallbackHop = hop;
     return `env "${ctx.envName}" by state prefix`;
   }),
@@ -170,7 +170,7 @@ export const connectSteps: readonly ConnectStep[] = [
       // Contract §1.5 step 3: the first callback has no token (it is in the fragment), so the API answers a page.
       const page = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
       delete ctx.routedAnswer;
-      s.expectEqual('first callback answers 200', page.status, 200);
+      s.expectEqual('first callback answers 200', 200, page.status);
       s.check(
         'answer is an HTML page',
         (page.responseHeaders?.['content-type'] ?? '').startsWith('text/html'),
@@ -193,18 +193,18 @@ export const connectSteps: readonly ConnectStep[] = [
       const target = new URL(next ?? '', page.url);
       s.expectEqual(
         'script navigates to the auth origin',
-        `${target.origin}${target.pathname}`,
         `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`,
+        `${target.origin}${target.pathname}`,
       );
-      s.expectEqual('script puts the fragment token in the query', target.searchParams.get('token'), ctx.issuedToken);
-      s.expectEqual('script carries the state', target.searchParams.get('state'), ctx.sentState);
+      s.expectEqual('script puts the fragment token in the query', ctx.issuedToken, target.searchParams.get('token'));
+      s.expectEqual('script carries the state', ctx.sentState, target.searchParams.get('state'));
       const hop = await ctx.browser.get(target.href);
       if (ctx.lab.router.mode === 'proxy') {
-        s.expectEqual("router relayed the environment's answer", hop.status, 302);
+        s.expectEqual("router relayed the environment's answer", 302, hop.status);
         ctx.routedAnswer = hop;
       } else {
-        s.expectEqual('router answers 302', hop.status, 302);
-        s.expectEqual('routed to the environment', ctx.browser.locationOf(hop)?.origin, new URL(ctx.api.url).origin);
+        s.expectEqual('router answers 302', 302, hop.status);
+        s.expectEqual('routed to the environment', new URL(ctx.api.url).origin, ctx.browser.locationOf(hop)?.origin);
         ctx.apiCallbackHop = hop;
       }
       return 'page → script → auth origin → environment';
@@ -214,7 +214,7 @@ export const connectSteps: readonly ConnectStep[] = [
 
   step('callback', 'API validates the state, gets the token, stores it', async (ctx, s) => {
     const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
-    s.expectEqual('callback answers 302', hop.status, 302);
+    s.expectEqual('callback answers 302', 302, hop.status);
     const errorCode =
       ctx.browser.locationOf(hop)?.pathname === '/web/error'
         ? ctx.browser.locationOf(hop)?.searchParams.get('code')
@@ -236,9 +236,9 @@ export const connectSteps: readonly ConnectStep[] = [
       ctx.api.ctx.successPage === 'api'
         ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
         : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
-    s.expectEqual('success redirect', ctx.browser.locationOf(ctx.successHop as Hop)?.href, expected);
+    s.expectEqual('success redirect', expected, ctx.browser.locationOf(ctx.successHop as Hop)?.href);
     const hop = await ctx.browser.follow(ctx.successHop as Hop);
-    s.expectEqual('success page answers 200', hop.status, 200);
+    s.expectEqual('success page answers 200', 200, hop.status);
     s.check(
       'success page title',
       /Successful Auth|You are now connected/.test(hop.body),
@@ -254,10 +254,10 @@ export const connectSteps: readonly ConnectStep[] = [
     const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
     reportMessage(got, s.emit);
     const user = (got.message.user ?? {}) as Record<string, unknown>;
-    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual('directive user id', user.id, ctx.userId);
+    s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
+    s.expectEqual('directive user id', ctx.userId, user.id);
     const version = (user.$version ?? {}) as { before?: number; after?: number };
-    s.expectEqual('$version.after = before + 1', version.after, (version.before ?? NaN) + 1);
+    s.expectEqual('$version.after = before + 1', (version.before ?? NaN) + 1, version.after);
     s.check('messageId is a UUID v4', UUID_V4.test(String(got.message.messageId)), 'a UUID v4', got.message.messageId);
     s.check(
       'requestId present',
@@ -268,20 +268,20 @@ export const connectSteps: readonly ConnectStep[] = [
     const tokenErrorKey = `${base}.tokenError`;
     s.expectEqual(
       `$unset ${tokenErrorKey}`,
-      (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey],
       true,
+      (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey],
     );
     const outcome = applyDirective(ctx.me ?? {}, user);
-    s.expectEqual('agent applies the directive to its cache', outcome, 'applied');
+    s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
     if (ctx.issuedToken !== undefined)
-      s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+      s.expectEqual('delivered token equals the issued token', ctx.issuedToken, ctx.deliveredToken);
     else
       s.expectEqual(
         'delivered token equals the stored token (no provider journal to compare with)',
-        ctx.deliveredToken,
         ctx.storedToken,
+        ctx.deliveredToken,
       );
     return `version ${version.before} → ${version.after}`;
   }),

@@ -56,14 +56,14 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
     };
     s.note(`body ${JSON.stringify(body)}`);
     const answer = await ctx.client.request('PUT', `/provider-deauth/${ctx.profile.id}`, body, ctx.signal);
-    s.expectEqual('provider-deauth answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
+    s.expectEqual('provider-deauth answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
     const directive = (answer.body.user ?? {}) as Directive;
     ctx.deauthDirective = directive;
-    s.expectEqual('answer user.id', directive.id, ctx.userId);
+    s.expectEqual('answer user.id', ctx.userId, directive.id);
     const expected = expectedUnset(ctx, host, sub);
-    s.expectEqual('$unset keys', Object.keys(directive.$unset ?? {}).join(', '), expected.join(', '));
+    s.expectEqual('$unset keys', expected.join(', '), Object.keys(directive.$unset ?? {}).join(', '));
     if (ctx.pulledIdentity !== undefined) {
-      s.expectEqual('$pull providerIdentities', directive.$pull?.providerIdentities, ctx.pulledIdentity);
+      s.expectEqual('$pull providerIdentities', ctx.pulledIdentity, directive.$pull?.providerIdentities);
       s.check(
         `"${ctx.pulledIdentity}" is gone from providerIdentities`,
         !storedUser(ctx)?.providerIdentities.includes(ctx.pulledIdentity),
@@ -76,12 +76,12 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
       // Contract §1.8: with hosts stored and no host named, only providerInfo…<provider>.accessToken goes.
       s.expectEqual(
         `the token under hosts.${starHost(ctx.host.toLowerCase())} stays (failure mode 39)`,
-        left,
         ctx.storedToken,
+        left,
       );
       return `only the .accessToken keys unset; the host entry keeps its token`;
     }
-    s.expectEqual(`no token stored under ${key}`, left, undefined, 'none');
+    s.expectEqual(`no token stored under ${key}`, undefined, left, 'none');
     return `unset ${expected.join(', ')}`;
   }),
 
@@ -93,20 +93,20 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
     );
     reportMessage(got, s.emit);
     const user = (got.message.user ?? {}) as Record<string, unknown> & Directive;
-    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual("broadcast $unset equals the answer's", JSON.stringify(user.$unset), JSON.stringify(sent.$unset));
-    s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, user), 'applied');
+    s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
+    s.expectEqual("broadcast $unset equals the answer's", JSON.stringify(sent.$unset), JSON.stringify(user.$unset));
+    s.expectEqual('agent applies the directive to its cache', 'applied', applyDirective(ctx.me ?? {}, user));
     const key = storageKeyOf(ctx);
     const cached = getPath(ctx.me, `${key}.accessToken`);
     if (ctx.withoutHost && ctx.host !== undefined) {
-      s.expectEqual("the agent's cache keeps the host entry's token (failure mode 39)", cached, ctx.deliveredToken);
+      s.expectEqual("the agent's cache keeps the host entry's token (failure mode 39)", ctx.deliveredToken, cached);
       return 'the agent still counts the provider as connected';
     }
-    s.expectEqual(`the agent's cache has no token under ${key}`, cached, undefined, 'none');
+    s.expectEqual(`the agent's cache has no token under ${key}`, undefined, cached, 'none');
     s.expectEqual(
       'the agent finds no token for the provider (top-level, then team)',
-      providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId),
       undefined,
+      providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId),
       'none',
     );
     if (ctx.pulledIdentity !== undefined) {

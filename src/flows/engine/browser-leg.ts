@@ -115,7 +115,7 @@ async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<
     s.note(
       `the provider sent oauth_problem=${problem}; CodeStream drops that parameter and tries the access-token call anyway`,
     );
-  s.expectEqual('callback answers 302', record.status, 302);
+  s.expectEqual('callback answers 302', 302, record.status);
   const location = new URL(record.location ?? '', ctx.api.url);
   await waitForLanding(ctx, s, location);
   return location;
@@ -179,7 +179,7 @@ function checkConsent(ctx: BrowserLegContext, s: StepContext, since: number): vo
     .filter((r) => r.endpoint === 'consent')
     .at(-1);
   if (consent === undefined) return void s.note('no consent form was posted (the provider approved without a page)');
-  s.expectEqual('consent submitted with POST', consent.method, 'POST');
+  s.expectEqual('consent submitted with POST', 'POST', consent.method);
   s.check(
     'consent answered 302 or 303, never 307',
     consent.status === 302 || consent.status === 303,

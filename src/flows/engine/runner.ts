@@ -8,8 +8,8 @@ export interface StepContext {
   emit: EventSink;
   /** Records a passed or failed check; a failed one throws and fails the step. */
   check(name: string, ok: boolean, expected: unknown, actual: unknown, detail?: string): void;
-  /** Same as check, comparing with strict equality. */
-  expectEqual(name: string, actual: unknown, expected: unknown, detail?: string): void;
+  /** Same as check, comparing with strict equality (Object.is); the same order: expected, then actual. */
+  expectEqual(name: string, expected: unknown, actual: unknown, detail?: string): void;
   note(text: string): void;
 }
 
@@ -132,7 +132,7 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
     signal,
     emit,
     check,
-    expectEqual: (name, actual, expected, detail) =>
+    expectEqual: (name, expected, actual, detail) =>
       check(name, Object.is(actual, expected), expected, actual, detail ?? brief(actual)),
     note: (text) => emit({ type: 'note', step, text }),
   };

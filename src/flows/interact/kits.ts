@@ -83,12 +83,12 @@ const slack: InteractKit = {
     return `${call.rawBody.length} bytes, ts ${ts}, app ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
-    s.expectEqual('action type', action?.type, 'block_actions');
-    s.expectEqual('maps to the CodeStream user through slack::<id>', action?.userId, ctx.userId);
+    s.expectEqual('action type', 'block_actions', action?.type);
+    s.expectEqual('maps to the CodeStream user through slack::<id>', ctx.userId, action?.userId);
     s.expectEqual(
       'action id as sent',
-      JSON.stringify(action?.actionId),
       JSON.stringify({ ...ACTION_ID, teamId: ctx.teamId }),
+      JSON.stringify(action?.actionId),
     );
     return `block_actions by ${action?.providerUserId ?? '?'} → ${ctx.userId}`;
   },
@@ -114,8 +114,8 @@ const msteams: InteractKit = {
   },
   checkSigned(ctx, s, call) {
     const claims = decodeJwt((call.headers.authorization ?? '').replace(/^Bearer /, ''));
-    s.expectEqual('token aud is the bot app id', claims.aud, call.appId);
-    s.expectEqual('token iss', claims.iss, 'https://api.botframework.com');
+    s.expectEqual('token aud is the bot app id', call.appId, claims.aud);
+    s.expectEqual('token iss', 'https://api.botframework.com', claims.iss);
     const leftS = Number(claims.exp) - Math.floor(ctx.now() / 1000);
     s.check(
       ctx.tamper === 'timestamp' ? 'token expired beyond the 5-minute skew (tampered)' : 'token not expired',
@@ -124,13 +124,13 @@ const msteams: InteractKit = {
       `${leftS} s`,
     );
     const value = (JSON.parse(call.rawBody.toString('utf8')) as { value?: { signInCode?: unknown } }).value;
-    s.expectEqual('activity carries the connect code', value?.signInCode, ctx.connectCode);
+    s.expectEqual('activity carries the connect code', ctx.connectCode, value?.signInCode);
     return `${call.rawBody.length} bytes, aud ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
-    s.expectEqual('bot replied', action?.reply, CONNECTED_REPLY);
+    s.expectEqual('bot replied', CONNECTED_REPLY, action?.reply);
     const replies = parseJson(ctx.answer?.body)?.activities as Array<{ text?: unknown }> | undefined;
-    s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', replies?.[0]?.text, CONNECTED_REPLY);
+    s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', CONNECTED_REPLY, replies?.[0]?.text);
     const team = ctx.api.ctx.store.teams.get(ctx.teamId);
     s.check(
       `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`,

@@ -67,9 +67,9 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         ctx.secrets.add(secret);
       ctx.secrets.add(ctx.lab.config.secrets.botFramework);
       const route = ctx.lab.vpnProxy.table.get(provider)?.get(ctx.appId ?? '');
-      s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, route?.env, ctx.envName);
+      s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, ctx.envName, route?.env);
       const same = ctx.lab.vpnProxy.url === ctx.lab.router.url;
-      s.expectEqual('proxy host', same ? 'same' : 'separate', ctx.lab.vpnProxy.host);
+      s.expectEqual('proxy host', ctx.lab.vpnProxy.host, same ? 'same' : 'separate');
       return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${same ? " (the auth-origin router's host, as the seed says it is today)" : ' (its own origin, as the seed says it should be)'}`;
     }),
     step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
@@ -108,22 +108,22 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       ctx.proxyHit = ctx.lab.vpnProxy.hits.at(-1);
       const body = parseJson(ctx.answer.body);
       if (ctx.tamper === undefined) {
-        s.expectEqual('answer status', ctx.answer.status, 200);
+        s.expectEqual('answer status', 200, ctx.answer.status);
         return `200 from ${ctx.envName} through the proxy`;
       }
-      s.expectEqual('answer status (refusal expected)', ctx.answer.status, 403);
-      s.expectEqual('error code', body?.code, 'RAPI-1003');
+      s.expectEqual('answer status (refusal expected)', 403, ctx.answer.status);
+      s.expectEqual('error code', 'RAPI-1003', body?.code);
       s.expectEqual(
         'refused by',
-        ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment',
         ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment',
+        ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment',
       );
       return `403 RAPI-1003 — ${String(body?.info ?? body?.message ?? '')}`;
     }),
     step('proxy', 'VPN proxy routes the call by its app id, bytes unchanged', async (ctx, s) => {
       const call = ctx.call as ProviderCall;
       const hit = ctx.proxyHit;
-      s.expectEqual('proxy read the app id', hit?.appId, call.appId);
+      s.expectEqual('proxy read the app id', call.appId, hit?.appId);
       s.check(
         'proxy received the bytes sent',
         hit?.rawBody.equals(call.rawBody) === true,
@@ -143,7 +143,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         s.check('no environment received the call', reached.length === 0, 'none', reached);
         return `refused: ${hit?.reason ?? ''}`;
       }
-      s.expectEqual('proxy forwarded to', hit?.env, ctx.envName);
+      s.expectEqual('proxy forwarded to', ctx.envName, hit?.env);
       ctx.received = ctx.api.ctx.providerActions.received.at(-1);
       const received = ctx.received;
       ctx.onEvent({
@@ -163,7 +163,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         received ? `${received.rawBody.length} bytes sha256 ${sha(received.rawBody)}` : 'nothing',
       );
       for (const name of kit.signedHeaders)
-        s.expectEqual(`header ${name} unchanged`, received?.headers[name], call.headers[name]);
+        s.expectEqual(`header ${name} unchanged`, call.headers[name], received?.headers[name]);
       return `${call.rawBody.length} bytes to ${hit?.forwardedTo ?? ''}, sha256 ${sha(call.rawBody)}…`;
     }),
     step('verify', kit.verifyTitle, async (ctx, s) => {
@@ -176,22 +176,22 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         return 'no environment was asked';
       }
       if (ctx.tamper !== undefined) {
-        s.expectEqual('environment refused with', ctx.received?.code, 'RAPI-1003');
-        s.expectEqual('no action recorded', actions.length, 0);
+        s.expectEqual('environment refused with', 'RAPI-1003', ctx.received?.code);
+        s.expectEqual('no action recorded', 0, actions.length);
         return `RAPI-1003: ${ctx.received?.reason ?? ''}`;
       }
-      s.expectEqual('environment accepted', ctx.received?.status, 200);
+      s.expectEqual('environment accepted', 200, ctx.received?.status);
       return kit.checkAccepted(ctx, s, actions.at(-1));
     }),
     step('broadcast', 'Agent hears about it on its me-channel', async (ctx, s) => {
       if (ctx.tamper !== undefined) {
         const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`);
-        s.expectEqual('nothing published for the user', published.length, 0);
+        s.expectEqual('nothing published for the user', 0, published.length);
         return 'nothing published (as expected)';
       }
       const got = await ctx.broadcasts.delivered((m) => kit.isDelivery(ctx, m), 'message about the provider action');
       reportMessage(got, s.emit);
-      s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
+      s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
       s.check('messageId present', typeof got.message.messageId === 'string', 'a message id', got.message.messageId);
       return `on ${got.channel}`;
     }),
@@ -205,7 +205,7 @@ const connectCodeStep = step(
   'Agent gets an MS Teams connect code (POST /msteams/generate-connect-code)',
   async (ctx, s) => {
     const answer = await ctx.client.request('POST', '/msteams/generate-connect-code', {});
-    s.expectEqual('answer status', answer.status, 200);
+    s.expectEqual('answer status', 200, answer.status);
     ctx.connectCode = typeof answer.body.connectCode === 'string' ? answer.body.connectCode : undefined;
     ctx.secrets.add(ctx.connectCode);
     s.check(

@@ -50,19 +50,19 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
         `the agent would refresh by itself ${Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60)} s from now (60 s before expiresAt)`,
       );
     const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`);
-    s.expectEqual('provider-refresh answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
+    s.expectEqual('provider-refresh answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
     const directive = (answer.body.user ?? {}) as { $set?: Record<string, unknown> };
     const t = ctx.profile.token;
     if (ctx.providerJournal && t !== undefined) {
       const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
       const params = { ...call?.query, ...call?.body };
-      s.expectEqual('refresh grant: grant_type', params.grant_type, 'refresh_token');
+      s.expectEqual('refresh grant: grant_type', 'refresh_token', params.grant_type);
       s.expectEqual(
         `refresh grant: the stored refresh token (${t.refresh.parameter})`,
-        params[t.refresh.parameter],
         ctx.oldRefreshToken,
+        params[t.refresh.parameter],
       );
-      s.expectEqual('refresh grant: format', call?.format, t.format);
+      s.expectEqual('refresh grant: format', t.format, call?.format);
       const issued = ctx.provider.control.issued.filter((i) => i.kind === 'refresh').at(-1);
       ctx.refreshedToken = issued?.accessToken;
       ctx.secrets.add(issued?.refreshToken);
@@ -72,7 +72,7 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
           ? (directive.$set[`${key}.accessToken`] as string)
           : undefined;
     ctx.secrets.add(ctx.refreshedToken);
-    s.expectEqual(`answer $set ${key}.accessToken`, directive.$set?.[`${key}.accessToken`], ctx.refreshedToken);
+    s.expectEqual(`answer $set ${key}.accessToken`, ctx.refreshedToken, directive.$set?.[`${key}.accessToken`]);
     ctx.refreshVersion = versionAfter(directive);
     // Without a journal (a custom profile's real server) the first token is the one the connect stored.
     const first = ctx.providerJournal ? ctx.issuedToken : ctx.storedToken;
@@ -104,11 +104,11 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       if (ctx.providerJournal)
         s.expectEqual(
           'rotated: the provider disabled the used refresh token',
-          ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed,
           true,
+          ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed,
         );
     } else {
-      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', stored?.refreshToken, null);
+      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', null, stored?.refreshToken);
       s.note(
         `${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`,
       );
@@ -129,15 +129,15 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       );
     }, `directive with the refreshed ${key}`);
     reportMessage(got, s.emit);
-    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
+    s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
     s.expectEqual(
       'agent applies the directive to its cache',
-      applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>),
       'applied',
+      applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>),
     );
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
-    s.expectEqual('delivered token equals the refreshed token', ctx.deliveredToken, ctx.refreshedToken);
+    s.expectEqual('delivered token equals the refreshed token', ctx.refreshedToken, ctx.deliveredToken);
     return 'the agent holds the refreshed token';
   }),
 ];

@@ -48,10 +48,10 @@ export async function followToWebError(
   );
   const url = ctx.browser.locationOf(end) as URL;
   const q = url.searchParams;
-  s.expectEqual('/web/error code', q.get('code'), expected.code);
-  s.expectEqual('/web/error provider', q.get('provider'), rt.callbackProvider);
-  s.expectEqual('/web/error carries a state', q.has('state'), expected.state);
+  s.expectEqual('/web/error code', expected.code, q.get('code'));
+  s.expectEqual('/web/error provider', rt.callbackProvider, q.get('provider'));
+  s.expectEqual('/web/error carries a state', expected.state, q.has('state'));
   if (expected.providerError !== undefined)
-    s.expectEqual('/web/error providerError', q.get('providerError'), expected.providerError);
+    s.expectEqual('/web/error providerError', expected.providerError, q.get('providerError'));
   return url;
 }

@@ -57,16 +57,16 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
       const params = { ...exchange?.query, ...exchange?.body };
       s.expectEqual(
         'exchange: code',
-        params[ctx.profile.token?.codeParameter ?? 'code'],
         new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code'),
+        params[ctx.profile.token?.codeParameter ?? 'code'],
       );
-      s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
+      s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
       ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
       ctx.secrets.add(ctx.issuedToken);
       s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
       const calls = ctx.profile.identity?.calls ?? [];
       const identity = journal.filter((r) => r.endpoint === 'identity');
-      s.expectEqual('identity calls made', identity.length, calls.length, identity.map((r) => r.path).join(', '));
+      s.expectEqual('identity calls made', calls.length, identity.length, identity.map((r) => r.path).join(', '));
       return `identity via ${identity.map((r) => r.path).join(', ')}`;
     },
   },
@@ -82,13 +82,13 @@ function checkAuthorizeRequest(ctx: SignupBrowserContext, s: StepContext): void 
   ctx.redirectUri = shape.values.get('redirect_uri');
   s.expectEqual(
     ctx.profile.restrictive ? 'redirect_uri is publicApiUrl (restrictive)' : 'redirect_uri is the auth origin',
-    ctx.redirectUri,
     expectedCallback(ctx),
+    ctx.redirectUri,
   );
   ctx.sentState = shape.values.get('state') ?? '';
   const parts = decodeState(ctx.sentState);
-  s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
+  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
   const claims = claimsOf(s, 'state JWT', parts.jwt);
-  s.expectEqual('state JWT userId', claims.userId, 'anon');
-  s.expectEqual('state JWT st is the signup token', claims.st, ctx.signupToken);
+  s.expectEqual('state JWT userId', 'anon', claims.userId);
+  s.expectEqual('state JWT st is the signup token', ctx.signupToken, claims.st);
 }

@@ -43,7 +43,7 @@ export const pollStep = step('poll', 'Agent polls check-signup until the login p
   const outcome = await (ctx.poll as Promise<PollOutcome>);
   ctx.outcome = outcome;
   for (const event of ctx.pollEvents.splice(0)) s.emit(event);
-  s.expectEqual('check-signup calls never overlap', ctx.maxInFlight, 1);
+  s.expectEqual('check-signup calls never overlap', 1, ctx.maxInFlight);
   // Polling began before the browser opened the start URL, so the first answers cannot be anything but pending.
   s.check(
     'polls answered AUTH-1006 while the browser leg ran',
@@ -99,8 +99,8 @@ export const packageStep = step(
     ctx.deliveredToken = typeof info?.accessToken === 'string' ? info.accessToken : undefined;
     s.expectEqual(
       `me-object providerInfo.${ctx.profile.id}.accessToken equals the issued token`,
-      ctx.deliveredToken,
       ctx.issuedToken,
+      ctx.deliveredToken,
     );
     const identities = Array.isArray(user.providerIdentities) ? (user.providerIdentities as unknown[]) : [];
     const identity = `${ctx.profile.id}::${String(info?.userId)}`;
@@ -123,7 +123,7 @@ export const packageStep = step(
       'a token',
       body.broadcasterToken ?? 'none',
     );
-    s.expectEqual('provider', body.provider, ctx.profile.id);
+    s.expectEqual('provider', ctx.profile.id, body.provider);
     s.check(
       'signupStatus',
       body.signupStatus === 'userCreated' || body.signupStatus === 'signedIn',
@@ -131,7 +131,7 @@ export const packageStep = step(
       body.signupStatus,
       String(body.signupStatus),
     );
-    s.expectEqual('runtimeEnvironment', body.runtimeEnvironment, ctx.api.ctx.env.shortName);
+    s.expectEqual('runtimeEnvironment', ctx.api.ctx.env.shortName, body.runtimeEnvironment);
     return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
   },
 );
@@ -141,8 +141,8 @@ export const singleUseStep = step(
   'A second check-signup with the same token answers AUTH-1006',
   async (ctx, s) => {
     const answer = await ctx.client.checkSignup(ctx.signupToken as string, ctx.signal);
-    s.expectEqual('status', answer.status, 403);
-    s.expectEqual('code', answer.body.code, 'AUTH-1006');
+    s.expectEqual('status', 403, answer.status);
+    s.expectEqual('code', 'AUTH-1006', answer.body.code);
     return 'the record was deleted after its first answer';
   },
 );

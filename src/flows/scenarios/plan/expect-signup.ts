@@ -72,20 +72,20 @@ function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }
           : outcome.kind === 'login'
             ? 'a login package'
             : 'no answer before the give-up';
-      s.expectEqual('check-signup answer', answered, expect.answer);
+      s.expectEqual('check-signup answer', expect.answer, answered);
       if (outcome.kind !== 'failed') return;
-      if (expect.nested !== undefined) s.expectEqual('nested error (info.error)', outcome.nested, expect.nested);
-      s.expectEqual('LoginResult', outcome.result, expect.result);
+      if (expect.nested !== undefined) s.expectEqual('nested error (info.error)', expect.nested, outcome.nested);
+      s.expectEqual('LoginResult', expect.result, outcome.result);
       if (expect.unmapped !== undefined) {
         s.expectEqual(
           'run flags a nested code the real agent does not map',
-          outcome.nestedUnmapped === true,
           expect.unmapped,
+          outcome.nestedUnmapped === true,
         );
       }
       if (expect.switchTo !== undefined) {
-        s.expectEqual('extra.code', outcome.extra?.code, 'USRC-1032');
-        s.expectEqual('extra.url: the server to switch to', outcome.extra?.url, expect.switchTo);
+        s.expectEqual('extra.code', 'USRC-1032', outcome.extra?.code);
+        s.expectEqual('extra.url: the server to switch to', expect.switchTo, outcome.extra?.url);
       }
       const reaction = outcome.extra
         ? `region switch: the webview sends UpdateServerUrl {serverUrl: ${outcome.extra.url}} and signs in there`
@@ -102,9 +102,9 @@ function reuseStep(): Step<Ctx> {
     title: 'The same signup token again: the record is gone (single use)',
     async run(ctx, s) {
       const answer = await ctx.client.checkSignup(ctx.signupToken ?? '', ctx.signal);
-      s.expectEqual('status', answer.status, 403);
-      s.expectEqual('code', answer.body.code, 'AUTH-1006');
-      s.expectEqual('LoginResult', loginResultOf(answer.body).result, 'TOKEN_NOT_FOUND');
+      s.expectEqual('status', 403, answer.status);
+      s.expectEqual('code', 'AUTH-1006', answer.body.code);
+      s.expectEqual('LoginResult', 'TOKEN_NOT_FOUND', loginResultOf(answer.body).result);
       s.note(
         'an agent that retried with this token would poll AUTH-1006 until its 300 s give-up (contract failure mode 22)',
       );
@@ -128,10 +128,10 @@ function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
             ? 'timeout'
             : (a.error ?? 'error'),
       );
-      s.expectEqual('attempts the agent retried', saw.join(', '), seen.join(', '));
+      s.expectEqual('attempts the agent retried', seen.join(', '), saw.join(', '));
       const backoffs = attempts.filter((a) => a.backoffMs !== undefined).map((a) => a.backoffMs);
       const expected = seen.map((_, i) => 250 * (i + 1));
-      s.expectEqual('backoff before each retry (ms, 250 × attempt)', backoffs.join(', '), expected.join(', '));
+      s.expectEqual('backoff before each retry (ms, 250 × attempt)', expected.join(', '), backoffs.join(', '));
       const waited = rt.poll?.waits ?? [];
       s.check(
         'the poller waited each backoff on its injected clock',
@@ -139,7 +139,7 @@ function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
         expected.join(', '),
         waited.join(', '),
       );
-      s.expectEqual('no tick failed: the retries were enough', ctx.outcome?.stats.failedTicks, 0);
+      s.expectEqual('no tick failed: the retries were enough', 0, ctx.outcome?.stats.failedTicks);
     },
   };
 }

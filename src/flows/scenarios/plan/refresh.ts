@@ -46,16 +46,16 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
         undefined,
         ctx.signal,
       );
-      s.expectEqual('status', answer.status, expect.status);
-      s.expectEqual('code', answer.body.code, expect.code);
-      if (expect.info !== undefined) s.expectEqual('info', answer.body.info, expect.info);
+      s.expectEqual('status', expect.status, answer.status);
+      s.expectEqual('code', expect.code, answer.body.code);
+      if (expect.info !== undefined) s.expectEqual('info', expect.info, answer.body.info);
       // A refusal by the provider reaches the agent only as RAPI-1009, its answer named in info (contract §1.8).
       const grant = ctx.provider.control.requests.slice(journaled).find((r) => r.endpoint === 'token');
       if (grant !== undefined) {
         s.expectEqual(
           'the provider got a refresh grant',
-          { ...grant.query, ...grant.body }.grant_type,
           'refresh_token',
+          { ...grant.query, ...grant.body }.grant_type,
         );
         const said = `answered ${String(grant.status)}`;
         s.check(
@@ -79,11 +79,11 @@ function unchangedStep(before: Before): Step<Ctx> {
       const stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
       s.check(`${key} unchanged`, stored === before.stored, 'the token the connect stored', stored.slice(0, 80));
       const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
-      s.expectEqual('nothing more published on the me-channel', published, before.published, 'none');
+      s.expectEqual('nothing more published on the me-channel', before.published, published, 'none');
       s.expectEqual(
         "the agent still holds the connect's token",
-        getPath(ctx.me, `${key}.accessToken`),
         ctx.deliveredToken,
+        getPath(ctx.me, `${key}.accessToken`),
       );
       // Contract §6.6: the agent's answer to a CS API error on refresh.
       s.note(
