@@ -6,6 +6,7 @@
 import type { Hop } from '../../agent-sim/browser.js';
 import type { Actor } from '../../events.js';
 import { FlowError } from '../../errors.js';
+import { defined } from '../../util/defined.js';
 import { rawQueryOf } from '../engine/checks.js';
 import type { ConnectBrowserContext } from './browser.js';
 import { flowKind } from './expect.js';
@@ -27,7 +28,7 @@ function journalHop(
     ms: 0,
     startedAt: entry.at,
     body: '',
-    ...(entry.location === undefined ? {} : { location: entry.location }),
+    ...defined({ location: entry.location }),
   };
 }
 

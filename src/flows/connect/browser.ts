@@ -17,7 +17,7 @@ export interface ConnectBrowserContext extends ConnectContext, BrowserLegContext
 const reuse = (id: string): Step<ConnectBrowserContext> => {
   const found = connectSteps.find((s) => s.id === id);
   if (!found) throw new Error(`connect has no step "${id}"`);
-  return found as Step<ConnectBrowserContext>;
+  return found;
 };
 
 /** The start URL the agent hands to the browser (architecture §3 step 2; `--entry` picks the route). */
@@ -80,7 +80,5 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
     },
   },
 
-  ...connectSteps
-    .filter((s) => s.id === 'broadcast' || s.id === 'isolation')
-    .map((s) => s as Step<ConnectBrowserContext>),
+  ...connectSteps.filter((s) => s.id === 'broadcast' || s.id === 'isolation'),
 ];

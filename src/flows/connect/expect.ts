@@ -50,7 +50,7 @@ export function expectedClientId(
 ): string | undefined {
   if (host === undefined) return config.clients[provider]?.clientId;
   const entry = config.teams.find((t) => t.id === teamId)?.providerHosts[provider]?.[starHost(host.toLowerCase())];
-  const id = entry?.appClientId ?? (entry?.oauthData as { consumerKey?: unknown } | undefined)?.consumerKey;
+  const id = entry?.appClientId ?? getPath(entry?.oauthData, 'consumerKey');
   return typeof id === 'string' ? id : undefined;
 }
 
@@ -76,6 +76,11 @@ export function expectedStorageKey(
   const sub = input.sharing ? expectedSubId(profile) : undefined;
   if (sub !== undefined) key += `.multiple.${sub}`;
   return key;
+}
+
+/** A providerIdentities entry (contract §4.1): `<provider>::<providerUserId>`. */
+export function providerIdentity(provider: string, userId: unknown): string {
+  return `${provider}::${String(userId)}`;
 }
 
 /** What kind of hand-back the provider does, for step selection and messages. */

@@ -5,12 +5,14 @@
  */
 import { reportMessage } from '../../agent-sim/broadcast-recovery.js';
 import { applyDirective } from '../../agent-sim/me-cache.js';
+import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { claimsOf, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import type { AgentContext, ApiClient, BroadcastClient } from '../engine/context.js';
 import type { Hop } from '../../agent-sim/browser.js';
-import type { Step } from '../engine/runner.js';
+import { need, type Step } from '../engine/runner.js';
+import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import { isolationStep } from '../engine/isolation.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { flowKind, startQuery } from './expect.js';
@@ -70,11 +72,11 @@ const step = (
   title: string,
   run: Step<ConnectContext>['run'],
   applies?: ConnectStep['applies'],
-): ConnectStep => ({ id, title, run, ...(applies ? { applies } : {}) });
+): ConnectStep => ({ id, title, run, ...defined({ applies }) });
 
 /** The steps a profile takes, in order. */
 export function connectStepsFor(profile: ProviderProfile): Step<ConnectContext>[] {
-  return connectSteps.filter((s) => (s as ConnectStep).applies?.(profile) ?? true);
+  return connectSteps.filter((s) => s.applies?.(profile) ?? true);
 }
 
 export const connectSteps: readonly ConnectStep[] = [
@@ -130,7 +132,7 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
 
   step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
-    const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
+    const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
     if (hop.status === 200 && !ctx.providerJournal) {
       s.check(
         'the server approved without a person',
@@ -145,13 +147,13 @@ export const connectSteps: readonly ConnectStep[] = [
   step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
     if (ctx.profile.restrictive) {
       // Contract §7: restrictive providers call back on publicApiUrl, so there is no router hop.
-      ctx.apiCallbackHop = ctx.callbackHop as Hop;
+      ctx.apiCallbackHop = need(ctx.callbackHop, 'callback hop', s);
       s.note(
         `no router hop: the callback went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`,
       );
       return 'bypassed: the callback is on the environment itself';
     }
-    const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+    const hop = await ctx.browser.follow(need(ctx.callbackHop, 'callback hop', s));
     if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
     s.expectEqual('router answers 302', 302, hop.status);
     const to = ctx.browser.locationOf(hop);
@@ -168,7 +170,7 @@ export const connectSteps: readonly ConnectStep[] = [
     async (ctx, s) => {
       if (flowKind(ctx.profile) !== 'fragment') return `not taken by ${ctx.profile.id}`;
       // Contract §1.5 step 3: the first callback has no token (it is in the fragment), so the API answers a page.
-      const page = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+      const page = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
       delete ctx.routedAnswer;
       s.expectEqual('first callback answers 200', 200, page.status);
       s.check(
@@ -213,7 +215,7 @@ export const connectSteps: readonly ConnectStep[] = [
   ),
 
   step('callback', 'API validates the state, gets the token, stores it', async (ctx, s) => {
-    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
     s.expectEqual('callback answers 302', 302, hop.status);
     const errorCode =
       ctx.browser.locationOf(hop)?.pathname === '/web/error'
@@ -236,8 +238,9 @@ export const connectSteps: readonly ConnectStep[] = [
       ctx.api.ctx.successPage === 'api'
         ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
         : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
-    s.expectEqual('success redirect', expected, ctx.browser.locationOf(ctx.successHop as Hop)?.href);
-    const hop = await ctx.browser.follow(ctx.successHop as Hop);
+    const successHop = need(ctx.successHop, 'success hop', s);
+    s.expectEqual('success redirect', expected, ctx.browser.locationOf(successHop)?.href);
+    const hop = await ctx.browser.follow(successHop);
     s.expectEqual('success page answers 200', 200, hop.status);
     s.check(
       'success page title',
@@ -253,10 +256,10 @@ export const connectSteps: readonly ConnectStep[] = [
     const key = `${base}.accessToken`;
     const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
     reportMessage(got, s.emit);
-    const user = (got.message.user ?? {}) as Record<string, unknown>;
+    const user = userDirective(got.message);
     s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
     s.expectEqual('directive user id', ctx.userId, user.id);
-    const version = (user.$version ?? {}) as { before?: number; after?: number };
+    const version = versionOf(user);
     s.expectEqual('$version.after = before + 1', (version.before ?? NaN) + 1, version.after);
     s.check('messageId is a UUID v4', UUID_V4.test(String(got.message.messageId)), 'a UUID v4', got.message.messageId);
     s.check(
@@ -266,11 +269,7 @@ export const connectSteps: readonly ConnectStep[] = [
       got.message.requestId,
     );
     const tokenErrorKey = `${base}.tokenError`;
-    s.expectEqual(
-      `$unset ${tokenErrorKey}`,
-      true,
-      (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey],
-    );
+    s.expectEqual(`$unset ${tokenErrorKey}`, true, operatorOf(user, '$unset')?.[tokenErrorKey]);
     const outcome = applyDirective(ctx.me ?? {}, user);
     s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
@@ -289,6 +288,6 @@ export const connectSteps: readonly ConnectStep[] = [
 ];
 
 function hasSetKey(message: Record<string, unknown>, key: string): boolean {
-  const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;
+  const set = operatorOf(message.user, '$set');
   return set !== undefined && key in set;
 }

@@ -4,7 +4,7 @@
  * host), the OAuth 1.0a access-token call, or no exchange at all for fragment providers.
  */
 import { getPath } from '../../util/dotted.js';
-import { JWT_BEARER_ASSERTION } from '../../mock-api/outbound/exchange.js';
+import { JWT_BEARER_ASSERTION_TYPE } from '../engine/contract.js';
 import { starHost } from '../../state.js';
 import type { ConnectContext } from './steps.js';
 import { expectedStorageKey, flowKind } from './expect.js';
@@ -71,7 +71,7 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
     );
   } else if (t.clientAuth === 'assertion') {
     s.expectEqual('exchange: client_id', client.id, params.client_id);
-    s.expectEqual('exchange: client_assertion_type', JWT_BEARER_ASSERTION, params.client_assertion_type);
+    s.expectEqual('exchange: client_assertion_type', JWT_BEARER_ASSERTION_TYPE, params.client_assertion_type);
     s.expectEqual('exchange: client_assertion is the client secret', client.secret, params.client_assertion);
   } else {
     s.expectEqual('exchange: client_id', client.id, params.client_id);
@@ -129,7 +129,7 @@ function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, sto
     );
   }
   if (ctx.issuedServerToken !== undefined) {
-    const team = ctx.api.ctx.store.teams.get(ctx.teamId) as unknown;
+    const team = ctx.api.ctx.store.teams.get(ctx.teamId);
     const sub = key.includes('.multiple.') ? `.multiple.${key.slice(key.lastIndexOf('.multiple.') + 10)}` : '';
     s.expectEqual(
       `server token stored on the team (serverProviderToken.${ctx.profile.id}${sub})`,

@@ -1,6 +1,7 @@
 /** Runs a flow as a list of steps; every step does one hop and checks it. Never prints. */
 import { AppError, FlowError, toErrorInfo } from '../../errors.js';
 import type { EventSink } from '../../events.js';
+import { defined } from '../../util/defined.js';
 
 export interface StepContext {
   readonly step: string;
@@ -101,8 +102,7 @@ export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlo
     flow: opts.flow,
     ok: outcome.ok,
     ms: outcome.ms,
-    ...(outcome.failedStep === undefined ? {} : { failedStep: outcome.failedStep }),
-    ...(result === undefined ? {} : { result }),
+    ...defined({ failedStep: outcome.failedStep, result }),
   });
   return outcome;
 }
@@ -117,7 +117,7 @@ function asFlowError(err: unknown, step: string, signal: AbortSignal): AppError 
 function createStepContext(step: string, signal: AbortSignal, emit: EventSink): StepContext {
   const check: StepContext['check'] = (name, ok, expected, actual, detail) => {
     if (ok) {
-      emit({ type: 'check-passed', step, check: name, ...(detail === undefined ? {} : { detail }) });
+      emit({ type: 'check-passed', step, check: name, ...defined({ detail }) });
       return;
     }
     const e = show(expected);
@@ -142,11 +142,14 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
+  let json: string | undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    json = JSON.stringify(value);
   } catch {
-    return String(value);
+    json = undefined;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last resort, for what JSON cannot print (functions, symbols, BigInts, cycles)
+  return json ?? String(value);
 }
 
 // The value a passed equality check saw, short enough for one line (renderers redact secrets in it).

@@ -5,9 +5,10 @@
  */
 import { createHmac } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
+import { parseJsonObject } from '../../util/json.js';
 import type { EnvironmentConfig } from '../../lab/config.js';
-import { CONNECTED_REPLY } from '../../mock-api/msteams-bot.js';
 import type { ProviderAction } from '../../mock-api/provider-actions.js';
 import {
   buildSlackAction,
@@ -18,6 +19,8 @@ import {
 } from '../../agent-sim/provider-calls.js';
 import type { ReceivedMessage } from '../../agent-sim/broadcast-client.js';
 import type { InteractContext } from './steps.js';
+import { TEAMS_CONNECTED_REPLY } from '../engine/contract.js';
+import { operatorOf } from '../engine/directive.js';
 import type { StepContext } from '../engine/runner.js';
 
 export interface InteractKit {
@@ -123,14 +126,15 @@ const msteams: InteractKit = {
       ctx.tamper === 'timestamp' ? '< −300 s' : '> 0 s',
       `${leftS} s`,
     );
-    const value = (JSON.parse(call.rawBody.toString('utf8')) as { value?: { signInCode?: unknown } }).value;
-    s.expectEqual('activity carries the connect code', ctx.connectCode, value?.signInCode);
+    const activity = parseJsonObject(call.rawBody.toString('utf8'));
+    s.expectEqual('activity carries the connect code', ctx.connectCode, getPath(activity, 'value.signInCode'));
     return `${call.rawBody.length} bytes, aud ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
-    s.expectEqual('bot replied', CONNECTED_REPLY, action?.reply);
-    const replies = parseJson(ctx.answer?.body)?.activities as Array<{ text?: unknown }> | undefined;
-    s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', CONNECTED_REPLY, replies?.[0]?.text);
+    s.expectEqual('bot replied', TEAMS_CONNECTED_REPLY, action?.reply);
+    const replies = parseJsonObject(ctx.answer?.body)?.activities;
+    const firstReply = Array.isArray(replies) ? getPath(replies[0], 'text') : undefined;
+    s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', TEAMS_CONNECTED_REPLY, firstReply);
     const team = ctx.api.ctx.store.teams.get(ctx.teamId);
     s.check(
       `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`,
@@ -154,7 +158,7 @@ const msteams: InteractKit = {
     return `tenant ${TEAMS_TENANT_ID} linked to ${ctx.userId}`;
   },
   isDelivery: (_ctx, m) => {
-    const added = (m.message.user as { $addToSet?: Record<string, unknown> } | undefined)?.$addToSet;
+    const added = operatorOf(m.message.user, '$addToSet');
     return added?.providerIdentities === `msteams::${TEAMS_TENANT_ID}`;
   },
 };
@@ -170,14 +174,5 @@ function identityOf(ctx: InteractContext, provider: string): string | undefined 
 }
 
 function tamperOf(ctx: InteractContext): { tamper?: NonNullable<InteractContext['tamper']> } {
-  return ctx.tamper === undefined ? {} : { tamper: ctx.tamper };
-}
-
-export function parseJson(text: string | undefined): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text ?? '');
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return defined({ tamper: ctx.tamper });
 }

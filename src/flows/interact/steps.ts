@@ -13,9 +13,10 @@ import type { ReceivedProviderCall } from '../../mock-api/provider-actions.js';
 import type { ProxyHit } from '../../mock-edge/vpn-proxy.js';
 import type { InteractiveProvider, ProviderCall, Tamper } from '../../agent-sim/provider-calls.js';
 import type { ApiClient, BroadcastClient, SecretSink } from '../engine/context.js';
-import { INTERACT_KITS, parseJson } from './kits.js';
+import { INTERACT_KITS } from './kits.js';
 import { isolationStep, type IsolationContext } from '../engine/isolation.js';
-import type { Step } from '../engine/runner.js';
+import { need, type Step } from '../engine/runner.js';
+import { parseJsonObject } from '../../util/json.js';
 
 export interface InteractContext extends IsolationContext {
   provider: InteractiveProvider;
@@ -91,7 +92,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       return kit.checkSigned(ctx, s, ctx.call);
     }),
     step('send', `${kit.displayName} → VPN proxy (POST /no-auth/provider-action/${provider})`, async (ctx, s) => {
-      const call = ctx.call as ProviderCall;
+      const call = need(ctx.call, 'signed call', s);
       const url = `${ctx.lab.vpnProxy.url}${call.path}`;
       s.note(call.summary);
       const { response } = await timedFetch(
@@ -106,7 +107,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         proxyRefused: response.headers.get('x-vpn-proxy') === 'refused',
       };
       ctx.proxyHit = ctx.lab.vpnProxy.hits.at(-1);
-      const body = parseJson(ctx.answer.body);
+      const body = parseJsonObject(ctx.answer.body);
       if (ctx.tamper === undefined) {
         s.expectEqual('answer status', 200, ctx.answer.status);
         return `200 from ${ctx.envName} through the proxy`;
@@ -118,10 +119,10 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment',
         ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment',
       );
-      return `403 RAPI-1003 — ${String(body?.info ?? body?.message ?? '')}`;
+      return `403 RAPI-1003 — ${reasonOf(body)}`;
     }),
     step('proxy', 'VPN proxy routes the call by its app id, bytes unchanged', async (ctx, s) => {
-      const call = ctx.call as ProviderCall;
+      const call = need(ctx.call, 'signed call', s);
       const hit = ctx.proxyHit;
       s.expectEqual('proxy read the app id', call.appId, hit?.appId);
       s.check(
@@ -198,6 +199,12 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
     isolationStep<InteractContext>({ via: 'proxy', expectDelivered: (ctx) => ctx.tamper !== 'app' }),
   );
   return steps;
+}
+
+// The refusal's reason as a person reads it: the error's info, else its message.
+function reasonOf(body: Record<string, unknown> | undefined): string {
+  const reason = body?.info ?? body?.message ?? '';
+  return typeof reason === 'string' ? reason : JSON.stringify(reason);
 }
 
 const connectCodeStep = step(

@@ -11,6 +11,7 @@ import { storageKeyOf, type ConnectContext } from '../connect/steps.js';
 import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from '../engine/lab-run.js';
 import type { ConnectOptions, ConnectRun, FlowDeps } from '../connect/run.js';
 import { createConnectContext } from '../connect/run.js';
+import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import type { RunFlowOptions, Step } from '../engine/runner.js';
 
 export interface RefreshContext extends ConnectContext {
@@ -18,11 +19,6 @@ export interface RefreshContext extends ConnectContext {
   refreshedToken?: string | undefined;
   /** $version.after of the refresh answer's directive: the broadcast to wait for. */
   refreshVersion?: number | undefined;
-}
-
-function versionAfter(directive: unknown): number | undefined {
-  const after = (directive as { $version?: { after?: unknown } } | undefined)?.$version?.after;
-  return typeof after === 'number' ? after : undefined;
 }
 
 const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step<RefreshContext> => ({
@@ -34,24 +30,24 @@ const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step
 export const refreshSteps: readonly Step<RefreshContext>[] = [
   step('refresh-call', 'Agent asks the API to refresh the token (GET /provider-refresh)', async (ctx, s) => {
     const key = storageKeyOf(ctx);
-    const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as
-      { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    const before = storedToken(ctx, key);
     s.check(
       'connect stored a refresh token',
-      typeof before?.refreshToken === 'string',
+      typeof before.refreshToken === 'string',
       'a refresh token',
-      before?.refreshToken,
+      before.refreshToken,
     );
-    ctx.oldRefreshToken = String(before?.refreshToken);
+    ctx.oldRefreshToken = String(before.refreshToken);
     ctx.secrets.add(ctx.oldRefreshToken);
     // Contract §6.6: the agent refreshes on its own once fewer than 60 s are left; the run asks now.
-    if (typeof before?.expiresAt === 'number')
-      s.note(
-        `the agent would refresh by itself ${Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60)} s from now (60 s before expiresAt)`,
-      );
+    if (typeof before.expiresAt === 'number') {
+      const leftS = Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60);
+      s.note(`the agent would refresh by itself ${leftS} s from now (60 s before expiresAt)`);
+    }
     const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`);
     s.expectEqual('provider-refresh answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
-    const directive = (answer.body.user ?? {}) as { $set?: Record<string, unknown> };
+    const directive = userDirective(answer.body);
+    const answered = operatorOf(directive, '$set')?.[`${key}.accessToken`];
     const t = ctx.profile.token;
     if (ctx.providerJournal && t !== undefined) {
       const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
@@ -66,14 +62,10 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       const issued = ctx.provider.control.issued.filter((i) => i.kind === 'refresh').at(-1);
       ctx.refreshedToken = issued?.accessToken;
       ctx.secrets.add(issued?.refreshToken);
-    } else
-      ctx.refreshedToken =
-        typeof directive.$set?.[`${key}.accessToken`] === 'string'
-          ? (directive.$set[`${key}.accessToken`] as string)
-          : undefined;
+    } else ctx.refreshedToken = typeof answered === 'string' ? answered : undefined;
     ctx.secrets.add(ctx.refreshedToken);
-    s.expectEqual(`answer $set ${key}.accessToken`, ctx.refreshedToken, directive.$set?.[`${key}.accessToken`]);
-    ctx.refreshVersion = versionAfter(directive);
+    s.expectEqual(`answer $set ${key}.accessToken`, ctx.refreshedToken, answered);
+    ctx.refreshVersion = versionOf(directive).after;
     // Without a journal (a custom profile's real server) the first token is the one the connect stored.
     const first = ctx.providerJournal ? ctx.issuedToken : ctx.storedToken;
     s.check('an access token in the answer', ctx.refreshedToken !== undefined, 'an access token', ctx.refreshedToken);
@@ -83,12 +75,11 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       s.note(
         'the server answered the refresh with the same access token it issued first (RFC 6749 §6 allows it; a deterministic JWT within the same second does this)',
       );
-    const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as
-      { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    const stored = storedToken(ctx, key);
     if (!ctx.providerJournal) {
       // A real server decides whether it rotates; the run says what it saw instead of asserting the profile's guess.
       const seen =
-        typeof stored?.refreshToken === 'string'
+        typeof stored.refreshToken === 'string'
           ? stored.refreshToken === ctx.oldRefreshToken
             ? 'kept the same refresh token'
             : 'rotated the refresh token'
@@ -97,9 +88,9 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     } else if (t?.refresh.rotate === true) {
       s.check(
         'rotated: a new refresh token is stored',
-        typeof stored?.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken,
+        typeof stored.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken,
         'a new refresh token',
-        stored?.refreshToken,
+        stored.refreshToken,
       );
       if (ctx.providerJournal)
         s.expectEqual(
@@ -108,12 +99,12 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
           ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed,
         );
     } else {
-      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', null, stored?.refreshToken);
+      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', null, stored.refreshToken);
       s.note(
         `${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`,
       );
     }
-    if (stored?.expiresAt !== undefined)
+    if (stored.expiresAt !== undefined)
       s.check('expiresAt is in the future', Number(stored.expiresAt) > ctx.now(), `> ${ctx.now()}`, stored.expiresAt);
     return `new token stored under ${key}`;
   }),
@@ -122,10 +113,10 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     const key = `${storageKeyOf(ctx)}.accessToken`;
     // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
-      const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
+      const user = m.message.user;
       return (
-        user.$set?.[key] === ctx.refreshedToken &&
-        (ctx.refreshVersion === undefined || versionAfter(user) === ctx.refreshVersion)
+        operatorOf(user, '$set')?.[key] === ctx.refreshedToken &&
+        (ctx.refreshVersion === undefined || versionOf(user).after === ctx.refreshVersion)
       );
     }, `directive with the refreshed ${key}`);
     reportMessage(got, s.emit);
@@ -133,7 +124,7 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     s.expectEqual(
       'agent applies the directive to its cache',
       'applied',
-      applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>),
+      applyDirective(ctx.me ?? {}, userDirective(got.message)),
     );
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
@@ -141,6 +132,12 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     return 'the agent holds the refreshed token';
   }),
 ];
+
+/** The refresh token and expiry the API stores under `key` (contract §4.1). */
+function storedToken(ctx: RefreshContext, key: string): { refreshToken: unknown; expiresAt: unknown } {
+  const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+  return { refreshToken: getPath(stored, 'refreshToken'), expiresAt: getPath(stored, 'expiresAt') };
+}
 
 /** Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token. */
 export function refreshQuery(ctx: RefreshContext, key: string): string {

@@ -8,7 +8,12 @@ import type { CheckSignupFault } from '../../mock-api/api-faults.js';
 import type { ProviderFault } from '../../mock-provider/context.js';
 
 /** The flows scenarios run on. */
-export type FlowKind = 'connect' | 'signup' | 'refresh';
+export const FLOW_KINDS = ['connect', 'signup', 'refresh'] as const;
+export type FlowKind = (typeof FLOW_KINDS)[number];
+
+export function isFlowKind(name: string): name is FlowKind {
+  return FLOW_KINDS.some((kind) => kind === name);
+}
 
 /** A browser request the scenario may rewrite, named by who answers it. */
 export type HopName = 'start' | 'authorize' | 'callback' | 'api-callback';

@@ -7,15 +7,14 @@ import { authorizeRequestOf, awaitCallback, openInBrowser, type BrowserLegContex
 import { claimsOf, queryShape } from '../engine/checks.js';
 import { expectedAuthorizeKeys } from '../connect/steps.js';
 import { expectedCallback } from '../connect/start.js';
-import type { Step, StepContext } from '../engine/runner.js';
+import { need, type Step, type StepContext } from '../engine/runner.js';
 import { signupPollSteps, signupStartUrl, type SignupContext } from './steps.js';
 
 export interface SignupBrowserContext extends SignupContext, BrowserLegContext {
   signal?: AbortSignal;
 }
 
-const reuse = (...ids: string[]): Step<SignupBrowserContext>[] =>
-  signupPollSteps.filter((s) => ids.includes(s.id)).map((s) => s as Step<SignupBrowserContext>);
+const reuse = (...ids: string[]): Step<SignupBrowserContext>[] => signupPollSteps.filter((s) => ids.includes(s.id));
 
 export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
   // The agent polls from before the browser opens, as the webview does (contract §6.2).
@@ -25,7 +24,7 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
     id: 'open-browser',
     title: 'Webview hands the sign-up start URL to the browser',
     async run(ctx, s) {
-      ctx.startUrl = signupStartUrl(ctx, ctx.signupToken as string);
+      ctx.startUrl = signupStartUrl(ctx, need(ctx.signupToken, 'signup token', s));
       await openInBrowser(ctx, s, ctx.startUrl);
       return 'approve or deny on the provider page';
     },

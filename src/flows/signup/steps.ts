@@ -8,10 +8,11 @@ import type { Hop } from '../../agent-sim/browser.js';
 import type { PollAttempt, PollClock, PollOutcome } from '../../agent-sim/poller.js';
 import type { FlowEvent } from '../../events.js';
 import { decodeState } from '../../state.js';
+import { getPath } from '../../util/dotted.js';
 import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import { expectedAuthorizeKeys } from '../connect/steps.js';
 import type { AgentContext, ApiClient } from '../engine/context.js';
-import type { Step, StepContext } from '../engine/runner.js';
+import { need, type Step, type StepContext } from '../engine/runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './poll.js';
 import { isolationStep } from '../engine/isolation.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
@@ -82,7 +83,7 @@ const startStep = step(
   'start',
   'Browser opens the sign-up start URL; the API redirects to the provider',
   async (ctx, s) => {
-    const token = ctx.signupToken as string;
+    const token = need(ctx.signupToken, 'signup token', s);
     ctx.startUrl = signupStartUrl(ctx, token);
     const hop = await ctx.browser.get(ctx.startUrl);
     // The request the API received, not the URL built here: what the server read the token from.
@@ -131,7 +132,7 @@ const startStep = step(
 );
 
 const authorizeStep = step('authorize', 'Provider asks for consent and redirects back', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
+  const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
   s.expectEqual('authorize answers 302', 302, hop.status);
   const back = ctx.browser.locationOf(hop);
   s.expectEqual(
@@ -151,7 +152,7 @@ const authorizeStep = step('authorize', 'Provider asks for consent and redirects
 });
 
 const routeStep = step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+  const hop = await ctx.browser.follow(need(ctx.callbackHop, 'callback hop', s));
   if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
   const to = ctx.browser.locationOf(hop);
   s.expectEqual('router answers 302', 302, hop.status);
@@ -166,7 +167,7 @@ const callbackStep = step(
   'callback',
   'API exchanges the code, looks the user up and writes the signup record',
   async (ctx, s) => {
-    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
     s.expectEqual('callback answers 302', 302, hop.status);
     ctx.resultHop = hop;
     const location = ctx.browser.locationOf(hop);
@@ -209,7 +210,7 @@ function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
     `no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange and identity calls cannot be checked`,
   );
   const stored = [...ctx.api.ctx.store.users.values()]
-    .map((u) => (u.providerInfo[ctx.profile.id] as { accessToken?: unknown } | undefined)?.accessToken)
+    .map((u) => getPath(u.providerInfo[ctx.profile.id], 'accessToken'))
     .find((t) => typeof t === 'string');
   ctx.issuedToken = typeof stored === 'string' ? stored : undefined;
   ctx.secrets.add(ctx.issuedToken);
@@ -218,7 +219,7 @@ function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
 }
 
 const resultPageStep = step('result-page', 'Browser lands on the result page', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.resultHop as Hop);
+  const hop = await ctx.browser.follow(need(ctx.resultHop, 'result hop', s));
   s.expectEqual('result page answers 200', 200, hop.status);
   const title = /<title>([^<]*)<\/title>/.exec(hop.body)?.[1] ?? '';
   const success = /Successful Auth|You are now connected/.test(title);

@@ -5,7 +5,8 @@
 import { receiveDirective } from '../../../agent-sim/broadcast-recovery.js';
 import { getPath } from '../../../util/dotted.js';
 import { storageKeyOf, type ConnectContext } from '../../connect/steps.js';
-import type { Step, StepContext } from '../../engine/runner.js';
+import { operatorOf } from '../../engine/directive.js';
+import { need, type Step, type StepContext } from '../../engine/runner.js';
 import { followToWebError, followUntil } from '../follow.js';
 import type { ScenarioRuntime, StepHook } from '../runtime.js';
 import type { BySignupSupport, Expectation } from '../types.js';
@@ -18,7 +19,7 @@ export function bySignup<T>(value: T | BySignupSupport<T>, supportsSignup: boole
   if (typeof value === 'object' && value !== null && 'supportsSignup' in value && 'otherwise' in value) {
     return supportsSignup ? value.supportsSignup : value.otherwise;
   }
-  return value as T;
+  return value;
 }
 
 const DELIVERY_TITLES: Record<Expect<'connected'>['delivery'], string> = {
@@ -137,7 +138,7 @@ export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime):
     id: 'error-page',
     title: 'Browser shows the error page with the code',
     async run(ctx, s) {
-      const hop = await ctx.browser.get((errorUrl as URL).href);
+      const hop = await ctx.browser.get(need(errorUrl, '/web/error URL', s).href);
       s.expectEqual('error page answers 200', 200, hop.status);
       const text = hop.body
         .replace(/<style[\s\S]*?<\/style>/g, '')
@@ -257,6 +258,5 @@ function startUrl(ctx: Ctx): string {
 }
 
 function setKeys(message: Record<string, unknown>): string[] {
-  const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;
-  return set === undefined ? [] : Object.keys(set);
+  return Object.keys(operatorOf(message.user, '$set') ?? {});
 }

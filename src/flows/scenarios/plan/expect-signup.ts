@@ -3,8 +3,7 @@
  * the LoginResult the agent maps it to (contract §6.2 item 3), and what a second check with the token gets.
  */
 import { loginResultOf } from '../../../agent-sim/login-result.js';
-import type { PollOutcome } from '../../../agent-sim/poller.js';
-import type { Step } from '../../engine/runner.js';
+import { need, type Step } from '../../engine/runner.js';
 import type { SignupContext } from '../../signup/steps.js';
 import { followToWebError } from '../follow.js';
 import { cutAt, wrongFlow, type CompileExpectation } from './plan.js';
@@ -63,7 +62,7 @@ function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }
     id: 'poll',
     title: `Agent's check-signup answers ${expect.answer}${expect.nested ? ` (${expect.nested})` : ''}: LoginResult ${expect.result}`,
     async run(ctx, s) {
-      const outcome = await (ctx.poll as Promise<PollOutcome>);
+      const outcome = await need(ctx.poll, 'check-signup poll', s);
       ctx.outcome = outcome;
       for (const event of ctx.pollEvents.splice(0)) s.emit(event);
       const answered =
