@@ -24,7 +24,8 @@ const reuse = (id: string): Step<ConnectBrowserContext> => {
 export function startUrlOf(ctx: ConnectContext): string {
   const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
   // The agent's query for this profile (contract §6.1): host, sharing and requestServerToken where they apply.
-  return `${ctx.api.url}${path}/${ctx.profile.id}?${startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl })}`;
+  const query = startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl });
+  return `${ctx.api.url}${path}/${ctx.profile.id}?${query}`;
 }
 
 export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [

@@ -45,22 +45,17 @@ function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const a = ctx.profile.authorize;
   // The client travels in client_id, or in the provider's own parameter (Trello's key).
   const clientParam = a.omitParameters.includes('client_id') ? a.clientIdParameter : 'client_id';
-  s.expectEqual(
-    `client (${clientParam})`,
-    expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host),
-    values.get(clientParam),
-  );
-  // The callback travels in redirect_uri, or in the provider's own parameter (Trello's return_url, with the state in its query).
+  const client = expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host);
+  s.expectEqual(`client (${clientParam})`, client, values.get(clientParam));
+  // The callback travels in redirect_uri, or in the provider's own parameter (Trello's return_url, with the state in
+  // its query).
   const callback =
     values.get(a.omitParameters.includes('redirect_uri') ? a.redirectUriParameter : 'redirect_uri') ?? '';
   const [base = '', query = ''] = callback.split('?');
   ctx.redirectUri = base;
   s.expectEqual('callback URL', expectedCallback(ctx), base);
-  s.expectEqual(
-    'response_type',
-    a.omitParameters.includes('response_type') ? undefined : a.responseType,
-    values.get('response_type'),
-  );
+  const responseType = a.omitParameters.includes('response_type') ? undefined : a.responseType;
+  s.expectEqual('response_type', responseType, values.get('response_type'));
   if (a.scopes !== undefined) s.expectEqual(`scopes (${a.scopeParameter})`, a.scopes, values.get(a.scopeParameter));
   if (ctx.profile.agent.requestServerToken)
     for (const [k, v] of Object.entries(a.serverTokenParameters))
@@ -115,7 +110,10 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   ctx.secrets.add(typeof oasec.sec === 'string' ? oasec.sec : undefined);
 }
 
-/** The callback the start must name: publicApiUrl for restrictive providers, else the auth origin (contract §1.3 step 7). */
+/**
+ * The callback the start must name: publicApiUrl for restrictive providers, else the auth origin (contract §1.3 step
+ * 7).
+ */
 export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | 'lab'>): string {
   const origin = ctx.profile.restrictive ? `${ctx.api.url}/no-auth` : ctx.lab.authOrigin;
   return `${origin}/provider-token/${ctx.profile.id}`;
@@ -123,9 +121,13 @@ export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | '
 
 function noteCallbackOrigin(ctx: ConnectContext, s: StepContext): void {
   if (!ctx.profile.restrictive) return;
+  const why =
+    flowKind(ctx.profile) === 'oauth1'
+      ? 'OAuth 1.0a has no state parameter for the router to read'
+      : 'the state comes back in the URL fragment, which the router cannot see';
   s.note(
     `callback on publicApiUrl ${ctx.api.url}, not the auth origin: ${ctx.profile.displayName} is restrictive ` +
-      `(${flowKind(ctx.profile) === 'oauth1' ? 'OAuth 1.0a has no state parameter for the router to read' : 'the state comes back in the URL fragment, which the router cannot see'}; contract §7)`,
+      `(${why}; contract §7)`,
   );
 }
 
@@ -143,11 +145,8 @@ export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop)
   if (flowKind(ctx.profile) === 'fragment' && delivery.mode === 'fragment') {
     const fragment = new URLSearchParams(back?.hash.slice(1) ?? '');
     const state = delivery.stateInFragment ? fragment.get('state') : back?.searchParams.get('state');
-    s.expectEqual(
-      `state echoed byte-identical (${delivery.stateInFragment ? 'in the fragment' : 'in the query'})`,
-      ctx.sentState,
-      state,
-    );
+    const where = delivery.stateInFragment ? 'in the fragment' : 'in the query';
+    s.expectEqual(`state echoed byte-identical (${where})`, ctx.sentState, state);
     const token = fragment.get(delivery.tokenField);
     s.check(
       `token in the fragment as "${delivery.tokenField}"`,

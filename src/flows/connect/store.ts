@@ -52,12 +52,10 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
   s.expectEqual('exchange: format', t.format, exchange.format);
   if (t.sendGrantType) s.expectEqual('exchange: grant_type', t.grantType, params.grant_type);
   else s.expectEqual('exchange: no grant_type (noGrantType)', undefined, params.grant_type);
-  if (ctx.provider.apiUrl !== undefined)
-    s.expectEqual(
-      `exchange reached the API host (${ctx.profile.realApiHost ?? ''})`,
-      new URL(ctx.provider.apiUrl).host,
-      exchange.headers.host,
-    );
+  if (ctx.provider.apiUrl !== undefined) {
+    const expected = new URL(ctx.provider.apiUrl).host;
+    s.expectEqual(`exchange reached the API host (${ctx.profile.realApiHost ?? ''})`, expected, exchange.headers.host);
+  }
   const client = expectedClient(ctx);
   if (t.clientAuth === 'basic') {
     const header = exchange.headers.authorization ?? '';
@@ -113,12 +111,11 @@ function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
 function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, stored: unknown): void {
   const delivery = ctx.profile.delivery;
   if (delivery.mode === 'fragment') {
-    for (const field of delivery.addFromClient)
-      s.expectEqual(
-        `stored ${key}.${field} (from the client config)`,
-        ctx.lab.config.clients[ctx.profile.id]?.[field],
-        getPath(stored, field),
-      );
+    for (const field of delivery.addFromClient) {
+      const expected = ctx.lab.config.clients[ctx.profile.id]?.[field];
+      const actual = getPath(stored, field);
+      s.expectEqual(`stored ${key}.${field} (from the client config)`, expected, actual);
+    }
   }
   if (ctx.profile.oauth1 !== undefined && ctx.providerJournal) {
     const requestToken = new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('oauth_token') ?? '';
@@ -131,10 +128,11 @@ function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, sto
   if (ctx.issuedServerToken !== undefined) {
     const team = ctx.api.ctx.store.teams.get(ctx.teamId);
     const sub = key.includes('.multiple.') ? `.multiple.${key.slice(key.lastIndexOf('.multiple.') + 10)}` : '';
+    const path = `serverProviderToken.${ctx.profile.id}${sub}`;
     s.expectEqual(
-      `server token stored on the team (serverProviderToken.${ctx.profile.id}${sub})`,
+      `server token stored on the team (${path})`,
       ctx.issuedServerToken,
-      getPath(team, `serverProviderToken.${ctx.profile.id}${sub}.accessToken`),
+      getPath(team, `${path}.accessToken`),
     );
   }
   checkSharingWrite(ctx, s, key, stored);

@@ -96,12 +96,8 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
       return 'the agent still counts the provider as connected';
     }
     s.expectEqual(`the agent's cache has no token under ${key}`, undefined, cached, 'none');
-    s.expectEqual(
-      'the agent finds no token for the provider (top-level, then team)',
-      undefined,
-      providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId),
-      'none',
-    );
+    const found = providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId);
+    s.expectEqual('the agent finds no token for the provider (top-level, then team)', undefined, found, 'none');
     if (ctx.pulledIdentity !== undefined) {
       const cachedIdentities = ctx.me?.providerIdentities;
       const identities: unknown[] = Array.isArray(cachedIdentities) ? cachedIdentities : [];

@@ -141,8 +141,9 @@ function failNoFragmentToken(ctx: BrowserLegContext, s: StepContext, since: numb
     'the callback page found no token in the fragment and sent the browser to ?error=NO_TOKEN, which provider-token answers with ' +
       'the same page again: the browser reloads it until the lab closes (contract failure mode 13)',
   );
+  const field = ctx.profile.delivery.mode === 'fragment' ? ctx.profile.delivery.tokenField : 'token';
   s.check(
-    `the fragment carried a token ("${ctx.profile.delivery.mode === 'fragment' ? ctx.profile.delivery.tokenField : 'token'}")`,
+    `the fragment carried a token ("${field}")`,
     false,
     'a token',
     providerError === null ? 'none' : `none: the provider sent error=${providerError}`,

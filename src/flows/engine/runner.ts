@@ -148,7 +148,8 @@ export function show(value: unknown): string {
   } catch {
     json = undefined;
   }
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last resort, for what JSON cannot print (functions, symbols, BigInts, cycles)
+  // String() is the last resort, for what JSON cannot print (functions, symbols, BigInts, cycles).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the fallback is meant (see above)
   return json ?? String(value);
 }
 

@@ -71,7 +71,10 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, ctx.envName, route?.env);
       const same = ctx.lab.vpnProxy.url === ctx.lab.router.url;
       s.expectEqual('proxy host', ctx.lab.vpnProxy.host, same ? 'same' : 'separate');
-      return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${same ? " (the auth-origin router's host, as the seed says it is today)" : ' (its own origin, as the seed says it should be)'}`;
+      const where = same
+        ? " (the auth-origin router's host, as the seed says it is today)"
+        : ' (its own origin, as the seed says it should be)';
+      return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${where}`;
     }),
     step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
       await ctx.broadcasts.subscribe({
@@ -114,11 +117,9 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       }
       s.expectEqual('answer status (refusal expected)', 403, ctx.answer.status);
       s.expectEqual('error code', 'RAPI-1003', body?.code);
-      s.expectEqual(
-        'refused by',
-        ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment',
-        ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment',
-      );
+      const expected = ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment';
+      const actual = ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment';
+      s.expectEqual('refused by', expected, actual);
       return `403 RAPI-1003 — ${reasonOf(body)}`;
     }),
     step('proxy', 'VPN proxy routes the call by its app id, bytes unchanged', async (ctx, s) => {

@@ -116,11 +116,8 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
         sent ?? null,
       );
       s.expectEqual('provider issued no token', 0, ctx.provider.control.issued.length);
-      s.expectEqual(
-        'nothing stored',
-        undefined,
-        getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`),
-      );
+      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`);
+      s.expectEqual('nothing stored', undefined, stored);
       return 'authorize used authOrigin, the exchange publicApiUrl: the provider refused (redirect_uri mismatch) → RAPI-1010';
     },
   },

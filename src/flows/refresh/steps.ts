@@ -92,12 +92,10 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
         'a new refresh token',
         stored.refreshToken,
       );
-      if (ctx.providerJournal)
-        s.expectEqual(
-          'rotated: the provider disabled the used refresh token',
-          true,
-          ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed,
-        );
+      if (ctx.providerJournal) {
+        const used = ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed;
+        s.expectEqual('rotated: the provider disabled the used refresh token', true, used);
+      }
     } else {
       s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', null, stored.refreshToken);
       s.note(
@@ -111,7 +109,8 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
 
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
     const key = `${storageKeyOf(ctx)}.accessToken`;
-    // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
+    // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the
+    // same one).
     const got = await ctx.broadcasts.delivered((m) => {
       const user = m.message.user;
       return (
@@ -121,11 +120,8 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     }, `directive with the refreshed ${key}`);
     reportMessage(got, s.emit);
     s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
-    s.expectEqual(
-      'agent applies the directive to its cache',
-      'applied',
-      applyDirective(ctx.me ?? {}, userDirective(got.message)),
-    );
+    const outcome = applyDirective(ctx.me ?? {}, userDirective(got.message));
+    s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
     s.expectEqual('delivered token equals the refreshed token', ctx.refreshedToken, ctx.deliveredToken);

@@ -45,7 +45,9 @@ export interface ScenarioRuntime {
   hops: { replay?: Hop };
 }
 
-/** Runs inside one step: before or after its work (a throw fails it), or finally, whether it passed or not (to observe). */
+/**
+ * Runs inside one step: before or after its work (a throw fails it), or finally, whether it passed or not (to observe).
+ */
 export interface StepHook<C> {
   step: string;
   when: 'before' | 'after' | 'finally';

@@ -54,11 +54,8 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
       const journal = ctx.provider.control.requests.slice(ctx.since?.provider ?? 0);
       const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
       const params = { ...exchange?.query, ...exchange?.body };
-      s.expectEqual(
-        'exchange: code',
-        new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code'),
-        params[ctx.profile.token?.codeParameter ?? 'code'],
-      );
+      const sentCode = new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code');
+      s.expectEqual('exchange: code', sentCode, params[ctx.profile.token?.codeParameter ?? 'code']);
       s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
       ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
       ctx.secrets.add(ctx.issuedToken);
@@ -73,17 +70,17 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
   ...reuse('poll', 'login-package', 'single-use', 'isolation'),
 ];
 
-// What the browser sent the provider: the anonymous pauth of the sign-up start route, carrying the token (contract §1.4).
+// What the browser sent the provider: the anonymous pauth of the sign-up start route, carrying the token (contract
+// §1.4).
 function checkAuthorizeRequest(ctx: SignupBrowserContext, s: StepContext): void {
   const shape = queryShape(authorizeRequestOf(ctx, s).rawQuery);
   const keys = expectedAuthorizeKeys(ctx.profile).join(',');
   s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
   ctx.redirectUri = shape.values.get('redirect_uri');
-  s.expectEqual(
-    ctx.profile.restrictive ? 'redirect_uri is publicApiUrl (restrictive)' : 'redirect_uri is the auth origin',
-    expectedCallback(ctx),
-    ctx.redirectUri,
-  );
+  const name = ctx.profile.restrictive
+    ? 'redirect_uri is publicApiUrl (restrictive)'
+    : 'redirect_uri is the auth origin';
+  s.expectEqual(name, expectedCallback(ctx), ctx.redirectUri);
   ctx.sentState = shape.values.get('state') ?? '';
   const parts = decodeState(ctx.sentState);
   s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);

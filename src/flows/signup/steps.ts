@@ -70,7 +70,8 @@ export function signupStartUrl(ctx: SignupContext, token: string): string {
   if (ctx.noSignup) params.push(['noSignup', '1']);
   params.push(['signupToken', token]);
   if (ctx.hostUrl !== undefined) params.push(['hostUrl', ctx.hostUrl]);
-  return `${ctx.api.url}/web/provider-auth/${ctx.profile.id}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+  const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return `${ctx.api.url}/web/provider-auth/${ctx.profile.id}?${query}`;
 }
 
 const tokenStep = step('signup-token', 'Webview makes a signup token', async (ctx, s) => {
@@ -88,11 +89,8 @@ const startStep = step(
     const hop = await ctx.browser.get(ctx.startUrl);
     // The request the API received, not the URL built here: what the server read the token from.
     const received = ctx.api.ctx.requests.filter((r) => r.path === `/web/provider-auth/${ctx.profile.id}`).at(-1);
-    s.expectEqual(
-      'signup token in the start URL the API received',
-      token,
-      new URLSearchParams(received?.rawQuery ?? '').get('signupToken'),
-    );
+    const receivedToken = new URLSearchParams(received?.rawQuery ?? '').get('signupToken');
+    s.expectEqual('signup token in the start URL the API received', token, receivedToken);
     s.expectEqual('start answers 302', 302, hop.status);
     const location = ctx.browser.locationOf(hop);
     const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
@@ -135,11 +133,8 @@ const authorizeStep = step('authorize', 'Provider asks for consent and redirects
   const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
   s.expectEqual('authorize answers 302', 302, hop.status);
   const back = ctx.browser.locationOf(hop);
-  s.expectEqual(
-    'redirect goes to the redirect_uri',
-    ctx.redirectUri,
-    back ? `${back.origin}${back.pathname}` : undefined,
-  );
+  const backTo = back ? `${back.origin}${back.pathname}` : undefined;
+  s.expectEqual('redirect goes to the redirect_uri', ctx.redirectUri, backTo);
   s.expectEqual('state echoed byte-identical', ctx.sentState, back?.searchParams.get('state'));
   ctx.callbackHop = hop;
   if (ctx.deny) {
@@ -172,7 +167,8 @@ const callbackStep = step(
     ctx.resultHop = hop;
     const location = ctx.browser.locationOf(hop);
     if (location?.pathname === '/web/error') {
-      // The browser leg ended in an error; the signup record carries it, and polling will show what the IDE makes of it.
+      // The browser leg ended in an error; the signup record carries it, and polling will show what the IDE makes of
+      // it.
       ctx.callbackError = location.searchParams.get('code') ?? '';
       s.expectEqual('error redirect carries the state', ctx.sentState, location.searchParams.get('state'));
       if (ctx.deny) s.expectEqual('error code is the provider error', 'access_denied', ctx.callbackError);

@@ -21,10 +21,11 @@ function rewriteOnce(hop: HopName, rewrite: (url: URL) => URL | Promise<URL>) {
       if (done || hopOf(target, actor) !== hop) return target;
       done = true;
       const rewritten = await rewrite(target);
+      const changed = rewritten.search === target.search ? '' : ' (query changed)';
       ctx.onEvent({
         type: 'note',
         step: hop,
-        text: `scenario rewrote the ${hop} request: ${rewritten.pathname}${rewritten.search === target.search ? '' : ' (query changed)'}`,
+        text: `scenario rewrote the ${hop} request: ${rewritten.pathname}${changed}`,
       });
       return rewritten;
     };
@@ -110,7 +111,8 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
   }),
 
   'redirect-uri-unregistered': (_inj, rt) => ({
-    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept an extension of the real one.
+    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept an extension of the real
+    // one.
     intercept: rewriteOnce('authorize', (url) =>
       setQuery(url, { redirect_uri: `${rt.lab.marketing.url}/no-auth/provider-token/${rt.provider}` }),
     ),

@@ -63,21 +63,17 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
       if (expect.delivery === 'none') {
         s.expectEqual('the agent holds no token', undefined, ctx.deliveredToken, 'none');
-        s.expectEqual(
-          'the API stored the issued token all the same',
-          ctx.issuedToken,
-          getPath(ctx.api.ctx.store.users.get(ctx.userId), key),
-        );
+        const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+        s.expectEqual('the API stored the issued token all the same', ctx.issuedToken, stored);
         return 'not delivered: the agent learns of it only at its next GET /users/me';
       }
       s.expectEqual('delivered token equals the issued token', ctx.issuedToken, ctx.deliveredToken);
-      s.expectEqual(
-        "agent's me-object is at the stored version",
-        ctx.api.ctx.store.users.get(ctx.userId)?.version,
-        ctx.me.version,
-      );
+      const storedVersion = ctx.api.ctx.store.users.get(ctx.userId)?.version;
+      s.expectEqual("agent's me-object is at the stored version", storedVersion, ctx.me.version);
       const parts = delivery.message?.parts === undefined ? '' : `, reassembled from ${delivery.message.parts} parts`;
-      return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}${parts}`;
+      const refetched = delivery.refetched ? ', re-fetched /users/me' : '';
+      const dropped = delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : '';
+      return `${delivery.path}${refetched}${dropped}${parts}`;
     },
   };
 }
@@ -114,9 +110,11 @@ export function callbackTimingHook(minMs: number): StepHook<Ctx> {
 export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime): Step<Ctx>[] {
   let errorUrl: URL | undefined;
   const codeOf = (ctx: Ctx) => bySignup(expect.code, ctx.profile.supportsSignup);
+  const codes =
+    typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`;
   const diverge: Step<Ctx> = {
     id: expect.from,
-    title: `Browser ends on /web/error with code ${typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`}`,
+    title: `Browser ends on /web/error with code ${codes}`,
     async run(ctx, s) {
       errorUrl = await followToWebError(
         ctx,

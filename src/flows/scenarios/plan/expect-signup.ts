@@ -58,9 +58,10 @@ function browserErrorStep(from: string, code: string, rt: Parameters<CompileExpe
 }
 
 function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }>): Step<Ctx> {
+  const nested = expect.nested ? ` (${expect.nested})` : '';
   return {
     id: 'poll',
-    title: `Agent's check-signup answers ${expect.answer}${expect.nested ? ` (${expect.nested})` : ''}: LoginResult ${expect.result}`,
+    title: `Agent's check-signup answers ${expect.answer}${nested}: LoginResult ${expect.result}`,
     async run(ctx, s) {
       const outcome = await need(ctx.poll, 'check-signup poll', s);
       ctx.outcome = outcome;
@@ -90,7 +91,8 @@ function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }
         ? `region switch: the webview sends UpdateServerUrl {serverUrl: ${outcome.extra.url}} and signs in there`
         : WEBVIEW_REACTION[outcome.result];
       if (reaction) s.note(reaction);
-      return `${outcome.code}${outcome.nested ? ` {error: ${outcome.nested}}` : ''} → ${outcome.result} after ${outcome.stats.calls} calls`;
+      const nestedError = outcome.nested ? ` {error: ${outcome.nested}}` : '';
+      return `${outcome.code}${nestedError} → ${outcome.result} after ${outcome.stats.calls} calls`;
     },
   };
 }
