@@ -22,10 +22,7 @@ export function expectedAuthorizeKeys(profile: ProviderProfile, opts: { requestS
   return keys.filter((k) => !a.omitParameters.includes(k));
 }
 
-/**
- * The query the agent adds to the start URL (contract §6.1): code, host, sharing, requestServerToken; hostUrl for Okta
- * in the lab.
- */
+/** The agent's start-URL query (contract §6.1): code, host, sharing, requestServerToken; hostUrl for Okta in a lab. */
 export function startQuery(
   profile: ProviderProfile,
   input: { pauth: string; host?: string | undefined; hostUrl?: string | undefined },

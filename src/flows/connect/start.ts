@@ -47,8 +47,8 @@ function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const clientParam = a.omitParameters.includes('client_id') ? a.clientIdParameter : 'client_id';
   const client = expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host);
   s.expectEqual(`client (${clientParam})`, client, values.get(clientParam));
-  // The callback travels in redirect_uri, or in the provider's own parameter (Trello's return_url, with the state in
-  // its query).
+  // The callback travels in redirect_uri, or in the provider's own parameter
+  // (Trello's return_url, with the state in its query).
   const callback =
     values.get(a.omitParameters.includes('redirect_uri') ? a.redirectUriParameter : 'redirect_uri') ?? '';
   const [base = '', query = ''] = callback.split('?');
@@ -110,10 +110,7 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   ctx.secrets.add(typeof oasec.sec === 'string' ? oasec.sec : undefined);
 }
 
-/**
- * The callback the start must name: publicApiUrl for restrictive providers, else the auth origin (contract §1.3 step
- * 7).
- */
+/** The callback the start must name (contract §1.3 step 7): publicApiUrl for restrictive providers, else authOrigin. */
 export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | 'lab'>): string {
   const origin = ctx.profile.restrictive ? `${ctx.api.url}/no-auth` : ctx.lab.authOrigin;
   return `${origin}/provider-token/${ctx.profile.id}`;

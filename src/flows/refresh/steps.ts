@@ -109,8 +109,8 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
 
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
     const key = `${storageKeyOf(ctx)}.accessToken`;
-    // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the
-    // same one).
+    // By the version the refresh answer named: the token alone may equal the connect's
+    // (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
       const user = m.message.user;
       return (

@@ -111,8 +111,8 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
   }),
 
   'redirect-uri-unregistered': (_inj, rt) => ({
-    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept an extension of the real
-    // one.
+    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept
+    // an extension of the real one.
     intercept: rewriteOnce('authorize', (url) =>
       setQuery(url, { redirect_uri: `${rt.lab.marketing.url}/no-auth/provider-token/${rt.provider}` }),
     ),
