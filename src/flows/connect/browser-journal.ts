@@ -6,6 +6,7 @@
 import type { Hop } from '../../agent-sim/browser.js';
 import type { Actor } from '../../events.js';
 import { FlowError } from '../../errors.js';
+import { defined } from '../../util/defined.js';
 import { rawQueryOf } from '../engine/checks.js';
 import type { ConnectBrowserContext } from './browser.js';
 import { flowKind } from './expect.js';
@@ -27,7 +28,7 @@ function journalHop(
     ms: 0,
     startedAt: entry.at,
     body: '',
-    ...(entry.location === undefined ? {} : { location: entry.location }),
+    ...defined({ location: entry.location }),
   };
 }
 
@@ -67,13 +68,13 @@ export function checkRouting(ctx: ConnectBrowserContext, s: StepContext): void {
     s.note(
       `no router hop for the provider's answer: it went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`,
     );
-  s.expectEqual('callbacks through the router', hits.length, fromProvider + fromScript);
+  s.expectEqual('callbacks through the router', fromProvider + fromScript, hits.length);
   for (const hit of hits)
-    s.expectEqual('router sent the callback to its environment', hit.env, String(ctx.api.ctx.env.callbackEnvironment));
+    s.expectEqual('router sent the callback to its environment', String(ctx.api.ctx.env.callbackEnvironment), hit.env);
   if (fromScript === 0) {
     // The provider's query must arrive byte for byte (the headless route step's "query unchanged").
     const name = fromProvider === 1 ? 'router passed the query unchanged' : 'callback query is what the provider sent';
-    s.expectEqual(name, ctx.callback?.rawQuery, rawQueryOf(ctx.callbackHop?.location ?? ''));
+    s.expectEqual(name, rawQueryOf(ctx.callbackHop?.location ?? ''), ctx.callback?.rawQuery);
   }
 }
 
@@ -87,7 +88,7 @@ export function checkFragmentHop(ctx: ConnectBrowserContext, s: StepContext): vo
   const [page, second] = ctx.api.ctx.requests
     .slice(ctx.since?.api ?? 0)
     .filter((r) => r.method === 'GET' && r.path === path);
-  s.expectEqual('first callback answers 200 (the fragment-hop page)', page?.status, 200);
+  s.expectEqual('first callback answers 200 (the fragment-hop page)', 200, page?.status);
   const delivery = ctx.profile.delivery;
   const field = delivery.mode === 'fragment' ? delivery.tokenField : 'token';
   s.check(
@@ -97,8 +98,8 @@ export function checkFragmentHop(ctx: ConnectBrowserContext, s: StepContext): vo
     page?.rawQuery,
   );
   const query = new URLSearchParams(second?.rawQuery ?? '');
-  s.expectEqual('script puts the fragment token in the query', query.get('token'), ctx.issuedToken);
-  s.expectEqual('script carries the state', query.get('state'), ctx.sentState);
+  s.expectEqual('script puts the fragment token in the query', ctx.issuedToken, query.get('token'));
+  s.expectEqual('script carries the state', ctx.sentState, query.get('state'));
   const routed = ctx.lab.router.hits
     .slice(ctx.since?.router ?? 0)
     .some((h) => h.path === path && new URLSearchParams(h.rawQuery).get('token') === ctx.issuedToken);

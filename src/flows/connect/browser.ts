@@ -17,14 +17,15 @@ export interface ConnectBrowserContext extends ConnectContext, BrowserLegContext
 const reuse = (id: string): Step<ConnectBrowserContext> => {
   const found = connectSteps.find((s) => s.id === id);
   if (!found) throw new Error(`connect has no step "${id}"`);
-  return found as Step<ConnectBrowserContext>;
+  return found;
 };
 
 /** The start URL the agent hands to the browser (architecture §3 step 2; `--entry` picks the route). */
 export function startUrlOf(ctx: ConnectContext): string {
   const path = ctx.entry === 'web' ? '/web/provider-auth' : '/no-auth/provider-auth';
   // The agent's query for this profile (contract §6.1): host, sharing and requestServerToken where they apply.
-  return `${ctx.api.url}${path}/${ctx.profile.id}?${startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl })}`;
+  const query = startQuery(ctx.profile, { pauth: ctx.pauth ?? '', host: ctx.host, hostUrl: ctx.hostUrl });
+  return `${ctx.api.url}${path}/${ctx.profile.id}?${query}`;
 }
 
 export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
@@ -74,13 +75,11 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
         ctx.api.ctx.successPage === 'api'
           ? `/web/provider-connected/${ctx.profile.id}`
           : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
-      s.expectEqual('success redirect', record.location, expected);
-      if (ctx.landing) s.expectEqual('success page answers 200', ctx.landing.status, 200);
+      s.expectEqual('success redirect', expected, record.location);
+      if (ctx.landing) s.expectEqual('success page answers 200', 200, ctx.landing.status);
       return `token stored under ${ctx.storageKey ?? ''}`;
     },
   },
 
-  ...connectSteps
-    .filter((s) => s.id === 'broadcast' || s.id === 'isolation')
-    .map((s) => s as Step<ConnectBrowserContext>),
+  ...connectSteps.filter((s) => s.id === 'broadcast' || s.id === 'isolation'),
 ];

@@ -22,7 +22,7 @@ export function expectedAuthorizeKeys(profile: ProviderProfile, opts: { requestS
   return keys.filter((k) => !a.omitParameters.includes(k));
 }
 
-/** The query the agent adds to the start URL (contract §6.1): code, host, sharing, requestServerToken; hostUrl for Okta in the lab. */
+/** The agent's start-URL query (contract §6.1): code, host, sharing, requestServerToken; hostUrl for Okta in a lab. */
 export function startQuery(
   profile: ProviderProfile,
   input: { pauth: string; host?: string | undefined; hostUrl?: string | undefined },
@@ -50,7 +50,7 @@ export function expectedClientId(
 ): string | undefined {
   if (host === undefined) return config.clients[provider]?.clientId;
   const entry = config.teams.find((t) => t.id === teamId)?.providerHosts[provider]?.[starHost(host.toLowerCase())];
-  const id = entry?.appClientId ?? (entry?.oauthData as { consumerKey?: unknown } | undefined)?.consumerKey;
+  const id = entry?.appClientId ?? getPath(entry?.oauthData, 'consumerKey');
   return typeof id === 'string' ? id : undefined;
 }
 
@@ -76,6 +76,11 @@ export function expectedStorageKey(
   const sub = input.sharing ? expectedSubId(profile) : undefined;
   if (sub !== undefined) key += `.multiple.${sub}`;
   return key;
+}
+
+/** A providerIdentities entry (contract §4.1): `<provider>::<providerUserId>`. */
+export function providerIdentity(provider: string, userId: unknown): string {
+  return `${provider}::${String(userId)}`;
 }
 
 /** What kind of hand-back the provider does, for step selection and messages. */

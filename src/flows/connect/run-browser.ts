@@ -25,7 +25,9 @@ export interface ConnectBrowserRun {
   context: ConnectBrowserContext;
 }
 
-/** Runs one connect through a real browser; `useLab` reuses a running lab (its provider is switched to a consent page). */
+/**
+ * Runs one connect through a real browser; `useLab` reuses a running lab (its provider is switched to a consent page).
+ */
 export async function runConnectBrowser(
   opts: ConnectBrowserOptions,
   deps: ConnectBrowserDeps,

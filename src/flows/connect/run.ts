@@ -1,5 +1,6 @@
 /** Starts the lab a connect needs, builds the agent, runs the connect steps, closes everything. */
 import type { Lab } from '../../lab/start-lab.js';
+import { defined } from '../../util/defined.js';
 import type { RouterMode } from '../../mock-edge/router.js';
 import { connectStepsFor, type ConnectContext } from './steps.js';
 import { registeredHost } from './expect.js';
@@ -83,7 +84,7 @@ export function createConnectContext(lab: Lab, envName: string, opts: ConnectOpt
     authorizeOrigin: originOf(hostOrigin ?? host) ?? new URL(provider.url).origin,
     providerJournal: mocked,
     entry: opts.entry ?? 'web',
-    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...defined({ signal: deps.signal }),
   };
 }
 

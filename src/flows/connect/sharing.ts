@@ -4,18 +4,21 @@
  * it, and the workspace identity added to providerIdentities. Expectations come from the profile alone.
  */
 import { getPath } from '../../util/dotted.js';
+import { isJsonObject } from '../../util/json.js';
 import { renderSharingAnswer, sharingQuery } from '../../profiles/sharing.js';
 import type { ConnectContext } from './steps.js';
+import { providerIdentity } from './expect.js';
 import type { StepContext } from '../engine/runner.js';
 
 /** Checks the sharing call and what it stored under `key`; nothing to do for a connect without sharing. */
 export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: string, stored: unknown): void {
   const { profile } = ctx;
   if (!profile.agent.sharing || !key.includes('.multiple.')) return;
-  const data = getPath(stored, 'data') as Record<string, unknown> | undefined;
+  const storedData = getPath(stored, 'data');
+  const data = isJsonObject(storedData) ? storedData : undefined;
   const field = profile.storage.identityField;
   if (field !== undefined) {
-    const identity = `${profile.id}::${String(getPath(data, field))}`;
+    const identity = providerIdentity(profile.id, getPath(data, field));
     const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
     s.check(`providerIdentities has "${identity}" ($addToSet)`, identities.includes(identity), identity, identities);
   }
@@ -27,23 +30,23 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
     return;
   }
   const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'profile');
-  s.expectEqual(`the API called ${call.path} once`, calls.length, 1);
+  s.expectEqual(`the API called ${call.path} once`, 1, calls.length);
   const made = calls.at(-1);
   const query = sharingQuery(call, data);
   const expected =
     'params' in query
       ? query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')
       : `(no "${query.missing}" in the stored data)`;
-  s.expectEqual(`${call.path} query`, made?.rawQuery, expected);
+  s.expectEqual(`${call.path} query`, expected, made?.rawQuery);
   s.expectEqual(
     `${call.path} with the user token (Bearer)`,
-    made?.headers.authorization,
     `Bearer ${ctx.issuedToken ?? ''}`,
+    made?.headers.authorization,
   );
   const answer = renderSharingAnswer(call, made?.query ?? {});
   const want = Object.fromEntries(
     Object.entries(call.extra)
-      .map(([name, path]) => [name, getPath(answer, path)])
+      .map(([name, path]): [string, unknown] => [name, getPath(answer, path)])
       .filter(([, v]) => v !== undefined),
   );
   // expectEqual compares with Object.is; the stored object is compared by its JSON.

@@ -12,7 +12,7 @@ import type { StepContext } from '../engine/runner.js';
 
 /** The start hop: 302 to the provider, parameters in order and encoding, client, callback and state segments. */
 export function checkStart(ctx: ConnectContext, s: StepContext, hop: Hop): string {
-  s.expectEqual('start answers 302', hop.status, 302);
+  s.expectEqual('start answers 302', 302, hop.status);
   const location = ctx.browser.locationOf(hop);
   const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
   s.check(
@@ -21,8 +21,8 @@ export function checkStart(ctx: ConnectContext, s: StepContext, hop: Hop): strin
     'a provider authorize URL',
     `/web/error with code ${errorCode ?? ''}`,
   );
-  s.expectEqual('authorize origin', location?.origin, ctx.authorizeOrigin);
-  s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
+  s.expectEqual('authorize origin', ctx.authorizeOrigin, location?.origin);
+  s.expectEqual('authorize path', ctx.profile.authorize.path, location?.pathname);
   const shape = queryShape(rawQueryOf(hop.location ?? ''));
   const keys = expectedAuthorizeKeys(ctx.profile, { requestServerToken: ctx.profile.agent.requestServerToken }).join(
     ',',
@@ -45,35 +45,30 @@ function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const a = ctx.profile.authorize;
   // The client travels in client_id, or in the provider's own parameter (Trello's key).
   const clientParam = a.omitParameters.includes('client_id') ? a.clientIdParameter : 'client_id';
-  s.expectEqual(
-    `client (${clientParam})`,
-    values.get(clientParam),
-    expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host),
-  );
-  // The callback travels in redirect_uri, or in the provider's own parameter (Trello's return_url, with the state in its query).
+  const client = expectedClientId(ctx.lab.config, ctx.teamId, ctx.profile.id, ctx.host);
+  s.expectEqual(`client (${clientParam})`, client, values.get(clientParam));
+  // The callback travels in redirect_uri, or in the provider's own parameter
+  // (Trello's return_url, with the state in its query).
   const callback =
     values.get(a.omitParameters.includes('redirect_uri') ? a.redirectUriParameter : 'redirect_uri') ?? '';
   const [base = '', query = ''] = callback.split('?');
   ctx.redirectUri = base;
-  s.expectEqual('callback URL', base, expectedCallback(ctx));
-  s.expectEqual(
-    'response_type',
-    values.get('response_type'),
-    a.omitParameters.includes('response_type') ? undefined : a.responseType,
-  );
-  if (a.scopes !== undefined) s.expectEqual(`scopes (${a.scopeParameter})`, values.get(a.scopeParameter), a.scopes);
+  s.expectEqual('callback URL', expectedCallback(ctx), base);
+  const responseType = a.omitParameters.includes('response_type') ? undefined : a.responseType;
+  s.expectEqual('response_type', responseType, values.get('response_type'));
+  if (a.scopes !== undefined) s.expectEqual(`scopes (${a.scopeParameter})`, a.scopes, values.get(a.scopeParameter));
   if (ctx.profile.agent.requestServerToken)
     for (const [k, v] of Object.entries(a.serverTokenParameters))
-      s.expectEqual(`server-token parameter ${k}`, values.get(k), v);
+      s.expectEqual(`server-token parameter ${k}`, v, values.get(k));
   ctx.sentState = a.omitParameters.includes('state')
     ? (new URLSearchParams(query).get('state') ?? '')
     : (values.get('state') ?? '');
   const parts = decodeState(ctx.sentState);
-  s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
-  s.expectEqual('state segment 1: the very pauth issued', parts.jwt, ctx.pauth);
+  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
+  s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, parts.jwt);
   if (ctx.host !== undefined)
-    s.expectEqual('state segment 2: the enterprise host, lowercased, not encoded', parts.host, ctx.host.toLowerCase());
-  else s.expectEqual('no state segment 2 (no enterprise host)', parts.host, undefined);
+    s.expectEqual('state segment 2: the enterprise host, lowercased, not encoded', ctx.host.toLowerCase(), parts.host);
+  else s.expectEqual('no state segment 2 (no enterprise host)', undefined, parts.host);
 }
 
 // Contract §1.3 step 6 and §2.2: the state rides inside oauth_callback, with the host special-encoded and an oasec JWT.
@@ -82,7 +77,7 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const issued = ctx.provider.control.grants.requestTokens.get(requestToken);
   if (ctx.providerJournal) {
     const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'request-token').at(-1);
-    s.expectEqual('request-token call answered 200', call?.status, 200);
+    s.expectEqual('request-token call answered 200', 200, call?.status);
     const header = call?.headers.authorization ?? '';
     s.check(
       'request-token call signed RSA-SHA1',
@@ -100,22 +95,22 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const callback = values.get('oauth_callback') ?? '';
   const q = callback.indexOf('?state=');
   ctx.redirectUri = q < 0 ? callback : callback.slice(0, q);
-  s.expectEqual('oauth_callback URL', ctx.redirectUri, expectedCallback(ctx));
+  s.expectEqual('oauth_callback URL', expectedCallback(ctx), ctx.redirectUri);
   // note: the state is raw inside the callback (only the callback as a whole is encoded), hence the special encoding.
   ctx.sentState = q < 0 ? '' : callback.slice(q + '?state='.length);
   const raw = ctx.sentState.split('!');
-  s.expectEqual('state has 4 segments', raw.length, 4);
-  s.expectEqual('state segment 0: environment', raw[0], String(ctx.api.ctx.env.callbackEnvironment));
-  s.expectEqual('state segment 1: the very pauth issued', raw[1], ctx.pauth);
-  s.expectEqual('state segment 2: the host, special-encoded', raw[2], specialEncode((ctx.host ?? '').toLowerCase()));
+  s.expectEqual('state has 4 segments', 4, raw.length);
+  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), raw[0]);
+  s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, raw[1]);
+  s.expectEqual('state segment 2: the host, special-encoded', specialEncode((ctx.host ?? '').toLowerCase()), raw[2]);
   const oasec = claimsOf(s, 'oasec', raw[3] ?? '');
-  s.expectEqual('state segment 3: an oasec JWT', oasec.type, 'oasec');
-  s.expectEqual('oasec has no expiry', oasec.exp, undefined);
-  if (issued !== undefined) s.expectEqual('oasec "sec" is the request-token secret', oasec.sec, issued.secret);
+  s.expectEqual('state segment 3: an oasec JWT', 'oasec', oasec.type);
+  s.expectEqual('oasec has no expiry', undefined, oasec.exp);
+  if (issued !== undefined) s.expectEqual('oasec "sec" is the request-token secret', issued.secret, oasec.sec);
   ctx.secrets.add(typeof oasec.sec === 'string' ? oasec.sec : undefined);
 }
 
-/** The callback the start must name: publicApiUrl for restrictive providers, else the auth origin (contract §1.3 step 7). */
+/** The callback the start must name (contract §1.3 step 7): publicApiUrl for restrictive providers, else authOrigin. */
 export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | 'lab'>): string {
   const origin = ctx.profile.restrictive ? `${ctx.api.url}/no-auth` : ctx.lab.authOrigin;
   return `${origin}/provider-token/${ctx.profile.id}`;
@@ -123,31 +118,32 @@ export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | '
 
 function noteCallbackOrigin(ctx: ConnectContext, s: StepContext): void {
   if (!ctx.profile.restrictive) return;
+  const why =
+    flowKind(ctx.profile) === 'oauth1'
+      ? 'OAuth 1.0a has no state parameter for the router to read'
+      : 'the state comes back in the URL fragment, which the router cannot see';
   s.note(
     `callback on publicApiUrl ${ctx.api.url}, not the auth origin: ${ctx.profile.displayName} is restrictive ` +
-      `(${flowKind(ctx.profile) === 'oauth1' ? 'OAuth 1.0a has no state parameter for the router to read' : 'the state comes back in the URL fragment, which the router cannot see'}; contract §7)`,
+      `(${why}; contract §7)`,
   );
 }
 
 /** The provider's redirect back: to the callback, state unchanged, with a code, a fragment token or a verifier. */
 export function checkAuthorizeAnswer(ctx: ConnectContext, s: StepContext, hop: Hop): string {
-  s.expectEqual('authorize answers 302', hop.status, 302);
+  s.expectEqual('authorize answers 302', 302, hop.status);
   return checkRedirectBack(ctx, s, hop);
 }
 
 /** The checks of checkAuthorizeAnswer past the status; the real-browser flow runs them on the consent form's 303. */
 export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop): string {
   const back = ctx.browser.locationOf(hop);
-  s.expectEqual('redirect goes to the callback', back ? `${back.origin}${back.pathname}` : undefined, ctx.redirectUri);
+  s.expectEqual('redirect goes to the callback', ctx.redirectUri, back ? `${back.origin}${back.pathname}` : undefined);
   const delivery = ctx.profile.delivery;
   if (flowKind(ctx.profile) === 'fragment' && delivery.mode === 'fragment') {
     const fragment = new URLSearchParams(back?.hash.slice(1) ?? '');
     const state = delivery.stateInFragment ? fragment.get('state') : back?.searchParams.get('state');
-    s.expectEqual(
-      `state echoed byte-identical (${delivery.stateInFragment ? 'in the fragment' : 'in the query'})`,
-      state,
-      ctx.sentState,
-    );
+    const where = delivery.stateInFragment ? 'in the fragment' : 'in the query';
+    s.expectEqual(`state echoed byte-identical (${where})`, ctx.sentState, state);
     const token = fragment.get(delivery.tokenField);
     s.check(
       `token in the fragment as "${delivery.tokenField}"`,
@@ -164,11 +160,11 @@ export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop)
     ctx.issuedToken = token ?? undefined;
     ctx.secrets.add(ctx.issuedToken);
     if (ctx.providerJournal)
-      s.expectEqual('the provider issued that token', ctx.provider.control.issued.at(-1)?.accessToken, ctx.issuedToken);
+      s.expectEqual('the provider issued that token', ctx.issuedToken, ctx.provider.control.issued.at(-1)?.accessToken);
     ctx.callbackHop = hop;
     return 'token in the fragment, state unchanged';
   }
-  s.expectEqual('state echoed byte-identical', back?.searchParams.get('state'), ctx.sentState);
+  s.expectEqual('state echoed byte-identical', ctx.sentState, back?.searchParams.get('state'));
   if (flowKind(ctx.profile) === 'oauth1') {
     s.check(
       'oauth_token and oauth_verifier present',

@@ -5,12 +5,14 @@
  */
 import { reportMessage } from '../../agent-sim/broadcast-recovery.js';
 import { applyDirective } from '../../agent-sim/me-cache.js';
+import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { claimsOf, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import type { AgentContext, ApiClient, BroadcastClient } from '../engine/context.js';
 import type { Hop } from '../../agent-sim/browser.js';
-import type { Step } from '../engine/runner.js';
+import { need, type Step } from '../engine/runner.js';
+import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import { isolationStep } from '../engine/isolation.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { flowKind, startQuery } from './expect.js';
@@ -70,17 +72,17 @@ const step = (
   title: string,
   run: Step<ConnectContext>['run'],
   applies?: ConnectStep['applies'],
-): ConnectStep => ({ id, title, run, ...(applies ? { applies } : {}) });
+): ConnectStep => ({ id, title, run, ...defined({ applies }) });
 
 /** The steps a profile takes, in order. */
 export function connectStepsFor(profile: ProviderProfile): Step<ConnectContext>[] {
-  return connectSteps.filter((s) => (s as ConnectStep).applies?.(profile) ?? true);
+  return connectSteps.filter((s) => s.applies?.(profile) ?? true);
 }
 
 export const connectSteps: readonly ConnectStep[] = [
   step('login', 'Agent loads the me-object', async (ctx, s) => {
     ctx.me = await ctx.client.me();
-    s.expectEqual('me-object is the signed-in user', ctx.me.id, ctx.userId);
+    s.expectEqual('me-object is the signed-in user', ctx.userId, ctx.me.id);
     return `user ${ctx.userId}, version ${String(ctx.me.version)}`;
   }),
 
@@ -92,17 +94,17 @@ export const connectSteps: readonly ConnectStep[] = [
         'GET',
         `/provider-auth-code?teamId=${encodeURIComponent(ctx.teamId)}&sharing=true`,
       );
-      s.expectEqual('provider-auth-code answers 200', answer.status, 200);
+      s.expectEqual('provider-auth-code answers 200', 200, answer.status);
       ctx.pauth = typeof answer.body.code === 'string' ? answer.body.code : '';
     } else ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
     ctx.secrets.add(ctx.pauth);
     const claims = claimsOf(s, 'pauth', ctx.pauth);
-    s.expectEqual('pauth type', claims.type, 'pauth');
-    s.expectEqual('pauth iss', claims.iss, 'CodeStream');
-    s.expectEqual('pauth userId', claims.userId, ctx.userId);
-    s.expectEqual('pauth teamId', claims.teamId, ctx.teamId);
-    s.expectEqual('pauth lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 600);
-    if (sharing) s.expectEqual('pauth sm (sharing)', claims.sm, true);
+    s.expectEqual('pauth type', 'pauth', claims.type);
+    s.expectEqual('pauth iss', 'CodeStream', claims.iss);
+    s.expectEqual('pauth userId', ctx.userId, claims.userId);
+    s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
+    s.expectEqual('pauth lifetime (exp − iat, s)', 600, Number(claims.exp) - Number(claims.iat));
+    if (sharing) s.expectEqual('pauth sm (sharing)', true, claims.sm);
     return `type pauth, 600 s${sharing ? ', sharing' : ''}`;
   }),
 
@@ -113,12 +115,9 @@ export const connectSteps: readonly ConnectStep[] = [
       channels: [`user-${ctx.userId}`],
     });
     const channel = `user-${ctx.userId}`;
-    s.expectEqual('broadcaster confirmed the channel', ctx.broadcasts.confirmedChannels.join(','), channel);
-    s.expectEqual(
-      `broadcaster has a subscriber on ${channel}`,
-      ctx.api.ctx.broadcaster.subscriberCount(channel) > 0,
-      true,
-    );
+    s.expectEqual('broadcaster confirmed the channel', channel, ctx.broadcasts.confirmedChannels.join(','));
+    const subscribed = ctx.api.ctx.broadcaster.subscriberCount(channel) > 0;
+    s.expectEqual(`broadcaster has a subscriber on ${channel}`, true, subscribed);
     return `user-${ctx.userId}`;
   }),
 
@@ -130,7 +129,7 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
 
   step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
-    const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
+    const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
     if (hop.status === 200 && !ctx.providerJournal) {
       s.check(
         'the server approved without a person',
@@ -145,19 +144,19 @@ export const connectSteps: readonly ConnectStep[] = [
   step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
     if (ctx.profile.restrictive) {
       // Contract §7: restrictive providers call back on publicApiUrl, so there is no router hop.
-      ctx.apiCallbackHop = ctx.callbackHop as Hop;
+      ctx.apiCallbackHop = need(ctx.callbackHop, 'callback hop', s);
       s.note(
         `no router hop: the callback went to publicApiUrl ${ctx.api.url} directly, because ${ctx.profile.displayName} is restrictive`,
       );
       return 'bypassed: the callback is on the environment itself';
     }
-    const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+    const hop = await ctx.browser.follow(need(ctx.callbackHop, 'callback hop', s));
     if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
-    s.expectEqual('router answers 302', hop.status, 302);
+    s.expectEqual('router answers 302', 302, hop.status);
     const to = ctx.browser.locationOf(hop);
-    s.expectEqual('routed to the environment', to?.origin, new URL(ctx.api.url).origin);
-    s.expectEqual('routed path', to?.pathname, `/no-auth/provider-token/${ctx.profile.id}`);
-    s.expectEqual('query unchanged', rawQueryOf(hop.location ?? ''), rawQueryOf(ctx.callbackHop?.location ?? ''));
+    s.expectEqual('routed to the environment', new URL(ctx.api.url).origin, to?.origin);
+    s.expectEqual('routed path', `/no-auth/provider-token/${ctx.profile.id}`, to?.pathname);
+    s.expectEqual('query unchanged', rawQueryOf(ctx.callbackHop?.location ?? ''), rawQueryOf(hop.location ?? ''));
     ctx.apiCallbackHop = hop;
     return `env "${ctx.envName}" by state prefix`;
   }),
@@ -168,9 +167,9 @@ export const connectSteps: readonly ConnectStep[] = [
     async (ctx, s) => {
       if (flowKind(ctx.profile) !== 'fragment') return `not taken by ${ctx.profile.id}`;
       // Contract §1.5 step 3: the first callback has no token (it is in the fragment), so the API answers a page.
-      const page = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
+      const page = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
       delete ctx.routedAnswer;
-      s.expectEqual('first callback answers 200', page.status, 200);
+      s.expectEqual('first callback answers 200', 200, page.status);
       s.check(
         'answer is an HTML page',
         (page.responseHeaders?.['content-type'] ?? '').startsWith('text/html'),
@@ -191,20 +190,17 @@ export const connectSteps: readonly ConnectStep[] = [
         page.body.slice(0, 60),
       );
       const target = new URL(next ?? '', page.url);
-      s.expectEqual(
-        'script navigates to the auth origin',
-        `${target.origin}${target.pathname}`,
-        `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`,
-      );
-      s.expectEqual('script puts the fragment token in the query', target.searchParams.get('token'), ctx.issuedToken);
-      s.expectEqual('script carries the state', target.searchParams.get('state'), ctx.sentState);
+      const expected = `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`;
+      s.expectEqual('script navigates to the auth origin', expected, `${target.origin}${target.pathname}`);
+      s.expectEqual('script puts the fragment token in the query', ctx.issuedToken, target.searchParams.get('token'));
+      s.expectEqual('script carries the state', ctx.sentState, target.searchParams.get('state'));
       const hop = await ctx.browser.get(target.href);
       if (ctx.lab.router.mode === 'proxy') {
-        s.expectEqual("router relayed the environment's answer", hop.status, 302);
+        s.expectEqual("router relayed the environment's answer", 302, hop.status);
         ctx.routedAnswer = hop;
       } else {
-        s.expectEqual('router answers 302', hop.status, 302);
-        s.expectEqual('routed to the environment', ctx.browser.locationOf(hop)?.origin, new URL(ctx.api.url).origin);
+        s.expectEqual('router answers 302', 302, hop.status);
+        s.expectEqual('routed to the environment', new URL(ctx.api.url).origin, ctx.browser.locationOf(hop)?.origin);
         ctx.apiCallbackHop = hop;
       }
       return 'page → script → auth origin → environment';
@@ -213,8 +209,8 @@ export const connectSteps: readonly ConnectStep[] = [
   ),
 
   step('callback', 'API validates the state, gets the token, stores it', async (ctx, s) => {
-    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
-    s.expectEqual('callback answers 302', hop.status, 302);
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
+    s.expectEqual('callback answers 302', 302, hop.status);
     const errorCode =
       ctx.browser.locationOf(hop)?.pathname === '/web/error'
         ? ctx.browser.locationOf(hop)?.searchParams.get('code')
@@ -236,9 +232,10 @@ export const connectSteps: readonly ConnectStep[] = [
       ctx.api.ctx.successPage === 'api'
         ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
         : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
-    s.expectEqual('success redirect', ctx.browser.locationOf(ctx.successHop as Hop)?.href, expected);
-    const hop = await ctx.browser.follow(ctx.successHop as Hop);
-    s.expectEqual('success page answers 200', hop.status, 200);
+    const successHop = need(ctx.successHop, 'success hop', s);
+    s.expectEqual('success redirect', expected, ctx.browser.locationOf(successHop)?.href);
+    const hop = await ctx.browser.follow(successHop);
+    s.expectEqual('success page answers 200', 200, hop.status);
     s.check(
       'success page title',
       /Successful Auth|You are now connected/.test(hop.body),
@@ -253,11 +250,11 @@ export const connectSteps: readonly ConnectStep[] = [
     const key = `${base}.accessToken`;
     const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
     reportMessage(got, s.emit);
-    const user = (got.message.user ?? {}) as Record<string, unknown>;
-    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual('directive user id', user.id, ctx.userId);
-    const version = (user.$version ?? {}) as { before?: number; after?: number };
-    s.expectEqual('$version.after = before + 1', version.after, (version.before ?? NaN) + 1);
+    const user = userDirective(got.message);
+    s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
+    s.expectEqual('directive user id', ctx.userId, user.id);
+    const version = versionOf(user);
+    s.expectEqual('$version.after = before + 1', (version.before ?? NaN) + 1, version.after);
     s.check('messageId is a UUID v4', UUID_V4.test(String(got.message.messageId)), 'a UUID v4', got.message.messageId);
     s.check(
       'requestId present',
@@ -266,22 +263,18 @@ export const connectSteps: readonly ConnectStep[] = [
       got.message.requestId,
     );
     const tokenErrorKey = `${base}.tokenError`;
-    s.expectEqual(
-      `$unset ${tokenErrorKey}`,
-      (user.$unset as Record<string, unknown> | undefined)?.[tokenErrorKey],
-      true,
-    );
+    s.expectEqual(`$unset ${tokenErrorKey}`, true, operatorOf(user, '$unset')?.[tokenErrorKey]);
     const outcome = applyDirective(ctx.me ?? {}, user);
-    s.expectEqual('agent applies the directive to its cache', outcome, 'applied');
+    s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
     if (ctx.issuedToken !== undefined)
-      s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
+      s.expectEqual('delivered token equals the issued token', ctx.issuedToken, ctx.deliveredToken);
     else
       s.expectEqual(
         'delivered token equals the stored token (no provider journal to compare with)',
-        ctx.deliveredToken,
         ctx.storedToken,
+        ctx.deliveredToken,
       );
     return `version ${version.before} → ${version.after}`;
   }),
@@ -289,6 +282,6 @@ export const connectSteps: readonly ConnectStep[] = [
 ];
 
 function hasSetKey(message: Record<string, unknown>, key: string): boolean {
-  const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;
+  const set = operatorOf(message.user, '$set');
   return set !== undefined && key in set;
 }

@@ -4,7 +4,7 @@
  * host), the OAuth 1.0a access-token call, or no exchange at all for fragment providers.
  */
 import { getPath } from '../../util/dotted.js';
-import { JWT_BEARER_ASSERTION } from '../../mock-api/outbound/exchange.js';
+import { JWT_BEARER_ASSERTION_TYPE } from '../engine/contract.js';
 import { starHost } from '../../state.js';
 import type { ConnectContext } from './steps.js';
 import { expectedStorageKey, flowKind } from './expect.js';
@@ -22,7 +22,7 @@ export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentC
   else if (kind === 'oauth1') checkOAuth1Exchange(ctx, s);
   else {
     const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').length;
-    s.expectEqual('no code exchange: the token came in the fragment', calls, 0);
+    s.expectEqual('no code exchange: the token came in the fragment', 0, calls);
   }
   const key = expectedStorageKey(ctx.profile, {
     teamId: ctx.teamId,
@@ -32,7 +32,7 @@ export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentC
   ctx.storageKey = key;
   const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
   const accessToken = getPath(stored, 'accessToken');
-  if (ctx.issuedToken !== undefined) s.expectEqual(`stored ${key}.accessToken`, accessToken, ctx.issuedToken);
+  if (ctx.issuedToken !== undefined) s.expectEqual(`stored ${key}.accessToken`, ctx.issuedToken, accessToken);
   else
     s.check(`stored ${key}.accessToken`, typeof accessToken === 'string' && accessToken !== '', 'a token', accessToken);
   ctx.storedToken = typeof accessToken === 'string' ? accessToken : undefined;
@@ -46,23 +46,21 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
   s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
   if (t === undefined || exchange === undefined) return;
   const params = { ...exchange.query, ...exchange.body };
-  s.expectEqual(`exchange: code (${t.codeParameter})`, params[t.codeParameter], sentCode);
+  s.expectEqual(`exchange: code (${t.codeParameter})`, sentCode, params[t.codeParameter]);
   // Contract §7: the exchange rebuilds redirect_uri from authOrigin, whatever the start used.
-  s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
-  s.expectEqual('exchange: format', exchange.format, t.format);
-  if (t.sendGrantType) s.expectEqual('exchange: grant_type', params.grant_type, t.grantType);
-  else s.expectEqual('exchange: no grant_type (noGrantType)', params.grant_type, undefined);
-  if (ctx.provider.apiUrl !== undefined)
-    s.expectEqual(
-      `exchange reached the API host (${ctx.profile.realApiHost ?? ''})`,
-      exchange.headers.host,
-      new URL(ctx.provider.apiUrl).host,
-    );
+  s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
+  s.expectEqual('exchange: format', t.format, exchange.format);
+  if (t.sendGrantType) s.expectEqual('exchange: grant_type', t.grantType, params.grant_type);
+  else s.expectEqual('exchange: no grant_type (noGrantType)', undefined, params.grant_type);
+  if (ctx.provider.apiUrl !== undefined) {
+    const expected = new URL(ctx.provider.apiUrl).host;
+    s.expectEqual(`exchange reached the API host (${ctx.profile.realApiHost ?? ''})`, expected, exchange.headers.host);
+  }
   const client = expectedClient(ctx);
   if (t.clientAuth === 'basic') {
     const header = exchange.headers.authorization ?? '';
     const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : header;
-    s.expectEqual('exchange: HTTP Basic client authentication', decoded, `${client.id}:${client.secret}`);
+    s.expectEqual('exchange: HTTP Basic client authentication', `${client.id}:${client.secret}`, decoded);
     s.check(
       'exchange: no secret in the parameters',
       params[t.secretParameter] === undefined,
@@ -70,12 +68,12 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
       'a secret parameter',
     );
   } else if (t.clientAuth === 'assertion') {
-    s.expectEqual('exchange: client_id', params.client_id, client.id);
-    s.expectEqual('exchange: client_assertion_type', params.client_assertion_type, JWT_BEARER_ASSERTION);
-    s.expectEqual('exchange: client_assertion is the client secret', params.client_assertion, client.secret);
+    s.expectEqual('exchange: client_id', client.id, params.client_id);
+    s.expectEqual('exchange: client_assertion_type', JWT_BEARER_ASSERTION_TYPE, params.client_assertion_type);
+    s.expectEqual('exchange: client_assertion is the client secret', client.secret, params.client_assertion);
   } else {
-    s.expectEqual('exchange: client_id', params.client_id, client.id);
-    s.expectEqual(`exchange: client secret (${t.secretParameter})`, params[t.secretParameter], client.secret);
+    s.expectEqual('exchange: client_id', client.id, params.client_id);
+    s.expectEqual(`exchange: client secret (${t.secretParameter})`, client.secret, params[t.secretParameter]);
   }
   const issued = ctx.provider.control.issued.filter((i) => i.kind === 'code').at(-1);
   s.check('provider issued a token', issued !== undefined, 'an access token', 'none');
@@ -88,7 +86,7 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
 
 function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
   const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'access-token').at(-1);
-  s.expectEqual('access-token call answered 200', call?.status, 200);
+  s.expectEqual('access-token call answered 200', 200, call?.status);
   const header = call?.headers.authorization ?? '';
   s.check(
     'access-token call signed RSA-SHA1',
@@ -113,28 +111,28 @@ function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
 function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, stored: unknown): void {
   const delivery = ctx.profile.delivery;
   if (delivery.mode === 'fragment') {
-    for (const field of delivery.addFromClient)
-      s.expectEqual(
-        `stored ${key}.${field} (from the client config)`,
-        getPath(stored, field),
-        ctx.lab.config.clients[ctx.profile.id]?.[field],
-      );
+    for (const field of delivery.addFromClient) {
+      const expected = ctx.lab.config.clients[ctx.profile.id]?.[field];
+      const actual = getPath(stored, field);
+      s.expectEqual(`stored ${key}.${field} (from the client config)`, expected, actual);
+    }
   }
   if (ctx.profile.oauth1 !== undefined && ctx.providerJournal) {
     const requestToken = new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('oauth_token') ?? '';
     const secret = ctx.provider.control.grants.requestTokens.get(requestToken)?.secret;
-    s.expectEqual(`stored ${key}.oauthTokenSecret`, getPath(stored, 'oauthTokenSecret'), secret);
+    s.expectEqual(`stored ${key}.oauthTokenSecret`, secret, getPath(stored, 'oauthTokenSecret'));
     s.note(
       "the stored oauthTokenSecret is the request token's secret, not the access token's, as the real server keeps it (contract §4.1)",
     );
   }
   if (ctx.issuedServerToken !== undefined) {
-    const team = ctx.api.ctx.store.teams.get(ctx.teamId) as unknown;
+    const team = ctx.api.ctx.store.teams.get(ctx.teamId);
     const sub = key.includes('.multiple.') ? `.multiple.${key.slice(key.lastIndexOf('.multiple.') + 10)}` : '';
+    const path = `serverProviderToken.${ctx.profile.id}${sub}`;
     s.expectEqual(
-      `server token stored on the team (serverProviderToken.${ctx.profile.id}${sub})`,
-      getPath(team, `serverProviderToken.${ctx.profile.id}${sub}.accessToken`),
+      `server token stored on the team (${path})`,
       ctx.issuedServerToken,
+      getPath(team, `${path}.accessToken`),
     );
   }
   checkSharingWrite(ctx, s, key, stored);

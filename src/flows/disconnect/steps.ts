@@ -6,12 +6,15 @@
  */
 import { reportMessage } from '../../agent-sim/broadcast-recovery.js';
 import { applyDirective, providerTokenOf } from '../../agent-sim/me-cache.js';
+import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
 import type { Lab } from '../../lab/start-lab.js';
 import { starHost } from '../../state.js';
 import { storageKeyOf, type ConnectContext } from '../connect/steps.js';
 import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from '../engine/lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from '../connect/run.js';
+import { providerIdentity } from '../connect/expect.js';
+import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import type { Step } from '../engine/runner.js';
 
 export interface DisconnectOptions extends ConnectOptions {
@@ -22,16 +25,9 @@ export interface DisconnectOptions extends ConnectOptions {
 export interface DisconnectContext extends ConnectContext {
   withoutHost: boolean;
   /** What the deauth answered: the directive, also expected on the me-channel. */
-  deauthDirective?: Directive;
+  deauthDirective?: Record<string, unknown>;
   /** The providerIdentities entry the deauth must pull (a multiple entry's user). */
   pulledIdentity?: string | undefined;
-}
-
-interface Directive {
-  id?: unknown;
-  $unset?: Record<string, unknown>;
-  $pull?: Record<string, unknown>;
-  $version?: { before?: number; after?: number };
 }
 
 const step = (id: string, title: string, run: Step<DisconnectContext>['run']): Step<DisconnectContext> => ({
@@ -48,22 +44,18 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
     const field = ctx.profile.storage.identityField;
     const userId =
       sub === undefined || field === undefined ? undefined : getPath(storedUser(ctx), `${key}.data.${field}`);
-    ctx.pulledIdentity = userId === undefined ? undefined : `${ctx.profile.id}::${String(userId)}`;
-    const body = {
-      teamId: ctx.teamId,
-      ...(host === undefined ? {} : { host }),
-      ...(sub === undefined ? {} : { subId: sub }),
-    };
+    ctx.pulledIdentity = userId === undefined ? undefined : providerIdentity(ctx.profile.id, userId);
+    const body = { teamId: ctx.teamId, ...defined({ host, subId: sub }) };
     s.note(`body ${JSON.stringify(body)}`);
     const answer = await ctx.client.request('PUT', `/provider-deauth/${ctx.profile.id}`, body, ctx.signal);
-    s.expectEqual('provider-deauth answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
-    const directive = (answer.body.user ?? {}) as Directive;
+    s.expectEqual('provider-deauth answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
+    const directive = userDirective(answer.body);
     ctx.deauthDirective = directive;
-    s.expectEqual('answer user.id', directive.id, ctx.userId);
+    s.expectEqual('answer user.id', ctx.userId, directive.id);
     const expected = expectedUnset(ctx, host, sub);
-    s.expectEqual('$unset keys', Object.keys(directive.$unset ?? {}).join(', '), expected.join(', '));
+    s.expectEqual('$unset keys', expected.join(', '), Object.keys(operatorOf(directive, '$unset') ?? {}).join(', '));
     if (ctx.pulledIdentity !== undefined) {
-      s.expectEqual('$pull providerIdentities', directive.$pull?.providerIdentities, ctx.pulledIdentity);
+      s.expectEqual('$pull providerIdentities', ctx.pulledIdentity, operatorOf(directive, '$pull')?.providerIdentities);
       s.check(
         `"${ctx.pulledIdentity}" is gone from providerIdentities`,
         !storedUser(ctx)?.providerIdentities.includes(ctx.pulledIdentity),
@@ -76,41 +68,39 @@ export const disconnectSteps: readonly Step<DisconnectContext>[] = [
       // Contract §1.8: with hosts stored and no host named, only providerInfo…<provider>.accessToken goes.
       s.expectEqual(
         `the token under hosts.${starHost(ctx.host.toLowerCase())} stays (failure mode 39)`,
-        left,
         ctx.storedToken,
+        left,
       );
       return `only the .accessToken keys unset; the host entry keeps its token`;
     }
-    s.expectEqual(`no token stored under ${key}`, left, undefined, 'none');
+    s.expectEqual(`no token stored under ${key}`, undefined, left, 'none');
     return `unset ${expected.join(', ')}`;
   }),
 
   step('deauth-broadcast', 'Agent hears of the disconnect on its me-channel', async (ctx, s) => {
     const sent = ctx.deauthDirective ?? {};
+    const version = versionOf(sent).after;
     const got = await ctx.broadcasts.delivered(
-      (m) => versionOf(m.message.user) === sent.$version?.after,
-      `directive of version ${String(sent.$version?.after)}`,
+      (m) => versionOf(m.message.user).after === version,
+      `directive of version ${String(version)}`,
     );
     reportMessage(got, s.emit);
-    const user = (got.message.user ?? {}) as Record<string, unknown> & Directive;
-    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual("broadcast $unset equals the answer's", JSON.stringify(user.$unset), JSON.stringify(sent.$unset));
-    s.expectEqual('agent applies the directive to its cache', applyDirective(ctx.me ?? {}, user), 'applied');
+    const user = userDirective(got.message);
+    s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
+    s.expectEqual("broadcast $unset equals the answer's", JSON.stringify(sent.$unset), JSON.stringify(user.$unset));
+    s.expectEqual('agent applies the directive to its cache', 'applied', applyDirective(ctx.me ?? {}, user));
     const key = storageKeyOf(ctx);
     const cached = getPath(ctx.me, `${key}.accessToken`);
     if (ctx.withoutHost && ctx.host !== undefined) {
-      s.expectEqual("the agent's cache keeps the host entry's token (failure mode 39)", cached, ctx.deliveredToken);
+      s.expectEqual("the agent's cache keeps the host entry's token (failure mode 39)", ctx.deliveredToken, cached);
       return 'the agent still counts the provider as connected';
     }
-    s.expectEqual(`the agent's cache has no token under ${key}`, cached, undefined, 'none');
-    s.expectEqual(
-      'the agent finds no token for the provider (top-level, then team)',
-      providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId),
-      undefined,
-      'none',
-    );
+    s.expectEqual(`the agent's cache has no token under ${key}`, undefined, cached, 'none');
+    const found = providerTokenOf(ctx.me ?? {}, ctx.profile.id, ctx.teamId);
+    s.expectEqual('the agent finds no token for the provider (top-level, then team)', undefined, found, 'none');
     if (ctx.pulledIdentity !== undefined) {
-      const identities = (ctx.me?.providerIdentities ?? []) as unknown[];
+      const cachedIdentities = ctx.me?.providerIdentities;
+      const identities: unknown[] = Array.isArray(cachedIdentities) ? cachedIdentities : [];
       s.check(
         `the agent's cache dropped "${ctx.pulledIdentity}"`,
         !identities.includes(ctx.pulledIdentity),
@@ -166,8 +156,4 @@ function subIdOf(key: string): string | undefined {
 
 function storedUser(ctx: DisconnectContext) {
   return ctx.api.ctx.store.users.get(ctx.userId);
-}
-
-function versionOf(user: unknown): unknown {
-  return (user as Directive | undefined)?.$version?.after;
 }

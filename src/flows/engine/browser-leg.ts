@@ -5,12 +5,13 @@
  */
 import type { UrlOpener } from '../../agent-sim/real-browser.js';
 import { AppError, FlowError } from '../../errors.js';
+import { defined } from '../../util/defined.js';
 import type { EventSink } from '../../events.js';
 import type { ApiRequestRecord } from '../../mock-api/context.js';
-import { BROWSER_ROUTE } from '../../mock-api/http.js';
 import { labOrigins, type AgentContext } from './context.js';
+import { BROWSER_ROUTE } from './contract.js';
 import { LabWatch, type SeenRequest } from '../../lab/watch.js';
-import type { StepContext } from './runner.js';
+import { need, type StepContext } from './runner.js';
 import { SERVER_ENDPOINTS } from './server-calls.js';
 
 // How long the lab stays up for the browser to load the page the callback sent it to, once the callback is done.
@@ -63,17 +64,19 @@ export async function awaitCallback(ctx: BrowserLegContext, s: StepContext): Pro
 
 async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<URL> {
   const since = ctx.since ?? { api: 0, router: 0, provider: 0 };
-  const watch = ctx.watch as LabWatch;
+  const watch = need(ctx.watch, 'lab watch', s);
   const path = `/no-auth/provider-token/${ctx.profile.id}`;
   const api = new URL(ctx.api.url).origin;
   const router = new URL(ctx.lab.router.url).origin;
-  const refusedStart = (r: SeenRequest): boolean =>
-    r.origin === api &&
-    r.path.endsWith(`/provider-auth/${ctx.profile.id}`) &&
-    locationOf(ctx, r)?.pathname === '/web/error';
+  // The /web/error the start route sent the browser to, when it refused.
+  const refusedStart = (r: SeenRequest): URL | undefined => {
+    if (r.origin !== api || !r.path.endsWith(`/provider-auth/${ctx.profile.id}`)) return undefined;
+    const to = locationOf(ctx, r);
+    return to?.pathname === '/web/error' ? to : undefined;
+  };
   const finished = (r: SeenRequest): boolean => r.origin === api && r.path === path && !isFragmentPage(r);
   const seen = await watch.waitFor(
-    (r) => refusedStart(r) || finished(r) || (r.origin === router && r.path === path && r.status >= 400),
+    (r) => refusedStart(r) !== undefined || finished(r) || (r.origin === router && r.path === path && r.status >= 400),
     {
       timeoutMs: ctx.callbackTimeoutMs,
       signal: ctx.signal,
@@ -87,15 +90,15 @@ async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<
         ),
     },
   );
-  if (refusedStart(seen)) {
+  const refusal = refusedStart(seen);
+  if (refusal !== undefined) {
     // As the headless start step: the API refused before the browser ever reached the provider (e.g. PRVD-1003).
-    const location = locationOf(ctx, seen) as URL;
-    await waitForLanding(ctx, s, location);
+    await waitForLanding(ctx, s, refusal);
     s.check(
       'start is not sent to /web/error',
       false,
       'a provider authorize URL',
-      `/web/error with code ${location.searchParams.get('code') ?? ''}`,
+      `/web/error with code ${refusal.searchParams.get('code') ?? ''}`,
     );
   }
   if (seen.origin === router) {
@@ -115,7 +118,7 @@ async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<
     s.note(
       `the provider sent oauth_problem=${problem}; CodeStream drops that parameter and tries the access-token call anyway`,
     );
-  s.expectEqual('callback answers 302', record.status, 302);
+  s.expectEqual('callback answers 302', 302, record.status);
   const location = new URL(record.location ?? '', ctx.api.url);
   await waitForLanding(ctx, s, location);
   return location;
@@ -138,8 +141,9 @@ function failNoFragmentToken(ctx: BrowserLegContext, s: StepContext, since: numb
     'the callback page found no token in the fragment and sent the browser to ?error=NO_TOKEN, which provider-token answers with ' +
       'the same page again: the browser reloads it until the lab closes (contract failure mode 13)',
   );
+  const field = ctx.profile.delivery.mode === 'fragment' ? ctx.profile.delivery.tokenField : 'token';
   s.check(
-    `the fragment carried a token ("${ctx.profile.delivery.mode === 'fragment' ? ctx.profile.delivery.tokenField : 'token'}")`,
+    `the fragment carried a token ("${field}")`,
     false,
     'a token',
     providerError === null ? 'none' : `none: the provider sent error=${providerError}`,
@@ -158,9 +162,10 @@ function locationOf(ctx: BrowserLegContext, r: SeenRequest): URL | undefined {
 // The CLI closes the lab when the flow ends: first let the browser load the page the callback sent it to,
 // or the person would see a connection error instead of the success or error page.
 async function waitForLanding(ctx: BrowserLegContext, s: StepContext, target: URL): Promise<void> {
+  const watch = need(ctx.watch, 'lab watch', s);
   try {
     // By path only: with the router in proxy mode a relative Location resolves against the router's origin.
-    ctx.landing = await (ctx.watch as LabWatch).waitFor((r) => r.path === target.pathname && r.method === 'GET', {
+    ctx.landing = await watch.waitFor((r) => r.path === target.pathname && r.method === 'GET', {
       timeoutMs: LANDING_TIMEOUT_MS,
       signal: ctx.signal,
       onTimeout: () => new AppError('CALLBACK_TIMEOUT', `the browser did not load ${target.pathname}`),
@@ -179,7 +184,7 @@ function checkConsent(ctx: BrowserLegContext, s: StepContext, since: number): vo
     .filter((r) => r.endpoint === 'consent')
     .at(-1);
   if (consent === undefined) return void s.note('no consent form was posted (the provider approved without a page)');
-  s.expectEqual('consent submitted with POST', consent.method, 'POST');
+  s.expectEqual('consent submitted with POST', 'POST', consent.method);
   s.check(
     'consent answered 302 or 303, never 307',
     consent.status === 302 || consent.status === 303,
@@ -228,7 +233,7 @@ function reportBrowserHops(ctx: BrowserLegContext, emit: EventSink): void {
       method: r.method,
       url: `${r.origin}${r.path}${r.query === '' ? '' : `?${r.query}`}`,
       status: r.status,
-      ...(r.location === undefined ? {} : { location: r.location }),
+      ...defined({ location: r.location }),
       ms: r.ms,
       startedAt: r.startedAt,
       requestHeaders: r.requestHeaders,

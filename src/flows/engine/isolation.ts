@@ -19,7 +19,9 @@ export interface IsolationContext {
 export interface IsolationOptions<C> {
   /** Which edge box carried the run's traffic: the router (callbacks) or the VPN proxy (provider calls). */
   via: 'router' | 'proxy';
-  /** Whether the chosen environment must have received something through that box (false when a refusal was expected). */
+  /**
+   * Whether the chosen environment must have received something through that box (false when a refusal was expected).
+   */
   expectDelivered: (ctx: C) => boolean;
 }
 
@@ -98,7 +100,8 @@ function checkProxy(ctx: IsolationContext, s: StepContext, expectDelivered: bool
   s.check('VPN proxy forwarded nothing to another environment', elsewhere.length === 0, 'none', elsewhere);
   if (expectDelivered)
     s.check(`VPN proxy forwarded the call to "${ctx.envName}"`, forwarded.length > 0, 'at least one', forwarded.length);
-  return `VPN proxy at ${ctx.lab.vpnProxy.url} (${ctx.lab.vpnProxy.host === 'same' ? "the router's host" : 'its own origin'})`;
+  const where = ctx.lab.vpnProxy.host === 'same' ? "the router's host" : 'its own origin';
+  return `VPN proxy at ${ctx.lab.vpnProxy.url} (${where})`;
 }
 
 /** Which origin the start route put in redirect_uri, and why: authOrigin (the router) or publicApiUrl. */

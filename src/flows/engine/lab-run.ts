@@ -2,6 +2,7 @@
 import { ApiClient } from '../../agent-sim/api-client.js';
 import { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import { AppError } from '../../errors.js';
+import { defined } from '../../util/defined.js';
 import type { EventSink } from '../../events.js';
 import type { LabConfig } from '../../lab/config.js';
 import { startLab, type Lab, type LabOptions } from '../../lab/start-lab.js';
@@ -13,7 +14,7 @@ import { createBrowser, type AgentContext, type SecretSink } from './context.js'
 import { labEnvironments } from '../../lab/envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
 import { reportServerCalls } from './server-calls.js';
-import { unmockedProvider } from './unmocked-provider.js';
+import { unmockedProvider } from '../../lab/unmocked-provider.js';
 
 /** The part of a runner's dependencies the lab, the agent and runFlow use. */
 export interface LabRunDeps {
@@ -55,7 +56,7 @@ export function labOptionsFor(
     successPage: opts.successPage ?? 'marketing',
     now: deps.now,
     fetch: deps.fetch,
-    ...(callbackPort === undefined ? {} : { routerPort: callbackPort }),
+    ...defined({ routerPort: callbackPort }),
     ...extra,
   };
 }
@@ -164,8 +165,7 @@ export function runFlowIn<C extends { lab: Lab }>(
     env: spec.env,
     onEvent: deps.onEvent,
     now: deps.now,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(spec.beforeStep ? { beforeStep: spec.beforeStep } : {}),
+    ...defined({ signal: deps.signal, beforeStep: spec.beforeStep }),
     result: spec.result,
   });
 }
@@ -198,7 +198,7 @@ export async function runAgentFlow<C extends { lab: Lab; broadcasts: BroadcastCl
 
 /** The connect steps for `ctx`'s profile with `steps` before the final isolation check, which then sees them too. */
 export function connectStepsBeforeIsolation<C extends ConnectContext>(ctx: C, steps: readonly Step<C>[]): Step<C>[] {
-  const connect = connectStepsFor(ctx.profile) as Step<C>[];
+  const connect: Step<C>[] = connectStepsFor(ctx.profile);
   const at = connect.findIndex((s) => s.id === 'isolation');
   return at < 0 ? [...connect, ...steps] : [...connect.slice(0, at), ...steps, ...connect.slice(at)];
 }

@@ -17,12 +17,12 @@ export interface ProxiedRouteContext extends AgentContext {
 export function checkProxiedRoute(ctx: ProxiedRouteContext, s: StepContext, hop: Hop): string {
   const hit = ctx.lab.router.hits.at(-1);
   const query = rawQueryOf(ctx.callbackHop?.location ?? '');
-  s.expectEqual('router proxied to the environment', hit?.routedTo, ctx.api.url);
-  s.expectEqual('router chose by state prefix', hit?.env, String(ctx.api.ctx.env.callbackEnvironment));
+  s.expectEqual('router proxied to the environment', ctx.api.url, hit?.routedTo);
+  s.expectEqual('router chose by state prefix', String(ctx.api.ctx.env.callbackEnvironment), hit?.env);
   const seen = ctx.api.ctx.requests.filter((r) => r.path === `/no-auth/provider-token/${ctx.profile.id}`).at(-1);
   s.check('environment received the callback', seen !== undefined, 'a GET /no-auth/provider-token', 'none');
-  s.expectEqual('query unchanged', seen?.rawQuery, query);
-  s.expectEqual("router relayed the environment's status", hop.status, seen?.status);
+  s.expectEqual('query unchanged', query, seen?.rawQuery);
+  s.expectEqual("router relayed the environment's status", seen?.status, hop.status);
   if (hit?.location !== undefined && hop.location !== hit.location)
     s.note(`relative Location made absolute on the environment: ${hit.location}`);
   ctx.routedAnswer = hop;

@@ -1,6 +1,7 @@
 /** Runs a flow as a list of steps; every step does one hop and checks it. Never prints. */
 import { AppError, FlowError, toErrorInfo } from '../../errors.js';
 import type { EventSink } from '../../events.js';
+import { defined } from '../../util/defined.js';
 
 export interface StepContext {
   readonly step: string;
@@ -8,8 +9,8 @@ export interface StepContext {
   emit: EventSink;
   /** Records a passed or failed check; a failed one throws and fails the step. */
   check(name: string, ok: boolean, expected: unknown, actual: unknown, detail?: string): void;
-  /** Same as check, comparing with strict equality. */
-  expectEqual(name: string, actual: unknown, expected: unknown, detail?: string): void;
+  /** Same as check, comparing with strict equality (Object.is); the same order: expected, then actual. */
+  expectEqual(name: string, expected: unknown, actual: unknown, detail?: string): void;
   note(text: string): void;
 }
 
@@ -101,8 +102,7 @@ export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlo
     flow: opts.flow,
     ok: outcome.ok,
     ms: outcome.ms,
-    ...(outcome.failedStep === undefined ? {} : { failedStep: outcome.failedStep }),
-    ...(result === undefined ? {} : { result }),
+    ...defined({ failedStep: outcome.failedStep, result }),
   });
   return outcome;
 }
@@ -117,7 +117,7 @@ function asFlowError(err: unknown, step: string, signal: AbortSignal): AppError 
 function createStepContext(step: string, signal: AbortSignal, emit: EventSink): StepContext {
   const check: StepContext['check'] = (name, ok, expected, actual, detail) => {
     if (ok) {
-      emit({ type: 'check-passed', step, check: name, ...(detail === undefined ? {} : { detail }) });
+      emit({ type: 'check-passed', step, check: name, ...defined({ detail }) });
       return;
     }
     const e = show(expected);
@@ -132,7 +132,7 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
     signal,
     emit,
     check,
-    expectEqual: (name, actual, expected, detail) =>
+    expectEqual: (name, expected, actual, detail) =>
       check(name, Object.is(actual, expected), expected, actual, detail ?? brief(actual)),
     note: (text) => emit({ type: 'note', step, text }),
   };
@@ -142,11 +142,15 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
+  let json: string | undefined;
   try {
-    return JSON.stringify(value) ?? String(value);
+    json = JSON.stringify(value);
   } catch {
-    return String(value);
+    json = undefined;
   }
+  // String() is the last resort, for what JSON cannot print (functions, symbols, BigInts, cycles).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the fallback is meant (see above)
+  return json ?? String(value);
 }
 
 // The value a passed equality check saw, short enough for one line (renderers redact secrets in it).

@@ -5,9 +5,10 @@
  */
 import { createHmac } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
+import { parseJsonObject } from '../../util/json.js';
 import type { EnvironmentConfig } from '../../lab/config.js';
-import { CONNECTED_REPLY } from '../../mock-api/msteams-bot.js';
 import type { ProviderAction } from '../../mock-api/provider-actions.js';
 import {
   buildSlackAction,
@@ -18,6 +19,8 @@ import {
 } from '../../agent-sim/provider-calls.js';
 import type { ReceivedMessage } from '../../agent-sim/broadcast-client.js';
 import type { InteractContext } from './steps.js';
+import { TEAMS_CONNECTED_REPLY } from '../engine/contract.js';
+import { operatorOf } from '../engine/directive.js';
 import type { StepContext } from '../engine/runner.js';
 
 export interface InteractKit {
@@ -64,32 +67,27 @@ const slack: InteractKit = {
     const ts = Number(call.headers['x-slack-request-timestamp']);
     const age = Math.round(ctx.now() / 1000 - ts);
     const secret = ctx.env.integrations.slack?.signingSecretsByAppIds[ctx.appId ?? ''] ?? '';
-    const expected = `v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(call.rawBody).digest('hex')}`;
-    const matches = call.headers['x-slack-signature'] === expected;
-    s.check(
-      ctx.tamper === 'signature'
-        ? "signature made without the app's secret (tampered)"
-        : 'x-slack-signature = v0=HMAC-SHA256(secret, "v0:<ts>:<raw body>")',
-      matches === (ctx.tamper !== 'signature'),
-      ctx.tamper === 'signature' ? 'a mismatch' : expected,
-      call.headers['x-slack-signature'],
-    );
-    s.check(
-      ctx.tamper === 'timestamp' ? `timestamp ${age} s old, beyond 300 s (tampered)` : 'timestamp within 300 s',
-      ctx.tamper === 'timestamp' ? age >= STALE_BY_S : Math.abs(age) <= 300,
-      ctx.tamper === 'timestamp' ? `≥ ${STALE_BY_S} s` : '≤ 300 s',
-      `${age} s`,
-    );
+    const signed = `v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(call.rawBody).digest('hex')}`;
+    const signature = call.headers['x-slack-signature'];
+    if (ctx.tamper === 'signature')
+      s.check("signature made without the app's secret (tampered)", signature !== signed, 'a mismatch', signature);
+    else
+      s.check(
+        'x-slack-signature = v0=HMAC-SHA256(secret, "v0:<ts>:<raw body>")',
+        signature === signed,
+        signed,
+        signature,
+      );
+    if (ctx.tamper === 'timestamp')
+      s.check(`timestamp ${age} s old, beyond 300 s (tampered)`, age >= STALE_BY_S, `≥ ${STALE_BY_S} s`, `${age} s`);
+    else s.check('timestamp within 300 s', Math.abs(age) <= 300, '≤ 300 s', `${age} s`);
     return `${call.rawBody.length} bytes, ts ${ts}, app ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
-    s.expectEqual('action type', action?.type, 'block_actions');
-    s.expectEqual('maps to the CodeStream user through slack::<id>', action?.userId, ctx.userId);
-    s.expectEqual(
-      'action id as sent',
-      JSON.stringify(action?.actionId),
-      JSON.stringify({ ...ACTION_ID, teamId: ctx.teamId }),
-    );
+    s.expectEqual('action type', 'block_actions', action?.type);
+    s.expectEqual('maps to the CodeStream user through slack::<id>', ctx.userId, action?.userId);
+    const expected = JSON.stringify({ ...ACTION_ID, teamId: ctx.teamId });
+    s.expectEqual('action id as sent', expected, JSON.stringify(action?.actionId));
     return `block_actions by ${action?.providerUserId ?? '?'} → ${ctx.userId}`;
   },
   isDelivery: (_ctx, m) => typeof m.message.providerAction === 'object',
@@ -114,23 +112,21 @@ const msteams: InteractKit = {
   },
   checkSigned(ctx, s, call) {
     const claims = decodeJwt((call.headers.authorization ?? '').replace(/^Bearer /, ''));
-    s.expectEqual('token aud is the bot app id', claims.aud, call.appId);
-    s.expectEqual('token iss', claims.iss, 'https://api.botframework.com');
+    s.expectEqual('token aud is the bot app id', call.appId, claims.aud);
+    s.expectEqual('token iss', 'https://api.botframework.com', claims.iss);
     const leftS = Number(claims.exp) - Math.floor(ctx.now() / 1000);
-    s.check(
-      ctx.tamper === 'timestamp' ? 'token expired beyond the 5-minute skew (tampered)' : 'token not expired',
-      ctx.tamper === 'timestamp' ? leftS < -300 : leftS > 0,
-      ctx.tamper === 'timestamp' ? '< −300 s' : '> 0 s',
-      `${leftS} s`,
-    );
-    const value = (JSON.parse(call.rawBody.toString('utf8')) as { value?: { signInCode?: unknown } }).value;
-    s.expectEqual('activity carries the connect code', value?.signInCode, ctx.connectCode);
+    if (ctx.tamper === 'timestamp')
+      s.check('token expired beyond the 5-minute skew (tampered)', leftS < -300, '< −300 s', `${leftS} s`);
+    else s.check('token not expired', leftS > 0, '> 0 s', `${leftS} s`);
+    const activity = parseJsonObject(call.rawBody.toString('utf8'));
+    s.expectEqual('activity carries the connect code', ctx.connectCode, getPath(activity, 'value.signInCode'));
     return `${call.rawBody.length} bytes, aud ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
-    s.expectEqual('bot replied', action?.reply, CONNECTED_REPLY);
-    const replies = parseJson(ctx.answer?.body)?.activities as Array<{ text?: unknown }> | undefined;
-    s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', replies?.[0]?.text, CONNECTED_REPLY);
+    s.expectEqual('bot replied', TEAMS_CONNECTED_REPLY, action?.reply);
+    const replies = parseJsonObject(ctx.answer?.body)?.activities;
+    const firstReply = Array.isArray(replies) ? getPath(replies[0], 'text') : undefined;
+    s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', TEAMS_CONNECTED_REPLY, firstReply);
     const team = ctx.api.ctx.store.teams.get(ctx.teamId);
     s.check(
       `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`,
@@ -154,7 +150,7 @@ const msteams: InteractKit = {
     return `tenant ${TEAMS_TENANT_ID} linked to ${ctx.userId}`;
   },
   isDelivery: (_ctx, m) => {
-    const added = (m.message.user as { $addToSet?: Record<string, unknown> } | undefined)?.$addToSet;
+    const added = operatorOf(m.message.user, '$addToSet');
     return added?.providerIdentities === `msteams::${TEAMS_TENANT_ID}`;
   },
 };
@@ -170,14 +166,5 @@ function identityOf(ctx: InteractContext, provider: string): string | undefined 
 }
 
 function tamperOf(ctx: InteractContext): { tamper?: NonNullable<InteractContext['tamper']> } {
-  return ctx.tamper === undefined ? {} : { tamper: ctx.tamper };
-}
-
-export function parseJson(text: string | undefined): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text ?? '');
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  return defined({ tamper: ctx.tamper });
 }

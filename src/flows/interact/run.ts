@@ -1,6 +1,7 @@
 /** Starts a lab of several environments plus the VPN proxy, runs one provider-initiated call, closes all. */
 import { AppError } from '../../errors.js';
 import type { Lab } from '../../lab/start-lab.js';
+import { defined } from '../../util/defined.js';
 import type { InteractiveProvider, Tamper } from '../../agent-sim/provider-calls.js';
 import { expectedOutcome, interactSteps, type InteractContext } from './steps.js';
 import { agentParts, labOptionsFor, runAgentFlow, withLab } from '../engine/lab-run.js';
@@ -54,7 +55,7 @@ function createInteractContext(lab: Lab, envName: string, opts: InteractOptions,
     lab,
     envName,
     provider: opts.provider,
-    ...(opts.tamper === undefined ? {} : { tamper: opts.tamper }),
+    ...defined({ tamper: opts.tamper }),
     api,
     // The provider's copy of its app settings (lab.json), which the environment's own config must match.
     env: lab.config.environments.find((e) => e.name === envName) ?? api.ctx.env,
@@ -63,6 +64,6 @@ function createInteractContext(lab: Lab, envName: string, opts: InteractOptions,
     secrets: deps.secrets,
     onEvent: deps.onEvent,
     ...agent,
-    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...defined({ signal: deps.signal }),
   };
 }

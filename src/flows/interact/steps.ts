@@ -13,9 +13,10 @@ import type { ReceivedProviderCall } from '../../mock-api/provider-actions.js';
 import type { ProxyHit } from '../../mock-edge/vpn-proxy.js';
 import type { InteractiveProvider, ProviderCall, Tamper } from '../../agent-sim/provider-calls.js';
 import type { ApiClient, BroadcastClient, SecretSink } from '../engine/context.js';
-import { INTERACT_KITS, parseJson } from './kits.js';
+import { INTERACT_KITS } from './kits.js';
 import { isolationStep, type IsolationContext } from '../engine/isolation.js';
-import type { Step } from '../engine/runner.js';
+import { need, type Step } from '../engine/runner.js';
+import { parseJsonObject } from '../../util/json.js';
 
 export interface InteractContext extends IsolationContext {
   provider: InteractiveProvider;
@@ -67,10 +68,13 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         ctx.secrets.add(secret);
       ctx.secrets.add(ctx.lab.config.secrets.botFramework);
       const route = ctx.lab.vpnProxy.table.get(provider)?.get(ctx.appId ?? '');
-      s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, route?.env, ctx.envName);
+      s.expectEqual(`proxy table routes app ${ctx.appId ?? ''} to environment`, ctx.envName, route?.env);
       const same = ctx.lab.vpnProxy.url === ctx.lab.router.url;
-      s.expectEqual('proxy host', same ? 'same' : 'separate', ctx.lab.vpnProxy.host);
-      return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${same ? " (the auth-origin router's host, as the seed says it is today)" : ' (its own origin, as the seed says it should be)'}`;
+      s.expectEqual('proxy host', ctx.lab.vpnProxy.host, same ? 'same' : 'separate');
+      const where = same
+        ? " (the auth-origin router's host, as the seed says it is today)"
+        : ' (its own origin, as the seed says it should be)';
+      return `app ${ctx.appId ?? ''} → ${ctx.envName}; proxy at ${ctx.lab.vpnProxy.url}${where}`;
     }),
     step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
       await ctx.broadcasts.subscribe({
@@ -91,7 +95,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       return kit.checkSigned(ctx, s, ctx.call);
     }),
     step('send', `${kit.displayName} → VPN proxy (POST /no-auth/provider-action/${provider})`, async (ctx, s) => {
-      const call = ctx.call as ProviderCall;
+      const call = need(ctx.call, 'signed call', s);
       const url = `${ctx.lab.vpnProxy.url}${call.path}`;
       s.note(call.summary);
       const { response } = await timedFetch(
@@ -106,24 +110,22 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         proxyRefused: response.headers.get('x-vpn-proxy') === 'refused',
       };
       ctx.proxyHit = ctx.lab.vpnProxy.hits.at(-1);
-      const body = parseJson(ctx.answer.body);
+      const body = parseJsonObject(ctx.answer.body);
       if (ctx.tamper === undefined) {
-        s.expectEqual('answer status', ctx.answer.status, 200);
+        s.expectEqual('answer status', 200, ctx.answer.status);
         return `200 from ${ctx.envName} through the proxy`;
       }
-      s.expectEqual('answer status (refusal expected)', ctx.answer.status, 403);
-      s.expectEqual('error code', body?.code, 'RAPI-1003');
-      s.expectEqual(
-        'refused by',
-        ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment',
-        ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment',
-      );
-      return `403 RAPI-1003 — ${String(body?.info ?? body?.message ?? '')}`;
+      s.expectEqual('answer status (refusal expected)', 403, ctx.answer.status);
+      s.expectEqual('error code', 'RAPI-1003', body?.code);
+      const expected = ctx.tamper === 'app' ? 'the VPN proxy' : 'the environment';
+      const actual = ctx.answer.proxyRefused ? 'the VPN proxy' : 'the environment';
+      s.expectEqual('refused by', expected, actual);
+      return `403 RAPI-1003 — ${reasonOf(body)}`;
     }),
     step('proxy', 'VPN proxy routes the call by its app id, bytes unchanged', async (ctx, s) => {
-      const call = ctx.call as ProviderCall;
+      const call = need(ctx.call, 'signed call', s);
       const hit = ctx.proxyHit;
-      s.expectEqual('proxy read the app id', hit?.appId, call.appId);
+      s.expectEqual('proxy read the app id', call.appId, hit?.appId);
       s.check(
         'proxy received the bytes sent',
         hit?.rawBody.equals(call.rawBody) === true,
@@ -143,7 +145,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         s.check('no environment received the call', reached.length === 0, 'none', reached);
         return `refused: ${hit?.reason ?? ''}`;
       }
-      s.expectEqual('proxy forwarded to', hit?.env, ctx.envName);
+      s.expectEqual('proxy forwarded to', ctx.envName, hit?.env);
       ctx.received = ctx.api.ctx.providerActions.received.at(-1);
       const received = ctx.received;
       ctx.onEvent({
@@ -163,7 +165,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         received ? `${received.rawBody.length} bytes sha256 ${sha(received.rawBody)}` : 'nothing',
       );
       for (const name of kit.signedHeaders)
-        s.expectEqual(`header ${name} unchanged`, received?.headers[name], call.headers[name]);
+        s.expectEqual(`header ${name} unchanged`, call.headers[name], received?.headers[name]);
       return `${call.rawBody.length} bytes to ${hit?.forwardedTo ?? ''}, sha256 ${sha(call.rawBody)}…`;
     }),
     step('verify', kit.verifyTitle, async (ctx, s) => {
@@ -176,22 +178,22 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         return 'no environment was asked';
       }
       if (ctx.tamper !== undefined) {
-        s.expectEqual('environment refused with', ctx.received?.code, 'RAPI-1003');
-        s.expectEqual('no action recorded', actions.length, 0);
+        s.expectEqual('environment refused with', 'RAPI-1003', ctx.received?.code);
+        s.expectEqual('no action recorded', 0, actions.length);
         return `RAPI-1003: ${ctx.received?.reason ?? ''}`;
       }
-      s.expectEqual('environment accepted', ctx.received?.status, 200);
+      s.expectEqual('environment accepted', 200, ctx.received?.status);
       return kit.checkAccepted(ctx, s, actions.at(-1));
     }),
     step('broadcast', 'Agent hears about it on its me-channel', async (ctx, s) => {
       if (ctx.tamper !== undefined) {
         const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`);
-        s.expectEqual('nothing published for the user', published.length, 0);
+        s.expectEqual('nothing published for the user', 0, published.length);
         return 'nothing published (as expected)';
       }
       const got = await ctx.broadcasts.delivered((m) => kit.isDelivery(ctx, m), 'message about the provider action');
       reportMessage(got, s.emit);
-      s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
+      s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
       s.check('messageId present', typeof got.message.messageId === 'string', 'a message id', got.message.messageId);
       return `on ${got.channel}`;
     }),
@@ -200,12 +202,18 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
   return steps;
 }
 
+// The refusal's reason as a person reads it: the error's info, else its message.
+function reasonOf(body: Record<string, unknown> | undefined): string {
+  const reason = body?.info ?? body?.message ?? '';
+  return typeof reason === 'string' ? reason : JSON.stringify(reason);
+}
+
 const connectCodeStep = step(
   'connect-code',
   'Agent gets an MS Teams connect code (POST /msteams/generate-connect-code)',
   async (ctx, s) => {
     const answer = await ctx.client.request('POST', '/msteams/generate-connect-code', {});
-    s.expectEqual('answer status', answer.status, 200);
+    s.expectEqual('answer status', 200, answer.status);
     ctx.connectCode = typeof answer.body.connectCode === 'string' ? answer.body.connectCode : undefined;
     ctx.secrets.add(ctx.connectCode);
     s.check(

@@ -108,19 +108,16 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
     cause(ctx, s) {
       const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
       const sent = { ...exchange?.query, ...exchange?.body }.redirect_uri;
-      s.expectEqual('exchange redirect_uri', sent, `${ctx.api.url}/no-auth/provider-token/${ctx.profile.id}`);
+      s.expectEqual('exchange redirect_uri', `${ctx.api.url}/no-auth/provider-token/${ctx.profile.id}`, sent);
       s.check(
         'differs from the authorize redirect_uri',
         sent !== ctx.redirectUri,
         `not ${ctx.redirectUri ?? ''}`,
         sent ?? null,
       );
-      s.expectEqual('provider issued no token', ctx.provider.control.issued.length, 0);
-      s.expectEqual(
-        'nothing stored',
-        getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`),
-        undefined,
-      );
+      s.expectEqual('provider issued no token', 0, ctx.provider.control.issued.length);
+      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`);
+      s.expectEqual('nothing stored', undefined, stored);
       return 'authorize used authOrigin, the exchange publicApiUrl: the provider refused (redirect_uri mismatch) → RAPI-1010';
     },
   },
@@ -128,9 +125,9 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
 
 function routerRefusedAs(ctx: ConnectContext, s: Parameters<Step<ConnectContext>['run']>[1], kind: string): void {
   const hit = ctx.lab.router.hits.filter((h) => h.path === `/no-auth/provider-token/${ctx.profile.id}`).at(-1);
-  s.expectEqual('router refusal', hit?.refusal, kind);
+  s.expectEqual('router refusal', kind, hit?.refusal);
   const reached = ctx.api.ctx.requests.filter((r) => r.path.startsWith('/no-auth/provider-token/'));
-  s.expectEqual(`"${ctx.envName}" never received the callback`, reached.length, 0);
+  s.expectEqual(`"${ctx.envName}" never received the callback`, 0, reached.length);
 }
 
 /** The scenario a misconfiguration runs as (for listings and the flow's first note). */

@@ -11,6 +11,7 @@ import { storageKeyOf, type ConnectContext } from '../connect/steps.js';
 import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } from '../engine/lab-run.js';
 import type { ConnectOptions, ConnectRun, FlowDeps } from '../connect/run.js';
 import { createConnectContext } from '../connect/run.js';
+import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import type { RunFlowOptions, Step } from '../engine/runner.js';
 
 export interface RefreshContext extends ConnectContext {
@@ -18,11 +19,6 @@ export interface RefreshContext extends ConnectContext {
   refreshedToken?: string | undefined;
   /** $version.after of the refresh answer's directive: the broadcast to wait for. */
   refreshVersion?: number | undefined;
-}
-
-function versionAfter(directive: unknown): number | undefined {
-  const after = (directive as { $version?: { after?: unknown } } | undefined)?.$version?.after;
-  return typeof after === 'number' ? after : undefined;
 }
 
 const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step<RefreshContext> => ({
@@ -34,46 +30,42 @@ const step = (id: string, title: string, run: Step<RefreshContext>['run']): Step
 export const refreshSteps: readonly Step<RefreshContext>[] = [
   step('refresh-call', 'Agent asks the API to refresh the token (GET /provider-refresh)', async (ctx, s) => {
     const key = storageKeyOf(ctx);
-    const before = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as
-      { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    const before = storedToken(ctx, key);
     s.check(
       'connect stored a refresh token',
-      typeof before?.refreshToken === 'string',
+      typeof before.refreshToken === 'string',
       'a refresh token',
-      before?.refreshToken,
+      before.refreshToken,
     );
-    ctx.oldRefreshToken = String(before?.refreshToken);
+    ctx.oldRefreshToken = String(before.refreshToken);
     ctx.secrets.add(ctx.oldRefreshToken);
     // Contract §6.6: the agent refreshes on its own once fewer than 60 s are left; the run asks now.
-    if (typeof before?.expiresAt === 'number')
-      s.note(
-        `the agent would refresh by itself ${Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60)} s from now (60 s before expiresAt)`,
-      );
+    if (typeof before.expiresAt === 'number') {
+      const leftS = Math.max(0, Math.round((before.expiresAt - ctx.now()) / 1000) - 60);
+      s.note(`the agent would refresh by itself ${leftS} s from now (60 s before expiresAt)`);
+    }
     const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`);
-    s.expectEqual('provider-refresh answers 200', answer.status, 200, JSON.stringify(answer.body).slice(0, 80));
-    const directive = (answer.body.user ?? {}) as { $set?: Record<string, unknown> };
+    s.expectEqual('provider-refresh answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
+    const directive = userDirective(answer.body);
+    const answered = operatorOf(directive, '$set')?.[`${key}.accessToken`];
     const t = ctx.profile.token;
     if (ctx.providerJournal && t !== undefined) {
       const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
       const params = { ...call?.query, ...call?.body };
-      s.expectEqual('refresh grant: grant_type', params.grant_type, 'refresh_token');
+      s.expectEqual('refresh grant: grant_type', 'refresh_token', params.grant_type);
       s.expectEqual(
         `refresh grant: the stored refresh token (${t.refresh.parameter})`,
-        params[t.refresh.parameter],
         ctx.oldRefreshToken,
+        params[t.refresh.parameter],
       );
-      s.expectEqual('refresh grant: format', call?.format, t.format);
+      s.expectEqual('refresh grant: format', t.format, call?.format);
       const issued = ctx.provider.control.issued.filter((i) => i.kind === 'refresh').at(-1);
       ctx.refreshedToken = issued?.accessToken;
       ctx.secrets.add(issued?.refreshToken);
-    } else
-      ctx.refreshedToken =
-        typeof directive.$set?.[`${key}.accessToken`] === 'string'
-          ? (directive.$set[`${key}.accessToken`] as string)
-          : undefined;
+    } else ctx.refreshedToken = typeof answered === 'string' ? answered : undefined;
     ctx.secrets.add(ctx.refreshedToken);
-    s.expectEqual(`answer $set ${key}.accessToken`, directive.$set?.[`${key}.accessToken`], ctx.refreshedToken);
-    ctx.refreshVersion = versionAfter(directive);
+    s.expectEqual(`answer $set ${key}.accessToken`, ctx.refreshedToken, answered);
+    ctx.refreshVersion = versionOf(directive).after;
     // Without a journal (a custom profile's real server) the first token is the one the connect stored.
     const first = ctx.providerJournal ? ctx.issuedToken : ctx.storedToken;
     s.check('an access token in the answer', ctx.refreshedToken !== undefined, 'an access token', ctx.refreshedToken);
@@ -83,12 +75,11 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
       s.note(
         'the server answered the refresh with the same access token it issued first (RFC 6749 §6 allows it; a deterministic JWT within the same second does this)',
       );
-    const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key) as
-      { refreshToken?: unknown; expiresAt?: unknown } | undefined;
+    const stored = storedToken(ctx, key);
     if (!ctx.providerJournal) {
       // A real server decides whether it rotates; the run says what it saw instead of asserting the profile's guess.
       const seen =
-        typeof stored?.refreshToken === 'string'
+        typeof stored.refreshToken === 'string'
           ? stored.refreshToken === ctx.oldRefreshToken
             ? 'kept the same refresh token'
             : 'rotated the refresh token'
@@ -97,50 +88,52 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     } else if (t?.refresh.rotate === true) {
       s.check(
         'rotated: a new refresh token is stored',
-        typeof stored?.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken,
+        typeof stored.refreshToken === 'string' && stored.refreshToken !== ctx.oldRefreshToken,
         'a new refresh token',
-        stored?.refreshToken,
+        stored.refreshToken,
       );
-      if (ctx.providerJournal)
-        s.expectEqual(
-          'rotated: the provider disabled the used refresh token',
-          ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed,
-          true,
-        );
+      if (ctx.providerJournal) {
+        const used = ctx.provider.control.grants.byRefreshToken(ctx.oldRefreshToken)?.refreshUsed;
+        s.expectEqual('rotated: the provider disabled the used refresh token', true, used);
+      }
     } else {
-      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', stored?.refreshToken, null);
+      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', null, stored.refreshToken);
       s.note(
         `${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`,
       );
     }
-    if (stored?.expiresAt !== undefined)
+    if (stored.expiresAt !== undefined)
       s.check('expiresAt is in the future', Number(stored.expiresAt) > ctx.now(), `> ${ctx.now()}`, stored.expiresAt);
     return `new token stored under ${key}`;
   }),
 
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
     const key = `${storageKeyOf(ctx)}.accessToken`;
-    // By the version the refresh answer named: the token alone may equal the connect's (a real server may answer the same one).
+    // By the version the refresh answer named: the token alone may equal the connect's
+    // (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
-      const user = (m.message.user ?? {}) as { $set?: Record<string, unknown> };
+      const user = m.message.user;
       return (
-        user.$set?.[key] === ctx.refreshedToken &&
-        (ctx.refreshVersion === undefined || versionAfter(user) === ctx.refreshVersion)
+        operatorOf(user, '$set')?.[key] === ctx.refreshedToken &&
+        (ctx.refreshVersion === undefined || versionOf(user).after === ctx.refreshVersion)
       );
     }, `directive with the refreshed ${key}`);
     reportMessage(got, s.emit);
-    s.expectEqual('channel', got.channel, `user-${ctx.userId}`);
-    s.expectEqual(
-      'agent applies the directive to its cache',
-      applyDirective(ctx.me ?? {}, (got.message.user ?? {}) as Record<string, unknown>),
-      'applied',
-    );
+    s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
+    const outcome = applyDirective(ctx.me ?? {}, userDirective(got.message));
+    s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
-    s.expectEqual('delivered token equals the refreshed token', ctx.deliveredToken, ctx.refreshedToken);
+    s.expectEqual('delivered token equals the refreshed token', ctx.refreshedToken, ctx.deliveredToken);
     return 'the agent holds the refreshed token';
   }),
 ];
+
+/** The refresh token and expiry the API stores under `key` (contract §4.1). */
+function storedToken(ctx: RefreshContext, key: string): { refreshToken: unknown; expiresAt: unknown } {
+  const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+  return { refreshToken: getPath(stored, 'refreshToken'), expiresAt: getPath(stored, 'expiresAt') };
+}
 
 /** Contract §6.6: teamId, plus host for an enterprise host, plus sharing and subId for a per-workspace token. */
 export function refreshQuery(ctx: RefreshContext, key: string): string {

@@ -1,6 +1,6 @@
 /** The browser's way from the hop where a scenario diverged to the page it ends on, checked hop by hop. */
 import type { Hop } from '../../agent-sim/browser.js';
-import type { StepContext } from '../engine/runner.js';
+import { need, type StepContext } from '../engine/runner.js';
 import type { ScenarioContext, ScenarioRuntime } from './runtime.js';
 
 // At most this many redirects between the hop that diverged and the page it ends on.
@@ -37,21 +37,17 @@ export async function followToWebError(
   first: () => string,
 ): Promise<URL> {
   const apiOrigin = new URL(ctx.api.url).origin;
-  const end = await followUntil(
-    ctx,
-    s,
-    (hop) => {
-      const to = ctx.browser.locationOf(hop);
-      return to !== undefined && to.pathname === '/web/error' && to.origin === apiOrigin;
-    },
-    first,
-  );
-  const url = ctx.browser.locationOf(end) as URL;
+  const errorPage = (hop: Hop): URL | undefined => {
+    const to = ctx.browser.locationOf(hop);
+    return to?.pathname === '/web/error' && to.origin === apiOrigin ? to : undefined;
+  };
+  const end = await followUntil(ctx, s, (hop) => errorPage(hop) !== undefined, first);
+  const url = need(errorPage(end), 'redirect to /web/error', s);
   const q = url.searchParams;
-  s.expectEqual('/web/error code', q.get('code'), expected.code);
-  s.expectEqual('/web/error provider', q.get('provider'), rt.callbackProvider);
-  s.expectEqual('/web/error carries a state', q.has('state'), expected.state);
+  s.expectEqual('/web/error code', expected.code, q.get('code'));
+  s.expectEqual('/web/error provider', rt.callbackProvider, q.get('provider'));
+  s.expectEqual('/web/error carries a state', expected.state, q.has('state'));
   if (expected.providerError !== undefined)
-    s.expectEqual('/web/error providerError', q.get('providerError'), expected.providerError);
+    s.expectEqual('/web/error providerError', expected.providerError, q.get('providerError'));
   return url;
 }

@@ -8,6 +8,7 @@ import { signupScenarios } from './catalogue/signup.js';
 import type { Scenario } from './types.js';
 
 export type { Scenario, Expectation, Injection, FlowKind } from './types.js';
+export { isFlowKind } from './types.js';
 export {
   DEFAULT_SCENARIO_PROVIDER,
   runScenario,

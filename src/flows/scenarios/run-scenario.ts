@@ -4,6 +4,7 @@
  */
 import { AppError, UsageError } from '../../errors.js';
 import { startLab } from '../../lab/start-lab.js';
+import { defined } from '../../util/defined.js';
 import { flowKind } from '../connect/expect.js';
 import type { RefreshContext } from '../refresh/steps.js';
 import { createConnectContext, type FlowDeps } from '../connect/run.js';
@@ -139,7 +140,7 @@ function flowOptions(rt: ScenarioRuntime, deps: FlowDeps) {
     env: rt.envName,
     onEvent: deps.onEvent,
     now: rt.clock.now,
-    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...defined({ signal: deps.signal }),
     result: () => ({ scenario: rt.scenario.name, expected: rt.scenario.observes }),
   };
 }
@@ -150,7 +151,7 @@ const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
     const ctx = createConnectContext(
       rt.lab,
       rt.envName,
-      { provider: rt.provider, ...(rt.scenario.entry === undefined ? {} : { entry: rt.scenario.entry }) },
+      { provider: rt.provider, ...defined({ entry: rt.scenario.entry }) },
       deps,
     );
     return runPlan(rt, deps, ctx, planConnect(rt), () => ctx.broadcasts.close());

@@ -45,7 +45,9 @@ export interface ScenarioRuntime {
   hops: { replay?: Hop };
 }
 
-/** Runs inside one step: before or after its work (a throw fails it), or finally, whether it passed or not (to observe). */
+/**
+ * Runs inside one step: before or after its work (a throw fails it), or finally, whether it passed or not (to observe).
+ */
 export interface StepHook<C> {
   step: string;
   when: 'before' | 'after' | 'finally';
@@ -65,9 +67,12 @@ export interface Applied<C extends ScenarioContext> {
   actions?: Step<C>[];
 }
 
+/** Each kind of injection with its fields, so a kind picks its own shape (and a table of appliers checks). */
+export type InjectionOf = { [K in Injection['kind']]: Extract<Injection, { kind: K }> };
+
 /** Turns one kind of injection into what it contributes to a run (injections*.ts hold one per kind). */
 export type Applier<K extends Injection['kind']> = <C extends ScenarioContext>(
-  injection: Extract<Injection, { kind: K }>,
+  injection: InjectionOf[K],
   rt: ScenarioRuntime,
 ) => Applied<C>;
 

@@ -8,7 +8,12 @@ import type { CheckSignupFault } from '../../mock-api/api-faults.js';
 import type { ProviderFault } from '../../mock-provider/context.js';
 
 /** The flows scenarios run on. */
-export type FlowKind = 'connect' | 'signup' | 'refresh';
+export const FLOW_KINDS = ['connect', 'signup', 'refresh'] as const;
+export type FlowKind = (typeof FLOW_KINDS)[number];
+
+export function isFlowKind(name: string): name is FlowKind {
+  return FLOW_KINDS.some((kind) => kind === name);
+}
 
 /** A browser request the scenario may rewrite, named by who answers it. */
 export type HopName = 'start' | 'authorize' | 'callback' | 'api-callback';
@@ -46,7 +51,10 @@ export type Injection =
   | { kind: 'provider-identity'; account: { email?: string | null; publicEmail?: boolean; primaryEmail?: boolean } }
   /** The team the agent asks a pauth code for ('' sends no value). */
   | { kind: 'agent-team'; teamId: string }
-  /** The environment's broadcaster loses, doubles or forgets messages, or sends a large one's parts backwards (broadcaster.faults). */
+  /**
+   * The environment's broadcaster loses, doubles or forgets messages, or sends a large one's parts backwards
+   * (broadcaster.faults).
+   */
   | { kind: 'broadcast-fault'; drop?: number; duplicate?: number; blockHistory?: boolean; reverseParts?: boolean }
   /** Moves the injected clock forward before a step: no one waits. */
   | { kind: 'advance-clock'; before: string; ms: number; why: string }
@@ -63,7 +71,10 @@ export type Injection =
   | { kind: 'replay-callback' }
   /** A write to the user before a step that the agent never hears of. */
   | { kind: 'store-change'; before: string; change: 'silent-write' | 'deactivate-user' | 'leave-team' }
-  /** The agent's broadcaster connection drops before step `from` and comes back `reconnectAfterMs` later, before the broadcast step. */
+  /**
+   * The agent's broadcaster connection drops before step `from` and comes back `reconnectAfterMs` later, before the
+   * broadcast step.
+   */
   | { kind: 'agent-offline'; from: string; reconnectAfterMs: number }
   /** The agent subscribes only after another step (a late subscriber). */
   | { kind: 'move-step'; step: string; after: string }
@@ -72,7 +83,10 @@ export type Injection =
   | { kind: 'poll-pending'; before: string; count: number }
   /** Sign-up: the agent's next check-signup comes `ms` after step `after` (the clock moves, no one waits). */
   | { kind: 'late-check'; after: string; ms: number; why: string }
-  /** Sign-up: once the browser leg wrote the record (the poller is held until then), the next check-signup calls fail (FM 28). */
+  /**
+   * Sign-up: once the browser leg wrote the record (the poller is held until then), the next check-signup calls fail
+   * (FM 28).
+   */
   | { kind: 'check-signup-fault'; faults: CheckSignupFault[] }
   /** Sign-up: once the browser leg wrote the record, the record or its user changes before the agent's next check. */
   | { kind: 'signup-record'; user?: 'unregister' | 'deactivate'; error?: string; switchToServerUrl?: string }
@@ -91,7 +105,9 @@ export type Expectation =
       refetch?: boolean;
       /** The callback must have waited at least this long for the provider. */
       callbackAtLeastMs?: number;
-      /** The directive must have arrived in this many parts, reassembled by the agent (over 10000 bytes, contract §4.2). */
+      /**
+       * The directive must have arrived in this many parts, reassembled by the agent (over 10000 bytes, contract §4.2).
+       */
       parts?: number;
     }
   /** The browser ends on the API's /web/error with this code; nothing is stored or delivered. */
@@ -115,7 +131,9 @@ export type Expectation =
       outcome: 'logged-in';
       minPending?: number;
       reuse?: boolean;
-      /** What each attempt the agent retried within one tick saw ('503', 'timeout'); retry n waits 250 ms × n (FM 28). */
+      /**
+       * What each attempt the agent retried within one tick saw ('503', 'timeout'); retry n waits 250 ms × n (FM 28).
+       */
       retried?: string[];
     }
   /** Sign-up: check-signup answers an error the agent maps to a LoginResult (contract §6.2 item 3). */

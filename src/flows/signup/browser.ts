@@ -7,15 +7,14 @@ import { authorizeRequestOf, awaitCallback, openInBrowser, type BrowserLegContex
 import { claimsOf, queryShape } from '../engine/checks.js';
 import { expectedAuthorizeKeys } from '../connect/steps.js';
 import { expectedCallback } from '../connect/start.js';
-import type { Step, StepContext } from '../engine/runner.js';
+import { need, type Step, type StepContext } from '../engine/runner.js';
 import { signupPollSteps, signupStartUrl, type SignupContext } from './steps.js';
 
 export interface SignupBrowserContext extends SignupContext, BrowserLegContext {
   signal?: AbortSignal;
 }
 
-const reuse = (...ids: string[]): Step<SignupBrowserContext>[] =>
-  signupPollSteps.filter((s) => ids.includes(s.id)).map((s) => s as Step<SignupBrowserContext>);
+const reuse = (...ids: string[]): Step<SignupBrowserContext>[] => signupPollSteps.filter((s) => ids.includes(s.id));
 
 export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
   // The agent polls from before the browser opens, as the webview does (contract §6.2).
@@ -25,7 +24,7 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
     id: 'open-browser',
     title: 'Webview hands the sign-up start URL to the browser',
     async run(ctx, s) {
-      ctx.startUrl = signupStartUrl(ctx, ctx.signupToken as string);
+      ctx.startUrl = signupStartUrl(ctx, need(ctx.signupToken, 'signup token', s));
       await openInBrowser(ctx, s, ctx.startUrl);
       return 'approve or deny on the provider page';
     },
@@ -55,18 +54,15 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
       const journal = ctx.provider.control.requests.slice(ctx.since?.provider ?? 0);
       const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
       const params = { ...exchange?.query, ...exchange?.body };
-      s.expectEqual(
-        'exchange: code',
-        params[ctx.profile.token?.codeParameter ?? 'code'],
-        new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code'),
-      );
-      s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
+      const sentCode = new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code');
+      s.expectEqual('exchange: code', sentCode, params[ctx.profile.token?.codeParameter ?? 'code']);
+      s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
       ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
       ctx.secrets.add(ctx.issuedToken);
       s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
       const calls = ctx.profile.identity?.calls ?? [];
       const identity = journal.filter((r) => r.endpoint === 'identity');
-      s.expectEqual('identity calls made', identity.length, calls.length, identity.map((r) => r.path).join(', '));
+      s.expectEqual('identity calls made', calls.length, identity.length, identity.map((r) => r.path).join(', '));
       return `identity via ${identity.map((r) => r.path).join(', ')}`;
     },
   },
@@ -74,21 +70,21 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
   ...reuse('poll', 'login-package', 'single-use', 'isolation'),
 ];
 
-// What the browser sent the provider: the anonymous pauth of the sign-up start route, carrying the token (contract §1.4).
+// What the browser sent the provider: the anonymous pauth of the sign-up start route, carrying the token (contract
+// §1.4).
 function checkAuthorizeRequest(ctx: SignupBrowserContext, s: StepContext): void {
   const shape = queryShape(authorizeRequestOf(ctx, s).rawQuery);
   const keys = expectedAuthorizeKeys(ctx.profile).join(',');
   s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
   ctx.redirectUri = shape.values.get('redirect_uri');
-  s.expectEqual(
-    ctx.profile.restrictive ? 'redirect_uri is publicApiUrl (restrictive)' : 'redirect_uri is the auth origin',
-    ctx.redirectUri,
-    expectedCallback(ctx),
-  );
+  const name = ctx.profile.restrictive
+    ? 'redirect_uri is publicApiUrl (restrictive)'
+    : 'redirect_uri is the auth origin';
+  s.expectEqual(name, expectedCallback(ctx), ctx.redirectUri);
   ctx.sentState = shape.values.get('state') ?? '';
   const parts = decodeState(ctx.sentState);
-  s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
+  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
   const claims = claimsOf(s, 'state JWT', parts.jwt);
-  s.expectEqual('state JWT userId', claims.userId, 'anon');
-  s.expectEqual('state JWT st is the signup token', claims.st, ctx.signupToken);
+  s.expectEqual('state JWT userId', 'anon', claims.userId);
+  s.expectEqual('state JWT st is the signup token', ctx.signupToken, claims.st);
 }

@@ -2,16 +2,19 @@
  * The agent's half of sign-up (contract §5, §6.2): polling check-signup from before the browser opens, the
  * login package it ends with, and the single use of the signup token.
  */
-import { pollCheckSignup, type PollAttempt, type PollOutcome } from '../../agent-sim/poller.js';
+import { pollCheckSignup, type PollAttempt } from '../../agent-sim/poller.js';
 import { AppError } from '../../errors.js';
 import type { FlowEvent } from '../../events.js';
-import type { Step } from '../engine/runner.js';
+import { getPath } from '../../util/dotted.js';
+import { isJsonObject } from '../../util/json.js';
+import { providerIdentity } from '../connect/expect.js';
+import { need, type Step } from '../engine/runner.js';
 import type { SignupContext } from './steps.js';
 
 const step = (id: string, title: string, run: Step<SignupContext>['run']): Step<SignupContext> => ({ id, title, run });
 
-export const pollStartStep = step('poll-start', 'Agent starts polling PUT /no-auth/check-signup', async (ctx) => {
-  const token = ctx.signupToken as string;
+export const pollStartStep = step('poll-start', 'Agent starts polling PUT /no-auth/check-signup', async (ctx, s) => {
+  const token = need(ctx.signupToken, 'signup token', s);
   let inFlight = 0;
   ctx.maxInFlight = 0;
   ctx.pollStartedAt = ctx.clock.now();
@@ -40,10 +43,10 @@ export const pollStartStep = step('poll-start', 'Agent starts polling PUT /no-au
 });
 
 export const pollStep = step('poll', 'Agent polls check-signup until the login package', async (ctx, s) => {
-  const outcome = await (ctx.poll as Promise<PollOutcome>);
+  const outcome = await need(ctx.poll, 'check-signup poll', s);
   ctx.outcome = outcome;
   for (const event of ctx.pollEvents.splice(0)) s.emit(event);
-  s.expectEqual('check-signup calls never overlap', ctx.maxInFlight, 1);
+  s.expectEqual('check-signup calls never overlap', 1, ctx.maxInFlight);
   // Polling began before the browser opened the start URL, so the first answers cannot be anything but pending.
   s.check(
     'polls answered AUTH-1006 while the browser leg ran',
@@ -90,20 +93,19 @@ export const packageStep = step(
   'Login package holds the token the provider issued',
   async (ctx, s) => {
     const body = ctx.outcome?.kind === 'login' ? ctx.outcome.body : {};
-    const user = (body.user ?? {}) as Record<string, unknown>;
+    const user = isJsonObject(body.user) ? body.user : {};
     ctx.secrets.add(typeof body.accessToken === 'string' ? body.accessToken : undefined);
     ctx.secrets.add(typeof body.broadcasterToken === 'string' ? body.broadcasterToken : undefined);
-    const info = ((user.providerInfo ?? {}) as Record<string, { accessToken?: unknown; userId?: unknown } | undefined>)[
-      ctx.profile.id
-    ];
-    ctx.deliveredToken = typeof info?.accessToken === 'string' ? info.accessToken : undefined;
+    const info = isJsonObject(user.providerInfo) ? user.providerInfo[ctx.profile.id] : undefined;
+    const accessToken = getPath(info, 'accessToken');
+    ctx.deliveredToken = typeof accessToken === 'string' ? accessToken : undefined;
     s.expectEqual(
       `me-object providerInfo.${ctx.profile.id}.accessToken equals the issued token`,
-      ctx.deliveredToken,
       ctx.issuedToken,
+      ctx.deliveredToken,
     );
-    const identities = Array.isArray(user.providerIdentities) ? (user.providerIdentities as unknown[]) : [];
-    const identity = `${ctx.profile.id}::${String(info?.userId)}`;
+    const identities: unknown[] = Array.isArray(user.providerIdentities) ? user.providerIdentities : [];
+    const identity = providerIdentity(ctx.profile.id, getPath(info, 'userId'));
     s.check(
       'providerIdentities holds the provider identity',
       identities.includes(identity),
@@ -123,7 +125,7 @@ export const packageStep = step(
       'a token',
       body.broadcasterToken ?? 'none',
     );
-    s.expectEqual('provider', body.provider, ctx.profile.id);
+    s.expectEqual('provider', ctx.profile.id, body.provider);
     s.check(
       'signupStatus',
       body.signupStatus === 'userCreated' || body.signupStatus === 'signedIn',
@@ -131,7 +133,7 @@ export const packageStep = step(
       body.signupStatus,
       String(body.signupStatus),
     );
-    s.expectEqual('runtimeEnvironment', body.runtimeEnvironment, ctx.api.ctx.env.shortName);
+    s.expectEqual('runtimeEnvironment', ctx.api.ctx.env.shortName, body.runtimeEnvironment);
     return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
   },
 );
@@ -140,9 +142,9 @@ export const singleUseStep = step(
   'single-use',
   'A second check-signup with the same token answers AUTH-1006',
   async (ctx, s) => {
-    const answer = await ctx.client.checkSignup(ctx.signupToken as string, ctx.signal);
-    s.expectEqual('status', answer.status, 403);
-    s.expectEqual('code', answer.body.code, 'AUTH-1006');
+    const answer = await ctx.client.checkSignup(need(ctx.signupToken, 'signup token', s), ctx.signal);
+    s.expectEqual('status', 403, answer.status);
+    s.expectEqual('code', 'AUTH-1006', answer.body.code);
     return 'the record was deleted after its first answer';
   },
 );

@@ -3,6 +3,7 @@ import { ApiClient } from '../../agent-sim/api-client.js';
 import { realClock, type PollClock } from '../../agent-sim/poller.js';
 import type { FlowEvent } from '../../events.js';
 import type { Lab } from '../../lab/start-lab.js';
+import { defined } from '../../util/defined.js';
 import type { RouterMode } from '../../mock-edge/router.js';
 import type { MockAccount } from '../../profiles/identity.js';
 import { agentContextFor, labOptionsFor, runFlowIn, withLab } from '../engine/lab-run.js';
@@ -129,10 +130,10 @@ export function createSignupContext(lab: Lab, envName: string, opts: SignupOptio
     intervalMs: opts.intervalMs ?? 5000,
     timeoutMs: opts.timeoutMs ?? 300_000,
     noSignup: opts.noSignup ?? false,
-    ...(hostUrl === undefined ? {} : { hostUrl }),
+    ...defined({ hostUrl }),
     deny: opts.deny ?? false,
     pollAbort: new AbortController(),
-    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...defined({ signal: deps.signal }),
   };
 }
 

@@ -8,10 +8,11 @@ import type { Hop } from '../../agent-sim/browser.js';
 import type { PollAttempt, PollClock, PollOutcome } from '../../agent-sim/poller.js';
 import type { FlowEvent } from '../../events.js';
 import { decodeState } from '../../state.js';
+import { getPath } from '../../util/dotted.js';
 import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import { expectedAuthorizeKeys } from '../connect/steps.js';
 import type { AgentContext, ApiClient } from '../engine/context.js';
-import type { Step, StepContext } from '../engine/runner.js';
+import { need, type Step, type StepContext } from '../engine/runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './poll.js';
 import { isolationStep } from '../engine/isolation.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
@@ -69,7 +70,8 @@ export function signupStartUrl(ctx: SignupContext, token: string): string {
   if (ctx.noSignup) params.push(['noSignup', '1']);
   params.push(['signupToken', token]);
   if (ctx.hostUrl !== undefined) params.push(['hostUrl', ctx.hostUrl]);
-  return `${ctx.api.url}/web/provider-auth/${ctx.profile.id}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+  const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return `${ctx.api.url}/web/provider-auth/${ctx.profile.id}?${query}`;
 }
 
 const tokenStep = step('signup-token', 'Webview makes a signup token', async (ctx, s) => {
@@ -82,17 +84,14 @@ const startStep = step(
   'start',
   'Browser opens the sign-up start URL; the API redirects to the provider',
   async (ctx, s) => {
-    const token = ctx.signupToken as string;
+    const token = need(ctx.signupToken, 'signup token', s);
     ctx.startUrl = signupStartUrl(ctx, token);
     const hop = await ctx.browser.get(ctx.startUrl);
     // The request the API received, not the URL built here: what the server read the token from.
     const received = ctx.api.ctx.requests.filter((r) => r.path === `/web/provider-auth/${ctx.profile.id}`).at(-1);
-    s.expectEqual(
-      'signup token in the start URL the API received',
-      new URLSearchParams(received?.rawQuery ?? '').get('signupToken'),
-      token,
-    );
-    s.expectEqual('start answers 302', hop.status, 302);
+    const receivedToken = new URLSearchParams(received?.rawQuery ?? '').get('signupToken');
+    s.expectEqual('signup token in the start URL the API received', token, receivedToken);
+    s.expectEqual('start answers 302', 302, hop.status);
     const location = ctx.browser.locationOf(hop);
     const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
     s.check(
@@ -102,47 +101,44 @@ const startStep = step(
       `/web/error with code ${errorCode ?? ''}`,
     );
     const authorizeHost = ctx.hostUrl === undefined ? ctx.provider.url : ctx.hostUrl;
-    s.expectEqual('authorize origin', location?.origin, new URL(authorizeHost).origin);
-    s.expectEqual('authorize path', location?.pathname, ctx.profile.authorize.path);
+    s.expectEqual('authorize origin', new URL(authorizeHost).origin, location?.origin);
+    s.expectEqual('authorize path', ctx.profile.authorize.path, location?.pathname);
     const shape = queryShape(rawQueryOf(hop.location ?? ''));
     const keys = expectedAuthorizeKeys(ctx.profile);
     s.check('authorize parameter order', shape.keys.join(',') === keys.join(','), keys.join(','), shape.keys.join(','));
-    s.expectEqual('client_id', shape.values.get('client_id'), ctx.lab.config.clients[ctx.profile.id]?.clientId);
+    s.expectEqual('client_id', ctx.lab.config.clients[ctx.profile.id]?.clientId, shape.values.get('client_id'));
     ctx.redirectUri = shape.values.get('redirect_uri');
     s.expectEqual(
       'redirect_uri is the auth origin',
-      ctx.redirectUri,
       `${ctx.lab.authOrigin}/provider-token/${ctx.profile.id}`,
+      ctx.redirectUri,
     );
     ctx.sentState = shape.values.get('state') ?? '';
     const parts = decodeState(ctx.sentState);
-    s.expectEqual('state segment 0: environment', parts.env, String(ctx.api.ctx.env.callbackEnvironment));
-    s.expectEqual('state has no host segment', parts.host, undefined);
+    s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
+    s.expectEqual('state has no host segment', undefined, parts.host);
     const claims = claimsOf(s, 'state JWT', parts.jwt);
-    s.expectEqual('state JWT type', claims.type, 'pauth');
-    s.expectEqual('state JWT userId', claims.userId, 'anon');
-    s.expectEqual('state JWT st is the signup token', claims.st, token);
-    s.expectEqual('state JWT nosu', claims.nosu, ctx.noSignup ? '1' : undefined);
-    s.expectEqual('state JWT hu', claims.hu, ctx.hostUrl);
-    s.expectEqual('state JWT lifetime (exp − iat, s)', Number(claims.exp) - Number(claims.iat), 120);
+    s.expectEqual('state JWT type', 'pauth', claims.type);
+    s.expectEqual('state JWT userId', 'anon', claims.userId);
+    s.expectEqual('state JWT st is the signup token', token, claims.st);
+    s.expectEqual('state JWT nosu', ctx.noSignup ? '1' : undefined, claims.nosu);
+    s.expectEqual('state JWT hu', ctx.hostUrl, claims.hu);
+    s.expectEqual('state JWT lifetime (exp − iat, s)', 120, Number(claims.exp) - Number(claims.iat));
     ctx.authorizeHop = hop;
     return `302 → ${location?.origin}${location?.pathname}`;
   },
 );
 
 const authorizeStep = step('authorize', 'Provider asks for consent and redirects back', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.authorizeHop as Hop);
-  s.expectEqual('authorize answers 302', hop.status, 302);
+  const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
+  s.expectEqual('authorize answers 302', 302, hop.status);
   const back = ctx.browser.locationOf(hop);
-  s.expectEqual(
-    'redirect goes to the redirect_uri',
-    back ? `${back.origin}${back.pathname}` : undefined,
-    ctx.redirectUri,
-  );
-  s.expectEqual('state echoed byte-identical', back?.searchParams.get('state'), ctx.sentState);
+  const backTo = back ? `${back.origin}${back.pathname}` : undefined;
+  s.expectEqual('redirect goes to the redirect_uri', ctx.redirectUri, backTo);
+  s.expectEqual('state echoed byte-identical', ctx.sentState, back?.searchParams.get('state'));
   ctx.callbackHop = hop;
   if (ctx.deny) {
-    s.expectEqual('consent denied: error', back?.searchParams.get('error'), 'access_denied');
+    s.expectEqual('consent denied: error', 'access_denied', back?.searchParams.get('error'));
     return 'error=access_denied, state unchanged';
   }
   const code = back?.searchParams.get('code');
@@ -151,13 +147,13 @@ const authorizeStep = step('authorize', 'Provider asks for consent and redirects
 });
 
 const routeStep = step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.callbackHop as Hop);
+  const hop = await ctx.browser.follow(need(ctx.callbackHop, 'callback hop', s));
   if (ctx.lab.router.mode === 'proxy') return checkProxiedRoute(ctx, s, hop);
   const to = ctx.browser.locationOf(hop);
-  s.expectEqual('router answers 302', hop.status, 302);
-  s.expectEqual('routed to the environment', to?.origin, new URL(ctx.api.url).origin);
-  s.expectEqual('routed path', to?.pathname, `/no-auth/provider-token/${ctx.profile.id}`);
-  s.expectEqual('query unchanged', rawQueryOf(hop.location ?? ''), rawQueryOf(ctx.callbackHop?.location ?? ''));
+  s.expectEqual('router answers 302', 302, hop.status);
+  s.expectEqual('routed to the environment', new URL(ctx.api.url).origin, to?.origin);
+  s.expectEqual('routed path', `/no-auth/provider-token/${ctx.profile.id}`, to?.pathname);
+  s.expectEqual('query unchanged', rawQueryOf(ctx.callbackHop?.location ?? ''), rawQueryOf(hop.location ?? ''));
   ctx.apiCallbackHop = hop;
   return `env "${ctx.envName}" by state prefix`;
 });
@@ -166,15 +162,16 @@ const callbackStep = step(
   'callback',
   'API exchanges the code, looks the user up and writes the signup record',
   async (ctx, s) => {
-    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(ctx.apiCallbackHop as Hop));
-    s.expectEqual('callback answers 302', hop.status, 302);
+    const hop = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
+    s.expectEqual('callback answers 302', 302, hop.status);
     ctx.resultHop = hop;
     const location = ctx.browser.locationOf(hop);
     if (location?.pathname === '/web/error') {
-      // The browser leg ended in an error; the signup record carries it, and polling will show what the IDE makes of it.
+      // The browser leg ended in an error; the signup record carries it, and polling will show what the IDE makes of
+      // it.
       ctx.callbackError = location.searchParams.get('code') ?? '';
-      s.expectEqual('error redirect carries the state', location.searchParams.get('state'), ctx.sentState);
-      if (ctx.deny) s.expectEqual('error code is the provider error', ctx.callbackError, 'access_denied');
+      s.expectEqual('error redirect carries the state', ctx.sentState, location.searchParams.get('state'));
+      if (ctx.deny) s.expectEqual('error code is the provider error', 'access_denied', ctx.callbackError);
       else s.note(`the callback failed with ${ctx.callbackError}; the signup record carries it`);
       return `→ /web/error (code ${ctx.callbackError})`;
     }
@@ -185,14 +182,14 @@ const callbackStep = step(
     const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
     const params = { ...exchange?.query, ...exchange?.body };
     const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
-    s.expectEqual('exchange: code', params[ctx.profile.token?.codeParameter ?? 'code'], sentCode);
-    s.expectEqual('exchange: redirect_uri identical to authorize', params.redirect_uri, ctx.redirectUri);
+    s.expectEqual('exchange: code', sentCode, params[ctx.profile.token?.codeParameter ?? 'code']);
+    s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
     ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
     ctx.secrets.add(ctx.issuedToken);
     s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
     const calls = ctx.profile.identity?.calls ?? [];
     const identity = journal.filter((r) => r.endpoint === 'identity').slice(-calls.length);
-    s.expectEqual('identity calls made', identity.length, calls.length, identity.map((r) => r.path).join(', '));
+    s.expectEqual('identity calls made', calls.length, identity.length, identity.map((r) => r.path).join(', '));
     s.check(
       'identity calls carry the issued token',
       identity.every((r) => r.headers.authorization === `Bearer ${ctx.issuedToken}`),
@@ -209,7 +206,7 @@ function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
     `no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange and identity calls cannot be checked`,
   );
   const stored = [...ctx.api.ctx.store.users.values()]
-    .map((u) => (u.providerInfo[ctx.profile.id] as { accessToken?: unknown } | undefined)?.accessToken)
+    .map((u) => getPath(u.providerInfo[ctx.profile.id], 'accessToken'))
     .find((t) => typeof t === 'string');
   ctx.issuedToken = typeof stored === 'string' ? stored : undefined;
   ctx.secrets.add(ctx.issuedToken);
@@ -218,8 +215,8 @@ function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
 }
 
 const resultPageStep = step('result-page', 'Browser lands on the result page', async (ctx, s) => {
-  const hop = await ctx.browser.follow(ctx.resultHop as Hop);
-  s.expectEqual('result page answers 200', hop.status, 200);
+  const hop = await ctx.browser.follow(need(ctx.resultHop, 'result hop', s));
+  s.expectEqual('result page answers 200', 200, hop.status);
   const title = /<title>([^<]*)<\/title>/.exec(hop.body)?.[1] ?? '';
   const success = /Successful Auth|You are now connected/.test(title);
   if (ctx.callbackError !== undefined) {

@@ -8,7 +8,14 @@ import { UsageError, toErrorInfo } from '../../errors.js';
 import { recordEvents, type FlowEvent } from '../../events.js';
 import type { FlowDeps } from '../connect/run.js';
 import type { FlowOutcome } from '../engine/runner.js';
-import { DEFAULT_SCENARIO_PROVIDER, runScenario, type FlowKind, type Scenario } from '../scenarios/index.js';
+import { defined } from '../../util/defined.js';
+import {
+  DEFAULT_SCENARIO_PROVIDER,
+  isFlowKind,
+  runScenario,
+  type FlowKind,
+  type Scenario,
+} from '../scenarios/index.js';
 
 /** One cell of the matrix: a flow for a provider in an environment, or a scenario. */
 export interface SmokeCell {
@@ -86,7 +93,7 @@ export const DEFAULT_CONCURRENCY = 8;
 export function planSmoke(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
   const known = [...deps.profiles.keys()];
   const providers = checkNames('--providers', opts.providers, known, known);
-  const allFlows = Object.keys(deps.flows) as FlowKind[];
+  const allFlows = Object.keys(deps.flows).filter(isFlowKind);
   const flows = checkNames('--flows', opts.flows, allFlows, allFlows);
   const envNames = deps.config.environments.map((e) => e.name);
   const defaultEnvs = [
@@ -213,7 +220,7 @@ function fromOutcome(
     .at(-1);
   return finish('failed', {
     failedStep: step,
-    ...(title === undefined ? {} : { stepTitle: title }),
+    ...defined({ stepTitle: title }),
     ...(outcome.error === undefined ? {} : { error: toErrorInfo(outcome.error) }),
     ...(failed === undefined
       ? {}
@@ -228,24 +235,23 @@ function checkNames<T extends string>(
   fallback: readonly T[],
 ): T[] {
   if (given === undefined) return [...fallback];
-  const unknown = given.filter((g) => !(known as readonly string[]).includes(g));
+  const isKnown = (name: string): name is T => known.some((k) => k === name);
+  const unknown = given.filter((g) => !isKnown(g));
   if (unknown.length > 0) {
     throw new UsageError(`${flag}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, {
       hint: `Known: ${known.join(', ')}.`,
     });
   }
-  return [...new Set(given)] as T[];
+  return [...new Set(given.filter(isKnown))];
 }
 
 /** Maps with at most `size` promises in flight, keeping the input order in the result. */
 async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.entries();
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
+    for (const [i, item] of queue) out[i] = await fn(item);
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
   return out;

@@ -6,11 +6,11 @@ import type { BrowserInterceptor } from '../../../agent-sim/browser.js';
 import { AppError } from '../../../errors.js';
 import type { LabOptions } from '../../../lab/start-lab.js';
 import type { UserDoc } from '../../../mock-api/store.js';
-import type { Step } from '../../engine/runner.js';
+import { need, type Step } from '../../engine/runner.js';
 import { formatDuration } from '../../../util/duration.js';
 import { signupAppliers } from './signup.js';
 import { hopOf, queryValue, setQuery, tamperState, withProvider } from './rewrite.js';
-import type { Applied, Applier, ScenarioContext, ScenarioRuntime } from '../runtime.js';
+import type { Applied, Applier, InjectionOf, ScenarioContext, ScenarioRuntime } from '../runtime.js';
 import type { HopName, Injection } from '../types.js';
 
 /** A rewrite of the first request to `hop`; one-shot, as one tampering proxy hop is enough. */
@@ -21,10 +21,11 @@ function rewriteOnce(hop: HopName, rewrite: (url: URL) => URL | Promise<URL>) {
       if (done || hopOf(target, actor) !== hop) return target;
       done = true;
       const rewritten = await rewrite(target);
+      const changed = rewritten.search === target.search ? '' : ' (query changed)';
       ctx.onEvent({
         type: 'note',
         step: hop,
-        text: `scenario rewrote the ${hop} request: ${rewritten.pathname}${rewritten.search === target.search ? '' : ' (query changed)'}`,
+        text: `scenario rewrote the ${hop} request: ${rewritten.pathname}${changed}`,
       });
       return rewritten;
     };
@@ -110,7 +111,8 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
   }),
 
   'redirect-uri-unregistered': (_inj, rt) => ({
-    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept an extension of the real one.
+    // Another origin: prefix-matching (Bitbucket) and origin-matching providers would accept
+    // an extension of the real one.
     intercept: rewriteOnce('authorize', (url) =>
       setQuery(url, { redirect_uri: `${rt.lab.marketing.url}/no-auth/provider-token/${rt.provider}` }),
     ),
@@ -122,7 +124,7 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
       title: 'Browser opens the callback URL a second time (history, a leaked link)',
       async run(ctx, s) {
         s.check('the first callback was recorded', ctx.callbackHop !== undefined, 'a callback hop', 'none');
-        const hop = await ctx.browser.follow(ctx.callbackHop as NonNullable<C['callbackHop']>);
+        const hop = await ctx.browser.follow(need(ctx.callbackHop, 'callback hop', s));
         rt.hops.replay = hop;
         return `${hop.status} from the ${hop.to}`;
       },
@@ -185,8 +187,17 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
 
 /** What an injection contributes to a run of a flow whose context is C. */
 export function applyInjection<C extends ScenarioContext>(injection: Injection, rt: ScenarioRuntime): Applied<C> {
-  const applier = appliers[injection.kind] as Applier<Injection['kind']>;
-  return applier<C>(injection as never, rt);
+  return applyKind<Injection['kind'], C>(injection.kind, injection, rt);
+}
+
+// The applier of `kind` takes that kind's injection: one generic K ties the table's row to the injection.
+function applyKind<K extends Injection['kind'], C extends ScenarioContext>(
+  kind: K,
+  injection: InjectionOf[K],
+  rt: ScenarioRuntime,
+): Applied<C> {
+  const applier: Applier<K> = appliers[kind];
+  return applier<C>(injection, rt);
 }
 
 /** Lab options the scenario's injections ask for; they must be known before the lab starts. */

@@ -108,7 +108,10 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
   },
 };
 
-/** Holds the poller from the start; once `after` (the result page: the record is written) ran, changes things, then lets it check. */
+/**
+ * Holds the poller from the start; once `after` ran (the result page: the record is written),
+ * changes things, then lets it check.
+ */
 function onceRecordWritten<C extends ScenarioContext>(
   rt: ScenarioRuntime,
   change: (ctx: C, s: StepContext) => void,

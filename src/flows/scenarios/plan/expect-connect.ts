@@ -5,7 +5,8 @@
 import { receiveDirective } from '../../../agent-sim/broadcast-recovery.js';
 import { getPath } from '../../../util/dotted.js';
 import { storageKeyOf, type ConnectContext } from '../../connect/steps.js';
-import type { Step, StepContext } from '../../engine/runner.js';
+import { operatorOf } from '../../engine/directive.js';
+import { need, type Step, type StepContext } from '../../engine/runner.js';
 import { followToWebError, followUntil } from '../follow.js';
 import type { ScenarioRuntime, StepHook } from '../runtime.js';
 import type { BySignupSupport, Expectation } from '../types.js';
@@ -18,7 +19,7 @@ export function bySignup<T>(value: T | BySignupSupport<T>, supportsSignup: boole
   if (typeof value === 'object' && value !== null && 'supportsSignup' in value && 'otherwise' in value) {
     return supportsSignup ? value.supportsSignup : value.otherwise;
   }
-  return value as T;
+  return value;
 }
 
 const DELIVERY_TITLES: Record<Expect<'connected'>['delivery'], string> = {
@@ -49,34 +50,30 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
         (m) => setKeys(m.message).includes(key),
       );
       ctx.me = delivery.me;
-      s.expectEqual('delivery path', delivery.path, expect.delivery);
-      s.expectEqual('agent re-fetched /users/me', delivery.refetched, expect.refetch ?? expect.delivery === 'users-me');
+      s.expectEqual('delivery path', expect.delivery, delivery.path);
+      s.expectEqual('agent re-fetched /users/me', expect.refetch ?? expect.delivery === 'users-me', delivery.refetched);
       if (expect.duplicatesDropped !== undefined)
         s.expectEqual(
           'copies of the messageId dropped, not applied',
-          delivery.duplicatesDropped,
           expect.duplicatesDropped,
+          delivery.duplicatesDropped,
         );
       if (expect.parts !== undefined) partsChecks(ctx, s, delivery.message?.parts, expect.parts);
       const delivered = getPath(ctx.me, key);
       ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
       if (expect.delivery === 'none') {
-        s.expectEqual('the agent holds no token', ctx.deliveredToken, undefined, 'none');
-        s.expectEqual(
-          'the API stored the issued token all the same',
-          getPath(ctx.api.ctx.store.users.get(ctx.userId), key),
-          ctx.issuedToken,
-        );
+        s.expectEqual('the agent holds no token', undefined, ctx.deliveredToken, 'none');
+        const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+        s.expectEqual('the API stored the issued token all the same', ctx.issuedToken, stored);
         return 'not delivered: the agent learns of it only at its next GET /users/me';
       }
-      s.expectEqual('delivered token equals the issued token', ctx.deliveredToken, ctx.issuedToken);
-      s.expectEqual(
-        "agent's me-object is at the stored version",
-        ctx.me.version,
-        ctx.api.ctx.store.users.get(ctx.userId)?.version,
-      );
+      s.expectEqual('delivered token equals the issued token', ctx.issuedToken, ctx.deliveredToken);
+      const storedVersion = ctx.api.ctx.store.users.get(ctx.userId)?.version;
+      s.expectEqual("agent's me-object is at the stored version", storedVersion, ctx.me.version);
       const parts = delivery.message?.parts === undefined ? '' : `, reassembled from ${delivery.message.parts} parts`;
-      return `${delivery.path}${delivery.refetched ? ', re-fetched /users/me' : ''}${delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : ''}${parts}`;
+      const refetched = delivery.refetched ? ', re-fetched /users/me' : '';
+      const dropped = delivery.duplicatesDropped ? `, ${delivery.duplicatesDropped} duplicate dropped` : '';
+      return `${delivery.path}${refetched}${dropped}${parts}`;
     },
   };
 }
@@ -86,15 +83,15 @@ function partsChecks(ctx: Ctx, s: StepContext, got: number | undefined, parts: n
   const sent = ctx.api.ctx.broadcaster.history.filter(
     (m) => m.channel === `user-${ctx.userId}` && typeof m.message.fullMessageId === 'string',
   );
-  s.expectEqual('parts the broadcaster published', sent.length, parts);
+  s.expectEqual('parts the broadcaster published', parts, sent.length);
   s.check(
     'every part is at most 10000 bytes of the JSON text',
     sent.every((m) => Buffer.byteLength(String(m.message.message)) <= 10_000),
     '≤ 10000 bytes',
     sent.map((m) => Buffer.byteLength(String(m.message.message))).join(', '),
   );
-  s.expectEqual('directive reassembled from parts', got, parts);
-  s.expectEqual('incomplete messages left at the agent', ctx.broadcasts.incomplete().length, 0);
+  s.expectEqual('directive reassembled from parts', parts, got);
+  s.expectEqual('incomplete messages left at the agent', 0, ctx.broadcasts.incomplete().length);
 }
 
 /** Checks that the callback waited for a slow provider (the delay fault did apply). */
@@ -113,9 +110,11 @@ export function callbackTimingHook(minMs: number): StepHook<Ctx> {
 export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime): Step<Ctx>[] {
   let errorUrl: URL | undefined;
   const codeOf = (ctx: Ctx) => bySignup(expect.code, ctx.profile.supportsSignup);
+  const codes =
+    typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`;
   const diverge: Step<Ctx> = {
     id: expect.from,
-    title: `Browser ends on /web/error with code ${typeof expect.code === 'string' ? expect.code : `${expect.code.supportsSignup} / ${expect.code.otherwise}`}`,
+    title: `Browser ends on /web/error with code ${codes}`,
     async run(ctx, s) {
       errorUrl = await followToWebError(
         ctx,
@@ -137,8 +136,8 @@ export function webErrorSteps(expect: Expect<'web-error'>, rt: ScenarioRuntime):
     id: 'error-page',
     title: 'Browser shows the error page with the code',
     async run(ctx, s) {
-      const hop = await ctx.browser.get((errorUrl as URL).href);
-      s.expectEqual('error page answers 200', hop.status, 200);
+      const hop = await ctx.browser.get(need(errorUrl, '/web/error URL', s).href);
+      s.expectEqual('error page answers 200', 200, hop.status);
       const text = hop.body
         .replace(/<style[\s\S]*?<\/style>/g, '')
         .replace(/<[^>]+>/g, ' ')
@@ -162,10 +161,10 @@ export function apiErrorSteps(expect: Expect<'api-error'>, rt: ScenarioRuntime):
         undefined,
         ctx.signal,
       );
-      s.expectEqual('status', answer.status, expect.status);
-      s.expectEqual('code', answer.body.code, expect.code);
-      if (expect.info !== undefined) s.expectEqual('info', answer.body.info, expect.info);
-      s.expectEqual('no browser hop was made', ctx.browser.hops.length, 0, 'none');
+      s.expectEqual('status', expect.status, answer.status);
+      s.expectEqual('code', expect.code, answer.body.code);
+      if (expect.info !== undefined) s.expectEqual('info', expect.info, answer.body.info);
+      s.expectEqual('no browser hop was made', 0, ctx.browser.hops.length, 'none');
       return `${answer.status} ${String(answer.body.code)}`;
     },
   };
@@ -184,8 +183,8 @@ export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): St
         (hop) => hop.status < 300 || hop.status >= 400,
         () => startUrl(ctx),
       );
-      s.expectEqual('answered by', end.to, expect.by);
-      s.expectEqual('status', end.status, expect.status);
+      s.expectEqual('answered by', expect.by, end.to);
+      s.expectEqual('status', expect.status, end.status);
       s.check('no Location header', end.location === undefined, 'none', end.location ?? 'none');
       s.check(
         `page says "${expect.says}"`,
@@ -211,11 +210,11 @@ function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
       for (const provider of [rt.provider, ...(rt.other === undefined ? [] : [rt.other])]) {
         // Every place a connect may write (contract §4.1): team-less, under the team, per host or workspace.
         for (const base of [`providerInfo.${ctx.teamId}.${provider}`, `providerInfo.${provider}`]) {
-          s.expectEqual(`nothing stored under ${base}`, getPath(user, base), undefined, 'nothing');
+          s.expectEqual(`nothing stored under ${base}`, undefined, getPath(user, base), 'nothing');
           const published = ctx.api.ctx.broadcaster
             .messagesOn(`user-${ctx.userId}`)
             .filter((m) => setKeys(m.message).some((k) => k.startsWith(`${base}.`)));
-          s.expectEqual(`no directive under ${base} published`, published.length, 0, 'none');
+          s.expectEqual(`no directive under ${base} published`, 0, published.length, 'none');
         }
       }
       // A refused re-subscribe (a deactivated user) also means nothing more can arrive.
@@ -226,7 +225,7 @@ function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
             s.note(`the broadcaster refused the agent: ${err instanceof Error ? err.message : String(err)}`),
           );
       const heard = ctx.broadcasts.received.filter((m) => setKeys(m.message).some((k) => k.endsWith('.accessToken')));
-      s.expectEqual('agent received no token directive', heard.length, 0, 'none');
+      s.expectEqual('agent received no token directive', 0, heard.length, 'none');
       return 'nothing stored or sent';
     },
   };
@@ -239,7 +238,7 @@ function revokedStep(): Step<Ctx> {
     async run(ctx, s) {
       s.check('a token was issued by the first callback', ctx.issuedToken !== undefined, 'a token', 'none');
       const active = ctx.provider.control.grants.isActive(ctx.issuedToken ?? '');
-      s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', active, false, 'revoked');
+      s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', false, active, 'revoked');
       const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `${storageKeyOf(ctx)}.accessToken`);
       s.note(
         stored === ctx.issuedToken
@@ -257,6 +256,5 @@ function startUrl(ctx: Ctx): string {
 }
 
 function setKeys(message: Record<string, unknown>): string[] {
-  const set = (message.user as { $set?: Record<string, unknown> } | undefined)?.$set;
-  return set === undefined ? [] : Object.keys(set);
+  return Object.keys(operatorOf(message.user, '$set') ?? {});
 }

@@ -3,8 +3,7 @@
  * the LoginResult the agent maps it to (contract §6.2 item 3), and what a second check with the token gets.
  */
 import { loginResultOf } from '../../../agent-sim/login-result.js';
-import type { PollOutcome } from '../../../agent-sim/poller.js';
-import type { Step } from '../../engine/runner.js';
+import { need, type Step } from '../../engine/runner.js';
 import type { SignupContext } from '../../signup/steps.js';
 import { followToWebError } from '../follow.js';
 import { cutAt, wrongFlow, type CompileExpectation } from './plan.js';
@@ -59,11 +58,12 @@ function browserErrorStep(from: string, code: string, rt: Parameters<CompileExpe
 }
 
 function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }>): Step<Ctx> {
+  const nested = expect.nested ? ` (${expect.nested})` : '';
   return {
     id: 'poll',
-    title: `Agent's check-signup answers ${expect.answer}${expect.nested ? ` (${expect.nested})` : ''}: LoginResult ${expect.result}`,
+    title: `Agent's check-signup answers ${expect.answer}${nested}: LoginResult ${expect.result}`,
     async run(ctx, s) {
-      const outcome = await (ctx.poll as Promise<PollOutcome>);
+      const outcome = await need(ctx.poll, 'check-signup poll', s);
       ctx.outcome = outcome;
       for (const event of ctx.pollEvents.splice(0)) s.emit(event);
       const answered =
@@ -72,26 +72,27 @@ function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }
           : outcome.kind === 'login'
             ? 'a login package'
             : 'no answer before the give-up';
-      s.expectEqual('check-signup answer', answered, expect.answer);
+      s.expectEqual('check-signup answer', expect.answer, answered);
       if (outcome.kind !== 'failed') return;
-      if (expect.nested !== undefined) s.expectEqual('nested error (info.error)', outcome.nested, expect.nested);
-      s.expectEqual('LoginResult', outcome.result, expect.result);
+      if (expect.nested !== undefined) s.expectEqual('nested error (info.error)', expect.nested, outcome.nested);
+      s.expectEqual('LoginResult', expect.result, outcome.result);
       if (expect.unmapped !== undefined) {
         s.expectEqual(
           'run flags a nested code the real agent does not map',
-          outcome.nestedUnmapped === true,
           expect.unmapped,
+          outcome.nestedUnmapped === true,
         );
       }
       if (expect.switchTo !== undefined) {
-        s.expectEqual('extra.code', outcome.extra?.code, 'USRC-1032');
-        s.expectEqual('extra.url: the server to switch to', outcome.extra?.url, expect.switchTo);
+        s.expectEqual('extra.code', 'USRC-1032', outcome.extra?.code);
+        s.expectEqual('extra.url: the server to switch to', expect.switchTo, outcome.extra?.url);
       }
       const reaction = outcome.extra
         ? `region switch: the webview sends UpdateServerUrl {serverUrl: ${outcome.extra.url}} and signs in there`
         : WEBVIEW_REACTION[outcome.result];
       if (reaction) s.note(reaction);
-      return `${outcome.code}${outcome.nested ? ` {error: ${outcome.nested}}` : ''} → ${outcome.result} after ${outcome.stats.calls} calls`;
+      const nestedError = outcome.nested ? ` {error: ${outcome.nested}}` : '';
+      return `${outcome.code}${nestedError} → ${outcome.result} after ${outcome.stats.calls} calls`;
     },
   };
 }
@@ -102,9 +103,9 @@ function reuseStep(): Step<Ctx> {
     title: 'The same signup token again: the record is gone (single use)',
     async run(ctx, s) {
       const answer = await ctx.client.checkSignup(ctx.signupToken ?? '', ctx.signal);
-      s.expectEqual('status', answer.status, 403);
-      s.expectEqual('code', answer.body.code, 'AUTH-1006');
-      s.expectEqual('LoginResult', loginResultOf(answer.body).result, 'TOKEN_NOT_FOUND');
+      s.expectEqual('status', 403, answer.status);
+      s.expectEqual('code', 'AUTH-1006', answer.body.code);
+      s.expectEqual('LoginResult', 'TOKEN_NOT_FOUND', loginResultOf(answer.body).result);
       s.note(
         'an agent that retried with this token would poll AUTH-1006 until its 300 s give-up (contract failure mode 22)',
       );
@@ -128,10 +129,10 @@ function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
             ? 'timeout'
             : (a.error ?? 'error'),
       );
-      s.expectEqual('attempts the agent retried', saw.join(', '), seen.join(', '));
+      s.expectEqual('attempts the agent retried', seen.join(', '), saw.join(', '));
       const backoffs = attempts.filter((a) => a.backoffMs !== undefined).map((a) => a.backoffMs);
       const expected = seen.map((_, i) => 250 * (i + 1));
-      s.expectEqual('backoff before each retry (ms, 250 × attempt)', backoffs.join(', '), expected.join(', '));
+      s.expectEqual('backoff before each retry (ms, 250 × attempt)', expected.join(', '), backoffs.join(', '));
       const waited = rt.poll?.waits ?? [];
       s.check(
         'the poller waited each backoff on its injected clock',
@@ -139,7 +140,7 @@ function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
         expected.join(', '),
         waited.join(', '),
       );
-      s.expectEqual('no tick failed: the retries were enough', ctx.outcome?.stats.failedTicks, 0);
+      s.expectEqual('no tick failed: the retries were enough', 0, ctx.outcome?.stats.failedTicks);
     },
   };
 }

@@ -46,17 +46,14 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
         undefined,
         ctx.signal,
       );
-      s.expectEqual('status', answer.status, expect.status);
-      s.expectEqual('code', answer.body.code, expect.code);
-      if (expect.info !== undefined) s.expectEqual('info', answer.body.info, expect.info);
+      s.expectEqual('status', expect.status, answer.status);
+      s.expectEqual('code', expect.code, answer.body.code);
+      if (expect.info !== undefined) s.expectEqual('info', expect.info, answer.body.info);
       // A refusal by the provider reaches the agent only as RAPI-1009, its answer named in info (contract §1.8).
       const grant = ctx.provider.control.requests.slice(journaled).find((r) => r.endpoint === 'token');
       if (grant !== undefined) {
-        s.expectEqual(
-          'the provider got a refresh grant',
-          { ...grant.query, ...grant.body }.grant_type,
-          'refresh_token',
-        );
+        const grantType = { ...grant.query, ...grant.body }.grant_type;
+        s.expectEqual('the provider got a refresh grant', 'refresh_token', grantType);
         const said = `answered ${String(grant.status)}`;
         s.check(
           `info names the provider's answer (HTTP ${String(grant.status)})`,
@@ -65,7 +62,8 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
           answer.body.info,
         );
       }
-      return `${answer.status} ${String(answer.body.code)}${typeof answer.body.info === 'string' ? `: ${answer.body.info}` : ''}`;
+      const info = typeof answer.body.info === 'string' ? `: ${answer.body.info}` : '';
+      return `${answer.status} ${String(answer.body.code)}${info}`;
     },
   };
 }
@@ -79,12 +77,9 @@ function unchangedStep(before: Before): Step<Ctx> {
       const stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
       s.check(`${key} unchanged`, stored === before.stored, 'the token the connect stored', stored.slice(0, 80));
       const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
-      s.expectEqual('nothing more published on the me-channel', published, before.published, 'none');
-      s.expectEqual(
-        "the agent still holds the connect's token",
-        getPath(ctx.me, `${key}.accessToken`),
-        ctx.deliveredToken,
-      );
+      s.expectEqual('nothing more published on the me-channel', before.published, published, 'none');
+      const held = getPath(ctx.me, `${key}.accessToken`);
+      s.expectEqual("the agent still holds the connect's token", ctx.deliveredToken, held);
       // Contract §6.6: the agent's answer to a CS API error on refresh.
       s.note(
         'the real agent now calls disconnect() and then ensureConnected(), sending the user through the connect again',

@@ -2,10 +2,10 @@
  * The provider handle of a custom profile: a real server the lab does not run, so it has no journal, no
  * grants and no faults. Flows see an empty journal and skip the checks that need one (ctx.providerJournal).
  */
-import { AppError } from '../../errors.js';
-import { GrantStore } from '../../mock-provider/grants.js';
-import type { RunningProvider } from '../../mock-provider/index.js';
-import type { ProviderProfile } from '../../profiles/profile.js';
+import { AppError } from '../errors.js';
+import { GrantStore } from '../mock-provider/grants.js';
+import type { RunningProvider } from '../mock-provider/index.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 
 /** A RunningProvider-shaped stand-in for a server at `origin`; its controls refuse to inject faults. */
 export function unmockedProvider(profile: ProviderProfile, origin: string): RunningProvider {

@@ -1,0 +1,27 @@
+/**
+ * Values the checks expect, written from the contract (/work/shared/docs/codestream-contract.md), not read
+ * from the mocks: the checks are an oracle of the contract, and an oracle that imports the system's own
+ * constant agrees with it whatever it says. Flows import only types from src/mock-*.
+ */
+
+/**
+ * Azure DevOps' exchange sends the client secret as a jwt-bearer client_assertion
+ * (contract §3.2, the azuredevops row: `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`).
+ */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * The API routes a browser loads (contract §1.1 route table): the start routes `/no-auth/provider-auth/:provider`
+ * and `/web/provider-auth/:provider`, the callback `/no-auth/provider-token/:provider`, and the pages
+ * `/web/error`, `no-auth/web/error`, `/web/provider-connected/:provider`, `/web/signed-in`. Every other route
+ * is the agent's (users/me, check-signup, provider-auth-code…). The New Relic login callback `/~nrlogin/:st`
+ * is left out: the lab serves no New Relic login.
+ */
+export const BROWSER_ROUTE = /^\/(?:web\/|no-auth\/(?:provider-auth|provider-token|web)\/)/;
+
+/**
+ * What the MS Teams bot answers once a connect code signed the team in (contract §7, "MS Teams sign-in"
+ * step 3). The contract gives no wording for this reply (it quotes only failure mode 37's "Oops, we hit a
+ * snag…"), so this is the lab's wording, pinned here so that a change to the bot shows as a failed check.
+ */
+export const TEAMS_CONNECTED_REPLY = 'You are connected: CodeStream will post here for your team.';
