@@ -4,6 +4,7 @@
  * the JSON text, at most 1000 parts; the agent reassembles them before it dedupes and applies the whole.
  * Pure: ids come from the caller, nothing here does I/O.
  */
+import { parseJsonObject } from '../util/json.js';
 
 /** Messages whose JSON is longer than this many UTF-8 bytes are split. */
 export const PART_THRESHOLD_BYTES = 10_000;
@@ -123,7 +124,7 @@ export class PartAssembler<M = undefined> {
     this.pending.delete(fullMessageId);
     this.completed.add(fullMessageId);
     const ordered = [...entry.slices.entries()].sort(([a], [b]) => a - b).map(([, slice]) => slice);
-    const whole = parseObject(ordered.map((s) => s.text).join(''));
+    const whole = parseJsonObject(ordered.map((s) => s.text).join(''));
     if (whole === undefined)
       return { kind: 'broken', fullMessageId, reason: `the ${totalParts} parts do not join into a JSON object` };
     return {
@@ -142,16 +143,5 @@ export class PartAssembler<M = undefined> {
       totalParts: entry.totalParts,
       missing: Array.from({ length: entry.totalParts }, (_, i) => i + 1).filter((n) => !entry.slices.has(n)),
     }));
-  }
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
