@@ -119,11 +119,11 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
         throw new AppError('LAB_CONFIG_INVALID', `environment "${name}" is not in the lab config`, {
           hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}`,
         });
-      const api = await startMockApi(
-        createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, lp }),
-        opts.extensions ?? defaultApiExtensions(),
-        listenOpts(),
-      );
+      const api = await startMockApi({
+        ctx: createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, lp }),
+        extensions: opts.extensions ?? defaultApiExtensions(),
+        ...listenOpts(),
+      });
       started.push(api);
       envs.set(name, api);
       if (env.callbackEnvironment !== null) router.environments.set(env.callbackEnvironment, api.url);

@@ -39,7 +39,8 @@ export function buildAuthorizeUrl(profile: ProviderProfile, input: AuthorizeUrlI
   return `${input.providerUrl}${profile.authorize.path}?${query}`;
 }
 
-// "{redirectUri}", "{state}", "{clientId}" and "{client.<field>}" inside extra parameter values (Trello's return_url and key).
+// "{redirectUri}", "{state}", "{clientId}" and "{client.<field>}" inside extra parameter values (Trello's
+// return_url and key).
 function fillTemplate(value: string, input: AuthorizeUrlInput): string {
   return value.replace(/\{([\w.]+)\}/g, (whole, name: string) => {
     if (name === 'redirectUri') return input.redirectUri;

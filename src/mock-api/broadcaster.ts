@@ -12,8 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { splitMessage } from '../protocol/message-parts.js';
+import { isJsonObject, parseJson } from '../util/json.js';
 
 export const BROADCASTER_PATH = '/broadcaster';
 
@@ -63,7 +64,10 @@ export class Broadcaster {
     });
   }
 
-  /** Publishes with a fresh messageId (UUID v4) unless the message already has one; a large one goes out in parts. */
+  /**
+   * Publishes with a fresh messageId (UUID v4) unless the message already has one; a large one goes out in
+   * parts.
+   */
   publish(channel: string, message: Record<string, unknown>): PublishedMessage {
     const full = { ...message, messageId: typeof message.messageId === 'string' ? message.messageId : randomUUID() };
     const split = splitMessage(full, randomUUID);
@@ -130,19 +134,15 @@ export class Broadcaster {
     this.subscribers.set(ws, new Set());
     ws.on('close', () => this.subscribers.delete(ws));
     ws.on('error', () => this.subscribers.delete(ws));
-    ws.on('message', (data) => this.onFrame(ws, String(data)));
+    ws.on('message', (data) => this.onFrame(ws, textOfFrame(data)));
   }
 
   private onFrame(ws: WebSocket, text: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
+    const parsed = parseJson(text);
+    if (parsed === undefined)
       return void ws.send(JSON.stringify({ type: 'error', code: 'RAPI-1012', message: 'frame is not JSON' }));
-    }
     // note: "null" is valid JSON; reading .type of it would throw inside ws's event and take the process down.
-    const frame: { type?: unknown; token?: unknown; channels?: unknown; since?: unknown } =
-      typeof parsed === 'object' && parsed !== null ? parsed : {};
+    const frame = isJsonObject(parsed) ? parsed : {};
     if (frame.type !== 'subscribe' || typeof frame.token !== 'string' || !Array.isArray(frame.channels)) {
       return void ws.send(
         JSON.stringify({ type: 'error', code: 'RAPI-1001', message: 'expected {type:"subscribe", token, channels}' }),
@@ -165,4 +165,10 @@ export class Broadcaster {
           ws.send(JSON.stringify({ type: 'message', ...m, history: true }));
     }
   }
+}
+
+// ws hands text frames over as a Buffer; a fragmented or ArrayBuffer one is joined the same way.
+function textOfFrame(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8');
 }

@@ -13,6 +13,8 @@ export interface ApiRequestRecord {
   rawQuery: string;
   status?: number;
   location?: string;
+  /** An error no route meant to throw (a bug), as describeError words it; the answer was SWEB-1000. */
+  error?: string;
   at: number;
 }
 

@@ -1,4 +1,7 @@
-/** CodeStream's wire error codes (contract Appendix A) and the error the mock API throws. */
+/**
+ * CodeStream's wire error codes (contract Appendix A) and the errors the mock API's routes throw. No route
+ * writes an error answer itself: the one error writer (error-writer.ts) does (contract §1).
+ */
 
 export const CS_ERRORS = {
   'PRVD-1000': 'unknown provider',
@@ -30,6 +33,11 @@ export const CS_ERRORS = {
 
 export type CsErrorCode = keyof typeof CS_ERRORS;
 
+/** True for a code of the mock's catalogue (a signup record may carry any code a provider sent). */
+export function isCsErrorCode(code: string): code is CsErrorCode {
+  return Object.hasOwn(CS_ERRORS, code);
+}
+
 /** An error with a CodeStream code; `info` travels in the JSON body and in check-signup answers. */
 export class CsError extends Error {
   constructor(
@@ -47,3 +55,30 @@ export class CsError extends Error {
 }
 
 export const csError = (code: CsErrorCode, info?: string | Record<string, unknown>) => new CsError(code, info);
+
+/**
+ * An answer outside the 403 {code, message, ...info} of a CsError: another status (the 404 of an unknown
+ * route, an injected 5xx), or a wire code outside the catalogue (USRC-1032, UNKNOWN).
+ */
+export class ApiHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(`HTTP ${status} ${JSON.stringify(body)}`);
+  }
+}
+
+/**
+ * A browser route's failure (the start and callback routes, the pages): the browser goes to
+ * /web/error with these parameters, in this order (contract §1.9). `unexpected` is the error behind it when
+ * that was no contract error but a bug; the journal keeps it.
+ */
+export class WebErrorRedirect extends Error {
+  constructor(
+    readonly params: ReadonlyArray<readonly [string, string | undefined]>,
+    readonly unexpected?: unknown,
+  ) {
+    super(`/web/error?${params.map(([k, v]) => `${k}=${v ?? ''}`).join('&')}`);
+  }
+}

@@ -8,7 +8,8 @@ export function sendFragmentHopPage(res: Response, config: FragmentHopConfig): v
   const nonce = randomBytes(16).toString('base64');
   // "<" escaped so a state carrying "</script>" cannot end the element early.
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
-  const script = `location.replace((${nextFragmentHop.toString()})(JSON.parse(document.getElementById(${JSON.stringify(FRAGMENT_HOP_ID)}).textContent), location.href));`;
+  const readConfig = `JSON.parse(document.getElementById(${JSON.stringify(FRAGMENT_HOP_ID)}).textContent)`;
+  const script = `location.replace((${nextFragmentHop.toString()})(${readConfig}, location.href));`;
   res
     .status(200)
     .set('Cache-Control', 'no-store')
@@ -16,7 +17,8 @@ export function sendFragmentHopPage(res: Response, config: FragmentHopConfig): v
     .set('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'`)
     .type('html')
     .send(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Completing the connection</title></head><body>' +
+      '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+        '<title>Completing the connection</title></head><body>' +
         '<p>Completing the connection…</p>' +
         `<script type="application/json" id="${FRAGMENT_HOP_ID}">${json}</script>` +
         `<script nonce="${nonce}">${script}</script>` +

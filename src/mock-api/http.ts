@@ -13,12 +13,15 @@ export function requireUser(ctx: ApiContext, req: Request): UserDoc {
   return user;
 }
 
-/** The API routes a browser loads (start, callback, pages); the others are the agent's (users/me, check-signup…). */
+/**
+ * The API routes a browser loads (start, callback, pages); the others are the agent's (users/me,
+ * check-signup…).
+ */
 export const BROWSER_ROUTE = /^\/(?:web\/|no-auth\/(?:provider-auth|provider-token|web)\/)/;
 
 /** A query value as a string, or undefined; arrays and objects (?a[b]=1) are not accepted. */
 export function queryString(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown>)[name];
+  const value = req.query[name];
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -27,7 +30,7 @@ export function queryString(req: Request, name: string): string | undefined {
  * (a repeated key arrives as an array) → RAPI-1012, both with the parameter's name as info.
  */
 export function requiredQueryString(req: Request, name: string): string {
-  const value = (req.query as Record<string, unknown>)[name];
+  const value = req.query[name];
   if (value === undefined || value === '') throw csError('RAPI-1001', name);
   if (typeof value !== 'string') throw csError('RAPI-1012', name);
   return value;
@@ -35,16 +38,19 @@ export function requiredQueryString(req: Request, name: string): string {
 
 /** An optional query string: absent → undefined; present but not a string (a repeated key) → RAPI-1012. */
 export function optionalQueryString(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown>)[name];
+  const value = req.query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw csError('RAPI-1012', name);
   return value;
 }
 
-/** 302 to /web/error with parameters in the contract's order; values are encodeURIComponent-encoded. */
-export function redirectToError(res: Response, params: [string, string | undefined][]): void {
+/**
+ * 302 to /web/error with parameters in the contract's order; values are encodeURIComponent-encoded. Only the
+ * error writer sends it: routes throw a WebErrorRedirect.
+ */
+export function redirectToError(res: Response, params: ReadonlyArray<readonly [string, string | undefined]>): void {
   const query = params
-    .filter((p): p is [string, string] => p[1] !== undefined)
+    .filter((p): p is readonly [string, string] => p[1] !== undefined)
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
     .join('&');
   res.redirect(302, `/web/error?${query}`);

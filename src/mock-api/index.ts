@@ -1,10 +1,11 @@
 /** One mock CS API environment: routes, store, broadcaster, pauth tokens, error pages. */
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import type { ApiContext } from './context.js';
-import { CsError } from './cs-errors.js';
-import { BROWSER_ROUTE, redirectToError } from './http.js';
+import type { ApiContext, ApiRequestRecord } from './context.js';
+import { ApiHttpError } from './cs-errors.js';
+import { apiErrorWriter } from './error-writer.js';
+import { keepRequestRecord } from './journal.js';
 import { keepRawBody } from './raw-body.js';
 import { registerAuthCode } from './routes/auth-code.js';
 import { registerPages } from './routes/pages.js';
@@ -25,19 +26,27 @@ export interface RunningApi extends RunningServer {
   readonly ctx: ApiContext;
 }
 
+export interface MockApiOptions extends ListenOptions {
+  /** The environment's context; `setPublicApiUrl` fills ctx.publicApiUrl once the server is bound. */
+  ctx: ApiContext & { setPublicApiUrl(url: string): void };
+  /** Routes and hooks beyond the connect skeleton (features.ts's defaultApiExtensions); default: none. */
+  extensions?: ApiExtensions;
+}
+
 /** Builds the express app of one environment; no socket. */
 export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const record = {
+    const record: ApiRequestRecord = {
       method: req.method,
       path: req.path,
       rawQuery: rawQuery(req.originalUrl),
       at: ctx.now(),
-    } as ApiContext['requests'][number];
+    };
     ctx.requests.push(record);
+    keepRequestRecord(res, record);
     res.setHeader('X-Request-Id', randomUUID());
     res.on('finish', () => {
       record.status = res.statusCode;
@@ -56,36 +65,16 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
   registerPages(router, ctx);
   for (const register of ext.routes ?? []) register(router, ctx);
   app.use(router);
-  app.use((req, res) => {
-    res.status(404).json({ code: 'RAPI-1003', message: `no route for ${req.method} ${req.path}` });
+  app.use((req) => {
+    throw new ApiHttpError(404, { code: 'RAPI-1003', message: `no route for ${req.method} ${req.path}` });
   });
-  // One place writes JSON errors (contract §1): CsError → 403 {code, message, ...info}.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof CsError) return void res.status(403).json(err.toJSON());
-    if (isBodyParseError(err))
-      return void res
-        .status(403)
-        .json({ code: 'RAPI-1012', message: 'invalid parameter', info: 'body is not valid JSON' });
-    // Client errors raised by express itself (a path segment that is not valid %-encoding, a body over
-    // the limit) are bad input, so a contract error and never a 500.
-    const clientError = clientErrorOf(err);
-    // A browser route (the start and callback routes, the pages) answers a browser: with the error page (contract §1).
-    if (clientError !== undefined && req.method === 'GET' && BROWSER_ROUTE.test(req.path))
-      return void redirectToError(res, [['code', 'RAPI-1012']]);
-    if (clientError !== undefined)
-      return void res.status(403).json({ code: 'RAPI-1012', message: 'invalid parameter', info: clientError });
-    res.status(500).json({ code: 'SWEB-1000' });
-  });
+  app.use(apiErrorWriter());
   return app;
 }
 
-/** Starts the environment; `baseUrl` fills ctx.publicApiUrl once bound. */
-export async function startMockApi(
-  ctx: ApiContext & { setPublicApiUrl(url: string): void },
-  ext: ApiExtensions = {},
-  opts: ListenOptions = {},
-): Promise<RunningApi> {
-  const server = await listen(createApiApp(ctx, ext), opts);
+/** Starts the environment; ctx.publicApiUrl is filled once bound. */
+export async function startMockApi({ ctx, extensions = {}, ...listenOpts }: MockApiOptions): Promise<RunningApi> {
+  const server = await listen(createApiApp(ctx, extensions), listenOpts);
   ctx.setPublicApiUrl(server.url);
   ctx.broadcaster.attach(server.server);
   return {
@@ -102,16 +91,4 @@ export async function startMockApi(
 function rawQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? '' : url.slice(q + 1);
-}
-
-// http-errors from express, router and body-parser carry a 4xx `status`; their messages name no secrets.
-function clientErrorOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { status, message } = err as { status?: unknown; message?: unknown };
-  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
-  return typeof message === 'string' ? message : 'bad request';
-}
-
-function isBodyParseError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.parse.failed';
 }

@@ -6,10 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import { verifyBotToken } from '../protocol/slack-teams-signing.js';
+import { defined } from '../util/defined.js';
+import { isJsonObject, parseJsonObject } from '../util/json.js';
 import type { ApiContext } from './context.js';
 import { csError } from './cs-errors.js';
 import { publishUser, requireUser } from './http.js';
-import type { ProviderAction } from './provider-actions.js';
+import { textOf, type ProviderAction } from './provider-actions.js';
 
 /** The connect code lives as a signup token for 10 minutes (contract §7 MS Teams sign-in). */
 export const CONNECT_CODE_LIFETIME_MS = 600_000;
@@ -30,14 +32,14 @@ export function registerMsTeamsConnectCode(router: Router, ctx: ApiContext): voi
   });
 }
 
+/** The fields of a Bot Framework activity the bot reads; a nested object of another shape reads as empty. */
 interface Activity {
-  type?: unknown;
-  text?: unknown;
-  value?: { signInCode?: unknown } | null;
-  serviceUrl?: unknown;
-  deliveryMode?: unknown;
-  from?: { id?: unknown; aadObjectId?: unknown };
-  conversation?: { id?: unknown; tenantId?: unknown };
+  type: unknown;
+  value: unknown;
+  serviceUrl: unknown;
+  deliveryMode: unknown;
+  from: Record<string, unknown>;
+  conversation: Record<string, unknown>;
 }
 
 /** Authenticates the channel's bearer token, then answers the activity (contract failure mode 36's Teams twin). */
@@ -55,33 +57,37 @@ export async function handleTeamsActivity(ctx: ApiContext, req: Request, res: Re
   if (activity.serviceUrl !== verdict.claims.serviceurl)
     throw csError('RAPI-1003', "activity serviceUrl differs from the token's serviceurl claim");
 
-  const aadObjectId = typeof activity.from?.aadObjectId === 'string' ? activity.from.aadObjectId : undefined;
+  const aadObjectId = typeof activity.from.aadObjectId === 'string' ? activity.from.aadObjectId : undefined;
   const action: ProviderAction = {
     provider: 'msteams',
     appId: String(verdict.claims.aud),
-    type: String(activity.type ?? ''),
-    ...(aadObjectId === undefined ? {} : { providerUserId: aadObjectId }),
+    type: textOf(activity.type),
+    ...defined({ providerUserId: aadObjectId }),
     userId: null,
     actionId: activity.value ?? undefined,
     at: ctx.now(),
   };
-  const signInCode = activity.value?.signInCode;
+  const signInCode = isJsonObject(activity.value) ? activity.value.signInCode : undefined;
   action.reply = typeof signInCode === 'string' ? signIn(ctx, res, activity, signInCode, action) : HELP_REPLY;
   ctx.providerActions.actions.push(action);
-  const reply = { type: 'message', text: action.reply, replyToId: activity.conversation?.id ?? null };
+  const reply = { type: 'message', text: action.reply, replyToId: activity.conversation.id ?? null };
   // deliveryMode "expectReplies" returns the bot's replies in the response instead of via the serviceUrl.
   if (activity.deliveryMode === 'expectReplies') return void res.status(200).json({ activities: [reply] });
   res.status(200).end();
 }
 
 function parseActivity(raw: Buffer): Activity {
-  try {
-    const value: unknown = JSON.parse(raw.toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Activity;
-  } catch {
-    // fall through to the error below
-  }
-  throw csError('RAPI-1012', 'activity is not a JSON object');
+  const activity = parseJsonObject(raw.toString('utf8'));
+  if (activity === undefined) throw csError('RAPI-1012', 'activity is not a JSON object');
+  const { type, value, serviceUrl, deliveryMode, from, conversation } = activity;
+  return {
+    type,
+    value,
+    serviceUrl,
+    deliveryMode,
+    from: isJsonObject(from) ? from : {},
+    conversation: isJsonObject(conversation) ? conversation : {},
+  };
 }
 
 /** A valid code installs the bot for the code's teams and links the tenant to the user; single use. */
@@ -90,12 +96,12 @@ function signIn(ctx: ApiContext, res: Response, activity: Activity, code: string
   if (!record || record.userId === null || record.expiresAt < ctx.now() || !record.teamIds) return SNAG_REPLY;
   ctx.signups.remove(code);
   const tenantId =
-    typeof activity.conversation?.tenantId === 'string' ? activity.conversation.tenantId : 'unknown-tenant';
+    typeof activity.conversation.tenantId === 'string' ? activity.conversation.tenantId : 'unknown-tenant';
   const botInfo = {
     tenantId,
     botAppId: action.appId,
     serviceUrl: activity.serviceUrl,
-    conversationId: activity.conversation?.id,
+    conversationId: activity.conversation.id,
     at: ctx.now(),
   };
   for (const teamId of record.teamIds) {

@@ -35,7 +35,7 @@ export async function signToken(
 /** Decodes without verifying, as provider-auth does (contract §1.3 step 4); null for garbage. */
 export function decodeToken(token: string): Record<string, unknown> | null {
   try {
-    return decodeJwt(token) as Record<string, unknown>;
+    return decodeJwt(token);
   } catch {
     return null;
   }
@@ -45,7 +45,7 @@ export function decodeToken(token: string): Record<string, unknown> | null {
 export async function verifyToken(token: string, { secret, now }: TokenKey): Promise<Record<string, unknown>> {
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'], currentDate: new Date(now()) });
-    return payload as Record<string, unknown>;
+    return payload;
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw csError('AUTH-1005', 'jwt expired');
     throw csError('AUTH-1002', 'invalid signature or malformed token');

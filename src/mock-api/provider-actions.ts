@@ -29,6 +29,12 @@ export interface ProviderAction {
   at: number;
 }
 
+/** A payload field as text for the log: strings as they are, other JSON values as JSON, none as "". */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
 /** Every call an environment's provider-action endpoint received, and the ones it accepted. */
 export class ProviderActionLog {
   readonly received: ReceivedProviderCall[] = [];

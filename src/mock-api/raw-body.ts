@@ -4,6 +4,7 @@
  * read here from the stream, which no parser has touched.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBodyBytes } from '../mock-edge/forward.js';
 import { csError } from './cs-errors.js';
 
 const LIMIT = 64 * 1024;
@@ -19,15 +20,9 @@ export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   const parsed = kept.get(req);
   if (parsed !== undefined) return parsed;
   if (req.readableEnded) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Drained to the end even past the limit: leaving the loop early would destroy the socket before the 403.
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= LIMIT) chunks.push(chunk);
-  }
-  if (size > LIMIT) throw csError('RAPI-1012', 'body is larger than 64 KiB');
-  const raw = Buffer.concat(chunks);
+  // Drained to the end even past the limit: leaving early would destroy the socket before the 403.
+  const raw = await readBodyBytes(req, LIMIT);
+  if (raw === undefined) throw csError('RAPI-1012', 'body is larger than 64 KiB');
   kept.set(req, raw);
   return raw;
 }

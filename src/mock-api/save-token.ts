@@ -1,6 +1,8 @@
 /** Exchange, store and broadcast of a connect callback (contract §1.5 steps 7, 9, 10 and §4). */
 import type { Response } from 'express';
 import { setPath } from '../util/dotted.js';
+import { defined } from '../util/defined.js';
+import { isJsonObject } from '../util/json.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { starHost } from '../state.js';
 import type { ApiContext } from './context.js';
@@ -55,8 +57,10 @@ export async function exchangeWith(
 
 /** The providerInfo key a connect writes: team-less when the user already has one from SSO (contract §4.1). */
 export function providerInfoKey(user: UserDoc, teamId: string, provider: string): string {
-  const teamless = user.providerInfo[provider] as { accessToken?: unknown } | undefined;
-  return teamless?.accessToken ? `providerInfo.${provider}` : `providerInfo.${teamId}.${provider}`;
+  const teamless = user.providerInfo[provider];
+  return isJsonObject(teamless) && teamless.accessToken
+    ? `providerInfo.${provider}`
+    : `providerInfo.${teamId}.${provider}`;
 }
 
 /**
@@ -97,7 +101,7 @@ export function saveConnectToken(
   const directive = ctx.store.updateUser(input.user.id, {
     $set,
     $unset: { [`${key}.tokenError`]: true },
-    ...($addToSet === undefined ? {} : { $addToSet }),
+    ...defined({ $addToSet }),
   });
   publishUser(ctx, res, directive);
   return key;

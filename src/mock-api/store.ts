@@ -1,6 +1,7 @@
 /** In-memory CS database: users with versioned writes (contract §4.1), teams, companies. */
 import { getPath, setPath, unsetPath } from '../util/dotted.js';
 import type { LabConfig } from '../lab/config.js';
+import { defined } from '../util/defined.js';
 
 export interface UserDoc {
   _id: string;
@@ -120,9 +121,7 @@ export class Store {
       _id: id,
       id,
       $set,
-      ...(update.$unset ? { $unset: update.$unset } : {}),
-      ...(update.$addToSet ? { $addToSet: update.$addToSet } : {}),
-      ...(update.$pull ? { $pull: update.$pull } : {}),
+      ...defined({ $unset: update.$unset, $addToSet: update.$addToSet, $pull: update.$pull }),
       $version: { before, after: before + 1 },
     };
   }

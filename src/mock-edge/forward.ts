@@ -5,6 +5,7 @@
  */
 import { request, type IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
+import { defined } from '../util/defined.js';
 
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded; host and length are the new hop's own.
 const HOP_BY_HOP = new Set([
@@ -44,10 +45,7 @@ export function sendUpstream(
 ): Promise<UpstreamAnswer> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const headers = {
-      ...init.headers,
-      ...(init.body === undefined ? {} : { 'content-length': String(init.body.length) }),
-    };
+    const headers = { ...init.headers, ...defined({ 'content-length': init.body?.length.toString() }) };
     const req = request(
       { hostname: hostname.replace(/^\[|\]$/g, ''), port, path, method: init.method, headers },
       (res) => {
@@ -81,15 +79,23 @@ export function relayAnswer(
   res.end(answer.body);
 }
 
-/** The request body as bytes, or undefined when it is larger than `limit`. */
-export async function readBodyBytes(req: AsyncIterable<Buffer>, limit = 64 * 1024): Promise<Buffer | undefined> {
+/** The request body as bytes, or undefined when it is larger than `limit`; every mock server reads bodies so. */
+export async function readBodyBytes(req: AsyncIterable<unknown>, limit = 64 * 1024): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   // note: the body is drained even past the limit; leaving the loop early would destroy the socket
   // before the refusal could be written.
   for await (const chunk of req) {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
+    const bytes = bytesOf(chunk);
+    size += bytes.length;
+    if (size <= limit) chunks.push(bytes);
   }
   return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+// A request stream without an encoding yields Buffers; text is accepted for streams that set one.
+function bytesOf(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string' || chunk instanceof Uint8Array) return Buffer.from(chunk);
+  throw new TypeError(`a body chunk is a ${typeof chunk}, not bytes`);
 }

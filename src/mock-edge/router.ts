@@ -5,11 +5,14 @@
  * It only ever builds a Location from its own environment table (no open redirect, RFC 9700 §4.11).
  * With the VPN proxy on the same host (the seed's "today"), it also serves the proxy's path.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
+import { clientErrorOf, describeError } from '../mock-provider/journal.js';
+import { defined } from '../util/defined.js';
 import { escapeHtml, sendPage } from '../util/html-page.js';
 import { environmentOf } from '../state.js';
-import { forwardableHeaders, relayAnswer, sendUpstream } from './forward.js';
+import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
+import { PageError } from './page-error.js';
 
 /** redirect: 302 to the environment (default); proxy: the router fetches the environment's answer itself. */
 export type RouterMode = 'redirect' | 'proxy';
@@ -34,6 +37,8 @@ export interface RouterHit {
   refusal?: RefusalKind;
   /** The environment origin the callback went to (by 302 or by proxying); absent when refused. */
   routedTo?: string;
+  /** An error no route meant to throw (a bug), as describeError words it; the answer was a 500 page. */
+  error?: string;
   at: number;
 }
 
@@ -63,20 +68,34 @@ export function routeRefusal(state: string | undefined, environments: ReadonlyMa
 export function classifyState(
   state: string | undefined,
   environments: ReadonlyMap<string, string>,
-): { kind: RefusalKind; reason: string } | undefined {
-  if (state === undefined || state === '') return { kind: 'no-state', reason: 'the callback has no state parameter' };
+): Refusal | undefined {
+  const route = routeOf(state, environments);
+  return 'refusal' in route ? route.refusal : undefined;
+}
+
+interface Refusal {
+  kind: RefusalKind;
+  reason: string;
+}
+
+/** Where a state routes (its environment and that environment's origin), or why it does not. */
+function routeOf(
+  state: string | undefined,
+  environments: ReadonlyMap<string, string>,
+): { refusal: Refusal } | { env: string; envUrl: string } {
+  const refuse = (kind: RefusalKind, reason: string) => ({ refusal: { kind, reason } });
+  if (state === undefined || state === '') return refuse('no-state', 'the callback has no state parameter');
   const env = environmentOf(state);
-  if (env === undefined) return { kind: 'malformed-state', reason: 'the state has no environment before a "!"' };
+  if (env === undefined) return refuse('malformed-state', 'the state has no environment before a "!"');
   if (env === 'null' || env === 'undefined')
-    return {
-      kind: 'callback-env-unset',
-      reason: `the state starts with "${env}!": apiServer.callbackEnvironment is not configured`,
-    };
-  if (!ENV_NAME.test(env))
-    return { kind: 'bad-env-chars', reason: `environment "${env}" has characters outside [a-z0-9-]` };
-  if (!environments.has(env))
-    return { kind: 'unknown-env', reason: `environment "${env}" is not known to this router` };
-  return undefined;
+    return refuse(
+      'callback-env-unset',
+      `the state starts with "${env}!": apiServer.callbackEnvironment is not configured`,
+    );
+  if (!ENV_NAME.test(env)) return refuse('bad-env-chars', `environment "${env}" has characters outside [a-z0-9-]`);
+  const envUrl = environments.get(env);
+  if (envUrl === undefined) return refuse('unknown-env', `environment "${env}" is not known to this router`);
+  return { env, envUrl };
 }
 
 /** Builds the router's express app (no socket); `hits` is its journal. */
@@ -88,58 +107,77 @@ export function createRouterApp(
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The hit of each request, so the error writer can complete the one a failed answer left.
+  const hitOf = new WeakMap<Request, RouterHit>();
+  const record = (req: Request, hit: RouterHit): RouterHit => {
+    hits.push(hit);
+    hitOf.set(req, hit);
+    return hit;
+  };
   app.get('/no-auth/provider-token/:provider', async (req, res) => {
     const q = req.originalUrl.indexOf('?');
     const rawQuery = q < 0 ? '' : req.originalUrl.slice(q + 1);
     const state = new URLSearchParams(rawQuery).get('state') ?? undefined;
     const provider = String(req.params.provider);
-    const refusal = PROVIDER_NAME.test(provider)
-      ? classifyState(state, environments)
-      : { kind: 'bad-provider' as const, reason: `provider "${provider}" is not a provider name` };
-    const env = state === undefined ? undefined : environmentOf(state);
-    if (refusal !== undefined) {
-      hits.push({
-        path: req.path,
-        rawQuery,
-        ...(env === undefined ? {} : { env }),
-        status: 400,
-        reason: refusal.reason,
-        refusal: refusal.kind,
-        at: now(),
-      });
-      return void sendPage(res, 400, 'Cannot route this callback', `<p>${escapeHtml(refusal.reason)}.</p>`);
+    const route: ReturnType<typeof routeOf> = PROVIDER_NAME.test(provider)
+      ? routeOf(state, environments)
+      : { refusal: { kind: 'bad-provider', reason: `provider "${provider}" is not a provider name` } };
+    if ('refusal' in route) {
+      const { kind, reason } = route.refusal;
+      const env = state === undefined ? undefined : environmentOf(state);
+      record(req, { path: req.path, rawQuery, ...defined({ env }), status: 400, reason, refusal: kind, at: now() });
+      throw new PageError(400, 'Cannot route this callback', `<p>${escapeHtml(reason)}.</p>`);
     }
-    const envUrl = environments.get(env as string) as string;
+    const { env, envUrl } = route;
     const target = `/no-auth/provider-token/${provider}${rawQuery ? `?${rawQuery}` : ''}`;
-    if (opts.mode === 'proxy')
-      return proxyCallback({ req, res, hits, now, env: env as string, envUrl, target, rawQuery });
+    if (opts.mode === 'proxy') {
+      const hit = record(req, { path: req.path, rawQuery, env, status: 0, routedTo: envUrl, at: now() });
+      return proxyCallback({ req, res, hit, env, envUrl, target });
+    }
     const location = `${envUrl}${target}`;
-    hits.push({ path: req.path, rawQuery, env: env as string, status: 302, location, routedTo: envUrl, at: now() });
+    record(req, { path: req.path, rawQuery, env, status: 302, location, routedTo: envUrl, at: now() });
     // note: not res.redirect, whose encodeurl would rewrite a stray "%" or '"{}' and break "query unchanged".
     // Node's parser only lets visible ASCII into a URL, all of it legal in a header value.
     res.status(302).setHeader('Location', location);
     res.end();
   });
   if (opts.vpnProxy) app.use(opts.vpnProxy);
-  app.use((req, res) => {
-    hits.push({ path: req.path, rawQuery: '', status: 404, reason: 'no route', at: now() });
-    sendPage(
-      res,
-      404,
-      'Not found',
-      `<p>The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;, not ${escapeHtml(req.path)}.</p>`,
-    );
+  app.use((req) => {
+    record(req, { path: req.path, rawQuery: '', status: 404, reason: 'no route', at: now() });
+    const only = 'The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;';
+    throw new PageError(404, 'Not found', `<p>${only}, not ${escapeHtml(req.path)}.</p>`);
   });
-  // Express throws before the handler on a path segment that is not valid %-encoding: bad input gets the
-  // refusal page (never a Location), and anything else a page without the stack trace.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = (err as { status?: unknown } | null)?.status;
-    const badInput = typeof status === 'number' && status >= 400 && status < 500;
-    const reason = badInput ? 'the callback path is not valid percent-encoding' : 'the router failed';
-    hits.push({ path: req.path, rawQuery: '', status: badInput ? 400 : 500, reason, at: now() });
-    sendPage(res, badInput ? 400 : 500, 'Cannot route this callback', `<p>${reason}.</p>`);
-  });
+  app.use(routerErrorWriter({ hits, hitOf, now }));
   return app;
+}
+
+/**
+ * The router's one error writer: a PageError is answered as it is; express's own client errors (a path
+ * segment that is not valid %-encoding, thrown before any handler) get the refusal page, never a Location;
+ * anything else is a bug, kept in the request's hit, and gets a page without the stack trace.
+ */
+function routerErrorWriter(journal: {
+  hits: RouterHit[];
+  hitOf: WeakMap<Request, RouterHit>;
+  now: () => number;
+}): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, _next) => {
+    if (err instanceof PageError && !res.headersSent) return sendPage(res, err.status, err.title, err.html);
+    const badInput = clientErrorOf(err) !== undefined;
+    const status = badInput ? 400 : 500;
+    const reason = badInput ? 'the callback path is not valid percent-encoding' : 'the router failed';
+    let hit = journal.hitOf.get(req);
+    if (hit === undefined) {
+      hit = { path: req.path, rawQuery: '', status, reason, at: journal.now() };
+      journal.hits.push(hit);
+    }
+    // The answer the hit describes never went out: this one did.
+    Object.assign(hit, { status, reason }, badInput ? {} : { error: describeError(err) });
+    delete hit.location;
+    delete hit.routedTo;
+    if (res.headersSent) return void res.destroy();
+    sendPage(res, status, 'Cannot route this callback', `<p>${reason}.</p>`);
+  };
 }
 
 /** Starts the router; its URL + "/no-auth" is every environment's authOrigin. */
@@ -147,11 +185,8 @@ export async function startRouter(opts: ListenOptions & RouterOptions = {}): Pro
   const environments = new Map<string, string>();
   const hits: RouterHit[] = [];
   const { mode = 'redirect', now = Date.now, vpnProxy, ...listenOpts } = opts;
-  const server = await listen(
-    createRouterApp(environments, hits, now, { mode, ...(vpnProxy ? { vpnProxy } : {}) }),
-    listenOpts,
-  );
-  return { ...server, close: server.close, environments, hits, mode };
+  const server = await listen(createRouterApp(environments, hits, now, { mode, ...defined({ vpnProxy }) }), listenOpts);
+  return { ...server, environments, hits, mode };
 }
 
 /**
@@ -162,39 +197,29 @@ export async function startRouter(opts: ListenOptions & RouterOptions = {}): Pro
 async function proxyCallback(input: {
   req: Request;
   res: Response;
-  hits: RouterHit[];
-  now: () => number;
+  hit: RouterHit;
   env: string;
   envUrl: string;
   target: string;
-  rawQuery: string;
 }): Promise<void> {
-  const { req, res, env, envUrl } = input;
-  const hit: RouterHit = {
-    path: req.path,
-    rawQuery: input.rawQuery,
-    env,
-    status: 0,
-    routedTo: envUrl,
-    at: input.now(),
-  };
-  input.hits.push(hit);
+  const { req, res, hit, env, envUrl } = input;
   const headers = {
     ...forwardableHeaders(req.headers),
     'x-forwarded-host': req.headers.host ?? '',
     'x-forwarded-proto': req.protocol,
   };
+  let answer: UpstreamAnswer;
   try {
-    const answer = await sendUpstream(envUrl, input.target, { method: 'GET', headers });
-    const rewrite = (location: string): string =>
-      location.startsWith('/') && !location.startsWith('//') ? `${envUrl}${location}` : location;
-    hit.status = answer.status;
-    const location = answer.headers.location;
-    if (location !== undefined) hit.location = rewrite(location);
-    relayAnswer(res, answer, rewrite);
+    answer = await sendUpstream(envUrl, input.target, { method: 'GET', headers });
   } catch {
     Object.assign(hit, { status: 502, reason: `environment "${env}" did not answer`, refusal: 'upstream-failed' });
     delete hit.routedTo;
-    sendPage(res, 502, 'Cannot route this callback', `<p>Environment ${escapeHtml(env)} did not answer.</p>`);
+    throw new PageError(502, 'Cannot route this callback', `<p>Environment ${escapeHtml(env)} did not answer.</p>`);
   }
+  const rewrite = (location: string): string =>
+    location.startsWith('/') && !location.startsWith('//') ? `${envUrl}${location}` : location;
+  hit.status = answer.status;
+  const location = answer.headers.location;
+  if (location !== undefined) hit.location = rewrite(location);
+  relayAnswer(res, answer, rewrite);
 }

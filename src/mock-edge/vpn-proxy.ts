@@ -4,9 +4,11 @@
  * raw body and headers unchanged, so the environment can still verify the provider's signature.
  * By default it answers on the router's host (as the seed says it does today); it can have its own origin.
  */
-import express from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import { forwardableHeaders, readBodyBytes, relayAnswer, sendUpstream } from './forward.js';
+import { clientErrorOf, describeError } from '../mock-provider/journal.js';
+import { isJsonObject, parseJsonObject } from '../util/json.js';
+import { forwardableHeaders, readBodyBytes, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
 
 /** The predetermined path prefix configured in the provider's app: <proxy>/no-auth/provider-action/<provider>. */
 export const PROVIDER_ACTION_PATH = '/no-auth/provider-action';
@@ -33,28 +35,41 @@ export interface ProxyHit {
   /** The body exactly as it arrived. */
   rawBody: Buffer;
   headers: Record<string, string>;
+  /** An error no route meant to throw (a bug), as describeError words it; the answer was a 500. */
+  error?: string;
   at: number;
 }
 
 export interface VpnProxy {
   readonly table: ProxyTable;
   readonly hits: ProxyHit[];
-  /** The express router to mount on a host (the auth-origin router's, or its own). */
+  /** The express router to mount on a host (the auth-origin router's, or its own); it writes its own errors. */
   readonly app: express.Router;
+  /** The proxy's one error writer, for the host of its own (its 404 and the requests express refuses). */
+  readonly errorWriter: ErrorRequestHandler;
+}
+
+/** A refusal or a failure of the proxy, answered {code, message} as an environment would answer. */
+class ProxyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly reason: string,
+    /** Refusals carry `x-vpn-proxy: refused`, so a provider's logs tell them from an environment's answer. */
+    readonly refused = true,
+  ) {
+    super(`${status} ${code}: ${reason}`);
+  }
 }
 
 /** The app id a provider's call names, read the way the environment will read it. */
 const APP_ID_OF: Readonly<Record<string, (raw: Buffer) => string | undefined>> = {
   // Slack interactive components: form body payload=<json> with api_app_id.
-  slack: (raw) => stringField(parseJson(new URLSearchParams(raw.toString('utf8')).get('payload')), 'api_app_id'),
+  slack: (raw) => stringField(parseJsonObject(new URLSearchParams(raw.toString('utf8')).get('payload')), 'api_app_id'),
   // Bot Framework activity: recipient.id is "28:<bot app id>" in Teams.
   msteams: (raw) => {
-    const recipient = parseJson(raw.toString('utf8'))?.recipient;
-    const id = stringField(
-      typeof recipient === 'object' && recipient !== null ? (recipient as Record<string, unknown>) : undefined,
-      'id',
-    );
-    return id?.replace(/^28:/, '');
+    const recipient = parseJsonObject(raw.toString('utf8'))?.recipient;
+    return stringField(isJsonObject(recipient) ? recipient : undefined, 'id')?.replace(/^28:/, '');
   },
 };
 
@@ -63,6 +78,7 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
   const now = opts.now ?? Date.now;
   const table: ProxyTable = new Map();
   const hits: ProxyHit[] = [];
+  const hitOf = new WeakMap<Request, ProxyHit>();
   const app = express.Router();
   app.post(`${PROVIDER_ACTION_PATH}/:provider`, async (req, res) => {
     const provider = String(req.params.provider);
@@ -75,34 +91,73 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
       at: now(),
     };
     hits.push(hit);
-    const refuse = (status: number, code: string, reason: string): void => {
-      Object.assign(hit, { status, reason });
-      res.status(status).set('x-vpn-proxy', 'refused').json({ code, message: reason });
-    };
+    hitOf.set(req, hit);
     const appIdOf = Object.hasOwn(APP_ID_OF, provider) ? APP_ID_OF[provider] : undefined;
-    if (rawBody === undefined) return refuse(413, 'RAPI-1012', 'body is larger than 64 KiB');
-    if (appIdOf === undefined) return refuse(403, 'PRVD-1000', `the proxy forwards no "${provider}" calls`);
+    if (rawBody === undefined) throw new ProxyError(413, 'RAPI-1012', 'body is larger than 64 KiB');
+    if (appIdOf === undefined) throw new ProxyError(403, 'PRVD-1000', `the proxy forwards no "${provider}" calls`);
     const appId = appIdOf(rawBody);
     if (appId !== undefined) hit.appId = appId;
     const route = appId === undefined ? undefined : table.get(provider)?.get(appId);
     // Answered as an environment would answer an unknown app (RAPI-1003), so the provider sees one behaviour.
-    if (route === undefined)
-      return refuse(
-        403,
-        'RAPI-1003',
-        appId === undefined ? 'the call names no app id' : `no environment owns app id "${appId}"`,
-      );
+    if (route === undefined) {
+      const reason = appId === undefined ? 'the call names no app id' : `no environment owns app id "${appId}"`;
+      throw new ProxyError(403, 'RAPI-1003', reason);
+    }
     const path = `${PROVIDER_ACTION_PATH}/${provider}`;
     Object.assign(hit, { env: route.env, forwardedTo: `${route.url}${path}` });
+    let answer: UpstreamAnswer;
     try {
-      const answer = await sendUpstream(route.url, path, { method: 'POST', headers: hit.headers, body: rawBody });
-      hit.status = answer.status;
-      relayAnswer(res, answer);
+      answer = await sendUpstream(route.url, path, { method: 'POST', headers: hit.headers, body: rawBody });
     } catch {
-      refuse(502, 'SWEB-1000', `environment "${route.env}" did not answer`);
+      throw new ProxyError(502, 'SWEB-1000', `environment "${route.env}" did not answer`);
     }
+    hit.status = answer.status;
+    relayAnswer(res, answer);
   });
-  return { table, hits, app };
+  // On the router's host, a request the proxy did not take up (express refused its path before any handler)
+  // is the host's to answer; on its own host, the same writer answers it at the end of the app.
+  app.use(proxyErrorWriter({ hits, hitOf, now, passOn: true }));
+  return { table, hits, app, errorWriter: proxyErrorWriter({ hits, hitOf, now, passOn: false }) };
+}
+
+/**
+ * The proxy's one error writer: a ProxyError is answered {code, message}; a request express refused (a path
+ * that is not valid %-encoding) is RAPI-1012; anything else is a bug, kept in the call's hit, and answered
+ * SWEB-1000 with status 500.
+ */
+function proxyErrorWriter(journal: {
+  hits: ProxyHit[];
+  hitOf: WeakMap<Request, ProxyHit>;
+  now: () => number;
+  passOn: boolean;
+}): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, next) => {
+    let hit = journal.hitOf.get(req);
+    if (hit === undefined && journal.passOn) return next(err);
+    if (err instanceof ProxyError) {
+      if (hit) Object.assign(hit, { status: err.status, reason: err.reason });
+      if (res.headersSent) return void res.destroy();
+      if (err.refused) res.set('x-vpn-proxy', 'refused');
+      return void res.status(err.status).json({ code: err.code, message: err.reason });
+    }
+    if (hit === undefined && clientErrorOf(err) !== undefined) {
+      if (res.headersSent) return void res.destroy();
+      return void res.status(400).json({ code: 'RAPI-1012', message: 'the VPN proxy could not read this request' });
+    }
+    if (hit === undefined) {
+      hit = {
+        provider: '',
+        rawBody: Buffer.alloc(0),
+        headers: forwardableHeaders(req.headers),
+        status: 0,
+        at: journal.now(),
+      };
+      journal.hits.push(hit);
+    }
+    Object.assign(hit, { status: 500, reason: 'the VPN proxy failed', error: describeError(err) });
+    if (res.headersSent) return void res.destroy();
+    res.status(500).json({ code: 'SWEB-1000', message: 'the VPN proxy failed' });
+  };
 }
 
 /** Gives the proxy its own origin (`--proxy-host separate`, what the seed says should happen). */
@@ -110,20 +165,12 @@ export function startVpnProxy(proxy: VpnProxy, opts: ListenOptions = {}): Promis
   const app = express();
   app.disable('x-powered-by');
   app.use(proxy.app);
-  app.use(
-    (req, res) =>
-      void res
-        .status(404)
-        .json({
-          code: 'RAPI-1003',
-          message: `the VPN proxy serves only POST ${PROVIDER_ACTION_PATH}/<provider>, not ${req.method} ${req.path}`,
-        }),
-  );
-  // A broken request (bad %-encoding in the path, a dropped socket) gets JSON, never a stack trace.
-  app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    if (!res.headersSent)
-      res.status(400).json({ code: 'RAPI-1012', message: 'the VPN proxy could not read this request' });
+  app.use((req) => {
+    const only = `the VPN proxy serves only POST ${PROVIDER_ACTION_PATH}/<provider>`;
+    throw new ProxyError(404, 'RAPI-1003', `${only}, not ${req.method} ${req.path}`, false);
   });
+  // A broken request (bad %-encoding in the path) gets JSON, never a stack trace.
+  app.use(proxy.errorWriter);
   return listen(app, opts);
 }
 
@@ -132,18 +179,6 @@ export function routeApps(table: ProxyTable, provider: string, appIds: Iterable<
   const apps = table.get(provider) ?? new Map<string, ProxyRoute>();
   for (const appId of appIds) apps.set(appId, route);
   table.set(provider, apps);
-}
-
-function parseJson(text: string | null): Record<string, unknown> | undefined {
-  if (text === null) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function stringField(obj: Record<string, unknown> | undefined, key: string): string | undefined {

@@ -1,6 +1,8 @@
 /** Token-endpoint answers in the profile's wire shape: success bodies, error envelopes, encodings. */
 import type { Request, Response } from 'express';
 import type { TokenProfile } from '../profiles/profile.js';
+import { defined } from '../util/defined.js';
+import { isJsonObject } from '../util/json.js';
 import type { OAuthError } from './errors.js';
 import type { IssuedToken } from './grants.js';
 
@@ -23,10 +25,9 @@ export function successBody(t: TokenProfile, v: AnswerValues): Record<string, un
   const refreshToken = v.withRefreshToken ? v.token.refreshToken : undefined;
   if (t.responseTemplate === undefined) {
     return {
-      ...(accessToken === undefined ? {} : { access_token: accessToken }),
+      ...defined({ access_token: accessToken }),
       ...t.responseFields,
-      ...(t.expiresIn === undefined ? {} : { expires_in: t.expiresIn }),
-      ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+      ...defined({ expires_in: t.expiresIn, refresh_token: refreshToken }),
     };
   }
   const values: Record<string, unknown> = {
@@ -36,8 +37,9 @@ export function successBody(t: TokenProfile, v: AnswerValues): Record<string, un
     expiresIn: t.expiresIn,
   };
   for (const [k, value] of Object.entries(v.params)) values[`param.${k}`] = value;
+  const user = fill(t.responseTemplate, values);
   const server = v.serverToken && t.serverTokenTemplate ? fill(t.serverTokenTemplate, values) : {};
-  return { ...(fill(t.responseTemplate, values) as Record<string, unknown>), ...(server as Record<string, unknown>) };
+  return { ...(isJsonObject(user) ? user : {}), ...(isJsonObject(server) ? server : {}) };
 }
 
 // A string that is exactly "{name}" becomes that value; a field whose value is undefined is left out.

@@ -2,7 +2,8 @@
 import type { Request, Response, Router } from 'express';
 import type { ProviderContext, RegisteredClient } from './context.js';
 import { takeFault } from './context.js';
-import { OAuthError, accessDenied, invalidRequest, unsupportedResponseType } from './errors.js';
+import { defined } from '../util/defined.js';
+import { OAuthError, accessDenied, invalidRequest, redirectAnswer, unsupportedResponseType } from './errors.js';
 import { paramsOf, rawQueryOf } from './journal.js';
 import { renderConsent } from './consent-page.js';
 import { appendFragment, appendParams, redirectUriMatches } from './redirect-uri.js';
@@ -34,7 +35,7 @@ export function registerAuthorize(router: Router, ctx: ProviderContext): void {
     } catch (err) {
       // RFC 6749 §4.1.2.1: once client and redirect_uri are trusted, errors go back to it, with the state.
       if (err instanceof OAuthError && err.redirectable)
-        return void res.redirect(302, errorRedirect(ctx, request, err.error, err.description));
+        throw redirectAnswer(302, errorRedirect(ctx, request, err.error, err.description));
       throw err;
     }
   });
@@ -62,15 +63,17 @@ export function approve(ctx: ProviderContext, request: AuthorizeRequest): string
       scope: request.scope,
       state: request.state,
       params: request.params,
-      ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
-      ...(request.codeChallengeMethod === undefined ? {} : { codeChallengeMethod: request.codeChallengeMethod }),
+      ...defined({ codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod }),
     },
     ctx.profile.rules.codeLifetimeSeconds,
   );
   return appendParams(request.redirectUri, { code: grant.code, state: request.state });
 }
 
-/** Where an error goes once the client is trusted: the query, or the fragment for fragment providers (RFC 6749 §4.2.2.1). */
+/**
+ * Where an error goes once the client is trusted: the query, or the fragment for fragment providers
+ * (RFC 6749 §4.2.2.1).
+ */
 export function errorRedirect(
   ctx: ProviderContext,
   request: AuthorizeRequest,
@@ -109,8 +112,7 @@ export function validateClient(
     state: query.state,
     scope: query[ctx.profile.authorize.scopeParameter],
     params: query,
-    ...(query.code_challenge === undefined ? {} : { codeChallenge: query.code_challenge }),
-    ...(query.code_challenge_method === undefined ? {} : { codeChallengeMethod: query.code_challenge_method }),
+    ...defined({ codeChallenge: query.code_challenge, codeChallengeMethod: query.code_challenge_method }),
   };
 }
 

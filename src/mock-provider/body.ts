@@ -1,5 +1,7 @@
 /** Reads a request body in any of the four exchange formats of contract §3.1, without trusting it. */
 import type { Request } from 'express';
+import { readBodyBytes } from '../mock-edge/forward.js';
+import { isJsonObject, parseJson } from '../util/json.js';
 import { invalidRequest } from './errors.js';
 import { paramsOf, type RecordedRequest } from './journal.js';
 
@@ -19,15 +21,10 @@ export async function readBody(req: Request): Promise<ParsedBody> {
   if (raw.length === 0) return { raw, params: {}, repeated: [], format: 'none' };
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('application/json')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw invalidRequest('request body is not valid JSON');
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json))
-      throw invalidRequest('JSON body must be an object');
-    return { raw, params: stringify(json as Record<string, unknown>), repeated: [], format: 'json' };
+    const json = parseJson(raw);
+    if (json === undefined) throw invalidRequest('request body is not valid JSON');
+    if (!isJsonObject(json)) throw invalidRequest('JSON body must be an object');
+    return { raw, params: stringify(json), repeated: [], format: 'json' };
   }
   if (type.startsWith('multipart/form-data')) {
     let form: FormData;
@@ -51,14 +48,8 @@ function stringify(obj: Record<string, unknown>): Record<string, string> {
 }
 
 async function readRaw(req: Request): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // note: an oversized body is read to the end and dropped; leaving the loop early would destroy the
-  // socket and the client would see a reset instead of the OAuth error.
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= LIMIT) chunks.push(chunk);
-  }
-  if (size > LIMIT) throw invalidRequest('request body is larger than 64 KiB');
-  return Buffer.concat(chunks).toString('utf8');
+  // note: an oversized body is read to the end and dropped, so the client sees the OAuth error, not a reset.
+  const bytes = await readBodyBytes(req, LIMIT);
+  if (bytes === undefined) throw invalidRequest('request body is larger than 64 KiB');
+  return bytes.toString('utf8');
 }

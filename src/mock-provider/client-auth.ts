@@ -44,7 +44,8 @@ function credentialsOf(
   const out: { clientId?: string; clientSecret?: string } = {};
   if (params.client_id !== undefined) out.clientId = params.client_id;
   if (t.clientAuth === 'assertion') {
-    // note: Azure DevOps takes the app secret itself as the assertion (contract §3.2); RFC 7523 would want a signed JWT.
+    // note: Azure DevOps takes the app secret itself as the assertion (contract §3.2); RFC 7523 would want a
+    // signed JWT.
     if (params.client_assertion_type !== JWT_BEARER_ASSERTION) {
       throw invalidClient(`client_assertion_type must be "${JWT_BEARER_ASSERTION}"`);
     }

@@ -22,7 +22,8 @@ export function renderConsent(res: Response, ctx: ProviderContext, request: Auth
     `<p><strong>${APP_NAME}</strong> wants to connect to your ${name} account.</p>` +
       `<h2>Application</h2><p>${APP_NAME} (client id <code>${escapeHtml(request.client.clientId)}</code>)</p>` +
       `<h2>Access asked for</h2>${scopeList}` +
-      `<h2>Where you go next</h2><p>Either answer sends you back to <code>${escapeHtml(request.redirectUri)}</code>.</p>` +
+      `<h2>Where you go next</h2>` +
+      `<p>Either answer sends you back to <code>${escapeHtml(request.redirectUri)}</code>.</p>` +
       // Buttons in a POST form: Tab reaches both, Enter or Space presses one; no script needed.
       `<form method="post" action="${escapeHtml(ctx.profile.authorize.path)}/consent?${escapeHtml(rawQuery)}">` +
       `<p><button type="submit" name="decision" value="approve">Approve</button> ` +

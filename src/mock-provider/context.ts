@@ -22,7 +22,9 @@ export type ProviderFault =
   | { kind: 'omit-fields'; fields: string[] }
   | { kind: 'delay'; ms: number }
   /** A successful token answer with one more field of `bytes` filler characters (it lands in the stored `data`). */
-  | { kind: 'extra-field'; name: string; bytes: number };
+  | { kind: 'extra-field'; name: string; bytes: number }
+  /** The route throws a plain Error with this message, as a bug would: the error writer must journal it. */
+  | { kind: 'crash'; message: string };
 
 export interface ProviderContext {
   profile: ProviderProfile;
@@ -36,8 +38,9 @@ export interface ProviderContext {
   readonly baseUrl: string;
 }
 
-/** Takes the next queued fault for an endpoint, if any. */
+/** Takes the next queued fault for an endpoint, if any; a crash fault throws here, inside the route. */
 export function takeFault(ctx: ProviderContext, endpoint: ProviderEndpoint): ProviderFault | undefined {
-  const queue = ctx.faults.get(endpoint);
-  return queue?.shift();
+  const fault = ctx.faults.get(endpoint)?.shift();
+  if (fault?.kind === 'crash') throw new Error(fault.message);
+  return fault;
 }

@@ -8,6 +8,7 @@ import type { Request, Response, Router } from 'express';
 import type { IdentityCall, MockAccount } from '../profiles/identity.js';
 import type { ProviderContext } from './context.js';
 import { takeFault } from './context.js';
+import { ProviderHttpError, bearerError } from './errors.js';
 
 interface IdentityState {
   seeded: MockAccount;
@@ -50,7 +51,7 @@ export function isIdentityPath(ctx: ProviderContext, path: string): boolean {
 
 /** Fills an answer template with an account's values (see the profile's `answer` field). */
 export function renderAnswer(template: unknown, account: MockAccount): unknown {
-  const values: Record<string, unknown> = {
+  const values: Record<string, string | number | boolean | null> = {
     id: account.id,
     username: account.username,
     fullName: account.fullName,
@@ -75,25 +76,25 @@ export function renderAnswer(template: unknown, account: MockAccount): unknown {
 async function answer(ctx: ProviderContext, call: IdentityCall, req: Request, res: Response): Promise<void> {
   const fault = takeFault(ctx, 'identity');
   if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-  if (fault?.kind === 'status')
-    return void res.status(fault.status).json({ message: fault.body ?? 'identity lookup failed' });
+  if (fault?.kind === 'status') {
+    const body = { message: fault.body ?? 'identity lookup failed' };
+    throw new ProviderHttpError(fault.status, { kind: 'json', body });
+  }
   const header = req.headers.authorization ?? '';
   const token = /^Bearer /i.test(header) ? header.slice(7).trim() : '';
   if (!token || !ctx.grants.isActive(token) || fault?.kind === 'oauth-error') {
     const description = token ? 'the access token is unknown, expired or revoked' : 'a Bearer access token is required';
-    res.set('WWW-Authenticate', `Bearer error="invalid_token", error_description="${description}"`);
-    return void res.status(401).json({ error: 'invalid_token', error_description: description });
+    throw bearerError(401, 'invalid_token', description);
   }
   const account = accountFor(ctx, token);
   const id = req.params.id;
-  if (id !== undefined && id !== String(account.id)) {
-    return void res.status(404).json({ error: 'not_found', error_description: `no user "${id}"` });
-  }
+  if (typeof id === 'string' && id !== String(account.id)) throw bearerError(404, 'not_found', `no user "${id}"`);
   res.set('Cache-Control', 'no-store').json(renderAnswer(call.answer, account));
 }
 
 function accountFor(ctx: ProviderContext, token: string): MockAccount {
-  const state = states.get(ctx) as IdentityState; // registered before any route can run
+  const state = states.get(ctx);
+  if (!state) throw new Error('the identity routes of this provider were never registered');
   let account = state.byToken.get(token);
   if (!account) {
     account = { ...state.seeded, ...state.next };

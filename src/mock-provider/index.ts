@@ -1,18 +1,26 @@
 /** A mock third-party provider built from a profile: authorize + consent, token or OAuth 1.0a, journal, faults. */
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { MockAccount } from '../profiles/identity.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { registerAuthorize } from './authorize.js';
 import { registerConsent } from './consent.js';
 import type { ProviderContext, ProviderFault, RegisteredClient } from './context.js';
-import { OAuthError } from './errors.js';
+import { providerErrorWriter } from './error-writer.js';
+import { ProviderHttpError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
 import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
-import { headersOf, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
+import {
+  headersOf,
+  keepJournalEntry,
+  queryOf,
+  rawQueryOf,
+  type ProviderEndpoint,
+  type RecordedRequest,
+} from './journal.js';
 import { registerOAuth1 } from './oauth1-server.js';
 import { isProfileCallPath, registerProfileCall } from './profile-call.js';
-import { escapeHtml, sendPage } from '../util/html-page.js';
+import { defined } from '../util/defined.js';
 import { registerToken } from './token.js';
 
 export type { ProviderFault, RegisteredClient } from './context.js';
@@ -68,7 +76,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
       at: ctx.now(),
     };
     ctx.requests.push(entry);
-    res.locals.journalEntry = entry;
+    keepJournalEntry(res, entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
       const location = res.getHeader('location');
@@ -84,26 +92,11 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
   registerIdentity(router, ctx);
   registerProfileCall(router, ctx);
   app.use(router);
-  app.use((req, res) => {
-    res
-      .status(404)
-      .json({
-        error: 'not_found',
-        error_description: `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}`,
-      });
+  app.use((req) => {
+    const description = `no route for ${req.method} ${req.path} on mock ${ctx.profile.id}`;
+    throw new ProviderHttpError(404, { kind: 'json', body: { error: 'not_found', error_description: description } });
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof OAuthError) {
-      // Errors that may not be redirected get a page, never a Location (RFC 6749 §4.1.2.1).
-      return void sendPage(
-        res,
-        err.status,
-        `${ctx.profile.displayName}: ${err.error}`,
-        `<p>${escapeHtml(err.description)}</p>`,
-      );
-    }
-    res.status(500).json({ error: 'server_error', error_description: 'the mock provider failed' });
-  });
+  app.use(providerErrorWriter(ctx));
   return app;
 }
 
@@ -159,7 +152,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
   };
   return {
     ...server,
-    ...(apiServer === undefined ? {} : { apiUrl: apiServer.url }),
+    ...defined({ apiUrl: apiServer?.url }),
     close: async () => {
       await Promise.all([server.close(), apiServer?.close()]);
     },

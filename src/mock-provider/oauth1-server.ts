@@ -12,19 +12,17 @@ import { takeFault } from './context.js';
 import { randomToken, type RequestToken } from './grants.js';
 import { journalEntryOf, queryOf, rawQueryOf } from './journal.js';
 import { renderConsent } from './consent-page.js';
-import { OAuthError } from './errors.js';
+import { OAuthError, ProviderHttpError, redirectAnswer } from './errors.js';
 import { appendParams } from './redirect-uri.js';
 
 // RFC 5849 §3.3: timestamps far off are refused, and a nonce is used once per timestamp.
 const CLOCK_SKEW_S = 300;
 const REQUEST_TOKEN_LIFETIME_MS = 10 * 60 * 1000;
 
-class OAuth1Problem extends Error {
-  constructor(
-    readonly problem: string,
-    readonly advice: string,
-  ) {
-    super(`${problem}: ${advice}`);
+/** The oauth_problem reporting extension Jira answers with: 401, form-encoded. */
+class OAuth1Problem extends ProviderHttpError {
+  constructor(problem: string, advice: string) {
+    super(401, { kind: 'form', fields: { oauth_problem: problem, oauth_problem_advice: advice } });
   }
 }
 
@@ -53,7 +51,7 @@ export function registerOAuth1(router: Router, ctx: ProviderContext, o: OAuth1Co
     const query = queryOf(rawQueryOf(req));
     const { token, consumer, callback } = authorizeRequest(ctx, o, query);
     if (takeFault(ctx, 'authorize')?.kind === 'deny')
-      return void res.redirect(
+      throw redirectAnswer(
         302,
         appendParams(callback, { oauth_token: token.token, oauth_problem: 'permission_denied' }),
       );
@@ -160,24 +158,17 @@ async function verifySigned(
   return { consumer, params };
 }
 
+// A problem is thrown as an OAuth1Problem, which the app's error writer answers.
 async function answer(res: Response, run: () => Promise<Record<string, string>>): Promise<void> {
-  try {
-    const fields = await run();
-    res
-      .status(200)
-      .set('Cache-Control', 'no-store')
-      .type('application/x-www-form-urlencoded')
-      .send(new URLSearchParams(fields).toString());
-  } catch (err) {
-    if (!(err instanceof OAuth1Problem)) throw err;
-    res
-      .status(401)
-      .type('application/x-www-form-urlencoded')
-      .send(new URLSearchParams({ oauth_problem: err.problem, oauth_problem_advice: err.advice }).toString());
-  }
+  const fields = await run();
+  res
+    .status(200)
+    .set('Cache-Control', 'no-store')
+    .type('application/x-www-form-urlencoded')
+    .send(new URLSearchParams(fields).toString());
 }
 
-// The app's error middleware shows a non-redirectable OAuthError as a page, never a Location.
+// The app's error writer shows a non-redirectable OAuthError as a page, never a Location.
 function pageError(message: string): OAuthError {
   return new OAuthError(400, 'invalid_request', message);
 }

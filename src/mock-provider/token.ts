@@ -7,7 +7,7 @@ import { readBody } from './body.js';
 import { authenticateClient } from './client-auth.js';
 import type { ProviderContext } from './context.js';
 import { takeFault } from './context.js';
-import { OAuthError, invalidGrant, invalidRequest } from './errors.js';
+import { OAuthError, ProviderHttpError, invalidGrant, invalidRequest, statusFault } from './errors.js';
 import type { CodeGrant, IssuedToken } from './grants.js';
 import { journalEntryOf, paramsOf, rawQueryOf } from './journal.js';
 
@@ -43,11 +43,7 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
       refreshing = params.grant_type === REFRESH_GRANT;
       const fault = takeFault(ctx, 'token');
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
-      if (fault?.kind === 'status')
-        return void res
-          .status(fault.status)
-          .type('text')
-          .send(fault.body ?? 'provider failure');
+      if (fault?.kind === 'status') throw statusFault(fault.status, fault.body ?? 'provider failure');
       if (fault?.kind === 'oauth-error') throw new OAuthError(400, fault.error, fault.description ?? fault.error);
       const withoutAccessToken = fault?.kind === 'no-access-token';
       const omit = fault?.kind === 'omit-fields' ? fault.fields : [];
@@ -83,13 +79,18 @@ export function registerToken(router: Router, ctx: ProviderContext): void {
       if (fault?.kind === 'extra-field') payload[fault.name] = 'x'.repeat(fault.bytes);
       sendAnswer(t, req, res, 200, payload);
     } catch (err) {
-      if (!(err instanceof OAuthError)) throw err;
-      const fixed = refreshing ? (t.refresh.errorStatus ?? t.errorStatus) : t.errorStatus;
-      const status = fixed === 400 ? err.status : fixed;
-      if (status === 401) res.set('WWW-Authenticate', 'Basic realm="token"');
-      sendAnswer(t, req, res, status, errorBody(t, err, err instanceof RedirectMismatch));
+      throw err instanceof OAuthError ? tokenError(t, err, refreshing) : err;
     }
   });
+}
+
+/** An OAuth error in the profile's wire format: its envelope, its status, Basic's challenge on a 401. */
+function tokenError(t: TokenProfile, err: OAuthError, refreshing: boolean): ProviderHttpError {
+  const fixed = refreshing ? (t.refresh.errorStatus ?? t.errorStatus) : t.errorStatus;
+  const status = fixed === 400 ? err.status : fixed;
+  const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Basic realm="token"' } : {};
+  const body = errorBody(t, err, err instanceof RedirectMismatch);
+  return new ProviderHttpError(status, { kind: 'token', token: t, body }, headers);
 }
 
 function exchangeCode(ctx: ProviderContext, t: TokenProfile, req: Request, params: Record<string, string>): CodeGrant {
@@ -116,7 +117,10 @@ function exchangeCode(ctx: ProviderContext, t: TokenProfile, req: Request, param
   return grant;
 }
 
-/** RFC 6749 §6 with rotation where the profile says (RFC 9700 §4.14.2): reuse of a rotated token revokes the family. */
+/**
+ * RFC 6749 §6 with rotation where the profile says (RFC 9700 §4.14.2): reuse of a rotated token revokes the
+ * family.
+ */
 function refresh(
   ctx: ProviderContext,
   t: TokenProfile,
@@ -159,7 +163,8 @@ function checkPkce(grant: CodeGrant, verifier: string | undefined): void {
   }
   if (verifier === undefined) throw invalidGrant('"code_verifier" is required for this code'); // RFC 9700 §2.1.1
   const computed = createHash('sha256').update(verifier).digest('base64url');
-  if (computed !== grant.codeChallenge) throw invalidGrant('code_verifier does not match the code_challenge'); // RFC 7636 §4.6
+  // RFC 7636 §4.6
+  if (computed !== grant.codeChallenge) throw invalidGrant('code_verifier does not match the code_challenge');
 }
 
 class RedirectMismatch extends OAuthError {}

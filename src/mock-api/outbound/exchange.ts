@@ -3,6 +3,7 @@
  * profile's format and client authentication, and how the answer is read, reshaped and normalised.
  */
 import type { ProviderProfile, TokenProfile } from '../../profiles/profile.js';
+import { isJsonObject, parseJson } from '../../util/json.js';
 import { reshapeAnswer } from './reshape.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -60,7 +61,8 @@ export function tokenBlockOf(profile: ProviderProfile): TokenProfile {
 
 /**
  * Ordered parameters (contract §3.1): redirect_uri, grant_type unless noGrantType, client authentication, the
- * code and state (or the refresh token), then the extras with Object.assign semantics (an override keeps its place).
+ * code and state (or the refresh token), then the extras with Object.assign semantics (an override keeps its
+ * place).
  */
 export function exchangeRequest(t: TokenProfile, input: ExchangeInput | RefreshInput): ExchangeRequest {
   const refreshing = 'refreshToken' in input;
@@ -115,7 +117,7 @@ async function call(
   const body = await readAnswer(response);
   // GitHub answers errors with 200 and Slack with {ok:false, error}: the error field decides, not the status.
   if (body.error !== undefined)
-    throw new Error(`token endpoint answered ${response.status} with error "${String(body.error)}"`);
+    throw new Error(`token endpoint answered ${response.status} with error "${errorText(body.error)}"`);
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
   const { user, server } = reshapeAnswer(t.reshape, body);
   return {
@@ -130,15 +132,16 @@ export async function readAnswer(response: Response): Promise<Record<string, unk
   const text = await response.text();
   const type = (response.headers.get('content-type') ?? '').toLowerCase();
   if (type.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
+  const body = parseJson(text);
+  if (body === undefined)
     throw new Error(`token endpoint answered ${response.status} with a body that is neither JSON nor a form`);
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new Error('token endpoint answered with a JSON value that is not an object');
-  return body as Record<string, unknown>;
+  if (!isJsonObject(body)) throw new Error('token endpoint answered with a JSON value that is not an object');
+  return body;
+}
+
+// The provider's error field as it reads in a message: a string as it is, anything else as JSON.
+function errorText(error: unknown): string {
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
 /** Maps an exchange request onto fetch arguments for its format. */
@@ -177,10 +180,7 @@ export function normalizeToken(
   if (typeof body.apiKey === 'string') out.apiKey = body.apiKey;
   const expiresIn = Number(body.expires_in ?? t?.expiresIn);
   if (Number.isFinite(expiresIn) && expiresIn > 0) out.expiresAt = now() + (expiresIn - 5) * 1000;
-  const inner =
-    body.data !== null && typeof body.data === 'object' && !Array.isArray(body.data)
-      ? (body.data as Record<string, unknown>)
-      : {};
+  const inner = isJsonObject(body.data) ? body.data : {};
   const data = Object.fromEntries(
     Object.entries({ ...body, data: undefined, ...inner }).filter(([k, v]) => !NOT_DATA.has(k) && v !== undefined),
   );

@@ -4,8 +4,10 @@
  * CodeStream reads. A failed call is PRVD-1001; no email is the profile's missingEmail code.
  */
 import { getPath } from '../../util/dotted.js';
+import { defined } from '../../util/defined.js';
 import type { IdentityCall, IdentityConfig } from '../../profiles/identity.js';
 import { csError } from '../cs-errors.js';
+import { answerJson } from './answer-json.js';
 
 /** Who the provider says the user is, as the identity connector needs it. */
 export interface ProviderIdentity {
@@ -38,8 +40,7 @@ export async function lookupIdentity(identity: IdentityConfig, input: IdentityLo
   return {
     userId: found.userId,
     email: found.email,
-    ...(found.username === undefined ? {} : { username: found.username }),
-    ...(found.fullName === undefined ? {} : { fullName: found.fullName }),
+    ...defined({ username: found.username, fullName: found.fullName }),
   };
 }
 
@@ -55,11 +56,11 @@ export function readCall(call: IdentityCall, body: unknown): Found {
   if (fullName !== undefined) out.fullName = fullName;
   let source: unknown = body;
   if (read.list !== undefined) {
-    const list = read.list === '.' ? body : getPath(body, read.list);
-    const items = Array.isArray(list) ? list : [];
+    const list: unknown = read.list === '.' ? body : getPath(body, read.list);
+    const items: unknown[] = Array.isArray(list) ? list : [];
     // Contract §3.2: GitHub and Bitbucket use the email marked primary; none marked means none usable.
-    source =
-      read.primary === undefined ? items[0] : items.find((item) => getPath(item, read.primary as string) === true);
+    const primary = read.primary;
+    source = primary === undefined ? items[0] : items.find((item) => getPath(item, primary) === true);
   }
   for (const field of read.email) {
     const email = text(getPath(source, field));
@@ -86,11 +87,9 @@ async function getJson(call: IdentityCall, found: Found, input: IdentityLookup):
     throw csError('PRVD-1001', `GET ${path} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!response.ok) throw csError('PRVD-1001', `GET ${path} answered ${response.status}`);
-  try {
-    return await response.json();
-  } catch {
-    throw csError('PRVD-1001', `GET ${path} answered with a body that is not JSON`);
-  }
+  const body = await answerJson(response);
+  if (body === undefined) throw csError('PRVD-1001', `GET ${path} answered with a body that is not JSON`);
+  return body;
 }
 
 function getField(body: unknown, path: string | undefined): unknown {

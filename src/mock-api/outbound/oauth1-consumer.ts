@@ -45,10 +45,8 @@ export async function startOAuth1(
     { encodeHost: true },
   );
   const callback = `${ctx.publicApiUrl}/no-auth/provider-token/${profile.id}?state=${state}`;
-  res.redirect(
-    302,
-    `${client.baseUrl}${profile.authorize.path}?oauth_token=${encodeURIComponent(token)}&oauth_callback=${encodeURIComponent(callback)}`,
-  );
+  const query = `oauth_token=${encodeURIComponent(token)}&oauth_callback=${encodeURIComponent(callback)}`;
+  res.redirect(302, `${client.baseUrl}${profile.authorize.path}?${query}`);
 }
 
 /** Exchanges the authorized request token; stores the request-token secret as the real server does (contract §4.1). */
@@ -100,9 +98,9 @@ async function signedPost(
   });
   const text = await response.text();
   const fields = new URLSearchParams(text);
-  if (!response.ok)
-    throw new Error(
-      `${path} answered ${response.status}${fields.has('oauth_problem') ? ` (${fields.get('oauth_problem') ?? ''})` : ''}`,
-    );
+  if (!response.ok) {
+    const problem = fields.has('oauth_problem') ? ` (${fields.get('oauth_problem') ?? ''})` : '';
+    throw new Error(`${path} answered ${response.status}${problem}`);
+  }
   return fields;
 }

@@ -5,6 +5,8 @@
  */
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { starHost } from '../../state.js';
+import { defined } from '../../util/defined.js';
+import { isJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 
@@ -52,7 +54,7 @@ export function resolveClient(
   if (profile.oauth1 === undefined && (clientId === '' || clientSecret === '')) throw csError('PRVD-1009');
   if (profile.oauth1 !== undefined && oauth1 === undefined) throw csError('PRVD-1009', 'no oauthData for this host');
   const baseUrl = ctx.hostOrigins?.get(profile.id)?.get(lower) ?? lower.replace(/\/+$/, '');
-  return { clientId, clientSecret, baseUrl, host: lower, ...(oauth1 === undefined ? {} : { oauth1 }), extra: {} };
+  return { clientId, clientSecret, baseUrl, host: lower, ...defined({ oauth1 }), extra: {} };
 }
 
 /**
@@ -84,7 +86,7 @@ export function callbackUrl(ctx: ApiContext, profile: ProviderProfile, at: 'star
 }
 
 function oauth1Of(data: unknown): OAuth1Consumer | undefined {
-  if (data === null || typeof data !== 'object') return undefined;
-  const { consumerKey, privateKey } = data as Record<string, unknown>;
+  if (!isJsonObject(data)) return undefined;
+  const { consumerKey, privateKey } = data;
   return typeof consumerKey === 'string' && typeof privateKey === 'string' ? { consumerKey, privateKey } : undefined;
 }

@@ -18,7 +18,8 @@ export function reshapeAnswer(reshape: TokenProfile['reshape'], body: Record<str
   const user = structuredClone(body);
   for (const [field, path] of Object.entries(reshape.assign)) {
     const value = getPath(raw, path);
-    // note: a missing source leaves the field undefined, as the real server does (Slack without authed_user → RAPI-1010).
+    // note: a missing source leaves the field undefined, as the real server does (Slack without authed_user
+    // → RAPI-1010).
     if (value === undefined) delete user[field];
     else user[field] = value;
   }

@@ -7,7 +7,9 @@ import { getPath } from '../../util/dotted.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { sharingQuery, type SharingProfileCall } from '../../profiles/sharing.js';
 import type { ApiContext } from '../context.js';
+import { defined } from '../../util/defined.js';
 import { csError } from '../cs-errors.js';
+import { answerJson } from './answer-json.js';
 import type { TokenData } from './exchange.js';
 
 /** The fields a sharing connect writes beside the token. */
@@ -29,10 +31,7 @@ export async function sharingWriteFor(
   const identity = providerIdentityOf(profile, input.tokenData.data);
   const call = profile.sharingProfileCall;
   const extra = call === undefined ? undefined : await fetchExtra(ctx, call, input.baseUrl, input.tokenData);
-  return {
-    ...(extra === undefined ? {} : { extra }),
-    ...(identity === undefined ? {} : { providerIdentity: identity }),
-  };
+  return defined({ extra, providerIdentity: identity });
 }
 
 /** "<provider>::<data[identityField]>" of a stored multiple entry, or undefined when the profile names no field. */
@@ -63,18 +62,13 @@ async function fetchExtra(
     throw csError('PRVD-1007', `GET ${call.path} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!response.ok) throw csError('PRVD-1007', `GET ${call.path} answered ${response.status}`);
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    throw csError('PRVD-1007', `GET ${call.path} answered with a body that is not JSON`);
-  }
+  const body = await answerJson(response);
+  if (body === undefined) throw csError('PRVD-1007', `GET ${call.path} answered with a body that is not JSON`);
   // Slack answers its errors with 200 and {ok:false, error}: the envelope decides, not the status.
   if (call.okField !== undefined && getPath(body, call.okField) !== true) {
-    throw csError(
-      'PRVD-1007',
-      `GET ${call.path} answered ${call.okField}=${String(getPath(body, call.okField))} (error "${String(getPath(body, 'error'))}")`,
-    );
+    const ok = String(getPath(body, call.okField));
+    const error = String(getPath(body, 'error'));
+    throw csError('PRVD-1007', `GET ${call.path} answered ${call.okField}=${ok} (error "${error}")`);
   }
   const extra: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(call.extra)) {

@@ -6,6 +6,7 @@
 import type { Request } from 'express';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { decodeState } from '../../state.js';
+import { defined } from '../../util/defined.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import { normalizeToken, type TokenData } from './exchange.js';
@@ -45,7 +46,7 @@ export async function connectTokenFor(
     // Trello's apiKey comes from the CodeStream client config (contract §8: "Trello adds apiKey and data: {apiKey}").
     for (const field of profile.delivery.addFromClient)
       if (client.extra[field] !== undefined) body[field] = client.extra[field];
-    return { tokenData: normalizeToken(body, undefined, ctx.now), ...(host === undefined ? {} : { host }) };
+    return { tokenData: normalizeToken(body, undefined, ctx.now), ...defined({ host }) };
   }
   if (profile.oauth1 !== undefined) {
     // Contract §2.3 step 6: segment 3 must be an oasec JWT; its `sec` pairs with the oauth_token query parameter.
@@ -55,12 +56,8 @@ export async function connectTokenFor(
     const oauthToken = queryString(req, 'oauth_token');
     if (!oauthToken) throw csError('RAPI-1001', 'oauth_token');
     const tokenData = await exchangeOAuth1(ctx, profile, client, oauthToken, oasec.sec);
-    return { tokenData, ...(host === undefined ? {} : { host }) };
+    return { tokenData, ...defined({ host }) };
   }
   const result = await exchangeWith(ctx, profile, info, client);
-  return {
-    tokenData: result.tokenData,
-    ...(result.serverToken === undefined ? {} : { serverToken: result.serverToken }),
-    ...(host === undefined ? {} : { host }),
-  };
+  return { tokenData: result.tokenData, ...defined({ serverToken: result.serverToken, host }) };
 }

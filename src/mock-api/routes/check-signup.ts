@@ -5,17 +5,19 @@
  * the request before the record is read, so a failed call never uses up the record (failure mode 28).
  */
 import type { Request, Router } from 'express';
+import { defined } from '../../util/defined.js';
+import { isJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
-import { CS_ERRORS, CsError, csError, type CsErrorCode } from '../cs-errors.js';
+import { ApiHttpError, csError, isCsErrorCode } from '../cs-errors.js';
 import type { SignupRecord } from '../signup/records.js';
 
 export function registerCheckSignup(router: Router, ctx: ApiContext): void {
   router.put('/no-auth/check-signup', async (req, res) => {
     const fault = ctx.faults.checkSignup.shift();
-    if (fault?.kind === 'status') return void res.status(fault.status).json({ code: 'SWEB-1000' });
+    if (fault?.kind === 'status') throw new ApiHttpError(fault.status, { code: 'SWEB-1000' });
     if (fault?.kind === 'hang' && (await ctx.faults.hold((listener) => res.once('close', listener))) === 'closed')
       return;
-    const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
+    const body: Record<string, unknown> = isJsonObject(req.body) ? req.body : {};
     const token = body.token;
     if (token === undefined || token === null || token === '') throw csError('RAPI-1001', 'token');
     if (typeof token !== 'string') throw csError('RAPI-1012', 'token');
@@ -32,19 +34,9 @@ export function registerCheckSignup(router: Router, ctx: ApiContext): void {
   });
 }
 
-/** A wire code outside the mock's catalogue (USRC-1032, UNKNOWN), still written by the one error middleware. */
-class WireError extends CsError {
-  constructor(
-    private readonly wireCode: string,
-    private readonly wireMessage: string,
-    extra: Record<string, unknown>,
-  ) {
-    super('SWEB-1004', extra);
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { code: this.wireCode, message: this.wireMessage, ...(this.info as Record<string, unknown>) };
-  }
+/** A wire code outside the mock's catalogue (USRC-1032, UNKNOWN), in the same 403 {code, message, ...}. */
+function wireError(code: string, message: string, extra: Record<string, unknown>): ApiHttpError {
+  return new ApiHttpError(403, { code, message, ...extra });
 }
 
 // The decision order of contract §5's table.
@@ -52,13 +44,13 @@ function answer(ctx: ApiContext, record: SignupRecord, req: Request): Record<str
   if (record.error !== undefined) {
     if (record.sharing) {
       const extra = { providerError: record.providerError, provider: record.provider };
-      if (Object.hasOwn(CS_ERRORS, record.error)) throw csError(record.error as CsErrorCode, extra);
-      throw new WireError('UNKNOWN', 'unknown error', extra);
+      if (isCsErrorCode(record.error)) throw csError(record.error, extra);
+      throw wireError('UNKNOWN', 'unknown error', extra);
     }
     throw csError('USRC-1022', { error: record.error, provider: record.provider });
   }
   if (record.switchToServerUrl !== undefined)
-    throw new WireError('USRC-1032', 'switch to another server', { url: record.switchToServerUrl });
+    throw wireError('USRC-1032', 'switch to another server', { url: record.switchToServerUrl });
   if (record.expiresAt < ctx.now()) throw csError('AUTH-1005', 'signup token');
   const user = record.userId === null ? undefined : ctx.store.users.get(record.userId);
   if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
@@ -95,11 +87,6 @@ function loginPackage(ctx: ApiContext, userId: string, record: SignupRecord): Re
     streams: [],
     signupStatus: record.signupStatus,
     provider: record.provider,
-    ...(record.providerAccess === undefined ? {} : { providerAccess: record.providerAccess }),
-    ...(record.teamId === undefined ? {} : { teamId: record.teamId }),
+    ...defined({ providerAccess: record.providerAccess, teamId: record.teamId }),
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,6 +5,8 @@
  * JSON 403, never a redirect, and write no signup record.
  */
 import type { Router } from 'express';
+import { defined } from '../../util/defined.js';
+import { isJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import type { TokenData } from '../outbound/exchange.js';
@@ -18,25 +20,24 @@ export function registerClientToken(router: Router, ctx: ApiContext): void {
     const profile = ctx.profiles.get(provider);
     if (!profile) throw csError('PRVD-1000');
     if (!profile.acceptsClientToken) throw csError('PRVD-1011', `"${provider}" does not accept a client token`);
-    const body: Record<string, unknown> =
-      typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {};
-    const token = optional(body, 'token', 'string');
+    const body: Record<string, unknown> = isJsonObject(req.body) ? req.body : {};
+    const token = optional(body, 'token', isString);
     if (token === undefined) throw csError('RAPI-1001', 'token');
-    const code = optional(body, 'code', 'string');
-    const signupToken = optional(body, 'signup_token', 'string');
-    const noSignup = optional(body, 'no_signup', 'boolean') ?? false;
-    const data = optional(body, 'data', 'object');
-    const mockEmail = hasMockSecret(ctx, req) ? optional(body, '_mockEmail', 'string') : undefined;
+    const code = optional(body, 'code', isString);
+    const signupToken = optional(body, 'signup_token', isString);
+    const noSignup = optional(body, 'no_signup', isBoolean) ?? false;
+    const data = optional(body, 'data', isJsonObject);
+    const mockEmail = hasMockSecret(ctx, req) ? optional(body, '_mockEmail', isString) : undefined;
 
     const config = profile.identity;
     if (!config) throw csError('PRVD-1004', `"${provider}" has no identity lookup`);
     const identity = await resolveIdentity(ctx, provider, config, {
       code: code ?? '',
       accessToken: token,
-      ...(mockEmail === undefined ? {} : { mockEmail }),
+      ...defined({ mockEmail }),
     });
     const { user, signupStatus } = matchOrCreateUser(ctx, { provider, identity, noSignup });
-    const tokenData: TokenData = { accessToken: token, ...(data === undefined ? {} : { data }) };
+    const tokenData: TokenData = { accessToken: token, ...defined({ data }) };
     saveSignupIdentity(ctx, res, { user, provider, identity, tokenData });
     // note: without a signup token nobody can poll for the result, so no record is kept.
     if (signupToken !== undefined) ctx.signups.insert({ token: signupToken, provider, userId: user.id, signupStatus });
@@ -44,13 +45,13 @@ export function registerClientToken(router: Router, ctx: ApiContext): void {
   });
 }
 
-type Kinds = { string: string; boolean: boolean; object: Record<string, unknown> };
-
 // Contract §1: an absent parameter is undefined, one of the wrong type is RAPI-1012 naming it.
-function optional<K extends keyof Kinds>(body: Record<string, unknown>, name: string, kind: K): Kinds[K] | undefined {
+function optional<T>(body: Record<string, unknown>, name: string, is: (value: unknown) => value is T): T | undefined {
   const value = body[name];
   if (value === undefined || value === null || value === '') return undefined;
-  const ok = kind === 'object' ? typeof value === 'object' && !Array.isArray(value) : typeof value === kind;
-  if (!ok) throw csError('RAPI-1012', name);
-  return value as Kinds[K];
+  if (!is(value)) throw csError('RAPI-1012', name);
+  return value;
 }
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';

@@ -6,7 +6,8 @@ import type { Router } from 'express';
 import { escapeHtml, sendPage } from '../../util/html-page.js';
 import { ownValue } from '../../util/dotted.js';
 import type { ApiContext } from '../context.js';
-import { queryString, redirectToError } from '../http.js';
+import { WebErrorRedirect } from '../cs-errors.js';
+import { queryString } from '../http.js';
 
 const RETURN_TO_IDE = '<p>Return to CodeStream in your IDE.</p>';
 
@@ -15,7 +16,8 @@ const SPECIAL_PAGES: Record<string, { title: string; body: (provider: string | u
   'USRC-1015': {
     title: 'Multiple Workspaces',
     body: (p) =>
-      `<p>For now you can belong to only one ${p === undefined ? 'third-party' : escapeHtml(p)}-connected team on CodeStream.</p>`,
+      `<p>For now you can belong to only one ${p === undefined ? 'third-party' : escapeHtml(p)}-connected team ` +
+      'on CodeStream.</p>',
   },
   'USRC-1020': {
     title: 'Invitation conflict.',
@@ -36,7 +38,8 @@ const SPECIAL_PAGES: Record<string, { title: string; body: (provider: string | u
   'PRVD-1010': {
     title: 'No primary email found',
     body: () =>
-      '<p>Signing in with GitLab needs your primary GitLab email to be public (GitLab: Preferences, Profile, "Public email").</p>',
+      '<p>Signing in with GitLab needs your primary GitLab email to be public ' +
+      '(GitLab: Preferences, Profile, "Public email").</p>',
   },
   'USRC-1006': {
     title: 'Already signed up',
@@ -61,18 +64,19 @@ export function registerPages(router: Router, ctx: ApiContext): void {
       providerError !== undefined && providerError !== code
         ? `<p>Provider error: <code>${escapeHtml(providerError)}</code></p>`
         : '';
+    const withName = name === undefined ? '' : ` with ${escapeHtml(name)}`;
     sendPage(
       res,
       200,
       'Authentication failed',
-      `<p>We could not authenticate you${name === undefined ? '' : ` with ${escapeHtml(name)}`}${withCode}.</p>${csCode}<p>Return to your IDE to try again.</p>`,
+      `<p>We could not authenticate you${withName}${withCode}.</p>${csCode}<p>Return to your IDE to try again.</p>`,
     );
   });
   router.get('/web/provider-connected/:provider', (req, res) => {
     const provider = String(req.params.provider);
     const profile = ctx.profiles.get(provider);
     if (!profile)
-      return void redirectToError(res, [
+      throw new WebErrorRedirect([
         ['code', 'SWEB-1000'],
         ['provider', provider],
       ]);

@@ -5,11 +5,13 @@
  */
 import type { Request, Response, Router } from 'express';
 import { safeEqual, SLACK_MAX_SKEW_S, slackSignature } from '../../protocol/slack-teams-signing.js';
+import { defined } from '../../util/defined.js';
+import { isJsonObject, parseJson, parseJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
 import { headersOf } from '../../mock-provider/journal.js';
 import { handleTeamsActivity } from '../msteams-bot.js';
-import type { ReceivedProviderCall } from '../provider-actions.js';
+import { textOf, type ReceivedProviderCall } from '../provider-actions.js';
 import { readRawBody } from '../raw-body.js';
 
 type ActionHandler = (ctx: ApiContext, req: Request, res: Response, raw: Buffer) => Promise<void>;
@@ -40,16 +42,7 @@ export function registerProviderAction(router: Router, ctx: ApiContext): void {
 
 /** Slack's interactive-components payload: form body `payload=<json>` (contract §7). */
 export function slackPayloadOf(raw: Buffer): Record<string, unknown> | undefined {
-  const text = new URLSearchParams(raw.toString('utf8')).get('payload');
-  if (text === null) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonObject(new URLSearchParams(raw.toString('utf8')).get('payload'));
 }
 
 /**
@@ -75,14 +68,14 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
   if (!safeEqual(signature, slackSignature(secret, timestamp, raw)))
     throw csError('RAPI-1003', 'signature does not match the body');
 
-  const slackUser = (payload.user ?? {}) as { id?: unknown };
+  const slackUser = isJsonObject(payload.user) ? payload.user : {};
   const providerUserId = typeof slackUser.id === 'string' ? slackUser.id : undefined;
   const user = providerUserId === undefined ? undefined : userWithIdentity(ctx, `slack::${providerUserId}`);
   const action = {
     provider: 'slack',
     appId,
-    type: String(payload.type ?? ''),
-    ...(providerUserId === undefined ? {} : { providerUserId }),
+    type: textOf(payload.type),
+    ...defined({ providerUserId }),
     userId: user?.id ?? null,
     actionId: slackActionId(payload),
     at: ctx.now(),
@@ -99,15 +92,12 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
 
 /** The action id: JSON in actions[0].action_id or view.private_metadata (contract §7); kept raw if not JSON. */
 function slackActionId(payload: Record<string, unknown>): unknown {
-  const actions = Array.isArray(payload.actions) ? (payload.actions as Array<{ action_id?: unknown }>) : [];
-  const view = (payload.view ?? {}) as { private_metadata?: unknown };
-  const text = actions[0]?.action_id ?? view.private_metadata;
+  const first: unknown = Array.isArray(payload.actions) ? payload.actions[0] : undefined;
+  const actionId = isJsonObject(first) ? first.action_id : undefined;
+  const text = actionId ?? (isJsonObject(payload.view) ? payload.view.private_metadata : undefined);
   if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  const parsed = parseJson(text);
+  return parsed === undefined ? text : parsed;
 }
 
 /** The user whose providerIdentities hold `identity` ("slack::U…", "msteams::<tenant>"). */

@@ -8,8 +8,9 @@ import { encodeState } from '../../state.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { buildAuthorizeUrl } from '../authorize-url.js';
 import type { ApiContext } from '../context.js';
-import { CsError, csError } from '../cs-errors.js';
-import { queryString, redirectToError, requiredQueryString } from '../http.js';
+import { defined } from '../../util/defined.js';
+import { CsError, WebErrorRedirect, csError } from '../cs-errors.js';
+import { queryString, requiredQueryString } from '../http.js';
 import { startOAuth1 } from '../outbound/oauth1-consumer.js';
 import { decodeToken } from '../pauth.js';
 import { callbackUrl, resolveClient, servedHostUrl } from '../outbound/provider-client.js';
@@ -22,7 +23,7 @@ export function registerProviderAuth(router: Router, ctx: ApiContext, webModes: 
   router.get('/web/provider-auth/:provider', (req, res) => {
     // note: the seed opens /web/provider-auth with the user's pauth code; without a code it is the SSO start.
     // Presence decides, not a usable value: `code=` or a repeated code is a broken connect (RAPI-1001), not a sign-up.
-    const hasCode = Object.hasOwn(req.query as object, 'code');
+    const hasCode = Object.hasOwn(req.query, 'code');
     // Contract §1.4: the SSO start answers an unknown service with SWEB-1000, not PRVD-1000.
     if (!hasCode && webModes.signup) return start(ctx, req, res, webModes.signup, 'SWEB-1000');
     return start(ctx, req, res, connectStart);
@@ -41,12 +42,24 @@ async function start(
     if (!ctx.profiles.has(provider)) throw csError(unknownProvider);
     await handler(ctx, req, res, provider);
   } catch (err) {
-    // A garbage code decodes to null and the real server's TypeError shows up as code=undefined (contract §1.3 step 4).
+    // A garbage code decodes to null and the real server's TypeError shows up as code=undefined (contract
+    // §1.3 step 4); any other error is the mock's own bug, which the journal keeps.
     const code = err instanceof CsError ? err.code : 'undefined';
-    redirectToError(res, [
-      ['code', code],
-      ['provider', provider],
-    ]);
+    const expected = err instanceof CsError || err instanceof UndecodableCode;
+    throw new WebErrorRedirect(
+      [
+        ['code', code],
+        ['provider', provider],
+      ],
+      expected ? undefined : err,
+    );
+  }
+}
+
+/** The real server's TypeError on a pauth code that does not decode (it reads `type` of null). */
+class UndecodableCode extends TypeError {
+  constructor() {
+    super('cannot read properties of null (reading "type")');
   }
 }
 
@@ -54,7 +67,7 @@ async function start(
 export const connectStart: StartHandler = async (ctx, req, res, provider) => {
   const code = requiredQueryString(req, 'code');
   const payload = decodeToken(code);
-  if (payload === null) throw new TypeError('cannot read properties of null (reading "type")');
+  if (payload === null) throw new UndecodableCode();
   if (payload.type !== 'pauth') throw csError('AUTH-1002', 'not a provider authorization token');
   const profile = ctx.profiles.get(provider);
   if (!profile) throw csError('PRVD-1000');
@@ -66,7 +79,7 @@ export const connectStart: StartHandler = async (ctx, req, res, provider) => {
   const state = encodeState({
     env: String(ctx.env.callbackEnvironment),
     jwt: code,
-    ...(client.host === undefined ? {} : { host: client.host }),
+    ...defined({ host: client.host }),
   });
   const requestServerToken = queryString(req, 'requestServerToken') !== undefined;
   const redirectUri = callbackUrl(ctx, profile, 'start');

@@ -5,6 +5,7 @@
  */
 import type { Router } from 'express';
 import { getPath } from '../../util/dotted.js';
+import { isJsonObject } from '../../util/json.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { starHost } from '../../state.js';
 import type { ApiContext } from '../context.js';
@@ -23,8 +24,7 @@ export interface DeauthInput {
 export function registerProviderDeauth(router: Router, ctx: ApiContext): void {
   router.put('/provider-deauth/:provider', (req, res) => {
     const user = requireUser(ctx, req);
-    const body: Record<string, unknown> =
-      typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {};
+    const body: Record<string, unknown> = isJsonObject(req.body) ? req.body : {};
     const teamId = bodyString(body, 'teamId');
     if (teamId === undefined) throw csError('RAPI-1001', 'teamId');
     const host = bodyString(body, 'host')?.toLowerCase();

@@ -5,9 +5,9 @@
 import type { Request, Response, Router } from 'express';
 import { decodeState, StateError } from '../../state.js';
 import type { ApiContext } from '../context.js';
-import { CsError, csError } from '../cs-errors.js';
+import { CsError, WebErrorRedirect, csError } from '../cs-errors.js';
 import { sendFragmentHopPage } from '../fragment-page.js';
-import { queryString, redirectToError, requiredQueryString } from '../http.js';
+import { queryString, requiredQueryString } from '../http.js';
 import { decodeToken, verifyToken } from '../pauth.js';
 import { saveConnectToken, saveServerToken, storageSuffix, successLocation } from '../save-token.js';
 import { connectTokenFor } from '../outbound/token-source.js';
@@ -46,15 +46,20 @@ export function registerProviderToken(router: Router, ctx: ApiContext, hooks: Ca
     try {
       await handleCallback(ctx, hooks, req, res, provider, state);
     } catch (err) {
+      if (err instanceof WebErrorRedirect) throw err;
       const code = err instanceof CsError ? err.code : 'SWEB-1004';
       const payload = state === undefined ? null : payloadOf(state);
-      // Contract §1.5 step 11: state=<state|0>, so an empty state reads as 0 like a missing one.
-      redirectToError(res, [
-        ['state', state || '0'],
-        ['code', code],
-        ['provider', provider],
-      ]);
       hooks.onError?.(ctx, { provider, code, payload, req });
+      // Contract §1.5 step 11: state=<state|0>, so an empty state reads as 0 like a missing one. An error
+      // that is no CsError is the mock's own bug: SWEB-1004 on the wire, and the journal keeps it.
+      throw new WebErrorRedirect(
+        [
+          ['state', state || '0'],
+          ['code', code],
+          ['provider', provider],
+        ],
+        err instanceof CsError ? undefined : err,
+      );
     }
   });
 }
@@ -92,15 +97,13 @@ async function handleCallback(
   if (providerError !== undefined) {
     // Contract §1.5 step 5: USRC-1022 for providers without sign-up support, else the raw provider error.
     const noAllowSignup = !payload.suok && !profile.supportsSignup;
-    const code = noAllowSignup ? 'USRC-1022' : providerError;
-    redirectToError(res, [
+    hooks.onError?.(ctx, { provider, code: providerError, providerError, payload, req });
+    throw new WebErrorRedirect([
       ['state', state],
-      ['code', code],
+      ['code', noAllowSignup ? 'USRC-1022' : providerError],
       ['provider', provider],
       ['providerError', noAllowSignup ? providerError : undefined],
     ]);
-    hooks.onError?.(ctx, { provider, code: providerError, providerError, payload, req });
-    return;
   }
   // Only a code provider's callback carries a code; OAuth 1.0a brings oauth_token, fragment providers a token.
   const code = queryString(req, 'code') ?? '';

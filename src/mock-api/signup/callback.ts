@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { IdentityConfig } from '../../profiles/identity.js';
-import type { ProviderProfile } from '../../profiles/profile.js';
+import { defined } from '../../util/defined.js';
 import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import type { TokenData } from '../outbound/exchange.js';
@@ -23,7 +23,8 @@ const MOCK_CODE = /^mock.*-(.+)-(.+)$/;
 
 /** Exchange, identity lookup, match or create, store, signup record, success redirect. */
 export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, info, req, res) => {
-  const profile = ctx.profiles.get(info.provider) as ProviderProfile; // provider-token resolved it
+  const profile = ctx.profiles.get(info.provider);
+  if (!profile) throw csError('PRVD-1000'); // provider-token resolved it already
   const config = profile.identity;
   if (!config) throw csError('PRVD-1004', `"${info.provider}" has no identity lookup`);
   const hu = stringOf(info.payload.hu);
@@ -40,22 +41,21 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
   const identity = await resolveIdentity(ctx, info.provider, config, {
     code: info.code,
     accessToken,
-    ...(mock.email === undefined ? {} : { mockEmail: mock.email }),
-    ...(hostUrl === undefined ? {} : { hostUrl }),
+    ...defined({ mockEmail: mock.email, hostUrl }),
   });
   const teamId = stringOf(info.payload.teamId);
   const { user, signupStatus } = matchOrCreateUser(ctx, {
     provider: info.provider,
     identity,
     noSignup: Boolean(info.payload.nosu),
-    ...(teamId === undefined ? {} : { teamId }),
+    ...defined({ teamId }),
   });
   saveSignupIdentity(ctx, res, {
     user,
     provider: info.provider,
     identity,
     tokenData,
-    ...(hu === undefined ? {} : { hostUrl: hu }),
+    ...defined({ hostUrl: hu }),
   });
   ctx.signups.insert(
     { ...recordBase(info.provider, info.payload, info.state), userId: user.id, signupStatus },
@@ -82,7 +82,10 @@ export async function resolveIdentity(
   );
 }
 
-/** Contract §9: the mock inputs (_mockToken, _mockEmail) count only with x-cs-mock-secret equal to the confirmation cheat. */
+/**
+ * Contract §9: the mock inputs (_mockToken, _mockEmail) count only with x-cs-mock-secret equal to the
+ * confirmation cheat.
+ */
 export function hasMockSecret(ctx: ApiContext, req: Request): boolean {
   return req.headers['x-cs-mock-secret'] === ctx.config.secrets.confirmationCheat;
 }
@@ -97,7 +100,7 @@ export const saveFailedSignup: NonNullable<CallbackHooks['onError']> = (ctx, fai
       ...base,
       userId: null,
       error: failure.code,
-      ...(failure.providerError === undefined ? {} : { providerError: failure.providerError }),
+      ...defined({ providerError: failure.providerError }),
     },
     lifetimeOf(failure.req),
   );
@@ -118,8 +121,7 @@ function recordBase(
   return {
     token,
     provider,
-    ...(access === undefined ? {} : { providerAccess: access }),
-    ...(teamId === undefined ? {} : { teamId }),
+    ...defined({ providerAccess: access, teamId }),
     ...(payload.sm === true ? { sharing: true } : {}),
   };
 }
@@ -133,10 +135,8 @@ function lifetimeOf(req: Request): number | undefined {
 
 // Contract §3.1: the token host is the enterprise host, or hostUrl, or the provider's own host.
 function onHost(ctx: ApiContext, provider: string, hostUrl: string): ApiContext {
-  // note: a prototype view, so the context's getters (publicApiUrl) keep working unchanged.
-  return Object.create(ctx, {
-    providerUrls: { value: new Map([...ctx.providerUrls, [provider, hostUrl]]) },
-  }) as ApiContext;
+  // note: a copy for the one exchange that follows at once; getters (publicApiUrl) are read as they stand now.
+  return { ...ctx, providerUrls: new Map([...ctx.providerUrls, [provider, hostUrl]]) };
 }
 
 // Contract §9: _mockToken and _mockEmail count only with x-cs-mock-secret equal to the confirmation cheat.
@@ -144,7 +144,7 @@ function mockInputs(ctx: ApiContext, req: Request): { token?: string; email?: st
   if (!hasMockSecret(ctx, req)) return {};
   const token = queryString(req, '_mockToken');
   const email = queryString(req, '_mockEmail');
-  return { ...(token === undefined ? {} : { token }), ...(email === undefined ? {} : { email }) };
+  return defined({ token, email });
 }
 
 function mockToken(token: string): TokenData {

@@ -32,10 +32,9 @@ export interface MatchResult {
 export function matchOrCreateUser(ctx: ApiContext, input: MatchInput): MatchResult {
   const email = input.identity.email.toLowerCase();
   const candidates = [...ctx.store.users.values()].filter((u) => !u.deactivated && u.email.toLowerCase() === email);
+  const teamId = input.teamId;
   const invited =
-    input.teamId === undefined
-      ? undefined
-      : candidates.find((u) => !u.isRegistered && u.teamIds.includes(input.teamId as string));
+    teamId === undefined ? undefined : candidates.find((u) => !u.isRegistered && u.teamIds.includes(teamId));
   const user =
     invited ??
     candidates.find((u) => u.isRegistered) ??
