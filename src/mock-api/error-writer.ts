@@ -5,10 +5,10 @@
  * the answer is the internal error, SWEB-1000.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { clientErrorOf } from '../mock-provider/journal.js';
 import { ApiHttpError, CsError, WebErrorRedirect } from './cs-errors.js';
 import { BROWSER_ROUTE, redirectToError } from './http.js';
 import { noteUnexpected } from './journal.js';
+import { clientErrorOf } from '../util/http-request.js';
 
 export function apiErrorWriter(): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {

@@ -1,7 +1,7 @@
 /** The environment's request journal (ctx.requests): each request, its answer, and the bug it met if any. */
 import type { Response } from 'express';
-import { describeError } from '../mock-provider/journal.js';
 import type { ApiRequestRecord } from './context.js';
+import { describeError } from '../util/http-request.js';
 
 const records = new WeakMap<Response, ApiRequestRecord>();
 

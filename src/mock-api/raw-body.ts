@@ -4,8 +4,8 @@
  * read here from the stream, which no parser has touched.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBodyBytes } from '../mock-edge/forward.js';
 import { csError } from './cs-errors.js';
+import { readBodyBytes } from '../util/http-request.js';
 
 const LIMIT = 64 * 1024;
 const kept = new WeakMap<IncomingMessage, Buffer>();

@@ -78,24 +78,3 @@ export function relayAnswer(
   if (cookies !== undefined) res.setHeader('set-cookie', cookies);
   res.end(answer.body);
 }
-
-/** The request body as bytes, or undefined when it is larger than `limit`; every mock server reads bodies so. */
-export async function readBodyBytes(req: AsyncIterable<unknown>, limit = 64 * 1024): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // note: the body is drained even past the limit; leaving the loop early would destroy the socket
-  // before the refusal could be written.
-  for await (const chunk of req) {
-    const bytes = bytesOf(chunk);
-    size += bytes.length;
-    if (size <= limit) chunks.push(bytes);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
-}
-
-// A request stream without an encoding yields Buffers; text is accepted for streams that set one.
-function bytesOf(chunk: unknown): Buffer {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (typeof chunk === 'string' || chunk instanceof Uint8Array) return Buffer.from(chunk);
-  throw new TypeError(`a body chunk is a ${typeof chunk}, not bytes`);
-}

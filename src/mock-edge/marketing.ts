@@ -1,9 +1,9 @@
 /** The marketing site's "Successful Auth" page, the seed's default success redirect. */
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import { clientErrorOf, describeError } from '../mock-provider/journal.js';
 import { escapeHtml, sendPage } from '../util/html-page.js';
 import { PageError } from './page-error.js';
+import { clientErrorOf, describeError } from '../util/http-request.js';
 
 /** An error no route meant to throw (a bug), as the site keeps it; the answer was a 500 page. */
 export interface MarketingError {

@@ -7,12 +7,12 @@
  */
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import { clientErrorOf, describeError } from '../mock-provider/journal.js';
 import { defined } from '../util/defined.js';
 import { escapeHtml, sendPage } from '../util/html-page.js';
 import { environmentOf } from '../state.js';
 import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
 import { PageError } from './page-error.js';
+import { clientErrorOf, describeError } from '../util/http-request.js';
 
 /** redirect: 302 to the environment (default); proxy: the router fetches the environment's answer itself. */
 export type RouterMode = 'redirect' | 'proxy';

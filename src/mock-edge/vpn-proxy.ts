@@ -6,9 +6,10 @@
  */
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
-import { clientErrorOf, describeError } from '../mock-provider/journal.js';
 import { isJsonObject, parseJsonObject } from '../util/json.js';
-import { forwardableHeaders, readBodyBytes, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
+import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
+import { readBodyBytes } from '../util/http-request.js';
+import { clientErrorOf, describeError } from '../util/http-request.js';
 
 /** The predetermined path prefix configured in the provider's app: <proxy>/no-auth/provider-action/<provider>. */
 export const PROVIDER_ACTION_PATH = '/no-auth/provider-action';

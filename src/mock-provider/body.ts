@@ -1,9 +1,9 @@
 /** Reads a request body in any of the four exchange formats of contract §3.1, without trusting it. */
 import type { Request } from 'express';
-import { readBodyBytes } from '../mock-edge/forward.js';
 import { isJsonObject, parseJson } from '../util/json.js';
 import { invalidRequest } from './errors.js';
 import { paramsOf, type RecordedRequest } from './journal.js';
+import { readBodyBytes } from '../util/http-request.js';
 
 const LIMIT = 64 * 1024;
 

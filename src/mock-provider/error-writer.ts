@@ -8,7 +8,8 @@ import { escapeHtml, sendPage } from '../util/html-page.js';
 import { sendAnswer } from './answer.js';
 import type { ProviderContext } from './context.js';
 import { OAuthError, ProviderHttpError } from './errors.js';
-import { clientErrorOf, describeError, journalEntryOf } from './journal.js';
+import { journalEntryOf } from './journal.js';
+import { clientErrorOf, describeError } from '../util/http-request.js';
 
 export function providerErrorWriter(ctx: ProviderContext): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {

@@ -10,14 +10,8 @@ import { providerErrorWriter } from './error-writer.js';
 import { ProviderHttpError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
 import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
-import {
-  headersOf,
-  keepJournalEntry,
-  queryOf,
-  rawQueryOf,
-  type ProviderEndpoint,
-  type RecordedRequest,
-} from './journal.js';
+import { keepJournalEntry, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
+import { headersOf } from '../util/http-request.js';
 import { registerOAuth1 } from './oauth1-server.js';
 import { isProfileCallPath, registerProfileCall } from './profile-call.js';
 import { defined } from '../util/defined.js';

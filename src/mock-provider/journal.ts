@@ -1,5 +1,4 @@
 /** Every request a mock server receives, for checks and reports, and what the journals keep of a failure. */
-import { inspect } from 'node:util';
 import type { Request, Response } from 'express';
 import { defineField } from '../util/dotted.js';
 
@@ -27,15 +26,6 @@ export interface RecordedRequest {
   /** An error no route meant to throw (a bug), as describeError words it; the answer was a 500. */
   error?: string;
   at: number;
-}
-
-/** Flattens an express request's headers to single strings. */
-export function headersOf(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 /**
@@ -74,31 +64,4 @@ export function journalEntryOf(res: Response): RecordedRequest | undefined {
 export function rawQueryOf(req: Request): string {
   const q = req.originalUrl.indexOf('?');
   return q < 0 ? '' : req.originalUrl.slice(q + 1);
-}
-
-/** An error no route meant to throw, in words for a journal: "TypeError: x is not a function". */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return `a thrown ${typeof err}: ${inspect(err, { depth: 2, breakLength: Infinity })}`;
-}
-
-/** An error express raised itself about the request, not about the server. */
-export interface ClientError {
-  status: number;
-  message: string;
-  /** body-parser's kind ("entity.parse.failed", "entity.too.large"), when it has one. */
-  type: string | undefined;
-}
-
-/**
- * Bad input, never a bug: the http-errors express, its router and body-parser raise carry a 4xx `status`
- * (a path segment that is not valid %-encoding, a body over the limit, JSON that does not parse). Their
- * messages name no secrets.
- */
-export function clientErrorOf(err: unknown): ClientError | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const status = 'status' in err ? err.status : undefined;
-  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
-  const type = 'type' in err && typeof err.type === 'string' ? err.type : undefined;
-  return { status, message: err.message, type };
 }

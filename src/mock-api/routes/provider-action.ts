@@ -9,10 +9,10 @@ import { defined } from '../../util/defined.js';
 import { isJsonObject, parseJson, parseJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
-import { headersOf } from '../../mock-provider/journal.js';
 import { handleTeamsActivity } from '../msteams-bot.js';
 import { textOf, type ReceivedProviderCall } from '../provider-actions.js';
 import { readRawBody } from '../raw-body.js';
+import { headersOf } from '../../util/http-request.js';
 
 type ActionHandler = (ctx: ApiContext, req: Request, res: Response, raw: Buffer) => Promise<void>;
 
