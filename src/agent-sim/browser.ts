@@ -1,8 +1,11 @@
 /**
  * The headless browser: requests one hop at a time, never auto-follows, records each hop and refuses
  * to leave the lab's origins (so a wrong Location can never reach the internet). It keeps URL fragments
- * as a browser does, and runs the one page script the lab serves (the fragment hop) the way the page would.
+ * and cookies (RFC 6265, through tough-cookie) as a browser does, follows every redirect status as the Fetch
+ * standard does (301/302/303 → GET, 307/308 keep method and body), and runs the one page script the lab
+ * serves (the fragment hop) the way the page would. navigate.ts follows whole chains and submits forms.
  */
+import { CookieJar } from 'tough-cookie';
 import { AppError } from '../errors.js';
 import type { Actor, EventSink, HttpExchange } from '../events.js';
 import { nextFragmentHop, readFragmentHopPage } from '../protocol/fragment-hop.js';
@@ -13,6 +16,27 @@ export interface Hop extends HttpExchange {
   body: string;
   /** The fragment the page sees (without "#"): its URL's own, or inherited through redirects (RFC 9110 §10.2.2). */
   fragment?: string;
+  /** The body this request sent, so a 307/308 answer can send it again (RFC 9110 §15.4.8, §15.4.9). */
+  sent?: SentBody;
+}
+
+export interface SentBody {
+  body: string;
+  contentType: string;
+}
+
+/** How to open a URL: relative URLs resolve against `base`; a POST carries `sent`. */
+export interface OpenOptions {
+  base?: string | undefined;
+  /** The fragment to keep when the URL has none (inherited through redirects, RFC 9110 §10.2.2). */
+  inheritFragment?: string | undefined;
+  method?: string;
+  sent?: SentBody | undefined;
+}
+
+/** Someone who must know a value so that every output can hide it. */
+export interface SecretKeeper {
+  add(value: string | undefined): void;
 }
 
 /**
@@ -27,12 +51,20 @@ export interface HeadlessBrowserOptions {
   fetch: typeof fetch;
   now: () => number;
   onEvent?: EventSink;
+  /** Cookie values a provider sets (a real server's session) are registered here, so no report shows them. */
+  secrets?: SecretKeeper;
+}
+
+/** A redirect the browser follows: any 3xx with a Location (RFC 9110 §15.4). */
+export function isRedirect(hop: Pick<Hop, 'status' | 'location'>): boolean {
+  return hop.status >= 300 && hop.status < 400 && hop.location !== undefined && hop.location !== '';
 }
 
 export class HeadlessBrowser {
   readonly hops: Hop[] = [];
   readonly interceptors: BrowserInterceptor[] = [];
-  private readonly cookies = new Map<string, Map<string, string>>();
+  // Cookies belong to the host, not the origin (RFC 6265 §8.5): like a browser, the jar sends them to every port.
+  private readonly jar = new CookieJar();
 
   constructor(private readonly opts: HeadlessBrowserOptions) {}
 
@@ -41,10 +73,15 @@ export class HeadlessBrowser {
    * fragment never goes to the server; the hop keeps it, or `inheritFragment` when the URL has none.
    */
   async get(url: string, base?: string, inheritFragment?: string): Promise<Hop> {
-    let target = this.resolve(url, base);
+    return this.open(url, { base, inheritFragment });
+  }
+
+  /** Requests one URL with the method and body given (GET by default); see get. */
+  async open(url: string, opts: OpenOptions = {}): Promise<Hop> {
+    let target = this.resolve(url, opts.base);
     for (const intercept of this.interceptors)
       target = await intercept(target, this.opts.origins.get(target.origin) ?? 'browser');
-    const fragment = target.hash !== '' ? target.hash.slice(1) : inheritFragment;
+    const fragment = target.hash !== '' ? target.hash.slice(1) : opts.inheritFragment;
     target = new URL(target.href);
     target.hash = '';
     const actor = this.opts.origins.get(target.origin);
@@ -54,40 +91,51 @@ export class HeadlessBrowser {
         detail: { url: target.href },
       });
     }
+    const method = opts.method ?? 'GET';
+    const sent = method === 'GET' || method === 'HEAD' ? undefined : opts.sent;
     const headers: Record<string, string> = {
       accept: 'text/html,application/xhtml+xml',
       'user-agent': 'codestream-auth headless browser',
     };
-    const jar = this.cookies.get(target.origin);
-    if (jar && jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (sent !== undefined) headers['content-type'] = sent.contentType;
+    const cookie = await this.jar.getCookieString(target.href);
+    if (cookie !== '') headers.cookie = cookie;
     const { response, exchange } = await timedFetch(
       this.opts.fetch,
       target.href,
-      { method: 'GET', headers },
+      { method, headers, ...(sent === undefined ? {} : { body: sent.body }) },
       { from: 'browser', to: actor, now: this.opts.now },
     );
-    this.keepCookies(target.origin, response.headers);
+    await this.keepCookies(target.href, actor, response.headers);
     const body = await response.text();
     const hop: Hop = {
       ...exchange,
       bodySize: Buffer.byteLength(body),
       body,
-      ...defined({ fragment }),
+      ...defined({ fragment, sent }),
     };
     this.hops.push(hop);
-    const { body: _omit, fragment: _fragment, ...event } = hop;
+    const { body: _omit, fragment: _fragment, sent: _sent, ...event } = hop;
     this.opts.onEvent?.({ type: 'http', ...event });
     return hop;
   }
 
-  /** Follows the Location of a 3xx hop, one hop. */
+  /**
+   * Follows the Location of a 3xx hop, one hop: 307 and 308 repeat the method and body (RFC 9110 §15.4.8,
+   * §15.4.9); 301, 302 and 303 turn into a GET, as browsers do (Fetch standard, "HTTP-redirect fetch").
+   */
   async follow(hop: Hop): Promise<Hop> {
-    if (hop.status < 300 || hop.status >= 400 || !hop.location) {
+    if (!isRedirect(hop)) {
       throw new AppError('CHECK_FAILED', `expected a redirect from ${hop.url}, got ${hop.status}`, {
         detail: { url: hop.url, status: hop.status },
       });
     }
-    return this.get(hop.location, hop.url, hop.fragment);
+    const keep = hop.status === 307 || hop.status === 308;
+    return this.open(hop.location ?? '', {
+      base: hop.url,
+      inheritFragment: hop.fragment,
+      ...(keep ? { method: hop.method, sent: hop.sent } : {}),
+    });
   }
 
   /**
@@ -124,14 +172,11 @@ export class HeadlessBrowser {
     }
   }
 
-  private keepCookies(origin: string, headers: Headers): void {
+  private async keepCookies(url: string, actor: Actor, headers: Headers): Promise<void> {
     for (const line of headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const jar = this.cookies.get(origin) ?? new Map<string, string>();
-      jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-      this.cookies.set(origin, jar);
+      // A cookie the jar refuses (bad domain, malformed) is dropped, as a browser drops it.
+      const cookie = await this.jar.setCookie(line, url, { ignoreError: true });
+      if (actor === 'provider' && cookie) this.opts.secrets?.add(cookie.value);
     }
   }
 }

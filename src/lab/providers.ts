@@ -52,8 +52,12 @@ export async function startLabProviders(input: StartProvidersInput): Promise<Lab
     if (profile.server !== undefined) {
       if (!input.config.clients[id])
         throw new AppError('PROVIDER_UNKNOWN', `no client for the custom provider "${id}"`);
-      const authorize = new URL(profile.server.authorizeUrl).origin;
-      const token = new URL(profile.server.tokenUrl).origin;
+      const { authorizeUrl, tokenUrl } = profile.server;
+      // An issuer-only profile is completed by discovery when it is loaded (profiles/custom.ts).
+      if (authorizeUrl === undefined || tokenUrl === undefined)
+        throw new AppError('PROFILE_INVALID', `custom profile "${id}" has no endpoints: its issuer was not discovered`);
+      const authorize = new URL(authorizeUrl).origin;
+      const token = new URL(tokenUrl).origin;
       out.providerUrls.set(id, authorize);
       if (token !== authorize) out.providerApiUrls.set(id, token);
       out.externalOrigins.set(id, authorize);

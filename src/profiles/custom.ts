@@ -7,6 +7,8 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LabConfig } from '../lab/config.js';
+import { discoverEndpoints, withEndpoints } from './discovery.js';
+import { loginValues, missingLoginVars } from './login.js';
 import { loadProfileFile, type ProviderProfile } from './profile.js';
 
 export interface LabData {
@@ -19,8 +21,9 @@ export async function addCustomProfile(
   data: LabData,
   path: string,
   env: Readonly<Record<string, string | undefined>>,
+  fetchFn: typeof fetch = globalThis.fetch,
 ): Promise<ProviderProfile> {
-  const profile = await loadProfileFile(resolve(path), { idFromName: false });
+  let profile = await loadProfileFile(resolve(path), { idFromName: false });
   const server = profile.server;
   if (server === undefined) {
     throw new UsageError(`profile ${path} has no "server" block`, {
@@ -35,10 +38,19 @@ export async function addCustomProfile(
         `e.g. ${server.clientSecretEnv}=… codestream-auth connect --profile ${path}`,
     });
   }
+  const missing = profile.login === undefined ? [] : missingLoginVars(profile.login, env);
+  if (missing.length > 0)
+    throw new UsageError(`environment variable "${missing[0] ?? ''}" of the "login" block is not set`, {
+      hint: `Export the login's values (${missing.join(', ')}) before running with --profile ${path}.`,
+    });
+  if (server.authorizeUrl === undefined || server.tokenUrl === undefined)
+    profile = withEndpoints(profile, await discoverEndpoints(server.issuer ?? '', fetchFn));
+  // The login's values travel with the client, as its secret does: the browser of the run fills them in.
+  const login = profile.login === undefined ? {} : { login: loginValues(profile.login, env) };
   data.profiles.set(profile.id, profile);
   data.config = {
     ...data.config,
-    clients: { ...data.config.clients, [profile.id]: { clientId: server.clientId, clientSecret: secret } },
+    clients: { ...data.config.clients, [profile.id]: { clientId: server.clientId, clientSecret: secret, ...login } },
   };
   return profile;
 }
@@ -49,6 +61,7 @@ export async function providerFromArgs(
   profilePath: string | undefined,
   data: LabData,
   env: Readonly<Record<string, string | undefined>>,
+  fetchFn: typeof fetch = globalThis.fetch,
 ): Promise<string> {
   if (profilePath === undefined) {
     if (arg === undefined)
@@ -57,7 +70,7 @@ export async function providerFromArgs(
       });
     return arg;
   }
-  const profile = await addCustomProfile(data, profilePath, env);
+  const profile = await addCustomProfile(data, profilePath, env, fetchFn);
   if (arg !== undefined && arg !== profile.id)
     throw new UsageError(`provider "${arg}" is not the id of --profile ${profilePath} ("${profile.id}")`, {
       hint: 'Leave out the provider argument with --profile.',

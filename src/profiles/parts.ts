@@ -91,17 +91,27 @@ export const StorageSchema = z
   .prefault({});
 
 /**
- * A real or self-hosted server that the lab does not mock (connect --profile): absolute endpoints and the
- * client, whose secret is read from the environment variable the profile names, never from the file.
+ * A real or self-hosted server that the lab does not mock (connect --profile): absolute endpoints, or the
+ * issuer whose metadata names them (RFC 8414, OpenID Connect Discovery 1.0), and the client, whose secret is
+ * read from the environment variable the profile names, never from the file.
  */
-export const ServerSchema = z.object({
-  authorizeUrl: z.url({ protocol: /^https?$/ }),
-  tokenUrl: z.url({ protocol: /^https?$/ }),
-  clientId: z.string().min(1),
-  clientSecretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
-  /** Port the lab's router binds, so the redirect URI can be registered at the server ahead of time. */
-  callbackPort: z.number().int().min(1).max(65_535).optional(),
-});
+export const ServerSchema = z
+  .object({
+    /** The issuer identifier: the endpoints come from its discovery document when the URLs are absent. */
+    issuer: z.url({ protocol: /^https?$/ }).optional(),
+    authorizeUrl: z.url({ protocol: /^https?$/ }).optional(),
+    tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Set when the endpoints were discovered: the metadata document they came from. */
+    discoveredFrom: z.url().optional(),
+    clientId: z.string().min(1),
+    clientSecretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+    /** Port the lab's router binds, so the redirect URI can be registered at the server ahead of time. */
+    callbackPort: z.number().int().min(1).max(65_535).optional(),
+  })
+  .refine((s) => s.issuer !== undefined || (s.authorizeUrl !== undefined && s.tokenUrl !== undefined), {
+    path: ['issuer'],
+    message: 'is required unless both "authorizeUrl" and "tokenUrl" are given',
+  });
 
 export type OAuth1Config = z.infer<typeof OAuth1Schema>;
 export type Delivery = z.infer<typeof DeliverySchema>;

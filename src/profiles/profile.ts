@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { defined } from '../util/defined.js';
 import { fixturesDir } from '../util/paths.js';
 import { IdentitySchema } from './identity.js';
+import { LoginSchema } from './login.js';
 import {
   AgentSchema,
   DeliverySchema,
@@ -130,6 +131,8 @@ export const ProfileSchema = z.object({
   storage: StorageSchema,
   /** Set in custom profiles only: the real server the lab talks to instead of a mock. */
   server: ServerSchema.optional(),
+  /** Custom profiles: how the headless browser signs in at the real server without a person. */
+  login: LoginSchema.optional(),
   rules: RulesSchema,
   /** Sign-in with the provider: its identity endpoints and mock account (contract §3.2); absent → PRVD-1004. */
   identity: IdentitySchema.optional(),
@@ -161,6 +164,7 @@ const CheckedProfileSchema = ProfileSchema.superRefine((p, ctx) => {
   } else if (!exchanges || p.enterprise) {
     issue(['server'], 'is only supported for OAuth 2.0 code-flow providers that are not enterprise');
   }
+  if (p.login !== undefined && p.server === undefined) issue(['login'], 'needs a "server" block (a custom profile)');
   if (p.storage.multipleKey !== undefined && !p.agent.sharing)
     issue(['storage', 'multipleKey'], 'needs agent.sharing to be true');
   if (p.agent.requestServerToken && Object.keys(p.authorize.serverTokenParameters).length === 0) {
@@ -176,12 +180,11 @@ const CheckedProfileSchema = ProfileSchema.superRefine((p, ctx) => {
   if (p.acceptsClientToken && p.identity?.base !== 'provider')
     issue(['acceptsClientToken'], "needs an identity block on the provider's own host");
 }).transform((p) => {
-  // Custom profiles give absolute URLs; the checks compare paths, so they are read from the URLs.
-  const authorizePath = p.authorize.path ?? (p.server ? new URL(p.server.authorizeUrl).pathname : '/');
-  const token =
-    p.token === undefined
-      ? undefined
-      : { ...p.token, path: p.token.path ?? (p.server ? new URL(p.server.tokenUrl).pathname : '/') };
+  // Custom profiles give absolute URLs; the checks compare paths, so they are read from the URLs. An issuer-only
+  // profile gets its paths when discovery fills the URLs in (withEndpoints).
+  const pathOf = (url: string | undefined): string => (url === undefined ? '/' : new URL(url).pathname);
+  const authorizePath = p.authorize.path ?? pathOf(p.server?.authorizeUrl);
+  const token = p.token === undefined ? undefined : { ...p.token, path: p.token.path ?? pathOf(p.server?.tokenUrl) };
   const { token: _drop, ...rest } = p;
   return { ...rest, authorize: { ...p.authorize, path: authorizePath }, ...defined({ token }) };
 });

@@ -48,7 +48,9 @@ function quirksOf(p: ProviderProfile): string[] {
   const a = p.authorize;
   const t = p.token;
   if (p.server !== undefined)
-    q.push(`custom profile: the real server ${new URL(p.server.authorizeUrl).origin} is used, no mock runs`);
+    q.push(
+      `custom profile: the real server ${new URL(p.server.authorizeUrl ?? p.server.issuer ?? '').origin} is used, no mock runs`,
+    );
   if (p.enterprise)
     q.push('enterprise: client and host come from team.providerHosts (--host); an unregistered host is PRVD-1003');
   if (p.identity?.base === 'hostUrl') q.push("authorize and token live on the org's hostUrl; without one, PRVD-1008");

@@ -16,7 +16,8 @@ import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import { isolationStep } from '../engine/isolation.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { flowKind, startQuery } from './expect.js';
-import { checkAuthorizeAnswer, checkStart } from './start.js';
+import { passRealServer } from '../engine/real-server.js';
+import { checkAuthorizeAnswer, checkRedirectBack, checkStart } from './start.js';
 import { checkExchangeAndStore } from './store.js';
 
 export { expectedAuthorizeKeys } from './expect.js';
@@ -129,16 +130,10 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
 
   step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
-    const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
-    if (hop.status === 200 && !ctx.providerJournal) {
-      s.check(
-        'the server approved without a person',
-        false,
-        'a 302 back to the callback',
-        'a 200 page (a login or consent page)',
-      );
-    }
-    return checkAuthorizeAnswer(ctx, s, hop);
+    const start = need(ctx.authorizeHop, 'authorize hop', s);
+    // A real server (custom profile) may pass the browser through its own login and consent pages first.
+    if (!ctx.providerJournal) return checkRedirectBack(ctx, s, await passRealServer(ctx, s, start, ctx.redirectUri));
+    return checkAuthorizeAnswer(ctx, s, await ctx.browser.follow(start));
   }),
 
   step('route', 'Auth-origin router sends the callback to its environment', async (ctx, s) => {

@@ -3,6 +3,7 @@ import type { Actor } from '../../events.js';
 import type { ApiClient } from '../../agent-sim/api-client.js';
 import type { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import { HeadlessBrowser } from '../../agent-sim/browser.js';
+import type { LoginForm } from '../../agent-sim/navigate.js';
 import type { EventSink } from '../../events.js';
 import type { Lab } from '../../lab/start-lab.js';
 import type { RunningApi } from '../../mock-api/index.js';
@@ -25,6 +26,8 @@ export interface AgentContext {
   secrets: SecretSink;
   onEvent: EventSink;
   browser: HeadlessBrowser;
+  /** Custom profiles with a `login` block: what the headless browser types in at the real server. */
+  login?: LoginForm | undefined;
 }
 
 /** Maps each lab origin to the actor that answers there, so the browser can name hops and stay inside. */
@@ -41,9 +44,10 @@ export function labOrigins(lab: Lab): Map<string, Actor> {
 
 export function createBrowser(
   lab: Lab,
-  deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink },
+  deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink; secrets?: SecretSink },
 ): HeadlessBrowser {
-  return new HeadlessBrowser({ origins: labOrigins(lab), fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent });
+  const { fetch, now, onEvent, secrets } = deps;
+  return new HeadlessBrowser({ origins: labOrigins(lab), fetch, now, onEvent, ...(secrets ? { secrets } : {}) });
 }
 
 export type { ApiClient, BroadcastClient };

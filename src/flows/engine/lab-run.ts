@@ -15,6 +15,7 @@ import { labEnvironments } from '../../lab/envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
 import { reportServerCalls } from './server-calls.js';
 import { unmockedProvider } from '../../lab/unmocked-provider.js';
+import { loginOf } from '../../profiles/login.js';
 
 /** The part of a runner's dependencies the lab, the agent and runFlow use. */
 export interface LabRunDeps {
@@ -95,6 +96,9 @@ export function agentContextFor(
   const provider = mocked ?? (profile && external !== undefined ? unmockedProvider(profile, external) : undefined);
   if (!api || !provider || !profile)
     throw new AppError('PROVIDER_UNKNOWN', `the lab runs no "${providerId}" in "${envName}"`);
+  // A custom profile's login values are secrets: registered before any hop can show them.
+  const login = mocked === undefined ? loginOf(deps.config.clients[providerId]) : undefined;
+  for (const value of Object.values(login?.fields ?? {})) deps.secrets.add(value);
   const base = {
     lab,
     envName,
@@ -106,6 +110,7 @@ export function agentContextFor(
     secrets: deps.secrets,
     onEvent: deps.onEvent,
     browser: createBrowser(lab, deps),
+    ...defined({ login }),
   };
   return { base, mocked: mocked !== undefined };
 }

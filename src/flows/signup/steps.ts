@@ -16,6 +16,7 @@ import { need, type Step, type StepContext } from '../engine/runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './poll.js';
 import { isolationStep } from '../engine/isolation.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
+import { passRealServer } from '../engine/real-server.js';
 
 export interface SignupContext extends AgentContext {
   /** The agent's API client; sign-up runs before there is a CS session, so it has no access token. */
@@ -130,8 +131,11 @@ const startStep = step(
 );
 
 const authorizeStep = step('authorize', 'Provider asks for consent and redirects back', async (ctx, s) => {
-  const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
-  s.expectEqual('authorize answers 302', 302, hop.status);
+  const start = need(ctx.authorizeHop, 'authorize hop', s);
+  // A real server (custom profile) may pass the browser through its own login and consent pages first.
+  const real = !ctx.lab.providers.has(ctx.profile.id);
+  const hop = real ? await passRealServer(ctx, s, start, ctx.redirectUri) : await ctx.browser.follow(start);
+  if (!real) s.expectEqual('authorize answers 302', 302, hop.status);
   const back = ctx.browser.locationOf(hop);
   const backTo = back ? `${back.origin}${back.pathname}` : undefined;
   s.expectEqual('redirect goes to the redirect_uri', ctx.redirectUri, backTo);
