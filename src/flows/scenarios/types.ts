@@ -123,7 +123,15 @@ export type Expectation =
       revoked?: boolean;
     }
   /** The agent's own API call answers a JSON error (contract §1: 403 {code, message, info}). */
-  | { outcome: 'api-error'; from: string; status: number; code: string; info?: string }
+  | {
+      outcome: 'api-error';
+      from: string;
+      status: number;
+      code: string;
+      info?: string;
+      /** The text of a readAuth / tokenInvalid refusal (contract §1.10: `reason`, not `info`). */
+      reason?: string;
+    }
   /** A box answers with an error page and no redirect. */
   | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string }
   /** Sign-up: the agent logs in with the login package. */

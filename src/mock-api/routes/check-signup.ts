@@ -29,7 +29,8 @@ export function registerCheckSignup(router: Router, ctx: ApiContext): void {
     try {
       res.json(answer(ctx, record, req));
     } finally {
-      ctx.signups.remove(record.token);
+      // Under the token as sent (contract §1.10): a double-pasted token leaves its record in place.
+      ctx.signups.remove(token);
     }
   });
 }

@@ -82,9 +82,10 @@ export const checkSignupScenarios: readonly Scenario[] = [
   signup({
     name: 'signup-token-double-paste',
     title: 'The user pastes the signup token into VS Code twice',
-    source: 'contract FM 27, §2.4 (find undoes a double paste)',
+    source: 'contract FM 27, §2.4 (find undoes a double paste), §1.10 (the record is removed under the raw token)',
     injects: "the agent's check-signup sends the 36-character token twice over (72 characters)",
-    observes: 'the API reads it as the first 36 characters: the login package, and the record is gone afterwards',
+    observes:
+      'the API reads it as the first 36 characters: the login package; the record, removed under the 72 characters, survives',
     injections: [{ kind: 'double-paste' }],
     expect: { outcome: 'logged-in' },
   }),

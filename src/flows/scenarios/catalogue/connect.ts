@@ -27,7 +27,13 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     injects: 'GET /provider-auth-code?teamId=other for a user of acme only',
     observes: '403 RAPI-1009 (readAuth); the browser never starts',
     injections: [{ kind: 'agent-team', teamId: 'other' }],
-    expect: { outcome: 'api-error', from: 'auth-code', status: 403, code: 'RAPI-1009' },
+    expect: {
+      outcome: 'api-error',
+      from: 'auth-code',
+      status: 403,
+      code: 'RAPI-1009',
+      reason: 'user must be a member of the team',
+    },
   }),
   connect({
     name: 'unknown-provider-at-start',
