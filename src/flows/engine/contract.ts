@@ -39,3 +39,6 @@ export const REFRESH_SET_EXTRA_KEYS = ['modifiedAt', 'version'] as const;
  */
 export const REFRESH_UNSUPPORTED_REASON = 'token refresh not supported by provider';
 export const REFRESH_MISSING_AUTH_INFO = { message: 'Missing auth info' } as const;
+
+/** What the MS Teams bot says to a wrong or expired connect code (contract failure mode 37, quoted as far as given). */
+export const TEAMS_SNAG_REPLY_START = 'Oops, we hit a snag…';

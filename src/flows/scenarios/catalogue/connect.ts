@@ -74,6 +74,18 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     requires: ['code-flow'],
   }),
 
+  connect({
+    name: 'unregistered-enterprise-host',
+    title: 'The start URL names an enterprise host the team never registered',
+    source: 'contract FM 4, §1.3 steps 5 and 8; §8 provider_auth/invalid_host_test.js',
+    injects: 'host=https://unregistered.example.com on the start request of an enterprise provider',
+    observes: '/web/error?code=PRVD-1003&provider=<p>, with no state; nothing stored',
+    provider: 'github_enterprise',
+    requires: ['enterprise'],
+    injections: [{ kind: 'rewrite-query', hop: 'start', set: { host: 'https://unregistered.example.com' } }],
+    expect: { outcome: 'web-error', from: 'start', code: 'PRVD-1003', state: false },
+  }),
+
   // At the provider.
   connect({
     name: 'consent-denied',
@@ -197,6 +209,18 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'remove' } }],
     expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'no state parameter' },
     requires: ['code-flow'],
+  }),
+  connect({
+    name: 'fragment-without-token',
+    title: 'A fragment provider sends the browser back with no token in the fragment',
+    source: 'contract FM 13, §1.5 step 3',
+    injects: 'the provider approves but leaves the token out of the fragment',
+    observes:
+      'the page script goes to ?error=NO_TOKEN, which provider-token answers with the same page: a loop, never /web/error; nothing stored',
+    provider: 'trello',
+    requires: ['fragment-flow'],
+    injections: [{ kind: 'provider-fault', endpoint: 'authorize', fault: { kind: 'no-fragment-token' } }],
+    expect: { outcome: 'script-loop', from: 'authorize', rounds: 3 },
   }),
   connect({
     name: 'unknown-environment',

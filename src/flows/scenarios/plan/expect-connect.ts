@@ -202,7 +202,7 @@ export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): St
   return [refuse, nothingDeliveredStep(rt)];
 }
 
-function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
+export function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
   return {
     id: 'nothing-delivered',
     title: 'No token is stored, broadcast or delivered',
