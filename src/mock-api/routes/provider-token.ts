@@ -119,7 +119,8 @@ async function handleCallback(
   if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
   const teamId = String(payload.teamId);
   const team = ctx.store.teams.get(teamId);
-  if (team && !user.teamIds.includes(teamId)) throw csError('RAPI-1010', 'user not on team');
+  // The membership check runs first (contract §1.5 step 6), so a team that does not exist is RAPI-1010 too.
+  if (!user.teamIds.includes(teamId)) throw csError('RAPI-1010', 'user not on team');
   if (!team || team.deactivated) throw csError('RAPI-1003', 'team');
 
   const { tokenData, serverToken, host } = await connectTokenFor(ctx, profile, info, req);

@@ -323,7 +323,8 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
   it.each([
     ['a user that does not exist', 'RAPI-1003', { userId: 'user-ghost', teamId: 'acme' }],
     ['a team of another user', 'RAPI-1010', { userId: 'dana', teamId: 'other' }],
-    ['a team that does not exist', 'RAPI-1003', { userId: 'dana', teamId: 'team-nope' }],
+    // Contract §1.5 step 6: the membership check comes first, and no user is on a team that does not exist.
+    ['a team that does not exist', 'RAPI-1010', { userId: 'dana', teamId: 'team-nope' }],
     ['ic (an invite code) in the payload', 'RAPI-1016', { userId: 'dana', teamId: 'acme', ic: 'x' }],
   ])('redirects a pauth naming %s to %s', async (_name, code, fields) => {
     const state = `local!${await signAs(env, fields)}`;
