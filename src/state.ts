@@ -53,14 +53,23 @@ export function encodeState(parts: StateParts, { encodeHost = false }: EncodeOpt
   return segments.join('!');
 }
 
+export interface DecodeOptions {
+  /**
+   * What to do with segments after the fourth: the API ignores them (contract §1.10, provider-token reads only
+   * segments 1 to 3); the inspector refuses them (the default), since no CodeStream server ever writes them.
+   */
+  extraSegments?: 'ignore' | 'refuse';
+}
+
 /** Splits a state on "!" (contract §2.3); throws StateError when the JWT segment is missing. */
-export function decodeState(raw: string): StateParts {
+export function decodeState(raw: string, { extraSegments = 'refuse' }: DecodeOptions = {}): StateParts {
   if (typeof raw !== 'string' || raw.length === 0) throw new StateError('state is empty');
   const [env = '', jwt, host, oasec, ...rest] = raw.split('!');
   if (jwt === undefined || jwt.length === 0) {
     throw new StateError(`state "${truncate(raw)}" has no JWT segment after the first "!"`, { raw });
   }
-  if (rest.length > 0) throw new StateError(`state has ${4 + rest.length} segments, at most 4 are allowed`, { raw });
+  if (rest.length > 0 && extraSegments === 'refuse')
+    throw new StateError(`state has ${4 + rest.length} segments, at most 4 are allowed`, { raw });
   return {
     env,
     jwt,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { scenarioCatalogue, type Scenario } from '../flows/scenarios/index.js';
+import { FLOW_KINDS } from '../flows/scenarios/types.js';
 import { choice } from './shared.js';
 
 interface ScenariosFlags {
@@ -9,14 +10,20 @@ interface ScenariosFlags {
   flow?: string;
 }
 
+const WITH_SCENARIO_OPTION: ReadonlySet<string> = new Set(['connect', 'signup', 'refresh']);
+
 /** Text listing: one block per scenario, grouped by flow. */
 export function formatScenarios(list: readonly Scenario[]): string {
   const width = Math.max(...list.map((s) => s.name.length), 4);
   const lines: string[] = [];
-  for (const flow of ['connect', 'signup', 'refresh'] as const) {
+  for (const flow of FLOW_KINDS) {
     const group = list.filter((s) => s.flow === flow);
     if (group.length === 0) continue;
-    lines.push(`${flow} (${group.length}); run one with: codestream-auth ${flow} <provider> --scenario <name>`);
+    // interact and disconnect take no --scenario; smoke runs any scenario by name.
+    const run = WITH_SCENARIO_OPTION.has(flow)
+      ? `codestream-auth ${flow} <provider> --scenario <name>`
+      : 'codestream-auth smoke --scenarios <name>';
+    lines.push(`${flow} (${group.length}); run one with: ${run}`);
     for (const s of group) {
       lines.push(`  ${s.name.padEnd(width)}  ${s.title}`);
       lines.push(`  ${''.padEnd(width)}  injects: ${s.injects}`);
@@ -33,13 +40,10 @@ export function registerScenarios(program: Command, deps: Deps, setExit: (code: 
   program
     .command('scenarios')
     .description('list the failure scenarios: what each injects and what the system must do about it')
-    .option('--flow <flow>', 'only scenarios of this flow: connect, signup or refresh')
+    .option('--flow <flow>', `only scenarios of this flow: ${FLOW_KINDS.join(', ')}`)
     .option('--json', 'print the catalogue as JSON on stdout')
     .action((flags: ScenariosFlags) => {
-      const flow =
-        flags.flow === undefined
-          ? undefined
-          : choice('--flow', flags.flow, ['connect', 'signup', 'refresh'] as const, 'connect');
+      const flow = flags.flow === undefined ? undefined : choice('--flow', flags.flow, FLOW_KINDS, 'connect');
       const list = scenarioCatalogue.filter((s) => flow === undefined || s.flow === flow);
       deps.io.stdout.write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : formatScenarios(list));
       setExit(0);

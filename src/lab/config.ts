@@ -55,7 +55,28 @@ export const LabConfigSchema = z.object({
   }),
   environments: z.array(EnvironmentSchema).min(1),
   defaultEnvironment: z.string(),
-  companies: z.array(z.object({ id: z.string(), name: z.string() })),
+  companies: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      /** Email domains whose users may join without an invite (contract §5 eligibleJoinCompanies). */
+      domainJoining: z.array(z.string()).optional(),
+    }),
+  ),
+  /**
+   * The server URLs every login package carries (contract §5 "New Relic URLs", from the server's sharedGeneral
+   * config; check_signup_test.js compares them with the config). The lab's are placeholders nothing calls.
+   */
+  serverUrls: z
+    .object({
+      newRelicLandingServiceUrl: z.string().default('https://landing.newrelic.example'),
+      o11yServerUrl: z.string().default('https://o11y.newrelic.example'),
+      newRelicApiUrl: z.string().default('https://api.newrelic.example'),
+      newRelicSecApiUrl: z.string().default('https://sec-api.newrelic.example'),
+      telemetryEndpoint: z.string().default('https://telemetry.newrelic.example'),
+      csecApiUrl: z.string().default('https://csec.newrelic.example'),
+    })
+    .prefault({}),
   teams: z.array(TeamSchema),
   users: z.array(UserSchema).min(1),
   defaultUser: z.string(),

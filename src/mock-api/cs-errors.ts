@@ -27,6 +27,7 @@ export const CS_ERRORS = {
   'USRC-1006': 'already registered',
   'USRC-1010': 'user is not registered',
   'USRC-1022': 'provider login failed',
+  'USRC-1023': 'in maintenance mode',
   'SWEB-1000': 'internal error',
   'SWEB-1004': 'unknown error',
 } as const;

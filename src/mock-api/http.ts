@@ -45,13 +45,15 @@ export function optionalQueryString(req: Request, name: string): string | undefi
 }
 
 /**
- * 302 to /web/error with parameters in the contract's order; values are encodeURIComponent-encoded. Only the
- * error writer sends it: routes throw a WebErrorRedirect.
+ * 302 to /web/error with parameters in the contract's order. The values are interpolated as received, not
+ * percent-encoded (contract §1.10: `/web/error?state=${state}&code=…`), so an enterprise state keeps its raw
+ * `!https://host`; express's redirect only escapes what may not appear in a URL at all. Only the error writer
+ * sends it: routes throw a WebErrorRedirect.
  */
 export function redirectToError(res: Response, params: ReadonlyArray<readonly [string, string | undefined]>): void {
   const query = params
     .filter((p): p is readonly [string, string] => p[1] !== undefined)
-    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .map(([k, v]) => `${k}=${v}`)
     .join('&');
   res.redirect(302, `/web/error?${query}`);
 }

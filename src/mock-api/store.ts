@@ -11,6 +11,8 @@ export interface UserDoc {
   fullName: string;
   isRegistered: boolean;
   deactivated: boolean;
+  /** LoginHelper refuses a user in maintenance mode with USRC-1023 (contract §5). */
+  inMaintenanceMode?: boolean;
   teamIds: string[];
   companyIds: string[];
   providerInfo: Record<string, unknown>;
@@ -52,17 +54,30 @@ export interface UserUpdate {
   $pull?: Record<string, string>;
 }
 
+/** A company (contract §5 eligibleJoinCompanies): its "everyone" team is the first team seeded for it. */
+export interface CompanyDoc {
+  id: string;
+  name: string;
+  everyoneTeamId?: string;
+  domainJoining?: string[];
+  deactivated?: boolean;
+}
+
 export class Store {
   readonly users = new Map<string, UserDoc>();
   readonly teams = new Map<string, TeamDoc>();
-  readonly companies = new Map<string, { id: string; name: string }>();
+  readonly companies = new Map<string, CompanyDoc>();
 
   constructor(private readonly now: () => number) {}
 
   /** Seeds users, teams and companies from the lab config (deep copies: environments never share state). */
   static seeded(config: LabConfig, now: () => number): Store {
     const store = new Store(now);
-    for (const c of config.companies) store.companies.set(c.id, { ...c });
+    for (const c of config.companies) {
+      const everyoneTeamId = config.teams.find((t) => t.companyId === c.id)?.id;
+      const domainJoining = c.domainJoining === undefined ? undefined : [...c.domainJoining];
+      store.companies.set(c.id, { id: c.id, name: c.name, ...defined({ everyoneTeamId, domainJoining }) });
+    }
     for (const t of config.teams) {
       store.teams.set(t.id, { ...structuredClone(t), _id: t.id, deactivated: false });
     }

@@ -31,7 +31,7 @@ export function registerAuthorize(router: Router, ctx: ProviderContext): void {
       if (fault?.kind === 'deny') throw accessDenied();
       if (fault?.kind === 'oauth-error') throw new OAuthError(400, fault.error, fault.description ?? fault.error, true);
       if (ctx.consent === 'page') return void renderConsent(res, ctx, request, rawQueryOf(req));
-      res.redirect(302, approve(ctx, request));
+      res.redirect(302, approve(ctx, request, { withToken: fault?.kind !== 'no-fragment-token' }));
     } catch (err) {
       // RFC 6749 §4.1.2.1: once client and redirect_uri are trusted, errors go back to it, with the state.
       if (err instanceof OAuthError && err.redirectable)
@@ -42,8 +42,15 @@ export function registerAuthorize(router: Router, ctx: ProviderContext): void {
 }
 
 /** Issues the code (or, for fragment providers, the token itself) and returns the redirect back to the client. */
-export function approve(ctx: ProviderContext, request: AuthorizeRequest): string {
+export function approve(ctx: ProviderContext, request: AuthorizeRequest, { withToken = true } = {}): string {
   const delivery = ctx.profile.delivery;
+  if (delivery.mode === 'fragment' && !withToken) {
+    // Contract failure mode 13: back to the client with no token in the fragment.
+    return appendFragment(request.redirectUri, {
+      ...delivery.fragmentFields,
+      ...(delivery.stateInFragment ? { state: request.state } : {}),
+    });
+  }
   if (delivery.mode === 'fragment') {
     // RFC 6749 §4.2.2: the implicit grant puts the token in the fragment, which never reaches a server.
     const token = ctx.grants.issueToken(

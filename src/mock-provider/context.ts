@@ -18,6 +18,8 @@ export type ProviderFault =
   | { kind: 'oauth-error'; error: string; description?: string }
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'no-access-token' }
+  /** A fragment provider approves but puts no token in the fragment (contract failure mode 13). */
+  | { kind: 'no-fragment-token' }
   /** The token answer leaves out these top-level fields (Slack v2 without authed_user, contract failure mode 35). */
   | { kind: 'omit-fields'; fields: string[] }
   | { kind: 'delay'; ms: number }

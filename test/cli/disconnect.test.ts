@@ -65,7 +65,6 @@ describe('PUT /provider-deauth', () => {
     ['an empty teamId', 'RAPI-1001', 'github', { teamId: '' }, undefined],
     ['a teamId that is not a string', 'RAPI-1012', 'github', { teamId: 7 }, undefined],
     ['a host that is not a string', 'RAPI-1012', 'github', { teamId: 'acme', host: ['x'] }, undefined],
-    ['an unknown provider', 'PRVD-1000', 'blahblah', { teamId: 'acme' }, undefined],
   ])('answers %s with 403 %s and writes nothing', async (_name, code, provider, body, headers) => {
     seed({ 'providerInfo.acme.github.accessToken': 'gho_kept' });
     const before = api.store.snapshot();
@@ -99,6 +98,18 @@ describe('PUT /provider-deauth', () => {
     expect(info()).toEqual({ acme: {}, other: { github: { accessToken: 'gho_other' } } });
     const sent = api.broadcaster.messagesOn('user-dana').at(-1)?.message;
     expect(sent).toMatchObject({ user, requestId: res.headers.get('x-request-id'), messageId: expect.any(String) });
+  });
+
+  // Contract §1.10 (provider_deauth_request.js clearCredentials never resolves the provider): 200, the keys
+  // built from the path segment, nothing of the user's tokens touched.
+  it('answers an unknown provider 200 and unsets only keys built from its name (contract §1.10)', async () => {
+    seed({ 'providerInfo.acme.github.accessToken': 'gho_kept' });
+    const res = await deauth('blahblah', { teamId: 'acme' });
+    expect(res.status).toBe(200);
+    const { user } = JSON.parse(res.body);
+    expect(Object.keys(user.$unset)).toEqual(['providerInfo.blahblah', 'providerInfo.acme.blahblah']);
+    expect(info()).toEqual({ acme: { github: { accessToken: 'gho_kept' } } });
+    expect(api.broadcaster.messagesOn('user-dana').at(-1)?.message).toMatchObject({ user });
   });
 
   it('narrows the keys to .hosts.<starred host>, lowercased, and leaves the other hosts', async () => {

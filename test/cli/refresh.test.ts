@@ -58,10 +58,11 @@ describe('GET /provider-refresh errors', () => {
   it("answers RAPI-1009 naming the provider's refusal when the refresh token was already rotated away (Atlassian 403)", async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'jira', envs: ['local'] }, deps, lab);
-    const key = `${context.storageKey ?? ''}.refreshToken`;
+    const key = context.storageKey ?? '';
     const first = await refresh('/provider-refresh/jira?teamId=acme');
     expect(first.status).toBe(200);
-    expect(JSON.parse(first.body)).toMatchObject({ user: { $set: { [key]: expect.any(String) } } });
+    // Contract §1.10: the whole provider object under one key.
+    expect(JSON.parse(first.body)).toMatchObject({ user: { $set: { [key]: { refreshToken: expect.any(String) } } } });
     // Put the used refresh token back, as a client that lost the rotated one would.
     const used = lab.providers.get('jira')!.control.issued.find((t) => t.kind === 'code')?.refreshToken ?? '';
     const user = lab.envs.get('local')!.ctx.store.users.get('dana')!;
@@ -70,7 +71,8 @@ describe('GET /provider-refresh errors', () => {
     expect(second.status).toBe(403);
     expect(JSON.parse(second.body)).toMatchObject({
       code: 'RAPI-1009',
-      info: 'token endpoint answered 403 with error "invalid_grant"',
+      // Contract §1.10: refresh errors carry their text in reason.
+      reason: 'token endpoint answered 403 with error "invalid_grant"',
     });
   });
 });

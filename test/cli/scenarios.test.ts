@@ -32,7 +32,14 @@ describe('scenarios command', () => {
   it('refuses an unknown flow as a usage error', async () => {
     const fake = createFakeDeps();
     expect(await main(['scenarios', '--flow', 'nope'], fake.deps)).toBe(2);
-    expect(fake.stderr()).toContain('--flow must be one of connect, signup, refresh, not "nope"');
+    expect(fake.stderr()).toContain('--flow must be one of connect, signup, refresh, interact, disconnect, not "nope"');
+  });
+
+  it('lists the interact scenarios with smoke as the command that runs them (no --scenario on interact)', async () => {
+    const fake = createFakeDeps();
+    expect(await main(['scenarios', '--flow', 'interact'], fake.deps)).toBe(0);
+    expect(fake.stdout()).toMatch(/^interact \(\d+\); run one with: codestream-auth smoke --scenarios <name>$/m);
+    expect(fake.stdout()).toMatch(/^ {2}teams-connect-code-expired +/m);
   });
 
   it('lists the refresh scenarios with the command that runs them', async () => {

@@ -104,6 +104,16 @@ describe('decodeState', () => {
     expect(() => decodeState(raw)).toThrow(expect.objectContaining({ code: 'STATE_MALFORMED' }));
   });
 
+  // Contract §1.10: the API reads segments 1 to 3 and ignores any further ones (provider_token_request.js).
+  it('ignores segments after the fourth when asked to, as the API does', () => {
+    expect(decodeState(`local!${JWT}!h!${OASEC}!extra!more`, { extraSegments: 'ignore' })).toEqual({
+      env: 'local',
+      jwt: JWT,
+      host: 'h',
+      oasec: OASEC,
+    });
+  });
+
   it.each([[undefined], [null], [42], [{ state: 'local!x' }], [['local!x']]])(
     'throws STATE_MALFORMED for the non-string %j',
     (value) => {

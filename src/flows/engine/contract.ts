@@ -25,3 +25,20 @@ export const BROWSER_ROUTE = /^\/(?:web\/|no-auth\/(?:provider-auth|provider-tok
  * snag…"), so this is the lab's wording, pinned here so that a change to the bot shows as a failed check.
  */
 export const TEAMS_CONNECTED_REPLY = 'You are connected: CodeStream will post here for your team.';
+
+/**
+ * The keys of a refresh directive's `$set` besides the provider key (contract §1.10, "Refresh broadcast": one
+ * key holding the whole merged provider object plus `modifiedAt`; the versioned write adds `version`, §4.1).
+ * The directive has no `$unset`.
+ */
+export const REFRESH_SET_EXTRA_KEYS = ['modifiedAt', 'version'] as const;
+
+/**
+ * Where a refresh refusal carries its text (contract §1.10, "State errors carry `reason`"): `reason`, or
+ * `info: {message}` when no token is stored.
+ */
+export const REFRESH_UNSUPPORTED_REASON = 'token refresh not supported by provider';
+export const REFRESH_MISSING_AUTH_INFO = { message: 'Missing auth info' } as const;
+
+/** What the MS Teams bot says to a wrong or expired connect code (contract failure mode 37, quoted as far as given). */
+export const TEAMS_SNAG_REPLY_START = 'Oops, we hit a snag…';

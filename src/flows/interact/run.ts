@@ -47,7 +47,13 @@ export async function runInteract(opts: InteractOptions, deps: FlowDeps, useLab?
   });
 }
 
-function createInteractContext(lab: Lab, envName: string, opts: InteractOptions, deps: FlowDeps): InteractContext {
+/** The agent's side of one interact, in a running lab; failure scenarios build on it too. */
+export function createInteractContext(
+  lab: Lab,
+  envName: string,
+  opts: InteractOptions,
+  deps: FlowDeps,
+): InteractContext {
   const api = lab.envs.get(envName);
   if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab runs no environment "${envName}"`);
   const agent = agentParts(api, deps);

@@ -12,7 +12,9 @@ import { connectStepsBeforeIsolation, labOptionsFor, runAgentFlow, withLab } fro
 import type { ConnectOptions, ConnectRun, FlowDeps } from '../connect/run.js';
 import { createConnectContext } from '../connect/run.js';
 import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
-import type { RunFlowOptions, Step } from '../engine/runner.js';
+import type { RunFlowOptions, Step, StepContext } from '../engine/runner.js';
+import { REFRESH_SET_EXTRA_KEYS } from '../engine/contract.js';
+import { isJsonObject } from '../../util/json.js';
 
 export interface RefreshContext extends ConnectContext {
   oldRefreshToken?: string;
@@ -47,7 +49,8 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     const answer = await ctx.client.request('GET', `/provider-refresh/${ctx.profile.id}?${refreshQuery(ctx, key)}`);
     s.expectEqual('provider-refresh answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
     const directive = userDirective(answer.body);
-    const answered = operatorOf(directive, '$set')?.[`${key}.accessToken`];
+    checkRefreshDirective(s, directive, key);
+    const answered = getPath(operatorOf(directive, '$set')?.[key], 'accessToken');
     const t = ctx.profile.token;
     if (ctx.providerJournal && t !== undefined) {
       const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
@@ -97,7 +100,13 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
         s.expectEqual('rotated: the provider disabled the used refresh token', true, used);
       }
     } else {
-      s.expectEqual('no rotation: the stored refresh token is wiped (contract §1.8 quirk)', null, stored.refreshToken);
+      // Contract §1.8: overwritten with undefined, which the merged object of §1.10 no longer carries.
+      s.expectEqual(
+        'no rotation: the stored refresh token is wiped (contract §1.8 quirk)',
+        undefined,
+        stored.refreshToken,
+        'none',
+      );
       s.note(
         `${ctx.profile.displayName} answers a refresh without a refresh_token; the real server then overwrites the stored one, so the next refresh fails with RAPI-1009`,
       );
@@ -108,18 +117,20 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
   }),
 
   step('refresh-broadcast', 'Agent receives the refreshed token on its me-channel', async (ctx, s) => {
-    const key = `${storageKeyOf(ctx)}.accessToken`;
+    const object = storageKeyOf(ctx);
+    const key = `${object}.accessToken`;
     // By the version the refresh answer named: the token alone may equal the connect's
     // (a real server may answer the same one).
     const got = await ctx.broadcasts.delivered((m) => {
       const user = m.message.user;
       return (
-        operatorOf(user, '$set')?.[key] === ctx.refreshedToken &&
+        getPath(operatorOf(user, '$set')?.[object], 'accessToken') === ctx.refreshedToken &&
         (ctx.refreshVersion === undefined || versionOf(user).after === ctx.refreshVersion)
       );
     }, `directive with the refreshed ${key}`);
     reportMessage(got, s.emit);
     s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
+    checkRefreshDirective(s, userDirective(got.message), object);
     const outcome = applyDirective(ctx.me ?? {}, userDirective(got.message));
     s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
@@ -128,6 +139,23 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     return 'the agent holds the refreshed token';
   }),
 ];
+
+/**
+ * Contract §1.10 (provider_refresh/message_test.js): `$set` holds the whole provider object under `key`, plus
+ * modifiedAt and version, and the directive has no `$unset`.
+ */
+function checkRefreshDirective(s: StepContext, directive: Record<string, unknown>, key: string): void {
+  const $set = operatorOf(directive, '$set') ?? {};
+  const expected = [key, ...REFRESH_SET_EXTRA_KEYS].sort().join(', ');
+  s.expectEqual(
+    '$set: the provider object under one key, modifiedAt, version',
+    expected,
+    Object.keys($set).sort().join(', '),
+  );
+  s.check(`$set ${key} is the whole provider object`, isJsonObject($set[key]), 'an object', $set[key]);
+  s.expectEqual('$set modifiedAt is a time', 'number', typeof $set.modifiedAt);
+  s.expectEqual('no $unset', undefined, directive.$unset, 'none');
+}
 
 /** The refresh token and expiry the API stores under `key` (contract §4.1). */
 function storedToken(ctx: RefreshContext, key: string): { refreshToken: unknown; expiresAt: unknown } {

@@ -1,8 +1,9 @@
-/** The scenario catalogue: every named failure scenario, connect, sign-up and refresh. */
+/** The scenario catalogue: every named failure scenario, connect, sign-up, refresh, interact and disconnect. */
 import { connectBroadcastScenarios } from './catalogue/broadcast.js';
 import { checkSignupScenarios } from './catalogue/check-signup.js';
 import { connectBrowserScenarios } from './catalogue/connect.js';
 import { connectDeliveryScenarios } from './catalogue/delivery.js';
+import { directCallScenarios } from './catalogue/direct-calls.js';
 import { refreshScenarios } from './catalogue/refresh.js';
 import { signupScenarios } from './catalogue/signup.js';
 import type { Scenario } from './types.js';
@@ -26,4 +27,5 @@ export const scenarioCatalogue: readonly Scenario[] = [
   ...signupScenarios,
   ...checkSignupScenarios,
   ...refreshScenarios,
+  ...directCallScenarios,
 ];

@@ -7,6 +7,11 @@ import { startLab } from '../../lab/start-lab.js';
 import { defined } from '../../util/defined.js';
 import { flowKind } from '../connect/expect.js';
 import type { RefreshContext } from '../refresh/steps.js';
+import { INTERACTIVE_PROVIDERS } from '../../agent-sim/provider-calls.js';
+import type { DisconnectContext } from '../disconnect/steps.js';
+import { createInteractContext } from '../interact/run.js';
+import { planDisconnect, withoutHostOf } from './plan/disconnect.js';
+import { planInteract, tamperOf } from './plan/interact.js';
 import { createConnectContext, type FlowDeps } from '../connect/run.js';
 import { createSignupContext } from '../signup/run.js';
 import { runFlow, type FlowOutcome } from '../engine/runner.js';
@@ -77,6 +82,14 @@ export function unmetRequirement(
         ? undefined
         : `provider "${provider}" has no refresh support`,
     'no-refresh': () => (profile.supportsRefresh ? `provider "${provider}" supports refresh` : undefined),
+    enterprise: () => (profile.enterprise ? undefined : `provider "${provider}" is not an enterprise provider`),
+    'fragment-flow': () =>
+      flowKind(profile) === 'fragment' ? undefined : `provider "${provider}" does not return its token in the fragment`,
+    // A code-flow provider without an identity lookup, so the sign-up's exchange happens before PRVD-1004.
+    'no-identity': () =>
+      profile.identity === undefined && flowKind(profile) === 'code' && !profile.enterprise
+        ? undefined
+        : `provider "${provider}" has an identity lookup or is not a plain code-flow provider`,
   };
   for (const need of scenario.requires ?? []) {
     const reason = checks[need]();
@@ -159,6 +172,21 @@ const flowRunners: Record<Scenario['flow'], ScenarioFlowRunner> = {
   refresh(rt, deps) {
     const ctx: RefreshContext = createConnectContext(rt.lab, rt.envName, { provider: rt.provider }, deps);
     return runPlan(rt, deps, ctx, planRefresh(rt, ctx), () => ctx.broadcasts.close());
+  },
+  interact(rt, deps) {
+    const provider = INTERACTIVE_PROVIDERS.find((p) => p === rt.provider);
+    if (provider === undefined)
+      throw new UsageError(`an interact scenario needs ${INTERACTIVE_PROVIDERS.join(' or ')}, not "${rt.provider}"`);
+    const tamper = tamperOf(rt.scenario.injections);
+    const ctx = createInteractContext(rt.lab, rt.envName, { provider, ...defined({ tamper }) }, deps);
+    return runPlan(rt, deps, ctx, planInteract(rt, provider), () => ctx.broadcasts.close());
+  },
+  disconnect(rt, deps) {
+    const ctx: DisconnectContext = {
+      ...createConnectContext(rt.lab, rt.envName, { provider: rt.provider }, deps),
+      withoutHost: withoutHostOf(rt.scenario.injections),
+    };
+    return runPlan(rt, deps, ctx, planDisconnect(rt, ctx), () => ctx.broadcasts.close());
   },
   signup(rt, deps) {
     // note: a long give-up, because scenarios move the clock by minutes; the cell timeout still bounds wall time.

@@ -7,8 +7,10 @@ import type { DeliveryPath } from '../../agent-sim/broadcast-recovery.js';
 import type { CheckSignupFault } from '../../mock-api/api-faults.js';
 import type { ProviderFault } from '../../mock-provider/context.js';
 
-/** The flows scenarios run on. */
-export const FLOW_KINDS = ['connect', 'signup', 'refresh'] as const;
+/**
+ * The flows scenarios run on. interact and disconnect run the flows of the same names (failure modes 36, 37, 39).
+ */
+export const FLOW_KINDS = ['connect', 'signup', 'refresh', 'interact', 'disconnect'] as const;
 export type FlowKind = (typeof FLOW_KINDS)[number];
 
 export function isFlowKind(name: string): name is FlowKind {
@@ -70,7 +72,11 @@ export type Injection =
   /** The browser opens the API callback URL a second time, once the flow is done. */
   | { kind: 'replay-callback' }
   /** A write to the user before a step that the agent never hears of. */
-  | { kind: 'store-change'; before: string; change: 'silent-write' | 'deactivate-user' | 'leave-team' }
+  | {
+      kind: 'store-change';
+      before: string;
+      change: 'silent-write' | 'deactivate-user' | 'leave-team' | 'deactivate-team';
+    }
   /**
    * The agent's broadcaster connection drops before step `from` and comes back `reconnectAfterMs` later, before the
    * broadcast step.
@@ -89,9 +95,18 @@ export type Injection =
    */
   | { kind: 'check-signup-fault'; faults: CheckSignupFault[] }
   /** Sign-up: once the browser leg wrote the record, the record or its user changes before the agent's next check. */
-  | { kind: 'signup-record'; user?: 'unregister' | 'deactivate'; error?: string; switchToServerUrl?: string }
+  | {
+      kind: 'signup-record';
+      user?: 'unregister' | 'deactivate' | 'maintenance' | 'no-company';
+      error?: string;
+      switchToServerUrl?: string;
+    }
   /** Sign-up: the agent's check-signup sends the signup token pasted twice, 72 characters (VS Code, FM 27). */
-  | { kind: 'double-paste' };
+  | { kind: 'double-paste' }
+  /** Interact: the provider's call is spoiled as `codestream-auth interact --tamper` does (FM 36). */
+  | { kind: 'tamper-provider-call'; tamper: 'signature' | 'timestamp' | 'app' }
+  /** Disconnect: the agent sends no host with the deauth, though the token lives under an enterprise host (FM 39). */
+  | { kind: 'deauth-without-host' };
 
 /** The observable outcome a scenario requires. */
 export type Expectation =
@@ -123,7 +138,15 @@ export type Expectation =
       revoked?: boolean;
     }
   /** The agent's own API call answers a JSON error (contract §1: 403 {code, message, info}). */
-  | { outcome: 'api-error'; from: string; status: number; code: string; info?: string }
+  | {
+      outcome: 'api-error';
+      from: string;
+      status: number;
+      code: string;
+      info?: string;
+      /** The text of a readAuth / tokenInvalid refusal (contract §1.10: `reason`, not `info`). */
+      reason?: string;
+    }
   /** A box answers with an error page and no redirect. */
   | { outcome: 'refused'; from: string; by: 'provider' | 'router'; status: number; says: string }
   /** Sign-up: the agent logs in with the login package. */
@@ -135,6 +158,13 @@ export type Expectation =
        * What each attempt the agent retried within one tick saw ('503', 'timeout'); retry n waits 250 ms × n (FM 28).
        */
       retried?: string[];
+      /**
+       * The record outlives the answer: the agent sent the token pasted twice, the record is removed under those
+       * 72 characters, so the 36-character token answers once more (contract §1.10).
+       */
+      survives?: boolean;
+      /** The LoginResult the agent makes of the package (contract §6.2 item 4: no company or team). */
+      result?: 'SUCCESS' | 'USER_NOT_IN_COMPANY';
     }
   /** Sign-up: check-signup answers an error the agent maps to a LoginResult (contract §6.2 item 3). */
   | {
@@ -153,7 +183,23 @@ export type Expectation =
       switchTo?: string;
       /** Whether the run must flag a USRC-1022 nested code the real agent maps to nothing (FM 26). */
       unmapped?: boolean;
-    };
+    }
+  /**
+   * A fragment provider's callback page serves itself again for the script's error=NO_TOKEN hop: the browser
+   * loops (contract §1.5 step 3, FM 13). The run follows `rounds` script navigations, then stops.
+   */
+  | { outcome: 'script-loop'; from: string; rounds: number }
+  /** Interact: the provider's call is refused with 403 `code`, by the environment or the VPN proxy (FM 36). */
+  | { outcome: 'provider-call-refused'; by: 'environment' | 'proxy'; code: string }
+  /** Interact (MS Teams): the bot answers the sign-in with this reply and signs nobody in (FM 37). */
+  | { outcome: 'bot-reply'; from: string; says: string }
+  /** Disconnect: the deauth answered; with `hostTokenKept` the enterprise host's token stays stored (FM 39). */
+  | { outcome: 'disconnected'; hostTokenKept: boolean }
+  /**
+   * Sign-up: instead of the browser, the agent POSTs the provider's token to /no-auth/provider-token (its
+   * ProviderTokenRequestType): a JSON error, no redirect, no signup record (contract §1.6, FM 40).
+   */
+  | { outcome: 'client-token-refused'; from: string; status: number; code: string };
 
 /** What a scenario needs from the lab or the provider before it can run. */
 export type Requirement =
@@ -163,7 +209,10 @@ export type Requirement =
   | 'not-enterprise'
   | 'own-provider'
   | 'refresh-provider'
-  | 'no-refresh';
+  | 'no-refresh'
+  | 'enterprise'
+  | 'fragment-flow'
+  | 'no-identity';
 
 /** A named failure scenario: data only. */
 export interface Scenario {

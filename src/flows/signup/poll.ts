@@ -2,6 +2,7 @@
  * The agent's half of sign-up (contract §5, §6.2): polling check-signup from before the browser opens, the
  * login package it ends with, and the single use of the signup token.
  */
+import { ApiClient } from '../../agent-sim/api-client.js';
 import { pollCheckSignup, type PollAttempt } from '../../agent-sim/poller.js';
 import { AppError } from '../../errors.js';
 import type { FlowEvent } from '../../events.js';
@@ -134,6 +135,19 @@ export const packageStep = step(
       String(body.signupStatus),
     );
     s.expectEqual('runtimeEnvironment', ctx.api.ctx.env.shortName, body.runtimeEnvironment);
+    // check_signup/token_is_valid_test.js: the CS access token of the package works for GET /users/me, same user.
+    if (typeof body.accessToken === 'string' && body.accessToken !== '') {
+      const agent = new ApiClient({
+        baseUrl: ctx.api.url,
+        accessToken: body.accessToken,
+        fetch: ctx.fetch,
+        now: ctx.now,
+        onEvent: ctx.onEvent,
+      });
+      const me = await agent.request('GET', '/users/me', undefined, ctx.signal);
+      s.expectEqual('GET /users/me with the package access token answers 200', 200, me.status);
+      s.expectEqual('…the same user as the package', user.id, getPath(me.body, 'user.id'));
+    }
     return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
   },
 );

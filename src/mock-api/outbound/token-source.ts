@@ -33,7 +33,7 @@ export async function connectTokenFor(
   info: CallbackInfo,
   req: Request,
 ): Promise<ConnectToken> {
-  const parts = decodeState(info.state);
+  const parts = decodeState(info.state, { extraSegments: 'ignore' });
   // The client is looked up again from the state's host, so a tampered host is PRVD-1003, never a call elsewhere.
   const client = resolveClient(ctx, profile, info.payload.teamId, parts.host);
   const host = client.host;

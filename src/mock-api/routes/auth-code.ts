@@ -9,7 +9,7 @@ export function registerAuthCode(router: Router, ctx: ApiContext): void {
   router.get('/provider-auth-code', async (req, res) => {
     const user = requireUser(ctx, req);
     const teamId = requiredQueryString(req, 'teamId');
-    if (!user.teamIds.includes(teamId)) throw csError('RAPI-1009', 'user must be a member of the team');
+    if (!user.teamIds.includes(teamId)) throw csError('RAPI-1009', { reason: 'user must be a member of the team' });
     const expiresIn = Number(queryString(req, 'expiresIn'));
     const fields: Record<string, unknown> = { userId: user.id, teamId };
     if (queryString(req, 'sharing') !== undefined) fields.sm = true;

@@ -9,6 +9,7 @@ import { defined } from '../../util/defined.js';
 import { isJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { ApiHttpError, csError, isCsErrorCode } from '../cs-errors.js';
+import { loginPackage } from '../login-package.js';
 import type { SignupRecord } from '../signup/records.js';
 
 export function registerCheckSignup(router: Router, ctx: ApiContext): void {
@@ -29,7 +30,8 @@ export function registerCheckSignup(router: Router, ctx: ApiContext): void {
     try {
       res.json(answer(ctx, record, req));
     } finally {
-      ctx.signups.remove(record.token);
+      // Under the token as sent (contract §1.10): a double-pasted token leaves its record in place.
+      ctx.signups.remove(token);
     }
   });
 }
@@ -55,38 +57,17 @@ function answer(ctx: ApiContext, record: SignupRecord, req: Request): Record<str
   const user = record.userId === null ? undefined : ctx.store.users.get(record.userId);
   if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
   if (!user.isRegistered) throw csError('USRC-1010');
+  // LoginHelper's first check (contract §5 decision table, failure mode 24).
+  if (user.inMaintenanceMode === true) throw csError('USRC-1023');
   const origin = req.headers['x-cs-plugin-ide'];
   ctx.store.updateUser(user.id, {
     $set: { lastLogin: ctx.now(), ...(typeof origin === 'string' ? { lastOrigin: origin } : {}) },
   });
-  return loginPackage(ctx, user.id, record);
-}
-
-/** LoginHelper's response (contract §5 "Success package"), as far as the lab has its parts. */
-function loginPackage(ctx: ApiContext, userId: string, record: SignupRecord): Record<string, unknown> {
-  const user = ctx.store.users.get(userId);
-  const me = ctx.store.me(userId);
-  if (!user || !me) throw csError('RAPI-1003', 'user');
-  const api = new URL(ctx.publicApiUrl);
-  return {
-    user: { ...me, possibleAuthDomains: [] },
-    accessToken: user.accessToken,
-    broadcasterToken: user.broadcasterToken,
-    // The lab's broadcaster is self-hosted like the on-prem one, on the API's own origin.
-    socketCluster: { host: api.hostname, port: Number(api.port), ignoreHttps: true },
-    capabilities: {},
-    features: { slack: { interactiveComponentsEnabled: false } },
-    isOnPrem: false,
-    isProductionCloud: false,
-    runtimeEnvironment: ctx.env.shortName,
-    environmentHosts: [{ name: ctx.env.name, shortName: ctx.env.shortName, publicApiUrl: ctx.publicApiUrl }],
-    isWebmail: false,
-    accountIsConnected: false,
-    teams: user.teamIds.map((id) => ctx.store.teams.get(id)).filter((t) => t !== undefined),
-    companies: user.companyIds.map((id) => ctx.store.companies.get(id)).filter((c) => c !== undefined),
-    streams: [],
-    signupStatus: record.signupStatus,
-    provider: record.provider,
-    ...defined({ providerAccess: record.providerAccess, teamId: record.teamId }),
-  };
+  const nrAccountId = isJsonObject(req.body) ? req.body.nrAccountId : undefined;
+  return loginPackage(
+    ctx,
+    user.id,
+    record,
+    defined({ nrAccountId: typeof nrAccountId === 'number' ? nrAccountId : undefined }),
+  );
 }

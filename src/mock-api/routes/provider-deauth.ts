@@ -29,9 +29,11 @@ export function registerProviderDeauth(router: Router, ctx: ApiContext): void {
     if (teamId === undefined) throw csError('RAPI-1001', 'teamId');
     const host = bodyString(body, 'host')?.toLowerCase();
     const subId = bodyString(body, 'subId');
-    const profile = ctx.profiles.get(String(req.params.provider).toLowerCase());
-    if (!profile) throw csError('PRVD-1000');
-    const directive = ctx.store.updateUser(user.id, deauthUpdate(user, profile, { teamId, host, subId }));
+    // Contract §1.10: the provider is never looked up; the keys come from the path segment, so an unknown
+    // provider answers 200 with a directive that unsets keys nobody has.
+    const provider = String(req.params.provider).toLowerCase();
+    const profile = ctx.profiles.get(provider);
+    const directive = ctx.store.updateUser(user.id, deauthUpdate(user, provider, profile, { teamId, host, subId }));
     publishUser(ctx, res, directive);
     res.json({ user: directive });
   });
@@ -41,17 +43,22 @@ export function registerProviderDeauth(router: Router, ctx: ApiContext): void {
  * The write of a deauth: $unset providerInfo.<provider><suffix> and providerInfo.<teamId>.<provider><suffix>,
  * where the suffix is .hosts.<starred host> and/or .multiple.<subId>; when the user has enterprise hosts
  * stored and no host is named, only the .accessToken keys go, so the hosts' entries stay (FM 39). A multiple
- * entry's identity "<provider>::<provider user id>" is pulled from providerIdentities.
+ * entry's identity "<provider>::<provider user id>" is pulled from providerIdentities (known providers only).
  */
-export function deauthUpdate(user: UserDoc, profile: ProviderProfile, input: DeauthInput): UserUpdate {
-  const bases = [`providerInfo.${profile.id}`, `providerInfo.${input.teamId}.${profile.id}`];
+export function deauthUpdate(
+  user: UserDoc,
+  provider: string,
+  profile: ProviderProfile | undefined,
+  input: DeauthInput,
+): UserUpdate {
+  const bases = [`providerInfo.${provider}`, `providerInfo.${input.teamId}.${provider}`];
   let suffix = input.host === undefined ? '' : `.hosts.${starHost(input.host)}`;
   if (input.subId !== undefined) suffix += `.multiple.${input.subId}`;
   if (input.host === undefined && bases.some((base) => hasEntries(getPath(user, `${base}.hosts`))))
     suffix += '.accessToken';
   const $unset = Object.fromEntries(bases.map((base) => [`${base}${suffix}`, true as const]));
   const identity =
-    input.subId === undefined
+    input.subId === undefined || profile === undefined
       ? undefined
       : bases
           .map((base) => providerIdentityOf(profile, getPath(user, `${base}.multiple.${input.subId}.data`)))

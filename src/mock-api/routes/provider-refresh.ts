@@ -1,10 +1,12 @@
 /**
  * GET /provider-refresh/:provider (contract §1.8): exchange the stored refresh token for a new access token,
  * store it under the same providerInfo key, answer {user: <directive>} and broadcast it on user-<id>. Every
- * failure after the ACL is RAPI-1009; the checks run in the real server's order.
+ * failure after the ACL is RAPI-1009, its text in `reason` (contract §1.10); the checks run in the real server's order.
  */
 import type { Router } from 'express';
+import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
+import { isJsonObject } from '../../util/json.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { starHost } from '../../state.js';
 import type { ApiContext } from '../context.js';
@@ -19,13 +21,13 @@ export function registerProviderRefresh(router: Router, ctx: ApiContext): void {
     const user = requireUser(ctx, req);
     const teamId = requiredQueryString(req, 'teamId');
     // The ACL runs before the team lookup, so an unknown team is RAPI-1009 too (contract §1.8).
-    if (!user.teamIds.includes(teamId)) throw csError('RAPI-1009', 'user must be a member of the team');
+    if (!user.teamIds.includes(teamId)) throw csError('RAPI-1009', { reason: 'user must be a member of the team' });
     const profile = ctx.profiles.get(String(req.params.provider).toLowerCase());
     if (!profile) throw csError('PRVD-1000');
     const team = ctx.store.teams.get(teamId);
     if (!team || team.deactivated) throw csError('RAPI-1003', 'team');
     if (!profile.supportsRefresh || profile.token === undefined)
-      throw csError('RAPI-1009', 'token refresh not supported by provider');
+      throw csError('RAPI-1009', { reason: 'token refresh not supported by provider' });
     const host = queryString(req, 'host')?.toLowerCase();
     const sharing = queryString(req, 'sharing') !== undefined;
     const subId = queryString(req, 'subId');
@@ -33,14 +35,21 @@ export function registerProviderRefresh(router: Router, ctx: ApiContext): void {
     const key = refreshKey(user, profile, { teamId, host, subId: sharing ? subId : undefined });
     const refreshToken = getPath(user, `${key}.refreshToken`);
     if (typeof refreshToken !== 'string' || refreshToken === '')
-      throw csError('RAPI-1009', 'no refresh token stored for this provider');
+      throw csError('RAPI-1009', { info: { message: 'Missing auth info' } });
     const tokenData = await refreshed(ctx, profile, teamId, host, refreshToken);
-    const $set: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(tokenData)) if (value !== undefined) $set[`${key}.${field}`] = value;
+    // Contract §1.10 (provider_refresh_request.js saveToken, pinned by provider_refresh/message_test.js): one
+    // key holding the whole merged provider object, plus modifiedAt, and no $unset. With sharing, the token data
+    // and the old extra go under .multiple.<subId> (§1.8).
+    const existing = getPath(user, key);
+    const old: Record<string, unknown> = isJsonObject(existing) ? existing : {};
+    const merged: Record<string, unknown> = sharing
+      ? { ...tokenData, ...defined({ extra: old.extra }) }
+      : { ...old, ...tokenData };
     // note: the real server reads a field that is never set when no new refresh token comes back, so the stored
-    // one is overwritten with undefined (contract §1.8 quirk, failure mode 38); Mongo stores that as null.
-    if (tokenData.refreshToken === undefined) $set[`${key}.refreshToken`] = null;
-    const directive = ctx.store.updateUser(user.id, { $set, $unset: { [`${key}.tokenError`]: true } });
+    // one is overwritten with undefined (contract §1.8 quirk, failure mode 38); undefined is dropped on the wire.
+    if (tokenData.refreshToken === undefined) delete merged.refreshToken;
+    for (const [field, value] of Object.entries(merged)) if (value === undefined) delete merged[field];
+    const directive = ctx.store.updateUser(user.id, { $set: { [key]: merged } });
     publishUser(ctx, res, directive);
     res.json({ user: directive });
   });
@@ -73,7 +82,7 @@ async function refreshed(
   refreshToken: string,
 ): Promise<TokenData> {
   const t = profile.token;
-  if (t === undefined) throw csError('RAPI-1009', 'token refresh not supported by provider');
+  if (t === undefined) throw csError('RAPI-1009', { reason: 'token refresh not supported by provider' });
   const client = resolveClient(ctx, profile, teamId, host);
   const base = client.host === undefined ? (ctx.providerApiUrls?.get(profile.id) ?? client.baseUrl) : client.baseUrl;
   try {
@@ -92,6 +101,6 @@ async function refreshed(
     if (!tokenData.accessToken) throw new Error('token not returned from provider');
     return tokenData;
   } catch (err) {
-    throw csError('RAPI-1009', err instanceof Error ? err.message : String(err));
+    throw csError('RAPI-1009', { reason: err instanceof Error ? err.message : String(err) });
   }
 }

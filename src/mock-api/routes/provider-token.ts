@@ -105,9 +105,9 @@ async function handleCallback(
       ['providerError', noAllowSignup ? providerError : undefined],
     ]);
   }
-  // Only a code provider's callback carries a code; OAuth 1.0a brings oauth_token, fragment providers a token.
+  // Contract §1.10: code is optional; a code-flow callback without one goes to the exchange with '' and fails
+  // there (RAPI-1010). OAuth 1.0a brings oauth_token, fragment providers a token.
   const code = queryString(req, 'code') ?? '';
-  if (code === '' && profile.oauth1 === undefined && delivery.mode === 'code') throw csError('RAPI-1001', 'code');
   const info: CallbackInfo = { provider, state, code, payload };
   if (payload.userId === 'anon') {
     if (!hooks.anon) throw csError('PRVD-1004');
@@ -119,7 +119,8 @@ async function handleCallback(
   if (!user || user.deactivated) throw csError('RAPI-1003', 'user');
   const teamId = String(payload.teamId);
   const team = ctx.store.teams.get(teamId);
-  if (team && !user.teamIds.includes(teamId)) throw csError('RAPI-1010', 'user not on team');
+  // The membership check runs first (contract §1.5 step 6), so a team that does not exist is RAPI-1010 too.
+  if (!user.teamIds.includes(teamId)) throw csError('RAPI-1010', 'user not on team');
   if (!team || team.deactivated) throw csError('RAPI-1003', 'team');
 
   const { tokenData, serverToken, host } = await connectTokenFor(ctx, profile, info, req);
@@ -141,13 +142,14 @@ async function handleCallback(
 async function verifyState(ctx: ApiContext, state: string): Promise<Record<string, unknown>> {
   let jwt: string;
   try {
-    jwt = decodeState(state).jwt;
+    jwt = decodeState(state, { extraSegments: 'ignore' }).jwt;
   } catch (err) {
-    if (err instanceof StateError) throw csError('AUTH-1002', 'state has no token segment');
+    if (err instanceof StateError) throw csError('AUTH-1002', { reason: err.message });
     throw err;
   }
   const payload = await verifyToken(jwt, { secret: ctx.config.secrets.auth, now: ctx.now });
-  if (payload.type !== 'pauth' && payload.type !== 'rauth') throw csError('AUTH-1002', 'wrong token type');
+  if (payload.type !== 'pauth' && payload.type !== 'rauth')
+    throw csError('AUTH-1002', { reason: 'not a provider authorization token' });
   if (payload.ic !== undefined || payload.ri !== undefined) throw csError('RAPI-1016');
   return payload;
 }

@@ -26,11 +26,10 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
   const profile = ctx.profiles.get(info.provider);
   if (!profile) throw csError('PRVD-1000'); // provider-token resolved it already
   const config = profile.identity;
-  if (!config) throw csError('PRVD-1004', `"${info.provider}" has no identity lookup`);
   const hu = stringOf(info.payload.hu);
   // The state is signed, but its hostUrl came from the start's query: the same allow-list applies here.
   const hostUrl = hu === undefined ? undefined : servedHostUrl(ctx, info.provider, hu);
-  if (config.base === 'hostUrl' && hostUrl === undefined) throw csError('PRVD-1008', 'hostUrl');
+  if (config?.base === 'hostUrl' && hostUrl === undefined) throw csError('PRVD-1008', 'hostUrl');
   const mock = mockInputs(ctx, req);
   const tokenData =
     mock.token === undefined
@@ -38,6 +37,8 @@ export const signupCallback: NonNullable<CallbackHooks['anon']> = async (ctx, in
       : mockToken(mock.token);
   const accessToken = tokenData.accessToken;
   if (!accessToken) throw csError('RAPI-1010', 'token not returned from provider');
+  // Contract §1.5 steps 7-8: the code is exchanged first; a provider without identity matching fails after (FM 20).
+  if (!config) throw csError('PRVD-1004', `"${info.provider}" has no identity lookup`);
   const identity = await resolveIdentity(ctx, info.provider, config, {
     code: info.code,
     accessToken,

@@ -41,8 +41,13 @@ export class SignupRecords {
     return this.records.get(undoDoublePaste(token));
   }
 
+  /**
+   * Removes the record stored under `token` exactly as given: a double-pasted token removes nothing, so the
+   * record it found survives until it expires (contract §1.10; signup_tokens.js remove, check_signup_request.js
+   * removeSignupToken).
+   */
   remove(token: string): void {
-    this.records.delete(undoDoublePaste(token));
+    this.records.delete(token);
   }
 
   // An expired record stays findable (and reportable as AUTH-1005) for one more window.

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import type { FlowEvent } from '../../../src/events.js';
 import { runScenario, scenarioCatalogue, type ScenarioResult } from '../../../src/flows/scenarios/index.js';
+import { FLOW_KINDS } from '../../../src/flows/scenarios/types.js';
 import { flowDeps } from '../../helpers/lab.js';
 
 function failureOf(result: ScenarioResult, events: FlowEvent[]): string {
@@ -24,6 +25,6 @@ describe.concurrent('every scenario of the catalogue behaves as it expects', () 
     expect(names.length).toBeGreaterThanOrEqual(25);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-    expect(new Set(scenarioCatalogue.map((s) => s.flow))).toEqual(new Set(['connect', 'signup', 'refresh']));
+    expect(new Set(scenarioCatalogue.map((s) => s.flow))).toEqual(new Set(FLOW_KINDS));
   });
 });

@@ -110,6 +110,7 @@ describe('check-signup answers the agent must map (contract §5, failure modes 2
       body: JSON.stringify({ token: token + token }),
     });
     expect(res.status).toBe(200);
-    expect(ctx.signups.find(token)).toBeUndefined();
+    // Contract §1.10: removed under the raw token, so the record it found is still there.
+    expect(ctx.signups.find(token)).toBeDefined();
   });
 });

@@ -143,7 +143,7 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     expect(await put({ token: 'unreg' })).toMatchObject({ status: 403, body: { code: 'USRC-1010' } });
   });
 
-  it('answers the login package once, including for a double-pasted token', async () => {
+  it('answers the login package for a double-pasted token, and the record survives it (contract §1.10)', async () => {
     const clock = createClock();
     const { ctx, put } = await setup(clock.now);
     const token = randomUUID();
@@ -176,6 +176,17 @@ describe('PUT /no-auth/check-signup (contract §5)', () => {
     });
     // Server-only fields never leave in the me-object.
     expect(first.body.user).not.toHaveProperty('accessToken');
+    // Contract §1.10 (users/signup_tokens.js remove, check_signup_request.js removeSignupToken): the record is
+    // removed under the raw 72 characters, so the 36-character record survives and answers again, once.
+    expect(await put({ token })).toMatchObject({ status: 200, body: { accessToken: 'cs-token-dana' } });
+    expect(await put({ token })).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
+  });
+
+  it('answers a single paste once: the second call is AUTH-1006 (check_signup/no_reuse_token_test.js)', async () => {
+    const { ctx, put } = await setup();
+    const token = randomUUID();
+    ctx.signups.insert({ token, userId: 'dana', signupStatus: 'signedIn', provider: 'github' });
+    expect(await put({ token })).toMatchObject({ status: 200 });
     expect(await put({ token })).toMatchObject({ status: 403, body: { code: 'AUTH-1006' } });
   });
 });

@@ -263,9 +263,20 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
     );
   });
 
-  it('redirects a valid state without a code to RAPI-1001', async () => {
+  // Contract §1.10: code is optional (provider_token_request.js requireAndAllow); the exchange gets '' and fails,
+  // which is updateAuth. The real provider_token/no_code_test.js is the New Relic login's only.
+  it('sends a valid state without a code to the exchange, which fails: RAPI-1010 (contract §1.10)', async () => {
     const state = `local!${await mintPauth(env)}`;
-    expectErrorRedirect(await bad(env, callback(q({ state }))), `state=${state}&code=RAPI-1001&provider=github`);
+    expectErrorRedirect(await bad(env, callback(q({ state }))), `state=${state}&code=RAPI-1010&provider=github`);
+  });
+
+  // Contract §1.10: provider-token reads segments 1 to 3 only; a fifth is ignored, never an error.
+  it('ignores state segments after the fourth: the exchange runs and fails on its code, RAPI-1010', async () => {
+    const state = `local!${await mintPauth(env)}!!!extra`;
+    expectErrorRedirect(
+      await bad(env, callback(q({ state, code: 'abc' }))),
+      `state=${state}&code=RAPI-1010&provider=github`,
+    );
   });
 
   it.each([
@@ -289,8 +300,18 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
     const state = await makeState();
     expectErrorRedirect(
       await bad(env, callback(q({ state, code: 'abc' }))),
-      `state=${encodeURIComponent(state)}&code=AUTH-1002&provider=github`,
+      // Contract §1.10: the state is interpolated as received, not percent-encoded.
+      `state=${state}&code=AUTH-1002&provider=github`,
     );
+  });
+
+  // Contract §1.10 (provider_token_request.js builds `/web/error?state=${state}&…`): an enterprise state keeps
+  // its raw "!https://host", where percent-encoding would write https%3A%2F%2F.
+  it('puts the state into /web/error as received, an enterprise host unencoded (contract §1.10)', async () => {
+    const state = `local!${(await mintPauth(env)).slice(0, -3)}AAA!https://git.example.com`;
+    const res = await bad(env, callback(q({ state, code: 'abc' })));
+    expect(res.location).toBe(`/web/error?state=${state}&code=AUTH-1002&provider=github`);
+    expect(res.location).toContain('!https://git.example.com&code=');
   });
 
   it('redirects a state whose %-encoding is invalid to AUTH-1002, never a 500', async () => {
@@ -302,7 +323,8 @@ describe('GET /no-auth/provider-token/:provider, the callback (contract §1.5)',
   it.each([
     ['a user that does not exist', 'RAPI-1003', { userId: 'user-ghost', teamId: 'acme' }],
     ['a team of another user', 'RAPI-1010', { userId: 'dana', teamId: 'other' }],
-    ['a team that does not exist', 'RAPI-1003', { userId: 'dana', teamId: 'team-nope' }],
+    // Contract §1.5 step 6: the membership check comes first, and no user is on a team that does not exist.
+    ['a team that does not exist', 'RAPI-1010', { userId: 'dana', teamId: 'team-nope' }],
     ['ic (an invite code) in the payload', 'RAPI-1016', { userId: 'dana', teamId: 'acme', ic: 'x' }],
   ])('redirects a pauth naming %s to %s', async (_name, code, fields) => {
     const state = `local!${await signAs(env, fields)}`;

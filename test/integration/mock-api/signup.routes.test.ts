@@ -204,12 +204,14 @@ describe('the anonymous callback and the signup record', () => {
     expect(await check(lab, st)).toMatchObject({ status: 403, body: { code: 'USRC-1022', error: code, provider } });
   });
 
-  it('records PRVD-1004 for a provider without an identity lookup', async () => {
+  it('records PRVD-1004 for a provider without an identity lookup, after exchanging the code (FM 20)', async () => {
     const data = await labData();
     const { identity: _none, ...github } = data.profiles.get('github')!;
     lab = await startTestLab({ profiles: new Map([...data.profiles, ['github', github]]) });
     const st = randomUUID();
     expect((await browserLeg(lab, 'github', `signupToken=${st}`)).errorCode).toBe('PRVD-1004');
+    // Contract §1.5 steps 7-8: the code was exchanged before identity matching failed.
+    expect(lab.providers.get('github')!.control.requests.filter((r) => r.endpoint === 'token')).toHaveLength(1);
     expect(await check(lab, st)).toMatchObject({ body: { code: 'USRC-1022', error: 'PRVD-1004' } });
   });
 

@@ -54,6 +54,33 @@ export const checkSignupScenarios: readonly Scenario[] = [
     },
   }),
   signup({
+    name: 'signup-user-in-maintenance',
+    title: 'The signed-in user is in maintenance mode',
+    source: 'contract FM 24, §5 (LoginHelper: USRC-1023), §6.2 item 3',
+    injects: "the record's user is put in maintenance mode before the agent's check",
+    observes:
+      'check-signup USRC-1023 → MAINTENANCE_MODE (the webview shows its maintenance screen); the record is used up',
+    injections: [{ kind: 'signup-record', user: 'maintenance' }],
+    expect: {
+      outcome: 'login-failed',
+      from: 'poll',
+      webError: null,
+      answer: 'USRC-1023',
+      result: 'MAINTENANCE_MODE',
+      reuse: true,
+    },
+  }),
+  signup({
+    name: 'signup-user-without-company',
+    title: 'The signed-in user belongs to no company and no team',
+    source: 'contract FM 24, §6.2 item 4 (0 companies or 0 teams → USER_NOT_IN_COMPANY)',
+    injects: "the record's user loses its teams and companies before the agent's check",
+    observes:
+      'the login package with companies [] and teams [] → USER_NOT_IN_COMPANY, with the CS token: the webview opens "Company creation"',
+    injections: [{ kind: 'signup-record', user: 'no-company' }],
+    expect: { outcome: 'logged-in', result: 'USER_NOT_IN_COMPANY' },
+  }),
+  signup({
     name: 'signup-user-deactivated',
     title: 'The signed-in user is deactivated before the agent checks',
     source: 'contract §5 (user missing or deactivated), §6.2 item 3',
@@ -82,11 +109,12 @@ export const checkSignupScenarios: readonly Scenario[] = [
   signup({
     name: 'signup-token-double-paste',
     title: 'The user pastes the signup token into VS Code twice',
-    source: 'contract FM 27, §2.4 (find undoes a double paste)',
+    source: 'contract FM 27, §2.4 (find undoes a double paste), §1.10 (the record is removed under the raw token)',
     injects: "the agent's check-signup sends the 36-character token twice over (72 characters)",
-    observes: 'the API reads it as the first 36 characters: the login package, and the record is gone afterwards',
+    observes:
+      'the API reads it as the first 36 characters: the login package; removed under the 72 characters, the record answers the single token once more',
     injections: [{ kind: 'double-paste' }],
-    expect: { outcome: 'logged-in' },
+    expect: { outcome: 'logged-in', survives: true },
   }),
   signup({
     name: 'signup-nested-code-unmapped',

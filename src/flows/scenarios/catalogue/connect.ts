@@ -27,7 +27,13 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     injects: 'GET /provider-auth-code?teamId=other for a user of acme only',
     observes: '403 RAPI-1009 (readAuth); the browser never starts',
     injections: [{ kind: 'agent-team', teamId: 'other' }],
-    expect: { outcome: 'api-error', from: 'auth-code', status: 403, code: 'RAPI-1009' },
+    expect: {
+      outcome: 'api-error',
+      from: 'auth-code',
+      status: 403,
+      code: 'RAPI-1009',
+      reason: 'user must be a member of the team',
+    },
   }),
   connect({
     name: 'unknown-provider-at-start',
@@ -66,6 +72,18 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     injections: [{ kind: 'advance-clock', before: 'start', ms: ELEVEN_MIN, why: 'the IDE opens the URL late' }],
     expect: { outcome: 'web-error', from: 'callback', code: 'AUTH-1005', state: true },
     requires: ['code-flow'],
+  }),
+
+  connect({
+    name: 'unregistered-enterprise-host',
+    title: 'The start URL names an enterprise host the team never registered',
+    source: 'contract FM 4, §1.3 steps 5 and 8; §8 provider_auth/invalid_host_test.js',
+    injects: 'host=https://unregistered.example.com on the start request of an enterprise provider',
+    observes: '/web/error?code=PRVD-1003&provider=<p>, with no state; nothing stored',
+    provider: 'github_enterprise',
+    requires: ['enterprise'],
+    injections: [{ kind: 'rewrite-query', hop: 'start', set: { host: 'https://unregistered.example.com' } }],
+    expect: { outcome: 'web-error', from: 'start', code: 'PRVD-1003', state: false },
   }),
 
   // At the provider.
@@ -191,6 +209,18 @@ export const connectBrowserScenarios: readonly Scenario[] = [
     injections: [{ kind: 'tamper-state', hop: 'callback', tamper: { segment: 'remove' } }],
     expect: { outcome: 'refused', from: 'route', by: 'router', status: 400, says: 'no state parameter' },
     requires: ['code-flow'],
+  }),
+  connect({
+    name: 'fragment-without-token',
+    title: 'A fragment provider sends the browser back with no token in the fragment',
+    source: 'contract FM 13, §1.5 step 3',
+    injects: 'the provider approves but leaves the token out of the fragment',
+    observes:
+      'the page script goes to ?error=NO_TOKEN, which provider-token answers with the same page: a loop, never /web/error; nothing stored',
+    provider: 'trello',
+    requires: ['fragment-flow'],
+    injections: [{ kind: 'provider-fault', endpoint: 'authorize', fault: { kind: 'no-fragment-token' } }],
+    expect: { outcome: 'script-loop', from: 'authorize', rounds: 3 },
   }),
   connect({
     name: 'unknown-environment',

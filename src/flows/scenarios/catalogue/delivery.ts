@@ -150,6 +150,16 @@ export const connectDeliveryScenarios: readonly Scenario[] = [
     expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1010', state: true },
     requires: ['code-flow'],
   }),
+  connect({
+    name: 'team-deactivated-mid-flow',
+    title: 'The team is deactivated while the browser is at the provider',
+    source: 'contract FM 10, §1.5 step 6',
+    injects: 'the store marks the team deactivated (its user stays a member) before the provider redirects back',
+    observes: '/web/error?code=RAPI-1003; nothing stored, broadcast or delivered',
+    injections: [{ kind: 'store-change', before: 'authorize', change: 'deactivate-team' }],
+    expect: { outcome: 'web-error', from: 'callback', code: 'RAPI-1003', state: true },
+    requires: ['code-flow'],
+  }),
 
   // The broadcast and the agent's cache.
   connect({

@@ -14,7 +14,7 @@ export const refreshScenarios: readonly Scenario[] = [
     source: 'contract FM 38, §1.8; §8 provider_refresh (github, trello, youtrack, slack, okta)',
     injects: 'after a connect, GET /provider-refresh/<p> for a provider whose profile has no refresh support',
     observes:
-      '403 RAPI-1009 "token refresh not supported by provider"; the stored token, the me-channel and the agent\'s cache are unchanged',
+      '403 RAPI-1009, reason "token refresh not supported by provider"; the stored token, the me-channel and the agent\'s cache are unchanged',
     provider: 'github',
     requires: ['no-refresh'],
     injections: [],
@@ -23,7 +23,7 @@ export const refreshScenarios: readonly Scenario[] = [
       from: 'refresh-call',
       status: 403,
       code: 'RAPI-1009',
-      info: 'token refresh not supported by provider',
+      reason: 'token refresh not supported by provider',
     },
   }),
   refresh({
@@ -32,7 +32,7 @@ export const refreshScenarios: readonly Scenario[] = [
     source: 'contract FM 38, §1.8; oauth-rules-and-quirks §4 (Atlassian refuses refreshes with 403)',
     injects: 'the provider answers the refresh grant with invalid_grant, with its own refusal status (403 for Jira)',
     observes:
-      "403 RAPI-1009 naming the provider's answer in info; nothing stored or broadcast; the agent would disconnect and connect again",
+      "403 RAPI-1009 naming the provider's answer in reason; nothing stored or broadcast; the agent would disconnect and connect again",
     provider: 'jira',
     requires: ['refresh-provider'],
     injections: [

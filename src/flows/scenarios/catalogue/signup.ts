@@ -194,4 +194,38 @@ export const signupScenarios: readonly Scenario[] = [
       result: 'UNKNOWN',
     },
   }),
+  signup({
+    name: 'signup-expires-in-as-ms',
+    title: "The callback's expires_in (seconds) is read as milliseconds for the record lifetime",
+    source: 'contract FM 14, §2.4 (lifetime), §1.5 step 3; §8 check_signup/token_expired_test.js',
+    injects:
+      'the callback carries expires_in=3600 (an hour, in seconds, as YouTrack sends it); the agent checks 4 s later',
+    observes: 'the record lived 3600 ms, not an hour: check-signup AUTH-1005 → TOKEN_EXPIRED',
+    injections: [
+      { kind: 'rewrite-query', hop: 'api-callback', set: { expires_in: '3600' } },
+      { kind: 'late-check', after: 'result-page', ms: 4000, why: 'the IDE polls 4 s after the browser is done' },
+    ],
+    expect: { outcome: 'login-failed', from: 'poll', webError: null, answer: 'AUTH-1005', result: 'TOKEN_EXPIRED' },
+  }),
+  signup({
+    name: 'signup-provider-without-identity',
+    title: 'Sign-up with a provider CodeStream cannot match identities for',
+    source: 'contract FM 20, §1.5 steps 7-8, Appendix A PRVD-1004; FM 26',
+    injects: 'the sign-up starts with a provider that has no identity lookup',
+    observes:
+      'the code is exchanged, then /web/error PRVD-1004; check-signup USRC-1022 {error: PRVD-1004} → UNKNOWN, which the agent does not map',
+    provider: 'asana',
+    requires: ['no-identity'],
+    injections: [],
+    expect: {
+      outcome: 'login-failed',
+      from: 'callback',
+      webError: 'PRVD-1004',
+      answer: 'USRC-1022',
+      nested: 'PRVD-1004',
+      result: 'UNKNOWN',
+      unmapped: true,
+      reuse: true,
+    },
+  }),
 ];

@@ -181,6 +181,9 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
 
   // Read before the lab starts (labOptionsOf); nothing to do once it runs.
   lab: () => ({}),
+  // Read by the interact and disconnect runners when they build their context (plan/after-connect.ts).
+  'tamper-provider-call': () => ({}),
+  'deauth-without-host': () => ({}),
 
   ...signupAppliers,
 };
@@ -217,6 +220,12 @@ const storeChanges: Record<StoreChange, (ctx: ScenarioContext, user: UserDoc) =>
   'deactivate-user': (_ctx, user) => {
     user.deactivated = true;
     return `user "${user.id}" is deactivated while the browser is away`;
+  },
+  'deactivate-team': (ctx) => {
+    const team = ctx.api.ctx.store.teams.get(ctx.teamId ?? '');
+    if (!team) throw new AppError('UNEXPECTED', `scenario store change: no team "${ctx.teamId ?? ''}"`);
+    team.deactivated = true;
+    return `team "${team.id}" is deactivated while the browser is away; its user stays a member`;
   },
   'leave-team': (ctx, user) => {
     const teamId = ctx.teamId ?? '';

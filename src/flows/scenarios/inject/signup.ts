@@ -7,6 +7,8 @@ import { AppError } from '../../../errors.js';
 import type { StepContext } from '../../engine/runner.js';
 import { formatDuration } from '../../../util/duration.js';
 import type { Applied, Applier, ScenarioContext, ScenarioRuntime } from '../runtime.js';
+import type { Injection } from '../types.js';
+import type { UserDoc } from '../../../mock-api/store.js';
 
 type SignupKind = 'poll-pending' | 'late-check' | 'check-signup-fault' | 'signup-record' | 'double-paste';
 
@@ -72,13 +74,7 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
         const user = rt.api.ctx.store.users.get(record.userId ?? '');
         if (!user)
           throw new AppError('UNEXPECTED', `scenario: the signup record names no user ("${record.userId ?? ''}")`);
-        if (inj.user === 'deactivate') user.deactivated = true;
-        else user.isRegistered = false;
-        s.note(
-          inj.user === 'deactivate'
-            ? `user "${user.id}" is deactivated before the agent checks`
-            : `user "${user.id}" was created but never registered`,
-        );
+        s.note(userChanges[inj.user](user));
       }
     }),
 
@@ -137,3 +133,26 @@ function pollOf(rt: ScenarioRuntime): NonNullable<ScenarioRuntime['poll']> {
     throw new AppError('UNEXPECTED', 'this injection needs a sign-up run (a check-signup poller)');
   return rt.poll;
 }
+
+type UserChange = NonNullable<Extract<Injection, { kind: 'signup-record' }>['user']>;
+
+// Each changes the record's user and returns the note that says so.
+const userChanges: Record<UserChange, (user: UserDoc) => string> = {
+  deactivate: (user) => {
+    user.deactivated = true;
+    return `user "${user.id}" is deactivated before the agent checks`;
+  },
+  unregister: (user) => {
+    user.isRegistered = false;
+    return `user "${user.id}" was created but never registered`;
+  },
+  maintenance: (user) => {
+    user.inMaintenanceMode = true;
+    return `user "${user.id}" is put in maintenance mode before the agent checks`;
+  },
+  'no-company': (user) => {
+    user.teamIds = [];
+    user.companyIds = [];
+    return `user "${user.id}" belongs to no company and no team`;
+  },
+};

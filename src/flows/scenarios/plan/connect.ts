@@ -1,6 +1,7 @@
 /** A connect run for a scenario: the connect steps with the expectation's checks. */
 import { connectSteps, type ConnectContext } from '../../connect/steps.js';
 import { apiErrorSteps, callbackTimingHook, deliveryStep, refusedSteps, webErrorSteps } from './expect-connect.js';
+import { scriptLoopSteps } from './script-loop.js';
 import { cutAt, planFlow, wrongFlow, type CompileExpectation, type FlowPlan } from './plan.js';
 import type { ScenarioRuntime } from '../runtime.js';
 
@@ -17,6 +18,8 @@ const compileConnect: CompileExpectation<ConnectContext> = (expect, base, action
       return { steps: cutAt(base, expect.from, actions, refusedSteps(expect, rt)), hooks: [] };
     case 'api-error':
       return { steps: cutAt(base, expect.from, actions, apiErrorSteps(expect, rt)), hooks: [] };
+    case 'script-loop':
+      return { steps: cutAt(base, expect.from, actions, scriptLoopSteps(expect, rt)), hooks: [] };
     default:
       return wrongFlow(expect, 'connect');
   }

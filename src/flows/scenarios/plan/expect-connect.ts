@@ -164,6 +164,7 @@ export function apiErrorSteps(expect: Expect<'api-error'>, rt: ScenarioRuntime):
       s.expectEqual('status', expect.status, answer.status);
       s.expectEqual('code', expect.code, answer.body.code);
       if (expect.info !== undefined) s.expectEqual('info', expect.info, answer.body.info);
+      if (expect.reason !== undefined) s.expectEqual('reason', expect.reason, answer.body.reason);
       s.expectEqual('no browser hop was made', 0, ctx.browser.hops.length, 'none');
       return `${answer.status} ${String(answer.body.code)}`;
     },
@@ -201,7 +202,7 @@ export function refusedSteps(expect: Expect<'refused'>, rt: ScenarioRuntime): St
   return [refuse, nothingDeliveredStep(rt)];
 }
 
-function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
+export function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
   return {
     id: 'nothing-delivered',
     title: 'No token is stored, broadcast or delivered',

@@ -3,9 +3,11 @@
  * the LoginResult the agent maps it to (contract §6.2 item 3), and what a second check with the token gets.
  */
 import { loginResultOf } from '../../../agent-sim/login-result.js';
+import { getPath } from '../../../util/dotted.js';
 import { need, type Step } from '../../engine/runner.js';
 import type { SignupContext } from '../../signup/steps.js';
 import { followToWebError } from '../follow.js';
+import { clientTokenSteps } from './client-token.js';
 import { cutAt, wrongFlow, type CompileExpectation } from './plan.js';
 import type { ScenarioRuntime, StepHook } from '../runtime.js';
 import type { Expectation } from '../types.js';
@@ -28,12 +30,20 @@ export const compileSignup: CompileExpectation<Ctx> = (expect, base, actions, rt
   switch (expect.outcome) {
     case 'logged-in':
       return {
-        steps: [...base.map((s) => (expect.reuse && s.id === 'single-use' ? reuseStep() : s)), ...actions],
+        steps: [
+          ...base.map((s) =>
+            s.id !== 'single-use' ? s : expect.survives ? survivesStep() : expect.reuse ? reuseStep() : s,
+          ),
+          ...actions,
+        ],
         hooks: [
           ...(expect.minPending === undefined ? [] : [minPendingHook(expect.minPending)]),
           ...(expect.retried === undefined ? [] : [retriedHook(expect.retried, rt)]),
+          ...(expect.result === undefined ? [] : [resultHook(expect.result)]),
         ],
       };
+    case 'client-token-refused':
+      return { steps: cutAt(base, expect.from, actions, clientTokenSteps(expect)), hooks: [] };
     case 'login-failed': {
       const browser: Step<Ctx>[] = expect.webError === null ? [] : [browserErrorStep(expect.from, expect.webError, rt)];
       const tail = [...browser, failedPollStep(expect), ...(expect.reuse ? [reuseStep()] : [])];
@@ -97,6 +107,28 @@ function failedPollStep(expect: Extract<Expectation, { outcome: 'login-failed' }
   };
 }
 
+// Contract §1.10: removed under the token as sent (72 characters), the record answers the single token again, once.
+function survivesStep(): Step<Ctx> {
+  return {
+    id: 'single-use',
+    title: 'The single token still finds the record once: it was removed under the doubled one',
+    async run(ctx, s) {
+      const token = need(ctx.signupToken, 'signup token', s);
+      const again = await ctx.client.checkSignup(token, ctx.signal);
+      s.expectEqual('the 36-character token: status', 200, again.status);
+      s.expectEqual(
+        '…the same user',
+        getPath(ctx.outcome?.kind === 'login' ? ctx.outcome.body : {}, 'user.id'),
+        getPath(again.body, 'user.id'),
+      );
+      const third = await ctx.client.checkSignup(token, ctx.signal);
+      s.expectEqual('then: status', 403, third.status);
+      s.expectEqual('then: code', 'AUTH-1006', third.body.code);
+      return 'the record survived the double paste and answered once more';
+    },
+  };
+}
+
 function reuseStep(): Step<Ctx> {
   return {
     id: 'reuse',
@@ -141,6 +173,20 @@ function retriedHook(seen: string[], rt: ScenarioRuntime): StepHook<Ctx> {
         waited.join(', '),
       );
       s.expectEqual('no tick failed: the retries were enough', 0, ctx.outcome?.stats.failedTicks);
+    },
+  };
+}
+
+// Contract §6.2 item 4: a package without a company or a team is USER_NOT_IN_COMPANY, with the CS token.
+function resultHook(result: string): StepHook<Ctx> {
+  return {
+    step: 'login-package',
+    when: 'after',
+    run(ctx, s) {
+      const outcome = ctx.outcome;
+      s.expectEqual('LoginResult', result, outcome?.kind === 'login' ? outcome.result : outcome?.kind);
+      if (result === 'USER_NOT_IN_COMPANY')
+        s.note('the webview opens "Company creation", signed in with the package\'s CS token');
     },
   };
 }

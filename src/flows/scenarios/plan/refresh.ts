@@ -49,21 +49,23 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
       s.expectEqual('status', expect.status, answer.status);
       s.expectEqual('code', expect.code, answer.body.code);
       if (expect.info !== undefined) s.expectEqual('info', expect.info, answer.body.info);
-      // A refusal by the provider reaches the agent only as RAPI-1009, its answer named in info (contract §1.8).
+      if (expect.reason !== undefined) s.expectEqual('reason', expect.reason, answer.body.reason);
+      // A refusal by the provider reaches the agent only as RAPI-1009, its answer named in reason (contract §1.8,
+      // §1.10).
       const grant = ctx.provider.control.requests.slice(journaled).find((r) => r.endpoint === 'token');
       if (grant !== undefined) {
         const grantType = { ...grant.query, ...grant.body }.grant_type;
         s.expectEqual('the provider got a refresh grant', 'refresh_token', grantType);
         const said = `answered ${String(grant.status)}`;
         s.check(
-          `info names the provider's answer (HTTP ${String(grant.status)})`,
-          String(answer.body.info).includes(said),
+          `reason names the provider's answer (HTTP ${String(grant.status)})`,
+          String(answer.body.reason).includes(said),
           said,
-          answer.body.info,
+          answer.body.reason,
         );
       }
-      const info = typeof answer.body.info === 'string' ? `: ${answer.body.info}` : '';
-      return `${answer.status} ${String(answer.body.code)}${info}`;
+      const text = typeof answer.body.reason === 'string' ? `: ${answer.body.reason}` : '';
+      return `${answer.status} ${String(answer.body.code)}${text}`;
     },
   };
 }
