@@ -18,7 +18,7 @@
   let refreshTimer = null;
   let diagramSeq = 0;
 
-  if (window.mermaid) window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', sequence: { useMaxWidth: false } });
+  if (window.mermaid) window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', sequence: { useMaxWidth: true, mirrorActors: false, wrap: true, width: 130, actorMargin: 30 } });
 
   const num = (id) => Number(id.slice(1));
   const el = (tag, props, ...children) => {
