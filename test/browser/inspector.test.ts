@@ -103,7 +103,9 @@ describe.skipIf(skip)('the inspector in chromium', () => {
     expect(har.log.entries.length).toBe(
       connectDeps.events.filter((e) => e.type === 'http' && e.from === 'browser').length,
     );
-    await page.screenshot({ path: process.env.INSPECTOR_SCREENSHOT ?? `${path}.png`, fullPage: false });
+    // For a look by hand: INSPECTOR_SCREENSHOT=/tmp/inspector.png npx vitest run test/browser/inspector.test.ts
+    const shot = process.env.INSPECTOR_SCREENSHOT;
+    if (shot) await page.screenshot({ path: shot });
   });
 
   it('marks a denied consent failed at its first wrong hop', async () => {
@@ -123,5 +125,7 @@ describe.skipIf(skip)('the inspector in chromium', () => {
     await expect
       .poll(() => page.locator('#hop-body .checks').textContent())
       .toContain('✗ FAIL authorize answers with a code: expected code=…, got error=access_denied');
+    const shot = process.env.INSPECTOR_SCREENSHOT;
+    if (shot) await page.screenshot({ path: shot.replace(/\.png$/, '-failed.png'), fullPage: true });
   });
 });
