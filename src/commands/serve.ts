@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
+import { startInspector, type RunningInspector } from '../inspector/index.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
 import { defined } from '../util/defined.js';
@@ -18,6 +19,8 @@ interface ServeFlags {
   routerMode?: string;
   proxyHost?: string;
   json?: boolean;
+  inspector: boolean;
+  showSecrets?: boolean;
 }
 
 export function registerServe(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -61,6 +64,8 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       'same',
     )
     .option('--json', 'print one JSON object with every URL and credential on stdout once everything listens')
+    .option('--no-inspector', 'leave out the inspector web page that draws every flow live')
+    .option('--show-secrets', 'show tokens whole in the inspector (shortened by default)')
     .action(async (flags: ServeFlags) => {
       const data = await loadLabData();
       const envs = pickEnvs(flags.envs, data);
@@ -102,14 +107,24 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
         now: deps.now,
         fetch: deps.fetch,
       });
+      let inspector: RunningInspector | undefined;
       try {
-        const info = describeLab(lab, consent);
+        inspector = flags.inspector
+          ? await startInspector(lab, {
+              host: flags.host,
+              ...defined({ publicHost: flags.publicHost }),
+              now: deps.now,
+              showSecrets: flags.showSecrets === true,
+            })
+          : undefined;
+        const info = { ...describeLab(lab, consent), ...defined({ inspectorUrl: inspector?.url }) };
         deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));
         deps.io.stderr.write('the lab is up; press Ctrl-C to stop it\n');
         await untilAborted(deps.signal);
         setExit(0);
       } finally {
         deps.io.stderr.write('stopping: closing every server\n');
+        await inspector?.close();
         await lab.close();
         deps.io.stderr.write('all servers closed\n');
       }

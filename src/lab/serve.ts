@@ -38,6 +38,8 @@ export interface ServeInfo {
   providers: Array<{ id: string; displayName: string; url: string; apiUrl?: string; hosts?: string[] }>;
   user: { id: string; email: string; accessToken: string; broadcasterToken: string; teamId: string };
   consent: 'auto' | 'page';
+  /** The inspector page (issue 17), unless serve --no-inspector. */
+  inspectorUrl?: string;
 }
 
 /** Starts the lab; a taken port is PORT_IN_USE naming it, an address that is not this machine's a usage error. */
@@ -160,6 +162,9 @@ export function formatServeInfo(info: ServeInfo): string {
     [`  router (${info.router.mode === 'redirect' ? '302 redirect mode' : 'reverse-proxy mode'})`, info.router.url],
     ['  authOrigin (redirect_uri base)', info.router.authOrigin],
     ['  marketing site', info.marketingUrl],
+    ...(info.inspectorUrl === undefined
+      ? []
+      : [['  inspector (every flow, live)', info.inspectorUrl] as [string, string]]),
     [`  VPN proxy (Slack, MS Teams calls; ${proxyOrigin})`, info.vpnProxy.url],
   );
   rows.push(`Providers (consent: ${info.consent === 'page' ? 'Approve/Deny page' : 'approved at once'})`);
