@@ -49,7 +49,7 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
           hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.',
         });
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
       const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runDisconnect(

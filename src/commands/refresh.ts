@@ -57,7 +57,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
         'refresh support',
       );
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
       const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--profile': flags.profile !== undefined,

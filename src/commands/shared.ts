@@ -17,10 +17,30 @@ export interface Output {
 }
 
 /** Builds the renderer and the secret registry for a command's flags. */
-export function createOutput(flags: OutputFlags, deps: Deps): Output {
-  const secrets = flags.showSecrets ? noRedaction : createSecretRegistry();
+export function createOutput(flags: OutputFlags, deps: Deps, data: LabData): Output {
+  const secrets = createSecrets(flags, data.config);
   const renderer = createRenderer(pickRenderer({ json: flags.json, io: deps.io }), deps.io, secrets);
   return { renderer, secrets };
+}
+
+/**
+ * The registry of a run, knowing the lab's own credentials from the start: a hop can print an enterprise app's
+ * client secret or a signing secret before any step registers it.
+ */
+export function createSecrets(flags: { showSecrets?: boolean | undefined }, config: LabConfig): SecretRegistry {
+  if (flags.showSecrets) return noRedaction;
+  const secrets = createSecretRegistry();
+  for (const client of Object.values(config.clients)) secrets.add(client.clientSecret);
+  for (const team of config.teams)
+    for (const hosts of Object.values(team.providerHosts))
+      for (const app of Object.values(hosts)) {
+        const secret = app.appClientSecret;
+        if (typeof secret === 'string') secrets.add(secret);
+      }
+  for (const env of config.environments)
+    for (const secret of Object.values(env.integrations.slack?.signingSecretsByAppIds ?? {})) secrets.add(secret);
+  for (const user of config.users) [user.accessToken, user.broadcasterToken].forEach(secrets.add);
+  return secrets;
 }
 
 export interface LabData {

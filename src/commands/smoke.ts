@@ -20,9 +20,9 @@ import { renderJunit } from '../render/junit.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
 import { defined } from '../util/defined.js';
-import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
+import type { SecretRegistry } from '../util/secrets.js';
 import { writeReport } from './report-files.js';
-import { choice, loadLabData } from './shared.js';
+import { choice, createSecrets, loadLabData } from './shared.js';
 
 interface SmokeFlags {
   providers?: string;
@@ -93,7 +93,7 @@ export async function runSmokeCommand(
   const reporter = choice('--reporter', flags.reporter, REPORTERS, 'pretty');
   const options = parseSmokeFlags(flags);
   const data = await loadLabData();
-  const secrets = flags.showSecrets ? noRedaction : createSecretRegistry();
+  const secrets = createSecrets(flags, data.config);
   const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
   const report = await runSmoke(options, {
     ...data,
