@@ -90,7 +90,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
         throw new UsageError('--misconfig runs headless; leave out --browser');
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps, data);
-      const extras = createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
+      const extras = await createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,
         '--misconfig': misconfig !== undefined,

@@ -50,7 +50,7 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
         });
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps, data);
-      const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
+      const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runDisconnect(
           {

@@ -16,6 +16,7 @@ import {
 } from '../flows/scenarios/index.js';
 import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
+import { prepareOutputPaths } from './output-paths.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 
 /** The flags flow-extras reads. */
@@ -59,13 +60,14 @@ export interface ReportExtras {
   finish(): Promise<void>;
 }
 
-/** Reads --har and --diagram. */
-export function createReportExtras(
+/** Reads --har and --diagram; a path that cannot be written is a usage error before any work. */
+export async function createReportExtras(
   flags: ReportFlags,
   render: EventSink,
   secrets: SecretRegistry,
   deps: Deps,
-): ReportExtras {
+): Promise<ReportExtras> {
+  await prepareOutputPaths({ '--har': flags.har, '--diagram': flags.diagram });
   const reports = createReportFiles(flags, secrets);
   return {
     onEvent: teeEvents(render, reports.onEvent),
@@ -76,20 +78,20 @@ export function createReportExtras(
 }
 
 /** Reads --scenario, --har and --diagram; an unknown or mismatched scenario is a usage error. */
-export function createFlowExtras(
+export async function createFlowExtras(
   flags: FlowExtrasFlags,
   flow: FlowKind,
   render: EventSink,
   secrets: SecretRegistry,
   deps: Deps,
-): FlowExtras {
+): Promise<FlowExtras> {
   const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {
     throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, {
       hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".`,
     });
   }
-  const reports = createReportExtras(flags, render, secrets, deps);
+  const reports = await createReportExtras(flags, render, secrets, deps);
   return {
     ...reports,
     scenario,

@@ -48,7 +48,7 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
       const envs = parseEnvList(flags.envs);
       const data = await loadLabData();
       const { renderer, secrets } = createOutput(flags, deps, data);
-      const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
+      const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runInteract(
           {

@@ -58,7 +58,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
       );
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps, data);
-      const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
+      const extras = await createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--profile': flags.profile !== undefined,
         '--host': flags.host !== undefined,

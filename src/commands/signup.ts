@@ -112,7 +112,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
         throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
       if (flags.browser && flags.step) throw new UsageError('--step pauses the headless sign-up; leave out --browser');
       const { renderer, secrets } = createOutput(flags, deps, data);
-      const extras = createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
+      const extras = await createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,
         '--deny': flags.deny === true,

@@ -21,6 +21,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
 import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
+import { prepareOutputPaths } from './output-paths.js';
 import { writeReport } from './report-files.js';
 import { choice, createSecrets, loadLabData } from './shared.js';
 
@@ -92,6 +93,11 @@ export async function runSmokeCommand(
 ): Promise<number> {
   const reporter = choice('--reporter', flags.reporter, REPORTERS, 'pretty');
   const options = parseSmokeFlags(flags);
+  // An empty --summary is what "$GITHUB_STEP_SUMMARY" gives outside GitHub Actions: nothing to append to.
+  const summary = flags.summary === '' ? undefined : flags.summary;
+  if (flags.summary === '')
+    deps.io.stderr.write('note: --summary is empty (is $GITHUB_STEP_SUMMARY unset?); no summary is written\n');
+  await prepareOutputPaths({ '--out': flags.out, '--summary': summary });
   const data = await loadLabData();
   const secrets = createSecrets(flags, data.config);
   const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
@@ -114,11 +120,11 @@ export async function runSmokeCommand(
       line(`wrote ${reporter} report to ${flags.out}`);
     }
   }
-  if (flags.summary !== undefined) {
+  if (summary !== undefined) {
     try {
-      await appendFile(flags.summary, renderMarkdown(report, { redact: secrets.redact }), 'utf8');
+      await appendFile(summary, renderMarkdown(report, { redact: secrets.redact }), 'utf8');
     } catch (cause) {
-      throw new AppError('UNEXPECTED', `cannot append the summary to "${flags.summary}"`, { cause });
+      throw new AppError('UNEXPECTED', `cannot append the summary to "${summary}"`, { cause });
     }
   }
   for (const failed of report.results.filter((r) => r.status === 'failed')) line(`failed: ${failed.cell.id}`);
