@@ -4,10 +4,10 @@
  * server's absolute URLs and the client id; the client secret is read from the environment variable the
  * file names, so it never sits in a file next to the profile.
  */
-import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LabConfig } from '../lab/config.js';
-import { loadProfileFile, type ProviderProfile } from './profile.js';
+import { readCustomProfile } from './custom-file.js';
+import type { ProviderProfile } from './profile.js';
 
 export interface LabData {
   config: LabConfig;
@@ -20,7 +20,7 @@ export async function addCustomProfile(
   path: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ProviderProfile> {
-  const profile = await loadProfileFile(resolve(path), { idFromName: false });
+  const profile = await readCustomProfile(path);
   const server = profile.server;
   if (server === undefined) {
     throw new UsageError(`profile ${path} has no "server" block`, {
