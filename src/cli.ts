@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadCommands } from './commands/index.js';
 import type { Deps } from './deps.js';
-import { AppError, UsageError } from './errors.js';
+import { AppError, UsageError, causeChain } from './errors.js';
 import { packageRoot } from './util/paths.js';
 import { createSecretRegistry } from './util/secrets.js';
 import { toText } from './util/to-text.js';
@@ -32,6 +32,8 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   program.hook('preAction', (_program, actionCommand) => {
     acted = true;
     current = actionCommand;
+    // --debug is the program's; the command's renderer reads it from its own flags (it adds timings and details).
+    if (program.opts<{ debug?: boolean }>().debug === true) actionCommand.setOptionValue('debug', true);
   });
   configureTree(program, deps, (cmd) => (current = cmd));
 
@@ -90,12 +92,15 @@ function reportError(err: unknown, ctx: { deps: Deps; command: Command; debug: b
       print(`code: ${err.code}`);
       if (err.detail !== undefined) print(`detail: ${JSON.stringify(err.detail)}`);
       causeLines(err).forEach(print);
+    } else if (err.code === 'UNEXPECTED') {
+      causeChain(err).forEach((line) => print(`caused by: ${line}`));
     }
     return EXIT.failed;
   }
   print('unexpected error (this is a bug)');
   print(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  if (ctx.debug) causeLines(err).forEach(print);
+  // The short chain always (ENOTFOUND host, ECONNREFUSED port); every cause's stack with --debug.
+  (ctx.debug ? causeLines(err) : causeChain(err).map((line) => `caused by: ${line}`)).forEach(print);
   return EXIT.failed;
 }
 

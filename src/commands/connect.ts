@@ -8,7 +8,15 @@ import { runConnectBrowser } from '../flows/connect/run-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './step-mode.js';
 import { previewConnectStep } from '../flows/engine/step-preview.js';
-import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import {
+  assertKnownProvider,
+  choice,
+  createOutput,
+  loadLabData,
+  parseEnvList,
+  quietOption,
+  verboseOption,
+} from './shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 
@@ -67,6 +75,8 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(
       '--browser',
       'open the start URL in your own browser (BROWSER is respected) and wait for you to approve or deny',

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { runDisconnect } from '../flows/disconnect/steps.js';
-import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
+import { assertKnownProvider, createOutput, loadLabData, parseEnvList, quietOption, verboseOption } from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
 import { defined } from '../util/defined.js';
@@ -39,6 +39,8 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(...harOption)
     .option(...diagramOption)
     .action(async (provider: string, flags: DisconnectFlags) => {

@@ -18,9 +18,10 @@ import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
+import { outputLevel, type OutputFlags } from './shared.js';
 
 /** The flags flow-extras reads. */
-export interface FlowExtrasFlags extends ReportFlags {
+export interface FlowExtrasFlags extends ReportFlags, OutputFlags {
   scenario?: string;
 }
 
@@ -101,6 +102,11 @@ export async function createFlowExtras(
     },
     async runScenario(provider, env, flowDeps) {
       if (scenario === undefined) throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
+      // -v shows this as the first step's note; the default view hides notes, so say what the run is about here.
+      if (!flags.json && outputLevel(flags) === 'normal')
+        deps.io.stderr.write(
+          secrets.redact(`scenario ${scenario.name}: injects ${scenario.injects}; expects ${scenario.observes}\n`),
+        );
       const result = await runScenario(scenario, { provider, ...defined({ env }) }, flowDeps);
       if (result.skipped !== undefined || result.outcome === undefined) {
         const why = result.skipped ?? 'it did not run';

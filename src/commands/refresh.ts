@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { runRefresh } from '../flows/refresh/steps.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
+import { assertKnownProvider, createOutput, loadLabData, parseEnvList, quietOption, verboseOption } from './shared.js';
 import { createStepMode } from './step-mode.js';
 import { previewRefreshStep } from '../flows/engine/step-preview.js';
 import type { RefreshContext } from '../flows/refresh/steps.js';
@@ -39,6 +39,8 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
     .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with refresh support')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(
       '--step',
       "pause before each hop (the connect's, then the refresh call) and show the request about to be made; Enter continues, q quits",

@@ -3,12 +3,27 @@ import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { loadLabConfig, type LabConfig } from '../lab/config.js';
 import { loadProfiles, type ProviderProfile } from '../profiles/profile.js';
-import { createRenderer, pickRenderer, type Renderer } from '../render/index.js';
+import { createRenderer, pickRenderer, type OutputLevel, type Renderer } from '../render/index.js';
 import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
 
 export interface OutputFlags {
   json?: boolean;
   showSecrets?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  /** The program's --debug, copied onto the command by src/cli.ts. */
+  debug?: boolean;
+}
+
+/** -v and -q, as [flags, description] pairs for commander's option(); `--debug` adds timings and error details. */
+export const verboseOption = ['-v, --verbose', 'show every check and hop of every step (the full trace)'] as const;
+export const quietOption = ['-q, --quiet', 'print only the final line and what failed'] as const;
+
+/** The renderer level of a command's flags. */
+export function outputLevel(flags: OutputFlags): OutputLevel {
+  if (flags.verbose && flags.quiet) throw new UsageError('--verbose and --quiet contradict each other; pick one');
+  if (flags.debug) return 'debug';
+  return flags.verbose ? 'verbose' : flags.quiet ? 'quiet' : 'normal';
 }
 
 export interface Output {
@@ -19,7 +34,11 @@ export interface Output {
 /** Builds the renderer and the secret registry for a command's flags. */
 export function createOutput(flags: OutputFlags, deps: Deps, data: LabData): Output {
   const secrets = createSecrets(flags, data.config);
-  const renderer = createRenderer(pickRenderer({ json: flags.json, io: deps.io }), deps.io, secrets);
+  const renderer = createRenderer(pickRenderer({ json: flags.json, io: deps.io }), deps.io, {
+    redact: secrets.redact,
+    redactDeep: secrets.redactDeep,
+    level: outputLevel(flags),
+  });
   return { renderer, secrets };
 }
 

@@ -8,7 +8,15 @@ import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowEx
 import { browserOpener, createStepMode } from './step-mode.js';
 import { previewSignupStep } from '../flows/engine/step-preview.js';
 import type { SignupContext } from '../flows/signup/steps.js';
-import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import {
+  assertKnownProvider,
+  choice,
+  createOutput,
+  loadLabData,
+  parseEnvList,
+  quietOption,
+  verboseOption,
+} from './shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 
@@ -81,6 +89,8 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(
       '--browser',
       'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time',

@@ -2,7 +2,7 @@
 import type { Io } from '../deps.js';
 import type { ErrorInfo } from '../errors.js';
 import type { FlowEvent } from '../events.js';
-import type { Renderer, RendererOptions } from './index.js';
+import type { OutputLevel, Renderer, RendererOptions } from './index.js';
 
 /** Colour hooks, so tty and plain share one wording; plain uses identity for all of them. */
 export interface Style {
@@ -46,10 +46,18 @@ export function createFlowMemory(): FlowMemory {
 
 const ms = (value: number): string => `${Math.round(value)} ms`;
 
-/** The text after the ✔/✖ symbol: `Exchange the code (12 ms) — detail`. */
+/** The text after the ✔/✖ symbol: `Exchange the code (12 ms) — detail`, or `Title — skipped: why`. */
 export function formatStepText(title: string, event: StepEndEvent, style: Style): string {
+  if (event.type === 'step-succeeded' && event.skipped === true)
+    return `${title} ${style.dim(`— skipped: ${event.detail ?? 'not taken'}`)}`;
   const detail = event.type === 'step-succeeded' && event.detail !== undefined ? ` — ${event.detail}` : '';
   return `${title} ${style.dim(`(${ms(event.ms)})`)}${detail}`;
+}
+
+/** The symbol before a finished step: ✔ passed, ✖ failed, – skipped. */
+export function stepSymbol(event: StepEndEvent, style: Style): string {
+  if (event.type === 'step-failed') return style.fail('✖');
+  return event.skipped === true ? style.dim('–') : style.ok('✔');
 }
 
 /** Lines under a failed step; the message is skipped when the failed check already said it. */
@@ -62,6 +70,8 @@ export function formatErrorLines(
   if (!(opts.checkShown && error.code === 'CHECK_FAILED')) {
     lines.push(`  ${style.fail('error:')} ${error.message} ${style.dim(`[${error.code}]`)}`);
   }
+  // The system error behind "fetch failed" (ENOTFOUND host, ECONNREFUSED port) is what the user can act on.
+  for (const cause of error.causes ?? []) lines.push(`  ${style.dim('caused by:')} ${cause}`);
   if (error.hint !== undefined) lines.push(`  hint: ${error.hint}`);
   if (opts.verbose && error.detail !== undefined)
     lines.push(`  ${style.dim(`detail: ${JSON.stringify(error.detail)}`)}`);
@@ -112,10 +122,10 @@ export function describeEvent(event: FlowEvent, memory: FlowMemory, style: Style
     case 'step-started':
       return []; // the finish line carries the title; a start line would double every step in logs
     case 'step-succeeded':
-      return [`${style.ok('✔')} ${formatStepText(memory.title(event.step), event, style)}`];
+      return [`${stepSymbol(event, style)} ${formatStepText(memory.title(event.step), event, style)}`];
     case 'step-failed':
       return [
-        `${style.fail('✖')} ${formatStepText(memory.title(event.step), event, style)}`,
+        `${stepSymbol(event, style)} ${formatStepText(memory.title(event.step), event, style)}`,
         ...formatErrorLines(event.error, style, { verbose, checkShown: memory.checkFailed(event.step) }),
       ];
     default: {
@@ -125,14 +135,77 @@ export function describeEvent(event: FlowEvent, memory: FlowMemory, style: Style
   }
 }
 
+/**
+ * What a level lets through. Below verbose, a step's hops, checks and notes are held until the step ends: dropped
+ * when it passes, printed in full before its ✖ line when it fails.
+ */
+export interface LevelFilter {
+  /** Hops, checks and notes are printed as they come (verbose, debug). */
+  readonly everything: boolean;
+  /** Only failures and the final line (quiet). */
+  readonly quiet: boolean;
+  /** Error details and per-hop timings (debug). */
+  readonly debug: boolean;
+  /** Keeps a step's detail lines until it ends. */
+  hold(lines: string[]): void;
+  /** The held lines, emptied. */
+  release(): string[];
+  /** The lines of an event to print now (describeEvent's lines, filtered and with held lines released). */
+  lines(event: FlowEvent, memory: FlowMemory, style: Style): string[];
+}
+
+export function createLevelFilter(level: OutputLevel = 'normal'): LevelFilter {
+  const everything = level === 'verbose' || level === 'debug';
+  let held: string[] = [];
+  let inStep = false;
+  const release = (): string[] => {
+    const lines = held;
+    held = [];
+    return lines;
+  };
+  return {
+    everything,
+    quiet: level === 'quiet',
+    debug: level === 'debug',
+    hold: (lines) => void held.push(...lines),
+    release,
+    lines(event, memory, style) {
+      const lines = describeEvent(event, memory, style, level === 'debug');
+      if (everything) return lines;
+      switch (event.type) {
+        case 'flow-started':
+          return level === 'quiet' ? [] : lines;
+        case 'flow-finished':
+          return lines;
+        case 'step-started':
+          inStep = true;
+          release();
+          return [];
+        case 'step-succeeded':
+          inStep = false;
+          release();
+          return level === 'quiet' ? [] : lines;
+        case 'step-failed':
+          inStep = false;
+          return [...release(), ...lines];
+        default:
+          // A note between steps speaks for the whole run (what a scenario injects and expects).
+          if (!inStep && event.type === 'note') return level === 'quiet' ? [] : lines;
+          held.push(...lines);
+          return [];
+      }
+    },
+  };
+}
+
 /** Plain renderer: status lines on stderr, every line redacted. */
 export function plainRenderer(io: Io, opts: RendererOptions): Renderer {
   const memory = createFlowMemory();
-  const verbose = opts.verbose === true;
+  const filter = createLevelFilter(opts.level);
   return {
     onEvent(event) {
       memory.observe(event);
-      for (const line of describeEvent(event, memory, noStyle, verbose)) io.stderr.write(`${opts.redact(line)}\n`);
+      for (const line of filter.lines(event, memory, noStyle)) io.stderr.write(`${opts.redact(line)}\n`);
     },
     close: () => undefined,
   };
