@@ -9,6 +9,7 @@ import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowEx
 import { browserOpener, createStepMode, parseSeconds } from './step-mode.js';
 import { previewConnectStep } from '../flows/engine/step-preview.js';
 import {
+  assertHost,
   assertKnownProvider,
   choice,
   createOutput,
@@ -88,8 +89,10 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: ConnectFlags) => {
       const data = await loadLabData();
-      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(provider, data);
+      const providerArgOrId = await providerFromArgs(providerArg, flags.profile, data, deps.env);
+      const profile = assertKnownProvider(providerArgOrId, data);
+      const provider = profile.id;
+      assertHost(flags.host, profile, data.config);
       const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       const callbackTimeoutMs = parseSeconds('--timeout', flags.timeout);

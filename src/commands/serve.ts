@@ -153,14 +153,15 @@ function pickProviders(value: string | undefined, data: LabData): string[] {
       ? data.config.teams.some((t) => Object.keys(t.providerHosts[p.id] ?? {}).length > 0)
       : data.config.clients[p.id] !== undefined;
   if (value === undefined) return [...data.profiles.values()].filter(servable).map((p) => p.id);
-  const providers = list(value);
-  for (const id of providers)
-    assertKnownProvider(
-      id,
-      data,
-      servable,
-      "CodeStream app registered in fixtures/lab.json (clients, or a team's providerHosts)",
-    );
+  const providers = list(value).map(
+    (id) =>
+      assertKnownProvider(
+        id,
+        data,
+        servable,
+        "CodeStream app registered in fixtures/lab.json (clients, or a team's providerHosts)",
+      ).id,
+  );
   if (providers.length === 0) throw new UsageError('--providers names no provider');
   return providers;
 }

@@ -104,13 +104,12 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: SignupFlags) => {
       const data = await loadLabData();
-      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(
-        provider,
+      const provider = assertKnownProvider(
+        await providerFromArgs(providerArg, flags.profile, data, deps.env),
         data,
         (p) => p.supportsSignup && p.identity !== undefined,
         'sign-in (supportsSignup with an identity lookup)',
-      );
+      ).id;
       const poll = flags.poll === true;
       const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');
       const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;

@@ -23,7 +23,7 @@ import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { writeReport } from './report-files.js';
-import { choice, createSecrets, loadLabData } from './shared.js';
+import { assertKnownProvider, choice, createSecrets, loadLabData } from './shared.js';
 
 interface SmokeFlags {
   providers?: string;
@@ -99,6 +99,9 @@ export async function runSmokeCommand(
     deps.io.stderr.write('note: --summary is empty (is $GITHUB_STEP_SUMMARY unset?); no summary is written\n');
   await prepareOutputPaths({ '--out': flags.out, '--summary': summary });
   const data = await loadLabData();
+  // Provider ids as the profiles spell them ("GitHub" is github); a typo gets the nearest id suggested.
+  if (options.providers !== undefined)
+    options.providers = options.providers.map((id) => assertKnownProvider(id, data).id);
   const secrets = createSecrets(flags, data.config);
   const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
   const report = await runSmoke(options, {
