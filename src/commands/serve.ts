@@ -4,7 +4,8 @@ import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
 import type { ProviderProfile } from '../profiles/profile.js';
-import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
+import { assertKnownProvider, choice, createSecrets, loadLabData, type LabData } from './shared.js';
+import { formatStartUrls, startRequestLog, startUrls } from './serve-log.js';
 import { defined } from '../util/defined.js';
 
 interface ServeFlags {
@@ -18,6 +19,7 @@ interface ServeFlags {
   routerMode?: string;
   proxyHost?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export function registerServe(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -60,7 +62,11 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       "same (the VPN proxy answers on the router's host, the seed today) or separate (its own origin)",
       'same',
     )
-    .option('--json', 'print one JSON object with every URL and credential on stdout once everything listens')
+    .option(
+      '--json',
+      'print one JSON object with every URL, credential and start URL on stdout once everything listens, then one NDJSON "request" event per request',
+    )
+    .option('-q, --quiet', 'do not print the requests as they happen')
     .action(async (flags: ServeFlags) => {
       const data = await loadLabData();
       const envs = pickEnvs(flags.envs, data);
@@ -76,18 +82,6 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
         throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
       }
-      if (!isLoopbackHost(flags.host)) {
-        deps.io.stderr.write(
-          `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable ` +
-            'from other machines\n',
-        );
-        if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
-          deps.io.stderr.write(
-            'note: the URLs say 127.0.0.1, which only this machine can follow; ' +
-              "pass --public-host <this machine's name or IP> for the others\n",
-          );
-        }
-      }
       const lab = await startServeLab({
         ...data,
         envs,
@@ -102,18 +96,45 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
         now: deps.now,
         fetch: deps.fetch,
       });
+      let stopLog = (): void => undefined;
       try {
+        // Only once the lab listens: a host that cannot be bound is an error, not an exposure to warn about.
+        warnIfExposed(flags, deps);
         const info = describeLab(lab, consent);
-        deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));
-        deps.io.stderr.write('the lab is up; press Ctrl-C to stop it\n');
+        const start = await startUrls(lab, deps, flags.host);
+        deps.io.stdout.write(
+          flags.json ? `${JSON.stringify({ ...info, start })}\n` : `${formatServeInfo(info)}${formatStartUrls(start)}`,
+        );
+        if (!flags.quiet)
+          stopLog = startRequestLog(lab, { json: flags.json === true, secrets: createSecrets({}, data.config), deps });
+        deps.io.stderr.write(
+          `the lab is up; ${flags.quiet ? '' : 'requests are printed as they come; '}press Ctrl-C to stop it\n`,
+        );
         await untilAborted(deps.signal);
         setExit(0);
       } finally {
+        stopLog();
         deps.io.stderr.write('stopping: closing every server\n');
         await lab.close();
         deps.io.stderr.write('all servers closed\n');
       }
     });
+}
+
+/** Binding anything but loopback exposes the mock servers and the seeded tokens. */
+function warnIfExposed(flags: ServeFlags, deps: Deps): void {
+  if (!isLoopbackHost(flags.host)) {
+    deps.io.stderr.write(
+      `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable ` +
+        'from other machines\n',
+    );
+    if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
+      deps.io.stderr.write(
+        'note: the URLs say 127.0.0.1, which only this machine can follow; ' +
+          "pass --public-host <this machine's name or IP> for the others\n",
+      );
+    }
+  }
 }
 
 // Without a signal (never the case from bin/) the lab simply stays up for the life of the process.
