@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadCommands } from './commands/index.js';
+import { EXIT_CODES, helpFooter } from './commands/help-text.js';
 import type { Deps } from './deps.js';
 import { AppError, UsageError, causeChain } from './errors.js';
 import { packageRoot } from './util/paths.js';
@@ -61,6 +62,7 @@ function configureTree(cmd: Command, deps: Deps, onFail: (cmd: Command) => void)
     writeErr: (text) => deps.io.stderr.write(text),
   });
   for (const sub of cmd.commands) configureTree(sub, deps, onFail);
+  cmd.addHelpText('after', cmd.parent === null ? `\n${EXIT_CODES}\n` : helpFooter(cmd.name()));
 }
 
 function reportError(err: unknown, ctx: { deps: Deps; command: Command; debug: boolean }): number {
