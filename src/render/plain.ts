@@ -1,4 +1,5 @@
 /** One line per event on stderr, no ANSI: for CI logs and pipes. Also the wording the tty renderer reuses. */
+import { Chalk } from 'chalk';
 import type { Io } from '../deps.js';
 import type { ErrorInfo } from '../errors.js';
 import type { FlowEvent } from '../events.js';
@@ -25,19 +26,24 @@ export interface FlowMemory {
   /** "connect github": flow-finished carries no provider, so it comes from flow-started. */
   label(flow: string): string;
   checkFailed(step: string): boolean;
+  /** The step was stopped (q at a --step prompt, Ctrl-C), not failed. */
+  stopped(step: string): boolean;
 }
 
 /** A fresh memory per renderer; renderers feed it every event. */
 export function createFlowMemory(): FlowMemory {
   const titles = new Map<string, string>();
   const failedChecks = new Set<string>();
+  const stoppedSteps = new Set<string>();
   let provider = '';
   return {
     observe(event) {
       if (event.type === 'flow-started') provider = event.provider;
       if (event.type === 'step-started') titles.set(event.step, event.title);
       if (event.type === 'check-failed') failedChecks.add(event.step);
+      if (event.type === 'step-failed' && event.error.code === 'FLOW_ABORTED') stoppedSteps.add(event.step);
     },
+    stopped: (step) => stoppedSteps.has(step),
     title: (step) => titles.get(step) ?? step,
     label: (flow) => (provider === '' ? flow : `${flow} ${provider}`),
     checkFailed: (step) => failedChecks.has(step),
@@ -110,6 +116,8 @@ export function formatFlowLine(
   if (event.type === 'flow-started') return style.bold(`${label} (env ${event.env})`);
   if (event.ok) return `${style.bold(label)}: ${style.ok('ok')} in ${ms(event.ms)}`;
   const where = event.failedStep === undefined ? '' : ` at step ${event.failedStep}`;
+  if (event.failedStep !== undefined && memory.stopped(event.failedStep))
+    return `${style.bold(label)}: stopped${where.replace(' at ', ' before ')} after ${ms(event.ms)}`;
   return `${style.bold(label)}: ${style.fail('FAILED')}${where} after ${ms(event.ms)}`;
 }
 
@@ -125,7 +133,7 @@ export function describeEvent(event: FlowEvent, memory: FlowMemory, style: Style
       return [`${stepSymbol(event, style)} ${formatStepText(memory.title(event.step), event, style)}`];
     case 'step-failed':
       return [
-        `${stepSymbol(event, style)} ${formatStepText(memory.title(event.step), event, style)}`,
+        `${memory.stopped(event.step) ? '■' : stepSymbol(event, style)} ${formatStepText(memory.title(event.step), event, style)}`,
         ...formatErrorLines(event.error, style, { verbose, checkShown: memory.checkFailed(event.step) }),
       ];
     default: {
@@ -198,14 +206,22 @@ export function createLevelFilter(level: OutputLevel = 'normal'): LevelFilter {
   };
 }
 
-/** Plain renderer: status lines on stderr, every line redacted. */
+/** The colours of a terminal; a private Chalk instance, so colour follows io.color and not global detection. */
+export function colourStyle(io: Io): Style {
+  if (!io.color) return noStyle;
+  const chalk = new Chalk({ level: 1 });
+  return { ok: chalk.green, fail: chalk.red, dim: chalk.dim, bold: chalk.bold };
+}
+
+/** Plain renderer: status lines on stderr, every line redacted; coloured only when asked (FORCE_COLOR in CI). */
 export function plainRenderer(io: Io, opts: RendererOptions): Renderer {
   const memory = createFlowMemory();
   const filter = createLevelFilter(opts.level);
+  const style = colourStyle(io);
   return {
     onEvent(event) {
       memory.observe(event);
-      for (const line of filter.lines(event, memory, noStyle)) io.stderr.write(`${opts.redact(line)}\n`);
+      for (const line of filter.lines(event, memory, style)) io.stderr.write(`${opts.redact(line)}\n`);
     },
     close: () => undefined,
   };

@@ -1,5 +1,4 @@
 /** Spinner view for a terminal: one ora spinner per step on stderr, details printed above it. */
-import { Chalk } from 'chalk';
 import ora, { type Ora } from 'ora';
 import type { Writable } from 'node:stream';
 import type { Io } from '../deps.js';
@@ -7,6 +6,7 @@ import type { Renderer, RendererOptions } from './index.js';
 import {
   type StepEndEvent,
   type Style,
+  colourStyle,
   createFlowMemory,
   createLevelFilter,
   describeEvent,
@@ -17,9 +17,7 @@ import {
 
 /** TTY renderer: same wording as plain, with colour only when io.color. */
 export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
-  // A private Chalk instance, so colour follows io.color and not the global terminal detection.
-  const chalk = new Chalk({ level: io.color ? 1 : 0 });
-  const style: Style = { ok: chalk.green, fail: chalk.red, dim: chalk.dim, bold: chalk.bold };
+  const style: Style = colourStyle(io);
   const memory = createFlowMemory();
   const filter = createLevelFilter(opts.level);
   let spinner: Ora | undefined;
@@ -32,7 +30,7 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
   };
 
   const finish = (event: StepEndEvent): void => {
-    const symbol = stepSymbol(event, style);
+    const symbol = event.type === 'step-failed' && memory.stopped(event.step) ? '■' : stepSymbol(event, style);
     const text = opts.redact(formatStepText(memory.title(event.step), event, style));
     if (spinner === undefined) io.stderr.write(`${symbol} ${text}\n`);
     else spinner.stopAndPersist({ symbol, text });
