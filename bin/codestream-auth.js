@@ -1,18 +1,26 @@
 #!/usr/bin/env node
+import { constants } from 'node:os';
 import { main } from '../dist/cli.js';
 import { nodeDeps } from '../dist/deps.js';
 
 const controller = new AbortController();
-// First Ctrl-C: abort, so the command's finally still closes its servers. The listener stays while
+// SIGINT (Ctrl-C), SIGTERM (kill, docker stop, CI cancel) and SIGHUP (the terminal closed) all end a run the
+// same way. First signal: abort, so the command's finally still closes its servers. The listener stays while
 // the flow winds down, because ora's signal-exit re-raises SIGINT when no other listener is left.
-// Second Ctrl-C: drop the listener and re-raise, so Node's default ends the process at once.
-const onSigint = () => {
-  if (!controller.signal.aborted) return controller.abort();
-  process.removeListener('SIGINT', onSigint);
-  process.kill(process.pid, 'SIGINT');
+// Second signal: drop the listeners and re-raise, so Node's default ends the process at once.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let received;
+const onSignal = (signal) => {
+  if (!controller.signal.aborted) {
+    received = signal;
+    return controller.abort();
+  }
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  process.kill(process.pid, signal);
 };
-process.on('SIGINT', onSigint);
+for (const s of SIGNALS) process.on(s, onSignal);
 
 process.exitCode = await main(process.argv.slice(2), nodeDeps(controller.signal));
-if (controller.signal.aborted) process.exitCode = 130;
-process.removeListener('SIGINT', onSigint);
+// 128 + the signal's number, as a shell reports a process that a signal ended: 130, 143, 129.
+if (controller.signal.aborted) process.exitCode = 128 + (constants.signals[received] ?? constants.signals.SIGINT);
+for (const s of SIGNALS) process.removeListener(s, onSignal);

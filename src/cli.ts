@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadCommands } from './commands/index.js';
+import { EXIT_CODES, helpFooter } from './commands/help-text.js';
 import type { Deps } from './deps.js';
-import { AppError, UsageError } from './errors.js';
+import { AppError, UsageError, causeChain } from './errors.js';
 import { packageRoot } from './util/paths.js';
 import { createSecretRegistry } from './util/secrets.js';
 import { toText } from './util/to-text.js';
@@ -32,6 +33,8 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   program.hook('preAction', (_program, actionCommand) => {
     acted = true;
     current = actionCommand;
+    // --debug is the program's; the command's renderer reads it from its own flags (it adds timings and details).
+    if (program.opts<{ debug?: boolean }>().debug === true) actionCommand.setOptionValue('debug', true);
   });
   configureTree(program, deps, (cmd) => (current = cmd));
 
@@ -59,6 +62,7 @@ function configureTree(cmd: Command, deps: Deps, onFail: (cmd: Command) => void)
     writeErr: (text) => deps.io.stderr.write(text),
   });
   for (const sub of cmd.commands) configureTree(sub, deps, onFail);
+  cmd.addHelpText('after', cmd.parent === null ? `\n${EXIT_CODES}\n` : helpFooter(cmd.name()));
 }
 
 function reportError(err: unknown, ctx: { deps: Deps; command: Command; debug: boolean }): number {
@@ -90,12 +94,15 @@ function reportError(err: unknown, ctx: { deps: Deps; command: Command; debug: b
       print(`code: ${err.code}`);
       if (err.detail !== undefined) print(`detail: ${JSON.stringify(err.detail)}`);
       causeLines(err).forEach(print);
+    } else if (err.code === 'UNEXPECTED') {
+      causeChain(err).forEach((line) => print(`caused by: ${line}`));
     }
     return EXIT.failed;
   }
   print('unexpected error (this is a bug)');
   print(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  if (ctx.debug) causeLines(err).forEach(print);
+  // The short chain always (ENOTFOUND host, ECONNREFUSED port); every cause's stack with --debug.
+  (ctx.debug ? causeLines(err) : causeChain(err).map((line) => `caused by: ${line}`)).forEach(print);
   return EXIT.failed;
 }
 

@@ -22,17 +22,21 @@ export interface Deps {
   openUrl?: (url: string) => Promise<void>;
 }
 
+/**
+ * Colour on a terminal unless NO_COLOR (no-color.org); FORCE_COLOR (1, 2, 3 or empty) asks for it also when piped,
+ * as CI logs that render ANSI do; FORCE_COLOR=0 turns it off.
+ */
+export function wantsColor(isTTY: boolean, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return isTTY && env.NO_COLOR === undefined;
+}
+
 /** The real process's dependencies; only bin/ calls this. */
 export function nodeDeps(signal?: AbortSignal): Deps {
   const isTTY = Boolean(process.stderr.isTTY);
   return {
-    io: {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-      isTTY,
-      color: isTTY && process.env.NO_COLOR === undefined,
-    },
+    io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY, color: wantsColor(isTTY) },
     env: process.env,
     fetch: globalThis.fetch.bind(globalThis),
     now: Date.now,

@@ -64,16 +64,46 @@ export interface ErrorInfo {
   message: string;
   hint?: string;
   detail?: Record<string, unknown>;
+  /** What caused it, outermost first, one line each ("Error: connect ECONNREFUSED 127.0.0.1:9"). */
+  causes?: string[];
 }
 
 export function toErrorInfo(err: unknown): ErrorInfo {
+  const chain = causeChain(err);
+  const causes = chain.length > 0 ? chain : undefined;
   if (err instanceof AppError) {
     return {
       code: err.code,
       message: err.message,
-      ...defined({ hint: err.hint, detail: err.detail }),
+      ...defined({ hint: err.hint, detail: err.detail, causes }),
     };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'UNEXPECTED', message };
+  return { code: 'UNEXPECTED', message, ...defined({ causes }) };
+}
+
+/**
+ * The causes of an error as one line each, outermost first: fetch's "fetch failed" hides the system error
+ * (ENOTFOUND host, ECONNREFUSED address:port) in its cause. Bounded, because a chain can be circular.
+ */
+export function causeChain(err: unknown): string[] {
+  const lines: string[] = [];
+  const outer = err instanceof Error ? err.message : '';
+  let cause: unknown = err instanceof Error ? err.cause : undefined;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 10; depth++) {
+    // "step x threw: fetch failed" already says the first one.
+    const said = cause instanceof Error && depth === 0 && outer.endsWith(`: ${cause.message}`);
+    if (!said) lines.push(describeCause(cause));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return lines;
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : (JSON.stringify(cause) ?? String(cause));
+  const code: unknown = Reflect.get(cause, 'code');
+  const tag = typeof code === 'string' && !cause.message.includes(code) ? ` [${code}]` : '';
+  // AggregateError (a connect to every address of a host failed) keeps the real reasons in `errors`.
+  const inner = cause instanceof AggregateError ? cause.errors.map((e) => describeCause(e)).join('; ') : '';
+  return `${cause.name}: ${cause.message}${tag}${inner === '' ? '' : ` (${inner})`}`;
 }

@@ -27,7 +27,8 @@ export type FlowEvent =
   | { type: 'check-passed'; step: string; check: string; detail?: string }
   | { type: 'check-failed'; step: string; check: string; expected: string; actual: string }
   | { type: 'note'; step: string; text: string }
-  | { type: 'step-succeeded'; step: string; ms: number; detail?: string }
+  /** `skipped`: the step ran but had nothing to do in this run (a hop the provider does not take). */
+  | { type: 'step-succeeded'; step: string; ms: number; detail?: string; skipped?: boolean }
   | { type: 'step-failed'; step: string; ms: number; error: ErrorInfo }
   | {
       type: 'flow-finished';

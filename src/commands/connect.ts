@@ -8,7 +8,16 @@ import { runConnectBrowser } from '../flows/connect/run-browser.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './step-mode.js';
 import { previewConnectStep } from '../flows/engine/step-preview.js';
-import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import {
+  assertHost,
+  assertKnownProvider,
+  choice,
+  createOutput,
+  loadLabData,
+  parseEnvList,
+  quietOption,
+  verboseOption,
+} from './shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 
@@ -67,6 +76,8 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(
       '--browser',
       'open the start URL in your own browser (BROWSER is respected) and wait for you to approve or deny',
@@ -78,8 +89,10 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: ConnectFlags) => {
       const data = await loadLabData();
-      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(provider, data);
+      const providerArgOrId = await providerFromArgs(providerArg, flags.profile, data, deps.env);
+      const profile = assertKnownProvider(providerArgOrId, data);
+      const provider = profile.id;
+      assertHost(flags.host, profile, data.config);
       const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       const callbackTimeoutMs = parseSeconds('--timeout', flags.timeout);
@@ -89,8 +102,8 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       if (misconfig !== undefined && flags.browser)
         throw new UsageError('--misconfig runs headless; leave out --browser');
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps);
-      const extras = createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
+      const extras = await createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,
         '--misconfig': misconfig !== undefined,

@@ -3,7 +3,15 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { runDisconnect } from '../flows/disconnect/steps.js';
-import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
+import {
+  assertHost,
+  assertKnownProvider,
+  createOutput,
+  loadLabData,
+  parseEnvList,
+  quietOption,
+  verboseOption,
+} from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
 import { defined } from '../util/defined.js';
@@ -39,18 +47,22 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(...harOption)
     .option(...diagramOption)
-    .action(async (provider: string, flags: DisconnectFlags) => {
+    .action(async (providerArg: string, flags: DisconnectFlags) => {
       const data = await loadLabData();
-      const profile = assertKnownProvider(provider, data);
+      const profile = assertKnownProvider(providerArg, data);
+      const provider = profile.id;
+      assertHost(flags.host, profile, data.config);
       if (flags.withoutHost && !profile.enterprise)
         throw new UsageError(`--without-host needs an enterprise provider, not "${provider}"`, {
           hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.',
         });
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps);
-      const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
+      const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runDisconnect(
           {

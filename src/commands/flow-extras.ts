@@ -16,10 +16,12 @@ import {
 } from '../flows/scenarios/index.js';
 import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
+import { prepareOutputPaths } from './output-paths.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
+import { outputLevel, type OutputFlags } from './shared.js';
 
 /** The flags flow-extras reads. */
-export interface FlowExtrasFlags extends ReportFlags {
+export interface FlowExtrasFlags extends ReportFlags, OutputFlags {
   scenario?: string;
 }
 
@@ -59,13 +61,14 @@ export interface ReportExtras {
   finish(): Promise<void>;
 }
 
-/** Reads --har and --diagram. */
-export function createReportExtras(
+/** Reads --har and --diagram; a path that cannot be written is a usage error before any work. */
+export async function createReportExtras(
   flags: ReportFlags,
   render: EventSink,
   secrets: SecretRegistry,
   deps: Deps,
-): ReportExtras {
+): Promise<ReportExtras> {
+  await prepareOutputPaths({ '--har': flags.har, '--diagram': flags.diagram });
   const reports = createReportFiles(flags, secrets);
   return {
     onEvent: teeEvents(render, reports.onEvent),
@@ -76,20 +79,20 @@ export function createReportExtras(
 }
 
 /** Reads --scenario, --har and --diagram; an unknown or mismatched scenario is a usage error. */
-export function createFlowExtras(
+export async function createFlowExtras(
   flags: FlowExtrasFlags,
   flow: FlowKind,
   render: EventSink,
   secrets: SecretRegistry,
   deps: Deps,
-): FlowExtras {
+): Promise<FlowExtras> {
   const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {
     throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, {
       hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".`,
     });
   }
-  const reports = createReportExtras(flags, render, secrets, deps);
+  const reports = await createReportExtras(flags, render, secrets, deps);
   return {
     ...reports,
     scenario,
@@ -99,6 +102,11 @@ export function createFlowExtras(
     },
     async runScenario(provider, env, flowDeps) {
       if (scenario === undefined) throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
+      // -v shows this as the first step's note; the default view hides notes, so say what the run is about here.
+      if (!flags.json && outputLevel(flags) === 'normal')
+        deps.io.stderr.write(
+          secrets.redact(`scenario ${scenario.name}: injects ${scenario.injects}; expects ${scenario.observes}\n`),
+        );
       const result = await runScenario(scenario, { provider, ...defined({ env }) }, flowDeps);
       if (result.skipped !== undefined || result.outcome === undefined) {
         const why = result.skipped ?? 'it did not run';

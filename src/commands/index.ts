@@ -24,6 +24,7 @@ export const lazyCommands: ReadonlyArray<readonly [name: string, load: () => Pro
   ['scenarios', async () => (await import('./scenarios.js')).registerScenarios],
   ['providers', async () => (await import('./providers.js')).registerProviders],
   ['decode-state', async () => (await import('./decode-state.js')).registerDecodeState],
+  ['init-profile', async () => (await import('./init-profile.js')).registerInitProfile],
 ];
 
 /** Extra commands registered eagerly after the lazy ones (tests add stand-ins here). */

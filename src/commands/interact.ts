@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { runInteract } from '../flows/interact/run.js';
 import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../agent-sim/provider-calls.js';
-import { choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import { choice, createOutput, loadLabData, parseEnvList, quietOption, verboseOption } from './shared.js';
 import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
 import { defined } from '../util/defined.js';
@@ -38,6 +38,8 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print signing secrets, tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(...harOption)
     .option(...diagramOption)
     .action(async (providerArg: string, flags: InteractFlags) => {
@@ -47,8 +49,8 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
       const proxyHost = choice('--proxy-host', flags.proxyHost, ['same', 'separate'] as const, 'same');
       const envs = parseEnvList(flags.envs);
       const data = await loadLabData();
-      const { renderer, secrets } = createOutput(flags, deps);
-      const reports = createReportExtras(flags, renderer.onEvent, secrets, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
+      const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         const { outcome } = await runInteract(
           {

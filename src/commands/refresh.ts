@@ -4,7 +4,15 @@ import type { Deps } from '../deps.js';
 import { runRefresh } from '../flows/refresh/steps.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { assertKnownProvider, createOutput, loadLabData, parseEnvList } from './shared.js';
+import {
+  assertHost,
+  assertKnownProvider,
+  createOutput,
+  loadLabData,
+  parseEnvList,
+  quietOption,
+  verboseOption,
+} from './shared.js';
 import { createStepMode } from './step-mode.js';
 import { previewRefreshStep } from '../flows/engine/step-preview.js';
 import type { RefreshContext } from '../flows/refresh/steps.js';
@@ -39,6 +47,8 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
     .option('--profile <file>', 'a custom profile of a real OAuth 2.0 server with refresh support')
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(
       '--step',
       "pause before each hop (the connect's, then the refresh call) and show the request about to be made; Enter continues, q quits",
@@ -48,17 +58,18 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: RefreshFlags) => {
       const data = await loadLabData();
-      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
       // A scenario decides which providers it applies to (refresh-unsupported is about those without refresh).
-      assertKnownProvider(
-        provider,
+      const profile = assertKnownProvider(
+        await providerFromArgs(providerArg, flags.profile, data, deps.env),
         data,
         flags.scenario === undefined ? (p) => p.supportsRefresh && p.token !== undefined : () => true,
         'refresh support',
       );
+      const provider = profile.id;
+      assertHost(flags.host, profile, data.config);
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps);
-      const extras = createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
+      const extras = await createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--profile': flags.profile !== undefined,
         '--host': flags.host !== undefined,

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
 import { startInspector, type RunningInspector } from '../inspector/index.js';
 import type { ProviderProfile } from '../profiles/profile.js';
-import { assertKnownProvider, choice, loadLabData, type LabData } from './shared.js';
+import { assertKnownProvider, choice, createSecrets, loadLabData, type LabData } from './shared.js';
+import { formatStartUrls, startRequestLog, startUrls } from './serve-log.js';
 import { defined } from '../util/defined.js';
 
 interface ServeFlags {
@@ -21,6 +22,7 @@ interface ServeFlags {
   json?: boolean;
   inspector: boolean;
   showSecrets?: boolean;
+  quiet?: boolean;
 }
 
 export function registerServe(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -63,9 +65,13 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       "same (the VPN proxy answers on the router's host, the seed today) or separate (its own origin)",
       'same',
     )
-    .option('--json', 'print one JSON object with every URL and credential on stdout once everything listens')
     .option('--no-inspector', 'leave out the inspector web page that draws every flow live')
-    .option('--show-secrets', 'show tokens whole in the inspector (shortened by default)')
+    .option('--show-secrets', 'show tokens whole in the inspector and the request log (shortened by default)')
+    .option(
+      '--json',
+      'print one JSON object with every URL, credential and start URL on stdout once everything listens, then one NDJSON "request" event per request',
+    )
+    .option('-q, --quiet', 'do not print the requests as they happen')
     .action(async (flags: ServeFlags) => {
       const data = await loadLabData();
       const envs = pickEnvs(flags.envs, data);
@@ -80,18 +86,6 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
         throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
-      }
-      if (!isLoopbackHost(flags.host)) {
-        deps.io.stderr.write(
-          `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable ` +
-            'from other machines\n',
-        );
-        if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
-          deps.io.stderr.write(
-            'note: the URLs say 127.0.0.1, which only this machine can follow; ' +
-              "pass --public-host <this machine's name or IP> for the others\n",
-          );
-        }
       }
       const lab = await startServeLab({
         ...data,
@@ -108,7 +102,10 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
         fetch: deps.fetch,
       });
       let inspector: RunningInspector | undefined;
+      let stopLog = (): void => undefined;
       try {
+        // Only once the lab listens: a host that cannot be bound is an error, not an exposure to warn about.
+        warnIfExposed(flags, deps);
         inspector = flags.inspector
           ? await startInspector(lab, {
               host: flags.host,
@@ -118,17 +115,43 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
             })
           : undefined;
         const info = { ...describeLab(lab, consent), ...defined({ inspectorUrl: inspector?.url }) };
-        deps.io.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : formatServeInfo(info));
-        deps.io.stderr.write('the lab is up; press Ctrl-C to stop it\n');
+        const start = await startUrls(lab, deps, flags.host);
+        deps.io.stdout.write(
+          flags.json ? `${JSON.stringify({ ...info, start })}\n` : `${formatServeInfo(info)}${formatStartUrls(start)}`,
+        );
+        if (!flags.quiet) {
+          const secrets = createSecrets({ showSecrets: flags.showSecrets }, data.config);
+          stopLog = startRequestLog(lab, { json: flags.json === true, secrets, deps });
+        }
+        deps.io.stderr.write(
+          `the lab is up; ${flags.quiet ? '' : 'requests are printed as they come; '}press Ctrl-C to stop it\n`,
+        );
         await untilAborted(deps.signal);
         setExit(0);
       } finally {
+        stopLog();
         deps.io.stderr.write('stopping: closing every server\n');
         await inspector?.close();
         await lab.close();
         deps.io.stderr.write('all servers closed\n');
       }
     });
+}
+
+/** Binding anything but loopback exposes the mock servers and the seeded tokens. */
+function warnIfExposed(flags: ServeFlags, deps: Deps): void {
+  if (!isLoopbackHost(flags.host)) {
+    deps.io.stderr.write(
+      `warning: binding "${flags.host}" makes the mock servers and the seeded tokens reachable ` +
+        'from other machines\n',
+    );
+    if (flags.publicHost === undefined && (flags.host === '0.0.0.0' || flags.host === '::')) {
+      deps.io.stderr.write(
+        'note: the URLs say 127.0.0.1, which only this machine can follow; ' +
+          "pass --public-host <this machine's name or IP> for the others\n",
+      );
+    }
+  }
 }
 
 // Without a signal (never the case from bin/) the lab simply stays up for the life of the process.
@@ -168,14 +191,15 @@ function pickProviders(value: string | undefined, data: LabData): string[] {
       ? data.config.teams.some((t) => Object.keys(t.providerHosts[p.id] ?? {}).length > 0)
       : data.config.clients[p.id] !== undefined;
   if (value === undefined) return [...data.profiles.values()].filter(servable).map((p) => p.id);
-  const providers = list(value);
-  for (const id of providers)
-    assertKnownProvider(
-      id,
-      data,
-      servable,
-      "CodeStream app registered in fixtures/lab.json (clients, or a team's providerHosts)",
-    );
+  const providers = list(value).map(
+    (id) =>
+      assertKnownProvider(
+        id,
+        data,
+        servable,
+        "CodeStream app registered in fixtures/lab.json (clients, or a team's providerHosts)",
+      ).id,
+  );
   if (providers.length === 0) throw new UsageError('--providers names no provider');
   return providers;
 }

@@ -8,7 +8,15 @@ import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowEx
 import { browserOpener, createStepMode } from './step-mode.js';
 import { previewSignupStep } from '../flows/engine/step-preview.js';
 import type { SignupContext } from '../flows/signup/steps.js';
-import { assertKnownProvider, choice, createOutput, loadLabData, parseEnvList } from './shared.js';
+import {
+  assertKnownProvider,
+  choice,
+  createOutput,
+  loadLabData,
+  parseEnvList,
+  quietOption,
+  verboseOption,
+} from './shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 
@@ -81,6 +89,8 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     )
     .option('--json', 'print NDJSON events on stdout')
     .option('--show-secrets', 'print tokens and JWTs in full')
+    .option(...verboseOption)
+    .option(...quietOption)
     .option(
       '--browser',
       'open the start URL in your own browser (BROWSER is respected), approve or deny there; polls as with --poll, --timeout is your time',
@@ -94,13 +104,12 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: SignupFlags) => {
       const data = await loadLabData();
-      const provider = await providerFromArgs(providerArg, flags.profile, data, deps.env);
-      assertKnownProvider(
-        provider,
+      const provider = assertKnownProvider(
+        await providerFromArgs(providerArg, flags.profile, data, deps.env),
         data,
         (p) => p.supportsSignup && p.identity !== undefined,
         'sign-in (supportsSignup with an identity lookup)',
-      );
+      ).id;
       const poll = flags.poll === true;
       const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');
       const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;
@@ -111,8 +120,8 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       if (flags.browser && flags.deny)
         throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
       if (flags.browser && flags.step) throw new UsageError('--step pauses the headless sign-up; leave out --browser');
-      const { renderer, secrets } = createOutput(flags, deps);
-      const extras = createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
+      const { renderer, secrets } = createOutput(flags, deps, data);
+      const extras = await createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,
         '--deny': flags.deny === true,
@@ -157,6 +166,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
           );
           return setExit(outcome.ok ? 0 : 1);
         }
+        let handedOver = 'skipped' as HandOverEnd;
         const run = await runSignup(
           {
             provider,
@@ -177,11 +187,13 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
             : (_lab, done) => {
                 // The steps are over: stop reading stdin while the lab waits for a hand-made check-signup.
                 stepper?.close();
-                return handOver(done, { deps, timeoutMs, json: flags.json === true });
+                return handOver(done, { deps, timeoutMs, json: flags.json === true }).then((ended) => {
+                  handedOver = ended;
+                });
               },
         );
-        // q at a --step prompt is the user stopping the run, like Ctrl-C.
-        setExit(stepper?.quit ? 130 : run.outcome.ok ? 0 : 1);
+        // q at a --step prompt is the user stopping the run, like Ctrl-C; nobody calling check-signup in time fails.
+        setExit(stepper?.quit ? 130 : run.outcome.ok && handedOver !== 'timed-out' ? 0 : 1);
       } finally {
         stepper?.close();
         renderer.close();
@@ -191,11 +203,13 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
 }
 
 // Without --poll: the token and the exact request go to stdout (data), and the lab stays up for one answer.
-async function handOver(run: SignupRun, opts: { deps: Deps; timeoutMs: number; json: boolean }): Promise<void> {
-  if (!run.outcome.ok) return;
+type HandOverEnd = 'skipped' | 'checked' | 'timed-out' | 'interrupted';
+
+async function handOver(run: SignupRun, opts: { deps: Deps; timeoutMs: number; json: boolean }): Promise<HandOverEnd> {
+  if (!run.outcome.ok) return 'skipped';
   const { io } = opts.deps;
   if (!opts.json) io.stdout.write(`${run.checkSignup.body.token}\n${run.checkSignup.curl}\n`);
-  if (opts.timeoutMs === 0) return;
+  if (opts.timeoutMs === 0) return 'skipped';
   io.stderr.write(`waiting up to ${opts.timeoutMs / 1000} s for one check-signup call; Ctrl-C to stop\n`);
   const ended = await waitForCheckSignup(run, {
     timeoutMs: opts.timeoutMs,
@@ -203,7 +217,12 @@ async function handOver(run: SignupRun, opts: { deps: Deps; timeoutMs: number; j
     signal: opts.deps.signal,
   });
   if (ended === 'checked') io.stderr.write('check-signup answered; the record is gone, closing the lab\n');
-  if (ended === 'timed-out') io.stderr.write('nobody called check-signup in time; closing the lab\n');
+  if (ended === 'timed-out')
+    io.stderr.write(
+      `error: nobody called check-signup within ${opts.timeoutMs / 1000} s; closing the lab ` +
+        '(pass --poll to have the agent poll, or --timeout 0 to exit without waiting)\n',
+    );
+  return ended === 'checked' || ended === 'timed-out' ? ended : 'interrupted';
 }
 
 function parseNumber(flag: string, value: string, allowZero: boolean, unit: string): number {

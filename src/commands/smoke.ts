@@ -20,9 +20,10 @@ import { renderJunit } from '../render/junit.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
 import { defined } from '../util/defined.js';
-import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
+import type { SecretRegistry } from '../util/secrets.js';
+import { prepareOutputPaths } from './output-paths.js';
 import { writeReport } from './report-files.js';
-import { choice, loadLabData } from './shared.js';
+import { assertKnownProvider, choice, createSecrets, loadLabData } from './shared.js';
 
 interface SmokeFlags {
   providers?: string;
@@ -92,8 +93,16 @@ export async function runSmokeCommand(
 ): Promise<number> {
   const reporter = choice('--reporter', flags.reporter, REPORTERS, 'pretty');
   const options = parseSmokeFlags(flags);
+  // An empty --summary is what "$GITHUB_STEP_SUMMARY" gives outside GitHub Actions: nothing to append to.
+  const summary = flags.summary === '' ? undefined : flags.summary;
+  if (flags.summary === '')
+    deps.io.stderr.write('note: --summary is empty (is $GITHUB_STEP_SUMMARY unset?); no summary is written\n');
+  await prepareOutputPaths({ '--out': flags.out, '--summary': summary });
   const data = await loadLabData();
-  const secrets = flags.showSecrets ? noRedaction : createSecretRegistry();
+  // Provider ids as the profiles spell them ("GitHub" is github); a typo gets the nearest id suggested.
+  if (options.providers !== undefined)
+    options.providers = options.providers.map((id) => assertKnownProvider(id, data).id);
+  const secrets = createSecrets(flags, data.config);
   const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
   const report = await runSmoke(options, {
     ...data,
@@ -114,11 +123,11 @@ export async function runSmokeCommand(
       line(`wrote ${reporter} report to ${flags.out}`);
     }
   }
-  if (flags.summary !== undefined) {
+  if (summary !== undefined) {
     try {
-      await appendFile(flags.summary, renderMarkdown(report, { redact: secrets.redact }), 'utf8');
+      await appendFile(summary, renderMarkdown(report, { redact: secrets.redact }), 'utf8');
     } catch (cause) {
-      throw new AppError('UNEXPECTED', `cannot append the summary to "${flags.summary}"`, { cause });
+      throw new AppError('UNEXPECTED', `cannot append the summary to "${summary}"`, { cause });
     }
   }
   for (const failed of report.results.filter((r) => r.status === 'failed')) line(`failed: ${failed.cell.id}`);

@@ -33,10 +33,19 @@ interface Waiter {
 export class LabWatch {
   readonly seen: SeenRequest[] = [];
   private waiters: Waiter[] = [];
+  private listeners: Array<(r: SeenRequest) => void> = [];
   private readonly detach: Array<() => void> = [];
 
-  /** `now` should be the lab's clock, so the timings line up with the journals' and the agent's events. */
-  constructor(servers: ReadonlyArray<{ url: string; server: Server }>, now: () => number = Date.now) {
+  /**
+   * `now` should be the lab's clock, so the timings line up with the journals' and the agent's events.
+   * `keep: false` (serve's request log, up for hours) keeps no history: listeners and waiters see requests as
+   * they come.
+   */
+  constructor(
+    servers: ReadonlyArray<{ url: string; server: Server }>,
+    now: () => number = Date.now,
+    private readonly opts: { keep?: boolean } = {},
+  ) {
     for (const { url, server } of servers) {
       const origin = new URL(url).origin;
       const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -86,12 +95,20 @@ export class LabWatch {
     });
   }
 
+  /** Calls `listener` with every request finished from now on; returns the unsubscribe. */
+  subscribe(listener: (r: SeenRequest) => void): () => void {
+    this.listeners.push(listener);
+    return () => void (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
   close(): void {
     for (const off of this.detach.splice(0)) off();
+    this.listeners = [];
   }
 
   private record(request: SeenRequest): void {
-    this.seen.push(request);
+    if (this.opts.keep !== false) this.seen.push(request);
+    for (const listener of this.listeners) listener(request);
     for (const w of [...this.waiters]) if (w.predicate(request)) w.resolve(request);
   }
 }

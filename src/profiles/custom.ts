@@ -4,12 +4,12 @@
  * server's absolute URLs and the client id; the client secret is read from the environment variable the
  * file names, so it never sits in a file next to the profile.
  */
-import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LabConfig } from '../lab/config.js';
+import { readCustomProfile } from './custom-file.js';
 import { discoverEndpoints, withEndpoints } from './discovery.js';
 import { loginValues, missingLoginVars } from './login.js';
-import { loadProfileFile, type ProviderProfile } from './profile.js';
+import type { ProviderProfile } from './profile.js';
 
 export interface LabData {
   config: LabConfig;
@@ -23,7 +23,7 @@ export async function addCustomProfile(
   env: Readonly<Record<string, string | undefined>>,
   fetchFn: typeof fetch = globalThis.fetch,
 ): Promise<ProviderProfile> {
-  let profile = await loadProfileFile(resolve(path), { idFromName: false });
+  let profile = await readCustomProfile(path);
   const server = profile.server;
   if (server === undefined) {
     throw new UsageError(`profile ${path} has no "server" block`, {

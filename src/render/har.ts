@@ -1,4 +1,4 @@
-/** HAR 1.2 of the browser's hops (http events from the browser), with their timings. */
+/** HAR 1.2 of the browser's hops (http events from the browser; without any, the provider's calls), with their timings. */
 import { STATUS_CODES } from 'node:http';
 import type { FlowEvent, HttpExchange } from '../events.js';
 
@@ -54,9 +54,10 @@ export interface HarOptions {
 
 /** Builds the HAR document; entries keep the order the browser made the requests in. */
 export function createHar(events: readonly FlowEvent[], opts: HarOptions): Har {
-  const entries = events
-    .filter((e): e is Extract<FlowEvent, { type: 'http' }> => e.type === 'http' && e.from === 'browser')
-    .map(toEntry);
+  const hops = events.filter((e): e is Extract<FlowEvent, { type: 'http' }> => e.type === 'http');
+  const browser = hops.filter((e) => e.from === 'browser');
+  // A run without a browser (interact: Slack or Teams calls the lab) records the provider's own calls instead.
+  const entries = (browser.length > 0 ? browser : hops.filter((e) => e.from === 'provider')).map(toEntry);
   const har: Har = {
     log: { version: '1.2', creator: { name: 'codestream-auth', version: opts.creatorVersion }, entries },
   };

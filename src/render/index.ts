@@ -11,9 +11,15 @@ export type RenderKind = 'tty' | 'plain' | 'json';
 export interface RendererOptions {
   redact: (text: string) => string;
   redactDeep: <T>(value: T) => T;
-  /** Adds per-hop timings and error details. */
-  verbose?: boolean;
+  /** How much the human renderers show (default normal); --json shows every event regardless. */
+  level?: OutputLevel;
 }
+
+/**
+ * quiet: the final line and failures; normal: a line per step and the final line; verbose (-v): every check and
+ * hop too; debug (--debug): verbose with per-hop timings and error details. A failing step always shows in full.
+ */
+export type OutputLevel = 'quiet' | 'normal' | 'verbose' | 'debug';
 
 /** An event sink plus `close()`, which stops a running spinner (idempotent). */
 export interface Renderer {

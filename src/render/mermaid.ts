@@ -30,9 +30,12 @@ const MAX_VALUE = 24;
 export function renderMermaid(events: readonly FlowEvent[], opts: MermaidOptions = {}): string {
   const redact = opts.redact ?? ((t: string) => t);
   const label = (text: string): string => sanitize(redact(text));
-  const used = new Set<Actor>(CORE);
+  // A browser flow draws the whole cast (the agent's broadcaster subscription makes no hop); a run without a
+  // browser (interact) only the participants it used. The webview and the agent open every diagram.
+  const browserFlow = events.some((e) => e.type === 'http' && e.from === 'browser');
+  const used = new Set<Actor>(browserFlow ? CORE : ['webview', 'agent']);
   for (const e of events) if (e.type === 'http' || e.type === 'message') used.add(e.from).add(e.to);
-  const order = [...CORE, ...(['proxy', 'marketing'] as const).filter((a) => used.has(a))];
+  const order = [...CORE, 'proxy', 'marketing'].filter((a): a is Actor => used.has(a as Actor));
   const lines = ['sequenceDiagram', ...order.map((a) => `  participant ${a} as ${LABELS[a]}`)];
   const span = `${order[0]},${order.at(-1)}`;
   const titles = new Map<string, string>();

@@ -1,5 +1,4 @@
 /** Spinner view for a terminal: one ora spinner per step on stderr, details printed above it. */
-import { Chalk } from 'chalk';
 import ora, { type Ora } from 'ora';
 import type { Writable } from 'node:stream';
 import type { Io } from '../deps.js';
@@ -7,19 +6,20 @@ import type { Renderer, RendererOptions } from './index.js';
 import {
   type StepEndEvent,
   type Style,
+  colourStyle,
   createFlowMemory,
+  createLevelFilter,
   describeEvent,
   formatErrorLines,
   formatStepText,
+  stepSymbol,
 } from './plain.js';
 
 /** TTY renderer: same wording as plain, with colour only when io.color. */
 export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
-  // A private Chalk instance, so colour follows io.color and not the global terminal detection.
-  const chalk = new Chalk({ level: io.color ? 1 : 0 });
-  const style: Style = { ok: chalk.green, fail: chalk.red, dim: chalk.dim, bold: chalk.bold };
+  const style: Style = colourStyle(io);
   const memory = createFlowMemory();
-  const verbose = opts.verbose === true;
+  const filter = createLevelFilter(opts.level);
   let spinner: Ora | undefined;
 
   // Clear the spinner line, print above it, then draw the spinner again below.
@@ -30,8 +30,7 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
   };
 
   const finish = (event: StepEndEvent): void => {
-    const ok = event.type === 'step-succeeded';
-    const symbol = ok ? style.ok('✔') : style.fail('✖');
+    const symbol = event.type === 'step-failed' && memory.stopped(event.step) ? '■' : stepSymbol(event, style);
     const text = opts.redact(formatStepText(memory.title(event.step), event, style));
     if (spinner === undefined) io.stderr.write(`${symbol} ${text}\n`);
     else spinner.stopAndPersist({ symbol, text });
@@ -49,6 +48,7 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
       switch (event.type) {
         case 'step-started':
           stop(); // a step that never finished (should not happen) must not leave a spinner behind
+          filter.release();
           spinner = ora({
             text: opts.redact(event.title),
             stream: io.stderr,
@@ -57,19 +57,30 @@ export function ttyRenderer(io: Io, opts: RendererOptions): Renderer {
           }).start();
           return;
         case 'step-succeeded':
-          finish(event);
+          filter.release();
+          if (filter.quiet) stop();
+          else finish(event);
           return;
         case 'step-failed':
+          // A failing step always shows its hops and checks, whatever the level.
+          for (const line of filter.release()) print(line);
           finish(event);
           for (const line of formatErrorLines(event.error, style, {
-            verbose,
+            verbose: filter.debug,
             checkShown: memory.checkFailed(event.step),
           })) {
             print(line);
           }
           return;
-        default:
-          for (const line of describeEvent(event, memory, style, verbose)) print(line);
+        case 'flow-started':
+          if (!filter.quiet) for (const line of describeEvent(event, memory, style, filter.debug)) print(line);
+          return;
+        default: {
+          const lines = describeEvent(event, memory, style, filter.debug);
+          const runNote = event.type === 'note' && spinner === undefined && !filter.quiet;
+          if (filter.everything || event.type === 'flow-finished' || runNote) lines.forEach(print);
+          else filter.hold(lines);
+        }
       }
     },
     close: stop,

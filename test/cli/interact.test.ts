@@ -36,6 +36,7 @@ describe('codestream-auth interact', () => {
       'timestamp',
       '--proxy-host',
       'separate',
+      '-v',
     ]);
     expect(res.code).toBe(0);
     expect(res.stderr).toContain('403 RAPI-1003 — the channel token has expired');

@@ -169,7 +169,11 @@ describe('--diagram of headless runs', () => {
   it('interact takes --har and --diagram and draws the provider → proxy → environment hops', async () => {
     const run = await runWithReports('interact', ['interact', 'slack']);
     expect(run.exit).toBe(0);
-    expect(run.har.log.entries).toEqual([]); // no browser in a provider-initiated call
+    // No browser in a provider-initiated call: the HAR holds the provider's call, the diagram no browser or router.
+    expect(run.har.log.entries.map((e) => `${e.request.method} ${new URL(e.request.url).pathname}`)).toEqual([
+      'POST /no-auth/provider-action/slack',
+    ]);
+    expect(run.diagram).not.toMatch(/participant (browser|router) /);
     expect(run.diagram).toMatch(/^ {2}provider->>proxy: POST /m);
     expect(run.diagram).toMatch(/^ {2}proxy->>api: POST /m);
     expect(run.diagram).toMatch(/^ {2}broadcaster-\)agent: user-dana message \(live\)/m);

@@ -10,7 +10,7 @@ async function run(argv: string[]) {
 
 describe('codestream-auth signup', () => {
   it('exits 0 with --poll, showing each hop and each poll', async () => {
-    const { exitCode, stdout, stderr } = await run(['signup', 'github', '--poll', '--interval', '20']);
+    const { exitCode, stdout, stderr } = await run(['signup', 'github', '--poll', '--interval', '20', '-v']);
     expect(exitCode).toBe(0);
     expect(stdout).toBe('');
     for (const title of [
@@ -29,7 +29,7 @@ describe('codestream-auth signup', () => {
   });
 
   it('exits 1 when consent is denied, naming access_denied and the LoginResult', async () => {
-    const { exitCode, stderr } = await run(['signup', 'bitbucket', '--poll', '--interval', '20', '--deny']);
+    const { exitCode, stderr } = await run(['signup', 'bitbucket', '--poll', '--interval', '20', '--deny', '-v']);
     expect(exitCode).toBe(1);
     expect(stderr).toContain('code=access_denied');
     expect(stderr).toContain(

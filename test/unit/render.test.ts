@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlowEvent } from '../../src/events.js';
-import { createRenderer, pickRenderer, type RenderKind } from '../../src/render/index.js';
+import { createRenderer, pickRenderer, type OutputLevel, type RenderKind } from '../../src/render/index.js';
 import { createSecretRegistry, noRedaction, type SecretRegistry } from '../../src/util/secrets.js';
 import { createFakeDeps } from '../helpers/fake-deps.js';
 
@@ -41,6 +41,8 @@ const connectOk: FlowEvent[] = [
   { type: 'flow-finished', flow: 'connect', ok: true, ms: 143, result: { token: TOKEN } },
 ];
 
+const hopEvent = { type: 'http', from: 'agent', to: 'api', method: 'GET', url: API, status: 200, ...hop } as const;
+
 const connectFailed: FlowEvent[] = [
   { type: 'flow-started', flow: 'connect', provider: 'github', env: 'local', at: 1000 },
   { type: 'step-started', step: 'exchange', title: 'Exchange the code' },
@@ -69,14 +71,15 @@ const connectFailed: FlowEvent[] = [
 function render(
   kind: RenderKind,
   events: FlowEvent[],
-  opts: { secrets?: SecretRegistry; color?: boolean; verbose?: boolean } = {},
+  opts: { secrets?: SecretRegistry; color?: boolean; level?: OutputLevel } = {},
 ) {
   const fake = createFakeDeps({ color: opts.color ?? false });
   const secrets = opts.secrets ?? createSecretRegistry();
   const renderer = createRenderer(kind, fake.deps.io, {
     redact: secrets.redact,
     redactDeep: secrets.redactDeep,
-    verbose: opts.verbose ?? false,
+    // -v (every check and hop) unless a test asks for another level.
+    level: opts.level ?? 'verbose',
   });
   events.forEach(renderer.onEvent);
   renderer.close();
@@ -122,9 +125,48 @@ describe('plain renderer', () => {
     expect(stderr).not.toContain('detail:');
   });
 
-  it('adds hop timings and error details when verbose', () => {
-    expect(render('plain', connectOk, { verbose: true }).stderr).toContain('/provider-auth-code?teamId=t1 200 (4 ms)');
-    expect(render('plain', connectFailed, { verbose: true }).stderr).toContain('  detail: {"check":"token"}');
+  it('adds hop timings and error details with --debug', () => {
+    expect(render('plain', connectOk, { level: 'debug' }).stderr).toContain('/provider-auth-code?teamId=t1 200 (4 ms)');
+    expect(render('plain', connectFailed, { level: 'debug' }).stderr).toContain('  detail: {"check":"token"}');
+  });
+
+  it('prints a line per step and the final line by default, no hop, check or note', () => {
+    const { stderr } = render('plain', connectOk, { secrets: withToken(), level: 'normal' });
+    expect(stderr).toBe(
+      [
+        'connect github (env local)',
+        '✔ Get a pauth code (12 ms)',
+        '✔ Open the start route (30 ms) — token gho_16…9f2c',
+        'connect github: ok in 143 ms',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each(['normal', 'quiet'] as const)('shows a failing step in full at level %s', (level) => {
+    const failing: FlowEvent[] = [...connectOk.slice(0, 4), ...connectFailed.slice(1, 4), connectFailed.at(-1)!];
+    failing.splice(5, 0, { ...hopEvent, url: `${API}/token` });
+    const { stderr } = render('plain', failing, { secrets: withToken(), level });
+    const lines = stderr.split('\n');
+    expect(lines).toContain(`  → agent→api GET ${API}/token 200`);
+    expect(lines).toContain('  ✗ token: expected "gho_16…9f2c", got "other-token-value"');
+    expect(lines).toContain('✖ Exchange the code (7 ms)');
+    expect(lines.at(-2)).toBe('connect github: FAILED at step exchange after 150 ms');
+    expect(stderr.includes('✔ Get a pauth code')).toBe(level === 'normal');
+    expect(stderr.includes('(env local)')).toBe(level === 'normal');
+    expect(stderr).not.toContain('teamId=t1');
+  });
+
+  it('shows a step that had nothing to do as skipped, not as passed', () => {
+    const skipped: FlowEvent[] = [
+      connectOk[0]!,
+      { type: 'step-started', step: 'fragment-hop', title: 'Move the token from the fragment' },
+      { type: 'step-succeeded', step: 'fragment-hop', ms: 0, detail: 'not taken by github', skipped: true },
+    ];
+    expect(render('plain', skipped, { level: 'normal' }).stderr).toContain(
+      '– Move the token from the fragment — skipped: not taken by github',
+    );
+    expect(render('plain', skipped, { level: 'normal' }).stderr).not.toContain('✔');
   });
 });
 

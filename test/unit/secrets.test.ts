@@ -43,6 +43,36 @@ describe('createSecretRegistry().redact', () => {
       text: `state=local!${JWT}!host`,
       expected: 'state=local!eyJhbG…Q_xY!host',
     },
+    {
+      name: 'an unregistered token in a fragment (Trello, RFC 6749 §4.2.2)',
+      secrets: [],
+      text: 'GET /cb?state=local!x 302 → http://h/cb?state=s#token=8a1a7386b6640fbb2c16715f9f515b94ff47984b',
+      expected: 'GET /cb?state=local!x 302 → http://h/cb?state=s#token=8a1a73…984b',
+    },
+    {
+      name: 'an unregistered access_token in a fragment (YouTrack) and the parameters after it',
+      secrets: [],
+      text: 'http://h/cb#access_token=perm:abcdefghijklmnop&token_type=bearer&state=s',
+      expected: 'http://h/cb#access_token=perm:a…mnop&token_type=bearer&state=s',
+    },
+    {
+      name: 'an unregistered credential in a query or form',
+      secrets: [],
+      text: 'refresh_token=r1_0123456789abcdef&client_secret=cs-github-secret&code=abc123def',
+      expected: 'refresh_token=r1_012…cdef&client_secret=cs-git…cret&code=abc123def',
+    },
+    {
+      name: 'an unregistered Bearer credential',
+      secrets: [],
+      text: 'Authorization: Bearer gho_0123456789abcdef0123',
+      expected: 'Authorization: Bearer gho_01…0123',
+    },
+    {
+      name: 'prose about a Bearer token',
+      secrets: [],
+      text: 'agent → api, Bearer token',
+      expected: 'agent → api, Bearer token',
+    },
     { name: 'nothing when no secret occurs', secrets: [TOKEN], text: 'GET /user 200', expected: 'GET /user 200' },
     {
       name: 'values too short to be secrets (they would hit ordinary words)',
@@ -98,6 +128,21 @@ describe('redactDeep', () => {
       nested: { deeper: ['Bearer gho_16…9f2c'] },
     });
     expect(input.a).toBe(TOKEN);
+  });
+
+  it('shortens credential fields by name, headers included, whatever their value looks like', () => {
+    const registry = createSecretRegistry();
+    const event = {
+      result: { accessToken: 'abcdefghijklmnop', refresh_token: 'r-abcdefghijkl', tokenType: 'bearer' },
+      requestHeaders: { authorization: 'OAuth oauth_token="abcdefghijklmnop", oauth_signature="xyz"', accept: '*/*' },
+      responseHeaders: { 'set-cookie': 'sid=abcdefghijklmnop; HttpOnly', location: '/cb#token=abcdefghijklmnop' },
+    };
+    expect(registry.redactDeep(event)).toEqual({
+      result: { accessToken: 'abcdef…mnop', refresh_token: 'r-abcd…ijkl', tokenType: 'bearer' },
+      requestHeaders: { authorization: 'OAuth oauth_…xyz"', accept: '*/*' },
+      responseHeaders: { 'set-cookie': 'sid=ab…Only', location: '/cb#token=abcdef…mnop' },
+    });
+    expect(registry.redactDeep(registry.redactDeep(event))).toEqual(registry.redactDeep(event));
   });
 });
 

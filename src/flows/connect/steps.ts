@@ -160,7 +160,7 @@ export const connectSteps: readonly ConnectStep[] = [
     'fragment-hop',
     "Callback page's script moves the token from the fragment to the query",
     async (ctx, s) => {
-      if (flowKind(ctx.profile) !== 'fragment') return `not taken by ${ctx.profile.id}`;
+      if (flowKind(ctx.profile) !== 'fragment') return s.skip(`not taken by ${ctx.profile.id}`);
       // Contract §1.5 step 3: the first callback has no token (it is in the fragment), so the API answers a page.
       const page = ctx.routedAnswer ?? (await ctx.browser.follow(need(ctx.apiCallbackHop, 'API callback hop', s)));
       delete ctx.routedAnswer;

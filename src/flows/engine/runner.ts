@@ -12,6 +12,8 @@ export interface StepContext {
   /** Same as check, comparing with strict equality (Object.is); the same order: expected, then actual. */
   expectEqual(name: string, expected: unknown, actual: unknown, detail?: string): void;
   note(text: string): void;
+  /** Marks the step as not taken by this run (the step returns what this gives back as its detail). */
+  skip(reason: string): string;
 }
 
 /**
@@ -74,12 +76,14 @@ export async function runFlow<C>(steps: readonly Step<C>[], ctx: C, opts: RunFlo
       opts.onEvent({ type: 'step-started', step: step.id, title: step.title });
       announced = true;
       if (signal.aborted) throw new FlowError('FLOW_ABORTED', 'the flow was interrupted', step.id);
-      const detail = await step.run(ctx, createStepContext(step.id, signal, opts.onEvent));
+      const stepContext = createStepContext(step.id, signal, opts.onEvent);
+      const detail = await step.run(ctx, stepContext);
       opts.onEvent({
         type: 'step-succeeded',
         step: step.id,
         ms: Math.round(elapsed() - started),
         ...(detail ? { detail } : {}),
+        ...(stepContext.skipped ? { skipped: true } : {}),
       });
     } catch (err) {
       const error = asFlowError(err, step.id, signal);
@@ -114,7 +118,12 @@ function asFlowError(err: unknown, step: string, signal: AbortSignal): AppError 
   return new FlowError('UNEXPECTED', `step "${step}" threw: ${message}`, step, { cause: err });
 }
 
-function createStepContext(step: string, signal: AbortSignal, emit: EventSink): StepContext {
+function createStepContext(
+  step: string,
+  signal: AbortSignal,
+  emit: EventSink,
+): StepContext & { readonly skipped: boolean } {
+  let skipped = false;
   const check: StepContext['check'] = (name, ok, expected, actual, detail) => {
     if (ok) {
       emit({ type: 'check-passed', step, check: name, ...defined({ detail }) });
@@ -135,6 +144,13 @@ function createStepContext(step: string, signal: AbortSignal, emit: EventSink): 
     expectEqual: (name, expected, actual, detail) =>
       check(name, Object.is(actual, expected), expected, actual, detail ?? brief(actual)),
     note: (text) => emit({ type: 'note', step, text }),
+    skip: (reason) => {
+      skipped = true;
+      return reason;
+    },
+    get skipped() {
+      return skipped;
+    },
   };
 }
 

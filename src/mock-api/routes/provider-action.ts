@@ -60,9 +60,12 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
   const timestamp = headerOf(req, 'x-slack-request-timestamp');
   if (!/^\d{1,12}$/.test(timestamp))
     throw csError('RAPI-1003', '"x-slack-request-timestamp" is missing or not a number');
-  const skew = Math.abs(ctx.now() / 1000 - Number(timestamp));
-  if (skew > SLACK_MAX_SKEW_S)
-    throw csError('RAPI-1003', `request timestamp is ${Math.round(skew)} s from now, more than ${SLACK_MAX_SKEW_S} s`);
+  const offset = Number(timestamp) - ctx.now() / 1000;
+  const skew = Math.abs(offset);
+  if (skew > SLACK_MAX_SKEW_S) {
+    const when = offset < 0 ? `${Math.round(skew)} s in the past` : `${Math.round(skew)} s in the future`;
+    throw csError('RAPI-1003', `request timestamp is ${when}, more than ${SLACK_MAX_SKEW_S} s from now`);
+  }
   const signature = headerOf(req, 'x-slack-signature');
   if (signature === '') throw csError('RAPI-1003', '"x-slack-signature" is missing');
   if (!safeEqual(signature, slackSignature(secret, timestamp, raw)))

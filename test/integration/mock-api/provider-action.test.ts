@@ -202,7 +202,7 @@ describe('Slack interactive components', () => {
     clock.advance(301_000);
     expect(await postSlack(body, headers)).toMatchObject({
       status: 403,
-      json: { code: 'RAPI-1003', info: 'request timestamp is 301 s from now, more than 300 s' },
+      json: { code: 'RAPI-1003', info: 'request timestamp is 301 s in the past, more than 300 s from now' },
     });
   });
 
