@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { ApiContext, ApiRequestRecord } from './context.js';
+import { apiControl, type ApiControl } from './control.js';
 import { ApiHttpError } from './cs-errors.js';
 import { apiErrorWriter } from './error-writer.js';
 import { keepRequestRecord } from './journal.js';
@@ -14,6 +15,8 @@ import { registerProviderToken, type CallbackHooks } from './routes/provider-tok
 import { registerUsers } from './routes/users.js';
 
 export type { ApiContext } from './context.js';
+export type { ApiControl } from './control.js';
+export { createApiContext } from './create-context.js';
 
 /** Extension points for routes that later features add (sign-up mode, check-signup, provider actions). */
 export interface ApiExtensions {
@@ -23,7 +26,10 @@ export interface ApiExtensions {
 }
 
 export interface RunningApi extends RunningServer {
+  /** The environment's whole context: the mock's own tests use it; flows see only `control`. */
   readonly ctx: ApiContext;
+  /** What a flow or test may inspect and inject (control.ts). */
+  readonly control: ApiControl;
 }
 
 export interface MockApiOptions extends ListenOptions {
@@ -81,6 +87,7 @@ export async function startMockApi({ ctx, extensions = {}, ...listenOpts }: Mock
     url: server.url,
     server: server.server,
     ctx,
+    control: apiControl(ctx),
     async close() {
       await ctx.broadcaster.close();
       await server.close();

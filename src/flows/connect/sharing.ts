@@ -19,7 +19,7 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
   const field = profile.storage.identityField;
   if (field !== undefined) {
     const identity = providerIdentity(profile.id, getPath(data, field));
-    const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
+    const identities = ctx.api.control.store.user(ctx.userId)?.providerIdentities ?? [];
     s.check(`providerIdentities has "${identity}" ($addToSet)`, identities.includes(identity), identity, identities);
   }
   const call = profile.sharingProfileCall;
@@ -29,9 +29,10 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
     s.check(`stored ${key}.extra`, extra !== null && typeof extra === 'object', 'an object', extra);
     return;
   }
-  const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'profile');
+  // The profile calls made with this flow's token: other connects may be in flight.
+  const calls = ctx.provider.control.requestsAuthorizedBy('profile', `Bearer ${ctx.issuedToken ?? ''}`);
   s.expectEqual(`the API called ${call.path} once`, 1, calls.length);
-  const made = calls.at(-1);
+  const made = calls.at(0);
   const query = sharingQuery(call, data);
   const expected =
     'params' in query

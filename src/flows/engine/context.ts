@@ -4,8 +4,7 @@ import type { ApiClient } from '../../agent-sim/api-client.js';
 import type { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import { HeadlessBrowser } from '../../agent-sim/browser.js';
 import type { EventSink } from '../../events.js';
-import type { Lab } from '../../lab/start-lab.js';
-import type { RunningApi } from '../../mock-api/index.js';
+import type { FlowLab, LabApi } from '../../lab/start-lab.js';
 import type { RunningProvider } from '../../mock-provider/index.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 
@@ -15,9 +14,9 @@ export interface SecretSink {
 }
 
 export interface AgentContext {
-  lab: Lab;
+  lab: FlowLab;
   envName: string;
-  api: RunningApi;
+  api: LabApi;
   provider: RunningProvider;
   profile: ProviderProfile;
   now: () => number;
@@ -28,7 +27,7 @@ export interface AgentContext {
 }
 
 /** Maps each lab origin to the actor that answers there, so the browser can name hops and stay inside. */
-export function labOrigins(lab: Lab): Map<string, Actor> {
+export function labOrigins(lab: FlowLab): Map<string, Actor> {
   const origins = new Map<string, Actor>();
   origins.set(new URL(lab.router.url).origin, 'router');
   origins.set(new URL(lab.marketing.url).origin, 'marketing');
@@ -40,7 +39,7 @@ export function labOrigins(lab: Lab): Map<string, Actor> {
 }
 
 export function createBrowser(
-  lab: Lab,
+  lab: FlowLab,
   deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink },
 ): HeadlessBrowser {
   return new HeadlessBrowser({ origins: labOrigins(lab), fetch: deps.fetch, now: deps.now, onEvent: deps.onEvent });

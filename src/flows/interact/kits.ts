@@ -127,14 +127,14 @@ const msteams: InteractKit = {
     const replies = parseJsonObject(ctx.answer?.body)?.activities;
     const firstReply = Array.isArray(replies) ? getPath(replies[0], 'text') : undefined;
     s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', TEAMS_CONNECTED_REPLY, firstReply);
-    const team = ctx.api.ctx.store.teams.get(ctx.teamId);
+    const team = ctx.api.control.store.team(ctx.teamId);
     s.check(
       `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`,
       getPath(team, `providerBotInfo.msteams.${TEAMS_TENANT_ID}`) !== undefined,
       'bot info',
       'none',
     );
-    const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
+    const identities = ctx.api.control.store.user(ctx.userId)?.providerIdentities ?? [];
     s.check(
       `user has msteams::${TEAMS_TENANT_ID}`,
       identities.includes(`msteams::${TEAMS_TENANT_ID}`),
@@ -143,7 +143,7 @@ const msteams: InteractKit = {
     );
     s.check(
       'connect code is single use',
-      ctx.api.ctx.signups.find(ctx.connectCode ?? '') === undefined,
+      ctx.api.control.store.signup(ctx.connectCode ?? '') === undefined,
       'gone',
       'still stored',
     );

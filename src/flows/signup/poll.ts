@@ -2,6 +2,7 @@
  * The agent's half of sign-up (contract §5, §6.2): polling check-signup from before the browser opens, the
  * login package it ends with, and the single use of the signup token.
  */
+import { environmentOf } from '../engine/environment.js';
 import { pollCheckSignup, type PollAttempt } from '../../agent-sim/poller.js';
 import { AppError } from '../../errors.js';
 import type { FlowEvent } from '../../events.js';
@@ -133,7 +134,7 @@ export const packageStep = step(
       body.signupStatus,
       String(body.signupStatus),
     );
-    s.expectEqual('runtimeEnvironment', ctx.api.ctx.env.shortName, body.runtimeEnvironment);
+    s.expectEqual('runtimeEnvironment', environmentOf(ctx)?.shortName, body.runtimeEnvironment);
     return `${String(body.signupStatus)}, LoginResult ${ctx.outcome?.kind === 'login' ? ctx.outcome.result : ''}`;
   },
 );

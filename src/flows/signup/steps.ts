@@ -3,6 +3,7 @@
  * signup token, the anonymous browser leg, and the agent polling check-signup until the login package.
  * Every hop is a step with its checks; the protocol code never prints.
  */
+import { expectedStatePrefix } from '../engine/environment.js';
 import { randomUUID } from 'node:crypto';
 import type { Hop } from '../../agent-sim/browser.js';
 import type { PollAttempt, PollClock, PollOutcome } from '../../agent-sim/poller.js';
@@ -12,6 +13,7 @@ import { getPath } from '../../util/dotted.js';
 import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import { expectedAuthorizeKeys } from '../connect/steps.js';
 import type { AgentContext, ApiClient } from '../engine/context.js';
+import type { MockAccount } from '../../profiles/identity.js';
 import { need, type Step, type StepContext } from '../engine/runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './poll.js';
 import { isolationStep } from '../engine/isolation.js';
@@ -32,6 +34,8 @@ export interface SignupContext extends AgentContext {
   /** The provider was told to deny consent (--deny): the browser leg is expected to end on /web/error. */
   deny: boolean;
   signal?: AbortSignal;
+  /** Who is signed in at the provider in this flow's browser (a person of its own; signInAs by the state). */
+  identity?: Partial<MockAccount>;
   /** Aborts a poller still running when the flow stops early. */
   pollAbort: AbortController;
   // Learned along the way.
@@ -55,6 +59,9 @@ export interface SignupContext extends AgentContext {
   issuedToken?: string | undefined;
   outcome?: PollOutcome;
   deliveredToken?: string | undefined;
+  /** The user the signup record (found by this flow's signup token) names, and where its token is stored. */
+  userId?: string | undefined;
+  storageKey?: string | undefined;
 }
 
 /** A sign-up step as data (house style: steps are values). */
@@ -88,9 +95,13 @@ const startStep = step(
     ctx.startUrl = signupStartUrl(ctx, token);
     const hop = await ctx.browser.get(ctx.startUrl);
     // The request the API received, not the URL built here: what the server read the token from.
-    const received = ctx.api.ctx.requests.filter((r) => r.path === `/web/provider-auth/${ctx.profile.id}`).at(-1);
-    const receivedToken = new URLSearchParams(received?.rawQuery ?? '').get('signupToken');
-    s.expectEqual('signup token in the start URL the API received', token, receivedToken);
+    const received = ctx.api.control.journal.carrying(`/web/provider-auth/${ctx.profile.id}`, 'signupToken', token);
+    s.check(
+      'signup token in the start URL the API received',
+      received !== undefined,
+      token,
+      'no start request carried it',
+    );
     s.expectEqual('start answers 302', 302, hop.status);
     const location = ctx.browser.locationOf(hop);
     const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
@@ -115,7 +126,7 @@ const startStep = step(
     );
     ctx.sentState = shape.values.get('state') ?? '';
     const parts = decodeState(ctx.sentState);
-    s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
+    s.expectEqual('state segment 0: environment', expectedStatePrefix(ctx), parts.env);
     s.expectEqual('state has no host segment', undefined, parts.host);
     const claims = claimsOf(s, 'state JWT', parts.jwt);
     s.expectEqual('state JWT type', 'pauth', claims.type);
@@ -130,6 +141,8 @@ const startStep = step(
 );
 
 const authorizeStep = step('authorize', 'Provider asks for consent and redirects back', async (ctx, s) => {
+  if (ctx.identity !== undefined && ctx.sentState !== undefined)
+    ctx.provider.control.signInAs(ctx.sentState, ctx.identity);
   const hop = await ctx.browser.follow(need(ctx.authorizeHop, 'authorize hop', s));
   s.expectEqual('authorize answers 302', 302, hop.status);
   const back = ctx.browser.locationOf(hop);
@@ -178,17 +191,21 @@ const callbackStep = step(
     if (ctx.deny)
       s.check('a denied consent ends on /web/error', false, '/web/error?code=access_denied', location?.pathname);
     if (!ctx.lab.providers.has(ctx.profile.id)) return unjournaledCallback(ctx, s);
-    const journal = ctx.provider.control.requests;
-    const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
+    const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code') ?? '';
+    const codeParameter = ctx.profile.token?.codeParameter ?? 'code';
+    // The exchange of the code this browser carried, not the journal's latest: sign-ups may be in flight.
+    const exchange = ctx.provider.control.requestCarrying('token', codeParameter, sentCode);
+    s.check('exchange: code', exchange !== undefined, sentCode, 'no token request carried it');
     const params = { ...exchange?.query, ...exchange?.body };
-    const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
-    s.expectEqual('exchange: code', sentCode, params[ctx.profile.token?.codeParameter ?? 'code']);
     s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
-    ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
+    ctx.issuedToken = ctx.provider.control.issuedFrom(sentCode).at(0)?.accessToken;
     ctx.secrets.add(ctx.issuedToken);
     s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
+    // The signup record of this flow's token names its user (contract §2.4): the isolation step checks that user.
+    ctx.userId = ctx.api.control.store.signup(ctx.signupToken ?? '')?.userId ?? undefined;
+    ctx.storageKey = `providerInfo.${ctx.profile.id}`;
     const calls = ctx.profile.identity?.calls ?? [];
-    const identity = journal.filter((r) => r.endpoint === 'identity').slice(-calls.length);
+    const identity = ctx.provider.control.requestsAuthorizedBy('identity', ctx.issuedToken ?? '\0');
     s.expectEqual('identity calls made', calls.length, identity.length, identity.map((r) => r.path).join(', '));
     s.check(
       'identity calls carry the issued token',
@@ -205,7 +222,7 @@ function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
   s.note(
     `no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange and identity calls cannot be checked`,
   );
-  const stored = [...ctx.api.ctx.store.users.values()]
+  const stored = [...ctx.api.control.store.users()]
     .map((u) => getPath(u.providerInfo[ctx.profile.id], 'accessToken'))
     .find((t) => typeof t === 'string');
   ctx.issuedToken = typeof stored === 'string' ? stored : undefined;

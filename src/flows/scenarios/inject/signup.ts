@@ -40,7 +40,7 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
 
   'check-signup-fault': (inj, rt) =>
     onceRecordWritten(rt, (_ctx, s) => {
-      const faults = rt.api.ctx.faults;
+      const faults = rt.api.control.inject.checkSignupFaults;
       faults.checkSignup.push(...inj.faults);
       let hangs = inj.faults.filter((f) => f.kind === 'hang').length;
       if (hangs > 0) {
@@ -58,22 +58,24 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
 
   'signup-record': (inj, rt) =>
     onceRecordWritten(rt, (ctx, s) => {
-      const record = rt.api.ctx.signups.find(ctx.signupToken ?? '');
+      const record = rt.api.control.store.signup(ctx.signupToken ?? '');
       if (!record) throw new AppError('UNEXPECTED', `scenario: no signup record for "${ctx.signupToken ?? ''}"`);
       if (inj.error !== undefined) {
-        record.error = inj.error;
+        rt.api.control.inject.patchSignup(record.token, { error: inj.error });
         s.note(`the signup record carries error "${inj.error}"`);
       }
       if (inj.switchToServerUrl !== undefined) {
-        record.switchToServerUrl = inj.switchToServerUrl;
+        rt.api.control.inject.patchSignup(record.token, { switchToServerUrl: inj.switchToServerUrl });
         s.note(`the signup record says the account lives at "${inj.switchToServerUrl}" (another region)`);
       }
       if (inj.user !== undefined) {
-        const user = rt.api.ctx.store.users.get(record.userId ?? '');
+        const user = rt.api.control.store.user(record.userId ?? '');
         if (!user)
           throw new AppError('UNEXPECTED', `scenario: the signup record names no user ("${record.userId ?? ''}")`);
-        if (inj.user === 'deactivate') user.deactivated = true;
-        else user.isRegistered = false;
+        rt.api.control.inject.setUserFlags(
+          user.id,
+          inj.user === 'deactivate' ? { deactivated: true } : { isRegistered: false },
+        );
         s.note(
           inj.user === 'deactivate'
             ? `user "${user.id}" is deactivated before the agent checks`
