@@ -98,7 +98,12 @@ export function apiControl(ctx: ApiContext): ApiControl {
     },
     to: (path) => ctx.requests.filter((r) => r.path === path),
     carrying: (path, name, value) =>
-      ctx.requests.find((r) => r.path === path && new URLSearchParams(r.rawQuery).get(name) === value),
+      ctx.requests.find(
+        (r) =>
+          r.path === path &&
+          (r.rawQuery.includes(value) || r.rawQuery.includes(encodeURIComponent(value))) &&
+          new URLSearchParams(r.rawQuery).get(name) === value,
+      ),
   };
   return {
     journal,

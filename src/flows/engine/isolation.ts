@@ -88,7 +88,7 @@ function checkUntouched(s: StepContext, name: string, api: LabApi): void {
 /** Other environments saw nothing of this flow: no request with its state, no copy of its token anywhere. */
 function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: string, api: LabApi): void {
   const state = ctx.sentState ?? '';
-  const carried = api.control.journal.all.filter((r) => new URLSearchParams(r.rawQuery).get('state') === state);
+  const carried = api.control.journal.all.filter((r) => carriesState(r.rawQuery, state));
   s.check(
     `${name}: no request carried this flow's state`,
     carried.length === 0,
@@ -170,13 +170,19 @@ function setValueOf(message: Record<string, unknown>, key: string): unknown {
   return getPath(set[key], 'accessToken');
 }
 
+// The pauth inside a state is unique to its flow, so a query that does not contain it cannot carry the state.
+function carriesState(rawQuery: string, state: string): boolean {
+  const jwt = state.split('!')[1] ?? state;
+  return rawQuery.includes(jwt) && new URLSearchParams(rawQuery).get('state') === state;
+}
+
 function holds(value: unknown, token: string): boolean {
   return JSON.stringify(value ?? null).includes(token);
 }
 
 function checkRouter(ctx: IsolationContext, s: StepContext, target: string, expectDelivered: boolean): string {
   const own = (h: { rawQuery: string }): boolean =>
-    ctx.sentState === undefined || new URLSearchParams(h.rawQuery).get('state') === ctx.sentState;
+    ctx.sentState === undefined || carriesState(h.rawQuery, ctx.sentState);
   const routed = ctx.lab.router.hits.filter((h) => h.routedTo !== undefined && own(h));
   const elsewhere = routed.filter((h) => h.env !== target).map((h) => h.env ?? '?');
   s.check('router sent no callback to another environment', elsewhere.length === 0, 'none', elsewhere);

@@ -95,6 +95,8 @@ export const packageStep = step(
   async (ctx, s) => {
     const body = ctx.outcome?.kind === 'login' ? ctx.outcome.body : {};
     const user = isJsonObject(body.user) ? body.user : {};
+    // The login package of this flow's signup token names its user (the record may be gone: it is single use).
+    if (typeof user.id === 'string') ctx.userId ??= user.id;
     ctx.secrets.add(typeof body.accessToken === 'string' ? body.accessToken : undefined);
     ctx.secrets.add(typeof body.broadcasterToken === 'string' ? body.broadcasterToken : undefined);
     const info = isJsonObject(user.providerInfo) ? user.providerInfo[ctx.profile.id] : undefined;
