@@ -150,14 +150,14 @@ function checkTokenOwnership(ctx: IsolationContext, s: StepContext): void {
   else
     s.check(
       `no other flow's token reached ${userId} (${key})`,
-      stored === undefined || own.has(String(stored)),
+      stored === undefined || (typeof stored === 'string' && own.has(stored)),
       'none or its own',
       stored,
     );
   const foreign = api.control.broadcasts
     .messagesOn(channel)
     .map((m) => setValueOf(m.message, key))
-    .filter((v) => v !== undefined && !own.has(String(v)));
+    .filter((v) => v !== undefined && !(typeof v === 'string' && own.has(v)));
   s.check(`no directive on ${channel} set another flow's token under ${key}`, foreign.length === 0, 'none', foreign);
 }
 
