@@ -14,6 +14,7 @@ import type { Hop } from '../../agent-sim/browser.js';
 import { need, type Step } from '../engine/runner.js';
 import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import { isolationStep } from '../engine/isolation.js';
+import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { flowKind, startQuery } from './expect.js';
 import { checkAuthorizeAnswer, checkStart } from './start.js';
@@ -103,9 +104,9 @@ export const connectSteps: readonly ConnectStep[] = [
     s.expectEqual('pauth iss', 'CodeStream', claims.iss);
     s.expectEqual('pauth userId', ctx.userId, claims.userId);
     s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
-    s.expectEqual('pauth lifetime (exp − iat, s)', 600, Number(claims.exp) - Number(claims.iat));
+    s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
     if (sharing) s.expectEqual('pauth sm (sharing)', true, claims.sm);
-    return `type pauth, 600 s${sharing ? ', sharing' : ''}`;
+    return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s${sharing ? ', sharing' : ''}`;
   }),
 
   step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {

@@ -13,13 +13,12 @@ import type { ProviderAction } from '../../mock-api/provider-actions.js';
 import {
   buildSlackAction,
   buildTeamsActivity,
-  STALE_BY_S,
   TEAMS_TENANT_ID,
   type ProviderCall,
 } from '../../agent-sim/provider-calls.js';
 import type { ReceivedMessage } from '../../agent-sim/broadcast-client.js';
 import type { InteractContext } from './steps.js';
-import { TEAMS_CONNECTED_REPLY } from '../engine/contract.js';
+import { SLACK_TIMESTAMP_WINDOW_S, TEAMS_CONNECTED_REPLY } from '../engine/contract.js';
 import { operatorOf } from '../engine/directive.js';
 import type { StepContext } from '../engine/runner.js';
 
@@ -79,8 +78,19 @@ const slack: InteractKit = {
         signature,
       );
     if (ctx.tamper === 'timestamp')
-      s.check(`timestamp ${age} s old, beyond 300 s (tampered)`, age >= STALE_BY_S, `≥ ${STALE_BY_S} s`, `${age} s`);
-    else s.check('timestamp within 300 s', Math.abs(age) <= 300, '≤ 300 s', `${age} s`);
+      s.check(
+        `timestamp ${age} s old, beyond ${SLACK_TIMESTAMP_WINDOW_S} s (tampered)`,
+        age > SLACK_TIMESTAMP_WINDOW_S,
+        `> ${SLACK_TIMESTAMP_WINDOW_S} s`,
+        `${age} s`,
+      );
+    else
+      s.check(
+        `timestamp within ${SLACK_TIMESTAMP_WINDOW_S} s`,
+        Math.abs(age) <= SLACK_TIMESTAMP_WINDOW_S,
+        `≤ ${SLACK_TIMESTAMP_WINDOW_S} s`,
+        `${age} s`,
+      );
     return `${call.rawBody.length} bytes, ts ${ts}, app ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {

@@ -17,6 +17,7 @@ import type { MockAccount } from '../../profiles/identity.js';
 import { need, type Step, type StepContext } from '../engine/runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './poll.js';
 import { isolationStep } from '../engine/isolation.js';
+import { SIGNUP_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 
 export interface SignupContext extends AgentContext {
@@ -134,7 +135,11 @@ const startStep = step(
     s.expectEqual('state JWT st is the signup token', token, claims.st);
     s.expectEqual('state JWT nosu', ctx.noSignup ? '1' : undefined, claims.nosu);
     s.expectEqual('state JWT hu', ctx.hostUrl, claims.hu);
-    s.expectEqual('state JWT lifetime (exp − iat, s)', 120, Number(claims.exp) - Number(claims.iat));
+    s.expectEqual(
+      'state JWT lifetime (exp − iat, s)',
+      SIGNUP_PAUTH_LIFETIME_S,
+      Number(claims.exp) - Number(claims.iat),
+    );
     ctx.authorizeHop = hop;
     return `302 → ${location?.origin}${location?.pathname}`;
   },
