@@ -23,6 +23,8 @@ export interface ApiExtensions {
   signupStart?: StartHandler;
   callback?: CallbackHooks;
   routes?: Array<(router: express.Router, ctx: ApiContext) => void>;
+  /** Layers mounted before every route (a test's fault or mutant layer); each sees the request first. */
+  before?: Array<(app: express.Express, ctx: ApiContext) => void>;
 }
 
 export interface RunningApi extends RunningServer {
@@ -63,6 +65,7 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
   });
   // The raw bytes are kept for routes that verify a signature over them (provider actions, contract §7).
   app.use(express.json({ limit: '64kb', verify: keepRawBody }));
+  for (const mount of ext.before ?? []) mount(app, ctx);
   const router = express.Router();
   registerAuthCode(router, ctx);
   registerProviderAuth(router, ctx, ext.signupStart ? { signup: ext.signupStart } : {});
