@@ -16,7 +16,7 @@ export interface IsolationContext {
   envName: string;
   /** The redirect_uri the start route sent (connect, sign-up); absent for provider-initiated calls. */
   redirectUri?: string | undefined;
-  profile?: { restrictive?: boolean; delivery?: { mode: string } } | undefined;
+  profile?: { id?: string; restrictive?: boolean; delivery?: { mode: string } } | undefined;
   /** The state the start route sent: the flow's own callback, told apart from other flows' in flight. */
   sentState?: string | undefined;
   /** The token the provider issued to this flow: where it may be stored and broadcast. */
@@ -88,7 +88,8 @@ function checkUntouched(s: StepContext, name: string, api: LabApi): void {
 /** Other environments saw nothing of this flow: no request with its state, no copy of its token anywhere. */
 function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: string, api: LabApi): void {
   const state = ctx.sentState ?? '';
-  const carried = api.control.journal.all.filter((r) => carriesState(r.rawQuery, state));
+  const path = `/provider-token/${ctx.profile?.id ?? ''}`;
+  const carried = api.control.journal.all.filter((r) => r.path.endsWith(path) && carriesState(r.rawQuery, state));
   s.check(
     `${name}: no request carried this flow's state`,
     carried.length === 0,
@@ -104,7 +105,7 @@ function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: strin
     'none',
     holders.map((u) => u.id),
   );
-  const published = api.control.broadcasts.published.filter((m) => holds(m.message, token));
+  const published = api.control.broadcasts.published.filter((m) => carries(m.message, token));
   s.check(
     `${name}: no message carried this flow's token`,
     published.length === 0,
@@ -132,7 +133,7 @@ function checkTokenOwnership(ctx: IsolationContext, s: StepContext): void {
   );
   const channel = `user-${userId}`;
   const strayChannels = api.control.broadcasts.published.filter(
-    (m) => m.channel !== channel && holds(m.message, token),
+    (m) => m.channel !== channel && carries(m.message, token),
   );
   s.check(
     "this flow's token was published on no other channel",
@@ -176,13 +177,40 @@ function carriesState(rawQuery: string, state: string): boolean {
   return rawQuery.includes(jwt) && new URLSearchParams(rawQuery).get('state') === state;
 }
 
+/** Whether any string inside `value` contains `token` (a walk, cheaper than JSON.stringify with flows in flight). */
 function holds(value: unknown, token: string): boolean {
-  return JSON.stringify(value ?? null).includes(token);
+  if (typeof value === 'string') return value.includes(token);
+  if (value === null || typeof value !== 'object') return false;
+  for (const inner of Array.isArray(value) ? value : Object.values(value)) if (holds(inner, token)) return true;
+  return false;
+}
+
+// A published message never changes: its strings are collected once, however many flows look for their token.
+const messageStrings = new WeakMap<object, string[]>();
+
+/** Whether a published message carries `token` anywhere. */
+function carries(message: object, token: string): boolean {
+  let strings = messageStrings.get(message);
+  if (strings === undefined) {
+    strings = [];
+    collect(message, strings);
+    messageStrings.set(message, strings);
+  }
+  return strings.some((text) => text.includes(token));
+}
+
+function collect(value: unknown, into: string[]): void {
+  if (typeof value === 'string') into.push(value);
+  else if (value !== null && typeof value === 'object')
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) collect(inner, into);
 }
 
 function checkRouter(ctx: IsolationContext, s: StepContext, target: string, expectDelivered: boolean): string {
-  const own = (h: { rawQuery: string }): boolean =>
-    ctx.sentState === undefined || carriesState(h.rawQuery, ctx.sentState);
+  // The same user connecting several providers in one second gets the same pauth, so the state alone is not
+  // this flow's: the callback path names the provider.
+  const path = `/provider-token/${ctx.profile?.id ?? ''}`;
+  const own = (h: { path: string; rawQuery: string }): boolean =>
+    ctx.sentState === undefined || (h.path.endsWith(path) && carriesState(h.rawQuery, ctx.sentState));
   const routed = ctx.lab.router.hits.filter((h) => h.routedTo !== undefined && own(h));
   const elsewhere = routed.filter((h) => h.env !== target).map((h) => h.env ?? '?');
   s.check('router sent no callback to another environment', elsewhere.length === 0, 'none', elsewhere);

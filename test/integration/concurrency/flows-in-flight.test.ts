@@ -90,7 +90,7 @@ describe('flows in flight in one lab', () => {
                 provider: 'github',
                 env: ENVS[i % ENVS.length] ?? 'local',
                 poll: true,
-                intervalMs: 100,
+                intervalMs: 400,
                 identity: {
                   id: 9_000_000 + i,
                   username: `person-${i}`,
