@@ -1,19 +1,15 @@
 /** startLab: starts the boxes a run needs (architecture §1) and returns their URLs and one close(). */
 import type { LabConfig } from './config.js';
 import type { RunningServer } from '../listen.js';
-import { Broadcaster } from '../mock-api/broadcaster.js';
-import type { ApiContext } from '../mock-api/context.js';
+import { createApiContext } from '../mock-api/create-context.js';
 import { defaultApiExtensions } from '../mock-api/features.js';
 import { startMockApi, type ApiExtensions, type RunningApi } from '../mock-api/index.js';
-import { SignupRecords } from '../mock-api/signup/records.js';
-import { ApiFaults } from '../mock-api/api-faults.js';
-import { Store } from '../mock-api/store.js';
+import type { SeedUserInput } from '../mock-api/control.js';
 import { startMarketing } from '../mock-edge/marketing.js';
 import { startRouter, type RouterMode, type RunningRouter } from '../mock-edge/router.js';
 import { createVpnProxy, routeApps, startVpnProxy, type ProxyHit, type ProxyTable } from '../mock-edge/vpn-proxy.js';
-import { ProviderActionLog } from '../mock-api/provider-actions.js';
 import type { RunningProvider } from '../mock-provider/index.js';
-import { registerEnvironmentCallbacks, startLabProviders, type LabProviders } from './providers.js';
+import { registerEnvironmentCallbacks, startLabProviders } from './providers.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { AppError } from '../errors.js';
 import { defined } from '../util/defined.js';
@@ -68,8 +64,22 @@ export interface Lab {
   readonly vpnProxy: LabVpnProxy;
   /** Custom profiles: provider → the real server's authorize origin (no mock runs for them). */
   readonly externalOrigins: ReadonlyMap<string, string>;
+  /** Where the lab serves registered hosts: provider → lowercased host → the origin that answers for it. */
+  readonly hostOrigins: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Where a connect's callback sends the browser, as the lab was asked to (contract "differs" #3). */
+  readonly successPage: 'marketing' | 'api';
+  /** Users seeded after start (lab.addUser, user-pool.ts), by id; the config's users are in config.users. */
+  readonly users: ReadonlyMap<string, SeedUserInput>;
+  /** Seeds a user into every environment (users of concurrent runs: own tokens, own user-<id> channel). */
+  addUser(user: SeedUserInput): void;
   close(): Promise<void>;
 }
+
+/** An environment as a flow sees it: its URL and its handle, never its context (the checks are an oracle). */
+export type LabApi = Omit<RunningApi, 'ctx'>;
+
+/** The lab as a flow sees it: the environments behind their handles. */
+export type FlowLab = Omit<Lab, 'envs'> & { readonly envs: ReadonlyMap<string, LabApi> };
 
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const now = opts.now ?? Date.now;
@@ -120,7 +130,20 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
           hint: `Known: ${opts.config.environments.map((e) => e.name).join(', ')}`,
         });
       const api = await startMockApi({
-        ctx: createApiContext({ opts, env, now, authOrigin, marketingUrl: marketing.url, lp }),
+        ctx: createApiContext({
+          config: opts.config,
+          profiles: opts.profiles,
+          env,
+          now,
+          fetch: opts.fetch,
+          authOrigin,
+          marketingUrl: marketing.url,
+          providerUrls: lp.providerUrls,
+          providerApiUrls: lp.providerApiUrls,
+          hostOrigins: lp.hostOrigins,
+          successPage: opts.successPage,
+          exchangeTimeoutMs: opts.exchangeTimeoutMs,
+        }),
         extensions: opts.extensions ?? defaultApiExtensions(),
         ...listenOpts(),
       });
@@ -137,6 +160,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       lp,
       [...envs.values()].map((e) => e.url),
     );
+    const added = new Map<string, SeedUserInput>();
     const ownProxy = proxyHost === 'separate' ? await startVpnProxy(proxy, listenOpts()) : undefined;
     if (ownProxy) started.push(ownProxy);
     return {
@@ -149,58 +173,19 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       authOrigin,
       vpnProxy: { url: ownProxy?.url ?? router.url, host: proxyHost, table: proxy.table, hits: proxy.hits },
       externalOrigins: lp.externalOrigins,
+      hostOrigins: lp.hostOrigins,
+      successPage: opts.successPage ?? 'marketing',
+      users: added,
+      addUser(user) {
+        added.set(user.id, user);
+        for (const api of envs.values()) api.control.inject.addUser(user);
+      },
       close: () => closeAll(started),
     };
   } catch (err) {
     await closeAll(started);
     throw err;
   }
-}
-
-function createApiContext(input: {
-  opts: LabOptions;
-  env: LabConfig['environments'][number];
-  now: () => number;
-  authOrigin: string;
-  marketingUrl: string;
-  lp: LabProviders;
-}): ApiContext & { setPublicApiUrl(url: string): void } {
-  const { opts, env, now } = input;
-  const store = Store.seeded(opts.config, now);
-  let publicApiUrl = '';
-  return {
-    env,
-    config: opts.config,
-    profiles: opts.profiles,
-    providerUrls: input.lp.providerUrls,
-    providerApiUrls: input.lp.providerApiUrls,
-    hostOrigins: input.lp.hostOrigins,
-    clients: opts.config.clients,
-    authOrigin: input.authOrigin,
-    get publicApiUrl() {
-      return publicApiUrl;
-    },
-    setPublicApiUrl(url: string) {
-      publicApiUrl = url;
-    },
-    marketingSiteUrl: input.marketingUrl,
-    successPage: opts.successPage ?? 'marketing',
-    store,
-    broadcaster: new Broadcaster({
-      now,
-      authorize(token) {
-        const user = store.userByBroadcasterToken(token);
-        return user ? [`user-${user.id}`, ...user.teamIds.map((t) => `team-${t}`)] : undefined;
-      },
-    }),
-    signups: new SignupRecords(now),
-    faults: new ApiFaults(),
-    requests: [],
-    providerActions: new ProviderActionLog(),
-    now,
-    fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
-    exchangeTimeoutMs: opts.exchangeTimeoutMs ?? 30_000,
-  };
 }
 
 async function closeAll(started: Array<{ close(): Promise<void> }>): Promise<void> {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { listen, type ListenOptions, type RunningServer } from '../listen.js';
 import type { ApiContext, ApiRequestRecord } from './context.js';
+import { apiControl, type ApiControl } from './control.js';
 import { ApiHttpError } from './cs-errors.js';
 import { apiErrorWriter } from './error-writer.js';
 import { keepRequestRecord } from './journal.js';
@@ -14,16 +15,23 @@ import { registerProviderToken, type CallbackHooks } from './routes/provider-tok
 import { registerUsers } from './routes/users.js';
 
 export type { ApiContext } from './context.js';
+export type { ApiControl } from './control.js';
+export { createApiContext } from './create-context.js';
 
 /** Extension points for routes that later features add (sign-up mode, check-signup, provider actions). */
 export interface ApiExtensions {
   signupStart?: StartHandler;
   callback?: CallbackHooks;
   routes?: Array<(router: express.Router, ctx: ApiContext) => void>;
+  /** Layers mounted before every route (a test's fault or mutant layer); each sees the request first. */
+  before?: Array<(app: express.Express, ctx: ApiContext) => void>;
 }
 
 export interface RunningApi extends RunningServer {
+  /** The environment's whole context: the mock's own tests use it; flows see only `control`. */
   readonly ctx: ApiContext;
+  /** What a flow or test may inspect and inject (control.ts). */
+  readonly control: ApiControl;
 }
 
 export interface MockApiOptions extends ListenOptions {
@@ -57,6 +65,7 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
   });
   // The raw bytes are kept for routes that verify a signature over them (provider actions, contract §7).
   app.use(express.json({ limit: '64kb', verify: keepRawBody }));
+  for (const mount of ext.before ?? []) mount(app, ctx);
   const router = express.Router();
   registerAuthCode(router, ctx);
   registerProviderAuth(router, ctx, ext.signupStart ? { signup: ext.signupStart } : {});
@@ -81,6 +90,7 @@ export async function startMockApi({ ctx, extensions = {}, ...listenOpts }: Mock
     url: server.url,
     server: server.server,
     ctx,
+    control: apiControl(ctx),
     async close() {
       await ctx.broadcaster.close();
       await server.close();

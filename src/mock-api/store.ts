@@ -99,6 +99,37 @@ export class Store {
     return store;
   }
 
+  /**
+   * Seeds one more registered user (a pool user of concurrent runs) with its own tokens, into the teams named;
+   * a user id already present is left as it is.
+   */
+  addUser(u: {
+    id: string;
+    email: string;
+    username: string;
+    fullName: string;
+    accessToken: string;
+    broadcasterToken: string;
+    teamIds: string[];
+  }): void {
+    if (this.users.has(u.id)) return;
+    const teamIds = u.teamIds.filter((t) => this.teams.has(t));
+    for (const t of teamIds) this.teams.get(t)?.memberIds.push(u.id);
+    const companyIds = [...new Set(teamIds.map((t) => this.teams.get(t)?.companyId ?? ''))].filter((c) => c !== '');
+    this.users.set(u.id, {
+      ...u,
+      _id: u.id,
+      isRegistered: true,
+      deactivated: false,
+      teamIds,
+      companyIds,
+      providerInfo: {},
+      providerIdentities: [],
+      version: 1,
+      modifiedAt: this.now(),
+    });
+  }
+
   userByAccessToken(token: string): UserDoc | undefined {
     for (const u of this.users.values()) if (u.accessToken === token && !u.deactivated) return u;
     return undefined;

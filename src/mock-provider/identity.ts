@@ -15,6 +15,8 @@ interface IdentityState {
   /** One-shot: the account the next token that asks gets, over the seeded one. */
   next: Partial<MockAccount> | undefined;
   byToken: Map<string, MockAccount>;
+  /** Who is signed in at the browser carrying a state (signInAs): per-person identities of concurrent runs. */
+  byState: Map<string, Partial<MockAccount>>;
 }
 
 // Kept beside the context rather than in it, so the identity feature stays in this file.
@@ -24,7 +26,7 @@ const states = new WeakMap<ProviderContext, IdentityState>();
 export function registerIdentity(router: Router, ctx: ProviderContext): void {
   const identity = ctx.profile.identity;
   if (!identity) return;
-  states.set(ctx, { seeded: identity.account, next: undefined, byToken: new Map() });
+  states.set(ctx, { seeded: identity.account, next: undefined, byToken: new Map(), byState: new Map() });
   for (const call of identity.calls) {
     router.get(routePath(call.path), (req, res) => answer(ctx, call, req, res));
   }
@@ -36,12 +38,18 @@ export function setNextIdentity(ctx: ProviderContext, patch: Partial<MockAccount
   if (state) state.next = { ...state.next, ...patch };
 }
 
+/** Sets who is signed in at the browser that carries `state`: every token issued through it sees that account. */
+export function signInAs(ctx: ProviderContext, state: string, patch: Partial<MockAccount>): void {
+  states.get(ctx)?.byState.set(state, patch);
+}
+
 /** Forgets the next identity and every token's account. */
 export function resetIdentity(ctx: ProviderContext): void {
   const state = states.get(ctx);
   if (!state) return;
   state.next = undefined;
   state.byToken.clear();
+  state.byState.clear();
 }
 
 /** True for a path one of the profile's identity routes answers (for the journal). */
@@ -97,11 +105,20 @@ function accountFor(ctx: ProviderContext, token: string): MockAccount {
   if (!state) throw new Error('the identity routes of this provider were never registered');
   let account = state.byToken.get(token);
   if (!account) {
-    account = { ...state.seeded, ...state.next };
-    state.next = undefined;
+    const person = personOf(ctx, state, token);
+    account = person === undefined ? { ...state.seeded, ...state.next } : { ...state.seeded, ...person };
+    if (person === undefined) state.next = undefined;
     state.byToken.set(token, account);
   }
   return account;
+}
+
+// The person of the browser the token's authorize came through, by the state that authorize carried.
+function personOf(ctx: ProviderContext, state: IdentityState, token: string): Partial<MockAccount> | undefined {
+  if (state.byState.size === 0) return undefined;
+  const code = ctx.grants.issued.find((t) => t.accessToken === token)?.code;
+  const grantState = code === undefined ? undefined : ctx.grants.codes.get(code)?.state;
+  return grantState === undefined ? undefined : state.byState.get(grantState);
 }
 
 // Express 5 paths treat "{…}" as optional groups, so the profile's "{id}" becomes a named parameter.

@@ -9,7 +9,7 @@ import type { ProviderContext, ProviderFault, RegisteredClient } from './context
 import { providerErrorWriter } from './error-writer.js';
 import { ProviderHttpError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
-import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity } from './identity.js';
+import { isIdentityPath, registerIdentity, resetIdentity, setNextIdentity, signInAs } from './identity.js';
 import { keepJournalEntry, queryOf, rawQueryOf, type ProviderEndpoint, type RecordedRequest } from './journal.js';
 import { headersOf } from '../util/http-request.js';
 import { registerOAuth1 } from './oauth1-server.js';
@@ -36,9 +36,22 @@ export interface ProviderControl {
   readonly requests: readonly RecordedRequest[];
   readonly issued: readonly IssuedToken[];
   readonly grants: GrantStore;
+  /** The request to `endpoint` whose query or body carried `name` = `value` (a flow's code, state, token). */
+  requestCarrying(endpoint: ProviderEndpoint, name: string, value: string): RecordedRequest | undefined;
+  /** The requests to `endpoint` whose Authorization header carries `token` (identity calls, OAuth 1.0a). */
+  requestsAuthorizedBy(endpoint: ProviderEndpoint, token: string): RecordedRequest[];
+  /** The requests to `endpoint` that mention `value` anywhere: header, query or body, raw or percent-decoded. */
+  requestsMentioning(endpoint: ProviderEndpoint, value: string): RecordedRequest[];
+  /** The tokens issued from one code (OAuth 1.0a: from one request token), in issue order. */
+  issuedFrom(code: string): IssuedToken[];
   failNext(endpoint: ProviderEndpoint, fault: ProviderFault): void;
   /** Who signs in with the next token that calls the identity endpoints (fields over the profile's account). */
   setNextIdentity(patch: Partial<MockAccount>): void;
+  /**
+   * Who is signed in at the provider in the browser that carries `state` (a person of their own, as a browser
+   * session would be): the tokens issued through that authorize see this account (fields over the profile's).
+   */
+  signInAs(state: string, patch: Partial<MockAccount>): void;
   setConsent(mode: 'auto' | 'page'): void;
   /** Lets the lab add redirect URIs once the router is bound. */
   clients: RegisteredClient[];
@@ -130,7 +143,14 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     },
     grants,
     clients: opts.clients,
+    requestCarrying: (endpoint, name, value) =>
+      requests.find((r) => r.endpoint === endpoint && (r.query[name] ?? r.body[name]) === value),
+    requestsAuthorizedBy: (endpoint, token) =>
+      requests.filter((r) => r.endpoint === endpoint && (r.headers.authorization ?? '').includes(token)),
+    requestsMentioning: (endpoint, value) => requests.filter((r) => r.endpoint === endpoint && mentions(r, value)),
+    issuedFrom: (code) => grants.issued.filter((i) => i.code === code),
     setNextIdentity: (patch) => setNextIdentity(ctx, patch),
+    signInAs: (state, patch) => signInAs(ctx, state, patch),
     failNext(endpoint, fault) {
       faults.set(endpoint, [...(faults.get(endpoint) ?? []), fault]);
     },
@@ -153,6 +173,16 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     profile,
     control,
   };
+}
+
+function mentions(r: RecordedRequest, value: string): boolean {
+  const text = `${r.headers.authorization ?? ''} ${r.rawQuery} ${r.rawBody}`;
+  if (text.includes(value)) return true;
+  try {
+    return decodeURIComponent(text).includes(value);
+  } catch {
+    return false;
+  }
 }
 
 function endpointOf(ctx: ProviderContext, req: Request): ProviderEndpoint {

@@ -23,6 +23,8 @@ export interface RecordedRequest {
   status?: number;
   /** The Location answered, as sent (the real-browser flows read where the provider sent the browser). */
   location?: string;
+  /** The request token this request was answered with (OAuth 1.0a request-token), so a run finds its own call. */
+  issuedRequestToken?: string;
   /** An error no route meant to throw (a bug), as describeError words it; the answer was a 500. */
   error?: string;
   at: number;

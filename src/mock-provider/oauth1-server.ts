@@ -43,6 +43,8 @@ export function registerOAuth1(router: Router, ctx: ProviderContext, o: OAuth1Co
         used: false,
       };
       ctx.grants.requestTokens.set(token.token, token);
+      const entry = journalEntryOf(res);
+      if (entry) entry.issuedRequestToken = token.token;
       return { oauth_token: token.token, oauth_token_secret: token.secret, oauth_callback_confirmed: 'true' };
     }),
   );

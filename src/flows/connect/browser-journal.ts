@@ -3,6 +3,7 @@
  * lab's journals: the start redirect and the provider's answer are rebuilt as hops so the headless flow's
  * own checks run on them, for every kind of profile (code, fragment, OAuth 1.0a, restrictive, enterprise).
  */
+import { expectedStatePrefix } from '../engine/environment.js';
 import type { Hop } from '../../agent-sim/browser.js';
 import type { Actor } from '../../events.js';
 import { FlowError } from '../../errors.js';
@@ -34,7 +35,7 @@ function journalHop(
 
 /** Runs the headless start checks on the start route's answer as the API journaled it. */
 export function checkJournaledStart(ctx: ConnectBrowserContext, s: StepContext): void {
-  const start = ctx.api.ctx.requests
+  const start = ctx.api.control.journal.all
     .slice(ctx.since?.api ?? 0)
     .find((r) => r.method === 'GET' && r.path.endsWith(`/provider-auth/${ctx.profile.id}`));
   if (start === undefined) throw new FlowError('CHECK_FAILED', 'the API journal has no start request', s.step);
@@ -70,7 +71,7 @@ export function checkRouting(ctx: ConnectBrowserContext, s: StepContext): void {
     );
   s.expectEqual('callbacks through the router', fromProvider + fromScript, hits.length);
   for (const hit of hits)
-    s.expectEqual('router sent the callback to its environment', String(ctx.api.ctx.env.callbackEnvironment), hit.env);
+    s.expectEqual('router sent the callback to its environment', expectedStatePrefix(ctx), hit.env);
   if (fromScript === 0) {
     // The provider's query must arrive byte for byte (the headless route step's "query unchanged").
     const name = fromProvider === 1 ? 'router passed the query unchanged' : 'callback query is what the provider sent';
@@ -85,7 +86,7 @@ export function checkRouting(ctx: ConnectBrowserContext, s: StepContext): void {
 export function checkFragmentHop(ctx: ConnectBrowserContext, s: StepContext): void {
   if (flowKind(ctx.profile) !== 'fragment') return;
   const path = `/no-auth/provider-token/${ctx.profile.id}`;
-  const [page, second] = ctx.api.ctx.requests
+  const [page, second] = ctx.api.control.journal.all
     .slice(ctx.since?.api ?? 0)
     .filter((r) => r.method === 'GET' && r.path === path);
   s.expectEqual('first callback answers 200 (the fragment-hop page)', 200, page?.status);

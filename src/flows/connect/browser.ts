@@ -72,7 +72,7 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
       if (!record) throw new FlowError('CHECK_FAILED', 'no callback was recorded', s.step);
       checkExchangeAndStore(ctx, s, new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('code'));
       const expected =
-        ctx.api.ctx.successPage === 'api'
+        ctx.lab.successPage === 'api'
           ? `/web/provider-connected/${ctx.profile.id}`
           : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
       s.expectEqual('success redirect', expected, record.location);

@@ -1,5 +1,5 @@
 /** Starts the lab a connect needs, builds the agent, runs the connect steps, closes everything. */
-import type { Lab } from '../../lab/start-lab.js';
+import type { FlowLab, Lab } from '../../lab/start-lab.js';
 import { defined } from '../../util/defined.js';
 import type { RouterMode } from '../../mock-edge/router.js';
 import { connectStepsFor, type ConnectContext } from './steps.js';
@@ -23,6 +23,8 @@ export interface ConnectOptions {
   routerMode?: RouterMode;
   entry?: 'web' | 'no-auth';
   successPage?: 'marketing' | 'api';
+  /** The CodeStream user who connects: a lab config user or a pool user the lab seeded; default: the config's. */
+  user?: string;
   /** Enterprise host (`--host`); default: the first host the team registers for the provider. */
   host?: string;
   /** Awaited before each step (`--step`); see RunFlowOptions.beforeStep. */
@@ -66,15 +68,20 @@ export async function runConnect(opts: ConnectOptions, deps: FlowDeps, useLab?: 
 }
 
 /** The agent, browser and lab handles a connect's steps share; the real-browser flow builds on it. */
-export function createConnectContext(lab: Lab, envName: string, opts: ConnectOptions, deps: FlowDeps): ConnectContext {
+export function createConnectContext(
+  lab: FlowLab,
+  envName: string,
+  opts: ConnectOptions,
+  deps: FlowDeps,
+): ConnectContext {
   const { base, mocked } = agentContextFor(lab, envName, opts.provider, deps);
   const { api, provider, profile } = base;
   const host =
     opts.host ?? (profile.enterprise ? registeredHost(deps.config, deps.config.defaultTeam, profile.id) : undefined);
   // Where authorize must answer: the origin that plays the host in the lab, a real server's, or the mock's.
-  const hostOrigin = host === undefined ? undefined : api.ctx.hostOrigins?.get(profile.id)?.get(host.toLowerCase());
+  const hostOrigin = host === undefined ? undefined : lab.hostOrigins.get(profile.id)?.get(host.toLowerCase());
   const hostUrl = profile.identity?.base === 'hostUrl' ? provider.url : undefined;
-  const agent = agentParts(api, deps);
+  const agent = agentParts(lab, api, deps, opts.user);
   deps.secrets.add(deps.config.clients[opts.provider]?.clientSecret);
   return {
     ...base,

@@ -5,7 +5,8 @@
  */
 import { getPath } from '../../util/dotted.js';
 import { isJsonObject } from '../../util/json.js';
-import { renderSharingAnswer, sharingQuery } from '../../profiles/sharing.js';
+import { renderSharingAnswer } from '../../profiles/sharing.js';
+import { slackUsersInfoQuery } from '../engine/contract.js';
 import type { ConnectContext } from './steps.js';
 import { providerIdentity } from './expect.js';
 import type { StepContext } from '../engine/runner.js';
@@ -19,7 +20,7 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
   const field = profile.storage.identityField;
   if (field !== undefined) {
     const identity = providerIdentity(profile.id, getPath(data, field));
-    const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
+    const identities = ctx.api.control.store.user(ctx.userId)?.providerIdentities ?? [];
     s.check(`providerIdentities has "${identity}" ($addToSet)`, identities.includes(identity), identity, identities);
   }
   const call = profile.sharingProfileCall;
@@ -29,14 +30,16 @@ export function checkSharingWrite(ctx: ConnectContext, s: StepContext, key: stri
     s.check(`stored ${key}.extra`, extra !== null && typeof extra === 'object', 'an object', extra);
     return;
   }
-  const calls = ctx.provider.control.requests.filter((r) => r.endpoint === 'profile');
+  // The profile calls made with this flow's token: other connects may be in flight.
+  const calls = ctx.provider.control.requestsAuthorizedBy('profile', `Bearer ${ctx.issuedToken ?? ''}`);
   s.expectEqual(`the API called ${call.path} once`, 1, calls.length);
-  const made = calls.at(-1);
-  const query = sharingQuery(call, data);
+  const made = calls.at(0);
+  // Contract §3.2 (Slack, sharing): users.info?user=<user_id>&include_locale=true, user_id from the token answer.
+  const userId = getPath(data, 'user_id');
   const expected =
-    'params' in query
-      ? query.params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')
-      : `(no "${query.missing}" in the stored data)`;
+    typeof userId === 'string' || typeof userId === 'number'
+      ? slackUsersInfoQuery(String(userId))
+      : '(no "user_id" in the stored data)';
   s.expectEqual(`${call.path} query`, expected, made?.rawQuery);
   s.expectEqual(
     `${call.path} with the user token (Bearer)`,

@@ -3,6 +3,7 @@
  * (OAuth 2.0 authorize URL, or OAuth 1.0a authorize with the state inside oauth_callback) and the
  * provider's redirect back (a code, a token in the fragment, or an authorized request token).
  */
+import { expectedStatePrefix } from '../engine/environment.js';
 import type { Hop } from '../../agent-sim/browser.js';
 import { specialEncode, decodeState } from '../../state.js';
 import { claimsOf, queryShape, rawQueryOf } from '../engine/checks.js';
@@ -64,7 +65,7 @@ function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<strin
     ? (new URLSearchParams(query).get('state') ?? '')
     : (values.get('state') ?? '');
   const parts = decodeState(ctx.sentState);
-  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
+  s.expectEqual('state segment 0: environment', expectedStatePrefix(ctx), parts.env);
   s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, parts.jwt);
   if (ctx.host !== undefined)
     s.expectEqual('state segment 2: the enterprise host, lowercased, not encoded', ctx.host.toLowerCase(), parts.host);
@@ -76,7 +77,10 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   const requestToken = values.get('oauth_token') ?? '';
   const issued = ctx.provider.control.grants.requestTokens.get(requestToken);
   if (ctx.providerJournal) {
-    const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'request-token').at(-1);
+    // The request-token call answered with this flow's request token (the one its authorize URL names).
+    const call = ctx.provider.control.requests.find(
+      (r) => r.endpoint === 'request-token' && r.issuedRequestToken === requestToken,
+    );
     s.expectEqual('request-token call answered 200', 200, call?.status);
     const header = call?.headers.authorization ?? '';
     s.check(
@@ -100,7 +104,7 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   ctx.sentState = q < 0 ? '' : callback.slice(q + '?state='.length);
   const raw = ctx.sentState.split('!');
   s.expectEqual('state has 4 segments', 4, raw.length);
-  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), raw[0]);
+  s.expectEqual('state segment 0: environment', expectedStatePrefix(ctx), raw[0]);
   s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, raw[1]);
   s.expectEqual('state segment 2: the host, special-encoded', specialEncode((ctx.host ?? '').toLowerCase()), raw[2]);
   const oasec = claimsOf(s, 'oasec', raw[3] ?? '');
@@ -160,7 +164,11 @@ export function checkRedirectBack(ctx: ConnectContext, s: StepContext, hop: Hop)
     ctx.issuedToken = token ?? undefined;
     ctx.secrets.add(ctx.issuedToken);
     if (ctx.providerJournal)
-      s.expectEqual('the provider issued that token', ctx.issuedToken, ctx.provider.control.issued.at(-1)?.accessToken);
+      s.expectEqual(
+        'the provider issued that token',
+        'implicit',
+        ctx.provider.control.issued.find((i) => i.accessToken === ctx.issuedToken)?.kind,
+      );
     ctx.callbackHop = hop;
     return 'token in the fragment, state unchanged';
   }

@@ -14,6 +14,7 @@ import type { Hop } from '../../agent-sim/browser.js';
 import { need, type Step } from '../engine/runner.js';
 import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import { isolationStep } from '../engine/isolation.js';
+import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { flowKind, startQuery } from './expect.js';
 import { passRealServer } from '../engine/real-server.js';
@@ -104,9 +105,9 @@ export const connectSteps: readonly ConnectStep[] = [
     s.expectEqual('pauth iss', 'CodeStream', claims.iss);
     s.expectEqual('pauth userId', ctx.userId, claims.userId);
     s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
-    s.expectEqual('pauth lifetime (exp − iat, s)', 600, Number(claims.exp) - Number(claims.iat));
+    s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
     if (sharing) s.expectEqual('pauth sm (sharing)', true, claims.sm);
-    return `type pauth, 600 s${sharing ? ', sharing' : ''}`;
+    return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s${sharing ? ', sharing' : ''}`;
   }),
 
   step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {
@@ -117,7 +118,7 @@ export const connectSteps: readonly ConnectStep[] = [
     });
     const channel = `user-${ctx.userId}`;
     s.expectEqual('broadcaster confirmed the channel', channel, ctx.broadcasts.confirmedChannels.join(','));
-    const subscribed = ctx.api.ctx.broadcaster.subscriberCount(channel) > 0;
+    const subscribed = ctx.api.control.broadcasts.subscriberCount(channel) > 0;
     s.expectEqual(`broadcaster has a subscriber on ${channel}`, true, subscribed);
     return `user-${ctx.userId}`;
   }),
@@ -224,7 +225,7 @@ export const connectSteps: readonly ConnectStep[] = [
 
   step('success-page', 'Browser lands on the success page', async (ctx, s) => {
     const expected =
-      ctx.api.ctx.successPage === 'api'
+      ctx.lab.successPage === 'api'
         ? `${ctx.api.url}/web/provider-connected/${ctx.profile.id}`
         : `${ctx.lab.marketing.url}/auth-complete/${ctx.profile.authCompletePage ?? ctx.profile.id}`;
     const successHop = need(ctx.successHop, 'success hop', s);
@@ -243,7 +244,13 @@ export const connectSteps: readonly ConnectStep[] = [
   step('broadcast', 'Agent receives the token on its me-channel', async (ctx, s) => {
     const base = storageKeyOf(ctx);
     const key = `${base}.accessToken`;
-    const got = await ctx.broadcasts.delivered((m) => hasSetKey(m.message, key), `directive setting ${key}`);
+    // This flow's directive: on its user's channel, setting its key to the token it was issued (other flows of
+    // the same user may write other keys in flight); without a journal, the first directive setting the key.
+    const own = (m: { channel: string; message: Record<string, unknown> }): boolean =>
+      m.channel === `user-${ctx.userId}` &&
+      hasSetKey(m.message, key) &&
+      (ctx.issuedToken === undefined || setValue(m.message, key) === ctx.issuedToken);
+    const got = await ctx.broadcasts.delivered(own, `directive setting ${key}`);
     reportMessage(got, s.emit);
     const user = userDirective(got.message);
     s.expectEqual('channel', `user-${ctx.userId}`, got.channel);
@@ -259,7 +266,21 @@ export const connectSteps: readonly ConnectStep[] = [
     );
     const tokenErrorKey = `${base}.tokenError`;
     s.expectEqual(`$unset ${tokenErrorKey}`, true, operatorOf(user, '$unset')?.[tokenErrorKey]);
-    const outcome = applyDirective(ctx.me ?? {}, user);
+    const cached = Number(ctx.me?.version);
+    let outcome = applyInOrder(ctx, user);
+    if (outcome === 'refetch-needed') {
+      // Writes of other flows published before this agent subscribed: the gap must be theirs, then re-fetch.
+      const missing = missingVersions(ctx, cached, version.before ?? NaN);
+      s.check(
+        'the versions the agent missed were other writes on user-<id>',
+        missing.length === 0,
+        'every version in between published',
+        missing,
+      );
+      ctx.me = await ctx.client.me();
+      s.note(`other writes to ${ctx.userId} came before this agent subscribed: it re-fetched /users/me`);
+      outcome = 'applied';
+    }
     s.expectEqual('agent applies the directive to its cache', 'applied', outcome);
     const delivered = getPath(ctx.me, key);
     ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
@@ -275,6 +296,38 @@ export const connectSteps: readonly ConnectStep[] = [
   }),
   isolationStep<ConnectContext>({ via: 'router', expectDelivered: () => true }),
 ];
+
+/**
+ * Contract §4.3: the agent applies its channel's directives in $version order. Other flows of the same user write
+ * other keys in flight, so the directives between the cached me-object and this one are applied first (those the
+ * agent received); a version published before it subscribed means a re-fetch of /users/me, as the agent does.
+ */
+function applyInOrder(ctx: ConnectContext, own: Record<string, unknown>): string {
+  const me = ctx.me ?? {};
+  const target = versionOf(own).before ?? NaN;
+  const earlier = ctx.broadcasts.received
+    .filter((m) => !m.duplicate && m.channel === `user-${ctx.userId}`)
+    .map((m) => userDirective(m.message))
+    .filter((d) => (versionOf(d).before ?? Infinity) < target)
+    .sort((x, y) => (versionOf(x).before ?? 0) - (versionOf(y).before ?? 0));
+  for (const d of earlier) applyDirective(me, d);
+  return applyDirective(me, own);
+}
+
+// The $version.before values in [from, to) that no directive on the user's channel (the broadcaster's log) carried.
+function missingVersions(ctx: ConnectContext, from: number, to: number): number[] {
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to - from > 10_000) return [NaN];
+  const published = new Set(
+    ctx.api.control.broadcasts.messagesOn(`user-${ctx.userId}`).map((m) => versionOf(userDirective(m.message)).before),
+  );
+  const missing: number[] = [];
+  for (let v = from; v < to; v++) if (!published.has(v)) missing.push(v);
+  return missing;
+}
+
+function setValue(message: Record<string, unknown>, key: string): unknown {
+  return operatorOf(message.user, '$set')?.[key];
+}
 
 function hasSetKey(message: Record<string, unknown>, key: string): boolean {
   const set = operatorOf(message.user, '$set');

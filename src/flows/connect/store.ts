@@ -30,7 +30,7 @@ export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentC
     sharing: ctx.profile.agent.sharing,
   });
   ctx.storageKey = key;
-  const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+  const stored = getPath(ctx.api.control.store.user(ctx.userId), key);
   const accessToken = getPath(stored, 'accessToken');
   if (ctx.issuedToken !== undefined) s.expectEqual(`stored ${key}.accessToken`, ctx.issuedToken, accessToken);
   else
@@ -42,11 +42,19 @@ export function checkExchangeAndStore(ctx: ConnectContext, s: StepContext, sentC
 
 function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string | null): void {
   const t = ctx.profile.token;
-  const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
-  s.check('provider journaled the exchange', exchange !== undefined, 'a token request', 'none');
+  // The exchange of the code this flow's browser carried: other flows' exchanges may be in the same journal.
+  const exchange =
+    t === undefined || sentCode === null
+      ? undefined
+      : ctx.provider.control.requestCarrying('token', t.codeParameter, sentCode);
+  s.check(
+    `exchange: code (${t?.codeParameter ?? 'code'})`,
+    exchange !== undefined,
+    sentCode,
+    'no token request carried the code the browser carried',
+  );
   if (t === undefined || exchange === undefined) return;
   const params = { ...exchange.query, ...exchange.body };
-  s.expectEqual(`exchange: code (${t.codeParameter})`, sentCode, params[t.codeParameter]);
   // Contract §7: the exchange rebuilds redirect_uri from authOrigin, whatever the start used.
   s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
   s.expectEqual('exchange: format', t.format, exchange.format);
@@ -75,8 +83,8 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
     s.expectEqual('exchange: client_id', client.id, params.client_id);
     s.expectEqual(`exchange: client secret (${t.secretParameter})`, client.secret, params[t.secretParameter]);
   }
-  const issued = ctx.provider.control.issued.filter((i) => i.kind === 'code').at(-1);
-  s.check('provider issued a token', issued !== undefined, 'an access token', 'none');
+  const issued = ctx.provider.control.issuedFrom(sentCode ?? '').find((i) => i.kind === 'code');
+  s.check('provider issued a token for that code', issued !== undefined, 'an access token', 'none');
   ctx.issuedToken = issued?.accessToken;
   ctx.issuedServerToken = issued?.serverToken;
   ctx.secrets.add(ctx.issuedToken);
@@ -85,7 +93,9 @@ function checkCodeExchange(ctx: ConnectContext, s: StepContext, sentCode: string
 }
 
 function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
-  const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'access-token').at(-1);
+  const requestToken = new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('oauth_token') ?? '';
+  // The access-token call that names this flow's request token (RFC 5849 §2.3), not another flow's.
+  const call = ctx.provider.control.requestsAuthorizedBy('access-token', `oauth_token="${requestToken}"`).at(0);
   s.expectEqual('access-token call answered 200', 200, call?.status);
   const header = call?.headers.authorization ?? '';
   s.check(
@@ -94,14 +104,13 @@ function checkOAuth1Exchange(ctx: ConnectContext, s: StepContext): void {
     'RSA-SHA1',
     header.slice(0, 60),
   );
-  const requestToken = new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('oauth_token') ?? '';
   s.check(
     'access-token call names the authorized request token',
     header.includes(`oauth_token="${requestToken}"`),
     requestToken,
     header.slice(0, 80),
   );
-  const issued = ctx.provider.control.issued.filter((i) => i.kind === 'oauth1').at(-1);
+  const issued = ctx.provider.control.issuedFrom(requestToken).find((i) => i.kind === 'oauth1');
   s.check('provider issued an access token', issued !== undefined, 'an access token', 'none');
   ctx.issuedToken = issued?.accessToken;
   ctx.secrets.add(ctx.issuedToken);
@@ -126,7 +135,7 @@ function checkStoredExtras(ctx: ConnectContext, s: StepContext, key: string, sto
     );
   }
   if (ctx.issuedServerToken !== undefined) {
-    const team = ctx.api.ctx.store.teams.get(ctx.teamId);
+    const team = ctx.api.control.store.team(ctx.teamId);
     const sub = key.includes('.multiple.') ? `.multiple.${key.slice(key.lastIndexOf('.multiple.') + 10)}` : '';
     const path = `serverProviderToken.${ctx.profile.id}${sub}`;
     s.expectEqual(

@@ -155,5 +155,5 @@ function subIdOf(key: string): string | undefined {
 }
 
 function storedUser(ctx: DisconnectContext) {
-  return ctx.api.ctx.store.users.get(ctx.userId);
+  return ctx.api.control.store.user(ctx.userId);
 }

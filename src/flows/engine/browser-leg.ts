@@ -38,7 +38,7 @@ export interface BrowserLegContext extends AgentContext {
 export async function openInBrowser(ctx: BrowserLegContext, s: StepContext, url: string): Promise<void> {
   const { lab } = ctx;
   ctx.since = {
-    api: ctx.api.ctx.requests.length,
+    api: ctx.api.control.journal.all.length,
     router: lab.router.hits.length,
     provider: ctx.provider.control.requests.length,
   };
@@ -106,7 +106,7 @@ async function waitForCallback(ctx: BrowserLegContext, s: StepContext): Promise<
     s.check('router routes the callback', false, 'a route to the environment', `${seen.status}: ${hit?.reason ?? ''}`);
   }
   if (seen.status === 200) failNoFragmentToken(ctx, s, since.provider);
-  const record = ctx.api.ctx.requests
+  const record = ctx.api.control.journal.all
     .slice(since.api)
     .find((r) => r.method === 'GET' && r.path === path && r.status !== undefined && r.status !== 200);
   if (!record) throw new FlowError('CHECK_FAILED', `the API journal has no finished ${path}`, s.step);

@@ -5,8 +5,7 @@ import type { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import { HeadlessBrowser } from '../../agent-sim/browser.js';
 import type { LoginForm } from '../../agent-sim/navigate.js';
 import type { EventSink } from '../../events.js';
-import type { Lab } from '../../lab/start-lab.js';
-import type { RunningApi } from '../../mock-api/index.js';
+import type { FlowLab, LabApi } from '../../lab/start-lab.js';
 import type { RunningProvider } from '../../mock-provider/index.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 
@@ -16,9 +15,9 @@ export interface SecretSink {
 }
 
 export interface AgentContext {
-  lab: Lab;
+  lab: FlowLab;
   envName: string;
-  api: RunningApi;
+  api: LabApi;
   provider: RunningProvider;
   profile: ProviderProfile;
   now: () => number;
@@ -31,7 +30,7 @@ export interface AgentContext {
 }
 
 /** Maps each lab origin to the actor that answers there, so the browser can name hops and stay inside. */
-export function labOrigins(lab: Lab): Map<string, Actor> {
+export function labOrigins(lab: FlowLab): Map<string, Actor> {
   const origins = new Map<string, Actor>();
   origins.set(new URL(lab.router.url).origin, 'router');
   origins.set(new URL(lab.marketing.url).origin, 'marketing');
@@ -43,7 +42,7 @@ export function labOrigins(lab: Lab): Map<string, Actor> {
 }
 
 export function createBrowser(
-  lab: Lab,
+  lab: FlowLab,
   deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink; secrets?: SecretSink },
 ): HeadlessBrowser {
   const { fetch, now, onEvent, secrets } = deps;

@@ -40,5 +40,35 @@ export const REFRESH_SET_EXTRA_KEYS = ['modifiedAt', 'version'] as const;
 export const REFRESH_UNSUPPORTED_REASON = 'token refresh not supported by provider';
 export const REFRESH_MISSING_AUTH_INFO = { message: 'Missing auth info' } as const;
 
-/** What the MS Teams bot says to a wrong or expired connect code (contract failure mode 37, quoted as far as given). */
+/** A connect's pauth lives 10 min (contract §1.2 "Expiry is 10 min (600 s)", §2.1 table, pauth row 1). */
+export const CONNECT_PAUTH_LIFETIME_S = 600;
+
+/** The sign-up pauth of /web/provider-auth lives 2 min (contract §1.4 "Expiry is **2 min**", §2.1 pauth row 2). */
+export const SIGNUP_PAUTH_LIFETIME_S = 120;
+
+/** A signup record lives 10 min from when provider-token wrote it (contract §2.4, §5 "Lifetime"). */
+export const SIGNUP_RECORD_LIFETIME_S = 600;
+
+/** A Slack interactive call's timestamp must be within 300 s, else 403 RAPI-1003 (contract §7). */
+export const SLACK_TIMESTAMP_WINDOW_S = 300;
+
+/** The error code of a refused provider action: bad signature, stale timestamp, unknown app (contract §7). */
+export const PROVIDER_ACTION_REFUSED = 'RAPI-1003';
+
+/**
+ * The MS Teams bot's answer to a wrong or expired connect code (contract failure mode 37: "Oops, we hit a
+ * snag…"); the contract quotes only its opening, so a reply is checked to start with it.
+ */
 export const TEAMS_SNAG_REPLY_START = 'Oops, we hit a snag…';
+
+/**
+ * Slack sharing mode's profile call (contract §3.2, Slack: `users.info?user=<user_id>&include_locale=true`): the
+ * query the API must send, in that order, with the user id the token answer carried.
+ */
+export function slackUsersInfoQuery(userId: string): string {
+  return `user=${encodeURIComponent(userId)}&include_locale=true`;
+}
+
+/** The webview polls check-signup every 5 s and gives up after 300 s (contract "differs" #5, §6.2). */
+export const WEBVIEW_POLL_INTERVAL_MS = 5_000;
+export const WEBVIEW_POLL_GIVE_UP_MS = 300_000;

@@ -3,17 +3,32 @@
  * environments the run did not target saw nothing, and the edge (router, VPN proxy) sent traffic to the
  * chosen environment only. It also says which callback origin the flow used and why (contract §7).
  */
-import type { Lab } from '../../lab/start-lab.js';
-import type { RunningApi } from '../../mock-api/index.js';
+import type { FlowLab } from '../../lab/start-lab.js';
+import type { LabApi } from '../../lab/start-lab.js';
 import type { Step, StepContext } from './runner.js';
+import { getPath } from '../../util/dotted.js';
+import { operatorOf } from './directive.js';
+import { expectedStatePrefix } from './environment.js';
 
 /** What the step reads from a flow's context. */
 export interface IsolationContext {
-  lab: Lab;
+  lab: FlowLab;
   envName: string;
   /** The redirect_uri the start route sent (connect, sign-up); absent for provider-initiated calls. */
   redirectUri?: string | undefined;
-  profile?: { restrictive?: boolean; delivery?: { mode: string } } | undefined;
+  profile?: { id?: string; restrictive?: boolean; delivery?: { mode: string } } | undefined;
+  /** The state the start route sent: the flow's own callback, told apart from other flows' in flight. */
+  sentState?: string | undefined;
+  /** The token the provider issued to this flow: where it may be stored and broadcast. */
+  issuedToken?: string | undefined;
+  /** A token a later step of this flow got for the same key (the refresh flow's new token). */
+  refreshedToken?: string | undefined;
+  /** The flow removed its own token again (disconnect): nothing of its own is left under its key. */
+  deauthDirective?: Record<string, unknown> | undefined;
+  /** The CodeStream user of this flow (connect: the agent's; sign-up: the one the signup record named). */
+  userId?: string | undefined;
+  /** Where the token belongs on that user (providerInfo.<team>.<provider>…), when the flow learned it. */
+  storageKey?: string | undefined;
 }
 
 export interface IsolationOptions<C> {
@@ -31,13 +46,16 @@ export function isolationStep<C extends IsolationContext>(opts: IsolationOptions
     id: 'isolation',
     title: 'Other environments saw nothing',
     async run(ctx, s) {
-      const chosen = ctx.lab.envs.get(ctx.envName);
       const others = [...ctx.lab.envs].filter(([name]) => name !== ctx.envName);
-      for (const [name, api] of others) checkUntouched(s, name, api);
+      // With the flow's own state known, only its traffic counts: other flows may be in flight in the lab.
+      for (const [name, api] of others)
+        if (ctx.sentState === undefined) checkUntouched(s, name, api);
+        else checkUntouchedByFlow(ctx, s, name, api);
       const edge =
         opts.via === 'router'
-          ? checkRouter(ctx, s, chosen, opts.expectDelivered(ctx))
+          ? checkRouter(ctx, s, expectedStatePrefix(ctx), opts.expectDelivered(ctx))
           : checkProxy(ctx, s, opts.expectDelivered(ctx));
+      checkTokenOwnership(ctx, s);
       if (others.length === 0)
         s.note('no other environment runs in this lab; start several with --envs pd,qa,local-10-1-2-3');
       const names = others.map(([name]) => name);
@@ -46,41 +64,160 @@ export function isolationStep<C extends IsolationContext>(opts: IsolationOptions
   };
 }
 
-function checkUntouched(s: StepContext, name: string, api: RunningApi): void {
-  const requests = api.ctx.requests;
+function checkUntouched(s: StepContext, name: string, api: LabApi): void {
+  const requests = api.control.journal.all;
   s.check(
     `${name}: no request reached its API`,
     requests.length === 0,
     'no requests',
     requests.slice(0, 3).map((r) => `${r.method} ${r.path}`),
   );
-  const tokens = [...api.ctx.store.users.values()].filter((u) => hasAccessToken(u.providerInfo)).map((u) => u.id);
+  const tokens = [...api.control.store.users()].filter((u) => hasAccessToken(u.providerInfo)).map((u) => u.id);
   s.check(`${name}: no providerInfo token stored`, tokens.length === 0, 'none', tokens);
-  const published = api.ctx.broadcaster.history;
+  const published = api.control.broadcasts.history;
   s.check(
     `${name}: no message on its broadcaster`,
     published.length === 0,
     'none',
     published.slice(0, 3).map((m) => m.channel),
   );
-  const actions = api.ctx.providerActions.received.length;
+  const actions = api.control.providerActions.received.length;
   s.check(`${name}: no provider action received`, actions === 0, 0, actions);
 }
 
-function checkRouter(
-  ctx: IsolationContext,
-  s: StepContext,
-  chosen: RunningApi | undefined,
-  expectDelivered: boolean,
-): string {
-  const target = chosen?.ctx.env.callbackEnvironment ?? null;
-  const routed = ctx.lab.router.hits.filter((h) => h.routedTo !== undefined);
+/** Other environments saw nothing of this flow: no request with its state, no copy of its token anywhere. */
+function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: string, api: LabApi): void {
+  const state = ctx.sentState ?? '';
+  const path = `/provider-token/${ctx.profile?.id ?? ''}`;
+  const carried = api.control.journal.all.filter((r) => r.path.endsWith(path) && carriesState(r.rawQuery, state));
+  s.check(
+    `${name}: no request carried this flow's state`,
+    carried.length === 0,
+    'none',
+    carried.slice(0, 3).map((r) => `${r.method} ${r.path}`),
+  );
+  const token = ctx.issuedToken;
+  if (token === undefined) return;
+  const holders = api.control.store.users().filter((u) => holds(u.providerInfo, token));
+  s.check(
+    `${name}: no user holds this flow's token`,
+    holders.length === 0,
+    'none',
+    holders.map((u) => u.id),
+  );
+  const published = api.control.broadcasts.published.filter((m) => carries(m.message, token));
+  s.check(
+    `${name}: no message carried this flow's token`,
+    published.length === 0,
+    'none',
+    published.map((m) => m.channel),
+  );
+}
+
+/**
+ * No other flow's token reached this user (the flow's storage key on its user holds its own token, and every
+ * directive on user-<id> setting that key carried it) and this flow's token reached no other user (no other
+ * user's store or channel in the flow's environment carries it).
+ */
+function checkTokenOwnership(ctx: IsolationContext, s: StepContext): void {
+  const token = ctx.issuedToken;
+  const userId = ctx.userId;
+  const api = ctx.lab.envs.get(ctx.envName);
+  if (token === undefined || userId === undefined || api === undefined) return;
+  const elsewhere = api.control.store.users().filter((u) => u.id !== userId && holds(u.providerInfo, token));
+  s.check(
+    "this flow's token reached no other user",
+    elsewhere.length === 0,
+    'none',
+    elsewhere.map((u) => u.id),
+  );
+  const channel = `user-${userId}`;
+  const strayChannels = api.control.broadcasts.published.filter(
+    (m) => m.channel !== channel && carries(m.message, token),
+  );
+  s.check(
+    "this flow's token was published on no other channel",
+    strayChannels.length === 0,
+    'none',
+    strayChannels.map((m) => m.channel),
+  );
+  const key = ctx.storageKey;
+  if (key === undefined) return;
+  const own = new Set([token, ...(ctx.refreshedToken === undefined ? [] : [ctx.refreshedToken])]);
+  const stored = getPath(api.control.store.user(userId), `${key}.accessToken`);
+  // After a disconnect its own steps say what is left under the key; any other flow's token is still foreign.
+  if (ctx.deauthDirective === undefined)
+    s.expectEqual(`no other flow's token reached ${userId} (${key})`, ctx.refreshedToken ?? token, stored);
+  else
+    s.check(
+      `no other flow's token reached ${userId} (${key})`,
+      stored === undefined || (typeof stored === 'string' && own.has(stored)),
+      'none or its own',
+      stored,
+    );
+  const foreign = api.control.broadcasts
+    .messagesOn(channel)
+    .map((m) => setValueOf(m.message, key))
+    .filter((v) => v !== undefined && !(typeof v === 'string' && own.has(v)));
+  s.check(`no directive on ${channel} set another flow's token under ${key}`, foreign.length === 0, 'none', foreign);
+}
+
+// A directive sets either the dotted key itself (…accessToken) or the whole object at the key.
+function setValueOf(message: Record<string, unknown>, key: string): unknown {
+  const set = operatorOf(message.user, '$set');
+  if (set === undefined) return undefined;
+  const direct = set[`${key}.accessToken`];
+  if (direct !== undefined) return direct;
+  return getPath(set[key], 'accessToken');
+}
+
+// The pauth inside a state is unique to its flow, so a query that does not contain it cannot carry the state.
+function carriesState(rawQuery: string, state: string): boolean {
+  const jwt = state.split('!')[1] ?? state;
+  return rawQuery.includes(jwt) && new URLSearchParams(rawQuery).get('state') === state;
+}
+
+/** Whether any string inside `value` contains `token` (a walk, cheaper than JSON.stringify with flows in flight). */
+function holds(value: unknown, token: string): boolean {
+  if (typeof value === 'string') return value.includes(token);
+  if (value === null || typeof value !== 'object') return false;
+  for (const inner of Array.isArray(value) ? value : Object.values(value)) if (holds(inner, token)) return true;
+  return false;
+}
+
+// A published message never changes: its strings are collected once, however many flows look for their token.
+const messageStrings = new WeakMap<object, string[]>();
+
+/** Whether a published message carries `token` anywhere. */
+function carries(message: object, token: string): boolean {
+  let strings = messageStrings.get(message);
+  if (strings === undefined) {
+    strings = [];
+    collect(message, strings);
+    messageStrings.set(message, strings);
+  }
+  return strings.some((text) => text.includes(token));
+}
+
+function collect(value: unknown, into: string[]): void {
+  if (typeof value === 'string') into.push(value);
+  else if (value !== null && typeof value === 'object')
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) collect(inner, into);
+}
+
+function checkRouter(ctx: IsolationContext, s: StepContext, target: string, expectDelivered: boolean): string {
+  // The same user connecting several providers in one second gets the same pauth, so the state alone is not
+  // this flow's: the callback path names the provider.
+  const path = `/provider-token/${ctx.profile?.id ?? ''}`;
+  const own = (h: { path: string; rawQuery: string }): boolean =>
+    ctx.sentState === undefined || (h.path.endsWith(path) && carriesState(h.rawQuery, ctx.sentState));
+  const routed = ctx.lab.router.hits.filter((h) => h.routedTo !== undefined && own(h));
   const elsewhere = routed.filter((h) => h.env !== target).map((h) => h.env ?? '?');
   s.check('router sent no callback to another environment', elsewhere.length === 0, 'none', elsewhere);
   const origin = callbackOrigin(ctx);
   if (origin.viaRouter) {
     if (expectDelivered)
-      s.check(`router routed the callback to "${String(target)}"`, routed.length > 0, 'at least one', routed.length);
+      s.check(`router routed the callback to "${target}"`, routed.length > 0, 'at least one', routed.length);
     return `callback origin: authOrigin ${ctx.lab.authOrigin} (the router, ${ctx.lab.router.mode} mode)${origin.why}`;
   }
   // A fragment provider's page sends its second hop to authOrigin even when the first bypassed it (contract §7).

@@ -5,8 +5,7 @@ import { AppError } from '../../errors.js';
 import { defined } from '../../util/defined.js';
 import type { EventSink } from '../../events.js';
 import type { LabConfig } from '../../lab/config.js';
-import { startLab, type Lab, type LabOptions } from '../../lab/start-lab.js';
-import type { RunningApi } from '../../mock-api/index.js';
+import { startLab, type FlowLab, type Lab, type LabApi, type LabOptions } from '../../lab/start-lab.js';
 import type { RouterMode } from '../../mock-edge/router.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { connectStepsFor, type ConnectContext } from '../connect/steps.js';
@@ -84,7 +83,7 @@ export async function withLab<T>(
  * `mocked` is false for a custom profile (--profile), which runs against a real server through a journal-less stand-in.
  */
 export function agentContextFor(
-  lab: Lab,
+  lab: FlowLab,
   envName: string,
   providerId: string,
   deps: LabRunDeps,
@@ -124,12 +123,20 @@ export interface AgentParts {
   teamId: string;
 }
 
-/** Builds the agent of the lab config's default user against `api`, registering its access token as a secret. */
-export function agentParts(api: RunningApi, deps: LabRunDeps): AgentParts {
-  const user = deps.config.users.find((u) => u.id === deps.config.defaultUser);
-  if (!user)
-    throw new AppError('LAB_CONFIG_INVALID', `default user "${deps.config.defaultUser}" is not in the lab config`);
+/**
+ * Builds the agent of `userId` (default: the lab config's default user; a pool user the lab seeded) against
+ * `api`, registering its tokens as secrets.
+ */
+export function agentParts(
+  lab: Pick<FlowLab, 'users'>,
+  api: Pick<LabApi, 'url'>,
+  deps: LabRunDeps,
+  userId = deps.config.defaultUser,
+): AgentParts {
+  const user = deps.config.users.find((u) => u.id === userId) ?? lab.users.get(userId);
+  if (!user) throw new AppError('LAB_CONFIG_INVALID', `user "${userId}" is neither in the lab config nor seeded`);
   deps.secrets.add(user.accessToken);
+  deps.secrets.add(user.broadcasterToken);
   return {
     client: new ApiClient({
       baseUrl: api.url,
@@ -158,7 +165,7 @@ export interface FlowRunSpec<C> {
  * runFlow with the deps' event sink, clock and abort signal. After each step (passed or failed) the calls the API
  * made to providers during it are reported, so every report shows the exchange the browser never sees.
  */
-export function runFlowIn<C extends { lab: Lab }>(
+export function runFlowIn<C extends { lab: FlowLab }>(
   steps: readonly Step<C>[],
   context: C,
   deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>,
@@ -176,7 +183,7 @@ export function runFlowIn<C extends { lab: Lab }>(
 }
 
 // The step keeps its id and title (--step shows them); only its run reports the provider calls afterwards.
-function withServerCalls<C extends { lab: Lab }>(step: Step<C>): Step<C> {
+function withServerCalls<C extends { lab: FlowLab }>(step: Step<C>): Step<C> {
   return {
     ...step,
     async run(ctx, s) {
@@ -190,7 +197,7 @@ function withServerCalls<C extends { lab: Lab }>(step: Step<C>): Step<C> {
 }
 
 /** runFlowIn, then closes the agent's me-channel client; the outcome with the context it ran on. */
-export async function runAgentFlow<C extends { lab: Lab; broadcasts: BroadcastClient }>(
+export async function runAgentFlow<C extends { lab: FlowLab; broadcasts: BroadcastClient }>(
   steps: readonly Step<C>[],
   context: C,
   deps: Pick<LabRunDeps, 'onEvent' | 'now' | 'signal'>,

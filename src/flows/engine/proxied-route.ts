@@ -2,6 +2,7 @@
  * The "route" hop of connect and sign-up when the auth-origin router runs as a reverse proxy: the browser
  * gets the environment's own answer from the router's origin, so the callback is checked on both journals.
  */
+import { expectedStatePrefix } from './environment.js';
 import type { Hop } from '../../agent-sim/browser.js';
 import { rawQueryOf } from './checks.js';
 import type { AgentContext } from './context.js';
@@ -15,11 +16,16 @@ export interface ProxiedRouteContext extends AgentContext {
 
 /** Checks a proxied callback and keeps the relayed answer for the callback step. */
 export function checkProxiedRoute(ctx: ProxiedRouteContext, s: StepContext, hop: Hop): string {
-  const hit = ctx.lab.router.hits.at(-1);
+  // This flow's callback, by the query its browser carried (code and state): other callbacks may be in flight.
   const query = rawQueryOf(ctx.callbackHop?.location ?? '');
+  const hit = ctx.lab.router.hits.find(
+    (h) => h.path === `/no-auth/provider-token/${ctx.profile.id}` && h.rawQuery === query,
+  );
   s.expectEqual('router proxied to the environment', ctx.api.url, hit?.routedTo);
-  s.expectEqual('router chose by state prefix', String(ctx.api.ctx.env.callbackEnvironment), hit?.env);
-  const seen = ctx.api.ctx.requests.filter((r) => r.path === `/no-auth/provider-token/${ctx.profile.id}`).at(-1);
+  s.expectEqual('router chose by state prefix', expectedStatePrefix(ctx), hit?.env);
+  const seen = ctx.api.control.journal
+    .to(`/no-auth/provider-token/${ctx.profile.id}`)
+    .find((r) => r.rawQuery === query);
   s.check('environment received the callback', seen !== undefined, 'a GET /no-auth/provider-token', 'none');
   s.expectEqual('query unchanged', query, seen?.rawQuery);
   s.expectEqual("router relayed the environment's status", seen?.status, hop.status);

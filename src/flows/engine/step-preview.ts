@@ -39,7 +39,7 @@ export function previewConnectStep(stepId: string, ctx: ConnectContext): string 
         ? 'no request: read the provider, router and API journals of the hops the browser made'
         : nextHop(ctx, ctx.apiCallbackHop, 'api');
     case 'success-page':
-      return nextHop(ctx, ctx.successHop, ctx.api.ctx.successPage === 'api' ? 'api' : 'marketing');
+      return nextHop(ctx, ctx.successHop, ctx.lab.successPage === 'api' ? 'api' : 'marketing');
     case 'open-browser':
       return `open ${startUrlOf(ctx)} in your browser`;
     case 'wait-callback':

@@ -13,13 +13,12 @@ import type { ProviderAction } from '../../mock-api/provider-actions.js';
 import {
   buildSlackAction,
   buildTeamsActivity,
-  STALE_BY_S,
   TEAMS_TENANT_ID,
   type ProviderCall,
 } from '../../agent-sim/provider-calls.js';
 import type { ReceivedMessage } from '../../agent-sim/broadcast-client.js';
 import type { InteractContext } from './steps.js';
-import { TEAMS_CONNECTED_REPLY } from '../engine/contract.js';
+import { SLACK_TIMESTAMP_WINDOW_S, TEAMS_CONNECTED_REPLY } from '../engine/contract.js';
 import { operatorOf } from '../engine/directive.js';
 import type { StepContext } from '../engine/runner.js';
 
@@ -79,8 +78,19 @@ const slack: InteractKit = {
         signature,
       );
     if (ctx.tamper === 'timestamp')
-      s.check(`timestamp ${age} s old, beyond 300 s (tampered)`, age >= STALE_BY_S, `≥ ${STALE_BY_S} s`, `${age} s`);
-    else s.check('timestamp within 300 s', Math.abs(age) <= 300, '≤ 300 s', `${age} s`);
+      s.check(
+        `timestamp ${age} s old, beyond ${SLACK_TIMESTAMP_WINDOW_S} s (tampered)`,
+        age > SLACK_TIMESTAMP_WINDOW_S,
+        `> ${SLACK_TIMESTAMP_WINDOW_S} s`,
+        `${age} s`,
+      );
+    else
+      s.check(
+        `timestamp within ${SLACK_TIMESTAMP_WINDOW_S} s`,
+        Math.abs(age) <= SLACK_TIMESTAMP_WINDOW_S,
+        `≤ ${SLACK_TIMESTAMP_WINDOW_S} s`,
+        `${age} s`,
+      );
     return `${call.rawBody.length} bytes, ts ${ts}, app ${call.appId}`;
   },
   checkAccepted(ctx, s, action) {
@@ -127,14 +137,14 @@ const msteams: InteractKit = {
     const replies = parseJsonObject(ctx.answer?.body)?.activities;
     const firstReply = Array.isArray(replies) ? getPath(replies[0], 'text') : undefined;
     s.expectEqual('reply returned to Teams (deliveryMode expectReplies)', TEAMS_CONNECTED_REPLY, firstReply);
-    const team = ctx.api.ctx.store.teams.get(ctx.teamId);
+    const team = ctx.api.control.store.team(ctx.teamId);
     s.check(
       `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} set`,
       getPath(team, `providerBotInfo.msteams.${TEAMS_TENANT_ID}`) !== undefined,
       'bot info',
       'none',
     );
-    const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
+    const identities = ctx.api.control.store.user(ctx.userId)?.providerIdentities ?? [];
     s.check(
       `user has msteams::${TEAMS_TENANT_ID}`,
       identities.includes(`msteams::${TEAMS_TENANT_ID}`),
@@ -143,7 +153,7 @@ const msteams: InteractKit = {
     );
     s.check(
       'connect code is single use',
-      ctx.api.ctx.signups.find(ctx.connectCode ?? '') === undefined,
+      ctx.api.control.store.signup(ctx.connectCode ?? '') === undefined,
       'gone',
       'still stored',
     );
@@ -159,8 +169,8 @@ export const INTERACT_KITS = { slack, msteams } as const;
 
 function identityOf(ctx: InteractContext, provider: string): string | undefined {
   const prefix = `${provider}::`;
-  return ctx.api.ctx.store.users
-    .get(ctx.userId)
+  return ctx.api.control.store
+    .user(ctx.userId)
     ?.providerIdentities.find((i) => i.startsWith(prefix))
     ?.slice(prefix.length);
 }

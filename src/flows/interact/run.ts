@@ -4,6 +4,7 @@ import type { Lab } from '../../lab/start-lab.js';
 import { defined } from '../../util/defined.js';
 import type { InteractiveProvider, Tamper } from '../../agent-sim/provider-calls.js';
 import { expectedOutcome, interactSteps, type InteractContext } from './steps.js';
+import type { EnvironmentConfig } from '../../lab/config.js';
 import { agentParts, labOptionsFor, runAgentFlow, withLab } from '../engine/lab-run.js';
 import type { FlowDeps } from '../connect/run.js';
 import type { FlowOutcome } from '../engine/runner.js';
@@ -47,6 +48,12 @@ export async function runInteract(opts: InteractOptions, deps: FlowDeps, useLab?
   });
 }
 
+function environmentConfig(lab: Lab, envName: string): EnvironmentConfig {
+  const env = lab.config.environments.find((e) => e.name === envName);
+  if (!env) throw new AppError('LAB_CONFIG_INVALID', `environment "${envName}" is not in the lab config`);
+  return env;
+}
+
 /** The agent's side of one interact, in a running lab; failure scenarios build on it too. */
 export function createInteractContext(
   lab: Lab,
@@ -56,7 +63,7 @@ export function createInteractContext(
 ): InteractContext {
   const api = lab.envs.get(envName);
   if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab runs no environment "${envName}"`);
-  const agent = agentParts(api, deps);
+  const agent = agentParts(lab, api, deps);
   return {
     lab,
     envName,
@@ -64,7 +71,7 @@ export function createInteractContext(
     ...defined({ tamper: opts.tamper }),
     api,
     // The provider's copy of its app settings (lab.json), which the environment's own config must match.
-    env: lab.config.environments.find((e) => e.name === envName) ?? api.ctx.env,
+    env: environmentConfig(lab, envName),
     now: deps.now,
     fetch: deps.fetch,
     secrets: deps.secrets,

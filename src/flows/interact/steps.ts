@@ -109,7 +109,8 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         body: await response.text(),
         proxyRefused: response.headers.get('x-vpn-proxy') === 'refused',
       };
-      ctx.proxyHit = ctx.lab.vpnProxy.hits.at(-1);
+      // By the bytes this flow sent: other calls may be in flight through the same proxy.
+      ctx.proxyHit = ctx.lab.vpnProxy.hits.find((h) => h.rawBody.equals(call.rawBody));
       const body = parseJsonObject(ctx.answer.body);
       if (ctx.tamper === undefined) {
         s.expectEqual('answer status', 200, ctx.answer.status);
@@ -140,13 +141,13 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
           hit?.env ?? 'no hit',
         );
         const reached = [...ctx.lab.envs]
-          .filter(([, api]) => api.ctx.providerActions.received.length > 0)
+          .filter(([, api]) => api.control.providerActions.received.length > 0)
           .map(([name]) => name);
         s.check('no environment received the call', reached.length === 0, 'none', reached);
         return `refused: ${hit?.reason ?? ''}`;
       }
       s.expectEqual('proxy forwarded to', ctx.envName, hit?.env);
-      ctx.received = ctx.api.ctx.providerActions.received.at(-1);
+      ctx.received = ctx.api.control.providerActions.received.find((r) => r.rawBody.equals(call.rawBody));
       const received = ctx.received;
       ctx.onEvent({
         type: 'http',
@@ -169,10 +170,10 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       return `${call.rawBody.length} bytes to ${hit?.forwardedTo ?? ''}, sha256 ${sha(call.rawBody)}…`;
     }),
     step('verify', kit.verifyTitle, async (ctx, s) => {
-      const actions = ctx.api.ctx.providerActions.actions;
+      const actions = ctx.api.control.providerActions.actions;
       if (ctx.tamper === 'app') {
         const recorded = [...ctx.lab.envs]
-          .filter(([, api]) => api.ctx.providerActions.actions.length > 0)
+          .filter(([, api]) => api.control.providerActions.actions.length > 0)
           .map(([name]) => name);
         s.check('no environment recorded an action', recorded.length === 0, 'none', recorded);
         return 'no environment was asked';
@@ -187,7 +188,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
     }),
     step('broadcast', 'Agent hears about it on its me-channel', async (ctx, s) => {
       if (ctx.tamper !== undefined) {
-        const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`);
+        const published = ctx.api.control.broadcasts.messagesOn(`user-${ctx.userId}`);
         s.expectEqual('nothing published for the user', 0, published.length);
         return 'nothing published (as expected)';
       }

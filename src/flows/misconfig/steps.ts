@@ -4,6 +4,8 @@
  * (not a tampered request) plus the failure scenario expectation it must produce, checked with the
  * scenario machinery of src/flows/scenarios, then the cause and the isolation of the other environments.
  */
+import { rawQueryOf } from '../engine/checks.js';
+import { expectedStatePrefix } from '../engine/environment.js';
 import { getPath } from '../../util/dotted.js';
 import { AppError, UsageError } from '../../errors.js';
 import type { LabConfig } from '../../lab/config.js';
@@ -75,11 +77,11 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
     },
     delivered: false,
     arrange(lab, env) {
-      const name = lab.envs.get(env)?.ctx.env.callbackEnvironment;
+      const name = lab.config.environments.find((e) => e.name === env)?.callbackEnvironment;
       if (name) lab.router.environments.delete(name);
     },
     cause(ctx, s) {
-      const name = String(ctx.api.ctx.env.callbackEnvironment);
+      const name = expectedStatePrefix(ctx);
       s.check(`router table has no "${name}"`, !ctx.lab.router.environments.has(name), 'absent', 'present');
       s.check(
         `state names "${name}"`,
@@ -103,10 +105,15 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
     delivered: true,
     arrange(lab, env) {
       const api = lab.envs.get(env);
-      if (api) api.ctx.exchangeAuthOrigin = `${api.url}/no-auth`;
+      if (api) api.control.inject.exchangeAuthOrigin(`${api.url}/no-auth`);
     },
     cause(ctx, s) {
-      const exchange = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
+      const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code') ?? '';
+      const exchange = ctx.provider.control.requestCarrying(
+        'token',
+        ctx.profile.token?.codeParameter ?? 'code',
+        sentCode,
+      );
       const sent = { ...exchange?.query, ...exchange?.body }.redirect_uri;
       s.expectEqual('exchange redirect_uri', `${ctx.api.url}/no-auth/provider-token/${ctx.profile.id}`, sent);
       s.check(
@@ -115,8 +122,8 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
         `not ${ctx.redirectUri ?? ''}`,
         sent ?? null,
       );
-      s.expectEqual('provider issued no token', 0, ctx.provider.control.issued.length);
-      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`);
+      s.expectEqual('provider issued no token', 0, ctx.provider.control.issuedFrom(sentCode).length);
+      const stored = getPath(ctx.api.control.store.user(ctx.userId), `providerInfo.${ctx.teamId}.${ctx.profile.id}`);
       s.expectEqual('nothing stored', undefined, stored);
       return 'authorize used authOrigin, the exchange publicApiUrl: the provider refused (redirect_uri mismatch) → RAPI-1010';
     },
@@ -124,9 +131,13 @@ const SPECS: Record<Misconfig, MisconfigSpec> = {
 };
 
 function routerRefusedAs(ctx: ConnectContext, s: Parameters<Step<ConnectContext>['run']>[1], kind: string): void {
-  const hit = ctx.lab.router.hits.filter((h) => h.path === `/no-auth/provider-token/${ctx.profile.id}`).at(-1);
+  const hit = ctx.lab.router.hits.find(
+    (h) =>
+      h.path === `/no-auth/provider-token/${ctx.profile.id}` &&
+      h.rawQuery === rawQueryOf(ctx.callbackHop?.location ?? ''),
+  );
   s.expectEqual('router refusal', kind, hit?.refusal);
-  const reached = ctx.api.ctx.requests.filter((r) => r.path.startsWith('/no-auth/provider-token/'));
+  const reached = ctx.api.control.journal.all.filter((r) => r.path.startsWith('/no-auth/provider-token/'));
   s.expectEqual(`"${ctx.envName}" never received the callback`, 0, reached.length);
 }
 

@@ -53,16 +53,21 @@ export const refreshSteps: readonly Step<RefreshContext>[] = [
     const answered = getPath(operatorOf(directive, '$set')?.[key], 'accessToken');
     const t = ctx.profile.token;
     if (ctx.providerJournal && t !== undefined) {
-      const call = ctx.provider.control.requests.filter((r) => r.endpoint === 'token').at(-1);
+      // The refresh grant that carried this flow's stored refresh token (other flows may refresh too).
+      const call = ctx.provider.control.requestCarrying('token', t.refresh.parameter, ctx.oldRefreshToken);
       const params = { ...call?.query, ...call?.body };
-      s.expectEqual('refresh grant: grant_type', 'refresh_token', params.grant_type);
-      s.expectEqual(
+      s.check(
         `refresh grant: the stored refresh token (${t.refresh.parameter})`,
+        call !== undefined,
         ctx.oldRefreshToken,
-        params[t.refresh.parameter],
+        'no token request carried it',
       );
+      s.expectEqual('refresh grant: grant_type', 'refresh_token', params.grant_type);
       s.expectEqual('refresh grant: format', t.format, call?.format);
-      const issued = ctx.provider.control.issued.filter((i) => i.kind === 'refresh').at(-1);
+      const code = ctx.provider.control.issued.find((i) => i.accessToken === ctx.issuedToken)?.code ?? '';
+      const issued = ctx.provider.control
+        .issuedFrom(code)
+        .find((i) => i.kind === 'refresh' && i.accessToken === answered);
       ctx.refreshedToken = issued?.accessToken;
       ctx.secrets.add(issued?.refreshToken);
     } else ctx.refreshedToken = typeof answered === 'string' ? answered : undefined;
@@ -159,7 +164,7 @@ function checkRefreshDirective(s: StepContext, directive: Record<string, unknown
 
 /** The refresh token and expiry the API stores under `key` (contract §4.1). */
 function storedToken(ctx: RefreshContext, key: string): { refreshToken: unknown; expiresAt: unknown } {
-  const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+  const stored = getPath(ctx.api.control.store.user(ctx.userId), key);
   return { refreshToken: getPath(stored, 'refreshToken'), expiresAt: getPath(stored, 'expiresAt') };
 }
 

@@ -11,7 +11,7 @@ import type { Injection, Scenario } from './types.js';
 
 /** The part of a flow's context that scenario hooks read; the connect context has all of it. */
 export interface ScenarioContext extends AgentContext {
-  userId?: string;
+  userId?: string | undefined;
   teamId?: string;
   /** The provider's redirect back (provider → router). */
   callbackHop?: Hop | undefined;

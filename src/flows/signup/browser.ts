@@ -2,6 +2,7 @@
  * "Sign up with X" in the user's own browser (`signup --browser`): the webview's token and the agent's
  * polling are the headless flow's steps; the browser leg is the person's, checked from the lab's journals.
  */
+import { expectedStatePrefix } from '../engine/environment.js';
 import { decodeState } from '../../state.js';
 import { authorizeRequestOf, awaitCallback, openInBrowser, type BrowserLegContext } from '../engine/browser-leg.js';
 import { claimsOf, queryShape } from '../engine/checks.js';
@@ -52,12 +53,16 @@ export const signupRealBrowserSteps: readonly Step<SignupBrowserContext>[] = [
       checkAuthorizeRequest(ctx, s);
       if (ctx.callbackError !== undefined) return `no exchange: the callback carried ${ctx.callbackError}`;
       const journal = ctx.provider.control.requests.slice(ctx.since?.provider ?? 0);
-      const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
+      const sentCode = new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code') ?? '';
+      const exchange = ctx.provider.control.requestCarrying(
+        'token',
+        ctx.profile.token?.codeParameter ?? 'code',
+        sentCode,
+      );
       const params = { ...exchange?.query, ...exchange?.body };
-      const sentCode = new URLSearchParams(ctx.callback?.rawQuery ?? '').get('code');
-      s.expectEqual('exchange: code', sentCode, params[ctx.profile.token?.codeParameter ?? 'code']);
+      s.check('exchange: code', exchange !== undefined, sentCode, 'no token request carried it');
       s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
-      ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
+      ctx.issuedToken = ctx.provider.control.issuedFrom(sentCode).at(0)?.accessToken;
       ctx.secrets.add(ctx.issuedToken);
       s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
       const calls = ctx.profile.identity?.calls ?? [];
@@ -83,7 +88,7 @@ function checkAuthorizeRequest(ctx: SignupBrowserContext, s: StepContext): void 
   s.expectEqual(name, expectedCallback(ctx), ctx.redirectUri);
   ctx.sentState = shape.values.get('state') ?? '';
   const parts = decodeState(ctx.sentState);
-  s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
+  s.expectEqual('state segment 0: environment', expectedStatePrefix(ctx), parts.env);
   const claims = claimsOf(s, 'state JWT', parts.jwt);
   s.expectEqual('state JWT userId', 'anon', claims.userId);
   s.expectEqual('state JWT st is the signup token', ctx.signupToken, claims.st);

@@ -3,6 +3,7 @@
  * login package it ends with, and the single use of the signup token.
  */
 import { ApiClient } from '../../agent-sim/api-client.js';
+import { environmentOf } from '../engine/environment.js';
 import { pollCheckSignup, type PollAttempt } from '../../agent-sim/poller.js';
 import { AppError } from '../../errors.js';
 import type { FlowEvent } from '../../events.js';
@@ -95,6 +96,8 @@ export const packageStep = step(
   async (ctx, s) => {
     const body = ctx.outcome?.kind === 'login' ? ctx.outcome.body : {};
     const user = isJsonObject(body.user) ? body.user : {};
+    // The login package of this flow's signup token names its user (the record may be gone: it is single use).
+    if (typeof user.id === 'string') ctx.userId ??= user.id;
     ctx.secrets.add(typeof body.accessToken === 'string' ? body.accessToken : undefined);
     ctx.secrets.add(typeof body.broadcasterToken === 'string' ? body.broadcasterToken : undefined);
     const info = isJsonObject(user.providerInfo) ? user.providerInfo[ctx.profile.id] : undefined;
@@ -134,7 +137,7 @@ export const packageStep = step(
       body.signupStatus,
       String(body.signupStatus),
     );
-    s.expectEqual('runtimeEnvironment', ctx.api.ctx.env.shortName, body.runtimeEnvironment);
+    s.expectEqual('runtimeEnvironment', environmentOf(ctx)?.shortName, body.runtimeEnvironment);
     // check_signup/token_is_valid_test.js: the CS access token of the package works for GET /users/me, same user.
     if (typeof body.accessToken === 'string' && body.accessToken !== '') {
       const agent = new ApiClient({

@@ -73,7 +73,6 @@ export async function runSignup(
         const ctx = createSignupContext(lab, envName, opts, deps);
         context = ctx;
         if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
-        if (opts.identity) ctx.provider.control.setNextIdentity(opts.identity);
         const outcome = await runFlowIn(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, deps, {
           flow: 'signup',
           provider: opts.provider,
@@ -132,6 +131,7 @@ export function createSignupContext(lab: Lab, envName: string, opts: SignupOptio
     noSignup: opts.noSignup ?? false,
     ...defined({ hostUrl }),
     deny: opts.deny ?? false,
+    ...defined({ identity: opts.identity }),
     pollAbort: new AbortController(),
     ...defined({ signal: deps.signal }),
   };
@@ -168,7 +168,7 @@ export async function waitForCheckSignup(
   const clock = realClock(opts.now);
   const deadline = opts.now() + opts.timeoutMs;
   // note: the record lives in this process, so looking at it is cheaper than any notification scheme.
-  while (api.ctx.signups.find(token) !== undefined) {
+  while (api.control.store.signup(token) !== undefined) {
     if (opts.now() >= deadline) return 'timed-out';
     try {
       await clock.sleep(Math.min(100, deadline - opts.now()), opts.signal);

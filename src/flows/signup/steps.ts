@@ -3,6 +3,7 @@
  * signup token, the anonymous browser leg, and the agent polling check-signup until the login package.
  * Every hop is a step with its checks; the protocol code never prints.
  */
+import { expectedStatePrefix } from '../engine/environment.js';
 import { randomUUID } from 'node:crypto';
 import type { Hop } from '../../agent-sim/browser.js';
 import type { PollAttempt, PollClock, PollOutcome } from '../../agent-sim/poller.js';
@@ -12,9 +13,11 @@ import { getPath } from '../../util/dotted.js';
 import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import { expectedAuthorizeKeys } from '../connect/steps.js';
 import type { AgentContext, ApiClient } from '../engine/context.js';
+import type { MockAccount } from '../../profiles/identity.js';
 import { need, type Step, type StepContext } from '../engine/runner.js';
 import { packageStep, pollStartStep, pollStep, singleUseStep } from './poll.js';
 import { isolationStep } from '../engine/isolation.js';
+import { SIGNUP_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { passRealServer } from '../engine/real-server.js';
 
@@ -33,6 +36,8 @@ export interface SignupContext extends AgentContext {
   /** The provider was told to deny consent (--deny): the browser leg is expected to end on /web/error. */
   deny: boolean;
   signal?: AbortSignal;
+  /** Who is signed in at the provider in this flow's browser (a person of its own; signInAs by the state). */
+  identity?: Partial<MockAccount>;
   /** Aborts a poller still running when the flow stops early. */
   pollAbort: AbortController;
   // Learned along the way.
@@ -56,6 +61,9 @@ export interface SignupContext extends AgentContext {
   issuedToken?: string | undefined;
   outcome?: PollOutcome;
   deliveredToken?: string | undefined;
+  /** The user the signup record (found by this flow's signup token) names, and where its token is stored. */
+  userId?: string | undefined;
+  storageKey?: string | undefined;
 }
 
 /** A sign-up step as data (house style: steps are values). */
@@ -89,9 +97,13 @@ const startStep = step(
     ctx.startUrl = signupStartUrl(ctx, token);
     const hop = await ctx.browser.get(ctx.startUrl);
     // The request the API received, not the URL built here: what the server read the token from.
-    const received = ctx.api.ctx.requests.filter((r) => r.path === `/web/provider-auth/${ctx.profile.id}`).at(-1);
-    const receivedToken = new URLSearchParams(received?.rawQuery ?? '').get('signupToken');
-    s.expectEqual('signup token in the start URL the API received', token, receivedToken);
+    const received = ctx.api.control.journal.carrying(`/web/provider-auth/${ctx.profile.id}`, 'signupToken', token);
+    s.check(
+      'signup token in the start URL the API received',
+      received !== undefined,
+      token,
+      'no start request carried it',
+    );
     s.expectEqual('start answers 302', 302, hop.status);
     const location = ctx.browser.locationOf(hop);
     const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
@@ -116,7 +128,7 @@ const startStep = step(
     );
     ctx.sentState = shape.values.get('state') ?? '';
     const parts = decodeState(ctx.sentState);
-    s.expectEqual('state segment 0: environment', String(ctx.api.ctx.env.callbackEnvironment), parts.env);
+    s.expectEqual('state segment 0: environment', expectedStatePrefix(ctx), parts.env);
     s.expectEqual('state has no host segment', undefined, parts.host);
     const claims = claimsOf(s, 'state JWT', parts.jwt);
     s.expectEqual('state JWT type', 'pauth', claims.type);
@@ -124,7 +136,11 @@ const startStep = step(
     s.expectEqual('state JWT st is the signup token', token, claims.st);
     s.expectEqual('state JWT nosu', ctx.noSignup ? '1' : undefined, claims.nosu);
     s.expectEqual('state JWT hu', ctx.hostUrl, claims.hu);
-    s.expectEqual('state JWT lifetime (exp − iat, s)', 120, Number(claims.exp) - Number(claims.iat));
+    s.expectEqual(
+      'state JWT lifetime (exp − iat, s)',
+      SIGNUP_PAUTH_LIFETIME_S,
+      Number(claims.exp) - Number(claims.iat),
+    );
     ctx.authorizeHop = hop;
     return `302 → ${location?.origin}${location?.pathname}`;
   },
@@ -132,6 +148,8 @@ const startStep = step(
 
 const authorizeStep = step('authorize', 'Provider asks for consent and redirects back', async (ctx, s) => {
   const start = need(ctx.authorizeHop, 'authorize hop', s);
+  if (ctx.identity !== undefined && ctx.sentState !== undefined)
+    ctx.provider.control.signInAs(ctx.sentState, ctx.identity);
   // A real server (custom profile) may pass the browser through its own login and consent pages first.
   const real = !ctx.lab.providers.has(ctx.profile.id);
   const hop = real ? await passRealServer(ctx, s, start, ctx.redirectUri) : await ctx.browser.follow(start);
@@ -182,17 +200,21 @@ const callbackStep = step(
     if (ctx.deny)
       s.check('a denied consent ends on /web/error', false, '/web/error?code=access_denied', location?.pathname);
     if (!ctx.lab.providers.has(ctx.profile.id)) return unjournaledCallback(ctx, s);
-    const journal = ctx.provider.control.requests;
-    const exchange = journal.filter((r) => r.endpoint === 'token').at(-1);
+    const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code') ?? '';
+    const codeParameter = ctx.profile.token?.codeParameter ?? 'code';
+    // The exchange of the code this browser carried, not the journal's latest: sign-ups may be in flight.
+    const exchange = ctx.provider.control.requestCarrying('token', codeParameter, sentCode);
+    s.check('exchange: code', exchange !== undefined, sentCode, 'no token request carried it');
     const params = { ...exchange?.query, ...exchange?.body };
-    const sentCode = new URL(ctx.callbackHop?.location ?? '', ctx.lab.router.url).searchParams.get('code');
-    s.expectEqual('exchange: code', sentCode, params[ctx.profile.token?.codeParameter ?? 'code']);
     s.expectEqual('exchange: redirect_uri identical to authorize', ctx.redirectUri, params.redirect_uri);
-    ctx.issuedToken = ctx.provider.control.issued.at(-1)?.accessToken;
+    ctx.issuedToken = ctx.provider.control.issuedFrom(sentCode).at(0)?.accessToken;
     ctx.secrets.add(ctx.issuedToken);
     s.check('provider issued a token', ctx.issuedToken !== undefined, 'an access token', 'none');
+    // The signup record of this flow's token names its user (contract §2.4): the isolation step checks that user.
+    ctx.userId = ctx.api.control.store.signup(ctx.signupToken ?? '')?.userId ?? undefined;
+    ctx.storageKey = `providerInfo.${ctx.profile.id}`;
     const calls = ctx.profile.identity?.calls ?? [];
-    const identity = journal.filter((r) => r.endpoint === 'identity').slice(-calls.length);
+    const identity = ctx.provider.control.requestsAuthorizedBy('identity', ctx.issuedToken ?? '\0');
     s.expectEqual('identity calls made', calls.length, identity.length, identity.map((r) => r.path).join(', '));
     s.check(
       'identity calls carry the issued token',
@@ -209,7 +231,7 @@ function unjournaledCallback(ctx: SignupContext, s: StepContext): string {
   s.note(
     `no journal: ${ctx.profile.displayName} is a real server the lab does not mock, so the exchange and identity calls cannot be checked`,
   );
-  const stored = [...ctx.api.ctx.store.users.values()]
+  const stored = [...ctx.api.control.store.users()]
     .map((u) => getPath(u.providerInfo[ctx.profile.id], 'accessToken'))
     .find((t) => typeof t === 'string');
   ctx.issuedToken = typeof stored === 'string' ? stored : undefined;

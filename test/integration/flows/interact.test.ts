@@ -24,7 +24,7 @@ describe('interact', () => {
     expect(outcome.ok).toBe(true);
     expect(succeeded(deps.events)).toEqual(steps);
     expect(context.lab.vpnProxy.host).toBe(proxyHost);
-    expect(context.api.ctx.providerActions.actions).toHaveLength(1);
+    expect(context.api.control.providerActions.actions).toHaveLength(1);
     expect(context.received?.rawBody.equals(context.call?.rawBody ?? Buffer.alloc(1))).toBe(true);
     expect(deps.events.some((e) => e.type === 'http' && e.from === 'provider' && e.to === 'proxy')).toBe(true);
     expect(deps.events.some((e) => e.type === 'http' && e.from === 'proxy' && e.to === 'api')).toBe(true);
@@ -48,7 +48,7 @@ describe('interact', () => {
       expect(JSON.parse(context.answer?.body ?? '{}')).toMatchObject({ code: 'RAPI-1003' });
       const said = by === 'proxy' ? context.proxyHit?.reason : context.received?.reason;
       expect(said).toMatch(reason);
-      for (const api of context.lab.envs.values()) expect(api.ctx.providerActions.actions).toEqual([]);
+      for (const api of context.lab.envs.values()) expect(api.control.providerActions.actions).toEqual([]);
       expect(deps.events.at(-1)).toMatchObject({
         type: 'flow-finished',
         ok: true,

@@ -72,13 +72,18 @@ describe('connect in one of three environments', () => {
   it('fails the isolation step when another environment was reached', async () => {
     const lab = await startTestLab({ envs: ENVS });
     try {
-      // Something (not the flow) talks to pd: the isolation step must notice it.
+      // Other traffic in pd (another flow in flight) is no concern of this flow's isolation step…
       await fetch(`${lab.envs.get('pd')?.url}/users/me`);
       const deps = await flowDeps();
-      const { outcome } = await runConnect({ provider: 'github', env: 'qa' }, deps, lab);
+      const beforeStep = async (step: { id: string }, ctx: { sentState?: string }): Promise<void> => {
+        // …but this flow's state reaching pd is: replay the callback there before the step looks.
+        if (step.id === 'isolation')
+          await fetch(`${lab.envs.get('pd')?.url}/no-auth/provider-token/github?state=${ctx.sentState ?? ''}`);
+      };
+      const { outcome } = await runConnect({ provider: 'github', env: 'qa', beforeStep }, deps, lab);
       expect(outcome).toMatchObject({ ok: false, failedStep: 'isolation' });
       expect(deps.events.find((e) => e.type === 'check-failed')).toMatchObject({
-        check: 'pd: no request reached its API',
+        check: "pd: no request carried this flow's state",
       });
     } finally {
       await lab.close();
@@ -114,9 +119,8 @@ describe('sign-up in one of three environments', () => {
     expect([...context.lab.envs.keys()]).toEqual(['qa', 'pd', 'local-10-1-2-3']);
     for (const name of ['pd', 'local-10-1-2-3']) {
       const api = context.lab.envs.get(name);
-      expect(api?.ctx.requests).toEqual([]);
-      expect(api?.ctx.store.users.size).toBe(deps.config.users.length);
-      expect(api?.ctx.signups.records.size).toBe(0);
+      expect(api?.control.journal.all).toEqual([]);
+      expect(api?.control.store.users()).toHaveLength(deps.config.users.length);
     }
   });
 });
@@ -133,7 +137,7 @@ describe('misconfigurations pass when the system fails exactly as expected', () 
     expect(outcome).toMatchObject({ ok: true });
     const done = stepsOf(deps.events, 'step-succeeded');
     expect(done.slice(-tail.length)).toEqual(tail);
-    expect(context.lab.envs.get('pd')?.ctx.requests).toEqual([]);
+    expect(context.lab.envs.get('pd')?.control.journal.all).toEqual([]);
     expect(deps.events.at(-1)).toMatchObject({ type: 'flow-finished', ok: true, result: { misconfig } });
   });
 
@@ -155,7 +159,7 @@ describe('misconfigurations pass when the system fails exactly as expected', () 
       deps,
     );
     const qa = context.lab.envs.get('qa');
-    expect(qa?.ctx.requests.find((r) => r.path === '/no-auth/provider-token/github')?.location).toMatch(
+    expect(qa?.control.journal.all.find((r) => r.path === '/no-auth/provider-token/github')?.location).toMatch(
       /^\/web\/error\?state=qa!.+&code=RAPI-1010&provider=github$/,
     );
     const token = context.provider.control.requests.find((r) => r.endpoint === 'token');

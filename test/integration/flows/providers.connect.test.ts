@@ -65,12 +65,12 @@ describe('what each kind of profile stores', () => {
   it("keeps Slack's bot token on the team and broadcasts only its data on team-<id> (contract §4.1, §4.2)", async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'slack', envs: ['local'] }, deps);
-    const team = context.api.ctx.store.teams.get('acme') as unknown as {
+    const team = context.api.control.store.team('acme') as unknown as {
       serverProviderToken: { slack: { multiple: Record<string, { accessToken: string }> } };
     };
     expect(team.serverProviderToken.slack.multiple.T0ACME0001?.accessToken).toMatch(/^xoxb-/);
     expect(context.issuedToken).toMatch(/^xoxp-/);
-    const teamMessage = context.api.ctx.broadcaster.messagesOn('team-acme').at(-1);
+    const teamMessage = context.api.control.broadcasts.messagesOn('team-acme').at(-1);
     expect(JSON.stringify(teamMessage)).not.toContain(team.serverProviderToken.slack.multiple.T0ACME0001?.accessToken);
     expect(teamMessage?.message).toMatchObject({
       team: { $set: { 'serverProviderData.slack.multiple.T0ACME0001': { team_id: 'T0ACME0001', token_type: 'bot' } } },
@@ -80,7 +80,7 @@ describe('what each kind of profile stores', () => {
   it("stores Trello's apiKey from the client config with the fragment token (contract §8 message_test)", async () => {
     const deps = await flowDeps();
     const { context } = await runConnect({ provider: 'trello', envs: ['local'] }, deps);
-    const user = context.api.ctx.store.users.get('dana') as unknown as {
+    const user = context.api.control.store.user('dana') as unknown as {
       providerInfo: Record<string, Record<string, Record<string, unknown>>>;
     };
     expect(user.providerInfo['acme']?.trello).toMatchObject({

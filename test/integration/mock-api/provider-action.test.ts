@@ -8,7 +8,10 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lab } from '../../../src/lab/start-lab.js';
 import type { RunningApi } from '../../../src/mock-api/index.js';
-import { SNAG_REPLY, CONNECTED_REPLY } from '../../../src/mock-api/msteams-bot.js';
+import { TEAMS_CONNECTED_REPLY, TEAMS_SNAG_REPLY_START } from '../../../src/flows/engine/contract.js';
+
+// Expected replies come from the contract constants (failure mode 37, §7), never from the bot's own code.
+const SNAG = expect.stringMatching(new RegExp(`^${TEAMS_SNAG_REPLY_START}`));
 import { buildTeamsActivity, TEAMS_TENANT_ID } from '../../../src/agent-sim/provider-calls.js';
 import { createClock, startTestLab } from '../../helpers/lab.js';
 
@@ -259,7 +262,7 @@ describe('MS Teams bot activities', () => {
     const first = await postActivity(code);
     expect(first).toEqual({
       status: 200,
-      json: { activities: [expect.objectContaining({ type: 'message', text: CONNECTED_REPLY })] },
+      json: { activities: [expect.objectContaining({ type: 'message', text: TEAMS_CONNECTED_REPLY })] },
     });
     expect(qa.ctx.store.teams.get('acme')?.providerBotInfo?.msteams?.[TEAMS_TENANT_ID]).toMatchObject({
       botAppId: BOT,
@@ -268,16 +271,16 @@ describe('MS Teams bot activities', () => {
     expect(qa.ctx.store.users.get('dana')?.providerIdentities).toContain(`msteams::${TEAMS_TENANT_ID}`);
     expect(qa.ctx.broadcaster.messagesOn('user-dana')).toHaveLength(1);
     // Single use: the same code again is the snag reply (contract failure mode 37).
-    expect((await postActivity(code)).json).toEqual({ activities: [expect.objectContaining({ text: SNAG_REPLY })] });
+    expect((await postActivity(code)).json).toEqual({ activities: [expect.objectContaining({ text: SNAG })] });
   });
 
   it('answers a wrong or expired connect code with "Oops, we hit a snag…" and changes nothing', async () => {
     expect((await postActivity('0'.repeat(32))).json).toEqual({
-      activities: [expect.objectContaining({ text: SNAG_REPLY })],
+      activities: [expect.objectContaining({ text: SNAG })],
     });
     const code = await connectCode();
     clock.advance(600_001);
-    expect((await postActivity(code)).json).toEqual({ activities: [expect.objectContaining({ text: SNAG_REPLY })] });
+    expect((await postActivity(code)).json).toEqual({ activities: [expect.objectContaining({ text: SNAG })] });
     expect(qa.ctx.store.teams.get('acme')?.providerBotInfo).toBeUndefined();
     expect(qa.ctx.broadcaster.history).toEqual([]);
   });

@@ -6,6 +6,7 @@ import type { BrowserInterceptor } from '../../../agent-sim/browser.js';
 import { AppError } from '../../../errors.js';
 import type { LabOptions } from '../../../lab/start-lab.js';
 import type { UserDoc } from '../../../mock-api/store.js';
+import type { ReadOnly } from '../../../mock-api/control.js';
 import { need, type Step } from '../../engine/runner.js';
 import { formatDuration } from '../../../util/duration.js';
 import { signupAppliers } from './signup.js';
@@ -62,7 +63,7 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
 
   'broadcast-fault': (inj, rt) => ({
     arrange() {
-      const faults = rt.api.ctx.broadcaster.faults;
+      const faults = rt.api.control.inject.broadcastFaults;
       faults.drop += inj.drop ?? 0;
       faults.duplicate += inj.duplicate ?? 0;
       faults.blockHistory ||= inj.blockHistory ?? false;
@@ -138,7 +139,7 @@ const appliers: { [K in Injection['kind']]: Applier<K> } = {
         step: inj.before,
         when: 'before',
         run(ctx, s) {
-          const user = ctx.api.ctx.store.users.get(ctx.userId ?? '');
+          const user = ctx.api.control.store.user(ctx.userId ?? '');
           if (!user) throw new AppError('UNEXPECTED', `scenario store change: no user "${ctx.userId ?? ''}"`);
           s.note(storeChanges[inj.change](ctx, user));
         },
@@ -212,26 +213,25 @@ export function labOptionsOf(injections: readonly Injection[]): Partial<Pick<Lab
 type StoreChange = Extract<Injection, { kind: 'store-change' }>['change'];
 
 // Each returns the note that tells the reader what changed behind the agent's back.
-const storeChanges: Record<StoreChange, (ctx: ScenarioContext, user: UserDoc) => string> = {
+const storeChanges: Record<StoreChange, (ctx: ScenarioContext, user: ReadOnly<UserDoc>) => string> = {
   'silent-write': (ctx, user) => {
-    const d = ctx.api.ctx.store.updateUser(user.id, { $set: { 'preferences.scenario': 'changed elsewhere' } });
+    const d = ctx.api.control.inject.writeUser(user.id, { $set: { 'preferences.scenario': 'changed elsewhere' } });
     return `another session wrote the user (version ${d.$version.before} → ${d.$version.after}); this agent never hears of it`;
   },
-  'deactivate-user': (_ctx, user) => {
-    user.deactivated = true;
+  'deactivate-user': (ctx, user) => {
+    ctx.api.control.inject.setUserFlags(user.id, { deactivated: true });
     return `user "${user.id}" is deactivated while the browser is away`;
   },
   'deactivate-team': (ctx) => {
-    const team = ctx.api.ctx.store.teams.get(ctx.teamId ?? '');
-    if (!team) throw new AppError('UNEXPECTED', `scenario store change: no team "${ctx.teamId ?? ''}"`);
-    team.deactivated = true;
-    return `team "${team.id}" is deactivated while the browser is away; its user stays a member`;
+    const teamId = ctx.teamId ?? '';
+    if (!ctx.api.control.store.team(teamId))
+      throw new AppError('UNEXPECTED', `scenario store change: no team "${teamId}"`);
+    ctx.api.control.inject.setTeamFlags(teamId, { deactivated: true });
+    return `team "${teamId}" is deactivated while the browser is away; its user stays a member`;
   },
   'leave-team': (ctx, user) => {
     const teamId = ctx.teamId ?? '';
-    user.teamIds = user.teamIds.filter((t) => t !== teamId);
-    const team = ctx.api.ctx.store.teams.get(teamId);
-    if (team) team.memberIds = team.memberIds.filter((m) => m !== user.id);
+    ctx.api.control.inject.removeFromTeam(user.id, teamId);
     return `user "${user.id}" is removed from team "${teamId}" while the browser is away`;
   },
 };

@@ -8,7 +8,7 @@ import type { StepContext } from '../../engine/runner.js';
 import { formatDuration } from '../../../util/duration.js';
 import type { Applied, Applier, ScenarioContext, ScenarioRuntime } from '../runtime.js';
 import type { Injection } from '../types.js';
-import type { UserDoc } from '../../../mock-api/store.js';
+import type { UserFlags } from '../../../mock-api/control.js';
 
 type SignupKind = 'poll-pending' | 'late-check' | 'check-signup-fault' | 'signup-record' | 'double-paste';
 
@@ -42,7 +42,7 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
 
   'check-signup-fault': (inj, rt) =>
     onceRecordWritten(rt, (_ctx, s) => {
-      const faults = rt.api.ctx.faults;
+      const faults = rt.api.control.inject.checkSignupFaults;
       faults.checkSignup.push(...inj.faults);
       let hangs = inj.faults.filter((f) => f.kind === 'hang').length;
       if (hangs > 0) {
@@ -60,21 +60,23 @@ export const signupAppliers: { [K in SignupKind]: Applier<K> } = {
 
   'signup-record': (inj, rt) =>
     onceRecordWritten(rt, (ctx, s) => {
-      const record = rt.api.ctx.signups.find(ctx.signupToken ?? '');
+      const record = rt.api.control.store.signup(ctx.signupToken ?? '');
       if (!record) throw new AppError('UNEXPECTED', `scenario: no signup record for "${ctx.signupToken ?? ''}"`);
       if (inj.error !== undefined) {
-        record.error = inj.error;
+        rt.api.control.inject.patchSignup(record.token, { error: inj.error });
         s.note(`the signup record carries error "${inj.error}"`);
       }
       if (inj.switchToServerUrl !== undefined) {
-        record.switchToServerUrl = inj.switchToServerUrl;
+        rt.api.control.inject.patchSignup(record.token, { switchToServerUrl: inj.switchToServerUrl });
         s.note(`the signup record says the account lives at "${inj.switchToServerUrl}" (another region)`);
       }
       if (inj.user !== undefined) {
-        const user = rt.api.ctx.store.users.get(record.userId ?? '');
+        const user = rt.api.control.store.user(record.userId ?? '');
         if (!user)
           throw new AppError('UNEXPECTED', `scenario: the signup record names no user ("${record.userId ?? ''}")`);
-        s.note(userChanges[inj.user](user));
+        const change = userChanges[inj.user];
+        rt.api.control.inject.setUserFlags(user.id, change.flags);
+        s.note(change.note(user.id));
       }
     }),
 
@@ -136,23 +138,16 @@ function pollOf(rt: ScenarioRuntime): NonNullable<ScenarioRuntime['poll']> {
 
 type UserChange = NonNullable<Extract<Injection, { kind: 'signup-record' }>['user']>;
 
-// Each changes the record's user and returns the note that says so.
-const userChanges: Record<UserChange, (user: UserDoc) => string> = {
-  deactivate: (user) => {
-    user.deactivated = true;
-    return `user "${user.id}" is deactivated before the agent checks`;
+// Each changes the record's user (through the API's handle) and says so.
+const userChanges: Record<UserChange, { flags: UserFlags; note: (id: string) => string }> = {
+  deactivate: { flags: { deactivated: true }, note: (id) => `user "${id}" is deactivated before the agent checks` },
+  unregister: { flags: { isRegistered: false }, note: (id) => `user "${id}" was created but never registered` },
+  maintenance: {
+    flags: { inMaintenanceMode: true },
+    note: (id) => `user "${id}" is put in maintenance mode before the agent checks`,
   },
-  unregister: (user) => {
-    user.isRegistered = false;
-    return `user "${user.id}" was created but never registered`;
-  },
-  maintenance: (user) => {
-    user.inMaintenanceMode = true;
-    return `user "${user.id}" is put in maintenance mode before the agent checks`;
-  },
-  'no-company': (user) => {
-    user.teamIds = [];
-    user.companyIds = [];
-    return `user "${user.id}" belongs to no company and no team`;
+  'no-company': {
+    flags: { teamIds: [], companyIds: [] },
+    note: (id) => `user "${id}" belongs to no company and no team`,
   },
 };

@@ -20,7 +20,7 @@ export function clientTokenSteps(expect: Refused): Step<Ctx>[] {
     title: `Agent posts the provider token to /no-auth/provider-token/<p>: ${expect.status} ${expect.code}`,
     async run(ctx, s) {
       const signupToken = need(ctx.signupToken, 'signup token', s);
-      before = JSON.stringify(ctx.api.ctx.store.snapshot());
+      before = JSON.stringify(ctx.api.control.store.snapshot());
       const answer = await ctx.client.request(
         'POST',
         `/no-auth/provider-token/${ctx.profile.id}`,
@@ -29,7 +29,7 @@ export function clientTokenSteps(expect: Refused): Step<Ctx>[] {
       );
       s.expectEqual('status', expect.status, answer.status);
       s.expectEqual('code', expect.code, answer.body.code);
-      s.expectEqual('store unchanged', before, JSON.stringify(ctx.api.ctx.store.snapshot()), 'unchanged');
+      s.expectEqual('store unchanged', before, JSON.stringify(ctx.api.control.store.snapshot()), 'unchanged');
       return `${answer.status} ${String(answer.body.code)} (JSON, no redirect)`;
     },
   };

@@ -39,7 +39,7 @@ function endStateStep(kept: boolean): Step<Ctx> {
     title: kept ? "The host's token is still stored and held by the agent" : 'No token is left for the provider',
     async run(ctx, s) {
       const key = `${storageKeyOf(ctx)}.accessToken`;
-      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+      const stored = getPath(ctx.api.control.store.user(ctx.userId), key);
       s.expectEqual(`stored ${key}`, kept ? ctx.storedToken : undefined, stored, kept ? undefined : 'none');
       s.expectEqual(
         `agent's cache ${key}`,

@@ -63,12 +63,12 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
       ctx.deliveredToken = typeof delivered === 'string' ? delivered : undefined;
       if (expect.delivery === 'none') {
         s.expectEqual('the agent holds no token', undefined, ctx.deliveredToken, 'none');
-        const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), key);
+        const stored = getPath(ctx.api.control.store.user(ctx.userId), key);
         s.expectEqual('the API stored the issued token all the same', ctx.issuedToken, stored);
         return 'not delivered: the agent learns of it only at its next GET /users/me';
       }
       s.expectEqual('delivered token equals the issued token', ctx.issuedToken, ctx.deliveredToken);
-      const storedVersion = ctx.api.ctx.store.users.get(ctx.userId)?.version;
+      const storedVersion = ctx.api.control.store.user(ctx.userId)?.version;
       s.expectEqual("agent's me-object is at the stored version", storedVersion, ctx.me.version);
       const parts = delivery.message?.parts === undefined ? '' : `, reassembled from ${delivery.message.parts} parts`;
       const refetched = delivery.refetched ? ', re-fetched /users/me' : '';
@@ -80,7 +80,7 @@ export function deliveryStep(expect: Expect<'connected'>, rt: ScenarioRuntime): 
 
 // A directive over 10000 bytes went out in parts and the agent put them back together (contract §4.2, FM 32).
 function partsChecks(ctx: Ctx, s: StepContext, got: number | undefined, parts: number): void {
-  const sent = ctx.api.ctx.broadcaster.history.filter(
+  const sent = ctx.api.control.broadcasts.history.filter(
     (m) => m.channel === `user-${ctx.userId}` && typeof m.message.fullMessageId === 'string',
   );
   s.expectEqual('parts the broadcaster published', parts, sent.length);
@@ -207,12 +207,12 @@ export function nothingDeliveredStep(rt: ScenarioRuntime): Step<Ctx> {
     id: 'nothing-delivered',
     title: 'No token is stored, broadcast or delivered',
     async run(ctx, s) {
-      const user = ctx.api.ctx.store.users.get(ctx.userId);
+      const user = ctx.api.control.store.user(ctx.userId);
       for (const provider of [rt.provider, ...(rt.other === undefined ? [] : [rt.other])]) {
         // Every place a connect may write (contract §4.1): team-less, under the team, per host or workspace.
         for (const base of [`providerInfo.${ctx.teamId}.${provider}`, `providerInfo.${provider}`]) {
           s.expectEqual(`nothing stored under ${base}`, undefined, getPath(user, base), 'nothing');
-          const published = ctx.api.ctx.broadcaster
+          const published = ctx.api.control.broadcasts
             .messagesOn(`user-${ctx.userId}`)
             .filter((m) => setKeys(m.message).some((k) => k.startsWith(`${base}.`)));
           s.expectEqual(`no directive under ${base} published`, 0, published.length, 'none');
@@ -240,7 +240,7 @@ function revokedStep(): Step<Ctx> {
       s.check('a token was issued by the first callback', ctx.issuedToken !== undefined, 'a token', 'none');
       const active = ctx.provider.control.grants.isActive(ctx.issuedToken ?? '');
       s.expectEqual('token issued from the replayed code is revoked (RFC 6749 §4.1.2)', false, active, 'revoked');
-      const stored = getPath(ctx.api.ctx.store.users.get(ctx.userId), `${storageKeyOf(ctx)}.accessToken`);
+      const stored = getPath(ctx.api.control.store.user(ctx.userId), `${storageKeyOf(ctx)}.accessToken`);
       s.note(
         stored === ctx.issuedToken
           ? 'CodeStream still stores the revoked token: nothing tells it the provider revoked it'

@@ -80,19 +80,19 @@ function botReplyStep(id: string, says: string): Step<Ctx> {
     title: `The bot replies "${says}" and signs nobody in`,
     async run(ctx, s) {
       s.expectEqual('answer status', 200, ctx.answer?.status);
-      const reply = ctx.api.ctx.providerActions.actions.at(-1)?.reply ?? '';
+      const reply = ctx.api.control.providerActions.actions.at(-1)?.reply ?? '';
       s.check(`bot replied "${says}"`, reply.startsWith(says), `${says}…`, reply);
       const replies = parseJsonObject(ctx.answer?.body)?.activities;
       const returned = Array.isArray(replies) ? getPath(replies[0], 'text') : undefined;
       s.expectEqual('the reply returned to Teams', reply, returned);
-      const team = ctx.api.ctx.store.teams.get(ctx.teamId);
+      const team = ctx.api.control.store.team(ctx.teamId);
       s.expectEqual(
         `team.providerBotInfo.msteams.${TEAMS_TENANT_ID} not set`,
         undefined,
         getPath(team, `providerBotInfo.msteams.${TEAMS_TENANT_ID}`),
         'none',
       );
-      const identities = ctx.api.ctx.store.users.get(ctx.userId)?.providerIdentities ?? [];
+      const identities = ctx.api.control.store.user(ctx.userId)?.providerIdentities ?? [];
       s.check(
         `no msteams::${TEAMS_TENANT_ID} identity`,
         !identities.includes(`msteams::${TEAMS_TENANT_ID}`),
@@ -102,7 +102,7 @@ function botReplyStep(id: string, says: string): Step<Ctx> {
       s.expectEqual(
         'nothing published for the user',
         0,
-        ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length,
+        ctx.api.control.broadcasts.messagesOn(`user-${ctx.userId}`).length,
       );
       return reply;
     },

@@ -37,8 +37,8 @@ function refusedStep(expect: ApiError, before: Before): Step<Ctx> {
     title: `The API refuses the agent's refresh with ${expect.status} ${expect.code}`,
     async run(ctx, s) {
       const key = storageKeyOf(ctx);
-      before.stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
-      before.published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
+      before.stored = JSON.stringify(getPath(ctx.api.control.store.user(ctx.userId), key) ?? null);
+      before.published = ctx.api.control.broadcasts.messagesOn(`user-${ctx.userId}`).length;
       const journaled = ctx.provider.control.requests.length;
       const answer = await ctx.client.request(
         'GET',
@@ -76,9 +76,9 @@ function unchangedStep(before: Before): Step<Ctx> {
     title: "The stored token, the me-channel and the agent's cache are unchanged",
     async run(ctx, s) {
       const key = storageKeyOf(ctx);
-      const stored = JSON.stringify(getPath(ctx.api.ctx.store.users.get(ctx.userId), key) ?? null);
+      const stored = JSON.stringify(getPath(ctx.api.control.store.user(ctx.userId), key) ?? null);
       s.check(`${key} unchanged`, stored === before.stored, 'the token the connect stored', stored.slice(0, 80));
-      const published = ctx.api.ctx.broadcaster.messagesOn(`user-${ctx.userId}`).length;
+      const published = ctx.api.control.broadcasts.messagesOn(`user-${ctx.userId}`).length;
       s.expectEqual('nothing more published on the me-channel', before.published, published, 'none');
       const held = getPath(ctx.me, `${key}.accessToken`);
       s.expectEqual("the agent still holds the connect's token", ctx.deliveredToken, held);
