@@ -5,7 +5,7 @@ import type { ProviderProfile } from '../profiles/profile.js';
 import type { Broadcaster } from './broadcaster.js';
 import type { Store } from './store.js';
 import type { SignupRecords } from './signup/records.js';
-import type { ProviderActionLog } from './provider-actions.js';
+import type { ProviderActionLog } from './actions/provider-actions.js';
 
 export interface ApiRequestRecord {
   method: string;

@@ -7,7 +7,7 @@
 import type { ApiContext, ApiRequestRecord } from './context.js';
 import type { FailedPublish, PublishedMessage } from './broadcaster.js';
 import type { ApiFaults } from './api-faults.js';
-import type { ProviderAction, ReceivedProviderCall } from './provider-actions.js';
+import type { ProviderAction, ReceivedProviderCall } from './actions/provider-actions.js';
 import type { SignupRecord } from './signup/records.js';
 import type { TeamDoc, UserDirective, UserDoc, UserUpdate } from './store.js';
 

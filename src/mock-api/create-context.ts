@@ -4,7 +4,7 @@ import type { ProviderProfile } from '../profiles/profile.js';
 import { ApiFaults } from './api-faults.js';
 import { Broadcaster } from './broadcaster.js';
 import type { ApiContext } from './context.js';
-import { ProviderActionLog } from './provider-actions.js';
+import { ProviderActionLog } from './actions/provider-actions.js';
 import { SignupRecords } from './signup/records.js';
 import { Store } from './store.js';
 

@@ -6,7 +6,7 @@ import type { ApiExtensions } from './index.js';
 import { registerCheckSignup } from './routes/check-signup.js';
 import { signupStart } from './routes/signup-start.js';
 import { signupCallbackHooks } from './signup/callback.js';
-import { registerMsTeamsConnectCode } from './msteams-bot.js';
+import { registerMsTeamsConnectCode } from './actions/msteams-bot.js';
 import { registerProviderAction } from './routes/provider-action.js';
 import { registerProviderRefresh } from './routes/provider-refresh.js';
 import { registerProviderDeauth } from './routes/provider-deauth.js';

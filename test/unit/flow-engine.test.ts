@@ -4,7 +4,7 @@ import { BROWSER_ROUTE, JWT_BEARER_ASSERTION_TYPE, TEAMS_CONNECTED_REPLY } from 
 import { operatorOf, userDirective, versionOf } from '../../src/flows/engine/directive.js';
 import { need, runFlow, type Step } from '../../src/flows/engine/runner.js';
 import { BROWSER_ROUTE as API_BROWSER_ROUTE } from '../../src/mock-api/http.js';
-import { CONNECTED_REPLY } from '../../src/mock-api/msteams-bot.js';
+import { CONNECTED_REPLY } from '../../src/mock-api/actions/msteams-bot.js';
 import { JWT_BEARER_ASSERTION } from '../../src/mock-api/outbound/exchange.js';
 
 async function run(step: Step<{ hop?: string }>['run']): Promise<FlowEvent[]> {

@@ -9,7 +9,7 @@ import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
 import { parseJsonObject } from '../../util/json.js';
 import type { EnvironmentConfig } from '../../lab/config.js';
-import type { ProviderAction } from '../../mock-api/provider-actions.js';
+import type { ProviderAction } from '../../mock-api/actions/provider-actions.js';
 import {
   buildSlackAction,
   buildTeamsActivity,

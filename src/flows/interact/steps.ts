@@ -9,7 +9,7 @@ import { timedFetch } from '../../agent-sim/http-log.js';
 import type { EventSink } from '../../events.js';
 import type { EnvironmentConfig } from '../../lab/config.js';
 import type { RunningApi } from '../../mock-api/index.js';
-import type { ReceivedProviderCall } from '../../mock-api/provider-actions.js';
+import type { ReceivedProviderCall } from '../../mock-api/actions/provider-actions.js';
 import type { ProxyHit } from '../../mock-edge/vpn-proxy.js';
 import type { InteractiveProvider, ProviderCall, Tamper } from '../../agent-sim/provider-calls.js';
 import type { ApiClient, BroadcastClient, SecretSink } from '../engine/context.js';

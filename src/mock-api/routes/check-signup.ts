@@ -9,7 +9,7 @@ import { defined } from '../../util/defined.js';
 import { isJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { ApiHttpError, csError, isCsErrorCode } from '../cs-errors.js';
-import { loginPackage } from '../login-package.js';
+import { loginPackage } from '../signup/login-package.js';
 import type { SignupRecord } from '../signup/records.js';
 
 export function registerCheckSignup(router: Router, ctx: ApiContext): void {

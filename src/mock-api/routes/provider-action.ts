@@ -9,8 +9,8 @@ import { defined } from '../../util/defined.js';
 import { isJsonObject, parseJson, parseJsonObject } from '../../util/json.js';
 import type { ApiContext } from '../context.js';
 import { CsError, csError } from '../cs-errors.js';
-import { handleTeamsActivity } from '../msteams-bot.js';
-import { textOf, type ReceivedProviderCall } from '../provider-actions.js';
+import { handleTeamsActivity } from '../actions/msteams-bot.js';
+import { textOf, type ReceivedProviderCall } from '../actions/provider-actions.js';
 import { readRawBody } from '../raw-body.js';
 import { headersOf } from '../../util/http-request.js';
 

@@ -6,7 +6,7 @@ import type { Request, Response, Router } from 'express';
 import { decodeState, StateError } from '../../state.js';
 import type { ApiContext } from '../context.js';
 import { CsError, WebErrorRedirect, csError } from '../cs-errors.js';
-import { sendFragmentHopPage } from '../fragment-page.js';
+import { sendFragmentHopPage } from './fragment-page.js';
 import { queryString, requiredQueryString } from '../http.js';
 import { decodeToken, verifyToken } from '../pauth.js';
 import { saveConnectToken, saveServerToken, storageSuffix, successLocation } from '../save-token.js';

@@ -2,12 +2,12 @@
  * LoginHelper's answer to a successful check-signup (contract §5 "Success package"): the me-object with the
  * companies the user may join, the tokens, the server info and URLs, the initial data and the record's fields.
  */
-import { defined } from '../util/defined.js';
-import type { ApiContext } from './context.js';
+import { defined } from '../../util/defined.js';
+import type { ApiContext } from '../context.js';
 import { determineCapabilities } from './capabilities.js';
-import { csError } from './cs-errors.js';
-import type { SignupRecord } from './signup/records.js';
-import type { CompanyDoc, UserDoc } from './store.js';
+import { csError } from '../cs-errors.js';
+import type { SignupRecord } from './records.js';
+import type { CompanyDoc, UserDoc } from '../store.js';
 import { emailDomain, isWebmail } from './webmail.js';
 
 /** What the agent sent besides the token: nrAccountId makes the answer say whether that account is connected. */

@@ -1,7 +1,7 @@
 /** The page provider-token answers a fragment provider's first callback with (contract §1.5 step 3). */
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
-import { FRAGMENT_HOP_ID, nextFragmentHop, type FragmentHopConfig } from '../protocol/fragment-hop.js';
+import { FRAGMENT_HOP_ID, nextFragmentHop, type FragmentHopConfig } from '../../protocol/fragment-hop.js';
 
 /** 200 text/html: the config as JSON and a nonce'd script that navigates as nextFragmentHop says. */
 export function sendFragmentHopPage(res: Response, config: FragmentHopConfig): void {

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import { verifyBotToken } from '../protocol/slack-teams-signing.js';
-import { defined } from '../util/defined.js';
-import { isJsonObject, parseJsonObject } from '../util/json.js';
-import type { ApiContext } from './context.js';
-import { csError } from './cs-errors.js';
-import { publishUser, requireUser } from './http.js';
+import { verifyBotToken } from '../../protocol/slack-teams-signing.js';
+import { defined } from '../../util/defined.js';
+import { isJsonObject, parseJsonObject } from '../../util/json.js';
+import type { ApiContext } from '../context.js';
+import { csError } from '../cs-errors.js';
+import { publishUser, requireUser } from '../http.js';
 import { textOf, type ProviderAction } from './provider-actions.js';
 
 /** The connect code lives as a signup token for 10 minutes (contract §7 MS Teams sign-in). */
