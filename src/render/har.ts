@@ -1,4 +1,7 @@
-/** HAR 1.2 of the browser's hops (http events from the browser; without any, the provider's calls), with their timings. */
+/**
+ * HAR 1.2 of the browser's hops (http events from the browser; without any, the provider's calls), with their
+ * timings.
+ */
 import { STATUS_CODES } from 'node:http';
 import type { FlowEvent, HttpExchange } from '../events.js';
 

@@ -72,7 +72,8 @@ function checkOAuth2Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   else s.expectEqual('no state segment 2 (no enterprise host)', undefined, parts.host);
 }
 
-// Contract §1.3 step 6 and §2.2: the state rides inside oauth_callback, with the host special-encoded and an oasec JWT.
+// Contract §1.3 step 6 and §2.2: the state rides inside oauth_callback, with the host special-encoded
+// and an oasec JWT.
 function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<string, string>): void {
   const requestToken = values.get('oauth_token') ?? '';
   const issued = ctx.provider.control.grants.requestTokens.get(requestToken);
@@ -114,7 +115,8 @@ function checkOAuth1Start(ctx: ConnectContext, s: StepContext, values: Map<strin
   ctx.secrets.add(typeof oasec.sec === 'string' ? oasec.sec : undefined);
 }
 
-/** The callback the start must name (contract §1.3 step 7): publicApiUrl for restrictive providers, else authOrigin. */
+/** The callback the start must name (contract §1.3 step 7): publicApiUrl for restrictive providers, else
+ * authOrigin. */
 export function expectedCallback(ctx: Pick<ConnectContext, 'profile' | 'api' | 'lab'>): string {
   const origin = ctx.profile.restrictive ? `${ctx.api.url}/no-auth` : ctx.lab.authOrigin;
   return `${origin}/provider-token/${ctx.profile.id}`;
