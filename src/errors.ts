@@ -107,3 +107,25 @@ function describeCause(cause: unknown): string {
   const inner = cause instanceof AggregateError ? cause.errors.map((e) => describeCause(e)).join('; ') : '';
   return `${cause.name}: ${cause.message}${tag}${inner === '' ? '' : ` (${inner})`}`;
 }
+
+/** What an unknown name named: runs name a provider, an environment, a user or a scenario. */
+export type NameKind = 'provider' | 'environment' | 'user' | 'scenario';
+
+/** A name the lab does not know (a provider it does not run…): names the known ones so a caller can fix its call. */
+export class UnknownNameError extends AppError {
+  readonly kind: NameKind;
+  readonly value: string;
+  readonly known: readonly string[];
+  constructor(kind: NameKind, value: string, known: readonly string[]) {
+    super(
+      kind === 'provider' ? 'PROVIDER_UNKNOWN' : 'USAGE',
+      `unknown ${kind} "${value}"; known: ${known.join(', ') || '(none)'}`,
+      {
+        hint: `Known ${kind}s: ${known.join(', ')}.`,
+      },
+    );
+    this.kind = kind;
+    this.value = value;
+    this.known = known;
+  }
+}

@@ -8,8 +8,10 @@ import type { Deps } from '../deps.js';
 import { AppError, UsageError } from '../errors.js';
 import { scenarioCatalogue } from '../flows/scenarios/index.js';
 import { defaultSmokeFlows } from '../flows/smoke/flows.js';
+import { parseShard } from '../flows/smoke/shard.js';
 import {
   runSmoke,
+  selectCells,
   DEFAULT_CONCURRENCY,
   type SmokeDeps,
   type SmokeOptions,
@@ -34,6 +36,8 @@ interface SmokeFlags {
   out?: string;
   summary?: string;
   concurrency?: string;
+  shard?: string;
+  list?: boolean;
   showSecrets?: boolean;
 }
 
@@ -63,7 +67,9 @@ export function parseSmokeFlags(flags: SmokeFlags): SmokeOptions {
       throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${flags.concurrency}"`);
     }
   }
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   return {
+    ...defined({ shard }),
     // The flow names are unchecked here: planSmoke checks them against the flows it runs and lists those.
     ...defined({ providers, flows: flows as FlowKind[] | undefined, envs }),
     scenarios,
@@ -102,16 +108,25 @@ export async function runSmokeCommand(
   // Provider ids as the profiles spell them ("GitHub" is github); a typo gets the nearest id suggested.
   if (options.providers !== undefined)
     options.providers = options.providers.map((id) => assertKnownProvider(id, data).id);
-  const secrets = createSecrets(flags, data.config);
-  const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
-  const report = await runSmoke(options, {
+  const engineDeps = {
     ...data,
     fetch: deps.fetch,
     now: deps.now,
-    secrets,
     signal: deps.signal,
     flows: engine.flows ?? defaultSmokeFlows(),
     catalogue: engine.catalogue ?? scenarioCatalogue,
+  };
+  if (flags.list) {
+    // The cells (of the shard) one id a line, without running them: what a CI matrix job would run.
+    for (const cell of selectCells(options, { ...engineDeps, secrets: createSecrets(flags, data.config) }))
+      deps.io.stdout.write(`${cell.id}\n`);
+    return 0;
+  }
+  const secrets = createSecrets(flags, data.config);
+  const line = (text: string) => void deps.io.stderr.write(`${text}\n`);
+  const report = await runSmoke(options, {
+    ...engineDeps,
+    secrets,
     onResult: (r) => line(cellLine(r, secrets.redact)),
   });
   line(summaryLine(report));
@@ -151,6 +166,8 @@ export function registerSmoke(program: Command, deps: Deps, setExit: (code: numb
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--summary <file>', 'append a Markdown summary with diagrams of failed flows (e.g. "$GITHUB_STEP_SUMMARY")')
     .option('--concurrency <n>', `cells run at once (default ${DEFAULT_CONCURRENCY})`)
+    .option('--shard <i/n>', 'run only slice i of n of the cells (for a CI matrix of n jobs)')
+    .option('--list', 'print the ids of the cells (of the shard) without running them')
     .option('--show-secrets', 'print tokens and JWTs in full')
     .action(async (flags: SmokeFlags) => {
       setExit(await runSmokeCommand(flags, deps));

@@ -43,7 +43,7 @@ export function labOrigins(lab: FlowLab): Map<string, Actor> {
 
 export function createBrowser(
   lab: FlowLab,
-  deps: { fetch: typeof fetch; now: () => number; onEvent: EventSink; secrets?: SecretSink },
+  deps: { fetch: typeof globalThis.fetch; now: () => number; onEvent: EventSink; secrets?: SecretSink },
 ): HeadlessBrowser {
   const { fetch, now, onEvent, secrets } = deps;
   return new HeadlessBrowser({ origins: labOrigins(lab), fetch, now, onEvent, ...(secrets ? { secrets } : {}) });

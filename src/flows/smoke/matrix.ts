@@ -16,6 +16,7 @@ import {
   type FlowKind,
   type Scenario,
 } from '../scenarios/index.js';
+import { shardCells, type Shard } from './shard.js';
 
 /** One cell of the matrix: a flow for a provider in an environment, or a scenario. */
 export interface SmokeCell {
@@ -76,6 +77,8 @@ export interface SmokeOptions {
   concurrency?: number;
   /** A cell that has not finished by then fails (default 15 s). */
   cellTimeoutMs?: number;
+  /** Run only this slice of the planned cells (`--shard i/n`). */
+  shard?: Shard;
 }
 
 /** Lab data, the flows and the scenario catalogue smoke runs with. */
@@ -149,9 +152,14 @@ export function planSmoke(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
   return cells;
 }
 
+/** The cells a run executes: the plan, cut to the shard when one is given (a shard may be empty). */
+export function selectCells(opts: SmokeOptions, deps: SmokeDeps): SmokeCell[] {
+  return shardCells(planSmoke(opts, deps), opts.shard);
+}
+
 /** Runs the cells `concurrency` at a time; never throws for a failing cell. */
 export async function runSmoke(opts: SmokeOptions, deps: SmokeDeps): Promise<SmokeReport> {
-  const cells = planSmoke(opts, deps);
+  const cells = selectCells(opts, deps);
   const startedAt = deps.now();
   const results = await inPool(cells, Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY), async (cell) => {
     const result = await runCell(cell, deps, opts.cellTimeoutMs ?? 15_000);

@@ -1,0 +1,85 @@
+/** The package's public API (src/index.ts, issue 13): one lab, flows in parallel, typed errors, disposal. */
+import { describe, expect, it } from 'vitest';
+import {
+  UnknownNameError,
+  loadProfiles,
+  runConnect,
+  runDisconnect,
+  runInteract,
+  runRefresh,
+  runScenario,
+  runSignup,
+  scenarios,
+  startLab,
+  type FlowEvent,
+} from '../../../src/index.js';
+
+describe('the library API', () => {
+  it('runs a connect per provider, sign-ups, a refresh, a disconnect and an interact concurrently on one lab', async () => {
+    await using lab = await startLab({ providers: ['github', 'gitlab', 'bitbucket'], envs: ['local', 'pd'] });
+    expect(Object.keys(lab.urls.envs).sort()).toEqual(['local', 'pd']);
+    const streamed: FlowEvent[] = [];
+    const [gh, gl, bb, su1, su2, rf, dc, ia] = await Promise.all([
+      runConnect(lab, { provider: 'github', onEvent: (e) => streamed.push(e) }),
+      runConnect(lab, { provider: 'gitlab', env: 'pd' }),
+      runConnect(lab, { provider: 'bitbucket' }),
+      runSignup(lab, { provider: 'github' }),
+      runSignup(lab, { provider: 'github', env: 'pd' }),
+      runRefresh(lab, { provider: 'gitlab' }),
+      runDisconnect(lab, { provider: 'github' }),
+      runInteract(lab, { provider: 'slack' }),
+    ]);
+    for (const run of [gh, gl, bb, su1, su2, rf, dc, ia])
+      expect({ ok: run.ok, failedStep: run.failedStep, error: run.error }).toEqual({
+        ok: true,
+        failedStep: undefined,
+        error: undefined,
+      });
+    expect(streamed).toEqual(gh.events);
+    expect(gh.result.tokenDelivered).toBe(true);
+    // The token the provider issued is in the environment's store, found through the public handle.
+    const issued = lab.providers.get('github')?.control.issued.map((t) => t.accessToken) ?? [];
+    expect(issued).toContain(gh.result.issuedToken);
+    expect(lab.envs.get('pd')?.control.journal).toBeDefined();
+    // Each connect ran as a user of its own.
+    expect(lab.users.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('rejects an unknown provider with a typed error naming the known ones', async () => {
+    await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local'] });
+    const err = await runConnect(lab, { provider: 'githib' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownNameError);
+    expect(err).toMatchObject({
+      code: 'PROVIDER_UNKNOWN',
+      kind: 'provider',
+      value: 'githib',
+      known: ['github', 'gitlab'],
+    });
+    expect((err as Error).message).toContain('github, gitlab');
+    await expect(runConnect(lab, { provider: 'github', env: 'nowhere' })).rejects.toBeInstanceOf(UnknownNameError);
+    await expect(runScenario(lab, 'no-such-scenario')).rejects.toMatchObject({
+      kind: 'scenario',
+      value: 'no-such-scenario',
+    });
+    await expect(startLab({ providers: ['nope'] })).rejects.toBeInstanceOf(UnknownNameError);
+  });
+
+  it('runs a scenario by name and lists the catalogue and the profiles', async () => {
+    await using lab = await startLab({ providers: ['github'], envs: ['local'] });
+    expect(scenarios().map((s) => s.name)).toContain('consent-denied');
+    expect((await loadProfiles()).has('github')).toBe(true);
+    const run = await runScenario(lab, 'consent-denied');
+    expect(run.ok).toBe(true);
+    expect(run.events.some((e) => e.type === 'flow-finished')).toBe(true);
+  });
+
+  it('closes on dispose: the servers stop answering', async () => {
+    const url = await (async () => {
+      await using lab = await startLab({ providers: ['github'], envs: ['local'] });
+      const local = lab.urls.envs.local ?? '';
+      expect((await fetch(`${local}/no-auth/capabilities`)).status).toBeLessThan(500);
+      return local;
+    })();
+    await expect(fetch(`${url}/no-auth/capabilities`)).rejects.toThrow();
+  });
+});
