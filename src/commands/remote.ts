@@ -1,0 +1,96 @@
+/**
+ * `--api-url`, `--token`, `--team` of connect, refresh and disconnect: the run drives a CodeStream API the lab
+ * did not start (docs/real-api.md); the lab starts nothing that API provides.
+ */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import { flowKind } from '../flows/connect/expect.js';
+import { runRemote, type RemoteFlow } from '../flows/remote/run.js';
+import type { ProviderProfile } from '../profiles/profile.js';
+import { loginOf } from '../profiles/login.js';
+import type { LabData } from './shared.js';
+import { createOutput } from './shared.js';
+import type { SecretSink } from '../flows/engine/context.js';
+
+export interface RemoteFlags {
+  apiUrl?: string;
+  token?: string;
+  team?: string;
+  json?: boolean;
+  showSecrets?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** Adds the remote API's options; `timeout` adds `--timeout` where the command has none. */
+export function remoteApiOptions(cmd: Command, timeout: boolean): Command {
+  cmd
+    .option('--api-url <url>', 'a CodeStream API the lab did not start (see docs/real-api.md); the lab runs no API')
+    .option('--token <token>', "with --api-url: the user's access token (default: env CODESTREAM_TOKEN)")
+    .option('--team <id>', 'with --api-url: the team the provider is connected for');
+  if (timeout)
+    cmd.option('--timeout <seconds>', 'with --api-url: how long the token may take to show in /users/me', '30');
+  return cmd;
+}
+
+/** The flags --api-url cannot go with: they shape a lab the run does not start. */
+export function refuseWithApiUrl(flags: Record<string, unknown>, names: readonly string[]): void {
+  for (const name of names) {
+    const key = name.replace(/^--/, '').replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+    if (flags[key] !== undefined && flags[key] !== false)
+      throw new UsageError(`${name} shapes the lab's own API; leave it out with --api-url`);
+  }
+}
+
+/** Runs `flow` against --api-url and returns the exit code. */
+export async function runRemoteCommand(
+  flow: RemoteFlow,
+  profile: ProviderProfile,
+  flags: RemoteFlags & { timeout?: string },
+  deps: Deps,
+  data: LabData,
+): Promise<number> {
+  const apiUrl = parseUrl(flags.apiUrl ?? '');
+  const token = flags.token ?? deps.env.CODESTREAM_TOKEN;
+  if (token === undefined || token === '')
+    throw new UsageError('--api-url needs the access token: --token <token> or env CODESTREAM_TOKEN');
+  if (flags.team === undefined) throw new UsageError('--api-url needs the team: --team <id>');
+  if (flowKind(profile) !== 'code')
+    throw new UsageError(`--api-url runs providers that answer with a code; ${profile.id} does not`);
+  const seconds = Number(flags.timeout ?? '30');
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--timeout must be a number of seconds, got "${flags.timeout ?? ''}"`);
+  const { renderer, secrets } = createOutput(flags, deps, data);
+  try {
+    const login = loginOf(data.config.clients[profile.id]);
+    const sink: SecretSink = secrets;
+    for (const value of Object.values(login?.fields ?? {})) sink.add(value);
+    const { outcome } = await runRemote(
+      flow,
+      { apiUrl, token, teamId: flags.team, timeoutMs: seconds * 1000 },
+      {
+        profile,
+        fetch: deps.fetch,
+        now: deps.now,
+        onEvent: renderer.onEvent,
+        secrets: sink,
+        signal: deps.signal,
+        login,
+      },
+    );
+    return outcome.ok ? 0 : 1;
+  } finally {
+    renderer.close();
+  }
+}
+
+function parseUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.href.replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--api-url must be an http(s) URL, got "${text}"`);
+}

@@ -1,0 +1,125 @@
+/**
+ * "Connect to X" against a CodeStream API the lab did not start (`--api-url`): the hops an IDE and a browser
+ * make, each checked where the contract defines what crosses the wire; the API's journal, store and broadcaster
+ * are not visible, so the store and delivery checks become one check on `GET /users/me`.
+ */
+import { isRedirect } from '../../agent-sim/browser.js';
+import { MAX_HOPS } from '../../agent-sim/navigate.js';
+import { decodeState } from '../../state.js';
+import { claimsOf, queryShape, rawQueryOf } from '../engine/checks.js';
+import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
+import { passRealServer } from '../engine/real-server.js';
+import { need, type Step, type StepContext } from '../engine/runner.js';
+import { expectedAuthorizeKeys, startQuery } from '../connect/expect.js';
+import { pollMe, providerKey, tokenIn, type RemoteContext } from './context.js';
+
+/** The lab's connect checks a remote run cannot make: they read the mock API's journal, store or broadcaster. */
+export const CONNECT_SKIPPED = [
+  "client and callback URL in authorize (the API's own configuration, not the lab's)",
+  'state segment 0 (the API names its environment)',
+  "the provider's code exchange and its format (the API's outbound calls)",
+  'the token stored under providerInfo (read back through /users/me instead)',
+  'the directive on user-<id> (without --broadcaster-url)',
+  'other environments saw nothing',
+];
+
+const step = (id: string, title: string, run: Step<RemoteContext>['run']): Step<RemoteContext> => ({ id, title, run });
+
+export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
+  step('login', 'Agent loads the me-object', async (ctx, s) => {
+    const me = await ctx.client.me();
+    s.check('me-object has an id', typeof me.id === 'string' && me.id !== '', 'a user id', me.id);
+    ctx.userId = String(me.id);
+    ctx.tokenBefore = tokenIn(me, ctx);
+    ctx.secrets.add(ctx.tokenBefore);
+    if (ctx.tokenBefore !== undefined) s.note(`${providerKey(ctx)} already holds a token; the connect must replace it`);
+    return `user ${ctx.userId}`;
+  }),
+
+  step('auth-code', 'Agent gets a pauth code (GET /provider-auth-code)', async (ctx, s) => {
+    ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
+    ctx.secrets.add(ctx.pauth);
+    const claims = claimsOf(s, 'pauth', ctx.pauth);
+    s.expectEqual('pauth type', 'pauth', claims.type);
+    s.expectEqual('pauth iss', 'CodeStream', claims.iss);
+    s.expectEqual('pauth userId', ctx.userId, claims.userId);
+    s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
+    s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
+    return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s`;
+  }),
+
+  step('start', 'Browser opens the start URL; the API redirects to the provider', async (ctx, s) => {
+    const query = startQuery(ctx.profile, { pauth: ctx.pauth ?? '' });
+    const hop = await ctx.browser.get(`${ctx.apiUrl}/web/provider-auth/${ctx.profile.id}?${query}`);
+    const location = ctx.browser.locationOf(hop);
+    const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
+    s.check(
+      `the API knows ${ctx.profile.id}`,
+      errorCode === undefined && hop.status !== 404,
+      'a redirect to the provider',
+      errorCode === undefined ? hop.status : `/web/error with code ${errorCode}`,
+    );
+    s.expectEqual('start answers 302', 302, hop.status);
+    s.expectEqual('authorize path', ctx.profile.authorize.path, location?.pathname);
+    const shape = queryShape(rawQueryOf(hop.location ?? ''));
+    const keys = expectedAuthorizeKeys(ctx.profile).join(',');
+    s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
+    s.check('every value encodeURIComponent-encoded', shape.badlyEncoded.length === 0, 'none', shape.badlyEncoded);
+    ctx.sentState = shape.values.get('state') ?? '';
+    s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, decodeState(ctx.sentState).jwt);
+    ctx.redirectUri = shape.values.get('redirect_uri') ?? '';
+    s.note(`the API's callback (register it at the provider): ${ctx.redirectUri}`);
+    // The provider is the API's: the browser may go there now, and to the callback it names.
+    if (location) ctx.origins.set(location.origin, 'provider');
+    ctx.authorizeHop = hop;
+    return `302 → ${location?.origin ?? ''}${location?.pathname ?? ''}`;
+  }),
+
+  step('authorize', 'Provider approves and redirects back', async (ctx, s) => {
+    const hop = await passRealServer(ctx, s, need(ctx.authorizeHop, 'authorize hop', s), ctx.redirectUri);
+    const back = new URL(hop.location ?? '', hop.url).searchParams;
+    s.check('a code in the redirect back', (back.get('code') ?? '') !== '', 'a code', back.get('code'));
+    s.expectEqual('state comes back unchanged', ctx.sentState, back.get('state'));
+    ctx.secrets.add(back.get('code') ?? undefined);
+    ctx.callbackHop = hop;
+    return `${hop.status} → ${ctx.redirectUri ?? ''}`;
+  }),
+
+  step('callback', "The API's callback takes the code and sends the browser to the success page", async (ctx, s) => {
+    let hop = need(ctx.callbackHop, 'callback hop', s);
+    let hops = 0;
+    // The callback's own chain (the API's auth origin, then its success page) is the API's: each origin is allowed.
+    while (isRedirect(hop) && hops < MAX_HOPS) {
+      const to = ctx.browser.locationOf(hop);
+      if (to && !ctx.origins.has(to.origin)) ctx.origins.set(to.origin, hops === 0 ? 'router' : 'marketing');
+      s.check('not sent to /web/error', to?.pathname !== '/web/error', 'a success redirect', to?.href);
+      hop = await ctx.browser.follow(hop);
+      hops++;
+    }
+    s.expectEqual('success page answers 200', 200, hop.status);
+    return `${hops} hops → ${new URL(hop.url).pathname}`;
+  }),
+
+  step('delivery', 'Agent sees the new token in GET /users/me', async (ctx, s) => {
+    const seen = await pollMe(ctx, (me) => {
+      const token = tokenIn(me, ctx);
+      return token !== undefined && token !== ctx.tokenBefore;
+    });
+    const token = tokenIn(seen.me, ctx);
+    ctx.secrets.add(token);
+    s.check(
+      `a new token under ${providerKey(ctx)}.accessToken within ${ctx.timeoutMs} ms`,
+      seen.ok,
+      'a token the connect stored',
+      token === undefined ? 'none' : 'the token from before the connect',
+    );
+    if (token !== undefined) ctx.deliveredToken = token;
+    if (ctx.skipped.length === 0) noteSkipped(s, CONNECT_SKIPPED);
+    return `after ${seen.polls} poll${seen.polls === 1 ? '' : 's'}`;
+  }),
+];
+
+/** The one note of a remote run that lists what it could not check. */
+export function noteSkipped(s: StepContext, checks: readonly string[]): void {
+  s.note(`skipped without the API's journal and store (--api-url): ${checks.join('; ')}`);
+}
