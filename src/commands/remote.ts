@@ -7,6 +7,8 @@ import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { flowKind } from '../flows/connect/expect.js';
 import { runRemote, type RemoteFlow } from '../flows/remote/run.js';
+import type { RemoteOptions } from '../flows/remote/context.js';
+import { startLabProviders } from '../lab/providers.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { loginOf } from '../profiles/login.js';
 import type { LabData } from './shared.js';
@@ -17,6 +19,8 @@ export interface RemoteFlags {
   apiUrl?: string;
   token?: string;
   team?: string;
+  providerPort?: string;
+  authOrigin?: string;
   json?: boolean;
   showSecrets?: boolean;
   verbose?: boolean;
@@ -28,7 +32,15 @@ export function remoteApiOptions(cmd: Command, timeout: boolean): Command {
   cmd
     .option('--api-url <url>', 'a CodeStream API the lab did not start (see docs/real-api.md); the lab runs no API')
     .option('--token <token>', "with --api-url: the user's access token (default: env CODESTREAM_TOKEN)")
-    .option('--team <id>', 'with --api-url: the team the provider is connected for');
+    .option('--team <id>', 'with --api-url: the team the provider is connected for')
+    .option(
+      '--provider-port <n>',
+      "with --api-url: start the lab's mock provider on this port, for an API configured with its URL (docs/real-api.md)",
+    )
+    .option(
+      '--auth-origin <url>',
+      "with --provider-port: the API's apiServer.authOrigin, whose /provider-token/<p> the provider accepts (default: <api-url>/no-auth)",
+    );
   if (timeout)
     cmd.option('--timeout <seconds>', 'with --api-url: how long the token may take to show in /users/me', '30');
   return cmd;
@@ -62,13 +74,15 @@ export async function runRemoteCommand(
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new UsageError(`--timeout must be a number of seconds, got "${flags.timeout ?? ''}"`);
   const { renderer, secrets } = createOutput(flags, deps, data);
+  const started: Array<{ close(): Promise<void> }> = [];
   try {
+    const labProvider = await startProviderFor(profile, flags, apiUrl, data, deps, started);
     const login = loginOf(data.config.clients[profile.id]);
     const sink: SecretSink = secrets;
     for (const value of Object.values(login?.fields ?? {})) sink.add(value);
     const { outcome } = await runRemote(
       flow,
-      { apiUrl, token, teamId: flags.team, timeoutMs: seconds * 1000 },
+      { apiUrl, token, teamId: flags.team, timeoutMs: seconds * 1000, labProvider },
       {
         profile,
         fetch: deps.fetch,
@@ -82,7 +96,45 @@ export async function runRemoteCommand(
     return outcome.ok ? 0 : 1;
   } finally {
     renderer.close();
+    await Promise.allSettled(started.map((s) => s.close()));
   }
+}
+
+/** `--provider-port`: the lab's mock of the provider, registered with the lab config's client and the API's callback. */
+async function startProviderFor(
+  profile: ProviderProfile,
+  flags: RemoteFlags,
+  apiUrl: string,
+  data: LabData,
+  deps: Deps,
+  started: Array<{ close(): Promise<void> }>,
+): Promise<RemoteOptions['labProvider']> {
+  if (flags.providerPort === undefined) {
+    if (flags.authOrigin !== undefined) throw new UsageError('--auth-origin goes with --provider-port');
+    return undefined;
+  }
+  if (profile.server !== undefined)
+    throw new UsageError('--profile names a real server: the lab starts no provider for it; leave out --provider-port');
+  const port = Number(flags.providerPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--provider-port must be a port number, got "${flags.providerPort}"`);
+  // Contract §7: authOrigin defaults to ${publicApiUrl}/no-auth.
+  const authOrigin = (flags.authOrigin ?? `${apiUrl}/no-auth`).replace(/\/+$/, '');
+  const lp = await startLabProviders({
+    ids: [profile.id],
+    config: data.config,
+    profiles: data.profiles,
+    authOrigin,
+    now: deps.now,
+    consent: 'auto',
+    listenOpts: () => ({ port }),
+    started,
+  });
+  const provider = lp.providers.get(profile.id);
+  const clientId = data.config.clients[profile.id]?.clientId;
+  if (!provider || clientId === undefined)
+    throw new UsageError(`the lab config has no CodeStream client for ${profile.id}`);
+  return { provider, clientId, redirectUri: `${authOrigin}/provider-token/${profile.id}` };
 }
 
 function parseUrl(text: string): string {

@@ -136,6 +136,18 @@ describe('--api-url against serve in another process', () => {
     expect(code).toBe(1);
   });
 
+  it('--provider-port starts the lab provider there and checks that the API sends the browser to it', async () => {
+    // serve's API is configured with serve's own github, so the check that names the lab provider must fail.
+    const port = new URL(await freePort()).port;
+    const { code, out } = await run(['connect', 'github', ...remote(), '--provider-port', port]);
+    const serveGithub = info.providers.find((p) => p.id === 'github')?.url ?? '';
+    expect(out.split('\n').filter((l) => l.includes('✗'))).toEqual([
+      `  ✗ authorize origin (the lab provider): expected "http://127.0.0.1:${port}", got "${new URL(serveGithub).origin}"`,
+    ]);
+    expect(code).toBe(1);
+    expect(await refuses(`http://127.0.0.1:${port}`)).toBe(true);
+  });
+
   it('refuses lab options and a missing team with exit 2', async () => {
     expect((await run(['connect', 'github', ...remote(), '--envs', 'pd'])).code).toBe(2);
     const { code, out } = await run(['connect', 'github', '--api-url', apiUrl, '--token', 'x']);

@@ -14,8 +14,8 @@ import { expectedAuthorizeKeys, startQuery } from '../connect/expect.js';
 import { pollMe, providerKey, tokenIn, type RemoteContext } from './context.js';
 
 /** The lab's connect checks a remote run cannot make: they read the mock API's journal, store or broadcaster. */
-export const CONNECT_SKIPPED = [
-  "client and callback URL in authorize (the API's own configuration, not the lab's)",
+export const connectSkipped = (ctx: Pick<RemoteContext, 'labProvider'>): string[] => [
+  ...(ctx.labProvider ? [] : ["client and callback URL in authorize (the API's own configuration, not the lab's)"]),
   'state segment 0 (the API names its environment)',
   "the provider's code exchange and its format (the API's outbound calls)",
   'the token stored under providerInfo (read back through /users/me instead)',
@@ -68,6 +68,13 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
     ctx.sentState = shape.values.get('state') ?? '';
     s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, decodeState(ctx.sentState).jwt);
     ctx.redirectUri = shape.values.get('redirect_uri') ?? '';
+    const lab = ctx.labProvider;
+    if (lab) {
+      // The run started this provider (--provider-port): the API must send the browser to it, with its client.
+      s.expectEqual('authorize origin (the lab provider)', new URL(lab.provider.url).origin, location?.origin);
+      s.expectEqual('client_id (the lab config client)', lab.clientId, shape.values.get('client_id'));
+      s.expectEqual('callback URL (authOrigin/provider-token/<p>)', lab.redirectUri, ctx.redirectUri);
+    }
     s.note(`the API's callback (register it at the provider): ${ctx.redirectUri}`);
     // The provider is the API's: the browser may go there now, and to the callback it names.
     if (location) ctx.origins.set(location.origin, 'provider');
@@ -80,7 +87,8 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
     const back = new URL(hop.location ?? '', hop.url).searchParams;
     s.check('a code in the redirect back', (back.get('code') ?? '') !== '', 'a code', back.get('code'));
     s.expectEqual('state comes back unchanged', ctx.sentState, back.get('state'));
-    ctx.secrets.add(back.get('code') ?? undefined);
+    ctx.code = back.get('code') ?? '';
+    ctx.secrets.add(ctx.code);
     ctx.callbackHop = hop;
     return `${hop.status} → ${ctx.redirectUri ?? ''}`;
   }),
@@ -101,20 +109,24 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
   }),
 
   step('delivery', 'Agent sees the new token in GET /users/me', async (ctx, s) => {
+    // With the lab's provider, the token it issued for this flow's code is the one to wait for.
+    const issued = ctx.labProvider?.provider.control.issuedFrom(ctx.code ?? '').find((i) => i.kind === 'code');
+    if (ctx.labProvider)
+      s.check("the lab provider issued a token for this flow's code", issued !== undefined, 'a token', 'none');
     const seen = await pollMe(ctx, (me) => {
       const token = tokenIn(me, ctx);
-      return token !== undefined && token !== ctx.tokenBefore;
+      return issued ? token === issued.accessToken : token !== undefined && token !== ctx.tokenBefore;
     });
     const token = tokenIn(seen.me, ctx);
     ctx.secrets.add(token);
     s.check(
       `a new token under ${providerKey(ctx)}.accessToken within ${ctx.timeoutMs} ms`,
       seen.ok,
-      'a token the connect stored',
-      token === undefined ? 'none' : 'the token from before the connect',
+      issued ? 'the token the lab provider issued' : 'a token the connect stored',
+      token === undefined ? 'none' : issued ? 'another token' : 'the token from before the connect',
     );
     if (token !== undefined) ctx.deliveredToken = token;
-    if (ctx.skipped.length === 0) noteSkipped(s, CONNECT_SKIPPED);
+    if (ctx.skipped.length === 0) noteSkipped(s, connectSkipped(ctx));
     return `after ${seen.polls} poll${seen.polls === 1 ? '' : 's'}`;
   }),
 ];

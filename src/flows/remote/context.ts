@@ -8,6 +8,7 @@ import { HeadlessBrowser, type Hop } from '../../agent-sim/browser.js';
 import type { LoginForm } from '../../agent-sim/navigate.js';
 import { AppError } from '../../errors.js';
 import type { Actor, EventSink } from '../../events.js';
+import type { RunningProvider } from '../../mock-provider/index.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
 import { getPath } from '../../util/dotted.js';
 import type { SecretSink } from '../engine/context.js';
@@ -19,6 +20,11 @@ export interface RemoteOptions {
   teamId: string;
   /** How long delivery may take to show in /users/me (`--timeout`). */
   timeoutMs: number;
+  /**
+   * `--provider-port`: the mock provider the lab started for the API to use, with the CodeStream client of the
+   * lab config and the callback the API was told to register; absent: the API's own provider.
+   */
+  labProvider?: { provider: RunningProvider; clientId: string; redirectUri: string } | undefined;
 }
 
 export interface RemoteDeps {
@@ -44,6 +50,7 @@ export interface RemoteContext {
   signal?: AbortSignal | undefined;
   secrets: SecretSink;
   login?: LoginForm | undefined;
+  labProvider?: RemoteOptions['labProvider'];
   /** Checks of the lab's flows this run cannot make, listed once in a note. */
   skipped: string[];
   // Learned along the way.
@@ -54,6 +61,8 @@ export interface RemoteContext {
   authorizeHop?: Hop;
   redirectUri?: string;
   sentState?: string;
+  /** The code the provider sent back: the flow's key into the lab provider's journal. */
+  code?: string;
   callbackHop?: Hop;
   deliveredToken?: string;
 }
@@ -70,6 +79,7 @@ export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps)
   const apiUrl = opts.apiUrl.replace(/\/+$/, '');
   deps.secrets.add(opts.token);
   const origins = new Map<string, Actor>([[new URL(apiUrl).origin, 'api']]);
+  if (opts.labProvider) origins.set(new URL(opts.labProvider.provider.url).origin, 'provider');
   const client = new ApiClient({
     baseUrl: apiUrl,
     accessToken: opts.token,
@@ -103,6 +113,7 @@ export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps)
     skipped: [],
     signal: deps.signal,
     login: deps.login,
+    labProvider: opts.labProvider,
   };
 }
 

@@ -5,7 +5,7 @@
 import { getPath } from '../../util/dotted.js';
 import { operatorOf, userDirective } from '../engine/directive.js';
 import { runFlow, type FlowOutcome, type Step } from '../engine/runner.js';
-import { CONNECT_SKIPPED, noteSkipped, remoteConnectSteps } from './connect.js';
+import { connectSkipped, noteSkipped, remoteConnectSteps } from './connect.js';
 import {
   createRemoteContext,
   pollMe,
@@ -44,7 +44,7 @@ const refreshSteps: Step<RemoteContext>[] = [
     );
     const seen = await pollMe(ctx, (me) => tokenIn(me, ctx) === answered);
     s.check(`/users/me holds the refreshed token within ${ctx.timeoutMs} ms`, seen.ok, answered, tokenIn(seen.me, ctx));
-    noteSkipped(s, [...CONNECT_SKIPPED, ...ctx.skipped]);
+    noteSkipped(s, [...connectSkipped(ctx), ...ctx.skipped]);
     return 'token replaced';
   }),
 ];
@@ -64,7 +64,7 @@ const disconnectSteps: Step<RemoteContext>[] = [
     );
     const seen = await pollMe(ctx, (me) => tokenIn(me, ctx) === undefined);
     s.check(`/users/me has no token under ${key} within ${ctx.timeoutMs} ms`, seen.ok, 'none', 'a token');
-    noteSkipped(s, [...CONNECT_SKIPPED, ...ctx.skipped]);
+    noteSkipped(s, [...connectSkipped(ctx), ...ctx.skipped]);
     return `${key} unset`;
   }),
 ];
