@@ -21,6 +21,8 @@ export interface RemoteFlags {
   team?: string;
   providerPort?: string;
   authOrigin?: string;
+  broadcasterUrl?: string;
+  broadcasterToken?: string;
   json?: boolean;
   showSecrets?: boolean;
   verbose?: boolean;
@@ -33,6 +35,14 @@ export function remoteApiOptions(cmd: Command, timeout: boolean): Command {
     .option('--api-url <url>', 'a CodeStream API the lab did not start (see docs/real-api.md); the lab runs no API')
     .option('--token <token>', "with --api-url: the user's access token (default: env CODESTREAM_TOKEN)")
     .option('--team <id>', 'with --api-url: the team the provider is connected for')
+    .option(
+      '--broadcaster-url <url>',
+      "with --api-url: the API's broadcaster (ws://…/broadcaster, the lab's protocol); delivery is then seen on user-<id>",
+    )
+    .option(
+      '--broadcaster-token <token>',
+      'with --broadcaster-url: the broadcaster token (default: env CODESTREAM_BROADCASTER_TOKEN)',
+    )
     .option(
       '--provider-port <n>',
       "with --api-url: start the lab's mock provider on this port, for an API configured with its URL (docs/real-api.md)",
@@ -70,6 +80,7 @@ export async function runRemoteCommand(
   if (flags.team === undefined) throw new UsageError('--api-url needs the team: --team <id>');
   if (flowKind(profile) !== 'code')
     throw new UsageError(`--api-url runs providers that answer with a code; ${profile.id} does not`);
+  const broadcaster = broadcasterOf(flags, deps);
   const seconds = Number(flags.timeout ?? '30');
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new UsageError(`--timeout must be a number of seconds, got "${flags.timeout ?? ''}"`);
@@ -82,7 +93,7 @@ export async function runRemoteCommand(
     for (const value of Object.values(login?.fields ?? {})) sink.add(value);
     const { outcome } = await runRemote(
       flow,
-      { apiUrl, token, teamId: flags.team, timeoutMs: seconds * 1000, labProvider },
+      { apiUrl, token, teamId: flags.team, timeoutMs: seconds * 1000, labProvider, broadcaster },
       {
         profile,
         fetch: deps.fetch,
@@ -135,6 +146,21 @@ async function startProviderFor(
   if (!provider || clientId === undefined)
     throw new UsageError(`the lab config has no CodeStream client for ${profile.id}`);
   return { provider, clientId, redirectUri: `${authOrigin}/provider-token/${profile.id}` };
+}
+
+function broadcasterOf(flags: RemoteFlags, deps: Deps): RemoteOptions['broadcaster'] {
+  const token = flags.broadcasterToken ?? deps.env.CODESTREAM_BROADCASTER_TOKEN;
+  if (flags.broadcasterUrl === undefined) {
+    if (flags.broadcasterToken !== undefined) throw new UsageError('--broadcaster-token goes with --broadcaster-url');
+    return undefined;
+  }
+  if (!/^(wss?|https?):\/\//.test(flags.broadcasterUrl))
+    throw new UsageError(`--broadcaster-url must be a ws(s) URL, got "${flags.broadcasterUrl}"`);
+  if (token === undefined || token === '')
+    throw new UsageError(
+      '--broadcaster-url needs the broadcaster token: --broadcaster-token or env CODESTREAM_BROADCASTER_TOKEN',
+    );
+  return { url: flags.broadcasterUrl, token };
 }
 
 function parseUrl(text: string): string {

@@ -67,13 +67,29 @@ const remote = (): string[] => ['--api-url', apiUrl, '--token', info.user.access
 describe('--api-url against serve in another process', () => {
   it('connect passes, sees the token in /users/me and lists the skipped checks once', { timeout: 20_000 }, async () => {
     const { code, out } = await run(['connect', 'github', ...remote(), '-v']);
-    expect(out).toContain('✔ Agent sees the new token in GET /users/me');
+    expect(out).toContain('✔ Agent sees the new token (me-channel or GET /users/me)');
     expect(out).toContain('✓ a new token under providerInfo.acme.github.accessToken');
     expect(out.match(/skipped without the API's journal and store/g)).toHaveLength(1);
     expect(out).toContain('the token stored under providerInfo (read back through /users/me instead)');
     expect(out).toContain('connect github: ok');
     expect(code).toBe(0);
   });
+
+  it(
+    'with --broadcaster-url, delivery is the directive on user-<id>, and /users/me agrees',
+    { timeout: 20_000 },
+    async () => {
+      const broadcaster = ['--broadcaster-url', info.envs[0]?.broadcasterUrl ?? ''];
+      const { code, out } = await run(['connect', 'gitlab', ...remote(), ...broadcaster, '-v'], {
+        CODESTREAM_BROADCASTER_TOKEN: info.user.broadcasterToken,
+      });
+      expect(out).toContain('✓ broadcaster confirmed the channel — "user-dana"');
+      expect(out).toContain('✓ a directive setting providerInfo.acme.gitlab.accessToken on user-dana');
+      expect(out).toContain('✓ /users/me holds the token the directive set');
+      expect(out).not.toContain('the directive on user-<id>');
+      expect(code).toBe(0);
+    },
+  );
 
   it('takes the token from CODESTREAM_TOKEN', { timeout: 20_000 }, async () => {
     const { code, out } = await run(['connect', 'github', '--api-url', apiUrl, '--team', 'acme'], {

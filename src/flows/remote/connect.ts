@@ -9,17 +9,18 @@ import { decodeState } from '../../state.js';
 import { claimsOf, queryShape, rawQueryOf } from '../engine/checks.js';
 import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { passRealServer } from '../engine/real-server.js';
+import { operatorOf, userDirective } from '../engine/directive.js';
 import { need, type Step, type StepContext } from '../engine/runner.js';
 import { expectedAuthorizeKeys, startQuery } from '../connect/expect.js';
 import { pollMe, providerKey, tokenIn, type RemoteContext } from './context.js';
 
 /** The lab's connect checks a remote run cannot make: they read the mock API's journal, store or broadcaster. */
-export const connectSkipped = (ctx: Pick<RemoteContext, 'labProvider'>): string[] => [
+export const connectSkipped = (ctx: Pick<RemoteContext, 'labProvider' | 'broadcaster'>): string[] => [
   ...(ctx.labProvider ? [] : ["client and callback URL in authorize (the API's own configuration, not the lab's)"]),
   'state segment 0 (the API names its environment)',
   "the provider's code exchange and its format (the API's outbound calls)",
   'the token stored under providerInfo (read back through /users/me instead)',
-  'the directive on user-<id> (without --broadcaster-url)',
+  ...(ctx.broadcaster ? [] : ['the directive on user-<id> (no --broadcaster-url)']),
   'other environments saw nothing',
 ];
 
@@ -46,6 +47,16 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
     s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
     s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
     return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s`;
+  }),
+
+  step('subscribe', 'Agent subscribes to its me-channel (--broadcaster-url)', async (ctx, s) => {
+    if (ctx.broadcaster === undefined) return s.skip('no --broadcaster-url: delivery is seen in GET /users/me');
+    const channel = `user-${ctx.userId ?? ''}`;
+    // The client appends /broadcaster to the base it is given, as for the lab's own API.
+    const base = ctx.broadcaster.url.replace(/\/broadcaster\/?$/, '');
+    await ctx.broadcasts.subscribe({ apiUrl: base, token: ctx.broadcaster.token, channels: [channel] });
+    s.expectEqual('broadcaster confirmed the channel', channel, ctx.broadcasts.confirmedChannels.join(','));
+    return channel;
   }),
 
   step('start', 'Browser opens the start URL; the API redirects to the provider', async (ctx, s) => {
@@ -108,11 +119,12 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
     return `${hops} hops → ${new URL(hop.url).pathname}`;
   }),
 
-  step('delivery', 'Agent sees the new token in GET /users/me', async (ctx, s) => {
+  step('delivery', 'Agent sees the new token (me-channel or GET /users/me)', async (ctx, s) => {
     // With the lab's provider, the token it issued for this flow's code is the one to wait for.
     const issued = ctx.labProvider?.provider.control.issuedFrom(ctx.code ?? '').find((i) => i.kind === 'code');
     if (ctx.labProvider)
       s.check("the lab provider issued a token for this flow's code", issued !== undefined, 'a token', 'none');
+    if (ctx.broadcaster !== undefined) await broadcastDelivery(ctx, s, issued?.accessToken);
     const seen = await pollMe(ctx, (me) => {
       const token = tokenIn(me, ctx);
       return issued ? token === issued.accessToken : token !== undefined && token !== ctx.tokenBefore;
@@ -126,10 +138,41 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
       token === undefined ? 'none' : issued ? 'another token' : 'the token from before the connect',
     );
     if (token !== undefined) ctx.deliveredToken = token;
+    if (ctx.broadcastToken !== undefined)
+      s.expectEqual('/users/me holds the token the directive set', ctx.broadcastToken, token);
     if (ctx.skipped.length === 0) noteSkipped(s, connectSkipped(ctx));
     return `after ${seen.polls} poll${seen.polls === 1 ? '' : 's'}`;
   }),
 ];
+
+/**
+ * Contract §4.2: the callback's directive on user-<id> sets providerInfo.<team>.<p>.accessToken; the flow's own
+ * is the one setting the token its provider issued, or (without the lab's provider) any new token.
+ */
+async function broadcastDelivery(ctx: RemoteContext, s: StepContext, issued: string | undefined): Promise<void> {
+  const key = `${providerKey(ctx)}.accessToken`;
+  const setOf = (m: { message: Record<string, unknown> }): unknown =>
+    operatorOf(userDirective(m.message), '$set')?.[key];
+  const got = await ctx.broadcasts
+    .waitFor(
+      (m) =>
+        m.channel === `user-${ctx.userId ?? ''}` &&
+        typeof setOf(m) === 'string' &&
+        (issued === undefined ? setOf(m) !== ctx.tokenBefore : setOf(m) === issued),
+      ctx.timeoutMs,
+      ctx.signal,
+    )
+    .catch(() => undefined);
+  s.check(
+    `a directive setting ${key} on user-${ctx.userId ?? ''}`,
+    got !== undefined,
+    'a directive',
+    'none within --timeout',
+  );
+  s.expectEqual('directive user id', ctx.userId, userDirective(got?.message ?? {}).id);
+  ctx.broadcastToken = String(setOf(got ?? { message: {} }));
+  ctx.secrets.add(ctx.broadcastToken);
+}
 
 /** The one note of a remote run that lists what it could not check. */
 export function noteSkipped(s: StepContext, checks: readonly string[]): void {

@@ -4,6 +4,7 @@
  * as skipped, and delivery is seen where an IDE sees it: in `GET /users/me`.
  */
 import { ApiClient } from '../../agent-sim/api-client.js';
+import { BroadcastClient } from '../../agent-sim/broadcast-client.js';
 import { HeadlessBrowser, type Hop } from '../../agent-sim/browser.js';
 import type { LoginForm } from '../../agent-sim/navigate.js';
 import { AppError } from '../../errors.js';
@@ -25,6 +26,8 @@ export interface RemoteOptions {
    * lab config and the callback the API was told to register; absent: the API's own provider.
    */
   labProvider?: { provider: RunningProvider; clientId: string; redirectUri: string } | undefined;
+  /** `--broadcaster-url` and its token: delivery is then seen on the user's me-channel. */
+  broadcaster?: { url: string; token: string } | undefined;
 }
 
 export interface RemoteDeps {
@@ -51,6 +54,8 @@ export interface RemoteContext {
   secrets: SecretSink;
   login?: LoginForm | undefined;
   labProvider?: RemoteOptions['labProvider'];
+  broadcaster?: RemoteOptions['broadcaster'];
+  broadcasts: BroadcastClient;
   /** Checks of the lab's flows this run cannot make, listed once in a note. */
   skipped: string[];
   // Learned along the way.
@@ -65,6 +70,8 @@ export interface RemoteContext {
   code?: string;
   callbackHop?: Hop;
   deliveredToken?: string;
+  /** The token the directive on the me-channel set (--broadcaster-url). */
+  broadcastToken?: string;
 }
 
 /** Where an IDE reads a connected provider's token (contract §4.1): providerInfo.<team>.<provider>. */
@@ -78,6 +85,7 @@ export const providerKey = (ctx: Pick<RemoteContext, 'teamId' | 'profile'>): str
 export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps): Promise<RemoteContext> {
   const apiUrl = opts.apiUrl.replace(/\/+$/, '');
   deps.secrets.add(opts.token);
+  deps.secrets.add(opts.broadcaster?.token);
   const origins = new Map<string, Actor>([[new URL(apiUrl).origin, 'api']]);
   if (opts.labProvider) origins.set(new URL(opts.labProvider.provider.url).origin, 'provider');
   const client = new ApiClient({
@@ -114,6 +122,8 @@ export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps)
     signal: deps.signal,
     login: deps.login,
     labProvider: opts.labProvider,
+    broadcaster: opts.broadcaster,
+    broadcasts: new BroadcastClient(),
   };
 }
 

@@ -90,6 +90,6 @@ export async function runRemote(
     now: deps.now,
     ...(deps.signal ? { signal: deps.signal } : {}),
     result: () => ({ apiUrl: context.apiUrl, tokenDelivered: context.deliveredToken !== undefined }),
-  });
+  }).finally(() => context.broadcasts.close());
   return { outcome, context };
 }
