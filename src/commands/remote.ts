@@ -74,10 +74,11 @@ export async function runRemoteCommand(
   data: LabData,
 ): Promise<number> {
   const apiUrl = parseUrl(flags.apiUrl ?? '');
-  const token = flags.token ?? deps.env.CODESTREAM_TOKEN;
-  if (token === undefined || token === '')
+  // A sign-up is anonymous until its login package: the token and team are a signed-in user's.
+  const token = flags.token ?? deps.env.CODESTREAM_TOKEN ?? '';
+  if (token === '' && flow !== 'signup')
     throw new UsageError('--api-url needs the access token: --token <token> or env CODESTREAM_TOKEN');
-  if (flags.team === undefined) throw new UsageError('--api-url needs the team: --team <id>');
+  if (flags.team === undefined && flow !== 'signup') throw new UsageError('--api-url needs the team: --team <id>');
   if (flowKind(profile) !== 'code')
     throw new UsageError(`--api-url runs providers that answer with a code; ${profile.id} does not`);
   const broadcaster = broadcasterOf(flags, deps);
@@ -93,7 +94,7 @@ export async function runRemoteCommand(
     for (const value of Object.values(login?.fields ?? {})) sink.add(value);
     const { outcome } = await runRemote(
       flow,
-      { apiUrl, token, teamId: flags.team, timeoutMs: seconds * 1000, labProvider, broadcaster },
+      { apiUrl, token, teamId: flags.team ?? '', timeoutMs: seconds * 1000, labProvider, broadcaster },
       {
         profile,
         fetch: deps.fetch,

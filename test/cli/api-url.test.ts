@@ -116,6 +116,22 @@ describe('--api-url against serve in another process', () => {
     expect(code).toBe(0);
   });
 
+  it(
+    'signup passes without a token: the login package holds the provider token, once',
+    { timeout: 20_000 },
+    async () => {
+      const { code, out } = await run(['signup', 'github', '--api-url', apiUrl, '-v']);
+      expect(out).toContain('✓ check-signup answers 200 with the login package');
+      expect(out).toContain('✓ me-object providerInfo.github.accessToken present');
+      expect(out).toContain('✔ A second check-signup with the same token answers AUTH-1006');
+      expect(out.match(/skipped without the API's journal and store/g)).toHaveLength(1);
+      // The package's CS token is shortened like every secret (serve's tokens are cs-token-<32 hex>).
+      expect(out).not.toMatch(/cs-token-[0-9a-f]{32}/);
+      expect(out).toContain('signup github: ok');
+      expect(code).toBe(0);
+    },
+  );
+
   it('a bad token ends with one line and exit 1', async () => {
     const { code, out } = await run([
       'connect',

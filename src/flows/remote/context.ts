@@ -82,9 +82,14 @@ export const providerKey = (ctx: Pick<RemoteContext, 'teamId' | 'profile'>): str
  * Builds the run's agent and browser after one `GET /users/me`, so an API that cannot be reached or refuses the
  * token ends the run with one line before any step starts.
  */
-export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps): Promise<RemoteContext> {
+export async function createRemoteContext(
+  opts: RemoteOptions,
+  deps: RemoteDeps,
+  /** False for a sign-up: nobody is signed in, so any answer of /users/me shows the API is there. */
+  signedIn = true,
+): Promise<RemoteContext> {
   const apiUrl = opts.apiUrl.replace(/\/+$/, '');
-  deps.secrets.add(opts.token);
+  if (opts.token !== '') deps.secrets.add(opts.token);
   deps.secrets.add(opts.broadcaster?.token);
   const origins = new Map<string, Actor>([[new URL(apiUrl).origin, 'api']]);
   if (opts.labProvider) origins.set(new URL(opts.labProvider.provider.url).origin, 'provider');
@@ -95,7 +100,7 @@ export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps)
     now: deps.now,
     onEvent: () => undefined,
   });
-  await preflight(client, apiUrl);
+  await preflight(client, apiUrl, signedIn);
   return {
     apiUrl,
     teamId: opts.teamId,
@@ -127,7 +132,7 @@ export async function createRemoteContext(opts: RemoteOptions, deps: RemoteDeps)
   };
 }
 
-async function preflight(client: ApiClient, apiUrl: string): Promise<void> {
+async function preflight(client: ApiClient, apiUrl: string, signedIn: boolean): Promise<void> {
   let status: number;
   try {
     status = (await client.request('GET', '/users/me')).status;
@@ -135,6 +140,7 @@ async function preflight(client: ApiClient, apiUrl: string): Promise<void> {
     const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
     throw new AppError('HTTP_FAILED', `the CodeStream API at ${apiUrl} cannot be reached: ${why}`);
   }
+  if (!signedIn) return;
   if (status === 401 || status === 403)
     throw new AppError(
       'LOGIN_FAILED',

@@ -5,6 +5,7 @@
 import { getPath } from '../../util/dotted.js';
 import { operatorOf, userDirective } from '../engine/directive.js';
 import { runFlow, type FlowOutcome, type Step } from '../engine/runner.js';
+import { remoteSignupSteps } from './signup.js';
 import { connectSkipped, noteSkipped, remoteConnectSteps } from './connect.js';
 import {
   createRemoteContext,
@@ -16,7 +17,7 @@ import {
   type RemoteOptions,
 } from './context.js';
 
-export type RemoteFlow = 'connect' | 'refresh' | 'disconnect';
+export type RemoteFlow = 'connect' | 'refresh' | 'disconnect' | 'signup';
 
 const step = (id: string, title: string, run: Step<RemoteContext>['run']): Step<RemoteContext> => ({ id, title, run });
 
@@ -30,12 +31,14 @@ const refreshSteps: Step<RemoteContext>[] = [
       'GET',
       `/provider-refresh/${ctx.profile.id}?teamId=${encodeURIComponent(ctx.teamId)}`,
     );
-    s.expectEqual('provider-refresh answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
     const directive = userDirective(answer.body);
-    s.expectEqual('answer user.id', ctx.userId, directive.id);
-    // Contract §1.8 (and §1.10): the whole merged provider object under one key.
+    // Contract §1.8 (and §1.10): the whole merged provider object under one key; its tokens are secrets at once.
     const answered = getPath(operatorOf(directive, '$set')?.[key], 'accessToken');
     ctx.secrets.add(typeof answered === 'string' ? answered : undefined);
+    const refresh = getPath(operatorOf(directive, '$set')?.[key], 'refreshToken');
+    ctx.secrets.add(typeof refresh === 'string' ? refresh : undefined);
+    s.expectEqual('provider-refresh answers 200', 200, answer.status, JSON.stringify(answer.body).slice(0, 80));
+    s.expectEqual('answer user.id', ctx.userId, directive.id);
     s.check(
       `answer $set ${key} with a new accessToken`,
       typeof answered === 'string' && answered !== ctx.deliveredToken,
@@ -75,13 +78,13 @@ export async function runRemote(
   opts: RemoteOptions,
   deps: RemoteDeps,
 ): Promise<{ outcome: FlowOutcome; context: RemoteContext }> {
-  const context = await createRemoteContext(opts, deps);
+  const context = await createRemoteContext(opts, deps, flow !== 'signup');
   // The connect's last step lists its skipped checks unless a later step lists them with its own, once.
   if (flow !== 'connect') context.skipped.push(...(flow === 'refresh' ? REFRESH_SKIPPED : DISCONNECT_SKIPPED));
-  const steps = [
-    ...remoteConnectSteps,
-    ...(flow === 'refresh' ? refreshSteps : flow === 'disconnect' ? disconnectSteps : []),
-  ];
+  const steps: readonly Step<RemoteContext>[] =
+    flow === 'signup'
+      ? remoteSignupSteps
+      : [...remoteConnectSteps, ...(flow === 'refresh' ? refreshSteps : flow === 'disconnect' ? disconnectSteps : [])];
   const outcome = await runFlow(steps, context, {
     flow,
     provider: deps.profile.id,
