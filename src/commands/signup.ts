@@ -112,6 +112,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       );
       const provider = profile.id;
       if (flags.apiUrl !== undefined) {
+        if (!flags.signup) throw new UsageError('--no-signup is not run with --api-url yet');
         refuseWithApiUrl({ ...flags }, [
           '--env',
           '--envs',
