@@ -1,6 +1,7 @@
 /** `codestream-auth connect <provider>`: the "Connect to X" handshake, hop by hop. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { runConnect } from '../flows/connect/run.js';
 import { MISCONFIGS, runMisconfig } from '../flows/misconfig/steps.js';
 import { UsageError } from '../errors.js';
@@ -21,7 +22,7 @@ import {
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 
-interface ConnectFlags extends FlowExtrasFlags {
+interface ConnectFlags extends RemoteFlags, FlowExtrasFlags {
   env?: string;
   envs?: string;
   routerMode?: string;
@@ -38,8 +39,7 @@ interface ConnectFlags extends FlowExtrasFlags {
 }
 
 export function registerConnect(program: Command, deps: Deps, setExit: (code: number) => void): void {
-  program
-    .command('connect')
+  remoteApiOptions(program.command('connect'), false)
     .description('connect a provider as a logged-in user and check every hop (the seed\'s "Connect to X")')
     .argument('[provider]', 'provider id, e.g. github (leave out with --profile)')
     .option('--env <name>', 'environment to connect in (default: the lab\'s default, "local")')
@@ -93,6 +93,19 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       const profile = assertKnownProvider(providerArgOrId, data);
       const provider = profile.id;
       assertHost(flags.host, profile, data.config);
+      if (flags.apiUrl !== undefined) {
+        refuseWithApiUrl({ ...flags }, [
+          '--env',
+          '--envs',
+          '--host',
+          '--misconfig',
+          '--browser',
+          '--step',
+          '--scenario',
+        ]);
+        setExit(await runRemoteCommand('connect', profile, flags, deps, data));
+        return;
+      }
       const entry = choice('--entry', flags.entry, ['web', 'no-auth'] as const, 'web');
       const successPage = choice('--success-page', flags.successPage, ['marketing', 'api'] as const, 'marketing');
       const callbackTimeoutMs = parseSeconds('--timeout', flags.timeout);

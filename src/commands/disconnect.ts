@@ -1,6 +1,7 @@
 /** `codestream-auth disconnect <provider>`: connect, then PUT /provider-deauth and the token's removal everywhere. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { UsageError } from '../errors.js';
 import { runDisconnect } from '../flows/disconnect/steps.js';
 import {
@@ -16,7 +17,7 @@ import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
 import type { ReportFlags } from './report-files.js';
 import { defined } from '../util/defined.js';
 
-interface DisconnectFlags extends ReportFlags {
+interface DisconnectFlags extends RemoteFlags, ReportFlags {
   env?: string;
   envs?: string;
   host?: string;
@@ -26,8 +27,7 @@ interface DisconnectFlags extends ReportFlags {
 }
 
 export function registerDisconnect(program: Command, deps: Deps, setExit: (code: number) => void): void {
-  program
-    .command('disconnect')
+  remoteApiOptions(program.command('disconnect'), true)
     .description(
       'connect a provider, then disconnect it through PUT /provider-deauth and check the token is gone from the store, the me-channel and the agent',
     )
@@ -56,6 +56,11 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
       const profile = assertKnownProvider(providerArg, data);
       const provider = profile.id;
       assertHost(flags.host, profile, data.config);
+      if (flags.apiUrl !== undefined) {
+        refuseWithApiUrl({ ...flags }, ['--env', '--envs', '--host', '--without-host']);
+        setExit(await runRemoteCommand('disconnect', profile, flags, deps, data));
+        return;
+      }
       if (flags.withoutHost && !profile.enterprise)
         throw new UsageError(`--without-host needs an enterprise provider, not "${provider}"`, {
           hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.',

@@ -1,6 +1,7 @@
 /** `codestream-auth refresh <provider>`: connect, then GET /provider-refresh and the refreshed token's delivery. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { runRefresh } from '../flows/refresh/steps.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
@@ -18,7 +19,7 @@ import { previewRefreshStep } from '../flows/engine/step-preview.js';
 import type { RefreshContext } from '../flows/refresh/steps.js';
 import { defined } from '../util/defined.js';
 
-interface RefreshFlags extends FlowExtrasFlags {
+interface RefreshFlags extends RemoteFlags, FlowExtrasFlags {
   env?: string;
   envs?: string;
   host?: string;
@@ -29,8 +30,7 @@ interface RefreshFlags extends FlowExtrasFlags {
 }
 
 export function registerRefresh(program: Command, deps: Deps, setExit: (code: number) => void): void {
-  program
-    .command('refresh')
+  remoteApiOptions(program.command('refresh'), true)
     .description(
       'connect a provider, then refresh its token through GET /provider-refresh and check the new token reaches the agent',
     )
@@ -67,6 +67,11 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
       );
       const provider = profile.id;
       assertHost(flags.host, profile, data.config);
+      if (flags.apiUrl !== undefined) {
+        refuseWithApiUrl({ ...flags }, ['--env', '--envs', '--host', '--step', '--scenario']);
+        setExit(await runRemoteCommand('refresh', profile, flags, deps, data));
+        return;
+      }
       const envs = parseEnvList(flags.envs);
       const { renderer, secrets } = createOutput(flags, deps, data);
       const extras = await createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);

@@ -1,6 +1,7 @@
 /** `codestream-auth signup <provider>`: "Sign up with X", the anonymous browser leg and check-signup polling. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { UsageError } from '../errors.js';
 import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/signup/run.js';
 import { runSignupBrowser } from '../flows/signup/run-browser.js';
@@ -20,7 +21,7 @@ import {
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 
-interface SignupFlags extends FlowExtrasFlags {
+interface SignupFlags extends RemoteFlags, FlowExtrasFlags {
   poll?: boolean;
   interval: string;
   timeout: string;
@@ -41,8 +42,7 @@ interface SignupFlags extends FlowExtrasFlags {
 }
 
 export function registerSignup(program: Command, deps: Deps, setExit: (code: number) => void): void {
-  program
-    .command('signup')
+  remoteApiOptions(program.command('signup'), false)
     .description('sign up or in with a provider as the IDE does and check every hop (the seed\'s "Sign up with X")')
     .argument('[provider]', 'a provider with sign-in: github, gitlab, bitbucket or okta (leave out with --profile)')
     .option(
@@ -104,12 +104,27 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
     .option(...diagramOption)
     .action(async (providerArg: string | undefined, flags: SignupFlags) => {
       const data = await loadLabData();
-      const provider = assertKnownProvider(
+      const profile = assertKnownProvider(
         await providerFromArgs(providerArg, flags.profile, data, deps.env),
         data,
         (p) => p.supportsSignup && p.identity !== undefined,
         'sign-in (supportsSignup with an identity lookup)',
-      ).id;
+      );
+      const provider = profile.id;
+      if (flags.apiUrl !== undefined) {
+        if (!flags.signup) throw new UsageError('--no-signup is not run with --api-url yet');
+        refuseWithApiUrl({ ...flags }, [
+          '--env',
+          '--envs',
+          '--host-url',
+          '--deny',
+          '--browser',
+          '--step',
+          '--scenario',
+        ]);
+        setExit(await runRemoteCommand('signup', profile, flags, deps, data));
+        return;
+      }
       const poll = flags.poll === true;
       const intervalMs = parseNumber('--interval', flags.interval, false, 'milliseconds, e.g. --interval 500');
       const timeoutMs = parseNumber('--timeout', flags.timeout, !poll, 'seconds, e.g. --timeout 60') * 1000;
