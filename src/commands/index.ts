@@ -19,6 +19,7 @@ export const lazyCommands: ReadonlyArray<readonly [name: string, load: () => Pro
   ['refresh', async () => (await import('./refresh.js')).registerRefresh],
   ['disconnect', async () => (await import('./disconnect.js')).registerDisconnect],
   ['interact', async () => (await import('./interact.js')).registerInteract],
+  ['load', async () => (await import('./load.js')).registerLoad],
   ['serve', async () => (await import('./serve.js')).registerServe],
   ['smoke', async () => (await import('./smoke.js')).registerSmoke],
   ['scenarios', async () => (await import('./scenarios.js')).registerScenarios],
