@@ -72,7 +72,13 @@ export async function runLoad(opts: LoadOptions, deps: FlowDeps, useLab?: Lab): 
 async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps): Promise<LoadResult> {
   const users =
     opts.flow === 'connect'
-      ? seedUserPool(lab, poolSizeFor(opts.flows, opts.envs.length, opts.providers.length), 'load').map((u) => u.id)
+      ? // A providerInfo slot (env × user × provider) takes one connect per lab (the isolation step's check), so
+        // each run on a lent lab seeds its own users.
+        seedUserPool(
+          lab,
+          poolSizeFor(opts.flows, opts.envs.length, opts.providers.length),
+          `load-r${opts.runId ?? 0}`,
+        ).map((u) => u.id)
       : [];
   const plan = planFlows(opts.flows, opts.envs, opts.providers, users, opts.runId ?? 0);
   const stepMs = new Map<string, number[]>();
