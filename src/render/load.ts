@@ -45,7 +45,7 @@ export function progressWriter(
   };
 }
 
-const ms = (n: number): string => `${n.toFixed(0)} ms`.padStart(8);
+const ms = (n: number): string => `${n.toFixed(0)} ms`.padStart(10);
 
 /** Throughput, latency per step, failures (the first ten) and the isolation verdict. */
 export function renderLoadSummary(r: LoadResult): string {
@@ -53,7 +53,7 @@ export function renderLoadSummary(r: LoadResult): string {
     `load ${r.flow}: ${r.flows} flows, ${r.concurrency} in flight, providers ${r.providers.join(',')}, envs ${r.envs.join(',')}`,
     `${r.passed} passed, ${r.failed} failed in ${(r.wallMs / 1000).toFixed(2)} s: ${r.flowsPerSecond.toFixed(1)} flows/s`,
     '',
-    `${'latency'.padEnd(28)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`,
+    `${'latency'.padEnd(28)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'p99'.padStart(10)}${'max'.padStart(10)}`,
   ];
   const row = (name: string, l: LoadResult['latency']['flow']): string =>
     `${name.padEnd(28)}${ms(l.p50)}${ms(l.p95)}${ms(l.p99)}${ms(l.max)}`;
