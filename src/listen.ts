@@ -29,7 +29,7 @@ export function listen(
 ): Promise<RunningServer> {
   const server = createServer(app);
   // note: a browser keeps sockets open; without this a close() would wait for them.
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = 10_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -24,6 +24,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'codestream-auth interact slack --env qa --tamper signature   # expected: 403 RAPI-1003',
     'codestream-auth interact msteams --env pd',
   ],
+  load: [
+    'codestream-auth load connect --flows 1000 --concurrency 64   # throughput, latency per step, isolation',
+    'codestream-auth load signup --flows 500 --providers github,gitlab --envs local,pd',
+    'codestream-auth load connect --flows 200 --json              # one JSON object when done',
+  ],
   serve: [
     'codestream-auth serve                                              # every URL, then each request',
     'codestream-auth serve --envs local --providers github --port 5000  # fixed ports',

@@ -8,6 +8,7 @@ import type { ProviderProfile } from '../profiles/profile.js';
 import { assertKnownProvider, choice, createSecrets, loadLabData, type LabData } from './shared.js';
 import { formatStartUrls, startRequestLog, startUrls } from './serve-log.js';
 import { defined } from '../util/defined.js';
+import { DEFAULT_RECORD_CAP } from '../util/ring.js';
 
 interface ServeFlags {
   envs?: string;
@@ -23,6 +24,7 @@ interface ServeFlags {
   inspector: boolean;
   showSecrets?: boolean;
   quiet?: boolean;
+  recordCap: string;
 }
 
 export function registerServe(program: Command, deps: Deps, setExit: (code: number) => void): void {
@@ -72,6 +74,11 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       'print one JSON object with every URL, credential and start URL on stdout once everything listens, then one NDJSON "request" event per request',
     )
     .option('-q, --quiet', 'do not print the requests as they happen')
+    .option(
+      '--record-cap <n>',
+      'entries each server keeps in its journal, request log, signup records and broadcaster history (the newest)',
+      String(DEFAULT_RECORD_CAP),
+    )
     .action(async (flags: ServeFlags) => {
       const data = await loadLabData();
       const envs = pickEnvs(flags.envs, data);
@@ -87,7 +94,11 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
       if (flags.publicHost !== undefined && !/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(flags.publicHost)) {
         throw new UsageError(`--public-host must be a host name or an IP address, not "${flags.publicHost}"`);
       }
+      const recordCap = Number(flags.recordCap);
+      if (!Number.isInteger(recordCap) || recordCap < 1)
+        throw new UsageError(`--record-cap must be a whole number ≥ 1, not "${flags.recordCap}"`);
       const lab = await startServeLab({
+        recordCap,
         ...data,
         envs,
         providers,
@@ -114,10 +125,12 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
               showSecrets: flags.showSecrets === true,
             })
           : undefined;
-        const info = { ...describeLab(lab, consent), ...defined({ inspectorUrl: inspector?.url }) };
+        const info = { ...describeLab(lab, consent), ...defined({ inspectorUrl: inspector?.url }), recordCap };
         const start = await startUrls(lab, deps, flags.host);
         deps.io.stdout.write(
-          flags.json ? `${JSON.stringify({ ...info, start })}\n` : `${formatServeInfo(info)}${formatStartUrls(start)}`,
+          flags.json
+            ? `${JSON.stringify({ ...info, start })}\n`
+            : `${formatServeInfo(info)}${formatStartUrls(start)}${capsLine(recordCap)}`,
         );
         if (!flags.quiet) {
           const secrets = createSecrets({ showSecrets: flags.showSecrets }, data.config);
@@ -136,6 +149,11 @@ export function registerServe(program: Command, deps: Deps, setExit: (code: numb
         deps.io.stderr.write('all servers closed\n');
       }
     });
+}
+
+/** What a long-running lab keeps, so nobody is surprised that old entries are gone (issue 14). */
+function capsLine(cap: number): string {
+  return `\ncaps: each server keeps its newest ${cap} journal entries, requests, signup records and broadcasts (--record-cap)\n`;
 }
 
 /** Binding anything but loopback exposes the mock servers and the seeded tokens. */

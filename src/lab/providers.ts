@@ -33,6 +33,8 @@ export interface StartProvidersInput {
   authOrigin: string;
   now: () => number;
   consent: 'auto' | 'page';
+  /** Entries each provider's journal keeps (LabOptions.recordCap). */
+  recordCap?: number | undefined;
   listenOpts: () => ListenOptions;
   /** Every started server is pushed here at once, so a later failure still closes it. */
   started: Array<{ close(): Promise<void> }>;
@@ -81,6 +83,7 @@ export async function startLabProviders(input: StartProvidersInput): Promise<Lab
       profile,
       now: input.now,
       consent: input.consent,
+      ...defined({ recordCap: input.recordCap }),
       clients,
       ...defined({ apiPort }),
     });

@@ -23,6 +23,8 @@ export interface ServeOptions {
   port?: number | undefined;
   routerMode?: RouterMode | undefined;
   proxyHost?: 'same' | 'separate' | undefined;
+  /** Entries each server's journals and records keep (LabOptions.recordCap). */
+  recordCap?: number | undefined;
   now: () => number;
   fetch: typeof fetch;
 }
@@ -60,6 +62,7 @@ export async function startServeLab(opts: ServeOptions): Promise<Lab> {
         port: opts.port,
         routerMode: opts.routerMode,
         proxyHost: opts.proxyHost,
+        recordCap: opts.recordCap,
       }),
     });
   } catch (err) {

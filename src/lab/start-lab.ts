@@ -41,6 +41,11 @@ export interface LabOptions {
   proxyHost?: 'same' | 'separate';
   /** A fixed port for the router alone, so a real server's registered redirect URI matches (custom profiles). */
   routerPort?: number;
+  /**
+   * Entries each server's journal, request log, signup records and broadcaster history keep, the newest first
+   * (issue 14: a long-lived lab stays flat); default DEFAULT_RECORD_CAP (src/util/ring.ts).
+   */
+  recordCap?: number;
 }
 
 /** The VPN proxy as a run sees it: the URL providers are configured with, its routing table, its journal. */
@@ -117,6 +122,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       authOrigin,
       now,
       consent: opts.consent ?? 'auto',
+      recordCap: opts.recordCap,
       listenOpts,
       started,
     });
@@ -143,6 +149,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
           hostOrigins: lp.hostOrigins,
           successPage: opts.successPage,
           exchangeTimeoutMs: opts.exchangeTimeoutMs,
+          recordCap: opts.recordCap,
         }),
         extensions: opts.extensions ?? defaultApiExtensions(),
         ...listenOpts(),

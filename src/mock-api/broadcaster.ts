@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { splitMessage } from '../protocol/message-parts.js';
 import { isJsonObject, parseJson } from '../util/json.js';
+import { DEFAULT_RECORD_CAP, pushCapped } from '../util/ring.js';
 
 export const BROADCASTER_PATH = '/broadcaster';
 
@@ -28,6 +29,8 @@ export interface BroadcasterOptions {
   now: () => number;
   /** Which channels a subscriber token may read; undefined means the token is unknown. */
   authorize(token: string): readonly string[] | undefined;
+  /** Messages history, published and failures each keep (the newest); default DEFAULT_RECORD_CAP. */
+  cap?: number;
 }
 
 /** A publish that never went out; the real server only logs these (contract failure mode 33). */
@@ -51,8 +54,10 @@ export class Broadcaster {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly subscribers = new Map<WebSocket, Set<string>>();
   private lastTimetoken = 0;
+  private readonly cap: number;
 
   constructor(private readonly opts: BroadcasterOptions) {
+    this.cap = opts.cap ?? DEFAULT_RECORD_CAP;
     this.wss.on('connection', (ws) => this.onConnection(ws));
   }
 
@@ -73,11 +78,15 @@ export class Broadcaster {
     const split = splitMessage(full, randomUUID);
     if (split.kind === 'too-large') {
       // note: like the real publisher, the API carries on as if it had been sent; only this log knows.
-      this.failures.push({
-        channel,
-        messageId: full.messageId,
-        reason: `${split.bytes} bytes would need ${split.parts} parts`,
-      });
+      pushCapped(
+        this.failures,
+        {
+          channel,
+          messageId: full.messageId,
+          reason: `${split.bytes} bytes would need ${split.parts} parts`,
+        },
+        this.cap,
+      );
       return { channel, timetoken: this.lastTimetoken, message: full };
     }
     let wire: Record<string, unknown>[] = split.wire;
@@ -87,7 +96,7 @@ export class Broadcaster {
     }
     const sent = wire.map((m) => this.publishOne(channel, m));
     const whole = { channel, timetoken: sent.at(-1)?.timetoken ?? this.lastTimetoken, message: full };
-    this.published.push(whole);
+    pushCapped(this.published, whole, this.cap);
     return whole;
   }
 
@@ -98,10 +107,10 @@ export class Broadcaster {
     if (this.faults.drop > 0) {
       // note: a lost broadcast still lands in history, as PubNub stores what it could not deliver.
       this.faults.drop -= 1;
-      this.history.push(published);
+      pushCapped(this.history, published, this.cap);
       return published;
     }
-    this.history.push(published);
+    pushCapped(this.history, published, this.cap);
     this.deliver(published);
     if (this.faults.duplicate > 0) {
       this.faults.duplicate -= 1;

@@ -47,6 +47,8 @@ export interface ApiContext {
   /** One-shot faults of this environment's own answers (check-signup 5xx or no answer). */
   faults: ApiFaults;
   requests: ApiRequestRecord[];
+  /** Entries requests, provider actions, broadcasts and signup records keep (src/util/ring.ts). */
+  recordCap?: number;
   /** Slack and MS Teams calls that reached /no-auth/provider-action (contract §7). */
   providerActions: ProviderActionLog;
   /**

@@ -7,6 +7,7 @@ import type { ApiContext } from './context.js';
 import { ProviderActionLog } from './actions/provider-actions.js';
 import { SignupRecords } from './signup/records.js';
 import { Store } from './store.js';
+import { DEFAULT_RECORD_CAP } from '../util/ring.js';
 
 export interface ApiContextInput {
   config: LabConfig;
@@ -21,12 +22,15 @@ export interface ApiContextInput {
   hostOrigins?: ReadonlyMap<string, ReadonlyMap<string, string>>;
   successPage?: 'marketing' | 'api' | undefined;
   exchangeTimeoutMs?: number | undefined;
+  /** Entries each journal, log and record set keeps (the newest); default DEFAULT_RECORD_CAP. */
+  recordCap?: number | undefined;
 }
 
 /** The context startMockApi serves; publicApiUrl is filled once the server is bound. */
 export function createApiContext(input: ApiContextInput): ApiContext & { setPublicApiUrl(url: string): void } {
   const { config, env, now } = input;
   const store = Store.seeded(config, now);
+  const recordCap = input.recordCap ?? DEFAULT_RECORD_CAP;
   let publicApiUrl = '';
   return {
     env,
@@ -48,14 +52,16 @@ export function createApiContext(input: ApiContextInput): ApiContext & { setPubl
     store,
     broadcaster: new Broadcaster({
       now,
+      cap: recordCap,
       authorize(token) {
         const user = store.userByBroadcasterToken(token);
         return user ? [`user-${user.id}`, ...user.teamIds.map((t) => `team-${t}`)] : undefined;
       },
     }),
-    signups: new SignupRecords(now),
+    signups: new SignupRecords(now, undefined, recordCap),
     faults: new ApiFaults(),
     requests: [],
+    recordCap,
     providerActions: new ProviderActionLog(),
     now,
     fetch: input.fetch ?? globalThis.fetch.bind(globalThis),

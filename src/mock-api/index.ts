@@ -13,6 +13,7 @@ import { registerPages } from './routes/pages.js';
 import { registerProviderAuth, type StartHandler } from './routes/provider-auth.js';
 import { registerProviderToken, type CallbackHooks } from './routes/provider-token.js';
 import { registerUsers } from './routes/users.js';
+import { pushCapped } from '../util/ring.js';
 
 export type { ApiContext } from './context.js';
 export type { ApiControl } from './control.js';
@@ -53,7 +54,7 @@ export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.
       rawQuery: rawQuery(req.originalUrl),
       at: ctx.now(),
     };
-    ctx.requests.push(record);
+    pushCapped(ctx.requests, record, ctx.recordCap);
     keepRequestRecord(res, record);
     res.setHeader('X-Request-Id', randomUUID());
     res.on('finish', () => {

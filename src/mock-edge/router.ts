@@ -13,6 +13,7 @@ import { environmentOf } from '../state.js';
 import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
 import { PageError } from './page-error.js';
 import { clientErrorOf, describeError } from '../util/http-request.js';
+import { pushCapped } from '../util/ring.js';
 
 /** redirect: 302 to the environment (default); proxy: the router fetches the environment's answer itself. */
 export type RouterMode = 'redirect' | 'proxy';
@@ -110,7 +111,7 @@ export function createRouterApp(
   // The hit of each request, so the error writer can complete the one a failed answer left.
   const hitOf = new WeakMap<Request, RouterHit>();
   const record = (req: Request, hit: RouterHit): RouterHit => {
-    hits.push(hit);
+    pushCapped(hits, hit);
     hitOf.set(req, hit);
     return hit;
   };
@@ -169,7 +170,7 @@ function routerErrorWriter(journal: {
     let hit = journal.hitOf.get(req);
     if (hit === undefined) {
       hit = { path: req.path, rawQuery: '', status, reason, at: journal.now() };
-      journal.hits.push(hit);
+      pushCapped(journal.hits, hit);
     }
     // The answer the hit describes never went out: this one did.
     Object.assign(hit, { status, reason }, badInput ? {} : { error: describeError(err) });

@@ -10,6 +10,7 @@ import { isJsonObject, parseJsonObject } from '../util/json.js';
 import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } from './forward.js';
 import { readBodyBytes } from '../util/http-request.js';
 import { clientErrorOf, describeError } from '../util/http-request.js';
+import { pushCapped } from '../util/ring.js';
 
 /** The predetermined path prefix configured in the provider's app: <proxy>/no-auth/provider-action/<provider>. */
 export const PROVIDER_ACTION_PATH = '/no-auth/provider-action';
@@ -91,7 +92,7 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
       status: 0,
       at: now(),
     };
-    hits.push(hit);
+    pushCapped(hits, hit);
     hitOf.set(req, hit);
     const appIdOf = Object.hasOwn(APP_ID_OF, provider) ? APP_ID_OF[provider] : undefined;
     if (rawBody === undefined) throw new ProxyError(413, 'RAPI-1012', 'body is larger than 64 KiB');
@@ -153,7 +154,7 @@ function proxyErrorWriter(journal: {
         status: 0,
         at: journal.now(),
       };
-      journal.hits.push(hit);
+      pushCapped(journal.hits, hit);
     }
     Object.assign(hit, { status: 500, reason: 'the VPN proxy failed', error: describeError(err) });
     if (res.headersSent) return void res.destroy();

@@ -33,6 +33,8 @@ export interface ProviderContext {
   clients: RegisteredClient[];
   grants: GrantStore;
   requests: RecordedRequest[];
+  /** Entries the journal keeps (the newest; src/util/ring.ts). */
+  recordCap?: number;
   faults: Map<ProviderEndpoint, ProviderFault[]>;
   now: () => number;
   /** auto: approve without a page (headless); page: show Approve/Deny. */

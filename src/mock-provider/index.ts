@@ -16,6 +16,7 @@ import { registerOAuth1 } from './oauth1-server.js';
 import { isProfileCallPath, registerProfileCall } from './profile-call.js';
 import { defined } from '../util/defined.js';
 import { registerToken } from './token.js';
+import { pushCapped } from '../util/ring.js';
 
 export type { ProviderFault, RegisteredClient } from './context.js';
 export type { RecordedRequest, ProviderEndpoint } from './journal.js';
@@ -29,6 +30,8 @@ export interface MockProviderOptions extends ListenOptions {
   codeLifetimeSeconds?: number;
   /** Port of the second origin of profiles whose exchange goes to an API host (Linear); default: OS-chosen. */
   apiPort?: number;
+  /** Entries the request journal keeps (the newest); default DEFAULT_RECORD_CAP. */
+  recordCap?: number;
 }
 
 /** Test and flow controls (house style §4.2): read the journal, queue faults, reset. */
@@ -82,7 +85,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
       format: 'none',
       at: ctx.now(),
     };
-    ctx.requests.push(entry);
+    pushCapped(ctx.requests, entry, ctx.recordCap);
     keepJournalEntry(res, entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
@@ -126,6 +129,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     faults,
     now,
     consent: opts.consent ?? 'auto',
+    ...(opts.recordCap === undefined ? {} : { recordCap: opts.recordCap }),
     get baseUrl() {
       return baseUrl;
     },

@@ -1,7 +1,8 @@
 /** --help (issue 16, item 10): examples and the exit codes on every subcommand; -v is --verbose, -V the version. */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { lazyCommands } from '../../src/commands/index.js';
+import { Command } from 'commander';
+import { lazyCommands, loadAllCommands, loadCommands } from '../../src/commands/index.js';
 import { EXAMPLES } from '../../src/commands/help-text.js';
 import { createFakeDeps } from '../helpers/fake-deps.js';
 
@@ -34,5 +35,18 @@ describe('help', () => {
     expect((await run(['connect', '--help'])).stdout).toMatch(/-v, --verbose/);
     expect(await run(['-V'])).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     expect(await run(['--version'])).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+
+  // The program's help registers stand-ins (no command module imported); they must list what the real ones do.
+  it('lists the same commands, arguments and descriptions as the real commands', async () => {
+    const list = async (registers: Awaited<ReturnType<typeof loadCommands>>) => {
+      const program = new Command('codestream-auth');
+      for (const register of registers) register(program, createFakeDeps().deps, () => undefined);
+      const help = program.createHelp();
+      return program.commands.map((c) => [help.subcommandTerm(c), c.description()]);
+    };
+    const real = await list(await loadAllCommands());
+    expect(real).toHaveLength(lazyCommands.length);
+    expect(await list(await loadCommands(['--help']))).toEqual(real);
   });
 });

@@ -12,6 +12,7 @@ import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import { publishUser, requireUser } from '../http.js';
 import { textOf, type ProviderAction } from './provider-actions.js';
+import { pushCapped } from '../util/ring.js';
 
 /** The connect code lives as a signup token for 10 minutes (contract §7 MS Teams sign-in). */
 export const CONNECT_CODE_LIFETIME_MS = 600_000;
@@ -69,7 +70,7 @@ export async function handleTeamsActivity(ctx: ApiContext, req: Request, res: Re
   };
   const signInCode = isJsonObject(activity.value) ? activity.value.signInCode : undefined;
   action.reply = typeof signInCode === 'string' ? signIn(ctx, res, activity, signInCode, action) : HELP_REPLY;
-  ctx.providerActions.actions.push(action);
+  pushCapped(ctx.providerActions.actions, action, ctx.recordCap);
   const reply = { type: 'message', text: action.reply, replyToId: activity.conversation.id ?? null };
   // deliveryMode "expectReplies" returns the bot's replies in the response instead of via the serviceUrl.
   if (activity.deliveryMode === 'expectReplies') return void res.status(200).json({ activities: [reply] });

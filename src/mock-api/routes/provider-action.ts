@@ -13,6 +13,7 @@ import { handleTeamsActivity } from '../actions/msteams-bot.js';
 import { textOf, type ReceivedProviderCall } from '../actions/provider-actions.js';
 import { readRawBody } from '../raw-body.js';
 import { headersOf } from '../../util/http-request.js';
+import { pushCapped } from '../../util/ring.js';
 
 type ActionHandler = (ctx: ApiContext, req: Request, res: Response, raw: Buffer) => Promise<void>;
 
@@ -23,7 +24,7 @@ export function registerProviderAction(router: Router, ctx: ApiContext): void {
   router.post('/no-auth/provider-action/:provider', async (req, res) => {
     const provider = String(req.params.provider).toLowerCase();
     const call: ReceivedProviderCall = { provider, rawBody: Buffer.alloc(0), headers: headersOf(req), at: ctx.now() };
-    ctx.providerActions.received.push(call);
+    pushCapped(ctx.providerActions.received, call, ctx.recordCap);
     res.on('finish', () => (call.status = res.statusCode));
     try {
       call.rawBody = await readRawBody(req);
@@ -83,7 +84,7 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
     actionId: slackActionId(payload),
     at: ctx.now(),
   };
-  ctx.providerActions.actions.push(action);
+  pushCapped(ctx.providerActions.actions, action, ctx.recordCap);
   // note: the mock publishes the action itself on the me-channel; the real server acts on it (posts a reply…).
   if (user)
     ctx.broadcaster.publish(`user-${user.id}`, {

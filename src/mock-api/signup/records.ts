@@ -1,4 +1,5 @@
 /** The signupTokens collection (contract §2.4): written by provider-token, read once by check-signup. */
+import { DEFAULT_RECORD_CAP, capMap } from '../../util/ring.js';
 
 export interface SignupRecord {
   token: string;
@@ -25,13 +26,17 @@ export class SignupRecords {
   constructor(
     private readonly now: () => number,
     private readonly expirationMs = SIGNUP_TOKEN_EXPIRATION_MS,
+    /** Records kept at most (the newest): a busy lab drops the oldest before they expire. */
+    private readonly cap = DEFAULT_RECORD_CAP,
   ) {}
 
   /** Each insert replaces a record with the same token and purges ones a full window past expiry. */
   insert(record: Omit<SignupRecord, 'expiresAt'>, lifetimeMs = this.expirationMs): SignupRecord {
     this.purge();
     const full = { ...record, expiresAt: this.now() + Math.min(lifetimeMs, this.expirationMs) };
+    this.records.delete(record.token); // a replaced record counts as the newest
     this.records.set(record.token, full);
+    capMap(this.records, this.cap);
     return full;
   }
 

@@ -1,0 +1,168 @@
+/**
+ * A load run: one lab, N connect or sign-up flows with C in flight, each with its own pool user (connect) or
+ * provider identity (sign-up), then throughput, per-step latency and the isolation verdict. The lab may be lent
+ * (bench runs several loads on one warm lab); otherwise one is started with every provider and environment asked.
+ */
+import type { FlowEvent } from '../../events.js';
+import { startLab, type Lab } from '../../lab/start-lab.js';
+import { seedUserPool } from '../../lab/user-pool.js';
+import { runConnect, type FlowDeps } from '../connect/run.js';
+import { runSignup } from '../signup/run.js';
+import { isolationVerdict, type FlowTokens, type IsolationVerdict } from './isolation.js';
+import { planFlows, poolSizeFor, type LoadFlow, type PlannedFlow } from './plan.js';
+import { summarize, type Latency } from './stats.js';
+
+export interface LoadOptions {
+  flow: LoadFlow;
+  flows: number;
+  concurrency: number;
+  providers: readonly string[];
+  envs: readonly string[];
+  /** Sign-up: milliseconds between check-signup polls (0: poll again as soon as an answer arrives). */
+  intervalMs?: number;
+  /** Keeps identities distinct across runs on one lent lab. */
+  runId?: number;
+  /** Called after each flow finishes. */
+  onProgress?: (done: number, failed: number) => void;
+}
+
+export interface LoadFailure {
+  flow: number;
+  env: string;
+  provider: string;
+  step: string;
+  message: string;
+}
+
+export interface LoadResult {
+  flow: LoadFlow;
+  flows: number;
+  concurrency: number;
+  providers: readonly string[];
+  envs: readonly string[];
+  passed: number;
+  failed: number;
+  wallMs: number;
+  flowsPerSecond: number;
+  /** Whole flows, then each step by id, in the order the steps ran. */
+  latency: { flow: Latency; steps: Record<string, Latency> };
+  failures: LoadFailure[];
+  isolation: IsolationVerdict;
+  ok: boolean;
+}
+
+export async function runLoad(opts: LoadOptions, deps: FlowDeps, useLab?: Lab): Promise<LoadResult> {
+  const lab =
+    useLab ??
+    (await startLab({
+      config: deps.config,
+      profiles: deps.profiles,
+      providers: opts.providers,
+      envs: opts.envs,
+      now: deps.now,
+      fetch: deps.fetch,
+    }));
+  try {
+    return await runIn(lab, opts, deps);
+  } finally {
+    if (!useLab) await lab.close();
+  }
+}
+
+async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps): Promise<LoadResult> {
+  const users =
+    opts.flow === 'connect'
+      ? // A providerInfo slot (env × user × provider) takes one connect per lab (the isolation step's check), so
+        // each run on a lent lab seeds its own users.
+        seedUserPool(
+          lab,
+          poolSizeFor(opts.flows, opts.envs.length, opts.providers.length),
+          `load-r${opts.runId ?? 0}`,
+        ).map((u) => u.id)
+      : [];
+  const plan = planFlows(opts.flows, opts.envs, opts.providers, users, opts.runId ?? 0);
+  const stepMs = new Map<string, number[]>();
+  const flowMs: number[] = [];
+  const failures: LoadFailure[] = [];
+  const tokens: FlowTokens[] = [];
+  let done = 0;
+  let next = 0;
+  const began = performance.now();
+
+  const one = async (p: PlannedFlow): Promise<void> => {
+    let failedStep = '';
+    let message = '';
+    // Only what the summary needs is kept: the http events of 1000 flows would be most of the heap.
+    const onEvent = (e: FlowEvent): void => {
+      if (e.type === 'step-succeeded' && e.skipped !== true) {
+        const list = stepMs.get(e.step);
+        if (list) list.push(e.ms);
+        else stepMs.set(e.step, [e.ms]);
+      } else if (e.type === 'step-failed') {
+        failedStep = e.step;
+        message = e.error.message;
+      } else if (e.type === 'check-failed' && message === '') {
+        message = `${e.check}: expected ${e.expected}, got ${e.actual}`;
+      }
+    };
+    const d: FlowDeps = { ...deps, onEvent, secrets: { add: () => undefined } };
+    const run =
+      opts.flow === 'connect'
+        ? await runConnect({ provider: p.provider, env: p.env, user: p.user, envs: opts.envs }, d, lab)
+        : await runSignup(
+            { provider: p.provider, env: p.env, poll: true, intervalMs: opts.intervalMs ?? 0, identity: p.identity },
+            d,
+            lab,
+          );
+    const ctx = run.context;
+    flowMs.push(run.outcome.ms);
+    if (!run.outcome.ok)
+      failures.push({
+        flow: p.index,
+        env: p.env,
+        provider: p.provider,
+        step: failedStep || (run.outcome.failedStep ?? '?'),
+        message: message || (run.outcome.error?.message ?? 'failed'),
+      });
+    tokens.push({
+      plan: p,
+      ok: run.outcome.ok,
+      issuedToken: ctx.issuedToken,
+      deliveredToken: ctx.deliveredToken,
+      userId: 'userId' in ctx && typeof ctx.userId === 'string' ? ctx.userId : undefined,
+    });
+    done++;
+    opts.onProgress?.(done, failures.length);
+  };
+
+  // C workers take the next planned flow until none is left: C flows in flight at every moment.
+  const worker = async (): Promise<void> => {
+    while (next < plan.length) {
+      const p = plan[next++];
+      if (p) await one(p);
+      if (deps.signal?.aborted === true) return;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, plan.length)) }, worker));
+  const wallMs = performance.now() - began;
+
+  const isolation = isolationVerdict(opts.flow, lab, tokens);
+  const steps: Record<string, Latency> = {};
+  for (const [id, samples] of stepMs) steps[id] = summarize(samples);
+  const failed = failures.length;
+  return {
+    flow: opts.flow,
+    flows: plan.length,
+    concurrency: opts.concurrency,
+    providers: opts.providers,
+    envs: opts.envs,
+    passed: done - failed,
+    failed,
+    wallMs,
+    flowsPerSecond: wallMs > 0 ? (done * 1000) / wallMs : 0,
+    latency: { flow: summarize(flowMs), steps },
+    failures,
+    isolation,
+    ok: failed === 0 && done === plan.length && isolation.ok,
+  };
+}
