@@ -12,7 +12,7 @@ import type { ApiContext } from '../context.js';
 import { csError } from '../cs-errors.js';
 import { publishUser, requireUser } from '../http.js';
 import { textOf, type ProviderAction } from './provider-actions.js';
-import { pushCapped } from '../util/ring.js';
+import { pushCapped } from '../../util/ring.js';
 
 /** The connect code lives as a signup token for 10 minutes (contract §7 MS Teams sign-in). */
 export const CONNECT_CODE_LIFETIME_MS = 600_000;
