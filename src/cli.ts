@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadCommands } from './commands/index.js';
-import { EXIT_CODES, helpFooter } from './commands/help-text.js';
+import { EXIT_CODES, helpFooter } from './commands/support/help-text.js';
 import type { Deps } from './deps.js';
 import { AppError, UsageError, causeChain } from './errors.js';
 import { packageRoot } from './util/paths.js';

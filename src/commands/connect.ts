@@ -6,8 +6,14 @@ import { runConnect } from '../flows/connect/run.js';
 import { MISCONFIGS, runMisconfig } from '../flows/misconfig/steps.js';
 import { UsageError } from '../errors.js';
 import { runConnectBrowser } from '../flows/connect/run-browser.js';
-import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { browserOpener, createStepMode, parseSeconds } from './step-mode.js';
+import {
+  createFlowExtras,
+  diagramOption,
+  harOption,
+  scenarioOption,
+  type FlowExtrasFlags,
+} from './support/flow-extras.js';
+import { browserOpener, createStepMode, parseSeconds } from './support/step-mode.js';
 import { previewConnectStep } from '../flows/engine/step-preview.js';
 import {
   assertHost,
@@ -18,7 +24,7 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
-} from './shared.js';
+} from './support/shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 

@@ -11,7 +11,7 @@ import { defined } from '../util/defined.js';
 import { formatDuration } from '../util/duration.js';
 import { toText } from '../util/to-text.js';
 import { decodeState } from '../state.js';
-import { loadLabData } from './shared.js';
+import { loadLabData } from './support/shared.js';
 
 /** Everything decode-state learned about one state. */
 export interface StateInspection {

@@ -12,9 +12,9 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
-} from './shared.js';
-import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
-import type { ReportFlags } from './report-files.js';
+} from './support/shared.js';
+import { createReportExtras, diagramOption, harOption } from './support/flow-extras.js';
+import type { ReportFlags } from './support/report-files.js';
 import { defined } from '../util/defined.js';
 
 interface DisconnectFlags extends RemoteFlags, ReportFlags {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { prepareOutputPaths } from './output-paths.js';
+import { prepareOutputPaths } from './support/output-paths.js';
 import { objectOrEmpty } from '../util/json.js';
 
 const DEFAULT_FILE = 'my-oauth.json';

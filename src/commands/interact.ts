@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { runInteract } from '../flows/interact/run.js';
 import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../agent-sim/provider-calls.js';
-import { choice, createOutput, loadLabData, parseEnvList, quietOption, verboseOption } from './shared.js';
-import { createReportExtras, diagramOption, harOption } from './flow-extras.js';
-import type { ReportFlags } from './report-files.js';
+import { choice, createOutput, loadLabData, parseEnvList, quietOption, verboseOption } from './support/shared.js';
+import { createReportExtras, diagramOption, harOption } from './support/flow-extras.js';
+import type { ReportFlags } from './support/report-files.js';
 import { defined } from '../util/defined.js';
 
 interface InteractFlags extends ReportFlags {

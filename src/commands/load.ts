@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { runLoad } from '../flows/load/run-load.js';
 import { progressWriter, renderLoadSummary } from '../render/load.js';
-import { assertKnownProvider, choice, loadLabData, parseEnvList } from './shared.js';
+import { assertKnownProvider, choice, loadLabData, parseEnvList } from './support/shared.js';
 import { labEnvironments } from '../lab/envs.js';
 
 interface LoadFlags {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { addCustomProfile } from '../profiles/custom.js';
 import type { Deps } from '../deps.js';
 import { summarizeProfile, type ProfileSummary } from '../profiles/summary.js';
-import { loadLabData } from './shared.js';
+import { loadLabData } from './support/shared.js';
 
 interface ProvidersFlags {
   json?: boolean;

@@ -4,7 +4,13 @@ import type { Deps } from '../deps.js';
 import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { runRefresh } from '../flows/refresh/steps.js';
 import { providerFromArgs } from '../profiles/custom.js';
-import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
+import {
+  createFlowExtras,
+  diagramOption,
+  harOption,
+  scenarioOption,
+  type FlowExtrasFlags,
+} from './support/flow-extras.js';
 import {
   assertHost,
   assertKnownProvider,
@@ -13,8 +19,8 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
-} from './shared.js';
-import { createStepMode } from './step-mode.js';
+} from './support/shared.js';
+import { createStepMode } from './support/step-mode.js';
 import { previewRefreshStep } from '../flows/engine/step-preview.js';
 import type { RefreshContext } from '../flows/refresh/steps.js';
 import { defined } from '../util/defined.js';

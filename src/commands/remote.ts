@@ -11,8 +11,8 @@ import type { RemoteOptions } from '../flows/remote/context.js';
 import { startLabProviders } from '../lab/providers.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { loginOf } from '../profiles/login.js';
-import type { LabData } from './shared.js';
-import { createOutput } from './shared.js';
+import type { LabData } from './support/shared.js';
+import { createOutput } from './support/shared.js';
 import type { SecretSink } from '../flows/engine/context.js';
 
 export interface RemoteFlags {

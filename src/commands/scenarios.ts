@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { scenarioCatalogue, type Scenario } from '../flows/scenarios/index.js';
 import { FLOW_KINDS } from '../flows/scenarios/types.js';
-import { choice } from './shared.js';
+import { choice } from './support/shared.js';
 
 interface ScenariosFlags {
   json?: boolean;

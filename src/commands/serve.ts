@@ -5,8 +5,8 @@ import { UsageError } from '../errors.js';
 import { boxCount, describeLab, formatServeInfo, isLoopbackHost, startServeLab } from '../lab/serve.js';
 import { startInspector, type RunningInspector } from '../inspector/index.js';
 import type { ProviderProfile } from '../profiles/profile.js';
-import { assertKnownProvider, choice, createSecrets, loadLabData, type LabData } from './shared.js';
-import { formatStartUrls, startRequestLog, startUrls } from './serve-log.js';
+import { assertKnownProvider, choice, createSecrets, loadLabData, type LabData } from './support/shared.js';
+import { formatStartUrls, startRequestLog, startUrls } from './support/serve-log.js';
 import { defined } from '../util/defined.js';
 import { DEFAULT_RECORD_CAP } from '../util/ring.js';
 

@@ -5,8 +5,14 @@ import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags 
 import { UsageError } from '../errors.js';
 import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/signup/run.js';
 import { runSignupBrowser } from '../flows/signup/run-browser.js';
-import { createFlowExtras, diagramOption, harOption, scenarioOption, type FlowExtrasFlags } from './flow-extras.js';
-import { browserOpener, createStepMode } from './step-mode.js';
+import {
+  createFlowExtras,
+  diagramOption,
+  harOption,
+  scenarioOption,
+  type FlowExtrasFlags,
+} from './support/flow-extras.js';
+import { browserOpener, createStepMode } from './support/step-mode.js';
 import { previewSignupStep } from '../flows/engine/step-preview.js';
 import type { SignupContext } from '../flows/signup/steps.js';
 import {
@@ -17,7 +23,7 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
-} from './shared.js';
+} from './support/shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
 

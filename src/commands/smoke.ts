@@ -23,9 +23,9 @@ import { renderMarkdown } from '../render/markdown.js';
 import { cellLine, smokeJson, summaryLine } from '../render/smoke.js';
 import { defined } from '../util/defined.js';
 import type { SecretRegistry } from '../util/secrets.js';
-import { prepareOutputPaths } from './output-paths.js';
-import { writeReport } from './report-files.js';
-import { assertKnownProvider, choice, createSecrets, loadLabData } from './shared.js';
+import { prepareOutputPaths } from './support/output-paths.js';
+import { writeReport } from './support/report-files.js';
+import { assertKnownProvider, choice, createSecrets, loadLabData } from './support/shared.js';
 
 interface SmokeFlags {
   providers?: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { Command } from 'commander';
 import { lazyCommands, loadAllCommands, loadCommands } from '../../src/commands/index.js';
-import { EXAMPLES } from '../../src/commands/help-text.js';
+import { EXAMPLES } from '../../src/commands/support/help-text.js';
 import { createFakeDeps } from '../helpers/fake-deps.js';
 
 async function run(argv: string[]) {

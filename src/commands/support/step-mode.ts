@@ -1,8 +1,8 @@
 /** What `--browser`, `--timeout` and `--step` need in the commands that offer them (connect, signup, refresh). */
-import { createRealBrowserOpener, type UrlOpener } from '../agent-sim/real-browser.js';
-import type { Deps } from '../deps.js';
-import { UsageError } from '../errors.js';
-import type { SecretRegistry } from '../util/secrets.js';
+import { createRealBrowserOpener, type UrlOpener } from '../../agent-sim/real-browser.js';
+import type { Deps } from '../../deps.js';
+import { UsageError } from '../../errors.js';
+import type { SecretRegistry } from '../../util/secrets.js';
 import { createStepPrompt, stepInput, type StepPrompt } from './step-prompt.js';
 
 /** The opener tests injected through deps, or the user's browser (BROWSER, else `open`). */

@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 /** Makes sure each given path can be written; undefined entries are skipped. */
 export async function prepareOutputPaths(paths: Record<string, string | undefined>): Promise<void> {

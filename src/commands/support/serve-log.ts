@@ -4,12 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { ApiClient } from '../agent-sim/api-client.js';
-import type { Deps } from '../deps.js';
-import type { Lab } from '../lab/start-lab.js';
-import { LabWatch, type SeenRequest } from '../lab/watch.js';
-import { formatRequestLine, type RequestLogEntry } from '../render/request-log.js';
-import type { SecretRegistry } from '../util/secrets.js';
+import { ApiClient } from '../../agent-sim/api-client.js';
+import type { Deps } from '../../deps.js';
+import type { Lab } from '../../lab/start-lab.js';
+import { LabWatch, type SeenRequest } from '../../lab/watch.js';
+import { formatRequestLine, type RequestLogEntry } from '../../render/request-log.js';
+import type { SecretRegistry } from '../../util/secrets.js';
 
 /** Starts printing the lab's requests (lines on stderr, or NDJSON on stdout); returns the stop. */
 export function startRequestLog(lab: Lab, opts: { json: boolean; secrets: SecretRegistry; deps: Deps }): () => void {

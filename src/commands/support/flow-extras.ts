@@ -2,20 +2,20 @@
  * What the flow commands share beyond their own flags: `--scenario <name>` (run with a failure
  * scenario, pass when the system behaves as it expects) and the report files `--har` and `--diagram`.
  */
-import type { Deps } from '../deps.js';
-import { AppError, UsageError } from '../errors.js';
-import { teeEvents, type EventSink } from '../events.js';
-import type { FlowDeps } from '../flows/connect/run.js';
-import type { FlowOutcome } from '../flows/engine/runner.js';
+import type { Deps } from '../../deps.js';
+import { AppError, UsageError } from '../../errors.js';
+import { teeEvents, type EventSink } from '../../events.js';
+import type { FlowDeps } from '../../flows/connect/run.js';
+import type { FlowOutcome } from '../../flows/engine/runner.js';
 import {
   findScenario,
   runScenario,
   scenarioCatalogue,
   type FlowKind,
   type Scenario,
-} from '../flows/scenarios/index.js';
-import { defined } from '../util/defined.js';
-import type { SecretRegistry } from '../util/secrets.js';
+} from '../../flows/scenarios/index.js';
+import { defined } from '../../util/defined.js';
+import type { SecretRegistry } from '../../util/secrets.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 import { outputLevel, type OutputFlags } from './shared.js';

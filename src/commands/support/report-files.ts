@@ -4,13 +4,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError } from '../errors.js';
-import type { EventSink, FlowEvent } from '../events.js';
-import { parseJsonObject } from '../util/json.js';
-import { packageRoot } from '../util/paths.js';
-import { createHar } from '../render/har.js';
-import { renderMermaid } from '../render/mermaid.js';
-import type { SecretRegistry } from '../util/secrets.js';
+import { AppError } from '../../errors.js';
+import type { EventSink, FlowEvent } from '../../events.js';
+import { parseJsonObject } from '../../util/json.js';
+import { packageRoot } from '../../util/paths.js';
+import { createHar } from '../../render/har.js';
+import { renderMermaid } from '../../render/mermaid.js';
+import type { SecretRegistry } from '../../util/secrets.js';
 
 /** The report file flags of a flow command. */
 export interface ReportFlags {

@@ -1,10 +1,10 @@
 /** What several commands share: loading the lab data, picking a renderer, checking a provider name. */
-import type { Deps } from '../deps.js';
-import { UsageError } from '../errors.js';
-import { loadLabConfig, type LabConfig } from '../lab/config.js';
-import { loadProfiles, type ProviderProfile } from '../profiles/profile.js';
-import { createRenderer, pickRenderer, type OutputLevel, type Renderer } from '../render/index.js';
-import { createSecretRegistry, noRedaction, type SecretRegistry } from '../util/secrets.js';
+import type { Deps } from '../../deps.js';
+import { UsageError } from '../../errors.js';
+import { loadLabConfig, type LabConfig } from '../../lab/config.js';
+import { loadProfiles, type ProviderProfile } from '../../profiles/profile.js';
+import { createRenderer, pickRenderer, type OutputLevel, type Renderer } from '../../render/index.js';
+import { createSecretRegistry, noRedaction, type SecretRegistry } from '../../util/secrets.js';
 
 export interface OutputFlags {
   json?: boolean;

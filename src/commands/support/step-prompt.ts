@@ -5,8 +5,8 @@
  * with stdin at EOF (`< /dev/null`, CI) never hangs.
  */
 import type { Readable, Writable } from 'node:stream';
-import { FlowError, UsageError } from '../errors.js';
-import type { Step } from '../flows/engine/runner.js';
+import { FlowError, UsageError } from '../../errors.js';
+import type { Step } from '../../flows/engine/runner.js';
 
 export interface StepPromptOptions<C> {
   stdin: Readable;
