@@ -112,7 +112,10 @@ export async function runRemoteCommand(
   }
 }
 
-/** `--provider-port`: the lab's mock of the provider, registered with the lab config's client and the API's callback. */
+/**
+ * `--provider-port`: the lab's mock of the provider, registered with the lab config's client and the API's
+ * callback.
+ */
 async function startProviderFor(
   profile: ProviderProfile,
   flags: RemoteFlags,
