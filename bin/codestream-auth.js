@@ -3,6 +3,14 @@ import { constants } from 'node:os';
 import { main } from '../dist/cli.js';
 import { nodeDeps } from '../dist/deps.js';
 
+// A reader that stops early (`codestream-auth --help | head -5`) closes the pipe: what is left to print has
+// nobody to read it, which is no error of the run. Anything else on the streams still surfaces.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 const controller = new AbortController();
 // SIGINT (Ctrl-C), SIGTERM (kill, docker stop, CI cancel) and SIGHUP (the terminal closed) all end a run the
 // same way. First signal: abort, so the command's finally still closes its servers. The listener stays while
