@@ -2,12 +2,11 @@
  * "Connect to X" in the user's own browser (`connect --browser`): the agent's steps are the headless
  * flow's, the hops in between are the browser's, so they are checked afterwards from the lab's journals.
  */
-import { FlowError } from '../../errors.js';
 import { checkFragmentHop, checkJournaledAnswer, checkJournaledStart, checkRouting } from './browser-journal.js';
 import { awaitCallback, openInBrowser, type BrowserLegContext } from '../engine/browser-leg.js';
 import { checkExchangeAndStore, connectSteps, type ConnectContext } from './steps.js';
 import { startQuery } from './expect.js';
-import type { Step } from '../engine/runner.js';
+import { need, type Step } from '../engine/runner.js';
 
 export interface ConnectBrowserContext extends ConnectContext, BrowserLegContext {
   signal?: AbortSignal;
@@ -68,8 +67,7 @@ export const connectBrowserSteps: readonly Step<ConnectBrowserContext>[] = [
       checkJournaledAnswer(ctx, s);
       checkRouting(ctx, s);
       checkFragmentHop(ctx, s);
-      const record = ctx.callback;
-      if (!record) throw new FlowError('CHECK_FAILED', 'no callback was recorded', s.step);
+      const record = need(ctx.callback, 'callback record', s);
       checkExchangeAndStore(ctx, s, new URL(ctx.callbackHop?.location ?? '', ctx.api.url).searchParams.get('code'));
       const expected =
         ctx.lab.successPage === 'api'

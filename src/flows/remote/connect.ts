@@ -6,12 +6,13 @@
 import { isRedirect } from '../../agent-sim/browser.js';
 import { MAX_HOPS } from '../../agent-sim/navigate.js';
 import { decodeState } from '../../state.js';
-import { claimsOf, queryShape, rawQueryOf } from '../engine/checks.js';
+import { claimsOf } from '../engine/checks.js';
 import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { passRealServer } from '../engine/real-server.js';
 import { operatorOf, userDirective } from '../engine/directive.js';
 import { need, type Step, type StepContext } from '../engine/runner.js';
-import { expectedAuthorizeKeys, startQuery } from '../connect/expect.js';
+import { startQuery } from '../connect/expect.js';
+import { checkStartRedirect, step } from './start.js';
 import { pollMe, providerKey, tokenIn, type RemoteContext } from './context.js';
 
 /** The lab's connect checks a remote run cannot make: they read the mock API's journal, store or broadcaster. */
@@ -23,8 +24,6 @@ export const connectSkipped = (ctx: Pick<RemoteContext, 'labProvider' | 'broadca
   ...(ctx.broadcaster ? [] : ['the directive on user-<id> (no --broadcaster-url)']),
   'other environments saw nothing',
 ];
-
-const step = (id: string, title: string, run: Step<RemoteContext>['run']): Step<RemoteContext> => ({ id, title, run });
 
 export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
   step('login', 'Agent loads the me-object', async (ctx, s) => {
@@ -61,20 +60,11 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
 
   step('start', 'Browser opens the start URL; the API redirects to the provider', async (ctx, s) => {
     const query = startQuery(ctx.profile, { pauth: ctx.pauth ?? '' });
-    const hop = await ctx.browser.get(`${ctx.apiUrl}/web/provider-auth/${ctx.profile.id}?${query}`);
-    const location = ctx.browser.locationOf(hop);
-    const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
-    s.check(
-      `the API knows ${ctx.profile.id}`,
-      errorCode === undefined && hop.status !== 404,
-      'a redirect to the provider',
-      errorCode === undefined ? hop.status : `/web/error with code ${errorCode}`,
+    const { hop, location, shape } = await checkStartRedirect(
+      ctx,
+      s,
+      `${ctx.apiUrl}/web/provider-auth/${ctx.profile.id}?${query}`,
     );
-    s.expectEqual('start answers 302', 302, hop.status);
-    s.expectEqual('authorize path', ctx.profile.authorize.path, location?.pathname);
-    const shape = queryShape(rawQueryOf(hop.location ?? ''));
-    const keys = expectedAuthorizeKeys(ctx.profile).join(',');
-    s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
     s.check('every value encodeURIComponent-encoded', shape.badlyEncoded.length === 0, 'none', shape.badlyEncoded);
     ctx.sentState = shape.values.get('state') ?? '';
     s.expectEqual('state segment 1: the very pauth issued', ctx.pauth, decodeState(ctx.sentState).jwt);

@@ -6,6 +6,7 @@ import { getPath } from '../../util/dotted.js';
 import { operatorOf, userDirective } from '../engine/directive.js';
 import { runFlow, type FlowOutcome, type Step } from '../engine/runner.js';
 import { remoteSignupSteps } from './signup.js';
+import { step } from './start.js';
 import { connectSkipped, noteSkipped, remoteConnectSteps } from './connect.js';
 import {
   createRemoteContext,
@@ -18,8 +19,6 @@ import {
 } from './context.js';
 
 export type RemoteFlow = 'connect' | 'refresh' | 'disconnect' | 'signup';
-
-const step = (id: string, title: string, run: Step<RemoteContext>['run']): Step<RemoteContext> => ({ id, title, run });
 
 const REFRESH_SKIPPED = ["the provider's refresh grant and its format (the API's outbound call)"];
 const DISCONNECT_SKIPPED = ['the store after the deauth (read back through /users/me instead)'];

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { getPath } from '../../util/dotted.js';
 import { isJsonObject } from '../../util/json.js';
 import { decodeState } from '../../state.js';
-import { claimsOf, queryShape, rawQueryOf, UUID_V4 } from '../engine/checks.js';
+import { claimsOf, UUID_V4 } from '../engine/checks.js';
 import { SIGNUP_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { need, type Step } from '../engine/runner.js';
-import { expectedAuthorizeKeys } from '../connect/expect.js';
 import { noteSkipped, remoteConnectSteps } from './connect.js';
 import type { RemoteContext } from './context.js';
+import { checkStartRedirect, step } from './start.js';
 
 /** The lab's sign-up checks a remote run cannot make. */
 const SIGNUP_SKIPPED = [
@@ -25,12 +25,6 @@ const SIGNUP_SKIPPED = [
 export interface RemoteSignupContext extends RemoteContext {
   signupToken?: string;
 }
-
-const step = (id: string, title: string, run: Step<RemoteSignupContext>['run']): Step<RemoteSignupContext> => ({
-  id,
-  title,
-  run,
-});
 
 // The connect's redirect back and callback chain are the sign-up's too (contract §1.4).
 const reuse = (id: string): Step<RemoteSignupContext> => {
@@ -49,20 +43,7 @@ export const remoteSignupSteps: readonly Step<RemoteSignupContext>[] = [
   step('start', 'Browser opens the sign-up start URL; the API redirects to the provider', async (ctx, s) => {
     const token = need(ctx.signupToken, 'signup token', s);
     const url = `${ctx.apiUrl}/web/provider-auth/${ctx.profile.id}?signupToken=${encodeURIComponent(token)}`;
-    const hop = await ctx.browser.get(url);
-    const location = ctx.browser.locationOf(hop);
-    const errorCode = location?.pathname === '/web/error' ? location.searchParams.get('code') : undefined;
-    s.check(
-      `the API knows ${ctx.profile.id}`,
-      errorCode === undefined && hop.status !== 404,
-      'a redirect to the provider',
-      errorCode === undefined ? hop.status : `/web/error with code ${errorCode}`,
-    );
-    s.expectEqual('start answers 302', 302, hop.status);
-    s.expectEqual('authorize path', ctx.profile.authorize.path, location?.pathname);
-    const shape = queryShape(rawQueryOf(hop.location ?? ''));
-    const keys = expectedAuthorizeKeys(ctx.profile).join(',');
-    s.check('authorize parameter order', shape.keys.join(',') === keys, keys, shape.keys.join(','));
+    const { hop, location, shape } = await checkStartRedirect(ctx, s, url);
     ctx.sentState = shape.values.get('state') ?? '';
     ctx.redirectUri = shape.values.get('redirect_uri') ?? '';
     const claims = claimsOf(s, 'state JWT', decodeState(ctx.sentState).jwt);
