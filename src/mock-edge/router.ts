@@ -14,6 +14,7 @@ import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } fr
 import { PageError } from './page-error.js';
 import { clientErrorOf, describeError } from '../util/http-request.js';
 import { pushCapped } from '../util/ring.js';
+import { indexOf } from '../util/key-index.js';
 
 /** redirect: 302 to the environment (default); proxy: the router fetches the environment's answer itself. */
 export type RouterMode = 'redirect' | 'proxy';
@@ -54,6 +55,8 @@ export interface RunningRouter extends RunningServer {
   /** callbackEnvironment → that environment's publicApiUrl; filled once the environments listen. */
   readonly environments: Map<string, string>;
   readonly hits: RouterHit[];
+  /** The hits whose query carried this state (a flow's own callbacks), found by index, in arrival order. */
+  withState(state: string): readonly RouterHit[];
   readonly mode: RouterMode;
 }
 
@@ -181,13 +184,19 @@ function routerErrorWriter(journal: {
   };
 }
 
+function stateOf(rawQuery: string): string[] {
+  const state = rawQuery === '' ? null : new URLSearchParams(rawQuery).get('state');
+  return state === null ? [] : [state];
+}
+
 /** Starts the router; its URL + "/no-auth" is every environment's authOrigin. */
 export async function startRouter(opts: ListenOptions & RouterOptions = {}): Promise<RunningRouter> {
   const environments = new Map<string, string>();
   const hits: RouterHit[] = [];
   const { mode = 'redirect', now = Date.now, vpnProxy, ...listenOpts } = opts;
   const server = await listen(createRouterApp(environments, hits, now, { mode, ...defined({ vpnProxy }) }), listenOpts);
-  return { ...server, environments, hits, mode };
+  const byState = () => indexOf(hits, 'state', (h) => stateOf(h.rawQuery));
+  return { ...server, environments, hits, withState: (state) => byState().get(state), mode };
 }
 
 /**
