@@ -15,6 +15,7 @@ import type { InteractiveProvider, Tamper } from '../agent-sim/provider-calls.js
 import type { MockAccount } from '../profiles/identity.js';
 import { internalLab, type CodestreamLab } from './lab.js';
 import type { Lab } from '../lab/start-lab.js';
+import { loopbackFetch } from '../util/loopback-fetch.js';
 
 /** What every run takes besides its flow's options. */
 export interface RunOptions {
@@ -93,7 +94,7 @@ export function depsFor(lab: Lab, opts: RunOptions): FlowDeps & { events: FlowEv
   return {
     config: lab.config,
     profiles: lab.profiles,
-    fetch: globalThis.fetch,
+    fetch: loopbackFetch,
     now: Date.now,
     onEvent: sink,
     // Nothing is printed here: the caller gets raw values, as a test wants them.

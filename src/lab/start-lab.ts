@@ -95,13 +95,14 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ };
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const proxy = createVpnProxy({ now });
+    const proxy = createVpnProxy({ now, recordCap: opts.recordCap });
     const proxyHost = opts.proxyHost ?? 'same';
     const router = await startRouter({
       ...listenOpts(),
       ...defined({ port: opts.routerPort }),
       now,
       mode: opts.routerMode ?? 'redirect',
+      recordCap: opts.recordCap,
       ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}),
     });
     started.push(router);

@@ -49,6 +49,8 @@ export interface RouterOptions {
   now?: () => number;
   /** The VPN proxy's routes, mounted here when it shares the router's host. */
   vpnProxy?: express.Router;
+  /** Hits the journal keeps (the newest); default DEFAULT_RECORD_CAP (src/util/ring.ts). */
+  recordCap?: number | undefined;
 }
 
 export interface RunningRouter extends RunningServer {
@@ -111,10 +113,12 @@ export function createRouterApp(
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: express would hash every answer for it, and no client of the lab revalidates (issue 14 profile).
+  app.set('etag', false);
   // The hit of each request, so the error writer can complete the one a failed answer left.
   const hitOf = new WeakMap<Request, RouterHit>();
   const record = (req: Request, hit: RouterHit): RouterHit => {
-    pushCapped(hits, hit);
+    pushCapped(hits, hit, opts.recordCap);
     hitOf.set(req, hit);
     return hit;
   };
@@ -151,7 +155,7 @@ export function createRouterApp(
     const only = 'The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;';
     throw new PageError(404, 'Not found', `<p>${only}, not ${escapeHtml(req.path)}.</p>`);
   });
-  app.use(routerErrorWriter({ hits, hitOf, now }));
+  app.use(routerErrorWriter({ hits, hitOf, now, cap: opts.recordCap }));
   return app;
 }
 
@@ -164,6 +168,7 @@ function routerErrorWriter(journal: {
   hits: RouterHit[];
   hitOf: WeakMap<Request, RouterHit>;
   now: () => number;
+  cap: number | undefined;
 }): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
     if (err instanceof PageError && !res.headersSent) return sendPage(res, err.status, err.title, err.html);
@@ -173,7 +178,7 @@ function routerErrorWriter(journal: {
     let hit = journal.hitOf.get(req);
     if (hit === undefined) {
       hit = { path: req.path, rawQuery: '', status, reason, at: journal.now() };
-      pushCapped(journal.hits, hit);
+      pushCapped(journal.hits, hit, journal.cap);
     }
     // The answer the hit describes never went out: this one did.
     Object.assign(hit, { status, reason }, badInput ? {} : { error: describeError(err) });
@@ -193,8 +198,11 @@ function stateOf(rawQuery: string): string[] {
 export async function startRouter(opts: ListenOptions & RouterOptions = {}): Promise<RunningRouter> {
   const environments = new Map<string, string>();
   const hits: RouterHit[] = [];
-  const { mode = 'redirect', now = Date.now, vpnProxy, ...listenOpts } = opts;
-  const server = await listen(createRouterApp(environments, hits, now, { mode, ...defined({ vpnProxy }) }), listenOpts);
+  const { mode = 'redirect', now = Date.now, vpnProxy, recordCap, ...listenOpts } = opts;
+  const server = await listen(
+    createRouterApp(environments, hits, now, { mode, recordCap, ...defined({ vpnProxy }) }),
+    listenOpts,
+  );
   const byState = () => indexOf(hits, 'state', (h) => stateOf(h.rawQuery));
   return { ...server, environments, hits, withState: (state) => byState().get(state), mode };
 }

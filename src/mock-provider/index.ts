@@ -73,6 +73,8 @@ export interface RunningProvider extends RunningServer {
 export function createProviderApp(ctx: ProviderContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: express would hash every answer for it, and no client of the lab revalidates (issue 14 profile).
+  app.set('etag', false);
   app.use((req, res, next) => {
     const entry: RecordedRequest = {
       endpoint: endpointOf(ctx, req),
