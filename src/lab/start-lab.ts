@@ -77,6 +77,8 @@ export interface Lab {
   readonly users: ReadonlyMap<string, SeedUserInput>;
   /** Seeds a user into every environment (users of concurrent runs: own tokens, own user-<id> channel). */
   addUser(user: SeedUserInput): void;
+  /** Drops a user from every environment (and from `users`): a finished run's own users, so the lab stays flat. */
+  removeUser(id: string): void;
   close(): Promise<void>;
 }
 
@@ -187,6 +189,10 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       addUser(user) {
         added.set(user.id, user);
         for (const api of envs.values()) api.control.inject.addUser(user);
+      },
+      removeUser(id) {
+        added.delete(id);
+        for (const api of envs.values()) api.control.inject.removeUser(id);
       },
       close: () => closeAll(started),
     };

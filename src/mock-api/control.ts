@@ -97,6 +97,8 @@ export interface ApiInjections {
   exchangeAuthOrigin(origin: string | undefined): void;
   /** Seeds a user (with its own access and broadcaster tokens, channel user-<id>) into this environment. */
   addUser(user: SeedUserInput): void;
+  /** Drops a user and its team memberships; false when there was none. */
+  removeUser(id: string): boolean;
 }
 
 export interface ApiControl {
@@ -177,6 +179,7 @@ export function apiControl(ctx: ApiContext): ApiControl {
         else ctx.exchangeAuthOrigin = origin;
       },
       addUser: (user) => store.addUser(user),
+      removeUser: (id) => store.removeUser(id),
     },
   };
 }

@@ -72,6 +72,7 @@ export interface CompanyDoc {
 export class UserMap extends Map<string, UserDoc> {
   private readonly byAccessToken = new Map<string, string>();
   private readonly byBroadcasterToken = new Map<string, string>();
+  private readonly byEmail = new Map<string, Set<string>>();
   private readonly holders = new Map<string, Set<string>>();
   private readonly held = new Map<string, string[]>();
 
@@ -82,6 +83,10 @@ export class UserMap extends Map<string, UserDoc> {
     if (this.byAccessToken === undefined) return this;
     this.byAccessToken.set(user.accessToken, id);
     this.byBroadcasterToken.set(user.broadcasterToken, id);
+    const email = user.email.toLowerCase();
+    const ids = this.byEmail.get(email);
+    if (ids) ids.add(id);
+    else this.byEmail.set(email, new Set([id]));
     this.reindex(id);
     return this;
   }
@@ -94,6 +99,7 @@ export class UserMap extends Map<string, UserDoc> {
   override clear(): void {
     this.byAccessToken.clear();
     this.byBroadcasterToken.clear();
+    this.byEmail.clear();
     this.holders.clear();
     this.held.clear();
     super.clear();
@@ -107,6 +113,11 @@ export class UserMap extends Map<string, UserDoc> {
   withBroadcasterToken(token: string): UserDoc | undefined {
     const id = this.byBroadcasterToken.get(token);
     return id === undefined ? undefined : this.get(id);
+  }
+
+  /** The users with this email, any case (one user record per company, contract §5), in the order they came. */
+  withEmail(email: string): UserDoc[] {
+    return [...(this.byEmail.get(email.toLowerCase()) ?? [])].flatMap((id) => this.get(id) ?? []);
   }
 
   /** The users whose providerInfo holds `value` as one of its strings (a token, exactly). */
@@ -203,6 +214,17 @@ export class Store {
       version: 1,
       modifiedAt: this.now(),
     });
+  }
+
+  /** Drops a user and its team memberships (a finished load run's own users, so a long-lived lab stays flat). */
+  removeUser(id: string): boolean {
+    const user = this.users.get(id);
+    if (!user) return false;
+    for (const teamId of user.teamIds) {
+      const team = this.teams.get(teamId);
+      if (team) team.memberIds = team.memberIds.filter((m) => m !== id);
+    }
+    return this.users.delete(id);
   }
 
   userByAccessToken(token: string): UserDoc | undefined {
