@@ -9,6 +9,7 @@ import type { IdentityCall, MockAccount } from '../profiles/identity.js';
 import type { ProviderContext } from './context.js';
 import { takeFault } from './context.js';
 import { ProviderHttpError, bearerError } from './errors.js';
+import { capMap } from '../util/ring.js';
 
 interface IdentityState {
   seeded: MockAccount;
@@ -40,7 +41,9 @@ export function setNextIdentity(ctx: ProviderContext, patch: Partial<MockAccount
 
 /** Sets who is signed in at the browser that carries `state`: every token issued through it sees that account. */
 export function signInAs(ctx: ProviderContext, state: string, patch: Partial<MockAccount>): void {
-  states.get(ctx)?.byState.set(state, patch);
+  const byState = states.get(ctx)?.byState;
+  byState?.set(state, patch);
+  if (byState) capMap(byState, ctx.recordCap);
 }
 
 /** Forgets the next identity and every token's account. */
@@ -109,6 +112,7 @@ function accountFor(ctx: ProviderContext, token: string): MockAccount {
     account = person === undefined ? { ...state.seeded, ...state.next } : { ...state.seeded, ...person };
     if (person === undefined) state.next = undefined;
     state.byToken.set(token, account);
+    capMap(state.byToken, ctx.recordCap);
   }
   return account;
 }
