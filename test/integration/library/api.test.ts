@@ -45,6 +45,41 @@ describe('the library API', () => {
     expect(lab.users.size).toBeGreaterThanOrEqual(5);
   });
 
+  it('runs interacts in the lab it is given, concurrently with connects, each finding its own call', async () => {
+    await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local', 'pd', 'qa'] });
+    const [interacts, connects] = await Promise.all([
+      Promise.all([
+        runInteract(lab, { provider: 'slack' }),
+        runInteract(lab, { provider: 'slack', env: 'pd' }),
+        runInteract(lab, { provider: 'slack', env: 'qa' }),
+        runInteract(lab, { provider: 'msteams', env: 'qa' }),
+        runInteract(lab, { provider: 'msteams' }),
+        runInteract(lab, { provider: 'msteams' }),
+        runInteract(lab, { provider: 'slack', env: 'qa', tamper: 'signature' }),
+        runInteract(lab, { provider: 'msteams', tamper: 'app' }),
+      ]),
+      Promise.all([
+        runConnect(lab, { provider: 'github' }),
+        runConnect(lab, { provider: 'gitlab', env: 'pd' }),
+        runConnect(lab, { provider: 'github', env: 'qa' }),
+      ]),
+    ]);
+    for (const run of [...interacts, ...connects]) {
+      const failed = run.events.filter((e) => e.type === 'check-failed');
+      expect({ ok: run.ok, failedStep: run.failedStep, failed }).toEqual({
+        ok: true,
+        failedStep: undefined,
+        failed: [],
+      });
+    }
+    // Every interact went through this lab's VPN proxy into this lab's environments.
+    for (const run of interacts) expect(run.result.proxy).toMatchObject({ url: lab.urls.vpnProxy });
+    const received = (env: string) => lab.envs.get(env)?.control.providerActions.received.map((r) => r.provider);
+    expect(received('local')?.sort()).toEqual(['msteams', 'msteams', 'slack']);
+    expect(received('pd')).toEqual(['slack']);
+    expect(received('qa')?.sort()).toEqual(['msteams', 'slack', 'slack']);
+  });
+
   it('rejects an unknown provider with a typed error naming the known ones', async () => {
     await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local'] });
     const err = await runConnect(lab, { provider: 'githib' }).catch((e: unknown) => e);
