@@ -19,7 +19,7 @@ import type { SecretSink } from '../flows/engine/context.js';
 import type { RunFlowOptions } from '../flows/engine/runner.js';
 import { runInteract, type InteractOptions, type InteractRun } from '../flows/interact/run.js';
 import { runRefresh, type RefreshContext, type RefreshOptions } from '../flows/refresh/steps.js';
-import { runScenario, scenarioCatalogue, type ScenarioResult } from '../flows/scenarios/index.js';
+import { runScenario, scenarioCatalogue, type Scenario, type ScenarioResult } from '../flows/scenarios/index.js';
 import { runSignupBrowser, type SignupBrowserRun } from '../flows/signup/run-browser.js';
 import { runSignup, type SignupOptions, type SignupRun } from '../flows/signup/run.js';
 import type { SignupContext } from '../flows/signup/steps.js';
@@ -216,20 +216,21 @@ export interface ScenarioRunOptions extends LabRunOptions {
 }
 
 /**
- * The scenario `name`, in a lab of its own built from `source`: a scenario injects one-shot faults and moves a
- * clock, which flows in flight on a shared lab would see. Unknown names are typed errors naming the known ones.
+ * The scenario named (from the catalogue) or given, in a lab of its own built from `source`: a scenario injects
+ * one-shot faults and moves a clock, which flows in flight on a shared lab would see. Unknown names are typed
+ * errors naming the known ones.
  */
 export async function scenarioWith(
   source: ScenarioSource,
-  name: string,
+  named: string | Scenario,
   opts: ScenarioRunOptions = {},
   internals: Pick<RunInternals, 'secrets'> = {},
 ): Promise<ScenarioResult> {
-  const scenario = scenarioCatalogue.find((s) => s.name === name);
+  const scenario = typeof named === 'string' ? scenarioCatalogue.find((s) => s.name === named) : named;
   if (!scenario)
     throw new UnknownNameError(
       'scenario',
-      name,
+      typeof named === 'string' ? named : named.name,
       scenarioCatalogue.map((s) => s.name),
     );
   if (opts.provider !== undefined && !source.profiles.has(opts.provider))
