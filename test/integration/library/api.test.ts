@@ -80,6 +80,31 @@ describe('the library API', () => {
     expect(received('qa')?.sort()).toEqual(['msteams', 'slack', 'slack']);
   });
 
+  it('starts the lab the options shape: proxying router, API success page, a VPN proxy of its own, a given clock', async () => {
+    const now = () => Date.UTC(2026, 0, 2, 3, 4, 5);
+    await using lab = await startLab({
+      providers: ['github'],
+      envs: ['local', 'qa'],
+      routerMode: 'proxy',
+      successPage: 'api',
+      proxyHost: 'separate',
+      now,
+    });
+    expect(lab.urls.vpnProxy).not.toBe(lab.urls.router);
+    const [connect, interact] = await Promise.all([
+      runConnect(lab, { provider: 'github', env: 'qa' }),
+      runInteract(lab, { provider: 'msteams' }),
+    ]);
+    expect([connect.ok, interact.ok]).toEqual([true, true]);
+    const finished = connect.events.find((e) => e.type === 'step-succeeded' && e.step === 'success-page');
+    expect(finished).toMatchObject({ detail: expect.stringContaining('/web/provider-connected/github') });
+    expect(connect.events.find((e) => e.type === 'step-succeeded' && e.step === 'isolation')).toMatchObject({
+      detail: expect.stringContaining('the router, proxy mode'),
+    });
+    // The environments' records carry the lab's clock.
+    expect(lab.envs.get('qa')?.control.journal.all.every((r) => r.at === now())).toBe(true);
+  });
+
   it('rejects an unknown provider with a typed error naming the known ones', async () => {
     await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local'] });
     const err = await runConnect(lab, { provider: 'githib' }).catch((e: unknown) => e);
