@@ -18,6 +18,7 @@ import { runSignup } from '../dist/flows/signup/run.js';
 import { runLoad } from '../dist/flows/load/run-load.js';
 import { summarize } from '../dist/flows/load/stats.js';
 import { seedUserPool } from '../dist/lab/user-pool.js';
+import { loopbackFetch } from '../dist/util/loopback-fetch.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'codestream-auth.js');
@@ -62,7 +63,8 @@ async function rate(total, concurrency, request) {
 async function floor() {
   const bare = await bareServer();
   const hop = async () => {
-    const res = await fetch(`${bare.url}/`, { redirect: 'manual' });
+    // The same client the lab's flows use, so the floor and the figures pay for the same requests.
+    const res = await loopbackFetch(`${bare.url}/`, { redirect: 'manual' });
     await res.arrayBuffer();
     return res.status === 302;
   };
@@ -111,7 +113,7 @@ const envs = config.environments.map((e) => e.name);
 const deps = {
   config,
   profiles,
-  fetch: globalThis.fetch,
+  fetch: loopbackFetch,
   now: Date.now,
   onEvent: () => undefined,
   secrets: { add: () => undefined },
@@ -125,7 +127,7 @@ const atLeast = (v) => ({ op: '>=', value: v });
 const base = await floor();
 
 // A warm lab: every environment, the providers the flows use, JIT warmed by a few flows first.
-const lab = await startLab({ config, profiles, providers: ['github'], envs, now: Date.now, fetch: globalThis.fetch });
+const lab = await startLab({ config, profiles, providers: ['github'], envs, now: Date.now, fetch: loopbackFetch });
 let runId = 1;
 try {
   // A providerInfo slot takes one connect per lab (the isolation step checks it), so each connect has its own user.
@@ -190,8 +192,9 @@ try {
   const api = lab.envs.get(envs[0]);
   let token = 0;
   const check = async () => {
-    const res = await fetch(`${api.url}/no-auth/check-signup`, {
+    const res = await loopbackFetch(`${api.url}/no-auth/check-signup`, {
       method: 'PUT',
+      redirect: 'manual',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: `bench-unknown-${token++}` }),
     });
@@ -226,7 +229,7 @@ const starts = [];
 for (let i = 0; i < n(3, 15); i++) {
   starts.push(
     await timed(async () => {
-      const l = await startLab({ config, profiles, providers, envs, now: Date.now, fetch: globalThis.fetch });
+      const l = await startLab({ config, profiles, providers, envs, now: Date.now, fetch: loopbackFetch });
       await l.close();
     }),
   );

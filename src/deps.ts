@@ -1,6 +1,7 @@
 /** Everything a command needs from the outside world, passed down as one object. */
 import type { Readable, Writable } from 'node:stream';
 import { defined } from './util/defined.js';
+import { loopbackFetch } from './util/loopback-fetch.js';
 
 export interface Io {
   stdout: Writable;
@@ -38,7 +39,7 @@ export function nodeDeps(signal?: AbortSignal): Deps {
   return {
     io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY, color: wantsColor(isTTY) },
     env: process.env,
-    fetch: globalThis.fetch.bind(globalThis),
+    fetch: loopbackFetch,
     now: Date.now,
     ...defined({ signal }),
   };

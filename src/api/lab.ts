@@ -12,6 +12,7 @@ import type { ProviderControl } from '../mock-provider/index.js';
 import { loadProfiles as loadProfileDir, type ProviderProfile } from '../profiles/profile.js';
 import { UnknownNameError } from '../errors.js';
 import { defined } from '../util/defined.js';
+import { loopbackFetch } from '../util/loopback-fetch.js';
 
 /** What to start; everything defaults to the package's fixtures: every provider, every environment. */
 export interface StartLabOptions {
@@ -36,7 +37,7 @@ export interface StartLabOptions {
   routerPort?: number;
   /** The clock of the lab's servers and of every run on it (default `Date.now`), e.g. a fake one. */
   now?: () => number;
-  /** The fetch the lab's servers and the runs on it use (default `globalThis.fetch`). */
+  /** The fetch the lab's servers and the runs on it use (default: the lab's own loopback fetch, src/util/loopback-fetch.ts). */
   fetch?: typeof fetch;
 }
 
@@ -116,7 +117,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<Codestrea
     options.profiles ?? loadProfileDir(),
   ]);
   const now = options.now ?? Date.now;
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const fetchFn = options.fetch ?? loopbackFetch;
   const known = [...profiles.keys()];
   for (const id of options.providers ?? []) if (!profiles.has(id)) throw new UnknownNameError('provider', id, known);
   const envNames = config.environments.map((e) => e.name);

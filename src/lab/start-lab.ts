@@ -77,6 +77,8 @@ export interface Lab {
   readonly users: ReadonlyMap<string, SeedUserInput>;
   /** Seeds a user into every environment (users of concurrent runs: own tokens, own user-<id> channel). */
   addUser(user: SeedUserInput): void;
+  /** Drops a user from every environment (and from `users`): a finished run's own users, so the lab stays flat. */
+  removeUser(id: string): void;
   close(): Promise<void>;
 }
 
@@ -95,13 +97,14 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     nextPort === undefined ? { ...hostOpts } : { ...hostOpts, port: nextPort++ };
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const proxy = createVpnProxy({ now });
+    const proxy = createVpnProxy({ now, recordCap: opts.recordCap });
     const proxyHost = opts.proxyHost ?? 'same';
     const router = await startRouter({
       ...listenOpts(),
       ...defined({ port: opts.routerPort }),
       now,
       mode: opts.routerMode ?? 'redirect',
+      recordCap: opts.recordCap,
       ...(proxyHost === 'same' ? { vpnProxy: proxy.app } : {}),
     });
     started.push(router);
@@ -186,6 +189,10 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       addUser(user) {
         added.set(user.id, user);
         for (const api of envs.values()) api.control.inject.addUser(user);
+      },
+      removeUser(id) {
+        added.delete(id);
+        for (const api of envs.values()) api.control.inject.removeUser(id);
       },
       close: () => closeAll(started),
     };

@@ -16,6 +16,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { splitMessage } from '../protocol/message-parts.js';
 import { isJsonObject, parseJson } from '../util/json.js';
 import { DEFAULT_RECORD_CAP, pushCapped } from '../util/ring.js';
+import { indexOf, leafStrings } from '../util/key-index.js';
 
 export const BROADCASTER_PATH = '/broadcaster';
 
@@ -121,7 +122,12 @@ export class Broadcaster {
 
   /** Whole messages published on a channel (for checks that nothing leaked elsewhere). */
   messagesOn(channel: string): PublishedMessage[] {
-    return this.published.filter((m) => m.channel === channel);
+    return [...indexOf(this.published, 'channel', (m) => [m.channel]).get(channel)];
+  }
+
+  /** Whole messages that carry `value` as one of their strings: where a flow's token went. */
+  carrying(value: string): readonly PublishedMessage[] {
+    return indexOf(this.published, 'strings', (m) => leafStrings(m.message)).get(value);
   }
 
   async close(): Promise<void> {
@@ -169,9 +175,11 @@ export class Broadcaster {
     ws.send(JSON.stringify({ type: 'subscribed', channels: wanted }));
     if (typeof frame.since === 'number' && !this.faults.blockHistory) {
       const since = frame.since;
-      for (const m of this.history)
-        if (wanted.includes(m.channel) && m.timetoken > since)
-          ws.send(JSON.stringify({ type: 'message', ...m, history: true }));
+      const byChannel = indexOf(this.history, 'channel', (m) => [m.channel]);
+      const missed = [...new Set(wanted)]
+        .flatMap((c) => byChannel.get(c).filter((m) => m.timetoken > since))
+        .sort((a, b) => a.timetoken - b.timetoken);
+      for (const m of missed) ws.send(JSON.stringify({ type: 'message', ...m, history: true }));
     }
   }
 }

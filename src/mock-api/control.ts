@@ -9,6 +9,7 @@ import type { FailedPublish, PublishedMessage } from './broadcaster.js';
 import type { ApiFaults } from './api-faults.js';
 import type { ProviderAction, ReceivedProviderCall } from './actions/provider-actions.js';
 import type { SignupRecord } from './signup/records.js';
+import { indexOf, queryKey, queryKeys } from '../util/key-index.js';
 import type { TeamDoc, UserDirective, UserDoc, UserUpdate } from './store.js';
 
 /** Deep read-only: what a view hands out can be read, not written. */
@@ -37,12 +38,16 @@ export interface ApiJournal {
   to(path: string): ReadOnly<ApiRequestRecord>[];
   /** The request to `path` whose query carried `name` = `value` (the flow's own identifier): state, code, token. */
   carrying(path: string, name: string, value: string): ReadOnly<ApiRequestRecord> | undefined;
+  /** Every request whose query carried `name` = `value`, in arrival order (an index lookup, not a scan). */
+  withQuery(name: string, value: string): readonly ReadOnly<ApiRequestRecord>[];
 }
 
 export interface StoreView {
   user(id: string): ReadOnly<UserDoc> | undefined;
   team(id: string): ReadOnly<TeamDoc> | undefined;
   users(): ReadOnly<UserDoc>[];
+  /** The users whose providerInfo holds `value` as one of its strings (a token), found by index. */
+  holding(value: string): ReadOnly<UserDoc>[];
   signup(token: string): ReadOnly<SignupRecord> | undefined;
   /** A deep copy of users and teams, to prove that something changed nothing. */
   snapshot(): unknown;
@@ -55,6 +60,8 @@ export interface BroadcastView {
   readonly published: readonly ReadOnly<PublishedMessage>[];
   readonly failures: readonly ReadOnly<FailedPublish>[];
   messagesOn(channel: string): ReadOnly<PublishedMessage>[];
+  /** Whole messages that carry `value` as one of their strings (a token), found by index. */
+  carrying(value: string): readonly ReadOnly<PublishedMessage>[];
   subscriberCount(channel: string): number;
 }
 
@@ -92,6 +99,8 @@ export interface ApiInjections {
   exchangeAuthOrigin(origin: string | undefined): void;
   /** Seeds a user (with its own access and broadcaster tokens, channel user-<id>) into this environment. */
   addUser(user: SeedUserInput): void;
+  /** Drops a user and its team memberships; false when there was none. */
+  removeUser(id: string): boolean;
 }
 
 export interface ApiControl {
@@ -105,18 +114,18 @@ export interface ApiControl {
 /** The handle of one environment's context. */
 export function apiControl(ctx: ApiContext): ApiControl {
   const { store, broadcaster, signups, providerActions } = ctx;
+  // The query parameters of each request, decoded: what a flow finds its own requests by.
+  const byQuery = () => indexOf(ctx.requests, 'query', (r) => queryKeys(r.rawQuery));
   const journal: ApiJournal = {
     get all() {
       return ctx.requests;
     },
     to: (path) => ctx.requests.filter((r) => r.path === path),
     carrying: (path, name, value) =>
-      ctx.requests.find(
-        (r) =>
-          r.path === path &&
-          (r.rawQuery.includes(value) || r.rawQuery.includes(encodeURIComponent(value))) &&
-          new URLSearchParams(r.rawQuery).get(name) === value,
-      ),
+      byQuery()
+        .get(queryKey(name, value))
+        .find((r) => r.path === path),
+    withQuery: (name, value) => byQuery().get(queryKey(name, value)),
   };
   return {
     journal,
@@ -124,6 +133,7 @@ export function apiControl(ctx: ApiContext): ApiControl {
       user: (id) => store.users.get(id),
       team: (id) => store.teams.get(id),
       users: () => [...store.users.values()],
+      holding: (value) => store.users.holding(value),
       signup: (token) => signups.find(token),
       snapshot: () => store.snapshot(),
     },
@@ -132,6 +142,7 @@ export function apiControl(ctx: ApiContext): ApiControl {
       published: broadcaster.published,
       failures: broadcaster.failures,
       messagesOn: (channel) => broadcaster.messagesOn(channel),
+      carrying: (value) => broadcaster.carrying(value),
       subscriberCount: (channel) => broadcaster.subscriberCount(channel),
     },
     providerActions: { received: providerActions.received, actions: providerActions.actions },
@@ -170,6 +181,7 @@ export function apiControl(ctx: ApiContext): ApiControl {
         else ctx.exchangeAuthOrigin = origin;
       },
       addUser: (user) => store.addUser(user),
+      removeUser: (id) => store.removeUser(id),
     },
   };
 }

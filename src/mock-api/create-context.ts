@@ -8,6 +8,7 @@ import { ProviderActionLog } from './actions/provider-actions.js';
 import { SignupRecords } from './signup/records.js';
 import { Store } from './store.js';
 import { DEFAULT_RECORD_CAP } from '../util/ring.js';
+import { loopbackFetch } from '../util/loopback-fetch.js';
 
 export interface ApiContextInput {
   config: LabConfig;
@@ -64,7 +65,7 @@ export function createApiContext(input: ApiContextInput): ApiContext & { setPubl
     recordCap,
     providerActions: new ProviderActionLog(),
     now,
-    fetch: input.fetch ?? globalThis.fetch.bind(globalThis),
+    fetch: input.fetch ?? loopbackFetch,
     exchangeTimeoutMs: input.exchangeTimeoutMs ?? 30_000,
   };
 }

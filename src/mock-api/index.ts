@@ -46,6 +46,8 @@ export interface MockApiOptions extends ListenOptions {
 export function createApiApp(ctx: ApiContext, ext: ApiExtensions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: express would hash every answer for it, and no client of the lab revalidates (issue 14 profile).
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     const record: ApiRequestRecord = {

@@ -10,7 +10,18 @@ export interface TokenKey {
   now: () => number;
 }
 
-const keyOf = (secret: string) => new TextEncoder().encode(secret);
+// One imported key per secret: jose imports raw bytes into a CryptoKey on every call, which cost more than the
+// HMAC itself (issue 14 profile); the lab has one auth secret, so this holds a key or two.
+const keys = new Map<string, Promise<CryptoKey>>();
+function keyOf(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    const raw = new TextEncoder().encode(secret);
+    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 /** Mints a token of `type`; `expiresInMs` only ever shortens the lifetime (contract §1.2). */
 export async function signToken(
@@ -29,7 +40,7 @@ export async function signToken(
     const ms = expiresInMs !== undefined && expiresInMs < lifetimeS * 1000 ? expiresInMs : lifetimeS * 1000;
     jwt.setExpirationTime(Math.floor((at + ms) / 1000));
   }
-  return jwt.sign(keyOf(secret));
+  return jwt.sign(await keyOf(secret));
 }
 
 /** Decodes without verifying, as provider-auth does (contract §1.3 step 4); null for garbage. */
@@ -44,7 +55,10 @@ export function decodeToken(token: string): Record<string, unknown> | null {
 /** Verifies signature and exp: "jwt expired" → AUTH-1005, anything else → AUTH-1002 (contract §2.3). */
 export async function verifyToken(token: string, { secret, now }: TokenKey): Promise<Record<string, unknown>> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'], currentDate: new Date(now()) });
+    const { payload } = await jwtVerify(token, await keyOf(secret), {
+      algorithms: ['HS256'],
+      currentDate: new Date(now()),
+    });
     return payload;
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw csError('AUTH-1005', 'jwt expired');

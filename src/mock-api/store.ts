@@ -2,6 +2,7 @@
 import { getPath, setPath, unsetPath } from '../util/dotted.js';
 import type { LabConfig } from '../lab/config.js';
 import { defined } from '../util/defined.js';
+import { leafStrings } from '../util/key-index.js';
 
 export interface UserDoc {
   _id: string;
@@ -63,8 +64,93 @@ export interface CompanyDoc {
   deactivated?: boolean;
 }
 
+/**
+ * The users by id, and by what finds them without a scan (issue 14: a lab of many flows holds thousands of users):
+ * the access and broadcaster tokens a request presents (set when a user is added, never changed) and every string
+ * inside each user's providerInfo (kept up to date by Store.updateUser, the one writer of providerInfo).
+ */
+export class UserMap extends Map<string, UserDoc> {
+  private readonly byAccessToken = new Map<string, string>();
+  private readonly byBroadcasterToken = new Map<string, string>();
+  private readonly byEmail = new Map<string, Set<string>>();
+  private readonly holders = new Map<string, Set<string>>();
+  private readonly held = new Map<string, string[]>();
+
+  override set(id: string, user: UserDoc): this {
+    this.forget(id);
+    super.set(id, user);
+    // Map's constructor calls set before the fields exist; a UserMap is only ever made empty.
+    if (this.byAccessToken === undefined) return this;
+    this.byAccessToken.set(user.accessToken, id);
+    this.byBroadcasterToken.set(user.broadcasterToken, id);
+    const email = user.email.toLowerCase();
+    const ids = this.byEmail.get(email);
+    if (ids) ids.add(id);
+    else this.byEmail.set(email, new Set([id]));
+    this.reindex(id);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    this.forget(id);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byAccessToken.clear();
+    this.byBroadcasterToken.clear();
+    this.byEmail.clear();
+    this.holders.clear();
+    this.held.clear();
+    super.clear();
+  }
+
+  withAccessToken(token: string): UserDoc | undefined {
+    const id = this.byAccessToken.get(token);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  withBroadcasterToken(token: string): UserDoc | undefined {
+    const id = this.byBroadcasterToken.get(token);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** The users with this email, any case (one user record per company, contract §5), in the order they came. */
+  withEmail(email: string): UserDoc[] {
+    return [...(this.byEmail.get(email.toLowerCase()) ?? [])].flatMap((id) => this.get(id) ?? []);
+  }
+
+  /** The users whose providerInfo holds `value` as one of its strings (a token, exactly). */
+  holding(value: string): UserDoc[] {
+    return [...(this.holders.get(value) ?? [])].flatMap((id) => this.get(id) ?? []);
+  }
+
+  /** Takes a user's providerInfo strings anew after a write. */
+  reindex(id: string): void {
+    for (const value of this.held.get(id) ?? []) this.holders.get(value)?.delete(id);
+    const user = this.get(id);
+    const values = user === undefined ? [] : [...new Set(leafStrings(user.providerInfo))];
+    this.held.set(id, values);
+    for (const value of values) {
+      const ids = this.holders.get(value);
+      if (ids) ids.add(id);
+      else this.holders.set(value, new Set([id]));
+    }
+  }
+
+  private forget(id: string): void {
+    const user = this.get(id);
+    if (user === undefined) return;
+    if (this.byAccessToken.get(user.accessToken) === id) this.byAccessToken.delete(user.accessToken);
+    if (this.byBroadcasterToken.get(user.broadcasterToken) === id)
+      this.byBroadcasterToken.delete(user.broadcasterToken);
+    for (const value of this.held.get(id) ?? []) this.holders.get(value)?.delete(id);
+    this.held.delete(id);
+  }
+}
+
 export class Store {
-  readonly users = new Map<string, UserDoc>();
+  readonly users = new UserMap();
   readonly teams = new Map<string, TeamDoc>();
   readonly companies = new Map<string, CompanyDoc>();
 
@@ -131,12 +217,28 @@ export class Store {
     });
   }
 
+  /** Drops a user and its team memberships (a finished load run's own users, so a long-lived lab stays flat). */
+  removeUser(id: string): boolean {
+    const user = this.users.get(id);
+    if (!user) return false;
+    for (const teamId of user.teamIds) {
+      const team = this.teams.get(teamId);
+      if (team) team.memberIds = team.memberIds.filter((m) => m !== id);
+    }
+    return this.users.delete(id);
+  }
+
   userByAccessToken(token: string): UserDoc | undefined {
+    const user = this.users.withAccessToken(token);
+    if (user === undefined || !user.deactivated) return user;
+    // Two users sharing a token is a test's doing; the first active one answers, as before the index.
     for (const u of this.users.values()) if (u.accessToken === token && !u.deactivated) return u;
     return undefined;
   }
 
   userByBroadcasterToken(token: string): UserDoc | undefined {
+    const user = this.users.withBroadcasterToken(token);
+    if (user === undefined || !user.deactivated) return user;
     for (const u of this.users.values()) if (u.broadcasterToken === token && !u.deactivated) return u;
     return undefined;
   }
@@ -164,6 +266,7 @@ export class Store {
           list.filter((item) => item !== value),
         );
     }
+    this.users.reindex(id);
     return {
       _id: id,
       id,

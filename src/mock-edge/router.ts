@@ -14,6 +14,7 @@ import { forwardableHeaders, relayAnswer, sendUpstream, type UpstreamAnswer } fr
 import { PageError } from './page-error.js';
 import { clientErrorOf, describeError } from '../util/http-request.js';
 import { pushCapped } from '../util/ring.js';
+import { indexOf } from '../util/key-index.js';
 
 /** redirect: 302 to the environment (default); proxy: the router fetches the environment's answer itself. */
 export type RouterMode = 'redirect' | 'proxy';
@@ -48,12 +49,16 @@ export interface RouterOptions {
   now?: () => number;
   /** The VPN proxy's routes, mounted here when it shares the router's host. */
   vpnProxy?: express.Router;
+  /** Hits the journal keeps (the newest); default DEFAULT_RECORD_CAP (src/util/ring.ts). */
+  recordCap?: number | undefined;
 }
 
 export interface RunningRouter extends RunningServer {
   /** callbackEnvironment → that environment's publicApiUrl; filled once the environments listen. */
   readonly environments: Map<string, string>;
   readonly hits: RouterHit[];
+  /** The hits whose query carried this state (a flow's own callbacks), found by index, in arrival order. */
+  withState(state: string): readonly RouterHit[];
   readonly mode: RouterMode;
 }
 
@@ -108,10 +113,12 @@ export function createRouterApp(
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: express would hash every answer for it, and no client of the lab revalidates (issue 14 profile).
+  app.set('etag', false);
   // The hit of each request, so the error writer can complete the one a failed answer left.
   const hitOf = new WeakMap<Request, RouterHit>();
   const record = (req: Request, hit: RouterHit): RouterHit => {
-    pushCapped(hits, hit);
+    pushCapped(hits, hit, opts.recordCap);
     hitOf.set(req, hit);
     return hit;
   };
@@ -148,7 +155,7 @@ export function createRouterApp(
     const only = 'The auth-origin router serves only /no-auth/provider-token/&lt;provider&gt;';
     throw new PageError(404, 'Not found', `<p>${only}, not ${escapeHtml(req.path)}.</p>`);
   });
-  app.use(routerErrorWriter({ hits, hitOf, now }));
+  app.use(routerErrorWriter({ hits, hitOf, now, cap: opts.recordCap }));
   return app;
 }
 
@@ -161,6 +168,7 @@ function routerErrorWriter(journal: {
   hits: RouterHit[];
   hitOf: WeakMap<Request, RouterHit>;
   now: () => number;
+  cap: number | undefined;
 }): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
     if (err instanceof PageError && !res.headersSent) return sendPage(res, err.status, err.title, err.html);
@@ -170,7 +178,7 @@ function routerErrorWriter(journal: {
     let hit = journal.hitOf.get(req);
     if (hit === undefined) {
       hit = { path: req.path, rawQuery: '', status, reason, at: journal.now() };
-      pushCapped(journal.hits, hit);
+      pushCapped(journal.hits, hit, journal.cap);
     }
     // The answer the hit describes never went out: this one did.
     Object.assign(hit, { status, reason }, badInput ? {} : { error: describeError(err) });
@@ -181,13 +189,22 @@ function routerErrorWriter(journal: {
   };
 }
 
+function stateOf(rawQuery: string): string[] {
+  const state = rawQuery === '' ? null : new URLSearchParams(rawQuery).get('state');
+  return state === null ? [] : [state];
+}
+
 /** Starts the router; its URL + "/no-auth" is every environment's authOrigin. */
 export async function startRouter(opts: ListenOptions & RouterOptions = {}): Promise<RunningRouter> {
   const environments = new Map<string, string>();
   const hits: RouterHit[] = [];
-  const { mode = 'redirect', now = Date.now, vpnProxy, ...listenOpts } = opts;
-  const server = await listen(createRouterApp(environments, hits, now, { mode, ...defined({ vpnProxy }) }), listenOpts);
-  return { ...server, environments, hits, mode };
+  const { mode = 'redirect', now = Date.now, vpnProxy, recordCap, ...listenOpts } = opts;
+  const server = await listen(
+    createRouterApp(environments, hits, now, { mode, recordCap, ...defined({ vpnProxy }) }),
+    listenOpts,
+  );
+  const byState = () => indexOf(hits, 'state', (h) => stateOf(h.rawQuery));
+  return { ...server, environments, hits, withState: (state) => byState().get(state), mode };
 }
 
 /**

@@ -76,8 +76,9 @@ const APP_ID_OF: Readonly<Record<string, (raw: Buffer) => string | undefined>> =
 };
 
 /** Builds the proxy's routes and journal; nothing listens yet. */
-export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
+export function createVpnProxy(opts: { now?: () => number; recordCap?: number | undefined } = {}): VpnProxy {
   const now = opts.now ?? Date.now;
+  const cap = opts.recordCap;
   const table: ProxyTable = new Map();
   const hits: ProxyHit[] = [];
   const hitOf = new WeakMap<Request, ProxyHit>();
@@ -92,7 +93,7 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
       status: 0,
       at: now(),
     };
-    pushCapped(hits, hit);
+    pushCapped(hits, hit, cap);
     hitOf.set(req, hit);
     const appIdOf = Object.hasOwn(APP_ID_OF, provider) ? APP_ID_OF[provider] : undefined;
     if (rawBody === undefined) throw new ProxyError(413, 'RAPI-1012', 'body is larger than 64 KiB');
@@ -118,8 +119,8 @@ export function createVpnProxy(opts: { now?: () => number } = {}): VpnProxy {
   });
   // On the router's host, a request the proxy did not take up (express refused its path before any handler)
   // is the host's to answer; on its own host, the same writer answers it at the end of the app.
-  app.use(proxyErrorWriter({ hits, hitOf, now, passOn: true }));
-  return { table, hits, app, errorWriter: proxyErrorWriter({ hits, hitOf, now, passOn: false }) };
+  app.use(proxyErrorWriter({ hits, hitOf, now, cap, passOn: true }));
+  return { table, hits, app, errorWriter: proxyErrorWriter({ hits, hitOf, now, cap, passOn: false }) };
 }
 
 /**
@@ -131,6 +132,7 @@ function proxyErrorWriter(journal: {
   hits: ProxyHit[];
   hitOf: WeakMap<Request, ProxyHit>;
   now: () => number;
+  cap: number | undefined;
   passOn: boolean;
 }): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, next) => {
@@ -154,7 +156,7 @@ function proxyErrorWriter(journal: {
         status: 0,
         at: journal.now(),
       };
-      pushCapped(journal.hits, hit);
+      pushCapped(journal.hits, hit, journal.cap);
     }
     Object.assign(hit, { status: 500, reason: 'the VPN proxy failed', error: describeError(err) });
     if (res.headersSent) return void res.destroy();

@@ -1,5 +1,7 @@
 /** Authorization codes, the tokens issued from them and refresh tokens (RFC 6749 §4.1.2, §6, §10.5). */
 import { randomBytes } from 'node:crypto';
+import { clearIndexes, indexOf } from '../util/key-index.js';
+import { DEFAULT_RECORD_CAP, capMap, pushCapped } from '../util/ring.js';
 
 export interface CodeGrant {
   code: string;
@@ -70,7 +72,11 @@ export class GrantStore {
   readonly issued: IssuedToken[] = [];
   readonly requestTokens = new Map<string, RequestToken>();
 
-  constructor(private readonly now: () => number) {}
+  /** Codes and issued tokens keep the newest `cap` (issue 14: a long-lived lab stays flat). */
+  constructor(
+    private readonly now: () => number,
+    private readonly cap: number = DEFAULT_RECORD_CAP,
+  ) {}
 
   issueCode(
     grant: Omit<CodeGrant, 'code' | 'issuedAt' | 'expiresAt' | 'used' | 'tokens' | 'params'> & {
@@ -89,6 +95,7 @@ export class GrantStore {
       tokens: [],
     };
     this.codes.set(full.code, full);
+    capMap(this.codes, this.cap);
     return full;
   }
 
@@ -116,20 +123,32 @@ export class GrantStore {
       grant.used = true;
       grant.tokens.push(token.accessToken);
     }
-    this.issued.push(token);
+    pushCapped(this.issued, token, this.cap);
     return token;
   }
 
   /** The token a refresh token belongs to, used or not (so reuse of a rotated one can be told apart). */
   byRefreshToken(refreshToken: string): IssuedToken | undefined {
-    return this.issued.find((t) => t.refreshToken === refreshToken);
+    return indexOf(this.issued, 'refresh', (t) => (t.refreshToken === undefined ? [] : [t.refreshToken])).get(
+      refreshToken,
+    )[0];
+  }
+
+  /** The issued token with this access token. */
+  byAccessToken(accessToken: string): IssuedToken | undefined {
+    return indexOf(this.issued, 'access', (t) => [t.accessToken]).get(accessToken)[0];
+  }
+
+  /** The tokens issued from one code (OAuth 1.0a: from one request token), in issue order. */
+  issuedFrom(code: string): IssuedToken[] {
+    return [...indexOf(this.issued, 'code', (t) => [t.code]).get(code)];
   }
 
   /** RFC 6749 §4.1.2: a replayed code SHOULD revoke every token issued from it, refreshes included. */
   revokeFrom(grant: CodeGrant): number {
     let count = 0;
-    for (const token of this.issued) {
-      if (token.code === grant.code && !token.revoked) {
+    for (const token of this.issuedFrom(grant.code)) {
+      if (!token.revoked) {
         token.revoked = true;
         count += 1;
       }
@@ -138,12 +157,15 @@ export class GrantStore {
   }
 
   isActive(accessToken: string): boolean {
-    return this.issued.some((t) => t.accessToken === accessToken && !t.revoked);
+    return indexOf(this.issued, 'access', (t) => [t.accessToken])
+      .get(accessToken)
+      .some((t) => !t.revoked);
   }
 
   reset(): void {
     this.codes.clear();
     this.requestTokens.clear();
     this.issued.length = 0;
+    clearIndexes(this.issued);
   }
 }

@@ -116,7 +116,7 @@ function accountFor(ctx: ProviderContext, token: string): MockAccount {
 // The person of the browser the token's authorize came through, by the state that authorize carried.
 function personOf(ctx: ProviderContext, state: IdentityState, token: string): Partial<MockAccount> | undefined {
   if (state.byState.size === 0) return undefined;
-  const code = ctx.grants.issued.find((t) => t.accessToken === token)?.code;
+  const code = ctx.grants.byAccessToken(token)?.code;
   const grantState = code === undefined ? undefined : ctx.grants.codes.get(code)?.state;
   return grantState === undefined ? undefined : state.byState.get(grantState);
 }

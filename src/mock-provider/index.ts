@@ -17,6 +17,7 @@ import { isProfileCallPath, registerProfileCall } from './profile-call.js';
 import { defined } from '../util/defined.js';
 import { registerToken } from './token.js';
 import { pushCapped } from '../util/ring.js';
+import { clearIndexes, indexOf } from '../util/key-index.js';
 
 export type { ProviderFault, RegisteredClient } from './context.js';
 export type { RecordedRequest, ProviderEndpoint } from './journal.js';
@@ -72,6 +73,8 @@ export interface RunningProvider extends RunningServer {
 export function createProviderApp(ctx: ProviderContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: express would hash every answer for it, and no client of the lab revalidates (issue 14 profile).
+  app.set('etag', false);
   app.use((req, res, next) => {
     const entry: RecordedRequest = {
       endpoint: endpointOf(ctx, req),
@@ -91,6 +94,8 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
       entry.status = res.statusCode;
       const location = res.getHeader('location');
       if (typeof location === 'string') entry.location = location;
+      // The body is read by the route: only now are all of the request's parameters known to the index.
+      byParameter(ctx.requests).reindex(entry);
     });
     next();
   });
@@ -113,7 +118,7 @@ export function createProviderApp(ctx: ProviderContext): express.Express {
 /** Starts a mock provider on its own origin. */
 export async function startMockProvider(opts: MockProviderOptions): Promise<RunningProvider> {
   const now = opts.now ?? Date.now;
-  const grants = new GrantStore(now);
+  const grants = new GrantStore(now, opts.recordCap);
   const requests: RecordedRequest[] = [];
   const faults = new Map<ProviderEndpoint, ProviderFault[]>();
   let baseUrl = '';
@@ -148,11 +153,18 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     grants,
     clients: opts.clients,
     requestCarrying: (endpoint, name, value) =>
-      requests.find((r) => r.endpoint === endpoint && (r.query[name] ?? r.body[name]) === value),
+      byParameter(requests)
+        .get(parameterKey(endpoint, name, value))
+        .find((r) => (r.query[name] ?? r.body[name]) === value),
     requestsAuthorizedBy: (endpoint, token) =>
-      requests.filter((r) => r.endpoint === endpoint && (r.headers.authorization ?? '').includes(token)),
-    requestsMentioning: (endpoint, value) => requests.filter((r) => r.endpoint === endpoint && mentions(r, value)),
-    issuedFrom: (code) => grants.issued.filter((i) => i.code === code),
+      byEndpoint(requests)
+        .get(endpoint)
+        .filter((r) => (r.headers.authorization ?? '').includes(token)),
+    requestsMentioning: (endpoint, value) =>
+      byEndpoint(requests)
+        .get(endpoint)
+        .filter((r) => mentions(r, value)),
+    issuedFrom: (code) => grants.issuedFrom(code),
     setNextIdentity: (patch) => setNextIdentity(ctx, patch),
     signInAs: (state, patch) => signInAs(ctx, state, patch),
     failNext(endpoint, fault) {
@@ -163,6 +175,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     },
     reset() {
       requests.length = 0;
+      clearIndexes(requests);
       faults.clear();
       grants.reset();
       resetIdentity(ctx);
@@ -177,6 +190,19 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     profile,
     control,
   };
+}
+
+// A request's parameters (query and body) by endpoint: how a flow finds the exchange of its own code.
+const byParameter = (requests: readonly RecordedRequest[]) =>
+  indexOf(requests, 'parameter', (r) =>
+    [...Object.entries(r.query), ...Object.entries(r.body)].map(([name, value]) =>
+      parameterKey(r.endpoint, name, String(value)),
+    ),
+  );
+const byEndpoint = (requests: readonly RecordedRequest[]) => indexOf(requests, 'endpoint', (r) => [r.endpoint]);
+
+function parameterKey(endpoint: ProviderEndpoint, name: string, value: string): string {
+  return `${endpoint} ${name}=${value}`;
 }
 
 function mentions(r: RecordedRequest, value: string): boolean {

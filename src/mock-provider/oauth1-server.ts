@@ -3,6 +3,7 @@
  * server-to-server call signed with RSA-SHA1 by a registered consumer. Errors use the oauth_problem
  * reporting extension Jira answers with (401, form-encoded).
  */
+import { capMap } from '../util/ring.js';
 import type { Request, Response, Router } from 'express';
 import { parseAuthorizationHeader, signatureBaseString, verifySignature } from '../protocol/oauth1-signature.js';
 import type { OAuth1Config } from '../profiles/parts.js';
@@ -43,6 +44,7 @@ export function registerOAuth1(router: Router, ctx: ProviderContext, o: OAuth1Co
         used: false,
       };
       ctx.grants.requestTokens.set(token.token, token);
+      capMap(ctx.grants.requestTokens, ctx.recordCap);
       const entry = journalEntryOf(res);
       if (entry) entry.issuedRequestToken = token.token;
       return { oauth_token: token.token, oauth_token_secret: token.secret, oauth_callback_confirmed: 'true' };

@@ -136,7 +136,7 @@ function refresh(
   if (!old || old.revoked) throw invalidGrant('Unknown or invalid refresh token.');
   if (old.clientId !== client.clientId) throw invalidGrant('the refresh token was issued to another client');
   if (old.refreshUsed) {
-    for (const token of ctx.grants.issued) if (token.code === old.code) token.revoked = true;
+    for (const token of ctx.grants.issuedFrom(old.code)) token.revoked = true;
     throw invalidGrant('the refresh token was already used; its token family is revoked');
   }
   const rotate = t.refresh.rotate;

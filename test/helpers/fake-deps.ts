@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import type { Deps, Io } from '../../src/deps.js';
 import { defined } from '../../src/util/defined.js';
+import { loopbackFetch } from '../../src/util/loopback-fetch.js';
 
 export interface FakeDeps {
   deps: Deps;
@@ -38,7 +39,7 @@ export function createFakeDeps(opts: FakeDepsOptions = {}): FakeDeps {
   const deps: Deps = {
     io,
     env: opts.env ?? {},
-    fetch: globalThis.fetch,
+    fetch: loopbackFetch,
     now: opts.now ?? Date.now,
     ...defined({ signal: opts.signal }),
   };

@@ -5,6 +5,7 @@ import { loadLabConfig, type LabConfig } from '../../src/lab/config.js';
 import { startLab, type Lab, type LabOptions } from '../../src/lab/start-lab.js';
 import { loadProfiles, type ProviderProfile } from '../../src/profiles/profile.js';
 import type { FlowDeps } from '../../src/flows/connect/run.js';
+import { loopbackFetch } from '../../src/util/loopback-fetch.js';
 
 /** A clock tests move by hand: no waiting for expiry. */
 export function createClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)): {
@@ -35,7 +36,7 @@ export async function flowDeps(overrides: Partial<FlowDeps> = {}): Promise<FlowD
   return {
     config,
     profiles,
-    fetch: globalThis.fetch,
+    fetch: loopbackFetch,
     now: Date.now,
     onEvent,
     secrets: { add: () => undefined },

@@ -95,7 +95,7 @@ function checkUntouched(s: StepContext, name: string, api: LabApi): void {
 function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: string, api: LabApi): void {
   const state = ctx.sentState ?? '';
   const path = `/provider-token/${ctx.profile?.id ?? ''}`;
-  const carried = api.control.journal.all.filter((r) => r.path.endsWith(path) && carriesState(r.rawQuery, state));
+  const carried = api.control.journal.withQuery('state', state).filter((r) => r.path.endsWith(path));
   s.check(
     `${name}: no request carried this flow's state`,
     carried.length === 0,
@@ -104,14 +104,14 @@ function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: strin
   );
   const token = ctx.issuedToken;
   if (token === undefined) return;
-  const holders = api.control.store.users().filter((u) => holds(u.providerInfo, token));
+  const holders = api.control.store.holding(token);
   s.check(
     `${name}: no user holds this flow's token`,
     holders.length === 0,
     'none',
     holders.map((u) => u.id),
   );
-  const published = api.control.broadcasts.published.filter((m) => carries(m.message, token));
+  const published = api.control.broadcasts.carrying(token);
   s.check(
     `${name}: no message carried this flow's token`,
     published.length === 0,
@@ -151,7 +151,7 @@ function checkTokenOwnership(ctx: IsolationContext, s: StepContext): void {
   const userId = ctx.userId;
   const api = ctx.lab.envs.get(ctx.envName);
   if (token === undefined || userId === undefined || api === undefined) return;
-  const elsewhere = api.control.store.users().filter((u) => u.id !== userId && holds(u.providerInfo, token));
+  const elsewhere = api.control.store.holding(token).filter((u) => u.id !== userId);
   s.check(
     "this flow's token reached no other user",
     elsewhere.length === 0,
@@ -159,9 +159,7 @@ function checkTokenOwnership(ctx: IsolationContext, s: StepContext): void {
     elsewhere.map((u) => u.id),
   );
   const channel = `user-${userId}`;
-  const strayChannels = api.control.broadcasts.published.filter(
-    (m) => m.channel !== channel && carries(m.message, token),
-  );
+  const strayChannels = api.control.broadcasts.carrying(token).filter((m) => m.channel !== channel);
   s.check(
     "this flow's token was published on no other channel",
     strayChannels.length === 0,
@@ -198,47 +196,18 @@ function setValueOf(message: Record<string, unknown>, key: string): unknown {
   return getPath(set[key], 'accessToken');
 }
 
-// The pauth inside a state is unique to its flow, so a query that does not contain it cannot carry the state.
-function carriesState(rawQuery: string, state: string): boolean {
-  const jwt = state.split('!')[1] ?? state;
-  return rawQuery.includes(jwt) && new URLSearchParams(rawQuery).get('state') === state;
-}
-
-/** Whether any string inside `value` contains `token` (a walk, cheaper than JSON.stringify with flows in flight). */
-function holds(value: unknown, token: string): boolean {
-  if (typeof value === 'string') return value.includes(token);
-  if (value === null || typeof value !== 'object') return false;
-  for (const inner of Array.isArray(value) ? value : Object.values(value)) if (holds(inner, token)) return true;
-  return false;
-}
-
-// A published message never changes: its strings are collected once, however many flows look for their token.
-const messageStrings = new WeakMap<object, string[]>();
-
-/** Whether a published message carries `token` anywhere. */
-function carries(message: object, token: string): boolean {
-  let strings = messageStrings.get(message);
-  if (strings === undefined) {
-    strings = [];
-    collect(message, strings);
-    messageStrings.set(message, strings);
-  }
-  return strings.some((text) => text.includes(token));
-}
-
-function collect(value: unknown, into: string[]): void {
-  if (typeof value === 'string') into.push(value);
-  else if (value !== null && typeof value === 'object')
-    for (const inner of Array.isArray(value) ? value : Object.values(value)) collect(inner, into);
-}
+// A token is found where it is stored or published as a whole string: the store and the broadcaster index
+// every string of providerInfo and of each message (issue 14), so these checks cost the same in a lab that has
+// run ten thousand flows as in a fresh one.
 
 function checkRouter(ctx: IsolationContext, s: StepContext, target: string, expectDelivered: boolean): string {
   // The same user connecting several providers in one second gets the same pauth, so the state alone is not
   // this flow's: the callback path names the provider.
   const path = `/provider-token/${ctx.profile?.id ?? ''}`;
-  const own = (h: { path: string; rawQuery: string }): boolean =>
-    ctx.sentState === undefined || (h.path.endsWith(path) && carriesState(h.rawQuery, ctx.sentState));
-  const routed = ctx.lab.router.hits.filter((h) => h.routedTo !== undefined && own(h));
+  const candidates = ctx.sentState === undefined ? ctx.lab.router.hits : ctx.lab.router.withState(ctx.sentState);
+  const routed = candidates.filter(
+    (h) => h.routedTo !== undefined && (ctx.sentState === undefined || h.path.endsWith(path)),
+  );
   const elsewhere = routed.filter((h) => h.env !== target).map((h) => h.env ?? '?');
   s.check('router sent no callback to another environment', elsewhere.length === 0, 'none', elsewhere);
   const origin = callbackOrigin(ctx);

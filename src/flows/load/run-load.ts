@@ -28,6 +28,8 @@ export interface LoadOptions {
   runId?: number;
   /** Called after each flow finishes. */
   onProgress?: (done: number, failed: number) => void;
+  /** Keep the users the run seeded or signed up once its verdict is in (default: they are dropped). */
+  keepUsers?: boolean;
 }
 
 export interface LoadFailure {
@@ -190,6 +192,13 @@ async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps, runners: LoadR
   const wallMs = performance.now() - began;
 
   const isolation = isolationVerdict(opts.flow, lab, tokens);
+  // The verdict is in: the users this run seeded or signed up are dropped, so a lab that runs load after load
+  // (serve, a library suite, the bench's memory figure) does not grow by a user per flow (issue 14).
+  if (opts.keepUsers !== true) {
+    const own = new Set([...users, ...tokens.flatMap((t) => (t.userId === undefined ? [] : [t.userId]))]);
+    const seeded = new Set([lab.config.defaultUser, ...lab.config.users.map((u) => u.id)]);
+    for (const id of own) if (!seeded.has(id)) lab.removeUser(id);
+  }
   const steps: Record<string, Latency> = {};
   for (const [id, samples] of stepMs) steps[id] = summarize(samples);
   const failed = failures.length;

@@ -71,8 +71,9 @@ export function loginPackage(
 export function eligibleJoinCompanies(ctx: ApiContext, user: UserDoc): Record<string, unknown>[] {
   const domain = emailDomain(user.email);
   const email = user.email.toLowerCase();
-  const invites = [...ctx.store.users.values()]
-    .filter((u) => u.email.toLowerCase() === email && !u.deactivated)
+  const invites = ctx.store.users
+    .withEmail(email)
+    .filter((u) => !u.deactivated)
     .flatMap((u) => u.companyIds.map((id) => ({ company: ctx.store.companies.get(id), record: u })))
     .filter((i): i is { company: CompanyDoc; record: UserDoc } => i.company !== undefined);
   const byDomain = [...ctx.store.companies.values()].filter(

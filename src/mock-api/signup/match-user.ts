@@ -31,7 +31,7 @@ export interface MatchResult {
  */
 export function matchOrCreateUser(ctx: ApiContext, input: MatchInput): MatchResult {
   const email = input.identity.email.toLowerCase();
-  const candidates = [...ctx.store.users.values()].filter((u) => !u.deactivated && u.email.toLowerCase() === email);
+  const candidates = ctx.store.users.withEmail(email).filter((u) => !u.deactivated);
   const teamId = input.teamId;
   const invited =
     teamId === undefined ? undefined : candidates.find((u) => !u.isRegistered && u.teamIds.includes(teamId));

@@ -65,6 +65,8 @@ describe('record caps', () => {
           ['api requests', local.journal.all],
           ['provider requests', provider.requests],
           ['broadcast history', local.broadcasts.history],
+          ['router hits', lab.router.hits],
+          ['provider grants', provider.issued],
         ] as const) {
           expect({ name, capped: list.length <= CAP, full: list.length > CAP / 2 }).toEqual({
             name,
@@ -79,6 +81,11 @@ describe('record caps', () => {
         expect(texts.at(-1)).toContain(tokens.at(-1));
         expect(texts.some((t) => t.includes(tokens[0]!))).toBe(false);
         expect(provider.requests.at(-1)?.at).toBeGreaterThanOrEqual(provider.requests[0]!.at);
+        // The indexes forget what the cap dropped and still find what it kept.
+        expect(local.broadcasts.carrying(tokens[0]!)).toEqual([]);
+        expect(local.broadcasts.carrying(tokens.at(-1)!).length).toBeGreaterThan(0);
+        expect(local.store.holding(tokens.at(-1)!).map((u) => u.id)).toEqual([users.at(-1)!.id]);
+        expect(provider.issuedFrom(provider.issued[0]!.code)).toContain(provider.issued[0]);
       } finally {
         await lab.close();
       }
