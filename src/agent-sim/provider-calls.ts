@@ -31,6 +31,11 @@ export interface ProviderCall {
   rawBody: Buffer;
   /** The app id the call names (what the proxy routes by). */
   appId: string;
+  /**
+   * The provider's id of this one interaction (Slack's trigger_id, the Teams activity id): unique per call and
+   * written into the body as it is (only [0-9a-f.-]), so a run finds its own call in any journal by it.
+   */
+  callId: string;
   /** What the provider did, in words, for notes. */
   summary: string;
 }
@@ -49,12 +54,13 @@ export interface SlackActionInput {
 export function buildSlackAction(input: SlackActionInput): ProviderCall {
   const timestamp = String(Math.floor(input.now() / 1000) - (input.tamper === 'timestamp' ? STALE_BY_S : 0));
   const appId = input.tamper === 'app' ? UNKNOWN_APP_ID : input.appId;
+  const callId = `${timestamp}.${randomUUID().slice(0, 8)}`;
   const payload = {
     type: 'block_actions',
     api_app_id: appId,
     team: SLACK_WORKSPACE,
     user: { id: input.slackUserId, team_id: SLACK_WORKSPACE.id },
-    trigger_id: `${timestamp}.${randomUUID().slice(0, 8)}`,
+    trigger_id: callId,
     actions: [
       {
         type: 'button',
@@ -78,6 +84,7 @@ export function buildSlackAction(input: SlackActionInput): ProviderCall {
     },
     rawBody,
     appId,
+    callId,
     summary: `block_actions from ${input.slackUserId} for app ${appId}`,
   };
 }
@@ -95,9 +102,10 @@ export interface TeamsActivityInput {
 /** A sign-in card submission to the bot, with the channel's bearer token; replies come back in the answer. */
 export async function buildTeamsActivity(input: TeamsActivityInput): Promise<ProviderCall> {
   const botAppId = input.tamper === 'app' ? UNKNOWN_BOT_APP_ID : input.botAppId;
+  const callId = randomUUID();
   const activity = {
     type: 'message',
-    id: randomUUID(),
+    id: callId,
     timestamp: new Date(input.now()).toISOString(),
     channelId: 'msteams',
     serviceUrl: TEAMS_SERVICE_URL,
@@ -126,6 +134,7 @@ export async function buildTeamsActivity(input: TeamsActivityInput): Promise<Pro
     },
     rawBody: Buffer.from(JSON.stringify(activity)),
     appId: botAppId,
+    callId,
     summary: `sign-in card submission to bot ${botAppId}`,
   };
 }

@@ -1,21 +1,18 @@
 /**
- * The library's flows (issue 13): each runs in a lab startLab() returned, safe to call concurrently (issue 11:
- * every flow finds its records by its own code, state, signup token and user). A connect, refresh or disconnect
- * without a `user` runs as a fresh user of its own, so concurrent runs never share a providerInfo slot.
+ * The library's flows (issue 13): each runs in the lab startLab() returned, safe to call concurrently (issue 11:
+ * every flow finds its records by its own code, state, signup token, call id and user). Each function is the
+ * internal run of runs.ts, the one the CLI uses, with the library's defaults: a run without a `user` runs as a
+ * fresh user of its own (so concurrent runs never share a providerInfo slot or a me-channel), a sign-up without an
+ * `identity` as a person of its own, polls are short, and the events are recorded into the result.
  */
-import { UnknownNameError, toErrorInfo, type ErrorInfo } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { toErrorInfo, type ErrorInfo } from '../errors.js';
 import { recordEvents, teeEvents, type EventSink, type FlowEvent } from '../events.js';
-import { runConnect as connectIn, type FlowDeps } from '../flows/connect/run.js';
-import { runDisconnect as disconnectIn } from '../flows/disconnect/steps.js';
 import type { FlowOutcome } from '../flows/engine/runner.js';
-import { runInteract as interactIn } from '../flows/interact/run.js';
-import { runRefresh as refreshIn } from '../flows/refresh/steps.js';
-import { runSignup as signupIn } from '../flows/signup/run.js';
 import type { InteractiveProvider, Tamper } from '../agent-sim/provider-calls.js';
 import type { MockAccount } from '../profiles/identity.js';
 import { internalLab, type CodestreamLab } from './lab.js';
-import type { Lab } from '../lab/start-lab.js';
-import { loopbackFetch } from '../util/loopback-fetch.js';
+import { connectWith, disconnectWith, interactWith, knownUser, refreshWith, signupWith } from './runs.js';
 
 /** What every run takes besides its flow's options. */
 export interface RunOptions {
@@ -71,39 +68,15 @@ export interface SignupOptions extends RunOptions {
 export interface InteractOptions extends RunOptions {
   provider: InteractiveProvider;
   tamper?: Tamper;
+  /** The CodeStream user whose me-channel hears of the call; default: a fresh user with a Slack identity of its own. */
+  user?: string;
 }
 
 // A short poll keeps suites fast; the webview's 5 s is what `signup --poll` uses.
 const LIBRARY_POLL_INTERVAL_MS = 20;
 let runs = 0;
 
-function knownIn(provider: string, what: readonly string[]): void {
-  if (!what.includes(provider)) throw new UnknownNameError('provider', provider, what);
-}
-
-export function envOf(lab: Lab, env: string | undefined): string {
-  const name = env ?? lab.config.defaultEnvironment;
-  if (!lab.envs.has(name)) throw new UnknownNameError('environment', name, [...lab.envs.keys()]);
-  return name;
-}
-
-/** The deps a run needs, with its events recorded and teed to onEvent. */
-export function depsFor(lab: Lab, opts: RunOptions): FlowDeps & { events: FlowEvent[] } {
-  const { onEvent, events } = recordEvents();
-  const sink: EventSink = opts.onEvent ? teeEvents(onEvent, opts.onEvent) : onEvent;
-  return {
-    config: lab.config,
-    profiles: lab.profiles,
-    fetch: loopbackFetch,
-    now: Date.now,
-    onEvent: sink,
-    // Nothing is printed here: the caller gets raw values, as a test wants them.
-    secrets: { add: () => undefined },
-    events,
-    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-  };
-}
-
+/** The result of a run whose events `recorded` collected. */
 export function resultOf(outcome: FlowOutcome, events: FlowEvent[]): FlowRunResult {
   const finished = [...events].reverse().find((e) => e.type === 'flow-finished');
   return {
@@ -116,11 +89,25 @@ export function resultOf(outcome: FlowOutcome, events: FlowEvent[]): FlowRunResu
   };
 }
 
-/** A user of this run's own (seeded into every environment), unless the caller names one. */
-function userFor(lab: Lab, user: string | undefined): string {
+/** The run's events recorded (and teed to the caller's onEvent) while `run` runs. */
+export async function recorded(
+  opts: RunOptions,
+  run: (onEvent: EventSink) => Promise<{ outcome: FlowOutcome }>,
+): Promise<FlowRunResult> {
+  const { onEvent, events } = recordEvents();
+  const sink = opts.onEvent ? teeEvents(onEvent, opts.onEvent) : onEvent;
+  const { outcome } = await run(sink);
+  return resultOf(outcome, events);
+}
+
+/**
+ * The run's user: the one the caller names, or a fresh one seeded into every environment. An interact's user also
+ * gets a Slack identity of its own, so that its button press maps to it and to nobody else (contract §7).
+ */
+function userFor(handle: CodestreamLab, user: string | undefined, withSlack = false): string {
+  const lab = internalLab(handle);
   if (user !== undefined) {
-    const known = [lab.config.defaultUser, ...lab.config.users.map((u) => u.id), ...lab.users.keys()];
-    if (!known.includes(user)) throw new UnknownNameError('user', user, [...new Set(known)]);
+    knownUser(lab, user);
     return user;
   }
   const id = `run-${++runs}-${Math.random().toString(36).slice(2, 8)}`;
@@ -132,15 +119,16 @@ function userFor(lab: Lab, user: string | undefined): string {
     accessToken: `cs-token-${id}`,
     broadcasterToken: `bc-token-${id}`,
     teamIds: [lab.config.defaultTeam],
+    ...(withSlack ? { providerIdentities: [`slack::U${randomBytes(5).toString('hex').toUpperCase()}`] } : {}),
   });
   return id;
 }
 
 /** A person of a sign-up's own, so concurrent sign-ups resolve to different users (ids typed as the profile's). */
-function personFor(lab: Lab, provider: string): Partial<MockAccount> {
+function personFor(handle: CodestreamLab, provider: string): Partial<MockAccount> {
   const n = ++runs;
   const tag = `${n}-${Math.random().toString(36).slice(2, 8)}`;
-  const sample = lab.profiles.get(provider)?.identity?.account.id;
+  const sample = handle.profiles.get(provider)?.identity?.account.id;
   return {
     id: typeof sample === 'number' ? 8_000_000 + n : `person-${tag}`,
     username: `person-${tag}`,
@@ -149,93 +137,42 @@ function personFor(lab: Lab, provider: string): Partial<MockAccount> {
   };
 }
 
-type ConnectLike = typeof connectIn;
-
-async function connectFamily(
-  run: ConnectLike,
-  handle: CodestreamLab,
-  opts: ConnectOptions & { withoutHost?: boolean },
-): Promise<FlowRunResult> {
-  const lab = internalLab(handle);
-  knownIn(opts.provider, [...lab.providers.keys(), ...lab.externalOrigins.keys()]);
-  const env = envOf(lab, opts.env);
-  const user = userFor(lab, opts.user);
-  const deps = depsFor(lab, opts);
-  const { outcome } = await run(
-    {
-      provider: opts.provider,
-      env,
-      user,
-      ...(opts.host === undefined ? {} : { host: opts.host }),
-      ...(opts.entry === undefined ? {} : { entry: opts.entry }),
-      ...(opts.withoutHost === undefined ? {} : { withoutHost: opts.withoutHost }),
-    },
-    deps,
-    lab,
-  );
-  return resultOf(outcome, deps.events);
-}
-
 /** A logged-in user connects a provider: the token the provider issued must reach the agent, and only it. */
-export function runConnect(lab: CodestreamLab, options: ConnectOptions): Promise<FlowRunResult> {
-  return connectFamily(connectIn, lab, options);
+export async function runConnect(lab: CodestreamLab, options: ConnectOptions): Promise<FlowRunResult> {
+  return recorded(options, (onEvent) => connectWith(lab, { ...options, user: userFor(lab, options.user), onEvent }));
 }
 
 /** A connect, then the agent refreshes the token. */
-export function runRefresh(lab: CodestreamLab, options: RefreshOptions): Promise<FlowRunResult> {
-  return connectFamily(refreshIn, lab, options);
+export async function runRefresh(lab: CodestreamLab, options: RefreshOptions): Promise<FlowRunResult> {
+  return recorded(options, (onEvent) => refreshWith(lab, { ...options, user: userFor(lab, options.user), onEvent }));
 }
 
 /** A connect, then the agent disconnects the provider. */
-export function runDisconnect(lab: CodestreamLab, options: DisconnectOptions): Promise<FlowRunResult> {
-  return connectFamily(disconnectIn, lab, options);
+export async function runDisconnect(lab: CodestreamLab, options: DisconnectOptions): Promise<FlowRunResult> {
+  return recorded(options, (onEvent) => disconnectWith(lab, { ...options, user: userFor(lab, options.user), onEvent }));
 }
 
 /** Sign-up with a provider (SSO) through to the login package; each run signs in as a person of its own. */
-export async function runSignup(handle: CodestreamLab, options: SignupOptions): Promise<FlowRunResult> {
-  const lab = internalLab(handle);
-  const withSignup = [...lab.providers.values()]
-    .filter((p) => p.profile.supportsSignup && p.profile.identity !== undefined)
-    .map((p) => p.profile.id);
-  knownIn(options.provider, withSignup);
-  const env = envOf(lab, options.env);
-  const deps = depsFor(lab, options);
-  const identity = options.identity ?? personFor(lab, options.provider);
-  const { outcome } = await signupIn(
-    {
-      provider: options.provider,
-      env,
+export async function runSignup(lab: CodestreamLab, options: SignupOptions): Promise<FlowRunResult> {
+  return recorded(options, (onEvent) =>
+    signupWith(lab, {
+      ...options,
       poll: options.poll ?? true,
       intervalMs: options.intervalMs ?? LIBRARY_POLL_INTERVAL_MS,
       timeoutMs: options.timeoutMs ?? 10_000,
-      identity,
-      ...(options.deny === undefined ? {} : { deny: options.deny }),
-    },
-    deps,
-    lab,
+      identity: options.identity ?? personFor(lab, options.provider),
+      onEvent,
+    }),
   );
-  return resultOf(outcome, deps.events);
 }
 
 /**
- * A provider-initiated call (Slack, MS Teams) through the VPN proxy to the environment that owns the app. It runs
- * in a lab of its own with the same config, profiles and environments: its isolation check wants the other
- * environments untouched as a whole (an interact carries no state of its own to tell its traffic apart), which
- * other flows in flight on the shared lab would break.
+ * A provider-initiated call (Slack, MS Teams) through the VPN proxy to the environment that owns the app, in this
+ * lab and safe next to other flows: the run finds its call everywhere by the id the call carries (Slack's
+ * trigger_id, the Teams activity id), and its isolation check wants no other environment to have received it.
  */
-export async function runInteract(handle: CodestreamLab, options: InteractOptions): Promise<FlowRunResult> {
-  const lab = internalLab(handle);
-  knownIn(options.provider, ['slack', 'msteams']);
-  const env = envOf(lab, options.env);
-  const deps = depsFor(lab, options);
-  const { outcome } = await interactIn(
-    {
-      provider: options.provider,
-      env,
-      envs: [...lab.envs.keys()],
-      ...(options.tamper === undefined ? {} : { tamper: options.tamper }),
-    },
-    deps,
+export async function runInteract(lab: CodestreamLab, options: InteractOptions): Promise<FlowRunResult> {
+  return recorded(options, (onEvent) =>
+    interactWith(lab, { ...options, user: userFor(lab, options.user, true), onEvent }),
   );
-  return resultOf(outcome, deps.events);
 }

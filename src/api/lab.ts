@@ -1,7 +1,8 @@
 /**
  * The library's lab (issue 13): `startLab()` with the fixture data, the per-server handles a test suite reads
  * (environment and provider controls, URLs, users) and one close, also as `Symbol.asyncDispose` for `await using`.
- * The internal Lab stays behind a WeakMap: callers get handles, never the lab's insides.
+ * The internal Lab, with the clock and fetch its runs use, stays behind a WeakMap: callers get handles, never the
+ * lab's insides. The CLI starts its labs here too (src/commands/support/lab-runs.ts).
  */
 import { loadLabConfig, type LabConfig } from '../lab/config.js';
 import { startLab as startInternalLab, type Lab } from '../lab/start-lab.js';
@@ -10,6 +11,8 @@ import type { ApiControl, SeedUserInput } from '../mock-api/control.js';
 import type { ProviderControl } from '../mock-provider/index.js';
 import { loadProfiles as loadProfileDir, type ProviderProfile } from '../profiles/profile.js';
 import { UnknownNameError } from '../errors.js';
+import { defined } from '../util/defined.js';
+import { loopbackFetch } from '../util/loopback-fetch.js';
 
 /** What to start; everything defaults to the package's fixtures: every provider, every environment. */
 export interface StartLabOptions {
@@ -24,6 +27,18 @@ export interface StartLabOptions {
   /** Another lab config or profile set than the package's fixtures. */
   config?: LabConfig;
   profiles?: ReadonlyMap<string, ProviderProfile>;
+  /** How the auth-origin router delivers a callback: a 302 (default, the seed's nginx) or as a reverse proxy. */
+  routerMode?: 'redirect' | 'proxy';
+  /** Where a connect's callback sends the browser: the marketing site (default, the seed) or the API's page. */
+  successPage?: 'marketing' | 'api';
+  /** Where the VPN proxy answers: on the router's host (default, the seed's "today") or an origin of its own. */
+  proxyHost?: 'same' | 'separate';
+  /** A fixed port for the router alone (a custom profile's registered redirect URI); default: OS-chosen. */
+  routerPort?: number;
+  /** The clock of the lab's servers and of every run on it (default `Date.now`), e.g. a fake one. */
+  now?: () => number;
+  /** The fetch the lab's servers and the runs on it use (default: the lab's own loopback fetch, src/util/loopback-fetch.ts). */
+  fetch?: typeof fetch;
 }
 
 /** One CodeStream API environment: its URL and its handle (journal, read-only store, broadcasts, injections). */
@@ -71,7 +86,14 @@ export interface CodestreamLab extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const internals = new WeakMap<CodestreamLab, Lab>();
+/** What the runs on a lab share besides its servers: the clock and fetch it was started with. */
+export interface LabRuntime {
+  lab: Lab;
+  now: () => number;
+  fetch: typeof fetch;
+}
+
+const internals = new WeakMap<CodestreamLab, LabRuntime>();
 
 // Node 20 defines Symbol.asyncDispose (as Symbol.for('nodejs.asyncDispose')); the fallback keeps older runtimes
 // from writing an "undefined" key.
@@ -94,6 +116,8 @@ export async function startLab(options: StartLabOptions = {}): Promise<Codestrea
     options.config ?? loadLabConfig(),
     options.profiles ?? loadProfileDir(),
   ]);
+  const now = options.now ?? Date.now;
+  const fetchFn = options.fetch ?? loopbackFetch;
   const known = [...profiles.keys()];
   for (const id of options.providers ?? []) if (!profiles.has(id)) throw new UnknownNameError('provider', id, known);
   const envNames = config.environments.map((e) => e.name);
@@ -107,6 +131,12 @@ export async function startLab(options: StartLabOptions = {}): Promise<Codestrea
     // The default environment first: flows without an `env` run there.
     envs: options.envs ?? [config.defaultEnvironment, ...envNames.filter((n) => n !== config.defaultEnvironment)],
     consent: options.consent ?? 'auto',
+    routerMode: options.routerMode ?? 'redirect',
+    successPage: options.successPage ?? 'marketing',
+    proxyHost: options.proxyHost ?? 'same',
+    now,
+    fetch: fetchFn,
+    ...defined({ routerPort: options.routerPort }),
   });
   if (options.users !== undefined && options.users > 0) seedUserPool(lab, options.users);
   const close = () => lab.close();
@@ -140,13 +170,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<Codestrea
     close,
     [asyncDispose]: close,
   };
-  internals.set(handle, lab);
+  internals.set(handle, { lab, now, fetch: fetchFn });
   return handle;
 }
 
-/** The internal lab behind a handle startLab returned (the flows run in it). */
-export function internalLab(lab: CodestreamLab): Lab {
+/** The internal lab behind a handle startLab returned, with its clock and fetch (the flows run in it). */
+export function labRuntime(lab: CodestreamLab): LabRuntime {
   const inner = internals.get(lab);
   if (!inner) throw new TypeError('not a lab startLab() returned');
   return inner;
+}
+
+/** The internal lab behind a handle startLab returned. */
+export function internalLab(lab: CodestreamLab): Lab {
+  return labRuntime(lab).lab;
 }

@@ -1,12 +1,14 @@
 /**
- * Failure scenarios from the library: the catalogue and one run by name. A scenario injects faults and moves a
- * clock of its own, so it runs in a lab of its own built from the given lab's config and profiles: the flows in
- * flight on the shared lab never see its faults.
+ * Failure scenarios from the library: the catalogue and one run by name. A scenario injects one-shot faults and
+ * moves a clock of its own, so it runs in a lab of its own built from the given lab's config and profiles (with
+ * its clock and fetch): the flows in flight on the shared lab never see its faults, and it never sees theirs.
+ * The run is runs.ts's scenarioWith, the one `--scenario` uses.
  */
-import { UnknownNameError } from '../errors.js';
-import { runScenario as runScenarioIn, scenarioCatalogue, type Scenario } from '../flows/scenarios/index.js';
-import { depsFor, envOf, resultOf, type FlowRunResult, type RunOptions } from './flows.js';
+import { recordEvents, teeEvents } from '../events.js';
+import { scenarioCatalogue, type Scenario } from '../flows/scenarios/index.js';
+import { resultOf, type FlowRunResult, type RunOptions } from './flows.js';
 import { internalLab, type CodestreamLab } from './lab.js';
+import { envOf, scenarioSourceOf, scenarioWith } from './runs.js';
 
 export type { Scenario };
 
@@ -32,35 +34,22 @@ export async function runScenario(
   name: string,
   options: ScenarioOptions = {},
 ): Promise<ScenarioRunResult> {
-  const lab = internalLab(handle);
-  const scenario = scenarioCatalogue.find((s) => s.name === name);
-  if (!scenario)
-    throw new UnknownNameError(
-      'scenario',
-      name,
-      scenarioCatalogue.map((s) => s.name),
-    );
-  if (options.provider !== undefined && !lab.profiles.has(options.provider))
-    throw new UnknownNameError('provider', options.provider, [...lab.profiles.keys()]);
-  const env = envOf(lab, options.env);
-  const deps = depsFor(lab, options);
-  const run = await runScenarioIn(
-    scenario,
-    { env, ...(options.provider === undefined ? {} : { provider: options.provider }) },
-    deps,
-  );
+  const env = envOf(internalLab(handle), options.env);
+  const { onEvent, events } = recordEvents();
+  const sink = options.onEvent ? teeEvents(onEvent, options.onEvent) : onEvent;
+  const run = await scenarioWith(scenarioSourceOf(handle), name, { ...options, env, onEvent: sink });
   if (run.outcome === undefined) {
     return {
       ok: false,
       failedStep: undefined,
       error: undefined,
-      events: deps.events,
+      events,
       result: {},
       ms: 0,
-      scenario,
+      scenario: run.scenario,
       skipped: run.skipped,
     };
   }
   // The scenario passes when the system behaved as expected, which may be a failed flow (consent denied).
-  return { ...resultOf(run.outcome, deps.events), ok: run.ok, scenario, skipped: run.skipped };
+  return { ...resultOf(run.outcome, events), ok: run.ok, scenario: run.scenario, skipped: run.skipped };
 }

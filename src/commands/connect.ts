@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
-import { runConnect } from '../flows/connect/run.js';
 import { MISCONFIGS, runMisconfig } from '../flows/misconfig/steps.js';
 import { UsageError } from '../errors.js';
-import { runConnectBrowser } from '../flows/connect/run-browser.js';
+import { connectBrowserWith, connectWith } from '../api/runs.js';
+import { cliLabOptions, inLab } from './support/lab-runs.js';
 import {
   createFlowExtras,
   diagramOption,
@@ -130,13 +130,6 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       });
       const stepper = flags.step ? createStepMode(deps, secrets, previewConnectStep, 'connect github') : undefined;
       try {
-        const opts = {
-          provider,
-          entry,
-          successPage,
-          routerMode,
-          ...defined({ host: flags.host, envs, env: flags.env, beforeStep: stepper?.beforeStep }),
-        };
         const flowDeps = {
           ...data,
           fetch: deps.fetch,
@@ -145,13 +138,36 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
           secrets,
           signal: deps.signal,
         };
+        // The lab of this one provider (and the environments asked), started through the library.
+        const lab = (consent?: 'page') =>
+          cliLabOptions(flowDeps, flags.env, { provider, envs, routerMode, successPage }, defined({ consent }));
+        const run = {
+          provider,
+          entry,
+          onEvent: extras.onEvent,
+          ...defined({ host: flags.host, env: flags.env, signal: deps.signal }),
+        };
+        const internals = { secrets, ...defined({ beforeStep: stepper?.beforeStep }) };
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)
           : misconfig
-            ? await runMisconfig({ ...opts, misconfig }, flowDeps)
+            ? // A misconfigured lab (another lab config, a scenario clock) is no library lab: its own runner.
+              await runMisconfig(
+                {
+                  provider,
+                  entry,
+                  successPage,
+                  routerMode,
+                  misconfig,
+                  ...defined({ host: flags.host, envs, env: flags.env, beforeStep: stepper?.beforeStep }),
+                },
+                flowDeps,
+              )
             : flags.browser
-              ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
-              : await runConnect(opts, flowDeps);
+              ? await inLab(lab('page'), (l) =>
+                  connectBrowserWith(l, { ...run, callbackTimeoutMs }, { ...internals, openUrl: browserOpener(deps) }),
+                )
+              : await inLab(lab(), (l) => connectWith(l, run, internals));
         // q at a --step prompt is the user stopping the run, like Ctrl-C.
         setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);
       } finally {

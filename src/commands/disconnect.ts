@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { UsageError } from '../errors.js';
-import { runDisconnect } from '../flows/disconnect/steps.js';
+import { disconnectWith } from '../api/runs.js';
+import { cliLabOptions, inLab } from './support/lab-runs.js';
 import {
   assertHost,
   assertKnownProvider,
@@ -69,13 +70,19 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
       const { renderer, secrets } = createOutput(flags, deps, data);
       const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
-        const { outcome } = await runDisconnect(
-          {
-            provider,
-            ...defined({ env: flags.env, envs, host: flags.host }),
-            withoutHost: flags.withoutHost === true,
-          },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },
+        // The lab of this one provider (and the environments asked), started through the library.
+        const labOptions = cliLabOptions({ ...data, fetch: deps.fetch, now: deps.now }, flags.env, { provider, envs });
+        const { outcome } = await inLab(labOptions, (lab) =>
+          disconnectWith(
+            lab,
+            {
+              provider,
+              withoutHost: flags.withoutHost === true,
+              onEvent: reports.onEvent,
+              ...defined({ env: flags.env, host: flags.host, signal: deps.signal }),
+            },
+            { secrets },
+          ),
         );
         setExit(outcome.ok ? 0 : 1);
       } finally {

@@ -1,7 +1,8 @@
 /** `codestream-auth interact slack|msteams`: a provider-initiated call through the VPN proxy, hop by hop. */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
-import { runInteract } from '../flows/interact/run.js';
+import { interactWith } from '../api/runs.js';
+import { cliLabOptions, inLab } from './support/lab-runs.js';
 import { INTERACTIVE_PROVIDERS, TAMPERS, type Tamper } from '../agent-sim/provider-calls.js';
 import { choice, createOutput, loadLabData, parseEnvList, quietOption, verboseOption } from './support/shared.js';
 import { createReportExtras, diagramOption, harOption } from './support/flow-extras.js';
@@ -52,13 +53,18 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
       const { renderer, secrets } = createOutput(flags, deps, data);
       const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
-        const { outcome } = await runInteract(
-          {
-            provider,
-            proxyHost,
-            ...defined({ env: flags.env, envs, tamper }),
-          },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: reports.onEvent, secrets, signal: deps.signal },
+        // The environments asked and the VPN proxy, started through the library; a provider-initiated call needs
+        // no mock OAuth provider.
+        const labOptions = {
+          ...cliLabOptions({ ...data, fetch: deps.fetch, now: deps.now }, flags.env, { provider, envs }, { proxyHost }),
+          providers: [],
+        };
+        const { outcome } = await inLab(labOptions, (lab) =>
+          interactWith(
+            lab,
+            { provider, onEvent: reports.onEvent, ...defined({ env: flags.env, tamper, signal: deps.signal }) },
+            { secrets },
+          ),
         );
         setExit(outcome.ok ? 0 : 1);
       } finally {

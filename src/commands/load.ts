@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { runLoad } from '../flows/load/run-load.js';
+import { loadViaApi } from './support/lab-runs.js';
 import { progressWriter, renderLoadSummary } from '../render/load.js';
 import { assertKnownProvider, choice, loadLabData, parseEnvList } from './support/shared.js';
 import { labEnvironments } from '../lab/envs.js';
@@ -57,7 +57,7 @@ export function registerLoad(program: Command, deps: Deps, setExit: (code: numbe
       const asked = parseEnvList(flags.envs);
       const envs = labEnvironments(data.config, asked?.[0] ?? data.config.defaultEnvironment, asked);
       const progress = flags.json ? undefined : progressWriter(deps.io.stderr, flows, deps.io.isTTY);
-      const result = await runLoad(
+      const result = await loadViaApi(
         {
           flow,
           flows,

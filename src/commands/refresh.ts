@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
-import { runRefresh } from '../flows/refresh/steps.js';
+import { refreshWith } from '../api/runs.js';
+import { cliLabOptions, inLab } from './support/lab-runs.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import {
   createFlowExtras,
@@ -98,14 +99,19 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
           secrets,
           signal: deps.signal,
         };
+        // Otherwise the lab of this one provider (and the environments asked), started through the library.
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)
-          : await runRefresh(
-              {
-                provider,
-                ...defined({ env: flags.env, envs, host: flags.host, beforeStep: stepper?.beforeStep }),
-              },
-              flowDeps,
+          : await inLab(cliLabOptions(flowDeps, flags.env, { provider, envs }), (lab) =>
+              refreshWith(
+                lab,
+                {
+                  provider,
+                  onEvent: extras.onEvent,
+                  ...defined({ env: flags.env, host: flags.host, signal: deps.signal }),
+                },
+                { secrets, ...defined({ beforeStep: stepper?.beforeStep }) },
+              ),
             );
         // q at a --step prompt is the user stopping the run, like Ctrl-C.
         setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags } from './remote.js';
 import { UsageError } from '../errors.js';
-import { runSignup, waitForCheckSignup, type SignupRun } from '../flows/signup/run.js';
-import { runSignupBrowser } from '../flows/signup/run-browser.js';
+import { waitForCheckSignup, type SignupRun } from '../flows/signup/run.js';
+import { signupBrowserWith, signupWith } from '../api/runs.js';
+import { cliLabOptions, inLab } from './support/lab-runs.js';
 import {
   createFlowExtras,
   diagramOption,
@@ -151,70 +152,53 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const stepper = flags.step
         ? createStepMode<SignupContext>(deps, secrets, previewSignupStep, 'signup github --poll')
         : undefined;
+      const flowDeps = {
+        ...data,
+        fetch: deps.fetch,
+        now: deps.now,
+        onEvent: extras.onEvent,
+        secrets,
+        signal: deps.signal,
+      };
       try {
         if (extras.scenario) {
-          const { outcome } = await extras.runScenario(provider, flags.env, {
-            ...data,
-            fetch: deps.fetch,
-            now: deps.now,
-            onEvent: extras.onEvent,
-            secrets,
-            signal: deps.signal,
-          });
+          const { outcome } = await extras.runScenario(provider, flags.env, flowDeps);
           return setExit(outcome.ok ? 0 : 1);
         }
+        // The lab of this one provider (and the environments asked), started through the library.
+        const lab = (consent?: 'page') =>
+          cliLabOptions(flowDeps, flags.env, { provider, envs, routerMode, successPage }, defined({ consent }));
+        const run = {
+          provider,
+          intervalMs,
+          noSignup: !flags.signup,
+          onEvent: extras.onEvent,
+          ...defined({ env: flags.env, hostUrl: flags.hostUrl, signal: deps.signal }),
+          ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
+        };
         if (flags.browser) {
-          const { outcome } = await runSignupBrowser(
-            {
-              provider,
-              intervalMs,
-              timeoutMs: parseNumber('--timeout', flags.timeout, false, 'seconds, e.g. --timeout 60') * 1000,
-              successPage,
-              routerMode,
-              noSignup: !flags.signup,
-              ...defined({ env: flags.env, envs, hostUrl: flags.hostUrl }),
-              ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
-            },
-            {
-              ...data,
-              fetch: deps.fetch,
-              now: deps.now,
-              onEvent: extras.onEvent,
-              secrets,
-              signal: deps.signal,
-              openUrl: browserOpener(deps),
-            },
+          const browserTimeoutMs = parseNumber('--timeout', flags.timeout, false, 'seconds, e.g. --timeout 60') * 1000;
+          const { outcome } = await inLab(lab('page'), (l) =>
+            signupBrowserWith(l, { ...run, timeoutMs: browserTimeoutMs }, { secrets, openUrl: browserOpener(deps) }),
           );
           return setExit(outcome.ok ? 0 : 1);
         }
         let handedOver = 'skipped' as HandOverEnd;
-        const run = await runSignup(
-          {
-            provider,
-            poll,
-            intervalMs,
-            timeoutMs,
-            successPage,
-            routerMode,
-            noSignup: !flags.signup,
-            deny: flags.deny === true,
-            ...defined({ env: flags.env, envs, hostUrl: flags.hostUrl, beforeStep: stepper?.beforeStep }),
-            ...(flags.email === undefined ? {} : { identity: { email: flags.email } }),
-          },
-          { ...data, fetch: deps.fetch, now: deps.now, onEvent: extras.onEvent, secrets, signal: deps.signal },
-          undefined,
-          poll
-            ? undefined
-            : (_lab, done) => {
-                // The steps are over: stop reading stdin while the lab waits for a hand-made check-signup.
-                stepper?.close();
-                return handOver(done, { deps, timeoutMs, json: flags.json === true }).then((ended) => {
-                  handedOver = ended;
-                });
-              },
-        );
+        const done = await inLab(lab(), async (l) => {
+          const signup = await signupWith(
+            l,
+            { ...run, poll, timeoutMs, deny: flags.deny === true },
+            { secrets, ...defined({ beforeStep: stepper?.beforeStep }) },
+          );
+          if (!poll) {
+            // The steps are over: stop reading stdin while the lab waits for a hand-made check-signup.
+            stepper?.close();
+            handedOver = await handOver(signup, { deps, timeoutMs, json: flags.json === true });
+          }
+          return signup;
+        });
         // q at a --step prompt is the user stopping the run, like Ctrl-C; nobody calling check-signup in time fails.
-        setExit(stepper?.quit ? 130 : run.outcome.ok && handedOver !== 'timed-out' ? 0 : 1);
+        setExit(stepper?.quit ? 130 : done.outcome.ok && handedOver !== 'timed-out' ? 0 : 1);
       } finally {
         stepper?.close();
         renderer.close();

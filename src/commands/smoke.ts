@@ -1,13 +1,14 @@
 /**
  * `codestream-auth smoke`: the whole matrix for CI. Progress lines go to stderr; the report (JSON,
- * JUnit or Markdown) to stdout or --out; --summary appends Markdown (for $GITHUB_STEP_SUMMARY).
+ * JUnit or Markdown) to stdout or --out; --summary appends Markdown (for $GITHUB_STEP_SUMMARY). Every cell runs
+ * in a lab of its own started through the library (support/lab-runs.ts).
  */
 import { appendFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { AppError, UsageError } from '../errors.js';
 import { scenarioCatalogue } from '../flows/scenarios/index.js';
-import { defaultSmokeFlows } from '../flows/smoke/flows.js';
+import { defaultSmokeFlows, scenarioViaApi } from './support/lab-runs.js';
 import { parseShard } from '../flows/smoke/shard.js';
 import {
   runSmoke,
@@ -115,6 +116,7 @@ export async function runSmokeCommand(
     signal: deps.signal,
     flows: engine.flows ?? defaultSmokeFlows(),
     catalogue: engine.catalogue ?? scenarioCatalogue,
+    runScenario: scenarioViaApi,
   };
   if (flags.list) {
     // The cells (of the shard) one id a line, without running them: what a CI matrix job would run.

@@ -28,6 +28,8 @@ export interface SeedUserInput {
   accessToken: string;
   broadcasterToken: string;
   teamIds: string[];
+  /** Seeded `<provider>::<providerUserId>` identities, e.g. the Slack user whose button presses map to this user. */
+  providerIdentities?: string[];
 }
 
 export interface ApiJournal {

@@ -197,6 +197,7 @@ export class Store {
     accessToken: string;
     broadcasterToken: string;
     teamIds: string[];
+    providerIdentities?: string[];
   }): void {
     if (this.users.has(u.id)) return;
     const teamIds = u.teamIds.filter((t) => this.teams.has(t));
@@ -210,7 +211,7 @@ export class Store {
       teamIds,
       companyIds,
       providerInfo: {},
-      providerIdentities: [],
+      providerIdentities: [...(u.providerIdentities ?? [])],
       version: 1,
       modifiedAt: this.now(),
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { scenarioCatalogue } from '../../src/flows/scenarios/index.js';
-import { defaultSmokeFlows } from '../../src/flows/smoke/flows.js';
+import { defaultSmokeFlows } from '../../src/commands/support/lab-runs.js';
 import { planSmoke, selectCells } from '../../src/flows/smoke/matrix.js';
 import { parseShard, shardCells } from '../../src/flows/smoke/shard.js';
 import { createSecretRegistry } from '../../src/util/secrets.js';

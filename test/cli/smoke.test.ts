@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSmokeCommand } from '../../src/commands/smoke.js';
 import { scenarioCatalogue, type Scenario } from '../../src/flows/scenarios/index.js';
-import { defaultSmokeFlows } from '../../src/flows/smoke/flows.js';
+import { defaultSmokeFlows } from '../../src/commands/support/lab-runs.js';
 import { planSmoke, runSmoke, type SmokeReport } from '../../src/flows/smoke/matrix.js';
 import { renderJunit } from '../../src/render/junit.js';
 import { createSecretRegistry } from '../../src/util/secrets.js';

@@ -1,7 +1,7 @@
 // One lab for this file (codestream-auth/vitest starts it on first use and closes it after the last test);
 // the tests run concurrently on it, each flow correlated by its own code, state and user.
 import { describe, expect } from 'vitest';
-import { runConnect, runScenario, runSignup, type FlowEvent } from 'codestream-auth';
+import { runConnect, runInteract, runScenario, runSignup, type FlowEvent } from 'codestream-auth';
 import { labTest } from 'codestream-auth/vitest';
 
 const providers = ['github', 'gitlab', 'bitbucket', 'linear'] as const;
@@ -21,6 +21,12 @@ describe.concurrent('codestream-auth from a project suite', () => {
     const run = await runSignup(lab, { provider: 'github', env: 'pd', onEvent });
     expect(run.ok).toBe(true);
     expect(steps.length).toBeGreaterThan(0);
+  });
+
+  test('a Slack button press reaches the environment that owns the app, next to the other flows', async ({ lab }) => {
+    const run = await runInteract(lab, { provider: 'slack', env: 'pd' });
+    expect(run.ok).toBe(true);
+    expect(run.result.status).toBe(200);
   });
 
   test('the consent-denied scenario behaves as the contract says', async ({ lab }) => {

@@ -7,15 +7,10 @@ import { AppError, UsageError } from '../../errors.js';
 import { teeEvents, type EventSink } from '../../events.js';
 import type { FlowDeps } from '../../flows/connect/run.js';
 import type { FlowOutcome } from '../../flows/engine/runner.js';
-import {
-  findScenario,
-  runScenario,
-  scenarioCatalogue,
-  type FlowKind,
-  type Scenario,
-} from '../../flows/scenarios/index.js';
+import { findScenario, scenarioCatalogue, type FlowKind, type Scenario } from '../../flows/scenarios/index.js';
 import { defined } from '../../util/defined.js';
 import type { SecretRegistry } from '../../util/secrets.js';
+import { scenarioViaApi } from './lab-runs.js';
 import { prepareOutputPaths } from './output-paths.js';
 import { createReportFiles, type ReportFlags } from './report-files.js';
 import { outputLevel, type OutputFlags } from './shared.js';
@@ -107,7 +102,8 @@ export async function createFlowExtras(
         deps.io.stderr.write(
           secrets.redact(`scenario ${scenario.name}: injects ${scenario.injects}; expects ${scenario.observes}\n`),
         );
-      const result = await runScenario(scenario, { provider, ...defined({ env }) }, flowDeps);
+      // Through the library: a scenario runs in a lab of its own (its faults and clock are that lab's).
+      const result = await scenarioViaApi(scenario, { provider, ...defined({ env }) }, flowDeps);
       if (result.skipped !== undefined || result.outcome === undefined) {
         const why = result.skipped ?? 'it did not run';
         throw new UsageError(`scenario "${scenario.name}" cannot run with provider "${provider}": ${why}`);

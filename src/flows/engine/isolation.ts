@@ -19,6 +19,11 @@ export interface IsolationContext {
   profile?: { id?: string; restrictive?: boolean; delivery?: { mode: string } } | undefined;
   /** The state the start route sent: the flow's own callback, told apart from other flows' in flight. */
   sentState?: string | undefined;
+  /**
+   * The id a provider-initiated call carried in its body (Slack's trigger_id, the Teams activity id): the run's
+   * own call, told apart from other calls through the same proxy.
+   */
+  callId?: string | undefined;
   /** The token the provider issued to this flow: where it may be stored and broadcast. */
   issuedToken?: string | undefined;
   /** A token a later step of this flow got for the same key (the refresh flow's new token). */
@@ -47,10 +52,11 @@ export function isolationStep<C extends IsolationContext>(opts: IsolationOptions
     title: 'Other environments saw nothing',
     async run(ctx, s) {
       const others = [...ctx.lab.envs].filter(([name]) => name !== ctx.envName);
-      // With the flow's own state known, only its traffic counts: other flows may be in flight in the lab.
+      // With the flow's own state or call id known, only its traffic counts: other flows may be in flight in the lab.
       for (const [name, api] of others)
-        if (ctx.sentState === undefined) checkUntouched(s, name, api);
-        else checkUntouchedByFlow(ctx, s, name, api);
+        if (ctx.sentState !== undefined) checkUntouchedByFlow(ctx, s, name, api);
+        else if (ctx.callId !== undefined) checkUntouchedByCall(s, name, api, ctx.callId);
+        else checkUntouched(s, name, api);
       const edge =
         opts.via === 'router'
           ? checkRouter(ctx, s, expectedStatePrefix(ctx), opts.expectDelivered(ctx))
@@ -111,6 +117,27 @@ function checkUntouchedByFlow(ctx: IsolationContext, s: StepContext, name: strin
     published.length === 0,
     'none',
     published.map((m) => m.channel),
+  );
+}
+
+/**
+ * Other environments saw nothing of this provider call: no call carrying its id reached their provider-action
+ * endpoint (whose journal keeps each call's raw body) and none of them recorded an action for it.
+ */
+function checkUntouchedByCall(s: StepContext, name: string, api: LabApi, callId: string): void {
+  const received = api.control.providerActions.received.filter((r) => r.rawBody.includes(callId));
+  s.check(
+    `${name}: no provider call carried this run's id`,
+    received.length === 0,
+    `no call with ${callId}`,
+    received.map((r) => `POST /no-auth/provider-action/${r.provider} → ${r.status ?? '?'}`),
+  );
+  const actions = api.control.providerActions.actions.filter((a) => a.callId === callId);
+  s.check(
+    `${name}: no action recorded for this run's call`,
+    actions.length === 0,
+    'none',
+    actions.map((a) => `${a.type} by ${a.providerUserId ?? '?'}`),
   );
 }
 
@@ -201,9 +228,20 @@ function checkRouter(ctx: IsolationContext, s: StepContext, target: string, expe
 }
 
 function checkProxy(ctx: IsolationContext, s: StepContext, expectDelivered: boolean): string {
-  const forwarded = ctx.lab.vpnProxy.hits.filter((h) => h.env !== undefined);
+  // By the call's id when the run knows it: other calls may pass the same proxy meanwhile.
+  const callId = ctx.callId;
+  const forwarded = ctx.lab.vpnProxy.hits.filter(
+    (h) => h.env !== undefined && (callId === undefined || h.rawBody.includes(callId)),
+  );
   const elsewhere = forwarded.filter((h) => h.env !== ctx.envName).map((h) => h.env ?? '?');
-  s.check('VPN proxy forwarded nothing to another environment', elsewhere.length === 0, 'none', elsewhere);
+  s.check(
+    callId === undefined
+      ? 'VPN proxy forwarded nothing to another environment'
+      : 'VPN proxy forwarded this call to no other environment',
+    elsewhere.length === 0,
+    'none',
+    elsewhere,
+  );
   if (expectDelivered)
     s.check(`VPN proxy forwarded the call to "${ctx.envName}"`, forwarded.length > 0, 'at least one', forwarded.length);
   const where = ctx.lab.vpnProxy.host === 'same' ? "the router's host" : 'its own origin';

@@ -40,7 +40,7 @@ export interface LabRunOptions {
  * 302 and the marketing success page unless asked otherwise; `extra` adds or overrides (consent, proxy, ports).
  */
 export function labOptionsFor(
-  deps: LabRunDeps,
+  deps: Pick<LabRunDeps, 'config' | 'profiles' | 'now' | 'fetch'>,
   envName: string,
   opts: LabRunOptions,
   extra: Partial<LabOptions> = {},

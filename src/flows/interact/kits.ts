@@ -100,7 +100,8 @@ const slack: InteractKit = {
     s.expectEqual('action id as sent', expected, JSON.stringify(action?.actionId));
     return `block_actions by ${action?.providerUserId ?? '?'} → ${ctx.userId}`;
   },
-  isDelivery: (_ctx, m) => typeof m.message.providerAction === 'object',
+  // The action of this run's call (by its trigger_id): other calls may map to the same user meanwhile.
+  isDelivery: (ctx, m) => getPath(m.message.providerAction, 'callId') === ctx.callId,
 };
 
 const msteams: InteractKit = {

@@ -16,6 +16,8 @@ export interface InteractOptions {
   envs?: readonly string[];
   tamper?: Tamper;
   proxyHost?: 'same' | 'separate';
+  /** The CodeStream user whose me-channel hears of the call: a lab config user or a seeded one; default: the config's. */
+  user?: string;
 }
 
 export interface InteractRun {
@@ -63,7 +65,7 @@ export function createInteractContext(
 ): InteractContext {
   const api = lab.envs.get(envName);
   if (!api) throw new AppError('LAB_CONFIG_INVALID', `the lab runs no environment "${envName}"`);
-  const agent = agentParts(lab, api, deps);
+  const agent = agentParts(lab, api, deps, opts.user);
   return {
     lab,
     envName,

@@ -9,7 +9,7 @@ import { timedFetch } from '../../agent-sim/http-log.js';
 import type { EventSink } from '../../events.js';
 import type { EnvironmentConfig } from '../../lab/config.js';
 import type { RunningApi } from '../../mock-api/index.js';
-import type { ReceivedProviderCall } from '../../mock-api/actions/provider-actions.js';
+import type { ProviderAction, ReceivedProviderCall } from '../../mock-api/actions/provider-actions.js';
 import type { ProxyHit } from '../../mock-edge/vpn-proxy.js';
 import type { InteractiveProvider, ProviderCall, Tamper } from '../../agent-sim/provider-calls.js';
 import type { ApiClient, BroadcastClient, SecretSink } from '../engine/context.js';
@@ -37,6 +37,8 @@ export interface InteractContext extends IsolationContext {
   appId?: string | undefined;
   connectCode?: string | undefined;
   call?: ProviderCall;
+  /** The call's own id (ProviderCall.callId): how this run tells its call from others' in every journal. */
+  callId?: string | undefined;
   answer?: { status: number; body: string; proxyRefused: boolean };
   proxyHit?: ProxyHit | undefined;
   received?: ReceivedProviderCall | undefined;
@@ -90,6 +92,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
   steps.push(
     step('sign', kit.signTitle, async (ctx, s) => {
       ctx.call = await kit.build(ctx);
+      ctx.callId = ctx.call.callId;
       if (ctx.tamper !== undefined)
         s.note(`tampered: ${ctx.tamper} — expected outcome: ${expectedOutcome(ctx.tamper)}`);
       return kit.checkSigned(ctx, s, ctx.call);
@@ -140,8 +143,9 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
           'no environment',
           hit?.env ?? 'no hit',
         );
+        // By the call's bytes: other calls may reach the environments meanwhile.
         const reached = [...ctx.lab.envs]
-          .filter(([, api]) => api.control.providerActions.received.length > 0)
+          .filter(([, api]) => api.control.providerActions.received.some((r) => r.rawBody.equals(call.rawBody)))
           .map(([name]) => name);
         s.check('no environment received the call', reached.length === 0, 'none', reached);
         return `refused: ${hit?.reason ?? ''}`;
@@ -170,10 +174,10 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
       return `${call.rawBody.length} bytes to ${hit?.forwardedTo ?? ''}, sha256 ${sha(call.rawBody)}…`;
     }),
     step('verify', kit.verifyTitle, async (ctx, s) => {
-      const actions = ctx.api.control.providerActions.actions;
+      const actions = ownActions(ctx, ctx.api.control.providerActions.actions);
       if (ctx.tamper === 'app') {
         const recorded = [...ctx.lab.envs]
-          .filter(([, api]) => api.control.providerActions.actions.length > 0)
+          .filter(([, api]) => ownActions(ctx, api.control.providerActions.actions).length > 0)
           .map(([name]) => name);
         s.check('no environment recorded an action', recorded.length === 0, 'none', recorded);
         return 'no environment was asked';
@@ -184,7 +188,7 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
         return `RAPI-1003: ${ctx.received?.reason ?? ''}`;
       }
       s.expectEqual('environment accepted', 200, ctx.received?.status);
-      return kit.checkAccepted(ctx, s, actions.at(-1));
+      return kit.checkAccepted(ctx, s, actions[0]);
     }),
     step('broadcast', 'Agent hears about it on its me-channel', async (ctx, s) => {
       if (ctx.tamper !== undefined) {
@@ -201,6 +205,11 @@ export function interactSteps(provider: InteractiveProvider): Step<InteractConte
     isolationStep<InteractContext>({ via: 'proxy', expectDelivered: (ctx) => ctx.tamper !== 'app' }),
   );
   return steps;
+}
+
+/** The actions an environment recorded for this run's call, found by the id the call carried. */
+export function ownActions(ctx: Pick<InteractContext, 'callId'>, actions: readonly ProviderAction[]): ProviderAction[] {
+  return ctx.callId === undefined ? [] : actions.filter((a) => a.callId === ctx.callId);
 }
 
 // The refusal's reason as a person reads it: the error's info, else its message.

@@ -1,12 +1,16 @@
 /**
  * A load run: one lab, N connect or sign-up flows with C in flight, each with its own pool user (connect) or
  * provider identity (sign-up), then throughput, per-step latency and the isolation verdict. The lab may be lent
- * (bench runs several loads on one warm lab); otherwise one is started with every provider and environment asked.
+ * (bench runs several loads on one warm lab; the command starts it through the library); otherwise one is started
+ * with every provider and environment asked. How one flow runs may be given too (the command's go through the
+ * library's runs); by default the flow runners run in the lab.
  */
 import type { FlowEvent } from '../../events.js';
 import { startLab, type Lab } from '../../lab/start-lab.js';
 import { seedUserPool } from '../../lab/user-pool.js';
+import type { MockAccount } from '../../profiles/identity.js';
 import { runConnect, type FlowDeps } from '../connect/run.js';
+import type { FlowOutcome } from '../engine/runner.js';
 import { runSignup } from '../signup/run.js';
 import { isolationVerdict, type FlowTokens, type IsolationVerdict } from './isolation.js';
 import { planFlows, poolSizeFor, type LoadFlow, type PlannedFlow } from './plan.js';
@@ -53,7 +57,46 @@ export interface LoadResult {
   ok: boolean;
 }
 
-export async function runLoad(opts: LoadOptions, deps: FlowDeps, useLab?: Lab): Promise<LoadResult> {
+/** One planned flow as a runner gets it: where, as whom (connect) or which person (sign-up), how fast to poll. */
+export interface LoadFlowSpec {
+  provider: string;
+  env: string;
+  user: string;
+  identity: Partial<MockAccount>;
+  intervalMs: number;
+}
+
+/** What a load needs back from one flow: its outcome and the tokens and user of its context. */
+export interface LoadFlowRun {
+  outcome: FlowOutcome;
+  context: { issuedToken?: string | undefined; deliveredToken?: string | undefined; userId?: string | undefined };
+}
+
+/** How one connect and one sign-up of a load run; deps carry the flow's own sink. */
+export interface LoadRunners {
+  connect(flow: LoadFlowSpec, deps: FlowDeps): Promise<LoadFlowRun>;
+  signup(flow: LoadFlowSpec, deps: FlowDeps): Promise<LoadFlowRun>;
+}
+
+/** The flow runners, in `lab`. */
+function labRunners(lab: Lab): LoadRunners {
+  return {
+    connect: (f, d) => runConnect({ provider: f.provider, env: f.env, user: f.user }, d, lab),
+    signup: (f, d) =>
+      runSignup(
+        { provider: f.provider, env: f.env, poll: true, intervalMs: f.intervalMs, identity: f.identity },
+        d,
+        lab,
+      ),
+  };
+}
+
+export async function runLoad(
+  opts: LoadOptions,
+  deps: FlowDeps,
+  useLab?: Lab,
+  runners?: LoadRunners,
+): Promise<LoadResult> {
   const lab =
     useLab ??
     (await startLab({
@@ -65,13 +108,13 @@ export async function runLoad(opts: LoadOptions, deps: FlowDeps, useLab?: Lab): 
       fetch: deps.fetch,
     }));
   try {
-    return await runIn(lab, opts, deps);
+    return await runIn(lab, opts, deps, runners ?? labRunners(lab));
   } finally {
     if (!useLab) await lab.close();
   }
 }
 
-async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps): Promise<LoadResult> {
+async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps, runners: LoadRunners): Promise<LoadResult> {
   const users =
     opts.flow === 'connect'
       ? // A providerInfo slot (env × user × provider) takes one connect per lab (the isolation step's check), so
@@ -108,14 +151,14 @@ async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps): Promise<LoadR
       }
     };
     const d: FlowDeps = { ...deps, onEvent, secrets: { add: () => undefined } };
-    const run =
-      opts.flow === 'connect'
-        ? await runConnect({ provider: p.provider, env: p.env, user: p.user, envs: opts.envs }, d, lab)
-        : await runSignup(
-            { provider: p.provider, env: p.env, poll: true, intervalMs: opts.intervalMs ?? 0, identity: p.identity },
-            d,
-            lab,
-          );
+    const spec = {
+      provider: p.provider,
+      env: p.env,
+      user: p.user,
+      identity: p.identity,
+      intervalMs: opts.intervalMs ?? 0,
+    };
+    const run = opts.flow === 'connect' ? await runners.connect(spec, d) : await runners.signup(spec, d);
     const ctx = run.context;
     flowMs.push(run.outcome.ms);
     if (!run.outcome.ok)
@@ -131,7 +174,7 @@ async function runIn(lab: Lab, opts: LoadOptions, deps: FlowDeps): Promise<LoadR
       ok: run.outcome.ok,
       issuedToken: ctx.issuedToken,
       deliveredToken: ctx.deliveredToken,
-      userId: 'userId' in ctx && typeof ctx.userId === 'string' ? ctx.userId : undefined,
+      userId: ctx.userId,
     });
     done++;
     opts.onProgress?.(done, failures.length);

@@ -15,6 +15,7 @@ import {
   runScenario,
   type FlowKind,
   type Scenario,
+  type ScenarioResult,
 } from '../scenarios/index.js';
 import { shardCells, type Shard } from './shard.js';
 
@@ -85,6 +86,12 @@ export interface SmokeOptions {
 export interface SmokeDeps extends Omit<FlowDeps, 'onEvent'> {
   flows: Partial<Record<FlowKind, SmokeFlow>>;
   catalogue: readonly Scenario[];
+  /** Runs a scenario cell (default: runScenario; the command's goes through the library). */
+  runScenario?: (
+    scenario: Scenario,
+    opts: { provider: string; env: string },
+    deps: FlowDeps,
+  ) => Promise<ScenarioResult>;
   /** Called as each cell finishes, for progress lines. */
   onResult?: (result: CellResult) => void;
 }
@@ -199,7 +206,8 @@ async function runCell(cell: SmokeCell, deps: SmokeDeps, timeoutMs: number): Pro
   if (deps.signal?.aborted) return finish('skipped', { skipReason: 'interrupted' });
   try {
     if (cell.scenario) {
-      const result = await runScenario(cell.scenario, { provider: cell.provider, env: cell.env }, flowDeps);
+      const run = deps.runScenario ?? runScenario;
+      const result = await run(cell.scenario, { provider: cell.provider, env: cell.env }, flowDeps);
       if (result.skipped !== undefined) return finish('skipped', { skipReason: result.skipped });
       return fromOutcome(result.outcome, events, finish);
     }

@@ -35,6 +35,7 @@ export function registerMsTeamsConnectCode(router: Router, ctx: ApiContext): voi
 
 /** The fields of a Bot Framework activity the bot reads; a nested object of another shape reads as empty. */
 interface Activity {
+  id: unknown;
   type: unknown;
   value: unknown;
   serviceUrl: unknown;
@@ -63,7 +64,7 @@ export async function handleTeamsActivity(ctx: ApiContext, req: Request, res: Re
     provider: 'msteams',
     appId: String(verdict.claims.aud),
     type: textOf(activity.type),
-    ...defined({ providerUserId: aadObjectId }),
+    ...defined({ providerUserId: aadObjectId, callId: typeof activity.id === 'string' ? activity.id : undefined }),
     userId: null,
     actionId: activity.value ?? undefined,
     at: ctx.now(),
@@ -80,8 +81,9 @@ export async function handleTeamsActivity(ctx: ApiContext, req: Request, res: Re
 function parseActivity(raw: Buffer): Activity {
   const activity = parseJsonObject(raw.toString('utf8'));
   if (activity === undefined) throw csError('RAPI-1012', 'activity is not a JSON object');
-  const { type, value, serviceUrl, deliveryMode, from, conversation } = activity;
+  const { id, type, value, serviceUrl, deliveryMode, from, conversation } = activity;
   return {
+    id,
     type,
     value,
     serviceUrl,

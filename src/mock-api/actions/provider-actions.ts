@@ -20,6 +20,8 @@ export interface ProviderAction {
   type: string;
   /** The provider-side user (Slack user id, Teams AAD object id). */
   providerUserId?: string;
+  /** The provider's id of the interaction as the call carried it (Slack's trigger_id, the Teams activity id). */
+  callId?: string;
   /** The CodeStream user found through providerIdentities; null when none matches. */
   userId: string | null;
   /** Slack: the JSON action id of contract §7; Teams: the activity's value. */

@@ -79,7 +79,7 @@ async function handleSlackAction(ctx: ApiContext, req: Request, res: Response, r
     provider: 'slack',
     appId,
     type: textOf(payload.type),
-    ...defined({ providerUserId }),
+    ...defined({ providerUserId, callId: typeof payload.trigger_id === 'string' ? payload.trigger_id : undefined }),
     userId: user?.id ?? null,
     actionId: slackActionId(payload),
     at: ctx.now(),

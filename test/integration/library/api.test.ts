@@ -45,6 +45,66 @@ describe('the library API', () => {
     expect(lab.users.size).toBeGreaterThanOrEqual(5);
   });
 
+  it('runs interacts in the lab it is given, concurrently with connects, each finding its own call', async () => {
+    await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local', 'pd', 'qa'] });
+    const [interacts, connects] = await Promise.all([
+      Promise.all([
+        runInteract(lab, { provider: 'slack' }),
+        runInteract(lab, { provider: 'slack', env: 'pd' }),
+        runInteract(lab, { provider: 'slack', env: 'qa' }),
+        runInteract(lab, { provider: 'msteams', env: 'qa' }),
+        runInteract(lab, { provider: 'msteams' }),
+        runInteract(lab, { provider: 'msteams' }),
+        runInteract(lab, { provider: 'slack', env: 'qa', tamper: 'signature' }),
+        runInteract(lab, { provider: 'msteams', tamper: 'app' }),
+      ]),
+      Promise.all([
+        runConnect(lab, { provider: 'github' }),
+        runConnect(lab, { provider: 'gitlab', env: 'pd' }),
+        runConnect(lab, { provider: 'github', env: 'qa' }),
+      ]),
+    ]);
+    for (const run of [...interacts, ...connects]) {
+      const failed = run.events.filter((e) => e.type === 'check-failed');
+      expect({ ok: run.ok, failedStep: run.failedStep, failed }).toEqual({
+        ok: true,
+        failedStep: undefined,
+        failed: [],
+      });
+    }
+    // Every interact went through this lab's VPN proxy into this lab's environments.
+    for (const run of interacts) expect(run.result.proxy).toMatchObject({ url: lab.urls.vpnProxy });
+    const received = (env: string) => lab.envs.get(env)?.control.providerActions.received.map((r) => r.provider);
+    expect(received('local')?.sort()).toEqual(['msteams', 'msteams', 'slack']);
+    expect(received('pd')).toEqual(['slack']);
+    expect(received('qa')?.sort()).toEqual(['msteams', 'slack', 'slack']);
+  });
+
+  it('starts the lab the options shape: proxying router, API success page, a VPN proxy of its own, a given clock', async () => {
+    const now = () => Date.UTC(2026, 0, 2, 3, 4, 5);
+    await using lab = await startLab({
+      providers: ['github'],
+      envs: ['local', 'qa'],
+      routerMode: 'proxy',
+      successPage: 'api',
+      proxyHost: 'separate',
+      now,
+    });
+    expect(lab.urls.vpnProxy).not.toBe(lab.urls.router);
+    const [connect, interact] = await Promise.all([
+      runConnect(lab, { provider: 'github', env: 'qa' }),
+      runInteract(lab, { provider: 'msteams' }),
+    ]);
+    expect([connect.ok, interact.ok]).toEqual([true, true]);
+    const finished = connect.events.find((e) => e.type === 'step-succeeded' && e.step === 'success-page');
+    expect(finished).toMatchObject({ detail: expect.stringContaining('/web/provider-connected/github') });
+    expect(connect.events.find((e) => e.type === 'step-succeeded' && e.step === 'isolation')).toMatchObject({
+      detail: expect.stringContaining('the router, proxy mode'),
+    });
+    // The environments' records carry the lab's clock.
+    expect(lab.envs.get('qa')?.control.journal.all.every((r) => r.at === now())).toBe(true);
+  });
+
   it('rejects an unknown provider with a typed error naming the known ones', async () => {
     await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local'] });
     const err = await runConnect(lab, { provider: 'githib' }).catch((e: unknown) => e);

@@ -27,6 +27,7 @@
  * | token-to-other-user    | a connect writes only its user (§4.1)               | isolation    | this flow's token reached no other user             |
  * | also-other-channel     | the token goes to its user's channel only (§4.2)    | isolation    | this flow's token was published on no other channel |
  * | teams-reply            | the Teams bot's connected reply (§7)                | verify       | reply returned to Teams (deliveryMode expectReplies)|
+ * | call-to-other-env      | a provider's call reaches only its app's env (§7)   | isolation    | pd: no provider call carried this run's id          |
  * | signup-state-121       | the sign-up pauth lives 2 min (§1.4)                | start        | state JWT lifetime (exp − iat, s)                   |
  * | signup-reusable        | check-signup is single use (§5)                     | single-use   | status                                              |
  *

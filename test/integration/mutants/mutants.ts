@@ -5,6 +5,7 @@
 import type express from 'express';
 import { decodeJwt } from 'jose';
 import type { ApiContext } from '../../../src/mock-api/context.js';
+import { readRawBody } from '../../../src/mock-api/raw-body.js';
 import { signToken } from '../../../src/mock-api/pauth.js';
 import type { UserUpdate } from '../../../src/mock-api/store.js';
 import type { Lab } from '../../../src/lab/start-lab.js';
@@ -142,6 +143,33 @@ const renameKey = (from: string, to: string) =>
       ? {}
       : { $set: Object.fromEntries(Object.entries(u.$set).map(([k, v]) => [k.replace(from, to), v])) }),
   }));
+
+/**
+ * The provider's call reaches `from` and, before `from` answers, a copy reaches `to` (a VPN proxy or a network
+ * that delivers to two environments): the copy is journaled in `to` before the run goes on, so no race.
+ */
+function alsoDeliverTo(from: string, to: string): Pick<Mutant, 'api' | 'lab'> {
+  let target: string | undefined;
+  return {
+    lab: (lab) => void (target = lab.envs.get(to)?.url),
+    api: (app, ctx) => {
+      if (ctx.env.name !== from) return;
+      app.use(async (req, _res, next) => {
+        if (req.method === 'POST' && req.path.startsWith('/no-auth/provider-action/') && target !== undefined) {
+          // The route reads the same bytes again: readRawBody keeps them per request.
+          const body = await readRawBody(req);
+          const headers = Object.fromEntries(
+            Object.entries(req.headers).filter(
+              (e): e is [string, string] => typeof e[1] === 'string' && !['host', 'content-length'].includes(e[0]),
+            ),
+          );
+          await fetch(`${target}${req.path}`, { method: 'POST', headers, body: new Uint8Array(body) });
+        }
+        next();
+      });
+    },
+  };
+}
 
 const github = { kind: 'connect', provider: 'github' } as const;
 
@@ -344,6 +372,14 @@ export const MUTANTS: Mutant[] = [
     ),
     step: 'verify',
     check: 'reply returned to Teams (deliveryMode expectReplies)',
+  },
+  {
+    id: 'call-to-other-env',
+    breaks: "a provider's call reaches only the environment that owns the app (§7)",
+    flow: { kind: 'interact', provider: 'slack' },
+    ...alsoDeliverTo('local', 'pd'),
+    step: 'isolation',
+    check: "pd: no provider call carried this run's id",
   },
   {
     id: 'signup-state-121',

@@ -8,7 +8,7 @@ import { AppError } from '../../../errors.js';
 import { getPath } from '../../../util/dotted.js';
 import { parseJsonObject } from '../../../util/json.js';
 import type { Step } from '../../engine/runner.js';
-import { expectedOutcome, interactSteps, type InteractContext } from '../../interact/steps.js';
+import { expectedOutcome, interactSteps, ownActions, type InteractContext } from '../../interact/steps.js';
 import { formatDuration } from '../../../util/duration.js';
 import { wrapStep, type ScenarioRuntime, type StepHook } from '../runtime.js';
 import type { Expectation, Injection } from '../types.js';
@@ -80,7 +80,7 @@ function botReplyStep(id: string, says: string): Step<Ctx> {
     title: `The bot replies "${says}" and signs nobody in`,
     async run(ctx, s) {
       s.expectEqual('answer status', 200, ctx.answer?.status);
-      const reply = ctx.api.control.providerActions.actions.at(-1)?.reply ?? '';
+      const reply = ownActions(ctx, ctx.api.control.providerActions.actions)[0]?.reply ?? '';
       s.check(`bot replied "${says}"`, reply.startsWith(says), `${says}…`, reply);
       const replies = parseJsonObject(ctx.answer?.body)?.activities;
       const returned = Array.isArray(replies) ? getPath(replies[0], 'text') : undefined;
