@@ -1,5 +1,11 @@
-/** pauth JWTs (contract §2.1): HS256, iss "CodeStream", alg and type in the payload, exp from the lifetime. */
-import { SignJWT, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+/**
+ * pauth JWTs (contract §2.1): HS256, iss "CodeStream", alg and type in the payload, exp from the lifetime.
+ * Signed and verified with jsonwebtoken, the library CodeStream's own TokenHandler uses: its "jwt expired" is the
+ * message the contract maps to AUTH-1005, and its synchronous HMAC costs microseconds where WebCrypto's job
+ * round trip cost a tenth of a connect flow's CPU (issue 14 profile).
+ */
+import jwt from 'jsonwebtoken';
+import { decodeJwt } from 'jose';
 import { csError } from './cs-errors.js';
 
 export const CONNECT_LIFETIME_S = 600;
@@ -8,19 +14,6 @@ export const SIGNUP_LIFETIME_S = 120;
 export interface TokenKey {
   secret: string;
   now: () => number;
-}
-
-// One imported key per secret: jose imports raw bytes into a CryptoKey on every call, which cost more than the
-// HMAC itself (issue 14 profile); the lab has one auth secret, so this holds a key or two.
-const keys = new Map<string, Promise<CryptoKey>>();
-function keyOf(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (key === undefined) {
-    const raw = new TextEncoder().encode(secret);
-    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    keys.set(secret, key);
-  }
-  return key;
 }
 
 /** Mints a token of `type`; `expiresInMs` only ever shortens the lifetime (contract §1.2). */
@@ -34,13 +27,12 @@ export async function signToken(
   // One reading of the clock: two could straddle a second and make exp − iat one more than the lifetime.
   const at = now();
   const iat = Math.floor(at / 1000);
-  const payload: JWTPayload = { ...fields, iss: 'CodeStream', alg: 'HS256', type };
-  const jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(iat);
+  const payload: Record<string, unknown> = { ...fields, iss: 'CodeStream', alg: 'HS256', type, iat };
   if (lifetimeS !== undefined) {
     const ms = expiresInMs !== undefined && expiresInMs < lifetimeS * 1000 ? expiresInMs : lifetimeS * 1000;
-    jwt.setExpirationTime(Math.floor((at + ms) / 1000));
+    payload.exp = Math.floor((at + ms) / 1000);
   }
-  return jwt.sign(await keyOf(secret));
+  return Promise.resolve(jwt.sign(payload, secret, { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } }));
 }
 
 /** Decodes without verifying, as provider-auth does (contract §1.3 step 4); null for garbage. */
@@ -55,13 +47,11 @@ export function decodeToken(token: string): Record<string, unknown> | null {
 /** Verifies signature and exp: "jwt expired" → AUTH-1005, anything else → AUTH-1002 (contract §2.3). */
 export async function verifyToken(token: string, { secret, now }: TokenKey): Promise<Record<string, unknown>> {
   try {
-    const { payload } = await jwtVerify(token, await keyOf(secret), {
-      algorithms: ['HS256'],
-      currentDate: new Date(now()),
-    });
-    return payload;
+    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: Math.floor(now() / 1000) });
+    if (typeof payload === 'string') throw new Error('the payload is not a JSON object');
+    return Promise.resolve(payload);
   } catch (err) {
-    if (err instanceof errors.JWTExpired) throw csError('AUTH-1005', 'jwt expired');
+    if (err instanceof jwt.TokenExpiredError) throw csError('AUTH-1005', 'jwt expired');
     throw csError('AUTH-1002', 'invalid signature or malformed token');
   }
 }
