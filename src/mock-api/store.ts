@@ -127,7 +127,7 @@ export class UserMap extends Map<string, UserDoc> {
 
   /** Takes a user's providerInfo strings anew after a write. */
   reindex(id: string): void {
-    for (const value of this.held.get(id) ?? []) this.holders.get(value)?.delete(id);
+    for (const value of this.held.get(id) ?? []) dropFrom(this.holders, value, id);
     const user = this.get(id);
     const values = user === undefined ? [] : [...new Set(leafStrings(user.providerInfo))];
     this.held.set(id, values);
@@ -144,9 +144,18 @@ export class UserMap extends Map<string, UserDoc> {
     if (this.byAccessToken.get(user.accessToken) === id) this.byAccessToken.delete(user.accessToken);
     if (this.byBroadcasterToken.get(user.broadcasterToken) === id)
       this.byBroadcasterToken.delete(user.broadcasterToken);
-    for (const value of this.held.get(id) ?? []) this.holders.get(value)?.delete(id);
+    dropFrom(this.byEmail, user.email.toLowerCase(), id);
+    for (const value of this.held.get(id) ?? []) dropFrom(this.holders, value, id);
     this.held.delete(id);
   }
+}
+
+// An index entry goes with its last id, so a lab that adds and drops users (load runs) does not keep their keys.
+function dropFrom(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (ids === undefined) return;
+  ids.delete(id);
+  if (ids.size === 0) index.delete(key);
 }
 
 export class Store {
