@@ -1,5 +1,9 @@
 /** pauth JWTs (contract §2.1): HS256, iss "CodeStream", alg and type in the payload, exp from the lifetime. */
-import { SignJWT, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
+import { decodeJwt } from 'jose/jwt/decode';
+import * as errors from 'jose/errors';
+import { jwtVerify } from 'jose/jwt/verify';
+import type { JWTPayload } from 'jose';
 import { csError } from './cs-errors.js';
 
 export const CONNECT_LIFETIME_S = 600;

@@ -7,13 +7,7 @@ import { AppError, UsageError } from '../../errors.js';
 import { teeEvents, type EventSink } from '../../events.js';
 import type { FlowDeps } from '../../flows/connect/run.js';
 import type { FlowOutcome } from '../../flows/engine/runner.js';
-import {
-  findScenario,
-  runScenario,
-  scenarioCatalogue,
-  type FlowKind,
-  type Scenario,
-} from '../../flows/scenarios/index.js';
+import type { FlowKind, Scenario } from '../../flows/scenarios/index.js';
 import { defined } from '../../util/defined.js';
 import type { SecretRegistry } from '../../util/secrets.js';
 import { prepareOutputPaths } from './output-paths.js';
@@ -86,7 +80,12 @@ export async function createFlowExtras(
   secrets: SecretRegistry,
   deps: Deps,
 ): Promise<FlowExtras> {
-  const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
+  // The catalogue (and every flow a scenario can run) loads only for --scenario: a plain run never needs it.
+  const scenarios = flags.scenario === undefined ? undefined : await import('../../flows/scenarios/index.js');
+  const scenario =
+    scenarios === undefined || flags.scenario === undefined
+      ? undefined
+      : scenarios.findScenario(scenarios.scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {
     throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, {
       hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".`,
@@ -101,13 +100,14 @@ export async function createFlowExtras(
       if (scenario && clash) throw new UsageError(`--scenario runs its own headless lab; leave out ${clash}`);
     },
     async runScenario(provider, env, flowDeps) {
-      if (scenario === undefined) throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
+      if (scenario === undefined || scenarios === undefined)
+        throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
       // -v shows this as the first step's note; the default view hides notes, so say what the run is about here.
       if (!flags.json && outputLevel(flags) === 'normal')
         deps.io.stderr.write(
           secrets.redact(`scenario ${scenario.name}: injects ${scenario.injects}; expects ${scenario.observes}\n`),
         );
-      const result = await runScenario(scenario, { provider, ...defined({ env }) }, flowDeps);
+      const result = await scenarios.runScenario(scenario, { provider, ...defined({ env }) }, flowDeps);
       if (result.skipped !== undefined || result.outcome === undefined) {
         const why = result.skipped ?? 'it did not run';
         throw new UsageError(`scenario "${scenario.name}" cannot run with provider "${provider}": ${why}`);
