@@ -121,7 +121,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       if (misconfig !== undefined && flags.browser)
         throw new UsageError('--misconfig runs headless; leave out --browser');
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps, data);
+      const { renderer, secrets } = await createOutput(flags, deps, data);
       const extras = await createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,

@@ -85,7 +85,7 @@ export async function runRemoteCommand(
   const seconds = Number(flags.timeout ?? '30');
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new UsageError(`--timeout must be a number of seconds, got "${flags.timeout ?? ''}"`);
-  const { renderer, secrets } = createOutput(flags, deps, data);
+  const { renderer, secrets } = await createOutput(flags, deps, data);
   const started: Array<{ close(): Promise<void> }> = [];
   try {
     const labProvider = await startProviderFor(profile, flags, apiUrl, data, deps, started);

@@ -3,7 +3,8 @@ import type { Deps } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { loadLabConfig, type LabConfig } from '../../lab/config.js';
 import { loadProfiles, type ProviderProfile } from '../../profiles/profile.js';
-import { createRenderer, pickRenderer, type OutputLevel, type Renderer } from '../../render/index.js';
+import type { OutputLevel, Renderer } from '../../render/index.js';
+import { loadRenderer, pickRenderer } from '../../render/pick.js';
 import { createSecretRegistry, noRedaction, type SecretRegistry } from '../../util/secrets.js';
 
 export interface OutputFlags {
@@ -32,12 +33,14 @@ export interface Output {
 }
 
 /** Builds the renderer and the secret registry for a command's flags. */
-export function createOutput(flags: OutputFlags, deps: Deps, data: LabData): Output {
+export async function createOutput(flags: OutputFlags, deps: Deps, data: LabData): Promise<Output> {
   const secrets = createSecrets(flags, data.config);
-  const renderer = createRenderer(pickRenderer({ json: flags.json, io: deps.io }), deps.io, {
+  const kind = pickRenderer({ json: flags.json, io: deps.io });
+  const level = outputLevel(flags);
+  const renderer = (await loadRenderer(kind))(deps.io, {
     redact: secrets.redact,
     redactDeep: secrets.redactDeep,
-    level: outputLevel(flags),
+    level,
   });
   return { renderer, secrets };
 }
