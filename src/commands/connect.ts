@@ -5,7 +5,6 @@ import { refuseWithApiUrl, remoteApiOptions, runRemoteCommand, type RemoteFlags 
 import { runConnect } from '../flows/connect/run.js';
 import { MISCONFIGS, runMisconfig } from '../flows/misconfig/steps.js';
 import { UsageError } from '../errors.js';
-import { runConnectBrowser } from '../flows/connect/run-browser.js';
 import {
   createFlowExtras,
   diagramOption,
@@ -14,7 +13,6 @@ import {
   type FlowExtrasFlags,
 } from './support/flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './support/step-mode.js';
-import { previewConnectStep } from '../flows/engine/step-preview.js';
 import {
   assertHost,
   assertKnownProvider,
@@ -128,7 +126,15 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
         '--misconfig': misconfig !== undefined,
         '--step': flags.step === true,
       });
-      const stepper = flags.step ? createStepMode(deps, secrets, previewConnectStep, 'connect github') : undefined;
+      // --step and --browser import their modules when given: a plain connect loads neither (issue 14).
+      const stepper = flags.step
+        ? createStepMode(
+            deps,
+            secrets,
+            (await import('../flows/engine/step-preview.js')).previewConnectStep,
+            'connect github',
+          )
+        : undefined;
       try {
         const opts = {
           provider,
@@ -150,7 +156,9 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
           : misconfig
             ? await runMisconfig({ ...opts, misconfig }, flowDeps)
             : flags.browser
-              ? await runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
+              ? await (
+                  await import('../flows/connect/run-browser.js')
+                ).runConnectBrowser({ ...opts, callbackTimeoutMs }, { ...flowDeps, openUrl: browserOpener(deps) })
               : await runConnect(opts, flowDeps);
         // q at a --step prompt is the user stopping the run, like Ctrl-C.
         setExit(stepper?.quit ? 130 : outcome.ok ? 0 : 1);
