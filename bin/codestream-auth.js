@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { main } from '../dist/cli.js';
 import { nodeDeps } from '../dist/deps.js';
+
+// fetch parses HTTP with undici's WebAssembly llhttp. V8 recompiles its hot functions in the background, and Node
+// waits for those compile jobs before a process may end: 80–170 ms after a cold `connect` has finished, on two
+// cores. The baseline code V8 compiles first parses a lab's small answers fast enough, so it is the only tier.
+setFlagsFromString('--liftoff-only');
 
 // A reader that stops early (`codestream-auth --help | head -5`) closes the pipe: what is left to print has
 // nobody to read it, which is no error of the run. Anything else on the streams still surfaces.

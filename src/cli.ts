@@ -1,7 +1,8 @@
 /** Builds the commander program and turns every outcome into an exit code; the only place that knows them. */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import type * as commander from 'commander';
 import { loadCommands } from './commands/index.js';
 import { EXIT_CODES, helpFooter } from './commands/support/help-text.js';
 import type { Deps } from './deps.js';
@@ -9,6 +10,11 @@ import { AppError, UsageError, causeChain } from './errors.js';
 import { packageRoot } from './util/paths.js';
 import { createSecretRegistry } from './util/secrets.js';
 import { toText } from './util/to-text.js';
+
+// commander is CommonJS: one require() skips the ES-module wrapper and the export scan Node 20 runs on it, a few
+// ms of every start (issue 14: --help ≤ 150 ms).
+const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof commander;
+type Command = commander.Command;
 
 const NAME = 'codestream-auth';
 const DESCRIPTION = 'Run the whole CodeStream third-party OAuth handshake on one machine and check every hop of it';
@@ -24,7 +30,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   let acted = false;
   const program = new Command(NAME)
     .description(DESCRIPTION)
-    .version(await readVersion(), '-V, --version', 'print the version')
+    .version(readVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print the cause chain of errors');
   for (const register of await loadCommands(argv)) register(program, deps, (code) => (exitCode = code));
 
@@ -125,8 +131,9 @@ function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
-async function readVersion(): Promise<string> {
-  const pkg: unknown = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8'));
+// Read synchronously: one small file at start-up, where an asynchronous read only waits for the thread pool.
+function readVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
   const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
   return typeof version === 'string' ? version : '0.0.0';
 }

@@ -2,7 +2,7 @@
  * The agent's broadcaster subscriber: subscribe, receive, reassemble large messages from their parts
  * (contract §4.2), then dedupe by messageId (§4.3).
  */
-import WebSocket from 'ws';
+import { WebSocket } from '../util/ws.js';
 import { AppError } from '../errors.js';
 import { PartAssembler } from '../protocol/message-parts.js';
 import { defined } from '../util/defined.js';

@@ -5,7 +5,7 @@
  * standard does (301/302/303 → GET, 307/308 keep method and body), and runs the one page script the lab
  * serves (the fragment hop) the way the page would. navigate.ts follows whole chains and submits forms.
  */
-import { CookieJar } from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
 import { AppError } from '../errors.js';
 import type { Actor, EventSink, HttpExchange } from '../events.js';
 import { nextFragmentHop, readFragmentHopPage } from '../protocol/fragment-hop.js';
@@ -64,7 +64,9 @@ export class HeadlessBrowser {
   readonly hops: Hop[] = [];
   readonly interceptors: BrowserInterceptor[] = [];
   // Cookies belong to the host, not the origin (RFC 6265 §8.5): like a browser, the jar sends them to every port.
-  private readonly jar = new CookieJar();
+  // Made at the first Set-Cookie: most flows never see one, and tough-cookie (with its public-suffix list) is
+  // a noticeable part of a cold CLI run's start-up.
+  private jar: Promise<CookieJar> | undefined;
 
   constructor(private readonly opts: HeadlessBrowserOptions) {}
 
@@ -98,7 +100,7 @@ export class HeadlessBrowser {
       'user-agent': 'codestream-auth headless browser',
     };
     if (sent !== undefined) headers['content-type'] = sent.contentType;
-    const cookie = await this.jar.getCookieString(target.href);
+    const cookie = this.jar === undefined ? '' : await (await this.jar).getCookieString(target.href);
     if (cookie !== '') headers.cookie = cookie;
     const { response, exchange } = await timedFetch(
       this.opts.fetch,
@@ -174,8 +176,9 @@ export class HeadlessBrowser {
 
   private async keepCookies(url: string, actor: Actor, headers: Headers): Promise<void> {
     for (const line of headers.getSetCookie()) {
+      this.jar ??= import('tough-cookie').then(({ CookieJar }) => new CookieJar());
       // A cookie the jar refuses (bad domain, malformed) is dropped, as a browser drops it.
-      const cookie = await this.jar.setCookie(line, url, { ignoreError: true });
+      const cookie = await (await this.jar).setCookie(line, url, { ignoreError: true });
       if (actor === 'provider' && cookie) this.opts.secrets?.add(cookie.value);
     }
   }

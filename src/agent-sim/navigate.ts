@@ -6,7 +6,7 @@
  */
 import type { HeadlessBrowser, Hop } from './browser.js';
 import { isRedirect } from './browser.js';
-import { readPage, submission, type FormButton, type HtmlForm } from './html-forms.js';
+import type { FormButton, HtmlForm, HtmlPage } from './html-forms.js';
 
 /** At most this many requests between the authorize redirect and the callback (Fetch standard's redirect limit). */
 export const MAX_HOPS = 20;
@@ -57,10 +57,12 @@ export async function navigateUntil(
     if (isRedirect(hop)) {
       hop = await browser.follow(hop);
     } else {
-      const next = nextSubmission(hop, login, loginSent);
+      // The HTML reader (htmlparser2 and its ~25 modules) loads at the first page; a run of redirects needs none.
+      const forms = await import('./html-forms.js');
+      const next = nextSubmission(forms.readPage(hop.body), login, loginSent);
       if (next.kind !== 'submit') return { ...next, hop, hops };
       loginSent ||= next.isLogin;
-      const s = submission(next.form, hop.url, next.values, next.button);
+      const s = forms.submission(next.form, hop.url, next.values, next.button);
       hop = await browser.open(s.url, {
         method: s.method,
         ...(s.body === undefined ? {} : { sent: { body: s.body, contentType: 'application/x-www-form-urlencoded' } }),
@@ -77,8 +79,7 @@ type Next =
   | { kind: 'page'; why: string }
   | { kind: 'login-refused' };
 
-function nextSubmission(hop: Hop, login: LoginForm | undefined, loginSent: boolean): Next {
-  const page = readPage(hop.body);
+function nextSubmission(page: HtmlPage, login: LoginForm | undefined, loginSent: boolean): Next {
   const [first] = page.forms;
   // A form the page submits by itself needs no person (OAuth 2.0 Form Post Response Mode).
   if (page.autoSubmits && first !== undefined) return { kind: 'submit', form: first, values: {}, isLogin: false };

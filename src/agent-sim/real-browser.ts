@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
-import open from 'open';
 import { AppError } from '../errors.js';
 
 /** Hands a URL to a browser; resolves once the browser was started, not when the page loads. */
@@ -21,7 +20,8 @@ export interface RealBrowserOptions {
 export function createRealBrowserOpener(opts: RealBrowserOptions): UrlOpener {
   const command = parseBrowserCommand(opts.env.BROWSER);
   if (command !== undefined) return (url) => spawnBrowser(command, url);
-  const openWith = opts.openWith ?? ((url: string) => open(url));
+  // `open` (and the ~20 modules it pulls in) loads only when a run opens a browser: a plain connect never does.
+  const openWith = opts.openWith ?? (async (url: string) => (await import('open')).default(url));
   return async (url) => {
     try {
       await openWith(url);

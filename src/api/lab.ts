@@ -4,12 +4,12 @@
  * The internal Lab, with the clock and fetch its runs use, stays behind a WeakMap: callers get handles, never the
  * lab's insides. The CLI starts its labs here too (src/commands/support/lab-runs.ts).
  */
-import { loadLabConfig, type LabConfig } from '../lab/config.js';
+import type { LabConfig } from '../lab/config.js';
 import { startLab as startInternalLab, type Lab } from '../lab/start-lab.js';
 import { seedUserPool } from '../lab/user-pool.js';
 import type { ApiControl, SeedUserInput } from '../mock-api/control.js';
 import type { ProviderControl } from '../mock-provider/index.js';
-import { loadProfiles as loadProfileDir, type ProviderProfile } from '../profiles/profile.js';
+import type { ProviderProfile } from '../profiles/profile.js';
 import { UnknownNameError } from '../errors.js';
 import { defined } from '../util/defined.js';
 import { loopbackFetch } from '../util/loopback-fetch.js';
@@ -102,19 +102,20 @@ const asyncDispose: typeof Symbol.asyncDispose =
 
 /** The package's lab config (fixtures/lab.json). */
 export function loadConfig(): Promise<LabConfig> {
-  return loadLabConfig();
+  return import('../lab/config.js').then((m) => m.loadLabConfig());
 }
 
 /** The package's provider profiles (fixtures/providers), by id. */
 export function loadProfiles(): Promise<Map<string, ProviderProfile>> {
-  return loadProfileDir();
+  return import('../profiles/profile.js').then((m) => m.loadProfiles());
 }
 
 /** Starts the lab on 127.0.0.1 with OS-chosen ports. */
 export async function startLab(options: StartLabOptions = {}): Promise<CodestreamLab> {
   const [config, profiles] = await Promise.all([
-    options.config ?? loadLabConfig(),
-    options.profiles ?? loadProfileDir(),
+    // The fixtures' validators (zod) load only when the caller brings no data: the CLI brings its own.
+    options.config ?? loadConfig(),
+    options.profiles ?? loadProfiles(),
   ]);
   const now = options.now ?? Date.now;
   const fetchFn = options.fetch ?? loopbackFetch;

@@ -10,7 +10,7 @@ import type { UrlOpener } from '../agent-sim/real-browser.js';
 import { INTERACTIVE_PROVIDERS } from '../agent-sim/provider-calls.js';
 import { UnknownNameError } from '../errors.js';
 import type { EventSink } from '../events.js';
-import { runConnectBrowser, type ConnectBrowserOptions, type ConnectBrowserRun } from '../flows/connect/run-browser.js';
+import type { ConnectBrowserOptions, ConnectBrowserRun } from '../flows/connect/run-browser.js';
 import type { ConnectBrowserContext } from '../flows/connect/browser.js';
 import { runConnect, type ConnectOptions, type ConnectRun, type FlowDeps } from '../flows/connect/run.js';
 import type { ConnectContext } from '../flows/connect/steps.js';
@@ -19,8 +19,8 @@ import type { SecretSink } from '../flows/engine/context.js';
 import type { RunFlowOptions } from '../flows/engine/runner.js';
 import { runInteract, type InteractOptions, type InteractRun } from '../flows/interact/run.js';
 import { runRefresh, type RefreshContext, type RefreshOptions } from '../flows/refresh/steps.js';
-import { runScenario, scenarioCatalogue, type Scenario, type ScenarioResult } from '../flows/scenarios/index.js';
-import { runSignupBrowser, type SignupBrowserRun } from '../flows/signup/run-browser.js';
+import type { Scenario, ScenarioResult } from '../flows/scenarios/index.js';
+import type { SignupBrowserRun } from '../flows/signup/run-browser.js';
 import { runSignup, type SignupOptions, type SignupRun } from '../flows/signup/run.js';
 import type { SignupContext } from '../flows/signup/steps.js';
 import type { LabConfig } from '../lab/config.js';
@@ -187,6 +187,8 @@ export async function connectBrowserWith(
   knownUser(lab, opts.user);
   const deps = { ...depsFor(handle, opts, internals), openUrl: internals.openUrl };
   const options = { ...flowOptions(lab, opts), ...defined({ beforeStep: internals.beforeStep }) };
+  // The real-browser flow and the scenario machinery load when a run uses them (a cold connect stays lean).
+  const { runConnectBrowser } = await import('../flows/connect/run-browser.js');
   return runConnectBrowser(options, deps, lab);
 }
 
@@ -199,6 +201,7 @@ export async function signupBrowserWith(
   const { lab } = labRuntime(handle);
   knownIn(opts.provider, signupProviders(lab));
   const deps = { ...depsFor(handle, opts, internals), openUrl: internals.openUrl };
+  const { runSignupBrowser } = await import('../flows/signup/run-browser.js');
   return runSignupBrowser(flowOptions(lab, opts), deps, lab);
 }
 
@@ -226,6 +229,7 @@ export async function scenarioWith(
   opts: ScenarioRunOptions = {},
   internals: Pick<RunInternals, 'secrets'> = {},
 ): Promise<ScenarioResult> {
+  const { runScenario, scenarioCatalogue } = await import('../flows/scenarios/index.js');
   const scenario = typeof named === 'string' ? scenarioCatalogue.find((s) => s.name === named) : named;
   if (!scenario)
     throw new UnknownNameError(

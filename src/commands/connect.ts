@@ -14,7 +14,6 @@ import {
   type FlowExtrasFlags,
 } from './support/flow-extras.js';
 import { browserOpener, createStepMode, parseSeconds } from './support/step-mode.js';
-import { previewConnectStep } from '../flows/engine/step-preview.js';
 import {
   assertHost,
   assertKnownProvider,
@@ -121,14 +120,22 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
       if (misconfig !== undefined && flags.browser)
         throw new UsageError('--misconfig runs headless; leave out --browser');
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps, data);
+      const { renderer, secrets } = await createOutput(flags, deps, data);
       const extras = await createFlowExtras(flags, 'connect', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,
         '--misconfig': misconfig !== undefined,
         '--step': flags.step === true,
       });
-      const stepper = flags.step ? createStepMode(deps, secrets, previewConnectStep, 'connect github') : undefined;
+      // --step and --browser import their modules when given: a plain connect loads neither (issue 14).
+      const stepper = flags.step
+        ? createStepMode(
+            deps,
+            secrets,
+            (await import('../flows/engine/step-preview.js')).previewConnectStep,
+            'connect github',
+          )
+        : undefined;
       try {
         const flowDeps = {
           ...data,

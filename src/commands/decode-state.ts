@@ -2,7 +2,10 @@
  * `codestream-auth decode-state <state>`: what a CodeStream `state` holds (contract §2.2): its
  * segments, the pauth claims, whether it verifies with a secret, when it expires, host and environment.
  */
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import * as errors from 'jose/errors';
+import { jwtVerify } from 'jose/jwt/verify';
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';

@@ -67,7 +67,7 @@ export function registerDisconnect(program: Command, deps: Deps, setExit: (code:
           hint: 'Run "codestream-auth providers" to see which providers are enterprise ones.',
         });
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps, data);
+      const { renderer, secrets } = await createOutput(flags, deps, data);
       const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         // The lab of this one provider (and the environments asked), started through the library.

@@ -50,7 +50,7 @@ export function registerInteract(program: Command, deps: Deps, setExit: (code: n
       const proxyHost = choice('--proxy-host', flags.proxyHost, ['same', 'separate'] as const, 'same');
       const envs = parseEnvList(flags.envs);
       const data = await loadLabData();
-      const { renderer, secrets } = createOutput(flags, deps, data);
+      const { renderer, secrets } = await createOutput(flags, deps, data);
       const reports = await createReportExtras(flags, renderer.onEvent, secrets, deps);
       try {
         // The environments asked and the VPN proxy, started through the library; a provider-initiated call needs

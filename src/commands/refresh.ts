@@ -80,7 +80,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
         return;
       }
       const envs = parseEnvList(flags.envs);
-      const { renderer, secrets } = createOutput(flags, deps, data);
+      const { renderer, secrets } = await createOutput(flags, deps, data);
       const extras = await createFlowExtras(flags, 'refresh', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--profile': flags.profile !== undefined,

@@ -6,11 +6,11 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { flowKind } from '../flows/connect/expect.js';
-import { runRemote, type RemoteFlow } from '../flows/remote/run.js';
+import type { RemoteFlow } from '../flows/remote/run.js';
 import type { RemoteOptions } from '../flows/remote/context.js';
 import { startLabProviders } from '../lab/providers.js';
 import type { ProviderProfile } from '../profiles/profile.js';
-import { loginOf } from '../profiles/login.js';
+import { loginOf } from '../profiles/login-values.js';
 import type { LabData } from './support/shared.js';
 import { createOutput } from './support/shared.js';
 import type { SecretSink } from '../flows/engine/context.js';
@@ -85,13 +85,15 @@ export async function runRemoteCommand(
   const seconds = Number(flags.timeout ?? '30');
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new UsageError(`--timeout must be a number of seconds, got "${flags.timeout ?? ''}"`);
-  const { renderer, secrets } = createOutput(flags, deps, data);
+  const { renderer, secrets } = await createOutput(flags, deps, data);
   const started: Array<{ close(): Promise<void> }> = [];
   try {
     const labProvider = await startProviderFor(profile, flags, apiUrl, data, deps, started);
     const login = loginOf(data.config.clients[profile.id]);
     const sink: SecretSink = secrets;
     for (const value of Object.values(login?.fields ?? {})) sink.add(value);
+    // The remote flows load only with --api-url, the one case that runs them.
+    const { runRemote } = await import('../flows/remote/run.js');
     const { outcome } = await runRemote(
       flow,
       { apiUrl, token, teamId: flags.team ?? '', timeoutMs: seconds * 1000, labProvider, broadcaster },

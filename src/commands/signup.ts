@@ -142,7 +142,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       if (flags.browser && flags.deny)
         throw new UsageError('--deny is for headless runs; with --browser, click Deny yourself');
       if (flags.browser && flags.step) throw new UsageError('--step pauses the headless sign-up; leave out --browser');
-      const { renderer, secrets } = createOutput(flags, deps, data);
+      const { renderer, secrets } = await createOutput(flags, deps, data);
       const extras = await createFlowExtras(flags, 'signup', renderer.onEvent, secrets, deps);
       extras.refuseWithScenario({
         '--browser': flags.browser === true,

@@ -1,5 +1,6 @@
 /** What the page shows of one hop: request, response, the `state` decoded, every JWT decoded, its checks. */
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { decodeState } from '../state.js';
 import type { SecretRegistry } from '../util/secrets.js';
 import { claimsOf, locationParams, type Hop, type HopCheck } from './hop.js';

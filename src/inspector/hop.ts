@@ -1,5 +1,5 @@
 /** One hop as the inspector keeps it: a tapped exchange, who sent it, what it names, and its checks. */
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { Actor } from '../events.js';
 import { journalEntryOf } from '../mock-provider/journal.js';
 import { BROWSER_ROUTE } from '../flows/engine/contract.js';

@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { WebSocketServer } from '../util/ws.js';
 import { splitMessage } from '../protocol/message-parts.js';
 import { isJsonObject, parseJson } from '../util/json.js';
 import { DEFAULT_RECORD_CAP, pushCapped } from '../util/ring.js';

@@ -6,7 +6,7 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { csError } from './cs-errors.js';
 
 export const CONNECT_LIFETIME_S = 600;

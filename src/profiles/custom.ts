@@ -6,9 +6,6 @@
  */
 import { UsageError } from '../errors.js';
 import type { LabConfig } from '../lab/config.js';
-import { readCustomProfile } from './custom-file.js';
-import { discoverEndpoints, withEndpoints } from './discovery.js';
-import { loginValues, missingLoginVars } from './login.js';
 import type { ProviderProfile } from './profile.js';
 
 export interface LabData {
@@ -23,6 +20,9 @@ export async function addCustomProfile(
   env: Readonly<Record<string, string | undefined>>,
   fetchFn: typeof fetch = globalThis.fetch,
 ): Promise<ProviderProfile> {
+  // Loaded here, not at the top: they validate with zod, which a run without --profile never needs.
+  const [{ readCustomProfile }, { discoverEndpoints, withEndpoints }, { loginValues, missingLoginVars }] =
+    await Promise.all([import('./custom-file.js'), import('./discovery.js'), import('./login.js')]);
   let profile = await readCustomProfile(path);
   const server = profile.server;
   if (server === undefined) {

@@ -4,6 +4,7 @@
  * variables holding their values, never the values: those are secrets, read when the profile is loaded.
  */
 import { z } from 'zod';
+import type { LoginValues } from './login-values.js';
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
@@ -18,15 +19,6 @@ export const LoginSchema = z.object({
 
 export type LoginConfig = z.infer<typeof LoginSchema>;
 
-/** The login with its values filled in, as the lab config's client entry of a custom profile carries it. */
-export const LoginValuesSchema = z.object({
-  fields: z.record(z.string(), z.string()),
-  submit: z.string(),
-  consent: z.string().optional(),
-});
-
-export type LoginValues = z.infer<typeof LoginValuesSchema>;
-
 /** The variables of `login` that `env` lacks (or holds empty). */
 export function missingLoginVars(login: LoginConfig, env: Readonly<Record<string, string | undefined>>): string[] {
   return Object.values(login.fields).filter((name) => (env[name] ?? '') === '');
@@ -36,10 +28,4 @@ export function missingLoginVars(login: LoginConfig, env: Readonly<Record<string
 export function loginValues(login: LoginConfig, env: Readonly<Record<string, string | undefined>>): LoginValues {
   const fields = Object.fromEntries(Object.entries(login.fields).map(([field, name]) => [field, env[name] ?? '']));
   return { fields, submit: login.submit, ...(login.consent === undefined ? {} : { consent: login.consent }) };
-}
-
-/** The login values a lab config's client entry carries, if any. */
-export function loginOf(client: Readonly<Record<string, unknown>> | undefined): LoginValues | undefined {
-  const parsed = LoginValuesSchema.safeParse(client?.login);
-  return parsed.success ? parsed.data : undefined;
 }

@@ -20,7 +20,7 @@ import {
   ServerSchema,
   StorageSchema,
 } from './parts.js';
-import { SharingProfileCallSchema } from './sharing.js';
+import { SharingProfileCallSchema } from './sharing-schema.js';
 
 const AuthorizeSchema = z.object({
   /** Path of the authorize endpoint on the provider's host (taken from server.authorizeUrl in custom profiles). */

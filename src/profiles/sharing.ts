@@ -4,30 +4,9 @@
  * bullet: users.info → extra {locale, tz, tz_label}; a failure is PRVD-1007). The same data drives both
  * sides: the API builds the request from `query` and reads `extra`, the mock provider answers from `answer`.
  */
-import { z } from 'zod';
-import { Params } from './parts.js';
+import type { SharingProfileCall } from './sharing-schema.js';
 
-export const SharingProfileCallSchema = z.object({
-  /** Path of the call on the provider's host (Slack: /api/users.info). */
-  path: z.string().startsWith('/'),
-  /** Query parameters in order; a value "{field}" is that field of the stored token's data (Slack: user_id). */
-  query: Params.default({}),
-  /** The answer must carry this field set to true (Slack's ok envelope); absent: any 2xx JSON answer counts. */
-  okField: z.string().optional(),
-  /** extra.<name> ← dotted path in the answer (Slack: user.locale, user.tz, user.tz_label). */
-  extra: Params,
-  /** The mock's success answer; a string that is exactly "{query.<name>}" is that query parameter of the call. */
-  answer: z.record(z.string(), z.unknown()),
-  /** Error names of the mock's refusals: RFC 6750 §3.1 by default (Slack: invalid_auth, invalid_arguments). */
-  errorNames: z
-    .object({
-      invalidToken: z.string().default('invalid_token'),
-      invalidRequest: z.string().default('invalid_request'),
-    })
-    .prefault({}),
-});
-
-export type SharingProfileCall = z.infer<typeof SharingProfileCallSchema>;
+export type { SharingProfileCall } from './sharing-schema.js';
 
 /** The query of the call, "{field}" filled from the token's data; undefined names the first field it lacks. */
 export function sharingQuery(

@@ -4,7 +4,9 @@
  * that sign and the mock API that verifies, so both sides agree on one definition.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
+import * as errors from 'jose/errors';
+import { jwtVerify } from 'jose/jwt/verify';
 
 /** Slack's replay window: a request timestamp more than 300 s off is refused. */
 export const SLACK_MAX_SKEW_S = 300;

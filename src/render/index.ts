@@ -35,15 +35,10 @@ const factories: Record<RenderKind, RendererFactory> = {
   json: jsonRenderer,
 };
 
-/** Builds the renderer of the given kind. */
+/** Builds the renderer of the given kind (commands use loadRenderer, which imports only the kind they need). */
 export function createRenderer(kind: RenderKind, io: Io, opts: RendererOptions): Renderer {
   return factories[kind](io, opts);
 }
 
-/** --json wins; otherwise spinners only on a terminal, plain lines for CI and pipes. */
-export function pickRenderer({ json, io }: { json?: boolean | undefined; io: Io }): RenderKind {
-  if (json === true) return 'json';
-  return io.isTTY ? 'tty' : 'plain';
-}
-
 export { jsonRenderer, plainRenderer, ttyRenderer };
+export { loadRenderer, pickRenderer } from './pick.js';

@@ -7,7 +7,7 @@ import { AppError, UsageError } from '../../errors.js';
 import { teeEvents, type EventSink } from '../../events.js';
 import type { FlowDeps } from '../../flows/connect/run.js';
 import type { FlowOutcome } from '../../flows/engine/runner.js';
-import { findScenario, scenarioCatalogue, type FlowKind, type Scenario } from '../../flows/scenarios/index.js';
+import type { FlowKind, Scenario } from '../../flows/scenarios/index.js';
 import { defined } from '../../util/defined.js';
 import type { SecretRegistry } from '../../util/secrets.js';
 import { scenarioViaApi } from './lab-runs.js';
@@ -81,7 +81,12 @@ export async function createFlowExtras(
   secrets: SecretRegistry,
   deps: Deps,
 ): Promise<FlowExtras> {
-  const scenario = flags.scenario === undefined ? undefined : findScenario(scenarioCatalogue, flags.scenario);
+  // The catalogue (and every flow a scenario can run) loads only for --scenario: a plain run never needs it.
+  const scenarios = flags.scenario === undefined ? undefined : await import('../../flows/scenarios/index.js');
+  const scenario =
+    scenarios === undefined || flags.scenario === undefined
+      ? undefined
+      : scenarios.findScenario(scenarios.scenarioCatalogue, flags.scenario);
   if (scenario && scenario.flow !== flow) {
     throw new UsageError(`scenario "${scenario.name}" is a ${scenario.flow} scenario`, {
       hint: `Run "codestream-auth ${scenario.flow} <provider> --scenario ${scenario.name}".`,
@@ -96,7 +101,8 @@ export async function createFlowExtras(
       if (scenario && clash) throw new UsageError(`--scenario runs its own headless lab; leave out ${clash}`);
     },
     async runScenario(provider, env, flowDeps) {
-      if (scenario === undefined) throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
+      if (scenario === undefined || scenarios === undefined)
+        throw new AppError('UNEXPECTED', 'runScenario called without --scenario (a bug)');
       // -v shows this as the first step's note; the default view hides notes, so say what the run is about here.
       if (!flags.json && outputLevel(flags) === 'normal')
         deps.io.stderr.write(

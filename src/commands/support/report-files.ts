@@ -8,8 +8,6 @@ import { AppError } from '../../errors.js';
 import type { EventSink, FlowEvent } from '../../events.js';
 import { parseJsonObject } from '../../util/json.js';
 import { packageRoot } from '../../util/paths.js';
-import { createHar } from '../../render/har.js';
-import { renderMermaid } from '../../render/mermaid.js';
 import type { SecretRegistry } from '../../util/secrets.js';
 
 /** The report file flags of a flow command. */
@@ -35,12 +33,15 @@ export function createReportFiles(flags: ReportFlags, secrets: SecretRegistry): 
     },
     async write() {
       const written: string[] = [];
+      // The writers load only when their file was asked for.
       if (flags.har !== undefined) {
+        const { createHar } = await import('../../render/har.js');
         const har = createHar(events, { creatorVersion: await packageVersion(), redactDeep: secrets.redactDeep });
         await writeReport(flags.har, `${JSON.stringify(har, null, 2)}\n`);
         written.push(flags.har);
       }
       if (flags.diagram !== undefined) {
+        const { renderMermaid } = await import('../../render/mermaid.js');
         await writeReport(flags.diagram, renderMermaid(events, { redact: secrets.redact }));
         written.push(flags.diagram);
       }

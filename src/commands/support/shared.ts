@@ -1,9 +1,11 @@
 /** What several commands share: loading the lab data, picking a renderer, checking a provider name. */
 import type { Deps } from '../../deps.js';
 import { UsageError } from '../../errors.js';
-import { loadLabConfig, type LabConfig } from '../../lab/config.js';
-import { loadProfiles, type ProviderProfile } from '../../profiles/profile.js';
-import { createRenderer, pickRenderer, type OutputLevel, type Renderer } from '../../render/index.js';
+import type { LabConfig } from '../../lab/config.js';
+import { readFixtureSnapshot } from '../../lab/fixture-snapshot.js';
+import type { ProviderProfile } from '../../profiles/profile.js';
+import type { OutputLevel, Renderer } from '../../render/index.js';
+import { loadRenderer, pickRenderer } from '../../render/pick.js';
 import { createSecretRegistry, noRedaction, type SecretRegistry } from '../../util/secrets.js';
 
 export interface OutputFlags {
@@ -32,12 +34,14 @@ export interface Output {
 }
 
 /** Builds the renderer and the secret registry for a command's flags. */
-export function createOutput(flags: OutputFlags, deps: Deps, data: LabData): Output {
+export async function createOutput(flags: OutputFlags, deps: Deps, data: LabData): Promise<Output> {
   const secrets = createSecrets(flags, data.config);
-  const renderer = createRenderer(pickRenderer({ json: flags.json, io: deps.io }), deps.io, {
+  const kind = pickRenderer({ json: flags.json, io: deps.io });
+  const level = outputLevel(flags);
+  const renderer = (await loadRenderer(kind))(deps.io, {
     redact: secrets.redact,
     redactDeep: secrets.redactDeep,
-    level: outputLevel(flags),
+    level,
   });
   return { renderer, secrets };
 }
@@ -67,7 +71,17 @@ export interface LabData {
   profiles: Map<string, ProviderProfile>;
 }
 
+/**
+ * The lab config and every provider profile: the build's validated copy while the files are unchanged
+ * (src/lab/fixture-snapshot.ts), else read and validated with zod, which then loads.
+ */
 export async function loadLabData(): Promise<LabData> {
+  const snapshot = await readFixtureSnapshot();
+  if (snapshot !== undefined) return snapshot;
+  const [{ loadLabConfig }, { loadProfiles }] = await Promise.all([
+    import('../../lab/config.js'),
+    import('../../profiles/profile.js'),
+  ]);
   const [config, profiles] = await Promise.all([loadLabConfig(), loadProfiles()]);
   return { config, profiles };
 }

@@ -1,5 +1,5 @@
 /** Checks shared by the flows: JWT claims, query order and encoding, UUIDs. */
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { StepContext } from './runner.js';
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

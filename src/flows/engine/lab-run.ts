@@ -14,7 +14,7 @@ import { labEnvironments } from '../../lab/envs.js';
 import { runFlow, type FlowOutcome, type RunFlowOptions, type Step } from './runner.js';
 import { reportServerCalls } from './server-calls.js';
 import { unmockedProvider } from '../../lab/unmocked-provider.js';
-import { loginOf } from '../../profiles/login.js';
+import { loginOf } from '../../profiles/login-values.js';
 
 /** The part of a runner's dependencies the lab, the agent and runFlow use. */
 export interface LabRunDeps {

@@ -4,7 +4,7 @@
  * call changes in the environment and what the agent then receives.
  */
 import { createHmac } from 'node:crypto';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
 import { parseJsonObject } from '../../util/json.js';

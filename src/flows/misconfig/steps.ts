@@ -16,8 +16,6 @@ import { isolationStep } from '../engine/isolation.js';
 import { labOptionsFor, runAgentFlow, withLab } from '../engine/lab-run.js';
 import { createConnectContext, type ConnectOptions, type ConnectRun, type FlowDeps } from '../connect/run.js';
 import type { Step } from '../engine/runner.js';
-import { createScenarioClock } from '../scenarios/inject/clock.js';
-import { planConnect } from '../scenarios/plan/connect.js';
 import type { ScenarioRuntime } from '../scenarios/runtime.js';
 import type { Scenario } from '../scenarios/types.js';
 
@@ -171,6 +169,11 @@ export async function runMisconfig(
       { hint: 'Pick a provider with an authorization-code exchange, such as github or gitlab.' },
     );
   }
+  // The scenario machinery loads only for --misconfig: a plain connect, which imports this module, never runs it.
+  const [{ createScenarioClock }, { planConnect }] = await Promise.all([
+    import('../scenarios/inject/clock.js'),
+    import('../scenarios/plan/connect.js'),
+  ]);
   const clock = createScenarioClock(deps.now);
   const config = spec.configure?.(deps.config, envName) ?? deps.config;
   // The lab and every step run on the scenario's clock, against the misconfigured lab config.

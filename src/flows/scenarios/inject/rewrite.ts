@@ -2,7 +2,8 @@
  * The rewrites a scenario applies to a browser request: which hop a URL is, its query edited without
  * re-encoding what it leaves alone, and the state damaged one segment at a time (oauth-rules §3.3).
  */
-import { SignJWT, decodeJwt } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { Actor } from '../../../events.js';
 import type { HopName, StateTamper } from '../types.js';
 
