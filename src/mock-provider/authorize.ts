@@ -26,7 +26,8 @@ export function registerAuthorize(router: Router, ctx: ProviderContext): void {
     const request = validateClient(ctx, query, repeated);
     try {
       validateRest(ctx, query, repeated);
-      const fault = takeFault(ctx, 'authorize');
+      // A fault a flow queued for its own state (a sign-up's Deny) is taken by that flow's authorize only.
+      const fault = takeFault(ctx, 'authorize', query.state);
       if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
       if (fault?.kind === 'deny') throw accessDenied();
       if (fault?.kind === 'oauth-error') throw new OAuthError(400, fault.error, fault.description ?? fault.error, true);

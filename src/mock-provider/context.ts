@@ -35,16 +35,33 @@ export interface ProviderContext {
   requests: RecordedRequest[];
   /** Entries the journal keeps (the newest; src/util/ring.ts). */
   recordCap?: number;
-  faults: Map<ProviderEndpoint, ProviderFault[]>;
+  faults: Map<ProviderEndpoint, QueuedFault[]>;
   now: () => number;
   /** auto: approve without a page (headless); page: show Approve/Deny. */
   consent: 'auto' | 'page';
   readonly baseUrl: string;
 }
 
-/** Takes the next queued fault for an endpoint, if any; a crash fault throws here, inside the route. */
-export function takeFault(ctx: ProviderContext, endpoint: ProviderEndpoint): ProviderFault | undefined {
-  const fault = ctx.faults.get(endpoint)?.shift();
+/** A queued fault; one with `forState` is taken only by a request carrying that state (one flow among many). */
+export interface QueuedFault {
+  fault: ProviderFault;
+  forState?: string;
+}
+
+/**
+ * Takes the next queued fault for an endpoint that this request may take (any unscoped one, or one scoped to its
+ * state), if any; a crash fault throws here, inside the route.
+ */
+export function takeFault(
+  ctx: ProviderContext,
+  endpoint: ProviderEndpoint,
+  state?: string | undefined,
+): ProviderFault | undefined {
+  const queue = ctx.faults.get(endpoint);
+  const at = queue?.findIndex((q) => q.forState === undefined || q.forState === state) ?? -1;
+  if (queue === undefined || at < 0) return undefined;
+  const [queued] = queue.splice(at, 1);
+  const fault = queued?.fault;
   if (fault?.kind === 'crash') throw new Error(fault.message);
   return fault;
 }

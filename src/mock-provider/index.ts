@@ -5,7 +5,7 @@ import type { MockAccount } from '../profiles/identity.js';
 import type { ProviderProfile } from '../profiles/profile.js';
 import { registerAuthorize } from './authorize.js';
 import { registerConsent } from './consent.js';
-import type { ProviderContext, ProviderFault, RegisteredClient } from './context.js';
+import type { ProviderContext, ProviderFault, QueuedFault, RegisteredClient } from './context.js';
 import { providerErrorWriter } from './error-writer.js';
 import { ProviderHttpError } from './errors.js';
 import { GrantStore, type IssuedToken } from './grants.js';
@@ -48,7 +48,8 @@ export interface ProviderControl {
   requestsMentioning(endpoint: ProviderEndpoint, value: string): RecordedRequest[];
   /** The tokens issued from one code (OAuth 1.0a: from one request token), in issue order. */
   issuedFrom(code: string): IssuedToken[];
-  failNext(endpoint: ProviderEndpoint, fault: ProviderFault): void;
+  /** Queues a one-shot fault; with `forState`, only the request of the flow that sent that state takes it. */
+  failNext(endpoint: ProviderEndpoint, fault: ProviderFault, forState?: string): void;
   /** Who signs in with the next token that calls the identity endpoints (fields over the profile's account). */
   setNextIdentity(patch: Partial<MockAccount>): void;
   /**
@@ -120,7 +121,7 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
   const now = opts.now ?? Date.now;
   const grants = new GrantStore(now, opts.recordCap);
   const requests: RecordedRequest[] = [];
-  const faults = new Map<ProviderEndpoint, ProviderFault[]>();
+  const faults = new Map<ProviderEndpoint, QueuedFault[]>();
   let baseUrl = '';
   const profile =
     opts.codeLifetimeSeconds === undefined
@@ -167,8 +168,8 @@ export async function startMockProvider(opts: MockProviderOptions): Promise<Runn
     issuedFrom: (code) => grants.issuedFrom(code),
     setNextIdentity: (patch) => setNextIdentity(ctx, patch),
     signInAs: (state, patch) => signInAs(ctx, state, patch),
-    failNext(endpoint, fault) {
-      faults.set(endpoint, [...(faults.get(endpoint) ?? []), fault]);
+    failNext(endpoint, fault, forState) {
+      faults.set(endpoint, [...(faults.get(endpoint) ?? []), { fault, ...defined({ forState }) }]);
     },
     setConsent(mode) {
       ctx.consent = mode;

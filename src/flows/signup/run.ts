@@ -72,7 +72,6 @@ export async function runSignup(
       try {
         const ctx = createSignupContext(lab, envName, opts, deps);
         context = ctx;
-        if (opts.deny) ctx.provider.control.failNext('authorize', { kind: 'deny' });
         const outcome = await runFlowIn(opts.poll ? signupPollSteps : signupBrowserSteps, ctx, deps, {
           flow: 'signup',
           provider: opts.provider,

@@ -150,6 +150,9 @@ const authorizeStep = step('authorize', 'Provider asks for consent and redirects
   const start = need(ctx.authorizeHop, 'authorize hop', s);
   if (ctx.identity !== undefined && ctx.sentState !== undefined)
     ctx.provider.control.signInAs(ctx.sentState, ctx.identity);
+  // --deny: the person clicks Deny; scoped to this flow's state, so a sign-up in flight beside it still approves.
+  if (ctx.deny && ctx.sentState !== undefined)
+    ctx.provider.control.failNext('authorize', { kind: 'deny' }, ctx.sentState);
   // A real server (custom profile) may pass the browser through its own login and consent pages first.
   const real = !ctx.lab.providers.has(ctx.profile.id);
   const hop = real ? await passRealServer(ctx, s, start, ctx.redirectUri) : await ctx.browser.follow(start);

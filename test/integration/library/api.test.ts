@@ -105,6 +105,24 @@ describe('the library API', () => {
     expect(lab.envs.get('qa')?.control.journal.all.every((r) => r.at === now())).toBe(true);
   });
 
+  it('a denied sign-up denies only itself: sign-ups in flight beside it on the same provider approve', async () => {
+    await using lab = await startLab({ providers: ['github'], envs: ['local'] });
+    // The denied one starts last: a fault it queued for "the next authorize" would be taken by another's.
+    const runs = await Promise.all([
+      ...Array.from({ length: 4 }, () => runSignup(lab, { provider: 'github' })),
+      runSignup(lab, { provider: 'github', deny: true }),
+    ]);
+    // The denied one ends as the agent ends it (check-signup's USRC-1022 is no LoginResult: contract failure mode 26).
+    expect(runs.map((r) => ({ ok: r.ok, failedStep: r.failedStep, code: r.error?.code }))).toEqual([
+      ...runs.slice(1).map(() => ({ ok: true, failedStep: undefined, code: undefined })),
+      { ok: false, failedStep: 'poll', code: 'LOGIN_FAILED' },
+    ]);
+    const denials = lab.providers
+      .get('github')!
+      .control.requests.filter((r) => r.endpoint === 'authorize' && (r.location ?? '').includes('error=access_denied'));
+    expect(denials).toHaveLength(1);
+  });
+
   it('rejects an unknown provider with a typed error naming the known ones', async () => {
     await using lab = await startLab({ providers: ['github', 'gitlab'], envs: ['local'] });
     const err = await runConnect(lab, { provider: 'githib' }).catch((e: unknown) => e);
