@@ -55,7 +55,7 @@ export interface QueuedFault {
 export function takeFault(
   ctx: ProviderContext,
   endpoint: ProviderEndpoint,
-  state?: string | undefined,
+  state?: string,
 ): ProviderFault | undefined {
   const queue = ctx.faults.get(endpoint);
   const at = queue?.findIndex((q) => q.forState === undefined || q.forState === state) ?? -1;
