@@ -244,10 +244,15 @@ async function measureFlows() {
       for (let done = 0; done < n(1500, 4000); done += 500) await batch(500);
       // RSS after a full GC moves by a few MiB either way from one sample to the next (the allocator's pages),
       // so the growth is the slope of a least-squares line through a sample after every batch, not two samples.
+      // RSS also falls when V8 hands pages back, so the live heap (used heap and external memory after the GC) is
+      // measured beside it: that one moves only with what the lab keeps.
       const samples = [];
+      const heapSamples = [];
       const sample = (flowsSoFar) => {
         gc();
-        samples.push([flowsSoFar, process.memoryUsage().rss / MiB]);
+        const m = process.memoryUsage();
+        samples.push([flowsSoFar, m.rss / MiB]);
+        heapSamples.push([flowsSoFar, (m.heapUsed + m.external) / MiB]);
       };
       sample(0);
       const flows = n(1000, 5000);
@@ -260,6 +265,7 @@ async function measureFlows() {
       }
       const growth = slope(samples) * 10_000;
       figure('rss_growth_mib_per_10k_flows', growth, 'MiB', atMost(10), 'none', memInvalid);
+      figure('heap_growth_mib_per_10k_flows', slope(heapSamples) * 10_000, 'MiB', atMost(10), 'none', memInvalid);
     } finally {
       await memLab.close();
     }

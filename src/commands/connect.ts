@@ -23,6 +23,7 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
+  flowDepsOf,
 } from './support/shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
@@ -137,14 +138,7 @@ export function registerConnect(program: Command, deps: Deps, setExit: (code: nu
           )
         : undefined;
       try {
-        const flowDeps = {
-          ...data,
-          fetch: deps.fetch,
-          now: deps.now,
-          onEvent: extras.onEvent,
-          secrets,
-          signal: deps.signal,
-        };
+        const flowDeps = flowDepsOf(data, deps, extras.onEvent, secrets);
         // The lab of this one provider (and the environments asked), started through the library.
         const lab = (consent?: 'page') =>
           cliLabOptions(flowDeps, flags.env, { provider, envs, routerMode, successPage }, defined({ consent }));

@@ -20,6 +20,7 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
+  flowDepsOf,
 } from './support/shared.js';
 import { createStepMode } from './support/step-mode.js';
 import { previewRefreshStep } from '../flows/engine/step-preview.js';
@@ -91,14 +92,7 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
         ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep, 'refresh gitlab')
         : undefined;
       try {
-        const flowDeps = {
-          ...data,
-          fetch: deps.fetch,
-          now: deps.now,
-          onEvent: extras.onEvent,
-          secrets,
-          signal: deps.signal,
-        };
+        const flowDeps = flowDepsOf(data, deps, extras.onEvent, secrets);
         // Otherwise the lab of this one provider (and the environments asked), started through the library.
         const { outcome } = extras.scenario
           ? await extras.runScenario(provider, flags.env, flowDeps)

@@ -24,6 +24,7 @@ import {
   parseEnvList,
   quietOption,
   verboseOption,
+  flowDepsOf,
 } from './support/shared.js';
 import { providerFromArgs } from '../profiles/custom.js';
 import { defined } from '../util/defined.js';
@@ -152,14 +153,7 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
       const stepper = flags.step
         ? createStepMode<SignupContext>(deps, secrets, previewSignupStep, 'signup github --poll')
         : undefined;
-      const flowDeps = {
-        ...data,
-        fetch: deps.fetch,
-        now: deps.now,
-        onEvent: extras.onEvent,
-        secrets,
-        signal: deps.signal,
-      };
+      const flowDeps = flowDepsOf(data, deps, extras.onEvent, secrets);
       try {
         if (extras.scenario) {
           const { outcome } = await extras.runScenario(provider, flags.env, flowDeps);

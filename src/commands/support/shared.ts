@@ -1,5 +1,8 @@
 /** What several commands share: loading the lab data, picking a renderer, checking a provider name. */
 import type { Deps } from '../../deps.js';
+import type { EventSink } from '../../events.js';
+import type { FlowDeps } from '../../flows/connect/run.js';
+import type { SecretSink } from '../../flows/engine/context.js';
 import { UsageError } from '../../errors.js';
 import type { LabConfig } from '../../lab/config.js';
 import { readFixtureSnapshot } from '../../lab/fixture-snapshot.js';
@@ -75,6 +78,11 @@ export interface LabData {
  * The lab config and every provider profile: the build's validated copy while the files are unchanged
  * (src/lab/fixture-snapshot.ts), else read and validated with zod, which then loads.
  */
+/** A command's flow dependencies: the lab data, the process's fetch, clock and signal, where events and secrets go. */
+export function flowDepsOf(data: LabData, deps: Deps, onEvent: EventSink, secrets: SecretSink): FlowDeps {
+  return { ...data, fetch: deps.fetch, now: deps.now, onEvent, secrets, signal: deps.signal };
+}
+
 export async function loadLabData(): Promise<LabData> {
   const snapshot = await readFixtureSnapshot();
   if (snapshot !== undefined) return snapshot;

@@ -19,6 +19,7 @@ const FIGURES = [
   'cli_connect_wall_ms',
   'cli_help_wall_ms',
   'rss_growth_mib_per_10k_flows',
+  'heap_growth_mib_per_10k_flows',
 ];
 
 function runBench(): Promise<{ code: number; stdout: string; stderr: string }> {
