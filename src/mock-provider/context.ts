@@ -52,11 +52,7 @@ export interface QueuedFault {
  * Takes the next queued fault for an endpoint that this request may take (any unscoped one, or one scoped to its
  * state), if any; a crash fault throws here, inside the route.
  */
-export function takeFault(
-  ctx: ProviderContext,
-  endpoint: ProviderEndpoint,
-  state?: string,
-): ProviderFault | undefined {
+export function takeFault(ctx: ProviderContext, endpoint: ProviderEndpoint, state?: string): ProviderFault | undefined {
   const queue = ctx.faults.get(endpoint);
   const at = queue?.findIndex((q) => q.forState === undefined || q.forState === state) ?? -1;
   if (queue === undefined || at < 0) return undefined;
