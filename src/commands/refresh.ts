@@ -23,7 +23,6 @@ import {
   flowDepsOf,
 } from './support/shared.js';
 import { createStepMode } from './support/step-mode.js';
-import { previewRefreshStep } from '../flows/engine/step-preview.js';
 import type { RefreshContext } from '../flows/refresh/steps.js';
 import { defined } from '../util/defined.js';
 
@@ -89,7 +88,12 @@ export function registerRefresh(program: Command, deps: Deps, setExit: (code: nu
         '--step': flags.step === true,
       });
       const stepper = flags.step
-        ? createStepMode<RefreshContext>(deps, secrets, previewRefreshStep, 'refresh gitlab')
+        ? createStepMode<RefreshContext>(
+            deps,
+            secrets,
+            (await import('../flows/engine/step-preview.js')).previewRefreshStep,
+            'refresh gitlab',
+          )
         : undefined;
       try {
         const flowDeps = flowDepsOf(data, deps, extras.onEvent, secrets);

@@ -14,7 +14,6 @@ import {
   type FlowExtrasFlags,
 } from './support/flow-extras.js';
 import { browserOpener, createStepMode } from './support/step-mode.js';
-import { previewSignupStep } from '../flows/engine/step-preview.js';
 import type { SignupContext } from '../flows/signup/steps.js';
 import {
   assertKnownProvider,
@@ -150,8 +149,14 @@ export function registerSignup(program: Command, deps: Deps, setExit: (code: num
         '--deny': flags.deny === true,
         '--step': flags.step === true,
       });
+      // --step imports its previews when given: a plain sign-up loads none of them (issue 14).
       const stepper = flags.step
-        ? createStepMode<SignupContext>(deps, secrets, previewSignupStep, 'signup github --poll')
+        ? createStepMode<SignupContext>(
+            deps,
+            secrets,
+            (await import('../flows/engine/step-preview.js')).previewSignupStep,
+            'signup github --poll',
+          )
         : undefined;
       const flowDeps = flowDepsOf(data, deps, extras.onEvent, secrets);
       try {
