@@ -10,7 +10,7 @@ import type { ApiFaults } from './api-faults.js';
 import type { ProviderAction, ReceivedProviderCall } from './actions/provider-actions.js';
 import type { SignupRecord } from './signup/records.js';
 import { indexOf, queryKey, queryKeys } from '../util/key-index.js';
-import type { TeamDoc, UserDirective, UserDoc, UserUpdate } from './store.js';
+import type { SeedUserInput, TeamDoc, UserDirective, UserDoc, UserUpdate } from './store.js';
 
 /** Deep read-only: what a view hands out can be read, not written. */
 export type ReadOnly<T> = T extends (...args: never[]) => unknown
@@ -19,18 +19,7 @@ export type ReadOnly<T> = T extends (...args: never[]) => unknown
     ? { readonly [K in keyof T]: ReadOnly<T[K]> }
     : T;
 
-/** A user the lab seeds into an environment (a pool user of concurrent runs). */
-export interface SeedUserInput {
-  id: string;
-  email: string;
-  username: string;
-  fullName: string;
-  accessToken: string;
-  broadcasterToken: string;
-  teamIds: string[];
-  /** Seeded `<provider>::<providerUserId>` identities, e.g. the Slack user whose button presses map to this user. */
-  providerIdentities?: string[];
-}
+export type { SeedUserInput } from './store.js';
 
 export interface ApiJournal {
   readonly all: readonly ReadOnly<ApiRequestRecord>[];

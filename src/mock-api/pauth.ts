@@ -45,9 +45,7 @@ export async function signToken(
     const ms = expiresInMs !== undefined && expiresInMs < lifetimeS * 1000 ? expiresInMs : lifetimeS * 1000;
     payload.exp = Math.floor((at + ms) / 1000);
   }
-  return Promise.resolve(
-    jwt.sign(payload, keyOf(secret), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } }),
-  );
+  return jwt.sign(payload, keyOf(secret), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'JWT' } });
 }
 
 /** Decodes without verifying, as provider-auth does (contract §1.3 step 4); null for garbage. */
@@ -67,7 +65,7 @@ export async function verifyToken(token: string, { secret, now }: TokenKey): Pro
       clockTimestamp: Math.floor(now() / 1000),
     });
     if (typeof payload === 'string') throw new Error('the payload is not a JSON object');
-    return Promise.resolve(payload);
+    return payload;
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw csError('AUTH-1005', 'jwt expired');
     throw csError('AUTH-1002', 'invalid signature or malformed token');

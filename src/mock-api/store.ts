@@ -69,6 +69,19 @@ export interface CompanyDoc {
  * the access and broadcaster tokens a request presents (set when a user is added, never changed) and every string
  * inside each user's providerInfo (kept up to date by Store.updateUser, the one writer of providerInfo).
  */
+/** A user the lab seeds into an environment (a pool user of concurrent runs). */
+export interface SeedUserInput {
+  id: string;
+  email: string;
+  username: string;
+  fullName: string;
+  accessToken: string;
+  broadcasterToken: string;
+  teamIds: string[];
+  /** Seeded `<provider>::<providerUserId>` identities, e.g. the Slack user whose button presses map to this user. */
+  providerIdentities?: string[];
+}
+
 export class UserMap extends Map<string, UserDoc> {
   private readonly byAccessToken = new Map<string, string>();
   private readonly byBroadcasterToken = new Map<string, string>();
@@ -79,8 +92,6 @@ export class UserMap extends Map<string, UserDoc> {
   override set(id: string, user: UserDoc): this {
     this.forget(id);
     super.set(id, user);
-    // Map's constructor calls set before the fields exist; a UserMap is only ever made empty.
-    if (this.byAccessToken === undefined) return this;
     this.byAccessToken.set(user.accessToken, id);
     this.byBroadcasterToken.set(user.broadcasterToken, id);
     const email = user.email.toLowerCase();
@@ -198,16 +209,7 @@ export class Store {
    * Seeds one more registered user (a pool user of concurrent runs) with its own tokens, into the teams named;
    * a user id already present is left as it is.
    */
-  addUser(u: {
-    id: string;
-    email: string;
-    username: string;
-    fullName: string;
-    accessToken: string;
-    broadcasterToken: string;
-    teamIds: string[];
-    providerIdentities?: string[];
-  }): void {
+  addUser(u: SeedUserInput): void {
     if (this.users.has(u.id)) return;
     const teamIds = u.teamIds.filter((t) => this.teams.has(t));
     for (const t of teamIds) this.teams.get(t)?.memberIds.push(u.id);

@@ -8,13 +8,12 @@ import { applyDirective } from '../../agent-sim/me-cache.js';
 import { defined } from '../../util/defined.js';
 import { getPath } from '../../util/dotted.js';
 import type { ProviderProfile } from '../../profiles/profile.js';
-import { claimsOf, rawQueryOf, UUID_V4 } from '../engine/checks.js';
+import { checkConnectPauth, rawQueryOf, UUID_V4 } from '../engine/checks.js';
 import type { AgentContext, ApiClient, BroadcastClient } from '../engine/context.js';
 import type { Hop } from '../../agent-sim/browser.js';
 import { need, type Step } from '../engine/runner.js';
 import { operatorOf, userDirective, versionOf } from '../engine/directive.js';
 import { isolationStep } from '../engine/isolation.js';
-import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
 import { checkProxiedRoute } from '../engine/proxied-route.js';
 import { flowKind, startQuery } from './expect.js';
 import { passRealServer } from '../engine/real-server.js';
@@ -100,14 +99,7 @@ export const connectSteps: readonly ConnectStep[] = [
       ctx.pauth = typeof answer.body.code === 'string' ? answer.body.code : '';
     } else ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
     ctx.secrets.add(ctx.pauth);
-    const claims = claimsOf(s, 'pauth', ctx.pauth);
-    s.expectEqual('pauth type', 'pauth', claims.type);
-    s.expectEqual('pauth iss', 'CodeStream', claims.iss);
-    s.expectEqual('pauth userId', ctx.userId, claims.userId);
-    s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
-    s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
-    if (sharing) s.expectEqual('pauth sm (sharing)', true, claims.sm);
-    return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s${sharing ? ', sharing' : ''}`;
+    return checkConnectPauth(s, ctx.pauth, { userId: ctx.userId, teamId: ctx.teamId, sharing });
   }),
 
   step('subscribe', 'Agent subscribes to its me-channel', async (ctx, s) => {

@@ -1,5 +1,6 @@
 /** Checks shared by the flows: JWT claims, query order and encoding, UUIDs. */
 import { decodeJwt } from 'jose/jwt/decode';
+import { CONNECT_PAUTH_LIFETIME_S } from './contract.js';
 import type { StepContext } from './runner.js';
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -12,6 +13,25 @@ export function claimsOf(step: StepContext, name: string, jwt: string): Record<s
     step.check(`${name} is a JWT`, false, 'a decodable JWT', jwt.slice(0, 20));
     return {};
   }
+}
+
+/**
+ * A connect's pauth (contract §2.1): type pauth, issuer CodeStream, the agent's user and team, a lifetime of
+ * CONNECT_PAUTH_LIFETIME_S, and sm: true when the agent asked with sharing (§6.1). Returns the step's summary.
+ */
+export function checkConnectPauth(
+  s: StepContext,
+  pauth: string,
+  expected: { userId: string | undefined; teamId: string; sharing?: boolean },
+): string {
+  const claims = claimsOf(s, 'pauth', pauth);
+  s.expectEqual('pauth type', 'pauth', claims.type);
+  s.expectEqual('pauth iss', 'CodeStream', claims.iss);
+  s.expectEqual('pauth userId', expected.userId, claims.userId);
+  s.expectEqual('pauth teamId', expected.teamId, claims.teamId);
+  s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
+  if (expected.sharing === true) s.expectEqual('pauth sm (sharing)', true, claims.sm);
+  return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s${expected.sharing === true ? ', sharing' : ''}`;
 }
 
 /** The raw query's key order, and whether each value is exactly encodeURIComponent of itself (contract §3.1). */

@@ -6,8 +6,7 @@
 import { isRedirect } from '../../agent-sim/browser.js';
 import { MAX_HOPS } from '../../agent-sim/navigate.js';
 import { decodeState } from '../../state.js';
-import { claimsOf } from '../engine/checks.js';
-import { CONNECT_PAUTH_LIFETIME_S } from '../engine/contract.js';
+import { checkConnectPauth } from '../engine/checks.js';
 import { passRealServer } from '../engine/real-server.js';
 import { operatorOf, userDirective } from '../engine/directive.js';
 import { need, type Step, type StepContext } from '../engine/runner.js';
@@ -39,13 +38,7 @@ export const remoteConnectSteps: readonly Step<RemoteContext>[] = [
   step('auth-code', 'Agent gets a pauth code (GET /provider-auth-code)', async (ctx, s) => {
     ctx.pauth = await ctx.client.providerAuthCode(ctx.teamId);
     ctx.secrets.add(ctx.pauth);
-    const claims = claimsOf(s, 'pauth', ctx.pauth);
-    s.expectEqual('pauth type', 'pauth', claims.type);
-    s.expectEqual('pauth iss', 'CodeStream', claims.iss);
-    s.expectEqual('pauth userId', ctx.userId, claims.userId);
-    s.expectEqual('pauth teamId', ctx.teamId, claims.teamId);
-    s.expectEqual('pauth lifetime (exp − iat, s)', CONNECT_PAUTH_LIFETIME_S, Number(claims.exp) - Number(claims.iat));
-    return `type pauth, ${CONNECT_PAUTH_LIFETIME_S} s`;
+    return checkConnectPauth(s, ctx.pauth, { userId: ctx.userId, teamId: ctx.teamId });
   }),
 
   step('subscribe', 'Agent subscribes to its me-channel (--broadcaster-url)', async (ctx, s) => {
